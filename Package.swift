@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module layout and the one-way dependencies between targets: docs/architecture.md
+// (the design lives in ../shared/docs/design.md for the engineers).
+let package = Package(
+    name: "Stevedore",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Stevedore", targets: ["Stevedore"]),
+        .executable(name: "stevedore", targets: ["StevedoreCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // The four C libraries: a module map and one shim header each.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "Digest", dependencies: ["CCrypto"]),
+        .target(name: "Frames", dependencies: ["CZlib", "Digest"]),
+        .target(name: "ObjectStore", dependencies: [
+            "CCurl", "Digest", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Warehouse", dependencies: [
+            "CLibPQ", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Stevedore", dependencies: [
+            "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Scheduler", dependencies: ["Stevedore"]),
+        .executableTarget(name: "StevedoreCLI", dependencies: [
+            "Stevedore", "Scheduler",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "DigestTests", dependencies: ["Digest"]),
+        .testTarget(name: "FramesTests", dependencies: ["Frames"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
+        .testTarget(name: "StevedoreTests", dependencies: ["Stevedore"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
+        .testTarget(name: "CLITests", dependencies: ["StevedoreCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,73 @@
+import Digest
+
+/// Compresses a byte stream into one gzip file (one member), keeping the counts and the SHA-256 of
+/// the compressed bytes that an upload needs to sign its body. Use one writer per staged part.
+public final class GzipWriter {
+    /// zlib's own default level, used until the Frames benchmark settles a measured default.
+    public static let defaultLevel = 6
+
+    /// The compression level (0 = stored, 1 = fastest, 9 = smallest).
+    public let level: Int
+    private let stream: ZStream
+    private var output: [UInt8] = []
+    private var hash = StreamingHash(.sha256)
+    private var finished = false
+    /// Uncompressed bytes written so far.
+    public private(set) var uncompressedByteCount = 0
+    /// Compressed bytes produced so far (drained or not).
+    public private(set) var compressedByteCount = 0
+
+    public init(level: Int = GzipWriter.defaultLevel) throws {
+        guard (0...9).contains(level) else {
+            throw GzipError(kind: .zlibFailure, message: "gzip level must be 0...9, got \(level)")
+        }
+        self.level = level
+        stream = try ZStream(.deflate, level: Int32(level))
+    }
+
+    /// Compresses `bytes`; the output becomes available through `drain()`.
+    public func write(_ bytes: [UInt8]) throws {
+        precondition(!finished, "GzipWriter written after finish()")
+        uncompressedByteCount += bytes.count
+        let before = output.count
+        try bytes.withUnsafeBytes { buffer throws in
+            try stream.deflate(buffer, finish: false, into: &output)
+        }
+        account(from: before)
+    }
+
+    /// Ends the gzip member (writes the trailer) and returns what the file is.
+    public func finish() throws -> GzipSummary {
+        precondition(!finished, "GzipWriter finished twice")
+        finished = true
+        let before = output.count
+        try stream.deflate(UnsafeRawBufferPointer(start: nil, count: 0), finish: true, into: &output)
+        account(from: before)
+        return GzipSummary(uncompressedByteCount: uncompressedByteCount,
+                           compressedByteCount: compressedByteCount,
+                           sha256: hash.finalize())
+    }
+
+    /// Takes the compressed bytes produced since the last call.
+    public func drain() -> [UInt8] {
+        defer { output.removeAll(keepingCapacity: true) }
+        return output
+    }
+
+    private func account(from start: Int) {
+        let produced = output.count - start
+        guard produced > 0 else { return }
+        compressedByteCount += produced
+        output.withUnsafeBytes { buffer in
+            hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+}
+
+/// What a finished gzip file holds: its sizes and the SHA-256 of its compressed bytes.
+public struct GzipSummary: Sendable, Hashable {
+    public var uncompressedByteCount: Int
+    public var compressedByteCount: Int
+    /// SHA-256 of the compressed bytes, as SigV4 signs an upload of them.
+    public var sha256: HashDigest
+}

@@ -1,0 +1,127 @@
+internal import CZlib
+
+/// Owns one heap-allocated `z_stream` (zlib keeps its address between calls) in deflate or inflate
+/// mode, and frees it on deinit. The only place in Frames that touches zlib.
+final class ZStream {
+    enum Mode { case deflate, inflate }
+
+    let mode: Mode
+    private let stream: UnsafeMutablePointer<z_stream>
+
+    /// A gzip deflater at `level` (0-9), or a gzip inflater.
+    init(_ mode: Mode, level: Int32 = 6) throws(GzipError) {
+        self.mode = mode
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let result: Int32
+        switch mode {
+        case .deflate:
+            // windowBits 15 + 16: write a gzip header and trailer. memLevel 8 is zlib's default.
+            result = stevedore_deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY)
+        case .inflate:
+            // 15 + 16: expect gzip; concatenated members are handled by `resetForNextMember`.
+            result = stevedore_inflateInit2(stream, 15 + 16)
+        }
+        guard result == Z_OK else {
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+            throw GzipError(kind: .zlibFailure, zlibCode: result,
+                            message: "\(mode == .deflate ? "deflateInit2" : "inflateInit2") failed (level \(level))")
+        }
+    }
+
+    deinit {
+        switch mode {
+        case .deflate: deflateEnd(stream)
+        case .inflate: inflateEnd(stream)
+        }
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+    }
+
+    /// Compresses `input`, appending output to `output`. With `finish`, ends the gzip member.
+    func deflate(_ input: UnsafeRawBufferPointer, finish: Bool, into output: inout [UInt8]) throws(GzipError) {
+        var failure: GzipError?
+        let flush = finish ? Z_FINISH : Z_NO_FLUSH
+        stream.pointee.next_in = UnsafeMutablePointer(
+            mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = uInt(input.count)
+        var chunk = [UInt8](repeating: 0, count: max(64 * 1024, input.count / 2 + 64))
+        while true {
+            let (result, produced) = chunk.withUnsafeMutableBufferPointer { out -> (Int32, Int) in
+                stream.pointee.next_out = out.baseAddress
+                stream.pointee.avail_out = uInt(out.count)
+                let result = CZlib.deflate(stream, flush)
+                return (result, out.count - Int(stream.pointee.avail_out))
+            }
+            output.append(contentsOf: chunk[0..<produced])
+            if result == Z_STREAM_END { break }
+            if result != Z_OK && result != Z_BUF_ERROR {
+                failure = GzipError(kind: .zlibFailure, zlibCode: result, message: message ?? "deflate failed")
+                break
+            }
+            // Without finish we are done once zlib has taken all input and has room left over.
+            if !finish && stream.pointee.avail_in == 0 && stream.pointee.avail_out > 0 { break }
+        }
+        stream.pointee.next_in = nil
+        stream.pointee.avail_in = 0
+        if let failure { throw failure }
+    }
+
+    /// Result of one inflate call.
+    struct InflateStep {
+        /// Input bytes consumed.
+        var consumed: Int
+        /// True when a gzip member ended within the consumed input.
+        var memberEnded: Bool
+    }
+
+    /// Decompresses from `input`, appending output to `output`; stops at the end of a member.
+    func inflate(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(GzipError) -> InflateStep {
+        stream.pointee.next_in = UnsafeMutablePointer(
+            mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = uInt(input.count)
+        defer {
+            stream.pointee.next_in = nil
+            stream.pointee.avail_in = 0
+        }
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        while true {
+            let (result, produced) = chunk.withUnsafeMutableBufferPointer { out -> (Int32, Int) in
+                stream.pointee.next_out = out.baseAddress
+                stream.pointee.avail_out = uInt(out.count)
+                let result = CZlib.inflate(stream, Z_NO_FLUSH)
+                return (result, out.count - Int(stream.pointee.avail_out))
+            }
+            output.append(contentsOf: chunk[0..<produced])
+            let consumed = input.count - Int(stream.pointee.avail_in)
+            switch result {
+            case Z_STREAM_END:
+                return InflateStep(consumed: consumed, memberEnded: true)
+            case Z_OK:
+                if stream.pointee.avail_in == 0 && stream.pointee.avail_out > 0 {
+                    return InflateStep(consumed: consumed, memberEnded: false)
+                }
+            case Z_BUF_ERROR:
+                // No progress possible: all input used and nothing more to write.
+                return InflateStep(consumed: consumed, memberEnded: false)
+            case Z_DATA_ERROR, Z_NEED_DICT:
+                throw GzipError(kind: .corrupt, zlibCode: result, message: message ?? "invalid data")
+            default:
+                throw GzipError(kind: .zlibFailure, zlibCode: result, message: message ?? "inflate failed")
+            }
+        }
+    }
+
+    /// Prepares the inflater for the next gzip member of a concatenated stream.
+    func resetForNextMember() throws(GzipError) {
+        let result = inflateReset(stream)
+        guard result == Z_OK else {
+            throw GzipError(kind: .zlibFailure, zlibCode: result, message: "inflateReset failed")
+        }
+    }
+
+    private var message: String? {
+        stream.pointee.msg.map { String(cString: $0) }
+    }
+}
