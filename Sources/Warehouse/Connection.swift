@@ -1,0 +1,266 @@
+import Foundation
+import Logging
+internal import CLibPQ
+
+/// One session with PostgreSQL or Redshift over libpq: statements with bind parameters,
+/// transactions, and streaming COPY in both directions.
+///
+/// Every libpq call runs on a thread the connection owns (its actor executor), never on Swift's
+/// cooperative pool. A connection runs one statement at a time; share it only in sequence.
+///
+///     let connection = try await Connection.connect("postgres://loader@db/warehouse")
+///     let result = try await connection.execute("SELECT count(*) FROM sales WHERE day = $1", ["2026-11-20"])
+public actor Connection {
+    /// What the connection is in the middle of, to refuse calls that do not fit.
+    enum Activity {
+        case idle
+        case copyIn
+        case copyOut
+    }
+
+    /// The server and role of a session, safe to print (it holds no password).
+    public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: String
+        public var database: String
+        public var user: String
+        public var description: String { "\(user)@\(host):\(port)/\(database)" }
+    }
+
+    /// Where the server stands with respect to a transaction block.
+    public enum TransactionStatus: Sendable, Hashable {
+        case idle, active, inTransaction, failed, unknown
+    }
+
+    private let thread: ConnectionThread
+    private let connection: LibPQHandle
+    /// The `PGconn`; nil once closed.
+    var handle: OpaquePointer? { connection.pointer }
+    let canceller: QueryCanceller
+    private let notices: NoticeRouter
+    let secrets: ConnectionSecrets
+    var activity: Activity = .idle
+    public nonisolated let logger: Logger
+    public nonisolated let endpoint: Endpoint
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        thread.asUnownedSerialExecutor()
+    }
+
+    private init(connection: LibPQHandle, thread: ConnectionThread, secrets: ConnectionSecrets, logger: Logger) {
+        let handle = connection.opened
+        self.connection = connection
+        self.thread = thread
+        self.secrets = secrets
+        self.canceller = QueryCanceller(connection: handle)
+        self.endpoint = Endpoint(
+            host: PQhost(handle).map { String(cString: $0) } ?? "",
+            port: PQport(handle).map { String(cString: $0) } ?? "",
+            database: PQdb(handle).map { String(cString: $0) } ?? "",
+            user: PQuser(handle).map { String(cString: $0) } ?? "")
+        var logger = logger
+        logger[metadataKey: "warehouse"] = "\(endpoint)"
+        self.logger = logger
+        self.notices = NoticeRouter(logger: logger)
+        notices.install(on: handle)
+    }
+
+    deinit {
+        canceller.invalidate()
+        connection.finish()
+        thread.shutdown()
+    }
+
+    /// Opens a session. `connectionString` is anything libpq accepts: `key=value` pairs or a
+    /// `postgres://` URI; what it leaves out comes from libpq's `PG*` environment variables and
+    /// `~/.pgpass`, so an empty string connects the way `psql` with no arguments would.
+    /// A connection timeout of 10 seconds applies unless the string or `PGCONNECT_TIMEOUT` sets one.
+    public static func connect(
+        _ connectionString: String = "",
+        logger: Logger = Logger(label: "stevedore.warehouse")
+    ) async throws -> Connection {
+        let secrets = try ConnectionSecrets(connectionString: connectionString)
+        let thread = ConnectionThread(name: "stevedore-libpq")
+        var keywords: [String?] = []
+        var values: [String?] = []
+        if ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] == nil {
+            keywords.append("connect_timeout"); values.append("10")
+        }
+        keywords += ["dbname", "client_encoding", "fallback_application_name", nil]
+        values += [connectionString, "UTF8", "stevedore", nil]
+        let opened: Result<LibPQHandle, WarehouseError>
+        do {
+            opened = try await thread.run { [keywords, values] in
+                let connection = withCStringArray(keywords) { keywords in
+                    withCStringArray(values) { values in PQconnectdbParams(keywords, values, 1) }
+                }
+                guard let connection else {
+                    return .failure(WarehouseError(code: .connectionFailed, message: "libpq: out of memory"))
+                }
+                guard PQstatus(connection) == CONNECTION_OK else {
+                    let message = secrets.scrub(
+                        PQerrorMessage(connection).map { String(cString: $0) }?.trimmingTrailingNewlines() ?? "")
+                    PQfinish(connection)
+                    return .failure(Self.connectError(message))
+                }
+                return .success(LibPQHandle(connection))
+            }
+        } catch {
+            thread.shutdown()
+            throw error
+        }
+        switch opened {
+        case .failure(let error):
+            thread.shutdown()
+            throw error
+        case .success(let connection):
+            let result = Connection(connection: connection, thread: thread, secrets: secrets, logger: logger)
+            result.logger.debug("connected")
+            return result
+        }
+    }
+
+    private static func connectError(_ message: String) -> WarehouseError {
+        let authentication = ["password authentication failed", "no password supplied",
+                              "authentication failed", "role \"", "pg_hba.conf"]
+        if authentication.contains(where: { message.contains($0) }) {
+            return WarehouseError(code: .authenticationFailed, message: message, sqlState: "28P01")
+        }
+        return WarehouseError(code: .connectionFailed, message: message)
+    }
+
+    /// Ends the session. Later calls fail with `invalidState`.
+    public func close() {
+        guard handle != nil else { return }
+        canceller.invalidate()
+        connection.finish()
+        activity = .idle
+        logger.debug("closed")
+    }
+
+    /// True until `close()` or a broken connection.
+    public var isOpen: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// The server's process id for this session (what `pg_terminate_backend` takes).
+    public var backendPID: Int32 {
+        handle.map { PQbackendPID($0) } ?? 0
+    }
+
+    /// The server version as a number, e.g. 150018 for 15.18.
+    public var serverVersion: Int {
+        handle.map { Int(PQserverVersion($0)) } ?? 0
+    }
+
+    public var transactionStatus: TransactionStatus {
+        guard let handle else { return .unknown }
+        switch PQtransactionStatus(handle) {
+        case PQTRANS_IDLE: return .idle
+        case PQTRANS_ACTIVE: return .active
+        case PQTRANS_INTRANS: return .inTransaction
+        case PQTRANS_INERROR: return .failed
+        default: return .unknown
+        }
+    }
+
+    // MARK: Statements
+
+    /// Runs one statement with its values as bind parameters (`$1`, `$2`, …; `nil` is NULL), so no
+    /// value is ever spliced into SQL. Cancelling the calling task cancels the statement.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [String?] = []) async throws -> QueryResult {
+        let connection = try readyHandle(for: sql)
+        try Self.checkSendable(sql, parameters)
+        let result = try await cancellable(sql) {
+            withCStringArray(parameters) { values in
+                PQexecParams(connection, sql, Int32(values.count), nil, values, nil, nil, 0)
+            }
+        }
+        return try checked(result, sql).queryResult()
+    }
+
+    /// Runs trusted SQL text that may hold several statements (a schema file from `sql/`), with no
+    /// parameters. Never pass it text built from user input: use `execute(_:_:)`.
+    public func executeScript(_ sql: String) async throws {
+        let connection = try readyHandle(for: sql)
+        try Self.checkSendable(sql, [])
+        let result = try await cancellable(sql) { PQexec(connection, sql) }
+        try checked(result, sql)
+    }
+
+    // MARK: Internals shared with the COPY and transaction extensions
+
+    /// The open handle, when the connection is free for a new statement.
+    func readyHandle(for sql: String?) throws -> OpaquePointer {
+        guard let handle else {
+            throw WarehouseError(code: .invalidState, message: "the connection is closed", statement: sql)
+        }
+        guard activity == .idle else {
+            throw WarehouseError(code: .invalidState,
+                                 message: "the connection is busy with a COPY; finish it first", statement: sql)
+        }
+        return handle
+    }
+
+    static func checkSendable(_ sql: String, _ parameters: [String?]) throws {
+        if sql.utf8.contains(0) {
+            throw WarehouseError(code: .invalidRequest, message: "the statement contains a NUL byte")
+        }
+        for (index, value) in parameters.enumerated() where value?.utf8.contains(0) == true {
+            throw WarehouseError(code: .invalidRequest,
+                                 message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot hold",
+                                 statement: sql)
+        }
+    }
+
+    /// Runs a blocking libpq call so that cancelling the task sends the server a cancel request.
+    func cancellable(_ sql: String, _ call: () -> OpaquePointer?) async throws -> ServerResult? {
+        if Task.isCancelled {
+            throw WarehouseError(code: .cancelled, message: "cancelled before it started", statement: sql)
+        }
+        let canceller = self.canceller
+        return await withTaskCancellationHandler {
+            canceller.setRunning(true)
+            defer { canceller.setRunning(false) }
+            return call().map(ServerResult.init)
+        } onCancel: {
+            canceller.cancelRunning()
+        }
+    }
+
+    /// Turns a statement's result into a value or an error; cleans up a COPY that `execute` started.
+    @discardableResult
+    func checked(_ result: ServerResult?, _ sql: String) throws -> ServerResult {
+        guard let result else {
+            throw connectionError(sql)
+        }
+        switch result.status {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return result
+        case PGRES_COPY_IN, PGRES_COPY_OUT:
+            abandonCopy(result.status == PGRES_COPY_IN ? .copyIn : .copyOut,
+                        reason: "COPY must go through copyIn or copyOut")
+            throw WarehouseError(code: .invalidRequest,
+                                 message: "COPY cannot run through execute; use copyIn or copyOut", statement: sql)
+        default:
+            if let handle, PQstatus(handle) != CONNECTION_OK {
+                throw connectionError(sql)
+            }
+            var error = result.error(statement: sql, redact: secrets.scrub)
+            if error.sqlState == "57014" && Task.isCancelled {
+                error.code = .cancelled
+            }
+            throw error
+        }
+    }
+
+    /// The error for a connection that broke or could not answer.
+    func connectionError(_ sql: String?) -> WarehouseError {
+        let message = handle.flatMap { PQerrorMessage($0) }.map { String(cString: $0) }?.trimmingTrailingNewlines()
+        return WarehouseError(code: .connectionLost,
+                              message: secrets.scrub(message?.isEmpty == false ? message! : "the connection to the server was lost"),
+                              statement: sql)
+    }
+}
