@@ -264,3 +264,10 @@ public actor Connection {
                               statement: sql)
     }
 }
+
+extension Connection {
+    /// The name of the thread the connection's work runs on (for tests and diagnostics).
+    func currentThreadName() -> String {
+        Thread.current.name ?? ""
+    }
+}

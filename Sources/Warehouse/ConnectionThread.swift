@@ -14,8 +14,10 @@ final class ConnectionThread: SerialExecutor, @unchecked Sendable {
     private var stopping = false
 
     init(name: String) {
-        let thread = Thread { [self] in runLoop() }
-        thread.name = name
+        let thread = Thread { [self] in
+            Thread.current.name = name
+            runLoop()
+        }
         thread.start()
     }
 
