@@ -1,0 +1,116 @@
+import Digest
+import Foundation
+import Testing
+@testable import Frames
+
+@Suite("gzip streams over zlib")
+struct GzipTests {
+    static func sampleText(bytes: Int) -> [UInt8] {
+        var text = ""
+        var row = 0
+        while text.utf8.count < bytes {
+            text += "\(row),customer \(row % 977),\(Double(row) * 1.25),2026-11-\(row % 28 + 1),ü🚀\n"
+            row += 1
+        }
+        return Array(text.utf8)
+    }
+
+    @Test("deflate then inflate returns the same bytes, written and read in pieces", arguments: [0, 1, 6, 9])
+    func roundTrip(level: Int) throws {
+        let input = Self.sampleText(bytes: 3_000_000)
+        let writer = try GzipWriter(level: level)
+        var compressed: [UInt8] = []
+        var offset = 0
+        while offset < input.count {
+            let end = min(offset + 70_001, input.count)
+            try writer.write(Array(input[offset..<end]))
+            compressed += writer.drain()
+            offset = end
+        }
+        let summary = try writer.finish()
+        compressed += writer.drain()
+        #expect(summary.uncompressedByteCount == input.count)
+        #expect(summary.compressedByteCount == compressed.count)
+        #expect(summary.sha256 == SHA256.hash(compressed))
+        if level > 0 { #expect(compressed.count < input.count / 3) }
+
+        let reader = try GzipReader()
+        var output: [UInt8] = []
+        offset = 0
+        while offset < compressed.count {
+            let end = min(offset + 4_099, compressed.count)
+            output += try reader.read(Array(compressed[offset..<end]))
+            offset = end
+        }
+        try reader.finish()
+        #expect(output == input)
+    }
+
+    @Test("what we write, gzip(1) reads; what gzip(1) writes, we read")
+    func interoperatesWithGzipTool() throws {
+        let input = Self.sampleText(bytes: 200_000)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gz-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let ours = directory.appendingPathComponent("ours.gz")
+        try Data(try Gzip.compress(input, level: 1)).write(to: ours)
+        #expect(try run("/bin/gzip", ["-dc", ours.path]) == input)
+
+        let plain = directory.appendingPathComponent("plain.txt")
+        try Data(input).write(to: plain)
+        let theirs = try run("/bin/gzip", ["-9c", plain.path])
+        #expect(try Gzip.decompress(theirs) == input)
+    }
+
+    @Test("concatenated members read as one stream")
+    func concatenatedMembers() throws {
+        let first = try Gzip.compress(Array("first part\n".utf8))
+        let second = try Gzip.compress(Array("second part\n".utf8), level: 9)
+        let empty = try Gzip.compress([])
+        #expect(try Gzip.decompress(first + empty + second) == Array("first part\nsecond part\n".utf8))
+    }
+
+    @Test("a corrupt byte is a corrupt error with its offset")
+    func corrupt() throws {
+        var compressed = try Gzip.compress(Self.sampleText(bytes: 50_000))
+        compressed[compressed.count / 2] ^= 0xFF
+        let error = try #require(throws: GzipError.self) { try Gzip.decompress(compressed) }
+        #expect(error.kind == .corrupt)
+        #expect(error.offset != nil)
+    }
+
+    @Test("input that is not gzip is corrupt")
+    func notGzip() throws {
+        let error = try #require(throws: GzipError.self) { try Gzip.decompress(Array("id,name\n1,a\n".utf8)) }
+        #expect(error.kind == .corrupt)
+        #expect(error.description.hasPrefix("corrupt gzip data"))
+    }
+
+    @Test("a truncated file is a truncated error")
+    func truncated() throws {
+        let compressed = try Gzip.compress(Self.sampleText(bytes: 50_000))
+        let error = try #require(throws: GzipError.self) { try Gzip.decompress(Array(compressed.dropLast(20))) }
+        #expect(error.kind == .truncated)
+        let empty = try #require(throws: GzipError.self) { try Gzip.decompress([]) }
+        #expect(empty.kind == .truncated)
+    }
+
+    @Test("a level outside 0...9 is refused")
+    func badLevel() {
+        #expect(throws: GzipError.self) { try GzipWriter(level: 10) }
+    }
+
+    private func run(_ tool: String, _ arguments: [String]) throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return Array(data)
+    }
+}
