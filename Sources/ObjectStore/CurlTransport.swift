@@ -1,0 +1,93 @@
+import Foundation
+
+/// Sends HTTP requests with libcurl on threads of its own, so that blocking transfers never hold a
+/// thread of Swift's cooperative pool. Each thread keeps one curl handle, and so its connections,
+/// alive between requests; the number of threads bounds how many transfers run at once.
+public final class CurlTransport: Sendable {
+    private let threads: TransferThreads
+    public let options: TransferOptions
+
+    public init(concurrency: Int = 4, options: TransferOptions = TransferOptions()) {
+        threads = TransferThreads(count: max(1, concurrency))
+        self.options = options
+    }
+
+    deinit {
+        threads.shutdown()
+    }
+
+    /// Sends `request` (already signed) with `body`, delivering the response body to `sink`.
+    public func perform(_ request: HTTPRequest, body: RequestBody = .none,
+                        sink: ResponseSink = .collect) async throws -> HTTPResponse {
+        let options = self.options
+        return try await withCheckedThrowingContinuation { continuation in
+            threads.submit { easy in
+                continuation.resume(with: Result {
+                    guard let easy else {
+                        throw ObjectStoreError(code: .transportFailure, message: "curl_easy_init failed")
+                    }
+                    return try CurlTransfer.perform(request, body: body, sink: sink, on: easy, options: options)
+                })
+            }
+        }
+    }
+}
+
+/// A fixed set of threads, each owning one `CurlEasy`, taking transfers from one queue.
+final class TransferThreads: @unchecked Sendable {
+    typealias Work = @Sendable (CurlEasy?) -> Void
+
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var queue: [Work] = []
+    private var head = 0
+    private var stopping = false
+
+    init(count: Int) {
+        for index in 0..<count {
+            let thread = Thread { [self] in
+                Thread.current.name = "stevedore-curl-\(index)"
+                work()
+            }
+            thread.start()
+        }
+    }
+
+    func submit(_ work: @escaping Work) {
+        condition.lock()
+        queue.append(work)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Lets the threads finish what is queued, then end.
+    func shutdown() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func work() {
+        let easy = try? CurlEasy()
+        while let next = take() {
+            next(easy)
+        }
+    }
+
+    private func take() -> Work? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == queue.count && !stopping {
+            condition.wait()
+        }
+        guard head < queue.count else { return nil }
+        let work = queue[head]
+        head += 1
+        if head > 64 && head * 2 > queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+        return work
+    }
+}

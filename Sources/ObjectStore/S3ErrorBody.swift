@@ -1,0 +1,103 @@
+/// S3's error document, `<Error><Code/><Message/><RequestId/>…</Error>`, read without an XML
+/// library: the fields are flat text elements.
+struct S3ErrorBody: Sendable, Hashable {
+    var code: String?
+    var message: String?
+    var requestID: String?
+
+    init(_ body: [UInt8]) {
+        let text = String(decoding: body.prefix(64 * 1024), as: UTF8.self)
+        code = XMLText.firstElement("Code", in: text)
+        message = XMLText.firstElement("Message", in: text)
+        requestID = XMLText.firstElement("RequestId", in: text)
+    }
+}
+
+/// Minimal reading of the flat XML S3 answers with: the text of named elements, entities decoded.
+enum XMLText {
+    /// The text of the first `<name>…</name>` in `text`.
+    static func firstElement(_ name: String, in text: String) -> String? {
+        elements(name, in: text).first
+    }
+
+    /// The texts of every `<name>…</name>` in `text`, in order.
+    static func elements(_ name: String, in text: String) -> [String] {
+        var values: [String] = []
+        var rest = text[...]
+        let open = "<\(name)>", close = "</\(name)>"
+        while let start = rest.range(of: open), let end = rest[start.upperBound...].range(of: close) {
+            values.append(decodeEntities(String(rest[start.upperBound..<end.lowerBound])))
+            rest = rest[end.upperBound...]
+        }
+        return values
+    }
+
+    static func decodeEntities(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        var out = ""
+        var rest = text[...]
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            guard let semicolon = rest[amp...].firstIndex(of: ";") else { break }
+            let entity = rest[rest.index(after: amp)..<semicolon]
+            switch entity {
+            case "amp": out += "&"
+            case "lt": out += "<"
+            case "gt": out += ">"
+            case "quot": out += "\""
+            case "apos": out += "'"
+            default:
+                if entity.hasPrefix("#x"), let code = UInt32(entity.dropFirst(2), radix: 16), let scalar = Unicode.Scalar(code) {
+                    out.unicodeScalars.append(scalar)
+                } else if entity.hasPrefix("#"), let code = UInt32(entity.dropFirst()), let scalar = Unicode.Scalar(code) {
+                    out.unicodeScalars.append(scalar)
+                } else {
+                    out += "&\(entity);"
+                }
+            }
+            rest = rest[rest.index(after: semicolon)...]
+        }
+        out += rest
+        return out
+    }
+
+    /// Escapes `&`, `<`, `>`, `"` and `'` for an element's text.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}
+
+extension ObjectStoreError {
+    /// The error for a response with an error status, from S3's error document when there is one.
+    init(response: HTTPResponse, operation: String, bucket: String?, key: String?) {
+        let document = S3ErrorBody(response.body)
+        self.init(code: .serverError,
+                  message: document.message ?? "HTTP \(response.status)",
+                  operation: operation, bucket: bucket, key: key,
+                  httpStatus: response.status,
+                  s3Code: document.code ?? Self.codeForBodilessStatus(response.status),
+                  requestID: document.requestID ?? response.requestID)
+    }
+
+    /// HEAD answers carry no body; name the usual code for the status.
+    private static func codeForBodilessStatus(_ status: Int) -> String? {
+        switch status {
+        case 403: return "AccessDenied"
+        case 404: return "NotFound"
+        case 503: return "SlowDown"
+        default: return nil
+        }
+    }
+}
