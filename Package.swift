@@ -43,8 +43,7 @@ let package = Package(
         .testTarget(name: "FramesTests", dependencies: ["Frames"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
-        .testTarget(name: "StevedoreTests", dependencies: ["Stevedore"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
+        // Runs the built binary; the dependency makes `swift build --build-tests` build it first.
         .testTarget(name: "CLITests", dependencies: ["StevedoreCLI"]),
     ],
     swiftLanguageModes: [.v6]
