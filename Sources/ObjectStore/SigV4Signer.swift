@@ -45,8 +45,7 @@ public struct SigV4Signer: Sendable {
 
     /// Headers left out of the signature: transports add or change them in flight.
     static let unsignedHeaders: Set<String> = [
-        "authorization", "user-agent", "expect", "transfer-encoding", "x-amzn-trace-id", "content-length",
-        "connection", "accept",
+        "authorization", "user-agent", "expect", "transfer-encoding", "x-amzn-trace-id",
     ]
 
     /// Signs `request` in place: sets `Host`, `x-amz-date`, the session token, optionally
@@ -74,9 +73,17 @@ public struct SigV4Signer: Sendable {
         return signature
     }
 
-    /// A URL that grants `request`'s method on its path to whoever holds it, until `expires`
-    /// (at most 7 days). Only `Host` is signed and the payload is `UNSIGNED-PAYLOAD`.
-    public func presignedURL(_ request: HTTPRequest, expires: Duration, date: Date) throws -> String {
+    /// A URL that grants `request`'s method on its path to whoever holds it, for `expires` from
+    /// `date` (at most 7 days). The request's headers (at least `Host`) are signed; the payload is
+    /// `UNSIGNED-PAYLOAD` by default, since whoever uses the URL chooses the body.
+    public func presignedURL(_ request: HTTPRequest, expires: Duration, date: Date,
+                             payload: Payload = .unsigned) throws -> String {
+        try presign(request, expires: expires, date: date, payload: payload).url
+    }
+
+    /// The presigned URL with the texts that went into its signature.
+    public func presign(_ request: HTTPRequest, expires: Duration, date: Date,
+                        payload: Payload = .unsigned) throws -> (url: String, signature: Signature) {
         let seconds = expires.components.seconds
         guard seconds >= 1 && seconds <= 604_800 else {
             throw ObjectStoreError(code: .invalidRequest,
@@ -84,20 +91,24 @@ public struct SigV4Signer: Sendable {
         }
         let stamp = AmzDate(date)
         var presigned = request
-        presigned.headers = [("Host", request.hostHeader)]
+        presigned.headers.removeAll { Self.unsignedHeaders.contains($0.name.lowercased()) }
+        if presigned.header("host") == nil {
+            presigned.headers.append(("Host", request.hostHeader))
+        }
+        let signedHeaders = Set(presigned.headers.map { $0.name.lowercased() }).sorted().joined(separator: ";")
         presigned.query.append(contentsOf: [
             .init("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
             .init("X-Amz-Credential", "\(credentials.accessKeyID)/\(scope(stamp))"),
             .init("X-Amz-Date", stamp.dateTime),
             .init("X-Amz-Expires", String(seconds)),
-            .init("X-Amz-SignedHeaders", "host"),
+            .init("X-Amz-SignedHeaders", signedHeaders),
         ])
         if let token = credentials.sessionToken {
             presigned.query.append(.init("X-Amz-Security-Token", token))
         }
-        let signature = compute(presigned, payloadValue: Payload.unsigned.value, stamp: stamp)
+        let signature = compute(presigned, payloadValue: payload.value, stamp: stamp)
         presigned.query.append(.init("X-Amz-Signature", signature.signature))
-        return presigned.url
+        return (presigned.url, signature)
     }
 
     /// The canonical request, string to sign and signature for a request already carrying its
