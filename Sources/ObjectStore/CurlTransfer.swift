@@ -11,6 +11,8 @@ final class CurlTransfer {
     let sink: ResponseSink
     var responseHeaders: [HTTPHeaderField] = []
     var responseBody: [UInt8] = []
+    /// The status of the response being received, from its status line.
+    private var status = 0
     /// The first error raised inside a callback; curl only learns that the callback failed.
     var callbackError: (any Error)?
 
@@ -133,6 +135,8 @@ final class CurlTransfer {
         if text.hasPrefix("HTTP/") {
             // A new response (after a redirect or 100 Continue): keep only the last one's headers.
             responseHeaders.removeAll()
+            let fields = text.split(separator: " ", maxSplits: 2)
+            status = fields.count > 1 ? Int(fields[1]) ?? 0 : 0
             return
         }
         guard let colon = text.firstIndex(of: ":") else { return }
@@ -147,6 +151,11 @@ final class CurlTransfer {
             responseBody.append(contentsOf: bytes)
             return true
         case .handler(let handler):
+            // Only a successful response's body is the object; an error document is kept for the error.
+            guard (200..<300).contains(status) else {
+                responseBody.append(contentsOf: bytes)
+                return true
+            }
             do {
                 try handler(Array(bytes))
                 return true

@@ -22,11 +22,16 @@ enum XMLText {
 
     /// The texts of every `<name>…</name>` in `text`, in order.
     static func elements(_ name: String, in text: String) -> [String] {
+        blocks(name, in: text).map(decodeEntities)
+    }
+
+    /// The raw inner XML of every `<name>…</name>` in `text`, in order (entities left as they are).
+    static func blocks(_ name: String, in text: String) -> [String] {
         var values: [String] = []
         var rest = text[...]
         let open = "<\(name)>", close = "</\(name)>"
         while let start = rest.range(of: open), let end = rest[start.upperBound...].range(of: close) {
-            values.append(decodeEntities(String(rest[start.upperBound..<end.lowerBound])))
+            values.append(String(rest[start.upperBound..<end.lowerBound]))
             rest = rest[end.upperBound...]
         }
         return values

@@ -1,0 +1,209 @@
+import Digest
+import Foundation
+
+extension S3Store {
+    /// What a multipart upload reads its parts from.
+    enum MultipartSource: Sendable {
+        case bytes([UInt8])
+        case file(path: String, size: Int64)
+
+        var size: Int64 {
+            switch self {
+            case .bytes(let bytes): return Int64(bytes.count)
+            case .file(_, let size): return size
+            }
+        }
+    }
+
+    /// One uploaded part, as CompleteMultipartUpload lists it.
+    struct CompletedPart: Sendable, Hashable {
+        var number: Int
+        var etag: String
+    }
+
+    /// Uploads `source` in parts of `partSize`, `concurrency` at a time, then completes the upload.
+    /// Any failure aborts the upload, so no incomplete upload is left behind.
+    func multipartUpload(_ key: String, source: MultipartSource) async throws -> ObjectInfo {
+        let partSize = Int64(max(configuration.partSize, 5 * 1024 * 1024))
+        let partCount = Int((source.size + partSize - 1) / partSize)
+        guard partCount <= 10_000 else {
+            throw ObjectStoreError(code: .invalidRequest,
+                                   message: "\(source.size) bytes need \(partCount) parts of \(partSize); S3 allows 10,000",
+                                   key: key)
+        }
+        return try await withMultipartUpload(key) { uploadID in
+            try await withThrowingTaskGroup(of: CompletedPart.self) { group in
+                var parts: [CompletedPart] = []
+                for index in 0..<partCount {
+                    if index >= configuration.concurrency, let done = try await group.next() {
+                        parts.append(done)
+                    }
+                    let offset = Int64(index) * partSize
+                    let length = min(partSize, source.size - offset)
+                    group.addTask {
+                        let body: RequestBody
+                        let hash: String
+                        switch source {
+                        case .bytes(let bytes):
+                            let slice = Array(bytes[Int(offset)..<Int(offset + length)])
+                            body = .bytes(slice)
+                            hash = SHA256.hash(slice).hex
+                        case .file(let path, _):
+                            body = .file(path: path, offset: offset, length: length)
+                            hash = try FileRange(path: path, offset: offset, length: length).sha256()
+                        }
+                        return try await self.uploadPart(key, uploadID: uploadID, number: index + 1, body: body, sha256: hash)
+                    }
+                }
+                for try await done in group {
+                    parts.append(done)
+                }
+                return (parts, source.size)
+            }
+        }
+    }
+
+    /// Streams `chunks` up: one PUT when they end within the multipart threshold, parts otherwise.
+    /// At most the threshold plus `concurrency` parts are held in memory.
+    func putStream(_ key: String, _ chunks: AsyncThrowingStream<[UInt8], any Error>) async throws -> ObjectInfo {
+        var iterator = chunks.makeAsyncIterator()
+        var pending: [UInt8] = []
+        var ended = false
+        while pending.count <= configuration.multipartThreshold {
+            guard let chunk = try await iterator.next() else {
+                ended = true
+                break
+            }
+            pending += chunk
+        }
+        if ended {
+            return try await putSingle(key, body: .bytes(pending), size: Int64(pending.count),
+                                       sha256: SHA256.hash(pending).hex)
+        }
+        let partSize = max(configuration.partSize, 5 * 1024 * 1024)
+        let concurrency = configuration.concurrency
+        var remainingIterator = iterator
+        var buffered = pending
+        return try await withMultipartUpload(key) { uploadID in
+            try await withThrowingTaskGroup(of: CompletedPart.self) { group in
+                var parts: [CompletedPart] = []
+                var inFlight = 0
+                var number = 0
+                var total: Int64 = 0
+                var finished = false
+                while !finished || !buffered.isEmpty {
+                    while !finished && buffered.count < partSize {
+                        if let chunk = try await remainingIterator.next() {
+                            buffered += chunk
+                        } else {
+                            finished = true
+                        }
+                    }
+                    let take = min(partSize, buffered.count)
+                    if take == 0 && number > 0 { break }
+                    let part = Array(buffered.prefix(take))
+                    buffered.removeFirst(take)
+                    number += 1
+                    total += Int64(part.count)
+                    if inFlight >= concurrency, let done = try await group.next() {
+                        parts.append(done)
+                        inFlight -= 1
+                    }
+                    let partNumber = number
+                    group.addTask {
+                        try await self.uploadPart(key, uploadID: uploadID, number: partNumber, body: .bytes(part),
+                                                  sha256: SHA256.hash(part).hex)
+                    }
+                    inFlight += 1
+                }
+                for try await done in group {
+                    parts.append(done)
+                }
+                return (parts, total)
+            }
+        }
+    }
+
+    /// Creates an upload, runs `body` to upload its parts, and completes it; aborts on any error.
+    private func withMultipartUpload(
+        _ key: String, _ body: (String) async throws -> ([CompletedPart], Int64)
+    ) async throws -> ObjectInfo {
+        let created = try await send("CreateMultipartUpload", method: "POST", key: key, query: [.init("uploads")])
+        guard let uploadID = XMLText.firstElement("UploadId", in: String(decoding: created.body, as: UTF8.self)) else {
+            throw ObjectStoreError(code: .invalidResponse, message: "CreateMultipartUpload answered without an UploadId",
+                                   operation: "CreateMultipartUpload", bucket: configuration.bucket, key: key,
+                                   requestID: created.requestID)
+        }
+        do {
+            let (parts, size) = try await body(uploadID)
+            let etag = try await completeMultipartUpload(key, uploadID: uploadID, parts: parts)
+            return ObjectInfo(key: key, size: size, etag: etag)
+        } catch {
+            await abortMultipartUpload(key, uploadID: uploadID)
+            throw error
+        }
+    }
+
+    func uploadPart(_ key: String, uploadID: String, number: Int, body: RequestBody, sha256: String) async throws
+        -> CompletedPart {
+        let response = try await send("UploadPart", method: "PUT", key: key,
+                                      query: [.init("partNumber", String(number)), .init("uploadId", uploadID)],
+                                      body: body, payload: .sha256(sha256))
+        guard let etag = response.header("ETag") else {
+            throw ObjectStoreError(code: .invalidResponse, message: "UploadPart \(number) answered without an ETag",
+                                   operation: "UploadPart", bucket: configuration.bucket, key: key,
+                                   requestID: response.requestID)
+        }
+        return CompletedPart(number: number, etag: etag)
+    }
+
+    /// Completes the upload. S3 may answer 200 and still report an error in the body; that answer
+    /// is treated like any other error (and retried when transient).
+    func completeMultipartUpload(_ key: String, uploadID: String, parts: [CompletedPart]) async throws -> String? {
+        let xml = "<CompleteMultipartUpload>"
+            + parts.sorted { $0.number < $1.number }.map {
+                "<Part><PartNumber>\($0.number)</PartNumber><ETag>\(XMLText.escape($0.etag))</ETag></Part>"
+            }.joined()
+            + "</CompleteMultipartUpload>"
+        let body = Array(xml.utf8)
+        let policy = configuration.retry
+        var attempt = 1
+        while true {
+            let response = try await send("CompleteMultipartUpload", method: "POST", key: key,
+                                          query: [.init("uploadId", uploadID)],
+                                          headers: [("Content-Type", "application/xml")],
+                                          body: .bytes(body), payload: .sha256(SHA256.hash(body).hex))
+            let document = S3ErrorBody(response.body)
+            guard document.code != nil else {
+                return XMLText.firstElement("ETag", in: String(decoding: response.body, as: UTF8.self))
+                    .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            }
+            let error = ObjectStoreError(response: response, operation: "CompleteMultipartUpload",
+                                         bucket: configuration.bucket, key: key)
+            guard error.isTransient, attempt < policy.maxAttempts else { throw error }
+            try await Task.sleep(for: policy.delay(after: attempt, throttled: error.s3Code == "SlowDown"))
+            attempt += 1
+        }
+    }
+
+    /// Aborts the upload so its parts are freed; a failure is logged, the caller's error stands.
+    func abortMultipartUpload(_ key: String, uploadID: String) async {
+        do {
+            try await send("AbortMultipartUpload", method: "DELETE", key: key, query: [.init("uploadId", uploadID)])
+        } catch {
+            logger.info("could not abort multipart upload of \(key): \(error)")
+        }
+    }
+
+    /// The multipart uploads begun and not completed or aborted under `prefix` (for checks and cleanup).
+    public func incompleteUploads(prefix: String = "") async throws -> [(key: String, uploadID: String)] {
+        let response = try await send("ListMultipartUploads", method: "GET", key: "",
+                                      query: [.init("uploads"), .init("prefix", prefix)])
+        let text = String(decoding: response.body, as: UTF8.self)
+        return XMLText.blocks("Upload", in: text).compactMap { block in
+            guard let key = XMLText.firstElement("Key", in: block),
+                  let id = XMLText.firstElement("UploadId", in: block) else { return nil }
+            return (key, id)
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Digest
+import Foundation
+import Logging
+
+/// The `ObjectStore` over S3 and S3-compatible servers: every request signed with SigV4 (the
+/// payload's real SHA-256), sent with libcurl, retried with backoff when S3 says it may be.
+public final class S3Store: ObjectStore {
+    public let configuration: S3Configuration
+    let transport: CurlTransport
+    let logger: Logger
+    /// The signing clock; tests may move it.
+    let now: @Sendable () -> Date
+
+    public init(_ configuration: S3Configuration, logger: Logger = Logger(label: "stevedore.objectstore"),
+                now: @escaping @Sendable () -> Date = Date.init) {
+        self.configuration = configuration
+        self.transport = CurlTransport(concurrency: configuration.concurrency + 1, options: configuration.transfer)
+        self.logger = logger
+        self.now = now
+    }
+
+    public var location: String { "s3://\(configuration.bucket)" }
+
+    var signer: SigV4Signer {
+        SigV4Signer(credentials: configuration.credentials, region: configuration.region)
+    }
+
+    // MARK: Single requests with retries
+
+    /// One S3 operation, retried while the failure is transient and attempts remain. The request is
+    /// signed anew for each attempt. `body` must be re-readable, which every `RequestBody` is.
+    @discardableResult
+    func send(_ operation: String, method: String, key: String, query: [HTTPRequest.QueryItem] = [],
+              headers: [(name: String, value: String)] = [], body: RequestBody = .none,
+              payload: SigV4Signer.Payload = .empty, sink: ResponseSink = .collect,
+              retry: RetryPolicy? = nil) async throws -> HTTPResponse {
+        let policy = retry ?? configuration.retry
+        var attempt = 1
+        while true {
+            var request = configuration.request(method, key: key, query: query)
+            request.headers = headers
+            signer.sign(&request, payload: payload, date: now())
+            let failure: ObjectStoreError
+            do {
+                let response = try await transport.perform(request, body: body, sink: sink)
+                if (200..<300).contains(response.status) {
+                    return response
+                }
+                failure = ObjectStoreError(response: response, operation: operation, bucket: configuration.bucket,
+                                           key: key.isEmpty ? nil : key)
+            } catch var error as ObjectStoreError {
+                error.operation = error.operation ?? operation
+                error.bucket = error.bucket ?? configuration.bucket
+                error.key = error.key ?? (key.isEmpty ? nil : key)
+                failure = error
+            }
+            guard failure.isTransient, attempt < policy.maxAttempts else {
+                throw failure
+            }
+            let delay = policy.delay(after: attempt, throttled: failure.s3Code == "SlowDown")
+            logger.debug("retrying \(operation) after \(failure.s3Code ?? failure.code.name)",
+                         metadata: ["attempt": "\(attempt)", "delay": "\(delay)", "key": "\(key)"])
+            try await Task.sleep(for: delay)
+            attempt += 1
+        }
+    }
+
+    static func validate(_ key: String) throws {
+        guard !key.isEmpty else {
+            throw ObjectStoreError(code: .invalidRequest, message: "an object key cannot be empty")
+        }
+        guard key.utf8.count <= 1024 else {
+            throw ObjectStoreError(code: .invalidRequest, message: "an object key is at most 1,024 bytes", key: key)
+        }
+    }
+
+    static func etag(_ response: HTTPResponse) -> String? {
+        response.header("ETag").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+    }
+
+    // MARK: ObjectStore
+
+    @discardableResult
+    public func put(_ key: String, body: ObjectBody) async throws -> ObjectInfo {
+        try Self.validate(key)
+        switch body {
+        case .bytes(let bytes, let sha256):
+            if bytes.count > configuration.multipartThreshold {
+                return try await multipartUpload(key, source: .bytes(bytes))
+            }
+            return try await putSingle(key, body: .bytes(bytes), size: Int64(bytes.count),
+                                       sha256: sha256 ?? SHA256.hash(bytes).hex)
+        case .file(let path, let sha256):
+            let size = try FileRange.size(of: path)
+            if size > configuration.multipartThreshold {
+                return try await multipartUpload(key, source: .file(path: path, size: size))
+            }
+            let range = FileRange(path: path, offset: 0, length: size)
+            let hash = try sha256 ?? range.sha256()
+            return try await putSingle(key, body: .file(path: path, offset: 0, length: size), size: size, sha256: hash)
+        case .chunks(let stream):
+            return try await putStream(key, stream)
+        }
+    }
+
+    func putSingle(_ key: String, body: RequestBody, size: Int64, sha256: String) async throws -> ObjectInfo {
+        let response = try await send("PutObject", method: "PUT", key: key, body: body, payload: .sha256(sha256))
+        return ObjectInfo(key: key, size: size, etag: Self.etag(response))
+    }
+
+    @discardableResult
+    public func get(_ key: String, range: ByteRange? = nil,
+                    to sink: @escaping @Sendable ([UInt8]) throws -> Void) async throws -> ObjectInfo {
+        try Self.validate(key)
+        // A retry after part of the body arrived asks only for the rest, so the sink sees each
+        // byte once.
+        let delivered = ByteCounter()
+        let counted: @Sendable ([UInt8]) throws -> Void = { bytes in
+            try sink(bytes)
+            delivered.add(bytes.count)
+        }
+        let policy = configuration.retry
+        var attempt = 1
+        while true {
+            let start = (range?.first ?? 0) + delivered.value
+            var headers: [(name: String, value: String)] = []
+            if range != nil || delivered.value > 0 {
+                headers.append(("Range", ByteRange(first: start, last: range?.last).headerValue))
+            }
+            do {
+                let response = try await send("GetObject", method: "GET", key: key, headers: headers,
+                                              sink: .handler(counted), retry: .none)
+                let size = response.header("Content-Range").flatMap { $0.split(separator: "/").last }
+                    .flatMap { Int64($0) } ?? response.header("Content-Length").flatMap { Int64($0) } ?? delivered.value
+                return ObjectInfo(key: key, size: size, etag: Self.etag(response))
+            } catch let error as ObjectStoreError where error.isTransient && attempt < policy.maxAttempts {
+                let delay = policy.delay(after: attempt, throttled: error.s3Code == "SlowDown")
+                logger.debug("retrying GetObject after \(error.s3Code ?? error.code.name)",
+                             metadata: ["attempt": "\(attempt)", "received": "\(delivered.value)"])
+                try await Task.sleep(for: delay)
+                attempt += 1
+            }
+        }
+    }
+
+    public func head(_ key: String) async throws -> ObjectInfo? {
+        try Self.validate(key)
+        do {
+            let response = try await send("HeadObject", method: "HEAD", key: key)
+            return ObjectInfo(key: key, size: response.header("Content-Length").flatMap { Int64($0) } ?? 0,
+                              etag: Self.etag(response))
+        } catch let error as ObjectStoreError where error.httpStatus == 404 {
+            return nil
+        }
+    }
+
+    public func delete(_ key: String) async throws {
+        try Self.validate(key)
+        do {
+            try await send("DeleteObject", method: "DELETE", key: key)
+        } catch let error as ObjectStoreError where error.httpStatus == 404 && error.s3Code == "NoSuchKey" {
+            return
+        }
+    }
+
+    /// A presigned URL for `method` on `key`, valid for `expires` (at most 7 days).
+    public func presignedURL(_ key: String, method: String = "GET", expires: Duration) throws -> String {
+        try Self.validate(key)
+        return try signer.presignedURL(configuration.request(method, key: key), expires: expires, date: now())
+    }
+}
+
+/// A count shared with a transfer thread.
+final class ByteCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count: Int64 = 0
+
+    func add(_ bytes: Int) {
+        lock.withLock { count += Int64(bytes) }
+    }
+
+    var value: Int64 { lock.withLock { count } }
+}
