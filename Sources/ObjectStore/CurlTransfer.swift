@@ -45,6 +45,8 @@ final class CurlTransfer {
         easy.reset()
         try easy.setOption(CURLOPT_URL, request.url)
         try easy.setOption(CURLOPT_NOSIGNAL, 1)
+        // S3 keys may hold `.` and `..` segments: send the path exactly as signed.
+        try easy.setOption(CURLOPT_PATH_AS_IS, 1)
         try easy.setOption(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
         try easy.setOption(CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout.components.seconds * 1000))
         try easy.setOption(CURLOPT_LOW_SPEED_LIMIT, 1)

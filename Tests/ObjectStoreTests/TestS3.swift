@@ -44,6 +44,24 @@ struct TestS3 {
                     path: "/\(bucket)" + (key.isEmpty ? "/" : "/\(key)"), query: query)
     }
 
+    /// A store on the test bucket; `tune` adjusts the configuration (part sizes, retries, …).
+    func store(secret: String? = nil, bucket: String? = nil, _ tune: (inout S3Configuration) -> Void = { _ in }) throws
+        -> S3Store {
+        var credentials = self.credentials
+        if let secret { credentials.secretAccessKey = secret }
+        var configuration = try S3Configuration(
+            bucket: bucket ?? self.bucket, region: region, credentials: credentials,
+            endpoint: "\(scheme)://\(host)\(port.map { ":\($0)" } ?? "")")
+        configuration.retry = RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50))
+        tune(&configuration)
+        return S3Store(configuration)
+    }
+
+    /// A key prefix no other test uses.
+    static func uniquePrefix(_ name: String) -> String {
+        "tests/\(name)-\(UInt32.random(in: 0...UInt32.max))/"
+    }
+
     func signer(secret: String? = nil) -> SigV4Signer {
         var credentials = self.credentials
         if let secret { credentials.secretAccessKey = secret }
