@@ -1,0 +1,124 @@
+import Digest
+import Foundation
+import Testing
+@testable import ObjectStore
+
+/// Puts, multipart parts and gets through a proxy that answers 503 SlowDown twice and then resets
+/// the connection once for every request: all must succeed, each after exactly 4 attempts. A 403
+/// must not be retried at all.
+@Suite("Retries through a fault-injecting proxy", .serialized)
+struct FaultInjectionTests {
+    /// The proxy process (Tests/Fixtures/objectstore/fault_proxy.py) in front of the test S3 server.
+    final class FaultProxy {
+        let process = Process()
+        let port: Int
+
+        init(upstreamHost: String, upstreamPort: Int) throws {
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Fixtures/objectstore/fault_proxy.py")
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script.path, upstreamHost, String(upstreamPort)]
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            var line: [UInt8] = []
+            while let byte = try out.fileHandleForReading.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") {
+                line.append(byte)
+            }
+            guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+                process.terminate()
+                throw ObjectStoreError(code: .invalidResponse, message: "the fault proxy did not start")
+            }
+            self.port = port
+        }
+
+        deinit {
+            // SIGKILL: the proxy may have inherited SIGTERM blocked from the test runner.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        /// Attempts per request line (`METHOD /path?query`).
+        func attempts() throws -> [String: Int] {
+            let data = try S3StoreTests.curl(["-sS", "http://127.0.0.1:\(port)/__stats"])
+            return try JSONDecoder().decode([String: Int].self, from: Data(data))
+        }
+    }
+
+    static func storeThroughProxy(_ s3: TestS3, _ proxy: FaultProxy, secret: String? = nil,
+                                  _ tune: (inout S3Configuration) -> Void = { _ in }) throws -> S3Store {
+        var credentials = s3.credentials
+        if let secret { credentials.secretAccessKey = secret }
+        var configuration = try S3Configuration(bucket: s3.bucket, region: s3.region, credentials: credentials,
+                                                endpoint: "http://127.0.0.1:\(proxy.port)")
+        configuration.retry = RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(5), maxDelay: .milliseconds(40))
+        tune(&configuration)
+        return S3Store(configuration)
+    }
+
+    @Test("puts, multipart parts and gets succeed after SlowDown, SlowDown, reset")
+    func retriesSucceed() async throws {
+        let s3 = try TestS3()
+        let proxy = try FaultProxy(upstreamHost: s3.host, upstreamPort: s3.port ?? 80)
+        let store = try Self.storeThroughProxy(s3, proxy) { configuration in
+            configuration.multipartThreshold = 6 * 1024 * 1024
+            configuration.partSize = 5 * 1024 * 1024
+        }
+        let prefix = TestS3.uniquePrefix("faults") + "faults/"
+
+        let small = Array("small object through faults\n".utf8)
+        try await store.put(prefix + "small.txt", body: .bytes(small))
+        #expect(try await store.getBytes(prefix + "small.txt") == small)
+
+        let big = S3StoreTests.pattern(12 * 1024 * 1024, seed: 3)
+        let info = try await store.put(prefix + "big.bin", body: .bytes(big))
+        #expect(info.size == Int64(big.count))
+        #expect(SHA256.hash(try await store.getBytes(prefix + "big.bin")) == SHA256.hash(big))
+
+        let attempts = try proxy.attempts().filter { $0.key.contains("/faults/") }
+        let puts = attempts.filter { $0.key.hasPrefix("PUT ") }
+        let partPuts = puts.filter { $0.key.contains("partNumber=") }
+        #expect(partPuts.count == 3)
+        #expect(puts.count == 4)
+        #expect(attempts.filter { $0.key.hasPrefix("POST ") }.count == 2)  // create and complete
+        #expect(attempts.filter { $0.key.hasPrefix("GET ") }.count == 2)
+        for (request, count) in attempts {
+            #expect(count == 4, "\(request) took \(count) attempts")
+        }
+        try await store.delete(prefix + "small.txt")
+        try await store.delete(prefix + "big.bin")
+    }
+
+    @Test("a 403 is not retried")
+    func forbiddenIsNotRetried() async throws {
+        let s3 = try TestS3()
+        let proxy = try FaultProxy(upstreamHost: s3.host, upstreamPort: s3.port ?? 80)
+        let store = try Self.storeThroughProxy(s3, proxy, secret: "not-the-secret")
+        let key = TestS3.uniquePrefix("forbidden") + "passthrough/object"
+        let error = try await #require(throws: ObjectStoreError.self) {
+            try await store.put(key, body: .bytes([1, 2, 3]))
+        }
+        #expect(error.s3Code == "SignatureDoesNotMatch")
+        let attempts = try proxy.attempts().filter { $0.key.contains("passthrough/object") }
+        #expect(attempts.values.reduce(0, +) == 1)
+    }
+
+    @Test("a failed multipart upload is aborted, leaving no incomplete upload")
+    func failedMultipartIsAborted() async throws {
+        let s3 = try TestS3()
+        let store = try s3.store { configuration in
+            configuration.multipartThreshold = 5 * 1024 * 1024
+            configuration.partSize = 5 * 1024 * 1024
+        }
+        let key = TestS3.uniquePrefix("abort") + "broken.bin"
+        struct SourceBroke: Error {}
+        let stream = AsyncThrowingStream<[UInt8], any Error> { continuation in
+            continuation.yield(S3StoreTests.pattern(6 * 1024 * 1024))
+            continuation.yield(S3StoreTests.pattern(6 * 1024 * 1024, seed: 9))
+            continuation.finish(throwing: SourceBroke())
+        }
+        await #expect(throws: SourceBroke.self) { try await store.put(key, body: .chunks(stream)) }
+        #expect(try await store.incompleteUploads(prefix: key).isEmpty)
+        #expect(try await store.head(key) == nil)
+    }
+}
