@@ -39,6 +39,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Benchmarks (built by scripts/bench-*, in release mode).
+        .executableTarget(name: "ObjectStoreBench", dependencies: ["ObjectStore"], path: "Benchmarks/ObjectStoreBench"),
+
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "FramesTests", dependencies: ["Frames"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest"]),
