@@ -25,7 +25,10 @@ do {
     if arguments[1] == "put" {
         bytes = try await store.put(arguments[3], body: .file(path: arguments[2])).size
     } else {
-        FileManager.default.createFile(atPath: arguments[3], contents: nil)
+        guard FileManager.default.createFile(atPath: arguments[3], contents: nil) else {
+            FileHandle.standardError.write(Data("cannot create \(arguments[3])\n".utf8))
+            exit(1)
+        }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: arguments[3]))
         bytes = try await store.get(arguments[2], range: nil) { chunk in try output.write(contentsOf: chunk) }.size
         try output.close()

@@ -129,7 +129,7 @@ public final class S3Store: ObjectStore {
             }
             do {
                 let response = try await send("GetObject", method: "GET", key: key, headers: headers,
-                                              sink: .handler(counted), retry: .none)
+                                              sink: .handler(counted), retry: RetryPolicy.none)
                 let size = response.header("Content-Range").flatMap { $0.split(separator: "/").last }
                     .flatMap { Int64($0) } ?? response.header("Content-Length").flatMap { Int64($0) } ?? delivered.value
                 return ObjectInfo(key: key, size: size, etag: Self.etag(response))

@@ -32,7 +32,7 @@ public actor Connection {
         case idle, active, inTransaction, failed, unknown
     }
 
-    private let thread: ConnectionThread
+    let thread: ConnectionThread
     private let connection: LibPQHandle
     /// The `PGconn`; nil once closed.
     var handle: OpaquePointer? { connection.pointer }
@@ -221,9 +221,13 @@ public actor Connection {
             throw WarehouseError(code: .cancelled, message: "cancelled before it started", statement: sql)
         }
         let canceller = self.canceller
-        return await withTaskCancellationHandler {
+        return try await withTaskCancellationHandler {
             canceller.setRunning(true)
             defer { canceller.setRunning(false) }
+            // A cancellation that landed before `running` was set found nothing to cancel.
+            if Task.isCancelled {
+                throw WarehouseError(code: .cancelled, message: "cancelled before it started", statement: sql)
+            }
             return call().map(ServerResult.init)
         } onCancel: {
             canceller.cancelRunning()
@@ -266,8 +270,8 @@ public actor Connection {
 }
 
 extension Connection {
-    /// The name of the thread the connection's work runs on (for tests and diagnostics).
-    func currentThreadName() -> String {
-        Thread.current.name ?? ""
+    /// True when running on the connection's own thread.
+    func isOnOwnThread() -> Bool {
+        thread.isCurrent
     }
 }

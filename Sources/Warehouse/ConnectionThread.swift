@@ -12,13 +12,25 @@ final class ConnectionThread: SerialExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Work] = []
     private var stopping = false
+    /// The pthread the work runs on, set once it starts.
+    private(set) var pthread: pthread_t?
 
     init(name: String) {
         let thread = Thread { [self] in
+            condition.lock()
+            pthread = pthread_self()
+            condition.unlock()
             Thread.current.name = name
             runLoop()
         }
         thread.start()
+    }
+
+    /// True when called on this executor's own thread.
+    var isCurrent: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return pthread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
     }
 
     func enqueue(_ job: consuming ExecutorJob) {

@@ -101,7 +101,8 @@ struct ExecuteTests {
         let result = await task.result
         let error = try #require(throws: WarehouseError.self) { try result.get() }
         #expect(error.code == .cancelled)
-        #expect(error.sqlState == "57014")
+        // 57014 when the server cancelled it; none when it was stopped before it was sent.
+        #expect(error.sqlState == "57014" || error.sqlState == nil)
         #expect(ContinuousClock.now - started < .seconds(25))
         #expect(try await connection.execute("SELECT 1").scalar == "1")
     }
@@ -109,7 +110,12 @@ struct ExecuteTests {
     @Test("libpq calls run on the connection's own thread, not the cooperative pool")
     func ownThread() async throws {
         let connection = try await TestDatabase.connect()
-        #expect(await connection.currentThreadName() == "stevedore-libpq")
+        var offThread = 0
+        for _ in 0..<200 {
+            if !(await connection.isOnOwnThread()) { offThread += 1 }
+            try await connection.execute("SELECT 1")
+        }
+        #expect(offThread == 0)
     }
 
     @Test("a closed connection refuses statements")
