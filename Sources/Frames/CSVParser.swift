@@ -1,0 +1,180 @@
+/// The RFC 4180 state machine behind `CSVReader`: consumes chunks of any size (a field or row may
+/// span chunks), appends fields to a `TextBatch`, counts physical lines, and checks field counts and
+/// UTF-8 as it goes. Its hot loop reads each chunk through a buffer pointer, confined to this file.
+struct CSVParser {
+    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, afterCR }
+
+    let delimiter: UInt8
+    let file: String?
+    /// Fields a row must have; nil until the first row (the header) has set it.
+    var expectedColumns: Int?
+    private var state = State.fieldStart
+    private var line = 1
+    private var rowStartLine = 1
+    private var fieldStartLine = 1
+    private var fieldStartOffset = 0
+    private var fieldQuoted = false
+    private var fieldHighBits: UInt8 = 0
+    private var fieldsInRow = 0
+    /// True when the last `parse` stopped because a row filled the batch.
+    private(set) var filledBatch = false
+
+    private static let quote = UInt8(ascii: "\"")
+    private static let lineFeed = UInt8(ascii: "\n")
+    private static let carriageReturn = UInt8(ascii: "\r")
+
+    init(delimiter: UInt8, file: String?, expectedColumns: Int?) {
+        self.delimiter = delimiter
+        self.file = file
+        self.expectedColumns = expectedColumns
+    }
+
+    /// Parses `chunk` from `start`, returning where it stopped: the chunk's end, or just after a
+    /// row that made `batch` reach `rowLimit` rows or `byteLimit` bytes.
+    mutating func parse(_ chunk: [UInt8], from start: Int, into batch: inout TextBatch,
+                        rowLimit: Int, byteLimit: Int) throws(FrameError) -> Int {
+        filledBatch = false
+        return try chunk.withUnsafeBufferPointer { (bytes) throws(FrameError) -> Int in
+            let count = bytes.count
+            let delimiter = self.delimiter
+            var index = start
+            while index < count {
+                switch state {
+                case .fieldStart:
+                    fieldStartOffset = batch.bytes.count
+                    fieldStartLine = line
+                    fieldHighBits = 0
+                    if bytes[index] == Self.quote {
+                        fieldQuoted = true
+                        state = .quoted
+                        index += 1
+                    } else {
+                        fieldQuoted = false
+                        state = .unquoted
+                    }
+                case .unquoted:
+                    let segmentStart = index
+                    var high: UInt8 = 0
+                    var byte: UInt8 = 0
+                    while index < count {
+                        byte = bytes[index]
+                        if byte == delimiter || byte == Self.lineFeed || byte == Self.carriageReturn { break }
+                        high |= byte
+                        index += 1
+                    }
+                    fieldHighBits |= high
+                    if index > segmentStart {
+                        batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segmentStart..<index]))
+                    }
+                    if index == count { return count }
+                    if try separator(byte, at: &index, into: &batch, rowLimit: rowLimit, byteLimit: byteLimit) {
+                        return index
+                    }
+                case .quoted:
+                    let segmentStart = index
+                    var high: UInt8 = 0
+                    var lines = 0
+                    while index < count {
+                        let byte = bytes[index]
+                        if byte == Self.quote { break }
+                        if byte == Self.lineFeed { lines += 1 }
+                        high |= byte
+                        index += 1
+                    }
+                    fieldHighBits |= high
+                    line += lines
+                    if index > segmentStart {
+                        batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segmentStart..<index]))
+                    }
+                    if index < count {
+                        state = .quoteInQuoted
+                        index += 1
+                    }
+                case .quoteInQuoted:
+                    let byte = bytes[index]
+                    if byte == Self.quote {
+                        batch.bytes.append(Self.quote)
+                        state = .quoted
+                        index += 1
+                    } else if byte == delimiter || byte == Self.lineFeed || byte == Self.carriageReturn {
+                        if try separator(byte, at: &index, into: &batch, rowLimit: rowLimit, byteLimit: byteLimit) {
+                            return index
+                        }
+                    } else {
+                        throw FrameError(kind: .textAfterClosingQuote, file: file, line: line, column: fieldsInRow + 1,
+                                         message: "text after the closing quote of a field")
+                    }
+                case .afterCR:
+                    if bytes[index] == Self.lineFeed { index += 1 }
+                    state = .fieldStart
+                }
+            }
+            return count
+        }
+    }
+
+    /// Handles the delimiter, LF or CR that ends a field at `index`. True when the batch is full.
+    private mutating func separator(_ byte: UInt8, at index: inout Int, into batch: inout TextBatch,
+                                    rowLimit: Int, byteLimit: Int) throws(FrameError) -> Bool {
+        try endField(into: &batch)
+        index += 1
+        if byte == delimiter {
+            state = .fieldStart
+            return false
+        }
+        try endRow(into: &batch)
+        line += 1
+        rowStartLine = line
+        state = byte == Self.carriageReturn ? .afterCR : .fieldStart
+        filledBatch = batch.rowCount >= rowLimit || batch.bytes.count >= byteLimit
+        return filledBatch
+    }
+
+    /// Ends the input: completes a last row without a line end, or reports an open quote.
+    mutating func finish(into batch: inout TextBatch) throws(FrameError) {
+        switch state {
+        case .quoted:
+            throw FrameError(kind: .unterminatedQuote, file: file, line: fieldStartLine, column: fieldsInRow + 1,
+                             message: "quoted field is not closed before the end of the input")
+        case .unquoted, .quoteInQuoted:
+            try endField(into: &batch)
+            try endRow(into: &batch)
+        case .fieldStart:
+            if fieldsInRow > 0 {
+                fieldStartOffset = batch.bytes.count
+                fieldQuoted = false
+                fieldHighBits = 0
+                try endField(into: &batch)
+                try endRow(into: &batch)
+            }
+        case .afterCR:
+            break
+        }
+        state = .afterCR
+    }
+
+    private mutating func endField(into batch: inout TextBatch) throws(FrameError) {
+        fieldsInRow += 1
+        if let expectedColumns, fieldsInRow > expectedColumns {
+            throw FrameError(kind: .tooManyFields, file: file, line: fieldStartLine, column: fieldsInRow,
+                             message: "row has more than \(expectedColumns) fields")
+        }
+        let end = batch.bytes.count
+        if fieldHighBits & 0x80 != 0, let bad = UTF8Validation.firstInvalid(in: batch.bytes, fieldStartOffset..<end) {
+            let linesBefore = batch.bytes[fieldStartOffset..<bad].reduce(0) { $1 == Self.lineFeed ? $0 + 1 : $0 }
+            throw FrameError(kind: .invalidUTF8, file: file, line: fieldStartLine + linesBefore, column: fieldsInRow,
+                             message: "invalid UTF-8 at byte \(bad - fieldStartOffset + 1) of the field")
+        }
+        batch.ends.append(end)
+        batch.nulls.append(!fieldQuoted && end == fieldStartOffset)
+    }
+
+    private mutating func endRow(into batch: inout TextBatch) throws(FrameError) {
+        if let expectedColumns, fieldsInRow < expectedColumns {
+            throw FrameError(kind: .tooFewFields, file: file, line: rowStartLine, column: fieldsInRow + 1,
+                             message: "row has \(fieldsInRow) of \(expectedColumns) fields")
+        }
+        batch.endRow(line: rowStartLine)
+        fieldsInRow = 0
+    }
+}
