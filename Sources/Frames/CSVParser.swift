@@ -5,6 +5,7 @@ struct CSVParser {
     private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, afterCR }
 
     let delimiter: UInt8
+    let nullMarker: NullMarker
     let file: String?
     /// Fields a row must have; nil until the first row (the header) has set it.
     var expectedColumns: Int?
@@ -23,8 +24,9 @@ struct CSVParser {
     private static let lineFeed = UInt8(ascii: "\n")
     private static let carriageReturn = UInt8(ascii: "\r")
 
-    init(delimiter: UInt8, file: String?, expectedColumns: Int?) {
+    init(delimiter: UInt8, nullMarker: NullMarker, file: String?, expectedColumns: Int?) {
         self.delimiter = delimiter
+        self.nullMarker = nullMarker
         self.file = file
         self.expectedColumns = expectedColumns
     }
@@ -159,14 +161,28 @@ struct CSVParser {
             throw FrameError(kind: .tooManyFields, file: file, line: fieldStartLine, column: fieldsInRow,
                              message: "row has more than \(expectedColumns) fields")
         }
-        let end = batch.bytes.count
+        var end = batch.bytes.count
         if fieldHighBits & 0x80 != 0, let bad = UTF8Validation.firstInvalid(in: batch.bytes, fieldStartOffset..<end) {
             let linesBefore = batch.bytes[fieldStartOffset..<bad].reduce(0) { $1 == Self.lineFeed ? $0 + 1 : $0 }
             throw FrameError(kind: .invalidUTF8, file: file, line: fieldStartLine + linesBefore, column: fieldsInRow,
                              message: "invalid UTF-8 at byte \(bad - fieldStartOffset + 1) of the field")
         }
+        var isNull = false
+        if !fieldQuoted {
+            switch nullMarker {
+            case .emptyField:
+                isNull = end == fieldStartOffset
+            case .backslashN:
+                isNull = end == fieldStartOffset + 2 && batch.bytes[fieldStartOffset] == UInt8(ascii: "\\")
+                    && batch.bytes[fieldStartOffset + 1] == UInt8(ascii: "N")
+                if isNull {
+                    batch.bytes.removeLast(2)
+                    end = fieldStartOffset
+                }
+            }
+        }
         batch.ends.append(end)
-        batch.nulls.append(!fieldQuoted && end == fieldStartOffset)
+        batch.nulls.append(isNull)
     }
 
     private mutating func endRow(into batch: inout TextBatch) throws(FrameError) {

@@ -26,9 +26,9 @@ public final class CSVReader {
         case let .names(names):
             try Schema.checkNames(names, file: file, line: nil)
             columnNames = names
-            parser = CSVParser(delimiter: options.delimiter, file: file, expectedColumns: names.count)
+            parser = CSVParser(delimiter: options.delimiter, nullMarker: options.nullMarker, file: file, expectedColumns: names.count)
         case .firstRow:
-            parser = CSVParser(delimiter: options.delimiter, file: file, expectedColumns: nil)
+            parser = CSVParser(delimiter: options.delimiter, nullMarker: options.nullMarker, file: file, expectedColumns: nil)
             try readHeader()
         }
     }

@@ -33,6 +33,9 @@ extension Value {
         case .json:
             return .json(String(decoding: text, as: UTF8.self))
         case .boolean:
+            // `t`/`f` is how PostgreSQL's COPY TO and Redshift's UNLOAD write booleans.
+            if ValueClassifier.matchesLowercased(text, "t") { return .boolean(true) }
+            if ValueClassifier.matchesLowercased(text, "f") { return .boolean(false) }
             switch ValueClassifier.classify(text) {
             case let .boolean(value): return .boolean(value)
             default: return nil
