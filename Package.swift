@@ -40,7 +40,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
-        .testTarget(name: "FramesTests", dependencies: ["Frames"]),
+        .testTarget(name: "FramesTests", dependencies: ["Frames", "Warehouse"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
         // Runs the built binary; the dependency makes `swift build --build-tests` build it first.

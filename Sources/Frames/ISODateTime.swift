@@ -1,6 +1,6 @@
 /// Parsing and rendering of the ISO-8601 forms Stevedore accepts for dates and timestamps, on UTF-8
 /// bytes without allocating: `YYYY-MM-DD`, then optionally ` `/`T` `HH:MM:SS`, an optional fraction
-/// of 1-6 digits, and an optional `Z`, `±hh`, `±hhmm` or `±hh:mm` offset.
+/// of 1-6 digits, and an optional `Z`, `±hh`, `±hhmm`, `±hh:mm` or `±hh:mm:ss` offset.
 enum ISODateTime {
     enum Kind: Sendable, Hashable { case date, timestamp, timestamptz }
 
@@ -55,7 +55,8 @@ enum ISODateTime {
         return Parsed(kind: .timestamptz, days: date.daysSinceEpoch, microsecondsSinceEpoch: instant)
     }
 
-    /// Seconds east of UTC for `Z`, `±hh`, `±hhmm`, `±hh:mm` (up to ±15:59).
+    /// Seconds east of UTC for `Z`, `±hh`, `±hhmm`, `±hh:mm`, or `±hh:mm:ss` (PostgreSQL writes
+    /// seconds for historical local mean time offsets), up to ±15:59:59.
     private static func parseOffset(_ bytes: ArraySlice<UInt8>) -> Int? {
         let s = bytes.startIndex
         if bytes.count == 1 && (bytes[s] == letterZ || bytes[s] == letterLowerZ) { return 0 }
@@ -63,17 +64,23 @@ enum ISODateTime {
             return nil
         }
         var minutes = 0
+        var seconds = 0
         switch bytes.count {
         case 3: break
         case 5: guard let value = digits(bytes, s + 3, 2) else { return nil }; minutes = value
         case 6:
             guard bytes[s + 3] == colon, let value = digits(bytes, s + 4, 2) else { return nil }
             minutes = value
+        case 9:
+            guard bytes[s + 3] == colon, let minuteValue = digits(bytes, s + 4, 2),
+                  bytes[s + 6] == colon, let secondValue = digits(bytes, s + 7, 2) else { return nil }
+            minutes = minuteValue
+            seconds = secondValue
         default: return nil
         }
-        guard hours <= 15, minutes < 60 else { return nil }
-        let seconds = hours * 3600 + minutes * 60
-        return bytes[s] == dash ? -seconds : seconds
+        guard hours <= 15, minutes < 60, seconds < 60 else { return nil }
+        let total = hours * 3600 + minutes * 60 + seconds
+        return bytes[s] == dash ? -total : total
     }
 
     /// Appends `YYYY-MM-DD`.
