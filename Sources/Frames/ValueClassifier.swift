@@ -155,6 +155,11 @@ enum ValueClassifier {
         return true
     }
 
+    /// True when `bytes` equal `word` exactly.
+    static func matchesExactly(_ bytes: ArraySlice<UInt8>, _ word: StaticString) -> Bool {
+        bytes.count == word.utf8CodeUnitCount && bytes.elementsEqual(word.withUTF8Buffer { Array($0) })
+    }
+
     private static func wordByte(_ word: StaticString, _ offset: Int) -> UInt8 {
         word.withUTF8Buffer { $0[offset] }
     }
