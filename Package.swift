@@ -39,6 +39,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Throughput of the Frames CSV and gzip paths (not a test): scripts/bench-frames.
+        .executableTarget(name: "FramesBench", dependencies: ["Frames"], path: "Benchmarks/FramesBench"),
+
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "FramesTests", dependencies: ["Frames", "Warehouse"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest"]),

@@ -33,29 +33,43 @@ struct CSVParser {
 
     /// Parses `chunk` from `start`, returning where it stopped: the chunk's end, or just after a
     /// row that made `batch` reach `rowLimit` rows or `byteLimit` bytes.
+    ///
+    /// Input bytes are copied into the batch in runs, not field by field: a run stops only at quotes
+    /// (an opening or closing quote is left out, a doubled quote kept once), so delimiters and line
+    /// ends between fields stay in the buffer, outside every field's range.
     mutating func parse(_ chunk: [UInt8], from start: Int, into batch: inout TextBatch,
                         rowLimit: Int, byteLimit: Int) throws(FrameError) -> Int {
         filledBatch = false
         return try chunk.withUnsafeBufferPointer { (bytes) throws(FrameError) -> Int in
             let count = bytes.count
             let delimiter = self.delimiter
+            let flushesEachField = nullMarker == .backslashN
             var index = start
+            // The first chunk byte not yet copied into the batch: chunk index i lands at
+            // batch.bytes.count + (i - run).
+            var run = start
+            func flush(_ end: Int, _ batch: inout TextBatch) {
+                if end > run { batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<end])) }
+                run = end
+            }
             while index < count {
                 switch state {
                 case .fieldStart:
-                    fieldStartOffset = batch.bytes.count
                     fieldStartLine = line
                     fieldHighBits = 0
                     if bytes[index] == Self.quote {
                         fieldQuoted = true
                         state = .quoted
+                        flush(index, &batch)
                         index += 1
+                        run = index
+                        fieldStartOffset = batch.bytes.count
                     } else {
                         fieldQuoted = false
                         state = .unquoted
+                        fieldStartOffset = batch.bytes.count + index - run
                     }
                 case .unquoted:
-                    let segmentStart = index
                     var high: UInt8 = 0
                     var byte: UInt8 = 0
                     while index < count {
@@ -65,15 +79,15 @@ struct CSVParser {
                         index += 1
                     }
                     fieldHighBits |= high
-                    if index > segmentStart {
-                        batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segmentStart..<index]))
-                    }
-                    if index == count { return count }
-                    if try separator(byte, at: &index, into: &batch, rowLimit: rowLimit, byteLimit: byteLimit) {
+                    if index == count { break }
+                    if fieldHighBits >= 0x80 || flushesEachField { flush(index, &batch) }
+                    let end = batch.bytes.count + index - run
+                    if try separator(byte, fieldEnd: end, at: &index, into: &batch, rowLimit: rowLimit,
+                                     byteLimit: byteLimit - (index - run)) {
+                        flush(index, &batch)
                         return index
                     }
                 case .quoted:
-                    let segmentStart = index
                     var high: UInt8 = 0
                     var lines = 0
                     while index < count {
@@ -85,21 +99,22 @@ struct CSVParser {
                     }
                     fieldHighBits |= high
                     line += lines
-                    if index > segmentStart {
-                        batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segmentStart..<index]))
-                    }
                     if index < count {
+                        flush(index, &batch)
                         state = .quoteInQuoted
                         index += 1
+                        run = index
                     }
                 case .quoteInQuoted:
                     let byte = bytes[index]
                     if byte == Self.quote {
-                        batch.bytes.append(Self.quote)
+                        // A doubled quote: the second one stays in the run as content.
                         state = .quoted
                         index += 1
                     } else if byte == delimiter || byte == Self.lineFeed || byte == Self.carriageReturn {
-                        if try separator(byte, at: &index, into: &batch, rowLimit: rowLimit, byteLimit: byteLimit) {
+                        if try separator(byte, fieldEnd: batch.bytes.count, at: &index, into: &batch,
+                                         rowLimit: rowLimit, byteLimit: byteLimit - (index - run)) {
+                            flush(index, &batch)
                             return index
                         }
                     } else {
@@ -111,14 +126,16 @@ struct CSVParser {
                     state = .fieldStart
                 }
             }
+            flush(count, &batch)
             return count
         }
     }
 
-    /// Handles the delimiter, LF or CR that ends a field at `index`. True when the batch is full.
-    private mutating func separator(_ byte: UInt8, at index: inout Int, into batch: inout TextBatch,
+    /// Handles the delimiter, LF or CR at `index` that ends a field ending at batch offset
+    /// `fieldEnd`. True when the batch is full.
+    private mutating func separator(_ byte: UInt8, fieldEnd: Int, at index: inout Int, into batch: inout TextBatch,
                                     rowLimit: Int, byteLimit: Int) throws(FrameError) -> Bool {
-        try endField(into: &batch)
+        try endField(end: fieldEnd, into: &batch)
         index += 1
         if byte == delimiter {
             state = .fieldStart
@@ -139,14 +156,14 @@ struct CSVParser {
             throw FrameError(kind: .unterminatedQuote, file: file, line: fieldStartLine, column: fieldsInRow + 1,
                              message: "quoted field is not closed before the end of the input")
         case .unquoted, .quoteInQuoted:
-            try endField(into: &batch)
+            try endField(end: batch.bytes.count, into: &batch)
             try endRow(into: &batch)
         case .fieldStart:
             if fieldsInRow > 0 {
                 fieldStartOffset = batch.bytes.count
                 fieldQuoted = false
                 fieldHighBits = 0
-                try endField(into: &batch)
+                try endField(end: batch.bytes.count, into: &batch)
                 try endRow(into: &batch)
             }
         case .afterCR:
@@ -155,13 +172,15 @@ struct CSVParser {
         state = .afterCR
     }
 
-    private mutating func endField(into batch: inout TextBatch) throws(FrameError) {
+    /// Records the field `fieldStartOffset..<end` (its bytes must be in the batch when they are
+    /// checked: non-ASCII, or a possible `\\N`).
+    private mutating func endField(end fieldEnd: Int, into batch: inout TextBatch) throws(FrameError) {
         fieldsInRow += 1
         if let expectedColumns, fieldsInRow > expectedColumns {
             throw FrameError(kind: .tooManyFields, file: file, line: fieldStartLine, column: fieldsInRow,
                              message: "row has more than \(expectedColumns) fields")
         }
-        var end = batch.bytes.count
+        var end = fieldEnd
         if fieldHighBits & 0x80 != 0, let bad = UTF8Validation.firstInvalid(in: batch.bytes, fieldStartOffset..<end) {
             let linesBefore = batch.bytes[fieldStartOffset..<bad].reduce(0) { $1 == Self.lineFeed ? $0 + 1 : $0 }
             throw FrameError(kind: .invalidUTF8, file: file, line: fieldStartLine + linesBefore, column: fieldsInRow,
@@ -175,14 +194,10 @@ struct CSVParser {
             case .backslashN:
                 isNull = end == fieldStartOffset + 2 && batch.bytes[fieldStartOffset] == UInt8(ascii: "\\")
                     && batch.bytes[fieldStartOffset + 1] == UInt8(ascii: "N")
-                if isNull {
-                    batch.bytes.removeLast(2)
-                    end = fieldStartOffset
-                }
+                if isNull { end = fieldStartOffset }
             }
         }
-        batch.ends.append(end)
-        batch.nulls.append(isNull)
+        batch.fields.append(FieldSpan(start: fieldStartOffset, end: end, isNull: isNull))
     }
 
     private mutating func endRow(into batch: inout TextBatch) throws(FrameError) {

@@ -16,6 +16,7 @@ public final class CSVReader {
     private var sourceEnded = false
     private var finished = false
     private var startedInput = false
+    private var lastBatchSize = (bytes: 0, fields: 0, rows: 0)
 
     /// Reads `source`; with `.firstRow` the header is read (and checked) here.
     public init(source: any ByteSource, file: String? = nil, options: CSVOptions = CSVOptions()) throws {
@@ -45,7 +46,11 @@ public final class CSVReader {
     /// The next batch of rows, or nil when the input has ended.
     public func next() throws -> TextBatch? {
         var batch = TextBatch(columnNames: columnNames, file: file)
+        // Sized from the previous batch, so that the buffers do not grow (and copy) while filling.
+        batch.reserveCapacity(bytes: lastBatchSize.bytes, fields: lastBatchSize.fields, rows: lastBatchSize.rows)
         try fill(&batch, rowLimit: options.batchRows)
+        lastBatchSize = (batch.bytes.count + batch.bytes.count / 8, batch.fields.count + batch.fields.count / 8,
+                         batch.rowCount + batch.rowCount / 8)
         return batch.rowCount > 0 ? batch : nil
     }
 
@@ -62,12 +67,7 @@ public final class CSVReader {
         var header = TextBatch(columnNames: [], file: file)
         try fill(&header, rowLimit: 1)
         guard header.rowCount == 1 else { return }
-        var names: [String] = []
-        var start = 0
-        for end in header.ends {
-            names.append(String(decoding: header.bytes[start..<end], as: UTF8.self))
-            start = end
-        }
+        let names = header.fields.map { String(decoding: header.bytes[$0.range], as: UTF8.self) }
         try Schema.checkNames(names, file: file, line: 1)
         columnNames = names
         parser.expectedColumns = names.count

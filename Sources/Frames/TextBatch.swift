@@ -6,11 +6,10 @@ public struct TextBatch: Sendable, Hashable {
     /// The input the rows came from, for error messages.
     public var file: String?
     public internal(set) var rowCount = 0
-    /// Field bytes, row after row.
+    /// Field bytes, row after row (the CSV reader leaves separators between them).
     var bytes: [UInt8] = []
-    /// The end offset in `bytes` of each field, row-major; a field starts where the previous ends.
-    var ends: [Int] = []
-    var nulls: [Bool] = []
+    /// Where each field's bytes are, row-major.
+    var fields: [FieldSpan] = []
     /// The physical line each row starts on.
     var lines: [Int] = []
 
@@ -35,18 +34,17 @@ public struct TextBatch: Sendable, Hashable {
     }
 
     public var columnCount: Int { columnNames.count }
-    /// Bytes of field text held (without separators).
+    /// Bytes held (field text, and for CSV the separators between fields).
     public var byteCount: Int { bytes.count }
 
     /// True when the field is NULL.
     public func isNull(row: Int, column: Int) -> Bool {
-        nulls[row * columnNames.count + column]
+        fields[row * columnNames.count + column].isNull
     }
 
     /// The field's UTF-8 bytes (empty for NULL).
     public func bytes(row: Int, column: Int) -> ArraySlice<UInt8> {
-        let index = row * columnNames.count + column
-        return bytes[(index == 0 ? 0 : ends[index - 1])..<ends[index]]
+        bytes[fields[row * columnNames.count + column].range]
     }
 
     /// The field's text, or nil for NULL.
@@ -65,9 +63,9 @@ public struct TextBatch: Sendable, Hashable {
     }
 
     mutating func appendField(_ field: ArraySlice<UInt8>?) {
+        let start = bytes.count
         if let field { bytes.append(contentsOf: field) }
-        ends.append(bytes.count)
-        nulls.append(field == nil)
+        fields.append(FieldSpan(start: start, end: bytes.count, isNull: field == nil))
     }
 
     mutating func endRow(line: Int) {
@@ -75,11 +73,31 @@ public struct TextBatch: Sendable, Hashable {
         rowCount += 1
     }
 
+    mutating func reserveCapacity(bytes byteCount: Int, fields fieldCount: Int, rows: Int) {
+        bytes.reserveCapacity(byteCount)
+        fields.reserveCapacity(fieldCount)
+        lines.reserveCapacity(rows)
+    }
+
     mutating func removeAll() {
         rowCount = 0
         bytes.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        nulls.removeAll(keepingCapacity: true)
+        fields.removeAll(keepingCapacity: true)
         lines.removeAll(keepingCapacity: true)
     }
+}
+
+/// Where one field's bytes lie in a batch's buffer; NULL is an empty span marked as such.
+struct FieldSpan: Sendable, Hashable {
+    var start: Int
+    /// The end offset, or -1 - start for NULL.
+    private var encodedEnd: Int
+
+    init(start: Int, end: Int, isNull: Bool) {
+        self.start = start
+        encodedEnd = isNull ? -1 - start : end
+    }
+
+    var isNull: Bool { encodedEnd < 0 }
+    var range: Range<Int> { start..<(encodedEnd < 0 ? start : encodedEnd) }
 }
