@@ -43,6 +43,7 @@ struct CSVParser {
         return try chunk.withUnsafeBufferPointer { (bytes) throws(FrameError) -> Int in
             let count = bytes.count
             let delimiter = self.delimiter
+            let delimiterPattern = UInt64(delimiter) &* Self.ones
             let flushesEachField = nullMarker == .backslashN
             var index = start
             // The first chunk byte not yet copied into the batch: chunk index i lands at
@@ -72,6 +73,22 @@ struct CSVParser {
                 case .unquoted:
                     var high: UInt8 = 0
                     var byte: UInt8 = 0
+                    // Eight bytes at a time while no separator is among them.
+                    let raw = UnsafeRawBufferPointer(bytes)
+                    while index + 8 <= count {
+                        let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                        let hits = Self.matches(word, delimiterPattern) | Self.matches(word, Self.lineFeedPattern)
+                            | Self.matches(word, Self.carriageReturnPattern)
+                        if hits != 0 {
+                            let before = hits.trailingZeroBitCount / 8
+                            let kept = before == 0 ? 0 : word & (UInt64.max >> (64 - 8 * before))
+                            high |= Self.highBits(kept)
+                            index += before
+                            break
+                        }
+                        high |= Self.highBits(word)
+                        index += 8
+                    }
                     while index < count {
                         byte = bytes[index]
                         if byte == delimiter || byte == Self.lineFeed || byte == Self.carriageReturn { break }
@@ -129,6 +146,24 @@ struct CSVParser {
             flush(count, &batch)
             return count
         }
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let lineFeedPattern = UInt64(lineFeed) &* ones
+    private static let carriageReturnPattern = UInt64(carriageReturn) &* ones
+
+    /// A word whose lowest set high bit marks the first byte of `word` equal to the byte repeated in
+    /// `pattern` (bits above the first match may be spurious; only the lowest is used).
+    @inline(__always)
+    private static func matches(_ word: UInt64, _ pattern: UInt64) -> UInt64 {
+        let x = word ^ pattern
+        return (x &- ones) & ~x & 0x8080_8080_8080_8080
+    }
+
+    /// 0x80 when any byte of `word` has its high bit set (non-ASCII), else 0.
+    @inline(__always)
+    private static func highBits(_ word: UInt64) -> UInt8 {
+        word & 0x8080_8080_8080_8080 != 0 ? 0x80 : 0
     }
 
     /// Handles the delimiter, LF or CR at `index` that ends a field ending at batch offset

@@ -37,15 +37,23 @@ public struct StagedCSVEncoder: Sendable {
         try inference.adopt(batch.columnNames, pinning: [:])
         let columnCount = batch.columnCount
         output.reserveCapacity(output.count + batch.byteCount + batch.rowCount * (columnCount + 1))
+        let buffer = batch.bytes
+        let spans = batch.fields
+        var index = 0
         for row in 0..<batch.rowCount {
             for column in 0..<columnCount {
                 if column > 0 { output.append(StagedCSVField.comma) }
-                if batch.isNull(row: row, column: column) {
+                let span = spans[index]
+                index += 1
+                if span.isNull {
                     inference.observeNull(column: column)
                     output.append(contentsOf: nullBytes)
                 } else {
-                    try inference.observe(batch, row: row, column: column)
-                    StagedCSVField.append(batch.bytes(row: row, column: column), to: &output)
+                    let field = buffer[span.range]
+                    guard inference.observeText(field, column: column) else {
+                        throw inference.misfit(field, column: column, file: batch.file, line: batch.line(ofRow: row))
+                    }
+                    StagedCSVField.append(field, to: &output)
                 }
             }
             output.append(StagedCSVField.newline)

@@ -44,6 +44,22 @@ struct CSVReaderTests {
         #expect(try Self.readAll("a,b\n").rows.isEmpty)
     }
 
+    @Test("a non-ASCII byte anywhere in a long unquoted field is checked", arguments: 0..<20)
+    func highBytesInLongFields(position: Int) throws {
+        let prefix = Array("id,name,note\n1,".utf8) + Array(repeating: UInt8(ascii: "a"), count: position)
+        let suffix = Array(repeating: UInt8(ascii: "b"), count: 20 - position) + Array(",x\n".utf8)
+        let bad = try #require(throws: FrameError.self) {
+            let reader = try CSVReader(source: MemoryByteSource(prefix + [0xFF] + suffix))
+            while try reader.next() != nil {}
+        }
+        #expect(bad.kind == .invalidUTF8)
+        #expect(bad.line == 2)
+        #expect(bad.column == 2)
+        let good = try CSVReader(source: MemoryByteSource(prefix + Array("é".utf8) + suffix))
+        let rows = try #require(try good.next()).rows
+        #expect(rows[0][1] == String(repeating: "a", count: position) + "é" + String(repeating: "b", count: 20 - position))
+    }
+
     @Test("another delimiter, and names given instead of a header row")
     func delimiterAndNames() throws {
         let options = CSVOptions(delimiter: UInt8(ascii: "\t"), header: .names(["x", "y"]))
