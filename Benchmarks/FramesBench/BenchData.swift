@@ -47,8 +47,8 @@ enum BenchData {
 
     /// Writes a file of `rows` rows (or until `bytes` bytes) and returns its size.
     static func write(to path: String, rows: Int = .max, bytes: Int = .max) throws -> Int {
-        FileManager.default.createFile(atPath: path, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: path) else {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: path) else {
             throw BenchFailure(message: "cannot write \(path)")
         }
         defer { try? handle.close() }

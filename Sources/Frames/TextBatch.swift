@@ -73,6 +73,26 @@ public struct TextBatch: Sendable, Hashable {
         rowCount += 1
     }
 
+    /// Batches are equal when they hold the same names and rows (same lines, NULLs and field
+    /// text), however the fields were laid out in the buffer.
+    public static func == (lhs: TextBatch, rhs: TextBatch) -> Bool {
+        guard lhs.columnNames == rhs.columnNames, lhs.file == rhs.file, lhs.rowCount == rhs.rowCount,
+              lhs.lines == rhs.lines, lhs.fields.count == rhs.fields.count else { return false }
+        for (left, right) in zip(lhs.fields, rhs.fields) {
+            guard left.isNull == right.isNull, lhs.bytes[left.range] == rhs.bytes[right.range] else { return false }
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(columnNames)
+        hasher.combine(rowCount)
+        for field in fields {
+            hasher.combine(field.isNull)
+            hasher.combine(bytes[field.range].count)
+        }
+    }
+
     mutating func reserveCapacity(bytes byteCount: Int, fields fieldCount: Int, rows: Int) {
         bytes.reserveCapacity(byteCount)
         fields.reserveCapacity(fieldCount)
