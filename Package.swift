@@ -39,11 +39,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // Benchmarks (built by scripts/bench-*, in release mode).
+        // Benchmarks, not tests: scripts/bench-frames and scripts/bench-objectstore build them in release mode.
+        .executableTarget(name: "FramesBench", dependencies: ["Frames"], path: "Benchmarks/FramesBench"),
         .executableTarget(name: "ObjectStoreBench", dependencies: ["ObjectStore"], path: "Benchmarks/ObjectStoreBench"),
 
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
-        .testTarget(name: "FramesTests", dependencies: ["Frames"]),
+        .testTarget(name: "FramesTests", dependencies: ["Frames", "Warehouse"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
         // Runs the built binary; the dependency makes `swift build --build-tests` build it first.

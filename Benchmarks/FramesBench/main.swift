@@ -1,0 +1,161 @@
+import Foundation
+import Frames
+
+// Frames throughput: CSV parse, staged CSV write (with inference), write+gzip at levels 1 and 6,
+// beside gzip(1) and Python's csv module on the same file, in one run. Modes:
+//   FramesBench [rows]            the benchmark table (default 1,000,000 rows)
+//   FramesBench generate PATH GB  writes a CSV of about GB gigabytes
+//   FramesBench parse PATH        only reads PATH in batches, for RSS and profiles
+//   FramesBench stage PATH        reads PATH and stages it (parse + encode + gzip -1), for RSS
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func best(of runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    var fastest = Double.infinity
+    for _ in 0..<runs { fastest = min(fastest, try seconds(body)) }
+    return fastest
+}
+
+func runTool(_ executable: String, _ arguments: [String]) throws -> Double {
+    try seconds {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchFailure(message: "\(executable) \(arguments) exited with \(process.terminationStatus)")
+        }
+    }
+}
+
+func readBatches(_ path: String) throws -> [TextBatch] {
+    let reader = try CSVReader(path: path)
+    var batches: [TextBatch] = []
+    while let batch = try reader.next() { batches.append(batch) }
+    return batches
+}
+
+/// Stages `batches`, compressing at `level` (nil: no gzip); returns (uncompressed, compressed) bytes.
+func stage(_ batches: [TextBatch], level: Int?) throws -> (Int, Int) {
+    var encoder = StagedCSVEncoder(nullMarker: .emptyField)
+    let writer = try level.map { try GzipWriter(level: $0) }
+    var plain = 0
+    var compressed = 0
+    for batch in batches {
+        try encoder.append(batch)
+        let output = encoder.takeOutput()
+        plain += output.count
+        if let writer {
+            try writer.write(output)
+            compressed += writer.drain().count
+        }
+    }
+    if let writer {
+        _ = try writer.finish()
+        compressed += writer.drain().count
+    }
+    return (plain, compressed)
+}
+
+func benchmark(rows: Int) throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("frames-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("bench.csv").path
+    let size = try BenchData.write(to: path, rows: rows)
+    let megabytes = Double(size) / 1e6
+    print("input: \(rows) rows, 12 columns, \(String(format: "%.1f", megabytes)) MB (\(path))")
+
+    var rowCount = 0
+    let parse = try best(of: 3) {
+        let reader = try CSVReader(path: path)
+        rowCount = 0
+        while let batch = try reader.next() { rowCount += batch.rowCount }
+    }
+    guard rowCount == rows else { throw BenchFailure(message: "parsed \(rowCount) rows, expected \(rows)") }
+    let batches = try readBatches(path)
+    var stagedBytes = 0
+    let write = try best(of: 3) { stagedBytes = try stage(batches, level: nil).0 }
+    var sizes: [Int: Int] = [:]
+    let gzip1 = try best(of: 2) { sizes[1] = try stage(batches, level: 1).1 }
+    let gzip6 = try best(of: 2) { sizes[6] = try stage(batches, level: 6).1 }
+    let tool1 = try best(of: 2) { _ = try runTool("/bin/gzip", ["-1", "-c", path]) }
+    let tool6 = try best(of: 2) { _ = try runTool("/bin/gzip", ["-6", "-c", path]) }
+    let python = try runTool("/usr/bin/env", ["python3", "-c", """
+        import csv, sys
+        n = 0
+        with open(sys.argv[1], newline='', encoding='utf-8') as f:
+            for row in csv.reader(f):
+                n += 1
+        """, path])
+    var encoder = StagedCSVEncoder(nullMarker: .emptyField)
+    for batch in batches { try encoder.append(batch) }
+    print("inferred: \(encoder.schema)")
+    print("staged: \(stagedBytes) bytes; gzip -1 \(sizes[1] ?? 0) bytes, gzip -6 \(sizes[6] ?? 0) bytes")
+    print("")
+    func rate(_ seconds: Double) -> Double { megabytes / seconds }
+    let table: [(String, Double, String)] = [
+        ("CSV parse (Frames)", rate(parse), String(format: "%.1f× Python csv", python / parse)),
+        ("Python csv.reader", rate(python), ""),
+        ("staged CSV write + inference", rate(write), ""),
+        ("write + gzip level 1", rate(gzip1), String(format: "%.2f× gzip -1", tool1 / gzip1)),
+        ("gzip -1 (tool)", rate(tool1), ""),
+        ("write + gzip level 6", rate(gzip6), String(format: "%.2f× gzip -6", tool6 / gzip6)),
+        ("gzip -6 (tool)", rate(tool6), ""),
+    ]
+    print("| step | MB/s | ratio |")
+    print("| --- | ---: | --- |")
+    for (name, value, ratio) in table {
+        print("| \(name) | \(String(format: "%.0f", value)) | \(ratio) |")
+    }
+}
+
+/// Parse + encode + gzip level 1 of a whole file, discarding the output: the loader's pipeline.
+func stageFile(_ path: String) throws {
+    let reader = try CSVReader(path: path)
+    var encoder = StagedCSVEncoder(nullMarker: .emptyField)
+    let writer = try GzipWriter(level: 1)
+    var rows = 0
+    while let batch = try reader.next() {
+        try encoder.append(batch)
+        try writer.write(encoder.takeOutput())
+        _ = writer.drain()
+        rows += batch.rowCount
+    }
+    let summary = try writer.finish()
+    print("staged \(rows) rows: \(summary.uncompressedByteCount) bytes → \(summary.compressedByteCount) gzip bytes")
+    print("schema: \(encoder.schema)")
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+do {
+    switch arguments.first {
+    case "generate":
+        let values = Array(arguments.dropFirst())
+        guard values.count == 2, let gigabytes = Double(values[1]) else {
+            throw BenchFailure(message: "usage: FramesBench generate PATH GB")
+        }
+        let size = try BenchData.write(to: values[0], bytes: Int(gigabytes * 1e9))
+        print("wrote \(size) bytes to \(values[0])")
+    case "parse":
+        guard let path = arguments.dropFirst().first else { throw BenchFailure(message: "usage: FramesBench parse PATH") }
+        let reader = try CSVReader(path: path)
+        var rows = 0
+        while let batch = try reader.next() { rows += batch.rowCount }
+        print("parsed \(rows) rows")
+    case "stage":
+        guard let path = arguments.dropFirst().first else { throw BenchFailure(message: "usage: FramesBench stage PATH") }
+        try stageFile(path)
+    default:
+        try benchmark(rows: arguments.first.flatMap { Int($0) } ?? 1_000_000)
+    }
+} catch {
+    FileHandle.standardError.write(Data("FramesBench: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// Where a reader's bytes come from, a chunk at a time; an empty chunk means the input has ended.
+public protocol ByteSource: AnyObject {
+    func read() throws -> [UInt8]
+}
+
+/// Reads a file (or stdin) in chunks of a fixed size.
+public final class FileByteSource: ByteSource {
+    private let handle: FileHandle
+    private let chunkSize: Int
+    private let closesHandle: Bool
+
+    /// The file at `path`, read `chunkSize` bytes at a time.
+    public init(path: String, chunkSize: Int = 1 << 20) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw FrameError(kind: .io, file: path, message: "cannot open the file for reading")
+        }
+        self.handle = handle
+        self.chunkSize = chunkSize
+        closesHandle = true
+    }
+
+    /// An open handle such as `FileHandle.standardInput`, which stays open.
+    public init(handle: FileHandle, chunkSize: Int = 1 << 20) {
+        self.handle = handle
+        self.chunkSize = chunkSize
+        closesHandle = false
+    }
+
+    deinit {
+        if closesHandle { try? handle.close() }
+    }
+
+    public func read() throws -> [UInt8] {
+        guard let data = try handle.read(upToCount: chunkSize) else { return [] }
+        return Array(data)
+    }
+}
+
+/// Decompresses a gzip source (concatenated members allowed) as it is read.
+public final class GzipByteSource: ByteSource {
+    private let compressed: any ByteSource
+    private let reader: GzipReader
+    private var finished = false
+
+    public init(_ compressed: any ByteSource) throws {
+        self.compressed = compressed
+        reader = try GzipReader()
+    }
+
+    public func read() throws -> [UInt8] {
+        while !finished {
+            let input = try compressed.read()
+            if input.isEmpty {
+                finished = true
+                try reader.finish()
+                return []
+            }
+            let output = try reader.read(input)
+            if !output.isEmpty { return output }
+        }
+        return []
+    }
+}
+
+/// Bytes already in memory, handed out in chunks (tests, small inputs).
+public final class MemoryByteSource: ByteSource {
+    private let bytes: [UInt8]
+    private let chunkSize: Int
+    private var offset = 0
+
+    public init(_ bytes: [UInt8], chunkSize: Int = 1 << 20) {
+        self.bytes = bytes
+        self.chunkSize = max(1, chunkSize)
+    }
+
+    public func read() throws -> [UInt8] {
+        let end = min(offset + chunkSize, bytes.count)
+        defer { offset = end }
+        return Array(bytes[offset..<end])
+    }
+}

@@ -1,0 +1,53 @@
+/// The type of one column of a `Frame`: the warehouse types Stevedore stages and loads back.
+public enum ColumnType: Sendable, Hashable, CustomStringConvertible {
+    case boolean
+    /// 16-bit integer.
+    case smallint
+    /// 32-bit integer.
+    case integer
+    /// 64-bit integer.
+    case bigint
+    /// Exact decimal with `precision` significant digits (1...38), `scale` of them after the point.
+    case decimal(precision: Int, scale: Int)
+    /// IEEE 754 binary64.
+    case double
+    /// UTF-8 text; the longest value's byte length is recorded by inference, not in the type.
+    case text
+    /// A calendar date without time zone.
+    case date
+    /// A date and time of day with microseconds, without time zone.
+    case timestamp
+    /// An instant with microseconds (staged in UTC with an explicit offset).
+    case timestamptz
+    /// JSON kept as its text.
+    case json
+
+    /// The largest decimal precision PostgreSQL's and Redshift's DECIMAL share.
+    public static let maximumDecimalPrecision = 38
+
+    public var description: String {
+        switch self {
+        case .boolean: "boolean"
+        case .smallint: "smallint"
+        case .integer: "integer"
+        case .bigint: "bigint"
+        case let .decimal(precision, scale): "decimal(\(precision),\(scale))"
+        case .double: "double"
+        case .text: "text"
+        case .date: "date"
+        case .timestamp: "timestamp"
+        case .timestamptz: "timestamptz"
+        case .json: "json"
+        }
+    }
+
+    /// The range an integer type holds, or nil for other types.
+    public var integerRange: ClosedRange<Int64>? {
+        switch self {
+        case .smallint: Int64(Int16.min)...Int64(Int16.max)
+        case .integer: Int64(Int32.min)...Int64(Int32.max)
+        case .bigint: Int64.min...Int64.max
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,154 @@
+/// Parsing and rendering of the ISO-8601 forms Stevedore accepts for dates and timestamps, on UTF-8
+/// bytes without allocating: `YYYY-MM-DD`, then optionally ` `/`T` `HH:MM:SS`, an optional fraction
+/// of 1-6 digits, and an optional `Z`, `±hh`, `±hhmm`, `±hh:mm` or `±hh:mm:ss` offset.
+enum ISODateTime {
+    enum Kind: Sendable, Hashable { case date, timestamp, timestamptz }
+
+    struct Parsed: Sendable, Hashable {
+        var kind: Kind
+        /// Days since 1970-01-01 of the (wall-clock) date.
+        var days: Int
+        /// Microseconds since the epoch: wall clock for `timestamp`, UTC for `timestamptz`.
+        var microsecondsSinceEpoch: Int64
+    }
+
+    /// The value of `bytes`, or nil when they are not one of the accepted forms (or not a real date,
+    /// or a fraction finer than microseconds, which the warehouse would round).
+    static func parse(_ bytes: ArraySlice<UInt8>) -> Parsed? {
+        let count = bytes.count
+        guard count >= 10 else { return nil }
+        let s = bytes.startIndex
+        guard let year = digits(bytes, s, 4), bytes[s + 4] == dash,
+              let month = digits(bytes, s + 5, 2), bytes[s + 7] == dash,
+              let day = digits(bytes, s + 8, 2),
+              let date = CivilDate(year: year, month: month, day: day) else { return nil }
+        let dayMicros = Int64(date.daysSinceEpoch) * Timestamp.microsecondsPerDay
+        if count == 10 { return Parsed(kind: .date, days: date.daysSinceEpoch, microsecondsSinceEpoch: dayMicros) }
+        guard count >= 19, bytes[s + 10] == space || bytes[s + 10] == letterT || bytes[s + 10] == letterLowerT,
+              let hour = digits(bytes, s + 11, 2), bytes[s + 13] == colon,
+              let minute = digits(bytes, s + 14, 2), bytes[s + 16] == colon,
+              let second = digits(bytes, s + 17, 2),
+              hour < 24, minute < 60, second < 60 else { return nil }
+        var micros = dayMicros + Int64(hour * 3600 + minute * 60 + second) * 1_000_000
+        var index = s + 19
+        if index < bytes.endIndex && bytes[index] == dot {
+            index += 1
+            var fraction = 0
+            var fractionDigits = 0
+            while index < bytes.endIndex, let digit = digit(bytes[index]) {
+                fraction = fraction * 10 + digit
+                fractionDigits += 1
+                index += 1
+            }
+            guard (1...6).contains(fractionDigits) else { return nil }
+            for _ in fractionDigits..<6 { fraction *= 10 }
+            micros += Int64(fraction)
+        }
+        if index == bytes.endIndex {
+            return Parsed(kind: .timestamp, days: date.daysSinceEpoch, microsecondsSinceEpoch: micros)
+        }
+        guard let offset = parseOffset(bytes[index...]) else { return nil }
+        let instant = micros - Int64(offset) * 1_000_000
+        let first = Int64(CivilDate.days(year: 1, month: 1, day: 1)) * Timestamp.microsecondsPerDay
+        let end = Int64(CivilDate.days(year: 10000, month: 1, day: 1)) * Timestamp.microsecondsPerDay
+        guard instant >= first && instant < end else { return nil }
+        return Parsed(kind: .timestamptz, days: date.daysSinceEpoch, microsecondsSinceEpoch: instant)
+    }
+
+    /// Seconds east of UTC for `Z`, `±hh`, `±hhmm`, `±hh:mm`, or `±hh:mm:ss` (PostgreSQL writes
+    /// seconds for historical local mean time offsets), up to ±15:59:59.
+    private static func parseOffset(_ bytes: ArraySlice<UInt8>) -> Int? {
+        let s = bytes.startIndex
+        if bytes.count == 1 && (bytes[s] == letterZ || bytes[s] == letterLowerZ) { return 0 }
+        guard bytes.count >= 3, bytes[s] == plus || bytes[s] == dash, let hours = digits(bytes, s + 1, 2) else {
+            return nil
+        }
+        var minutes = 0
+        var seconds = 0
+        switch bytes.count {
+        case 3: break
+        case 5: guard let value = digits(bytes, s + 3, 2) else { return nil }; minutes = value
+        case 6:
+            guard bytes[s + 3] == colon, let value = digits(bytes, s + 4, 2) else { return nil }
+            minutes = value
+        case 9:
+            guard bytes[s + 3] == colon, let minuteValue = digits(bytes, s + 4, 2),
+                  bytes[s + 6] == colon, let secondValue = digits(bytes, s + 7, 2) else { return nil }
+            minutes = minuteValue
+            seconds = secondValue
+        default: return nil
+        }
+        guard hours <= 15, minutes < 60, seconds < 60 else { return nil }
+        let total = hours * 3600 + minutes * 60 + seconds
+        return bytes[s] == dash ? -total : total
+    }
+
+    /// Appends `YYYY-MM-DD`.
+    static func appendDate(_ days: Int, to output: inout [UInt8]) {
+        let (year, month, day) = CivilDate.civil(days: days)
+        appendPadded(year, width: 4, to: &output)
+        output.append(dash)
+        appendPadded(month, width: 2, to: &output)
+        output.append(dash)
+        appendPadded(day, width: 2, to: &output)
+    }
+
+    /// Appends `YYYY-MM-DD HH:MM:SS`, then `.ffffff` when there are microseconds, then `+00` when
+    /// `utcOffset` (an instant).
+    static func appendTimestamp(_ timestamp: Timestamp, utcOffset: Bool, to output: inout [UInt8]) {
+        appendDate(timestamp.date.daysSinceEpoch, to: &output)
+        output.append(space)
+        let ofDay = timestamp.microsecondOfDay
+        let seconds = Int(ofDay / 1_000_000)
+        appendPadded(seconds / 3600, width: 2, to: &output)
+        output.append(colon)
+        appendPadded(seconds / 60 % 60, width: 2, to: &output)
+        output.append(colon)
+        appendPadded(seconds % 60, width: 2, to: &output)
+        let micros = Int(ofDay % 1_000_000)
+        if micros != 0 {
+            output.append(dot)
+            appendPadded(micros, width: 6, to: &output)
+        }
+        if utcOffset {
+            output.append(plus)
+            output.append(zero)
+            output.append(zero)
+        }
+    }
+
+    static func appendPadded(_ value: Int, width: Int, to output: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            output.append(zero + UInt8(rest / divisor % 10))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    private static func digits(_ bytes: ArraySlice<UInt8>, _ start: Int, _ count: Int) -> Int? {
+        var value = 0
+        for index in start..<(start + count) {
+            guard let digit = digit(bytes[index]) else { return nil }
+            value = value * 10 + digit
+        }
+        return value
+    }
+
+    private static func digit(_ byte: UInt8) -> Int? {
+        byte >= zero && byte <= zero + 9 ? Int(byte - zero) : nil
+    }
+
+    private static let zero = UInt8(ascii: "0")
+    private static let dash = UInt8(ascii: "-")
+    private static let plus = UInt8(ascii: "+")
+    private static let colon = UInt8(ascii: ":")
+    private static let dot = UInt8(ascii: ".")
+    private static let space = UInt8(ascii: " ")
+    private static let letterT = UInt8(ascii: "T")
+    private static let letterLowerT = UInt8(ascii: "t")
+    private static let letterZ = UInt8(ascii: "Z")
+    private static let letterLowerZ = UInt8(ascii: "z")
+}

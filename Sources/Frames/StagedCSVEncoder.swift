@@ -1,0 +1,92 @@
+/// Writes rows as the staged CSV of design.md ("CSV as staged": comma, `"` quotes, no header, LF,
+/// the dialect's NULL marker) while inferring the schema from every value in the same pass. Feed it
+/// batches or frames; take the bytes with `takeOutput()` (e.g. into a `GzipWriter`) as they grow.
+public struct StagedCSVEncoder: Sendable {
+    public let nullMarker: NullMarker
+    /// The inference over every row written so far.
+    public private(set) var inference: SchemaInference
+    private var output: [UInt8] = []
+    private let nullBytes: [UInt8]
+    private var scratch: [UInt8] = []
+
+    /// An encoder writing `nullMarker` for NULL, with some column types fixed by the caller.
+    public init(nullMarker: NullMarker, pinnedTypes: [String: ColumnType] = [:]) {
+        self.nullMarker = nullMarker
+        inference = SchemaInference(pinnedTypes: pinnedTypes)
+        nullBytes = nullMarker.bytes
+    }
+
+    /// The column names so far. A later batch may add columns at the end (JSON Lines meeting a new
+    /// key): rows written before have fewer fields, so start a new staged part when this grows.
+    public var columnNames: [String] { inference.names }
+    /// The schema inferred from every row written so far.
+    public var schema: Schema { inference.schema }
+    /// Rows written.
+    public var rowCount: Int { inference.rowCount }
+    /// Bytes written and not yet taken.
+    public var pendingByteCount: Int { output.count }
+
+    /// Takes the CSV bytes written since the last call.
+    public mutating func takeOutput() -> [UInt8] {
+        defer { output.removeAll(keepingCapacity: true) }
+        return output
+    }
+
+    /// Writes every row of `batch` (raw text, typed by inference or checked against pinned types).
+    public mutating func append(_ batch: TextBatch) throws(FrameError) {
+        try inference.adopt(batch.columnNames, pinning: [:])
+        let columnCount = batch.columnCount
+        output.reserveCapacity(output.count + batch.byteCount + batch.rowCount * (columnCount + 1))
+        let buffer = batch.bytes
+        let spans = batch.fields
+        var index = 0
+        for row in 0..<batch.rowCount {
+            for column in 0..<columnCount {
+                if column > 0 { output.append(StagedCSVField.comma) }
+                let span = spans[index]
+                index += 1
+                if span.isNull {
+                    inference.observeNull(column: column)
+                    output.append(contentsOf: nullBytes)
+                } else {
+                    let field = buffer[span.range]
+                    guard inference.observeText(field, column: column) else {
+                        throw inference.misfit(field, column: column, file: batch.file, line: batch.line(ofRow: row))
+                    }
+                    StagedCSVField.append(field, to: &output)
+                }
+            }
+            output.append(StagedCSVField.newline)
+            inference.endRow()
+        }
+    }
+
+    /// Writes every row of `frame`. The frame's column types are pinned (declared types are kept);
+    /// a caller's pinned type for a column must then hold its values.
+    public mutating func append(_ frame: Frame) throws(FrameError) {
+        let declared = Dictionary(frame.columns.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        try inference.adopt(frame.columns.map(\.name), pinning: declared)
+        let columns = frame.columns
+        let sameType = columns.indices.map { inference.columns[$0].pinnedType == columns[$0].type }
+        for row in 0..<frame.rowCount {
+            for column in columns.indices {
+                if column > 0 { output.append(StagedCSVField.comma) }
+                guard let value = columns[column].values[row] else {
+                    inference.observeNull(column: column)
+                    output.append(contentsOf: nullBytes)
+                    continue
+                }
+                scratch.removeAll(keepingCapacity: true)
+                value.appendStagedText(to: &scratch)
+                if sameType[column] {
+                    inference.observePinned(column: column, byteLength: scratch.count)
+                } else if !inference.observeText(scratch[...], column: column) {
+                    throw inference.misfit(scratch[...], column: column, file: nil, line: nil)
+                }
+                StagedCSVField.append(scratch[...], to: &output)
+            }
+            output.append(StagedCSVField.newline)
+            inference.endRow()
+        }
+    }
+}

@@ -1,0 +1,121 @@
+/// The text form of values, as the staged CSV carries them and as PostgreSQL's COPY writes them back.
+extension Value {
+    /// Appends the staged form: `true`/`false`; integers and decimals in plain digits; doubles in
+    /// the shortest form that reads back to the same bits (`NaN`, `Infinity`, `-Infinity`, `-0`);
+    /// dates `YYYY-MM-DD`; timestamps `YYYY-MM-DD HH:MM:SS[.ffffff]`, instants with `+00`.
+    public func appendStagedText(to output: inout [UInt8]) {
+        switch self {
+        case let .boolean(value):
+            output.append(contentsOf: value ? Value.trueBytes : Value.falseBytes)
+        case let .integer(value):
+            Value.appendInteger(value, to: &output)
+        case let .decimal(value):
+            output.append(contentsOf: value.description.utf8)
+        case let .double(value):
+            Value.appendDouble(value, to: &output)
+        case let .text(value), let .json(value):
+            output.append(contentsOf: value.utf8)
+        case let .date(value):
+            ISODateTime.appendDate(value.daysSinceEpoch, to: &output)
+        case let .timestamp(value):
+            ISODateTime.appendTimestamp(value, utcOffset: false, to: &output)
+        case let .timestamptz(value):
+            ISODateTime.appendTimestamp(value, utcOffset: true, to: &output)
+        }
+    }
+
+    /// The value of `text` as a `type` column holds it, or nil when it is not a valid, exact
+    /// spelling of such a value (an integer out of range, a decimal that would be rounded, …).
+    public static func parse(_ text: ArraySlice<UInt8>, as type: ColumnType) -> Value? {
+        switch type {
+        case .text:
+            return .text(String(decoding: text, as: UTF8.self))
+        case .json:
+            return .json(String(decoding: text, as: UTF8.self))
+        case .boolean:
+            // `t`/`f` is how PostgreSQL's COPY TO and Redshift's UNLOAD write booleans.
+            if ValueClassifier.matchesLowercased(text, "t") { return .boolean(true) }
+            if ValueClassifier.matchesLowercased(text, "f") { return .boolean(false) }
+            switch ValueClassifier.classify(text) {
+            case let .boolean(value): return .boolean(value)
+            default: return nil
+            }
+        case .smallint, .integer, .bigint:
+            guard case let .integer(value, _) = ValueClassifier.classify(text, allowLeadingZeros: true),
+                  type.integerRange?.contains(value) == true else { return nil }
+            return .integer(value)
+        case let .decimal(precision, scale):
+            guard let value = ExactDecimal(String(decoding: text, as: UTF8.self)),
+                  value.fits(precision: precision, scale: scale) else { return nil }
+            return .decimal(value)
+        case .double:
+            return parseDouble(text).map { .double($0) }
+        case .date:
+            guard let parsed = ISODateTime.parse(text), parsed.kind == .date else { return nil }
+            return .date(CivilDate(daysSinceEpoch: parsed.days))
+        case .timestamp:
+            guard let parsed = ISODateTime.parse(text), parsed.kind != .timestamptz else { return nil }
+            return .timestamp(Timestamp(microsecondsSinceEpoch: parsed.microsecondsSinceEpoch))
+        case .timestamptz:
+            guard let parsed = ISODateTime.parse(text) else { return nil }
+            return .timestamptz(Timestamp(microsecondsSinceEpoch: parsed.microsecondsSinceEpoch))
+        }
+    }
+
+    /// A double in decimal or exponent notation, or `NaN`/`Infinity`/`-Infinity` in any case; nil for
+    /// hexadecimal forms, spaces, and finite spellings out of range.
+    static func parseDouble(_ text: ArraySlice<UInt8>) -> Double? {
+        let string = String(decoding: text, as: UTF8.self)
+        switch string.lowercased() {
+        case "nan", "+nan", "-nan": return .nan
+        case "infinity", "+infinity", "inf", "+inf": return .infinity
+        case "-infinity", "-inf": return -.infinity
+        default: break
+        }
+        guard text.allSatisfy({ isDecimalNumberByte($0) }), let value = Double(string), value.isFinite else {
+            return nil
+        }
+        return value
+    }
+
+    static func isDecimalNumberByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "+"),
+             UInt8(ascii: "e"), UInt8(ascii: "E"): true
+        default: false
+        }
+    }
+
+    static func appendInteger(_ value: Int64, to output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var count = 1
+        var rest = magnitude
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        var index = output.count - 1
+        repeat {
+            output[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            index -= 1
+        } while magnitude > 0
+    }
+
+    static func appendDouble(_ value: Double, to output: inout [UInt8]) {
+        if value.isNaN {
+            output.append(contentsOf: "NaN".utf8)
+        } else if value.isInfinite {
+            output.append(contentsOf: (value < 0 ? "-Infinity" : "Infinity").utf8)
+        } else if value == 0 {
+            output.append(contentsOf: (value.sign == .minus ? "-0" : "0").utf8)
+        } else {
+            output.append(contentsOf: value.description.utf8)
+        }
+    }
+
+    static let trueBytes: [UInt8] = Array("true".utf8)
+    static let falseBytes: [UInt8] = Array("false".utf8)
+}

@@ -1,0 +1,105 @@
+import Testing
+@testable import Frames
+
+@Suite("staged CSV writer")
+struct StagedCSVEncoderTests {
+    static let trickyText: [String?] = [
+        nil, "", "\\N", "\\.", "plain", "a,b", "say \"hi\"", "line\nbreak", "cr\rlf\r\n", " lead", "trail\t",
+        "\\N\\N", "ü🚀",
+    ]
+
+    static func encode(_ frame: Frame, _ marker: NullMarker) throws -> String {
+        var encoder = StagedCSVEncoder(nullMarker: marker)
+        try encoder.append(frame)
+        return String(decoding: encoder.takeOutput(), as: UTF8.self)
+    }
+
+    @Test("PostgreSQL marker: NULL is an unquoted empty field, the empty string is \"\"")
+    func postgresMarker() throws {
+        let frame = try Frame(columns: [.text("t", Self.trickyText)])
+        #expect(try Self.encode(frame, .emptyField) == """
+
+            ""
+            "\\N"
+            "\\."
+            plain
+            "a,b"
+            "say ""hi\"\"\"
+            "line
+            break"
+            "cr\rlf\r
+            "
+            " lead"
+            "trail\t"
+            \\N\\N
+            ü🚀
+
+            """)
+    }
+
+    @Test("Redshift marker: NULL is an unquoted \\N and a literal \\N is quoted")
+    func redshiftMarker() throws {
+        let frame = try Frame(columns: [.bigint("id", [1, 2, 3, 4]), .text("t", [nil, "\\N", "", "x"])])
+        #expect(try Self.encode(frame, .backslashN) == "1,\\N\n2,\"\\N\"\n3,\"\"\n4,x\n")
+    }
+
+    @Test("every type renders so that COPY reads the same value")
+    func typedRendering() throws {
+        let frame = try Frame(columns: [
+            .boolean("b", [true, false, nil]),
+            .smallint("s", [.min, .max, nil]),
+            .bigint("i", [.min, .max, 0]),
+            try .decimal("d", precision: 38, scale: 2, [ExactDecimal("-123456789012345678901234567890123456.78"),
+                                                        ExactDecimal("0.5"), nil]),
+            .double("f", [-0.0, .nan, 1e300]),
+            .date("day", [CivilDate("2026-11-02"), nil, CivilDate("0001-01-01")]),
+            .timestamp("ts", [Timestamp("2026-11-02 10:11:12.000001"), Timestamp("2026-11-02T10:11:12"), nil]),
+            .timestamptz("tz", [Timestamp("2026-11-02 10:11:12.25+01:00", instant: true), nil, nil]),
+            .json("j", ["{\"a\": [1, \"x\"]}", nil, "null"]),
+        ])
+        let lines = try Self.encode(frame, .emptyField).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines == [
+            "true,-32768,-9223372036854775808,-123456789012345678901234567890123456.78,-0,2026-11-02,2026-11-02 10:11:12.000001,2026-11-02 09:11:12.250000+00,\"{\"\"a\"\": [1, \"\"x\"\"]}\"",
+            "false,32767,9223372036854775807,0.5,NaN,,2026-11-02 10:11:12,,",
+            ",,0,,1e+300,0001-01-01,,,null",
+            "",
+        ])
+    }
+
+    @Test("raw batches are written as given and typed by inference in the same pass")
+    func batchInference() throws {
+        var encoder = StagedCSVEncoder(nullMarker: .backslashN, pinnedTypes: ["zip": .text])
+        try encoder.append(TextBatch(columnNames: ["id", "zip", "amount", "note"], rows: [
+            ["1", "02134", "1.50", nil],
+            ["2", "10001", nil, ""],
+        ]))
+        try encoder.append(TextBatch(columnNames: ["id", "zip", "amount", "note"], rows: [
+            ["70000", "99999", "-3", "a,\"b\""],
+        ]))
+        #expect(String(decoding: encoder.takeOutput(), as: UTF8.self)
+            == "1,02134,1.50,\\N\n2,10001,\\N,\"\"\n70000,99999,-3,\"a,\"\"b\"\"\"\n")
+        #expect(encoder.takeOutput().isEmpty)
+        #expect(encoder.rowCount == 3)
+        #expect(encoder.schema == Schema([
+            .init(name: "id", type: .integer, isNullable: false),
+            .init(name: "zip", type: .text, isNullable: false),
+            .init(name: "amount", type: .decimal(precision: 3, scale: 2), isNullable: true),
+            .init(name: "note", type: .text, isNullable: true),
+        ]))
+        #expect(encoder.inference["note"]?.maxByteLength == 5)
+    }
+
+    @Test("a batch adding columns extends the schema; earlier rows count as NULL there")
+    func growingColumns() throws {
+        var encoder = StagedCSVEncoder(nullMarker: .emptyField)
+        try encoder.append(TextBatch(columnNames: ["a"], rows: [["1"]]))
+        try encoder.append(TextBatch(columnNames: ["a", "b"], rows: [["2", "x"]]))
+        #expect(encoder.columnNames == ["a", "b"])
+        #expect(encoder.inference["b"]?.nullCount == 1)
+        #expect(encoder.schema["b"]?.isNullable == true)
+        let error = #expect(throws: FrameError.self) {
+            try encoder.append(TextBatch(columnNames: ["b", "a"], rows: [["y", "3"]]))
+        }
+        #expect(error?.kind == .shapeMismatch)
+    }
+}
