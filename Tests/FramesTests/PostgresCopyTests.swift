@@ -82,7 +82,7 @@ struct PostgresCopyTests {
             }
             #expect(returned == frame)
         } catch {
-            try? await connection.execute("DROP TABLE \(table)")
+            _ = try? await connection.execute("DROP TABLE \(table)")
             throw error
         }
         try await connection.execute("DROP TABLE \(table)")

@@ -23,7 +23,7 @@ enum SampleFrame {
         "\"", ",", "\\", "NULL", "null", "\t", "trailing,", "\n",
     ]
     static let specialDoubles: [Double] = [
-        -0.0, 0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude, 1e-310,
+        -0.0, 0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude, Double(sign: .plus, exponentBitPattern: 0, significandBitPattern: 1 << 40),
         .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .nan, .infinity, -.infinity, 0.1, 1.0 / 3.0,
     ]
     static let specialDecimals = [
