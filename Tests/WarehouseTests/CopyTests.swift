@@ -23,6 +23,16 @@ struct CopyTests {
         return Array(text.utf8)
     }
 
+    /// Sends `bytes` in chunks of 64 KiB.
+    static func send(_ bytes: [UInt8], to writer: CopyInWriter) async throws {
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + 64 * 1024, bytes.count)
+            try await writer.write(Array(bytes[offset..<end]))
+            offset = end
+        }
+    }
+
     @Test("100,000 rows in 64 KiB chunks come back byte-identical")
     func roundTrip() async throws {
         let connection = try await TestDatabase.connect()
@@ -31,12 +41,7 @@ struct CopyTests {
             "CREATE TABLE \(table) (id bigint PRIMARY KEY, name text, amount numeric(12,2), day date)")
         let csv = Self.canonicalCSV(rows: 100_000)
         let copied = try await connection.copyIn("COPY \(table) FROM STDIN (FORMAT csv)") { writer in
-            var offset = 0
-            while offset < csv.count {
-                let end = min(offset + 64 * 1024, csv.count)
-                try await writer.write(Array(csv[offset..<end]))
-                offset = end
-            }
+            try await Self.send(csv, to: writer)
         }
         #expect(copied == 100_000)
         #expect(try await connection.execute("SELECT count(*) FROM \(table) WHERE name IS NULL").scalar == "20000")
@@ -69,12 +74,7 @@ struct CopyTests {
         let csv = Array(text.utf8)
         let error = try await #require(throws: WarehouseError.self) {
             try await connection.copyIn("COPY \(table) FROM STDIN (FORMAT csv)") { writer in
-                var offset = 0
-                while offset < csv.count {
-                    let end = min(offset + 64 * 1024, csv.count)
-                    try await writer.write(Array(csv[offset..<end]))
-                    offset = end
-                }
+                try await Self.send(csv, to: writer)
             }
         }
         #expect(error.sqlState == "22P02")
