@@ -17,16 +17,22 @@ extension S3Store {
                                           headers: [("Content-MD5", MD5.hash(body).base64),
                                                     ("Content-Type", "application/xml")],
                                           body: .bytes(body), payload: .sha256(SHA256.hash(body).hex))
-            let text = String(decoding: response.body, as: UTF8.self)
-            let failures = XMLText.blocks("Error", in: text).map { block in
-                DeleteReport.Failure(key: XMLText.firstElement("Key", in: block) ?? "",
-                                     code: XMLText.firstElement("Code", in: block) ?? "",
-                                     message: XMLText.firstElement("Message", in: block) ?? "")
-            }
-            let failedKeys = Set(failures.map(\.key))
-            report.failed += failures
-            report.deleted += batch.filter { !failedKeys.contains($0) }
+            let batchReport = Self.deleteResult(String(decoding: response.body, as: UTF8.self), requested: batch)
+            report.deleted += batchReport.deleted
+            report.failed += batchReport.failed
         }
         return report
+    }
+
+    /// Reads a quiet DeleteObjects answer: it lists only the keys that failed, each in an `<Error>`;
+    /// every other requested key was deleted.
+    static func deleteResult(_ text: String, requested: [String]) -> DeleteReport {
+        let failures = XMLText.blocks("Error", in: text).map { block in
+            DeleteReport.Failure(key: XMLText.firstElement("Key", in: block) ?? "",
+                                 code: XMLText.firstElement("Code", in: block) ?? "",
+                                 message: XMLText.firstElement("Message", in: block) ?? "")
+        }
+        let failedKeys = Set(failures.map(\.key))
+        return DeleteReport(deleted: requested.filter { !failedKeys.contains($0) }, failed: failures)
     }
 }

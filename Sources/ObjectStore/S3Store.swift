@@ -17,6 +17,9 @@ public final class S3Store: ObjectStore {
         self.transport = CurlTransport(concurrency: configuration.concurrency + 1, options: configuration.transfer)
         self.logger = logger
         self.now = now
+        if configuration.transfer.insecureSkipTLSVerification {
+            logger.info("TLS certificate verification is OFF for \(configuration.host): anyone on the path can read and change the stage")
+        }
     }
 
     public var location: String { "s3://\(configuration.bucket)" }

@@ -187,3 +187,42 @@ struct S3StoreTests {
         return Array(data)
     }
 }
+
+@Suite("S3 answers read without a server")
+struct S3AnswerParsingTests {
+    @Test("a DeleteObjects answer reports each refused key with its code and message")
+    func deleteResult() {
+        let answer = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+          <Error><Key>locked/a&amp;b.csv</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error>
+          <Error><Key>locked/c</Key><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>
+        </DeleteResult>
+        """
+        let report = S3Store.deleteResult(answer, requested: ["ok/1", "locked/a&b.csv", "locked/c", "ok/2"])
+        #expect(report.deleted == ["ok/1", "ok/2"])
+        #expect(report.failed == [
+            .init(key: "locked/a&b.csv", code: "AccessDenied", message: "Access Denied"),
+            .init(key: "locked/c", code: "InternalError", message: "We encountered an internal error."),
+        ])
+    }
+
+    @Test("an error document gives code, message and request id; a bodiless 404 is NotFound")
+    func errorDocument() {
+        let body = Array("<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><RequestId>R1</RequestId></Error>".utf8)
+        let error = ObjectStoreError(response: HTTPResponse(status: 404, headers: [], body: body),
+                                     operation: "GetObject", bucket: "b", key: "k")
+        #expect(error.s3Code == "NoSuchKey")
+        #expect(error.requestID == "R1")
+        #expect(error.description == "GetObject failed for s3://b/k: NoSuchKey: The specified key does not exist. (HTTP 404) [request id R1]")
+        let head = ObjectStoreError(response: HTTPResponse(status: 404, headers: [.init(name: "x-amz-request-id", value: "R2")], body: []),
+                                    operation: "HeadObject", bucket: "b", key: "k")
+        #expect(head.s3Code == "NotFound")
+        #expect(head.requestID == "R2")
+    }
+
+    @Test("listed keys decode from S3's url encoding")
+    func listedKeys() {
+        #expect(S3Store.decodeListedKey("a+b%2Bc%3Dd/%C3%BC") == "a b+c=d/ü")
+    }
+}
