@@ -1,0 +1,99 @@
+/// The SQL a warehouse speaks for the statements a load needs. Pure text rendering: every
+/// identifier goes through `quoteIdentifier`, every value is a bind parameter (`$1`, …) except where
+/// the statement takes none (Redshift's COPY/UNLOAD options), and those go through `quoteLiteral`.
+public protocol Dialect: Sendable {
+    /// `postgres` or `redshift`, for messages and the ledger.
+    var name: String { get }
+    /// The longest identifier the warehouse keeps, in UTF-8 bytes (63 on PostgreSQL, 127 on Redshift).
+    var maxIdentifierBytes: Int { get }
+    /// Whether the warehouse folds every identifier to lower case, even quoted ones (Redshift).
+    var foldsIdentifiersToLowercase: Bool { get }
+
+    /// The type as the warehouse spells it in DDL.
+    func typeName(_ type: SQLType) -> String
+    /// Reads back a type from the catalog row of `tableColumns` (`data_type`,
+    /// `character_maximum_length`, `numeric_precision`, `numeric_scale`).
+    func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?)
+        -> SQLType?
+
+    /// `CREATE SCHEMA IF NOT EXISTS "schema"`.
+    func createSchema(_ schema: String) -> SQLStatement
+    /// `CREATE TABLE IF NOT EXISTS "schema"."table" ("a" type [NOT NULL], …)`.
+    func createTable(_ table: TableName, columns: [ColumnDefinition]) -> SQLStatement
+    /// One `ALTER TABLE … ADD COLUMN …` (always nullable: older rows read NULL).
+    func addColumn(_ table: TableName, _ column: ColumnDefinition) -> SQLStatement
+    /// `ALTER TABLE … ALTER COLUMN … TYPE …`, for a widening `widening(from:to:)` allows.
+    func alterColumnType(_ table: TableName, column: String, to type: SQLType) -> SQLStatement
+    /// How `from` may become `to` in place, or nil when it cannot (an incompatible change).
+    func widening(from: SQLType, to: SQLType) -> Widening?
+
+    /// Serializes loads of one table+partition until the transaction ends: an advisory transaction
+    /// lock on the hash of `lockName` (PostgreSQL), or `LOCK table` (Redshift).
+    func lock(_ table: TableName, lockName: String) -> SQLStatement
+    /// `DELETE FROM table [WHERE condition]`.
+    func delete(_ table: TableName, where condition: SQLCondition?) -> SQLStatement
+    /// A temporary table shaped like `table`, dropped at commit, for merge loads.
+    func createTemporaryTable(_ name: String, like table: TableName) -> SQLStatement
+    /// `DELETE FROM target USING staging WHERE target.k = staging.k AND …`.
+    func mergeDelete(target: TableName, staging: String, keys: [String]) -> SQLStatement
+    /// `INSERT INTO target (cols) SELECT cols FROM staging`.
+    func insertSelect(into target: TableName, columns: [String], from staging: String) -> SQLStatement
+    /// The catalog query for a table's columns, in order: `column_name`, `data_type`,
+    /// `character_maximum_length`, `numeric_precision`, `numeric_scale`, `is_nullable`.
+    func tableColumns(_ table: TableName) -> SQLStatement
+    /// `SELECT cols FROM table [WHERE condition] [ORDER BY …]` for loading back.
+    func select(_ columns: [String], from table: TableName, where condition: SQLCondition?, orderBy: [String])
+        -> SQLStatement
+}
+
+/// Whether a type change may run inside the load's transaction (PostgreSQL) or must run before it
+/// (Redshift widens VARCHAR only outside a transaction block).
+public enum Widening: Sendable, Hashable {
+    case insideTransaction
+    case outsideTransaction
+}
+
+/// A WHERE condition with its bind parameters; placeholders are numbered from `$1` in `sql`, and
+/// `renumbered(from:)` shifts them when the condition is appended to a statement with parameters.
+public struct SQLCondition: Sendable, Hashable, CustomStringConvertible {
+    public var sql: String
+    public var parameters: [String?]
+
+    public init(_ sql: String, _ parameters: [String?] = []) {
+        self.sql = sql
+        self.parameters = parameters
+    }
+
+    /// The same condition with `$n` written as `$(n + offset)`.
+    public func renumbered(by offset: Int) -> SQLCondition {
+        guard offset != 0 else { return self }
+        var out = ""
+        var index = sql.startIndex
+        while index < sql.endIndex {
+            let character = sql[index]
+            if character == "$" {
+                let digitsStart = sql.index(after: index)
+                var digitsEnd = digitsStart
+                while digitsEnd < sql.endIndex, sql[digitsEnd].isASCII, sql[digitsEnd].isNumber {
+                    digitsEnd = sql.index(after: digitsEnd)
+                }
+                if digitsEnd > digitsStart, let number = Int(sql[digitsStart..<digitsEnd]) {
+                    out += "$\(number + offset)"
+                    index = digitsEnd
+                    continue
+                }
+            }
+            out.append(character)
+            index = sql.index(after: index)
+        }
+        return SQLCondition(out, parameters)
+    }
+
+    /// Both conditions, joined with AND.
+    public static func && (lhs: SQLCondition, rhs: SQLCondition) -> SQLCondition {
+        let right = rhs.renumbered(by: lhs.parameters.count)
+        return SQLCondition("(\(lhs.sql)) AND (\(right.sql))", lhs.parameters + right.parameters)
+    }
+
+    public var description: String { sql }
+}
