@@ -24,6 +24,11 @@ static inline CURLcode stevedore_curl_setopt_callback(CURL *handle, CURLoption o
                                                       stevedore_curl_data_callback callback) {
     return curl_easy_setopt(handle, option, callback);
 }
+typedef int (*stevedore_curl_progress_callback)(void *userdata, curl_off_t download_total, curl_off_t download_now,
+                                                curl_off_t upload_total, curl_off_t upload_now);
+static inline CURLcode stevedore_curl_setopt_progress(CURL *handle, stevedore_curl_progress_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
+}
 static inline CURLcode stevedore_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

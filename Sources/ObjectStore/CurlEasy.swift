@@ -8,25 +8,33 @@ internal import CCurl
 final class CurlEasy {
     private let handle: UnsafeMutableRawPointer
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// curl's error buffer; it lives as long as the handle, since curl may write to it at any time.
+    private let errorBuffer: UnsafeMutablePointer<CChar>
 
     init() throws {
-        CurlGlobal.initializeOnce()
+        try CurlGlobal.initializeOnce()
         guard let handle = curl_easy_init() else {
             throw ObjectStoreError(code: .transportFailure, message: "curl_easy_init failed")
         }
         self.handle = handle
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
     deinit {
         curl_easy_cleanup(handle)
         if let headerList { curl_slist_free_all(headerList) }
+        errorBuffer.deallocate()
     }
 
-    /// Clears the options of the last request; live connections and caches stay.
-    func reset() {
+    /// Clears the options of the last request (live connections and caches stay) and points curl
+    /// at the handle's error buffer again.
+    func reset() throws {
         curl_easy_reset(handle)
         if let headerList { curl_slist_free_all(headerList) }
         headerList = nil
+        errorBuffer[0] = 0
+        try setOption(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
     }
 
     func setOption(_ option: CURLoption, _ value: Int) throws {
@@ -50,6 +58,10 @@ final class CurlEasy {
         try check(stevedore_curl_setopt_callback(handle, option, callback), "setopt \(option.rawValue)")
     }
 
+    func setProgressCallback(_ callback: stevedore_curl_progress_callback) throws {
+        try check(stevedore_curl_setopt_progress(handle, callback), "setopt XFERINFOFUNCTION")
+    }
+
     /// Sets the request headers; the list lives as long as the handle or until the next `reset`.
     func setHeaders(_ lines: [String]) throws {
         var list: UnsafeMutablePointer<curl_slist>?
@@ -66,7 +78,7 @@ final class CurlEasy {
     }
 
     /// Runs the transfer; a failure carries curl's code and the detail from its error buffer.
-    func perform(errorBuffer: UnsafeMutablePointer<CChar>) throws {
+    func perform() throws {
         let code = curl_easy_perform(handle)
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
@@ -93,11 +105,13 @@ final class CurlEasy {
 
 /// `curl_global_init` must run once, before any other thread uses libcurl.
 enum CurlGlobal {
-    private static let initialized: Bool = {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
-    }()
+    private static let result: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
-    static func initializeOnce() {
-        precondition(initialized, "curl_global_init failed")
+    static func initializeOnce() throws {
+        guard result == CURLE_OK else {
+            throw ObjectStoreError(code: .transportFailure,
+                                   message: "curl_global_init failed: \(String(cString: curl_easy_strerror(result)))",
+                                   curlCode: Int(result.rawValue))
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 internal import CCurl
 
+
 /// The state of one transfer that curl's callbacks reach through their `userdata` pointer: the
 /// body being sent, the headers and body being received.
 final class CurlTransfer {
@@ -9,6 +10,9 @@ final class CurlTransfer {
     private var file: FileHandle?
     private var fileRemaining: Int64 = 0
     let sink: ResponseSink
+    let cancellation: CancellationFlag
+    /// Whether the sink's header check ran for this response.
+    private var headersChecked = false
     var responseHeaders: [HTTPHeaderField] = []
     var responseBody: [UInt8] = []
     /// The status of the response being received, from its status line.
@@ -16,9 +20,10 @@ final class CurlTransfer {
     /// The first error raised inside a callback; curl only learns that the callback failed.
     var callbackError: (any Error)?
 
-    init(body: RequestBody, sink: ResponseSink) throws {
+    init(body: RequestBody, sink: ResponseSink, cancellation: CancellationFlag) throws {
         self.body = body
         self.sink = sink
+        self.cancellation = cancellation
         if case .file(let path, let offset, let length) = body {
             guard let handle = FileHandle(forReadingAtPath: path) else {
                 throw ObjectStoreError(code: .invalidRequest, message: "cannot open \(path) for reading")
@@ -35,19 +40,22 @@ final class CurlTransfer {
 
     /// Runs `request` on `easy` and returns the response.
     static func perform(_ request: HTTPRequest, body: RequestBody, sink: ResponseSink, on easy: CurlEasy,
-                        options: TransferOptions) throws -> HTTPResponse {
-        let transfer = try CurlTransfer(body: body, sink: sink)
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        defer { errorBuffer.deallocate() }
+                        options: TransferOptions, cancellation: CancellationFlag) throws -> HTTPResponse {
+        let transfer = try CurlTransfer(body: body, sink: sink, cancellation: cancellation)
         let context = Unmanaged.passUnretained(transfer).toOpaque()
 
-        easy.reset()
+        try easy.reset()
         try easy.setOption(CURLOPT_URL, request.url)
         try easy.setOption(CURLOPT_NOSIGNAL, 1)
+        // Progress callbacks let a cancelled task stop its transfer.
+        try easy.setOption(CURLOPT_NOPROGRESS, 0)
+        try easy.setProgressCallback({ context, _, _, _, _ in
+            guard let context else { return 0 }
+            return Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue().cancellation.isSet ? 1 : 0
+        })
+        try easy.setOption(CURLOPT_XFERINFODATA, pointer: context)
         // S3 keys may hold `.` and `..` segments: send the path exactly as signed.
         try easy.setOption(CURLOPT_PATH_AS_IS, 1)
-        try easy.setOption(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
         try easy.setOption(CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout.components.seconds * 1000))
         try easy.setOption(CURLOPT_LOW_SPEED_LIMIT, 1)
         try easy.setOption(CURLOPT_LOW_SPEED_TIME, Int(options.lowSpeedTimeout.components.seconds))
@@ -94,7 +102,9 @@ final class CurlTransfer {
         try easy.setOption(CURLOPT_WRITEDATA, pointer: context)
 
         do {
-            try easy.perform(errorBuffer: errorBuffer)
+            try easy.perform()
+        } catch let error as ObjectStoreError where error.curlCode == Int(CURLE_ABORTED_BY_CALLBACK.rawValue) {
+            throw transfer.callbackError ?? (cancellation.isSet ? CancellationError() : error)
         } catch {
             throw transfer.callbackError ?? error
         }
@@ -137,6 +147,7 @@ final class CurlTransfer {
         if text.hasPrefix("HTTP/") {
             // A new response (after a redirect or 100 Continue): keep only the last one's headers.
             responseHeaders.removeAll()
+            headersChecked = false
             let fields = text.split(separator: " ", maxSplits: 2)
             status = fields.count > 1 ? Int(fields[1]) ?? 0 : 0
             return
@@ -152,13 +163,17 @@ final class CurlTransfer {
         case .collect:
             responseBody.append(contentsOf: bytes)
             return true
-        case .handler(let handler):
+        case .handler(let handler, let checkHeaders):
             // Only a successful response's body is the object; an error document is kept for the error.
             guard (200..<300).contains(status) else {
                 responseBody.append(contentsOf: bytes)
                 return true
             }
             do {
+                if !headersChecked {
+                    headersChecked = true
+                    try checkHeaders?(status, responseHeaders)
+                }
                 try handler(Array(bytes))
                 return true
             } catch {
@@ -169,16 +184,14 @@ final class CurlTransfer {
     }
 }
 
-/// Timeouts and TLS settings of a transport. TLS verification is always on unless the loud
-/// `insecureSkipTLSVerification` is set.
-public struct TransferOptions: Sendable, Hashable {
-    public var connectTimeout: Duration = .seconds(10)
-    /// A transfer that moves less than 1 byte a second for this long is abandoned.
-    public var lowSpeedTimeout: Duration = .seconds(60)
-    /// A CA bundle to verify servers with, instead of the system's.
-    public var caBundlePath: String?
-    /// Turns TLS certificate checks off. For a test endpoint with a self-signed certificate only.
-    public var insecureSkipTLSVerification = false
+/// Set when the task that started a transfer is cancelled; curl's progress callback reads it.
+final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
 
-    public init() {}
+    var isSet: Bool { lock.withLock { value } }
+
+    func set() {
+        lock.withLock { value = true }
+    }
 }

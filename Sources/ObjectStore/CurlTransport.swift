@@ -20,15 +20,30 @@ public final class CurlTransport: Sendable {
     public func perform(_ request: HTTPRequest, body: RequestBody = .none,
                         sink: ResponseSink = .collect) async throws -> HTTPResponse {
         let options = self.options
-        return try await withCheckedThrowingContinuation { continuation in
-            threads.submit { easy in
-                continuation.resume(with: Result {
-                    guard let easy else {
-                        throw ObjectStoreError(code: .transportFailure, message: "curl_easy_init failed")
-                    }
-                    return try CurlTransfer.perform(request, body: body, sink: sink, on: easy, options: options)
-                })
+        let cancellation = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                threads.submit { easy in
+                    continuation.resume(with: Result {
+                        if cancellation.isSet { throw CancellationError() }
+                        guard let easy else {
+                            throw ObjectStoreError(code: .transportFailure, message: "curl_easy_init failed")
+                        }
+                        return try CurlTransfer.perform(request, body: body, sink: sink, on: easy, options: options,
+                                                        cancellation: cancellation)
+                    })
+                }
             }
+        } onCancel: {
+            cancellation.set()
+        }
+    }
+
+    /// Runs blocking work (hashing a file range, reading a file) on a transfer thread, so it never
+    /// holds a thread of the cooperative pool.
+    func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            threads.submit { _ in continuation.resume(with: Result { try body() }) }
         }
     }
 }

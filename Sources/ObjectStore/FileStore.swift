@@ -98,7 +98,7 @@ public struct FileStore: ObjectStore {
     public func get(_ key: String, range: ByteRange? = nil,
                     to sink: @escaping @Sendable ([UInt8]) throws -> Void) async throws -> ObjectInfo {
         let source = try file(key, operation: "GetObject")
-        guard let handle = FileHandle(forReadingAtPath: source.path) else {
+        guard Self.isRegularFile(source.path), let handle = FileHandle(forReadingAtPath: source.path) else {
             throw ObjectStoreError(code: .serverError, message: "The specified key does not exist.",
                                    operation: "GetObject", key: key, s3Code: "NoSuchKey")
         }
@@ -118,7 +118,7 @@ public struct FileStore: ObjectStore {
 
     public func head(_ key: String) async throws -> ObjectInfo? {
         let source = try file(key, operation: "HeadObject")
-        guard FileManager.default.fileExists(atPath: source.path) else { return nil }
+        guard Self.isRegularFile(source.path) else { return nil }
         return ObjectInfo(key: key, size: try FileRange.size(of: source.path), etag: nil)
     }
 
@@ -126,8 +126,17 @@ public struct FileStore: ObjectStore {
         let root = self.root
         return AsyncThrowingStream { continuation in
             var found: [ObjectSummary] = []
+            var failure: (any Error)?
             let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
-            if let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey]) {
+            let walker = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey], options: [],
+                errorHandler: { url, error in
+                    failure = ObjectStoreError(code: .invalidRequest,
+                                               message: "cannot list \(url.path): \(error.localizedDescription)",
+                                               operation: "ListObjects")
+                    return false
+                })
+            if let walker {
                 for case let url as URL in walker {
                     let path = url.standardizedFileURL.path
                     guard path.hasPrefix(rootPath) else { continue }
@@ -136,10 +145,14 @@ public struct FileStore: ObjectStore {
                         walker.skipDescendants()
                         continue
                     }
-                    let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey])
-                    guard values?.isRegularFile == true, key.hasPrefix(prefix) else { continue }
-                    found.append(ObjectSummary(key: key, size: Int64(values?.fileSize ?? 0), etag: nil, lastModified: nil))
+                    guard key.hasPrefix(prefix), Self.isRegularFile(path) else { continue }
+                    found.append(ObjectSummary(key: key, size: (try? FileRange.size(of: path)) ?? 0, etag: nil,
+                                               lastModified: nil))
                 }
+            }
+            if let failure {
+                continuation.finish(throwing: failure)
+                return
             }
             for object in found.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
                 continuation.yield(object)
@@ -150,13 +163,18 @@ public struct FileStore: ObjectStore {
 
     public func delete(_ key: String) async throws {
         let target = try file(key, operation: "DeleteObject")
-        guard FileManager.default.fileExists(atPath: target.path) else { return }
-        do {
-            try FileManager.default.removeItem(at: target)
-        } catch {
-            throw ObjectStoreError(code: .invalidRequest, message: "cannot delete: \(error.localizedDescription)",
+        // Only a file is an object: a folder of the same name holds other objects and stays.
+        guard Self.isRegularFile(target.path) else { return }
+        guard unlink(target.path) == 0 || errno == ENOENT else {
+            throw ObjectStoreError(code: .invalidRequest, message: "cannot delete: \(String(cString: strerror(errno)))",
                                    operation: "DeleteObject", key: key)
         }
+    }
+
+    /// True for a regular file (not a folder, not a link to one).
+    static func isRegularFile(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
     }
 
     public func deleteMany(_ keys: [String]) async throws -> DeleteReport {

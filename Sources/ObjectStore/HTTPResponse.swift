@@ -46,8 +46,10 @@ public enum RequestBody: Sendable, Hashable {
 }
 
 /// Where a response's body goes: kept in memory, or handed to `handler` piece by piece on the
-/// transfer thread as it arrives (a throw from the handler aborts the transfer).
+/// transfer thread as it arrives (a throw from the handler aborts the transfer). `checkHeaders`
+/// sees a successful response's status and headers before its first byte and may refuse it.
 public enum ResponseSink: Sendable {
     case collect
-    case handler(@Sendable ([UInt8]) throws -> Void)
+    case handler(@Sendable ([UInt8]) throws -> Void,
+                 checkHeaders: (@Sendable (Int, [HTTPHeaderField]) throws -> Void)? = nil)
 }

@@ -51,7 +51,8 @@ extension ObjectStore {
 public enum ObjectBody: Sendable {
     case bytes([UInt8], sha256: String? = nil)
     case file(path: String, sha256: String? = nil)
-    /// Chunks of any size; buffered up to the multipart part size, so memory stays bounded.
+    /// Chunks of any size, buffered a part at a time: at most the store's concurrency plus one
+    /// parts are held in memory.
     case chunks(AsyncThrowingStream<[UInt8], any Error>)
 }
 

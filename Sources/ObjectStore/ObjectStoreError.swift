@@ -46,9 +46,15 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
         self.curlCode = curlCode
     }
 
+    /// curl's codes for a connection that failed, broke or stalled: worth another attempt.
+    /// (Refused or reset connections, timeouts, empty or cut replies, send/receive errors, TLS
+    /// handshake failures, HTTP/2 stream errors, a body that could not be rewound.)
+    static let transientCurlCodes: Set<Int> = [7, 16, 18, 28, 35, 52, 55, 56, 65, 92]
+
     /// True for failures S3 says are worth retrying: 5xx, throttling, timeouts, connection resets.
+    /// Other transport failures (DNS, a bad certificate, a malformed URL) are not retried.
     public var isTransient: Bool {
-        if code == .transportFailure { return true }
+        if code == .transportFailure { return curlCode.map(Self.transientCurlCodes.contains) ?? false }
         if let s3Code, ["InternalError", "SlowDown", "RequestTimeout", "PriorRequestNotComplete",
                         "ServiceUnavailable", "Throttling", "ThrottlingException"].contains(s3Code) {
             return true

@@ -41,16 +41,16 @@ extension S3Store {
                     let offset = Int64(index) * partSize
                     let length = min(partSize, source.size - offset)
                     group.addTask {
-                        let body: RequestBody
-                        let hash: String
-                        switch source {
-                        case .bytes(let bytes):
-                            let slice = Array(bytes[Int(offset)..<Int(offset + length)])
-                            body = .bytes(slice)
-                            hash = SHA256.hash(slice).hex
-                        case .file(let path, _):
-                            body = .file(path: path, offset: offset, length: length)
-                            hash = try FileRange(path: path, offset: offset, length: length).sha256()
+                        // Slicing and hashing a part is blocking work: it runs on a transfer thread.
+                        let (body, hash) = try await self.transport.runBlocking { () -> (RequestBody, String) in
+                            switch source {
+                            case .bytes(let bytes):
+                                let slice = Array(bytes[Int(offset)..<Int(offset + length)])
+                                return (.bytes(slice), SHA256.hash(slice).hex)
+                            case .file(let path, _):
+                                return (.file(path: path, offset: offset, length: length),
+                                        try FileRange(path: path, offset: offset, length: length).sha256())
+                            }
                         }
                         return try await self.uploadPart(key, uploadID: uploadID, number: index + 1, body: body, sha256: hash)
                     }
@@ -63,13 +63,14 @@ extension S3Store {
         }
     }
 
-    /// Streams `chunks` up: one PUT when they end within the multipart threshold, parts otherwise.
-    /// At most the threshold plus `concurrency` parts are held in memory.
+    /// Streams `chunks` up: one PUT when they end within one part (and the multipart threshold),
+    /// parts otherwise. At most `concurrency + 1` parts are held in memory.
     func putStream(_ key: String, _ chunks: AsyncThrowingStream<[UInt8], any Error>) async throws -> ObjectInfo {
         var iterator = chunks.makeAsyncIterator()
         var pending: [UInt8] = []
         var ended = false
-        while pending.count <= configuration.multipartThreshold {
+        let singleLimit = min(configuration.multipartThreshold, max(configuration.partSize, 5 * 1024 * 1024))
+        while pending.count <= singleLimit {
             guard let chunk = try await iterator.next() else {
                 ended = true
                 break
@@ -111,8 +112,9 @@ extension S3Store {
                     }
                     let partNumber = number
                     group.addTask {
-                        try await self.uploadPart(key, uploadID: uploadID, number: partNumber, body: .bytes(part),
-                                                  sha256: SHA256.hash(part).hex)
+                        let hash = try await self.transport.runBlocking { SHA256.hash(part).hex }
+                        return try await self.uploadPart(key, uploadID: uploadID, number: partNumber, body: .bytes(part),
+                                                         sha256: hash)
                     }
                     inFlight += 1
                 }
@@ -128,11 +130,12 @@ extension S3Store {
     private func withMultipartUpload(
         _ key: String, _ body: (String) async throws -> ([CompletedPart], Int64)
     ) async throws -> ObjectInfo {
-        let created = try await send("CreateMultipartUpload", method: "POST", key: key, query: [.init("uploads")])
-        guard let uploadID = XMLText.firstElement("UploadId", in: String(decoding: created.body, as: UTF8.self)) else {
-            throw ObjectStoreError(code: .invalidResponse, message: "CreateMultipartUpload answered without an UploadId",
-                                   operation: "CreateMultipartUpload", bucket: configuration.bucket, key: key,
-                                   requestID: created.requestID)
+        let (uploadID, retriedAfterTransportFailure) = try await createMultipartUpload(key)
+        if retriedAfterTransportFailure {
+            // An attempt whose answer was lost may have created an upload we never heard of.
+            for orphan in try await incompleteUploads(prefix: key) where orphan.key == key && orphan.uploadID != uploadID {
+                await abortMultipartUpload(key, uploadID: orphan.uploadID)
+            }
         }
         do {
             let (parts, size) = try await body(uploadID)
@@ -141,6 +144,29 @@ extension S3Store {
         } catch {
             await abortMultipartUpload(key, uploadID: uploadID)
             throw error
+        }
+    }
+
+    /// Starts an upload; says whether an attempt failed in transport (its upload may exist).
+    private func createMultipartUpload(_ key: String) async throws -> (String, Bool) {
+        let policy = configuration.retry
+        var attempt = 1
+        var lostAnswer = false
+        while true {
+            do {
+                let created = try await send("CreateMultipartUpload", method: "POST", key: key, query: [.init("uploads")],
+                                             retry: RetryPolicy.none)
+                guard let uploadID = XMLText.firstElement("UploadId", in: String(decoding: created.body, as: UTF8.self)) else {
+                    throw ObjectStoreError(code: .invalidResponse, message: "CreateMultipartUpload answered without an UploadId",
+                                           operation: "CreateMultipartUpload", bucket: configuration.bucket, key: key,
+                                           requestID: created.requestID)
+                }
+                return (uploadID, lostAnswer)
+            } catch let error as ObjectStoreError where error.isTransient && attempt < policy.maxAttempts {
+                lostAnswer = lostAnswer || error.code == .transportFailure
+                try await Task.sleep(for: policy.delay(after: attempt, throttled: error.s3Code == "SlowDown"))
+                attempt += 1
+            }
         }
     }
 
@@ -169,17 +195,27 @@ extension S3Store {
         let policy = configuration.retry
         var attempt = 1
         while true {
-            let response = try await send("CompleteMultipartUpload", method: "POST", key: key,
-                                          query: [.init("uploadId", uploadID)],
-                                          headers: [("Content-Type", "application/xml")],
-                                          body: .bytes(body), payload: .sha256(SHA256.hash(body).hex))
-            let document = S3ErrorBody(response.body)
-            guard document.code != nil else {
-                return XMLText.firstElement("ETag", in: String(decoding: response.body, as: UTF8.self))
-                    .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-            }
-            let error = ObjectStoreError(response: response, operation: "CompleteMultipartUpload",
+            let error: ObjectStoreError
+            do {
+                let response = try await send("CompleteMultipartUpload", method: "POST", key: key,
+                                              query: [.init("uploadId", uploadID)],
+                                              headers: [("Content-Type", "application/xml")],
+                                              body: .bytes(body), payload: .sha256(SHA256.hash(body).hex),
+                                              retry: RetryPolicy.none)
+                guard S3ErrorBody(response.body).code != nil else {
+                    return XMLText.firstElement("ETag", in: String(decoding: response.body, as: UTF8.self))
+                        .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                }
+                error = ObjectStoreError(response: response, operation: "CompleteMultipartUpload",
                                          bucket: configuration.bucket, key: key)
+            } catch let failure as ObjectStoreError {
+                error = failure
+            }
+            // An earlier attempt may have completed the upload and lost its answer.
+            if attempt > 1, error.s3Code == "NoSuchUpload", let stored = try await head(key),
+               stored.etag?.hasSuffix("-\(parts.count)") == true {
+                return stored.etag
+            }
             guard error.isTransient, attempt < policy.maxAttempts else { throw error }
             try await Task.sleep(for: policy.delay(after: attempt, throttled: error.s3Code == "SlowDown"))
             attempt += 1

@@ -115,31 +115,49 @@ public final class S3Store: ObjectStore {
     public func get(_ key: String, range: ByteRange? = nil,
                     to sink: @escaping @Sendable ([UInt8]) throws -> Void) async throws -> ObjectInfo {
         try Self.validate(key)
-        // A retry after part of the body arrived asks only for the rest, so the sink sees each
-        // byte once.
-        let delivered = ByteCounter()
+        // A retry after part of the body arrived asks only for the rest, of the same object version
+        // (If-Match on its ETag), and accepts only a 206 starting exactly there: the sink sees
+        // each byte once, all from one version.
+        let resume = ResumeState()
         let counted: @Sendable ([UInt8]) throws -> Void = { bytes in
             try sink(bytes)
-            delivered.add(bytes.count)
+            resume.add(bytes.count)
         }
         let policy = configuration.retry
         var attempt = 1
         while true {
-            let start = (range?.first ?? 0) + delivered.value
+            let delivered = resume.delivered
+            let start = (range?.first ?? 0) + delivered
             var headers: [(name: String, value: String)] = []
-            if range != nil || delivered.value > 0 {
+            if range != nil || delivered > 0 {
                 headers.append(("Range", ByteRange(first: start, last: range?.last).headerValue))
+            }
+            if delivered > 0, let etag = resume.etag {
+                headers.append(("If-Match", "\"\(etag)\""))
+            }
+            let check: @Sendable (Int, [HTTPHeaderField]) throws -> Void = { status, headers in
+                let response = HTTPResponse(status: status, headers: headers, body: [])
+                guard delivered > 0 else {
+                    resume.etag = Self.etag(response)
+                    return
+                }
+                let contentRange = response.header("Content-Range") ?? ""
+                guard status == 206, contentRange.hasPrefix("bytes \(start)-") else {
+                    throw ObjectStoreError(code: .invalidResponse,
+                                           message: "resuming at byte \(start), the server answered \(status) \(contentRange)",
+                                           operation: "GetObject", bucket: self.configuration.bucket, key: key)
+                }
             }
             do {
                 let response = try await send("GetObject", method: "GET", key: key, headers: headers,
-                                              sink: .handler(counted), retry: RetryPolicy.none)
+                                              sink: .handler(counted, checkHeaders: check), retry: RetryPolicy.none)
                 let size = response.header("Content-Range").flatMap { $0.split(separator: "/").last }
-                    .flatMap { Int64($0) } ?? response.header("Content-Length").flatMap { Int64($0) } ?? delivered.value
-                return ObjectInfo(key: key, size: size, etag: Self.etag(response))
+                    .flatMap { Int64($0) } ?? response.header("Content-Length").flatMap { Int64($0) } ?? resume.delivered
+                return ObjectInfo(key: key, size: size, etag: Self.etag(response) ?? resume.etag)
             } catch let error as ObjectStoreError where error.isTransient && attempt < policy.maxAttempts {
                 let delay = policy.delay(after: attempt, throttled: error.s3Code == "SlowDown")
                 logger.debug("retrying GetObject after \(error.s3Code ?? error.code.name)",
-                             metadata: ["attempt": "\(attempt)", "received": "\(delivered.value)"])
+                             metadata: ["attempt": "\(attempt)", "received": "\(resume.delivered)"])
                 try await Task.sleep(for: delay)
                 attempt += 1
             }
@@ -153,7 +171,20 @@ public final class S3Store: ObjectStore {
             return ObjectInfo(key: key, size: response.header("Content-Length").flatMap { Int64($0) } ?? 0,
                               etag: Self.etag(response))
         } catch let error as ObjectStoreError where error.httpStatus == 404 {
+            // A HEAD answer has no body: tell a missing object from a missing bucket.
+            try await checkBucketExists()
             return nil
+        }
+    }
+
+    /// Throws `NoSuchBucket` when the bucket is not there.
+    func checkBucketExists() async throws {
+        do {
+            try await send("HeadBucket", method: "HEAD", key: "")
+        } catch var error as ObjectStoreError where error.httpStatus == 404 {
+            error.s3Code = "NoSuchBucket"
+            error.message = "The specified bucket does not exist"
+            throw error
         }
     }
 
@@ -173,14 +204,21 @@ public final class S3Store: ObjectStore {
     }
 }
 
-/// A count shared with a transfer thread.
-final class ByteCounter: @unchecked Sendable {
+/// What a download has received so far, shared with the transfer thread: the byte count and the
+/// ETag of the version being read.
+final class ResumeState: @unchecked Sendable {
     private let lock = NSLock()
     private var count: Int64 = 0
+    private var tag: String?
 
     func add(_ bytes: Int) {
         lock.withLock { count += Int64(bytes) }
     }
 
-    var value: Int64 { lock.withLock { count } }
+    var delivered: Int64 { lock.withLock { count } }
+
+    var etag: String? {
+        get { lock.withLock { tag } }
+        set { lock.withLock { tag = newValue } }
+    }
 }

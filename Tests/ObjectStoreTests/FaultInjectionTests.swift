@@ -38,10 +38,19 @@ struct FaultInjectionTests {
             process.waitUntilExit()
         }
 
-        /// Attempts per request line (`METHOD /path?query`).
-        func attempts() throws -> [String: Int] {
+        struct Stats: Decodable {
+            var attempts: [String: Int]
+            var ranges: [String: [String]]
+        }
+
+        /// Attempts per request line (`METHOD /path?query`), and the Range header of each.
+        func stats() throws -> Stats {
             let data = try S3StoreTests.curl(["-sS", "http://127.0.0.1:\(port)/__stats"])
-            return try JSONDecoder().decode([String: Int].self, from: Data(data))
+            return try JSONDecoder().decode(Stats.self, from: Data(data))
+        }
+
+        func attempts() throws -> [String: Int] {
+            try stats().attempts
         }
     }
 
@@ -89,6 +98,32 @@ struct FaultInjectionTests {
         try await store.delete(prefix + "big.bin")
     }
 
+    @Test("a download cut off midway resumes where it stopped, from the same version")
+    func resumedDownload() async throws {
+        let s3 = try TestS3()
+        let proxy = try FaultProxy(upstreamHost: s3.host, upstreamPort: s3.port ?? 80)
+        let store = try Self.storeThroughProxy(s3, proxy)
+        let key = TestS3.uniquePrefix("resume") + "cut/object.bin"
+        let body = S3StoreTests.pattern(3 * 1024 * 1024 + 11, seed: 5)
+        try await store.put(key, body: .bytes(body))
+        let collected = ByteCollector()
+        let info = try await store.get(key, range: nil) { collected.append($0) }
+        #expect(collected.bytes == body)
+        #expect(info.size == Int64(body.count))
+        let stats = try proxy.stats()
+        let gets = stats.ranges.filter { $0.key.hasPrefix("GET ") && $0.key.contains("cut/object.bin") }
+        #expect(gets.count == 1)
+        let ranges = gets.values.first ?? []
+        #expect(ranges.count == 2)
+        #expect(ranges.first == "")
+        // The second attempt asks for the rest: from the first byte not received (the reset drops
+        // whatever the kernel still held, so that is somewhere before the half the proxy sent).
+        let resumedAt = ranges.last.flatMap { Int($0.dropFirst("bytes=".count).dropLast()) }
+        #expect(ranges.last?.hasPrefix("bytes=") == true && ranges.last?.hasSuffix("-") == true)
+        #expect(resumedAt.map { $0 > 0 && $0 <= body.count / 2 } == true)
+        try await store.delete(key)
+    }
+
     @Test("a 403 is not retried")
     func forbiddenIsNotRetried() async throws {
         let s3 = try TestS3()
@@ -117,6 +152,14 @@ struct FaultInjectionTests {
             continuation.yield(S3StoreTests.pattern(6 * 1024 * 1024, seed: 9))
             continuation.finish(throwing: SourceBroke())
         }
+        // The listing of incomplete uploads sees one when there is one (so its emptiness below means something).
+        let control = TestS3.uniquePrefix("abort") + "control.bin"
+        let created = try await store.send("CreateMultipartUpload", method: "POST", key: control, query: [.init("uploads")])
+        let controlID = try #require(XMLText.firstElement("UploadId", in: String(decoding: created.body, as: UTF8.self)))
+        #expect(try await store.incompleteUploads(prefix: control).map(\.uploadID) == [controlID])
+        await store.abortMultipartUpload(control, uploadID: controlID)
+        #expect(try await store.incompleteUploads(prefix: control).isEmpty)
+
         await #expect(throws: SourceBroke.self) { try await store.put(key, body: .chunks(stream)) }
         #expect(try await store.incompleteUploads(prefix: key).isEmpty)
         #expect(try await store.head(key) == nil)

@@ -72,6 +72,20 @@ struct FileStoreTests {
         #expect(error.code == .invalidRequest)
     }
 
+    @Test("a key naming a folder is no object: delete leaves the folder's objects alone")
+    func folderIsNotAnObject() async throws {
+        let store = try Self.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: store.root) }
+        try await store.put("run1/part-00001.csv.gz", body: .bytes([1]))
+        try await store.put("run1/part-00002.csv.gz", body: .bytes([2]))
+        #expect(try await store.head("run1") == nil)
+        try await store.delete("run1")
+        let report = try await store.deleteMany(["run1"])
+        #expect(report.failed.isEmpty)
+        #expect(try await store.listKeys(prefix: "run1/") == ["run1/part-00001.csv.gz", "run1/part-00002.csv.gz"])
+        #expect(throws: ObjectStoreError.self) { _ = try FileRange.size(of: store.root.appendingPathComponent("nope").path) }
+    }
+
     @Test("a missing key is NoSuchKey on get and nil on head")
     func missing() async throws {
         let store = try Self.temporaryStore()

@@ -147,6 +147,46 @@ struct S3StoreTests {
         #expect(!error.isTransient)
     }
 
+    @Test("head in a missing bucket says NoSuchBucket, not 'no object'")
+    func headMissingBucket() async throws {
+        let store = try TestS3().store(bucket: "no-such-bucket-\(UInt32.random(in: 0...UInt32.max))")
+        let error = try await #require(throws: ObjectStoreError.self) { try await store.head("key") }
+        #expect(error.s3Code == "NoSuchBucket")
+    }
+
+    @Test("cancelling the task stops a download in flight")
+    func cancelledDownload() async throws {
+        let store = try TestS3().store()
+        let key = TestS3.uniquePrefix("cancel") + "slow.bin"
+        try await store.put(key, body: .bytes(Self.pattern(8 * 1024 * 1024)))
+        let received = ByteCollector()
+        let task = Task {
+            try await store.get(key, range: nil) { bytes in
+                received.append(bytes)
+                usleep(20_000)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(received.count < 8 * 1024 * 1024)
+        try await store.delete(key)
+    }
+
+    @Test("only connection failures are transient among transport errors")
+    func transientTransportFailures() {
+        func failure(_ curlCode: Int) -> ObjectStoreError {
+            ObjectStoreError(code: .transportFailure, message: "x", curlCode: curlCode)
+        }
+        #expect(failure(7).isTransient)     // could not connect
+        #expect(failure(28).isTransient)    // timed out
+        #expect(failure(56).isTransient)    // connection reset while receiving
+        #expect(!failure(6).isTransient)    // could not resolve the host
+        #expect(!failure(60).isTransient)   // certificate not trusted
+        #expect(!failure(3).isTransient)    // malformed URL
+        #expect(!ObjectStoreError(code: .transportFailure, message: "curl_easy_init failed").isTransient)
+    }
+
     @Test("a missing key gives NoSuchKey on get and nil on head; delete of it is fine")
     func missingKey() async throws {
         let store = try TestS3().store()
