@@ -50,6 +50,10 @@ public final class GzipByteSource: ByteSource {
     }
 
     public func read() throws -> [UInt8] {
+        while reader.hasPendingInput {
+            let output = try reader.read([])
+            if !output.isEmpty { return output }
+        }
         while !finished {
             let input = try compressed.read()
             if input.isEmpty {
@@ -59,6 +63,10 @@ public final class GzipByteSource: ByteSource {
             }
             let output = try reader.read(input)
             if !output.isEmpty { return output }
+            while reader.hasPendingInput {
+                let more = try reader.read([])
+                if !more.isEmpty { return more }
+            }
         }
         return []
     }

@@ -105,9 +105,10 @@ public struct ColumnInference: Sendable, Hashable {
             guard join(.numeric) else { return }
             sawDecimal = true
             record(shape)
-        case .double:
+        case let .double(significantDigits):
             guard join(.numeric) else { return }
             sawDouble = true
+            maxSignificantDigits = max(maxSignificantDigits, significantDigits)
         case .date:
             join(.temporal)
         case .timestamp:

@@ -12,11 +12,28 @@ public final class GzipReader {
         stream = try ZStream(.inflate)
     }
 
-    /// Decompresses `bytes`, returning the uncompressed output they complete.
+    /// The most output one `read` returns; the rest waits in `pendingInput` for the next call, so
+    /// a highly compressed chunk cannot blow up memory.
+    public static let maximumOutput = 1 << 20
+    /// Compressed bytes handed over and not yet decompressed.
+    private var pending: [UInt8] = []
+    private var pendingOffset = 0
+
+    /// True while bytes handed to `read` wait to be decompressed: call `read([])` to continue.
+    public var hasPendingInput: Bool { pendingOffset < pending.count }
+
+    /// Decompresses `bytes` (after any pending input), returning at most about `maximumOutput`
+    /// bytes of output; call again (with `[]` if need be) while `hasPendingInput`.
     public func read(_ bytes: [UInt8]) throws -> [UInt8] {
+        if hasPendingInput {
+            pending.removeFirst(pendingOffset)
+            pending += bytes
+        } else {
+            pending = bytes
+        }
+        pendingOffset = 0
         var output: [UInt8] = []
-        var position = 0
-        while position < bytes.count {
+        while pendingOffset < pending.count && output.count < Self.maximumOutput {
             if !inMember {
                 if sawAnyInput {
                     try stream.resetForNextMember()
@@ -26,8 +43,10 @@ public final class GzipReader {
             }
             let step: ZStream.InflateStep
             do {
-                step = try bytes.withUnsafeBytes { buffer throws in
-                    try stream.inflate(UnsafeRawBufferPointer(rebasing: buffer[position...]), into: &output)
+                let start = pendingOffset
+                step = try pending.withUnsafeBytes { buffer throws in
+                    try stream.inflate(UnsafeRawBufferPointer(rebasing: buffer[start...]), into: &output,
+                                       maxOutput: Self.maximumOutput)
                 }
             } catch var error as GzipError {
                 error.offset = compressedByteCount
@@ -35,19 +54,27 @@ public final class GzipReader {
             } catch {
                 throw GzipError(kind: .zlibFailure, message: "\(error)", offset: compressedByteCount)
             }
-            position += step.consumed
+            pendingOffset += step.consumed
             compressedByteCount += step.consumed
             if step.memberEnded {
                 inMember = false
-            } else if step.consumed == 0 {
+            } else if step.consumed == 0 && output.count < Self.maximumOutput {
                 break
             }
+        }
+        if !hasPendingInput {
+            pending = []
+            pendingOffset = 0
         }
         return output
     }
 
     /// Confirms the input ended on a member boundary.
     public func finish() throws {
+        if hasPendingInput {
+            throw GzipError(kind: .zlibFailure, message: "finish() called with input still pending; read([]) first",
+                            offset: compressedByteCount)
+        }
         if !sawAnyInput {
             throw GzipError(kind: .truncated, message: "no gzip data", offset: 0)
         }
@@ -71,7 +98,10 @@ public enum Gzip {
     /// The uncompressed content of a gzip file (all its members).
     public static func decompress(_ bytes: [UInt8]) throws -> [UInt8] {
         let reader = try GzipReader()
-        let output = try reader.read(bytes)
+        var output = try reader.read(bytes)
+        while reader.hasPendingInput {
+            output += try reader.read([])
+        }
         try reader.finish()
         return output
     }

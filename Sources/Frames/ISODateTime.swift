@@ -117,15 +117,26 @@ enum ISODateTime {
         }
     }
 
+    /// `value` in decimal, zero-padded to `width`; a negative or wider value is written in full
+    /// (never truncated), so a bad date shows as itself rather than as another date.
     static func appendPadded(_ value: Int, width: Int, to output: inout [UInt8]) {
         var divisor = 1
         for _ in 1..<width { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            output.append(zero + UInt8(rest / divisor % 10))
-            rest %= divisor
-            divisor /= 10
+        if value >= 0 && value < divisor * 10 {
+            var rest = value
+            while divisor > 0 {
+                output.append(zero + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+            return
         }
+        let digits = Array(String(value.magnitude).utf8)
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        if digits.count < width {
+            output.append(contentsOf: repeatElement(zero, count: width - digits.count))
+        }
+        output.append(contentsOf: digits)
     }
 
     private static func digits(_ bytes: ArraySlice<UInt8>, _ start: Int, _ count: Int) -> Int? {

@@ -68,6 +68,8 @@ public struct StagedCSVEncoder: Sendable {
         try inference.adopt(frame.columns.map(\.name), pinning: declared)
         let columns = frame.columns
         let sameType = columns.indices.map { inference.columns[$0].pinnedType == columns[$0].type }
+        // Dates and timestamps built in code may lie outside years 1...9999, which no warehouse reads.
+        let checkRange = columns.map { [.date, .timestamp, .timestamptz].contains($0.type) }
         for row in 0..<frame.rowCount {
             for column in columns.indices {
                 if column > 0 { output.append(StagedCSVField.comma) }
@@ -75,6 +77,11 @@ public struct StagedCSVEncoder: Sendable {
                     inference.observeNull(column: column)
                     output.append(contentsOf: nullBytes)
                     continue
+                }
+                if checkRange[column] && !value.fits(columns[column].type) {
+                    throw FrameError(kind: .valueDoesNotFit(columns[column].type), line: row + 1, column: column + 1,
+                                     columnName: columns[column].name, value: "\(value)",
+                                     message: "a \(columns[column].type) must lie in years 1 to 9999")
                 }
                 scratch.removeAll(keepingCapacity: true)
                 value.appendStagedText(to: &scratch)

@@ -44,9 +44,12 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
     /// True when a column of `type` can hold this value exactly.
     public func fits(_ type: ColumnType) -> Bool {
         switch (self, type) {
-        case (.boolean, .boolean), (.double, .double), (.text, .text), (.date, .date),
-             (.timestamp, .timestamp), (.timestamptz, .timestamptz), (.json, .json):
+        case (.boolean, .boolean), (.double, .double), (.text, .text), (.json, .json):
             return true
+        case let (.date(date), .date):
+            return CivilDate.supportedYears.contains(date.components.year)
+        case let (.timestamp(moment), .timestamp), let (.timestamptz(moment), .timestamptz):
+            return CivilDate.supportedYears.contains(moment.date.components.year)
         case let (.integer(value), _):
             return type.integerRange?.contains(value) ?? false
         case let (.decimal(value), .decimal(precision, scale)):

@@ -17,8 +17,9 @@ enum ValueClassifier {
         case integer(Int64, NumberShape)
         /// An exact number with a fraction, or an integer beyond 64 bits.
         case decimal(NumberShape)
-        /// A number only a double holds: exponent notation, `NaN`, `Infinity`.
-        case double
+        /// A number only a double holds: exponent notation, `NaN`, `Infinity`; with the significant
+        /// digits of its mantissa (a double keeps only about 15 of them exactly).
+        case double(significantDigits: Int)
         case date
         case timestamp
         case timestamptz
@@ -31,7 +32,7 @@ enum ValueClassifier {
         case UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
             return classifyBoolean(bytes)
         case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "i"), UInt8(ascii: "I"):
-            return isSpecialDouble(bytes) ? .double : .text
+            return isSpecialDouble(bytes) ? .double(significantDigits: 1) : .text
         default:
             break
         }
@@ -60,7 +61,7 @@ enum ValueClassifier {
             negative = bytes[index] == UInt8(ascii: "-")
             index += 1
             if index < end && (bytes[index] == UInt8(ascii: "I") || bytes[index] == UInt8(ascii: "i")) {
-                return isSpecialDouble(bytes) ? .double : .text
+                return isSpecialDouble(bytes) ? .double(significantDigits: 1) : .text
             }
         }
         let integerStart = index
@@ -130,7 +131,10 @@ enum ValueClassifier {
         // The warehouse rejects a literal that overflows, or underflows to zero.
         guard let value = Value.parseDouble(bytes),
               value.isFinite, value != 0 || (significantInteger == 0 && trimmedScale == 0) else { return .text }
-        return .double
+        let mantissaDigits = significantInteger > 0
+            ? significantInteger + trimmedScale
+            : max(1, trimmedScale - fractionLeadingZeros)
+        return .double(significantDigits: mantissaDigits)
     }
 
     private static func isSpecialDouble(_ bytes: ArraySlice<UInt8>) -> Bool {

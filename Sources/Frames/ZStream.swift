@@ -76,8 +76,10 @@ final class ZStream {
         var memberEnded: Bool
     }
 
-    /// Decompresses from `input`, appending output to `output`; stops at the end of a member.
-    func inflate(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(GzipError) -> InflateStep {
+    /// Decompresses from `input`, appending output to `output`; stops at the end of a member, or
+    /// once `output` holds `maxOutput` bytes (the rest of the input is left unconsumed).
+    func inflate(_ input: UnsafeRawBufferPointer, into output: inout [UInt8],
+                 maxOutput: Int = .max) throws(GzipError) -> InflateStep {
         stream.pointee.next_in = UnsafeMutablePointer(
             mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = uInt(input.count)
@@ -99,7 +101,7 @@ final class ZStream {
             case Z_STREAM_END:
                 return InflateStep(consumed: consumed, memberEnded: true)
             case Z_OK:
-                if stream.pointee.avail_in == 0 && stream.pointee.avail_out > 0 {
+                if (stream.pointee.avail_in == 0 && stream.pointee.avail_out > 0) || output.count >= maxOutput {
                     return InflateStep(consumed: consumed, memberEnded: false)
                 }
             case Z_BUF_ERROR:

@@ -40,6 +40,7 @@ struct GzipTests {
         while offset < compressed.count {
             let end = min(offset + 4_099, compressed.count)
             output += try reader.read(Array(compressed[offset..<end]))
+            while reader.hasPendingInput { output += try reader.read([]) }
             offset = end
         }
         try reader.finish()
@@ -61,6 +62,27 @@ struct GzipTests {
         try Data(input).write(to: plain)
         let theirs = try run("/bin/gzip", ["-9c", plain.path])
         #expect(try Gzip.decompress(theirs) == input)
+    }
+
+    @Test("a highly compressed chunk comes out a bounded piece at a time")
+    func boundedOutput() throws {
+        let zeros = [UInt8](repeating: 0, count: 64 * 1024 * 1024)
+        let compressed = try Gzip.compress(zeros, level: 9)
+        #expect(compressed.count < 200_000)
+        let reader = try GzipReader()
+        var largest = 0
+        var total = 0
+        var output = try reader.read(compressed)
+        while true {
+            largest = max(largest, output.count)
+            total += output.count
+            #expect(output.allSatisfy { $0 == 0 })
+            guard reader.hasPendingInput else { break }
+            output = try reader.read([])
+        }
+        try reader.finish()
+        #expect(total == zeros.count)
+        #expect(largest <= GzipReader.maximumOutput + 256 * 1024)
     }
 
     @Test("concatenated members read as one stream")
