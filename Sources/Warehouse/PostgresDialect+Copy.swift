@@ -18,14 +18,9 @@ extension PostgresDialect {
     /// for nil), for `COPY (query) TO STDOUT`, which takes no bind parameters. `E'…'` with `\` and
     /// `'` doubled means the same whatever `standard_conforming_strings` is set to.
     public func inlineParameters(_ statement: SQLStatement) throws -> String {
-        try SQLPlaceholders.rewrite(statement.sql) { number in
-            guard number >= 1, number <= statement.parameters.count else {
-                throw WarehouseError(
-                    code: .invalidRequest, message: "placeholder $\(number) has no parameter (\(statement.parameters.count) given)")
-            }
-            guard let value = statement.parameters[number - 1] else { return "NULL" }
+        try SQLPlaceholders.inline(statement) { value, placeholder in
             if value.utf8.contains(0) {
-                throw WarehouseError(code: .invalidRequest, message: "parameter $\(number) contains NUL")
+                throw WarehouseError(code: .invalidRequest, message: "\(placeholder) contains NUL")
             }
             let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''")
             return "E'\(escaped)'"

@@ -20,13 +20,6 @@ extension RedshiftDialect {
     /// `statement` with each `$n` replaced by its value as a literal (`NULL` for nil), for UNLOAD,
     /// which takes no bind parameters. Values holding a backslash are refused (see `literal`).
     public func inlineParameters(_ statement: SQLStatement) throws -> String {
-        try SQLPlaceholders.rewrite(statement.sql) { number in
-            guard number >= 1, number <= statement.parameters.count else {
-                throw WarehouseError(
-                    code: .invalidRequest, message: "placeholder $\(number) has no parameter (\(statement.parameters.count) given)")
-            }
-            guard let value = statement.parameters[number - 1] else { return "NULL" }
-            return try Self.literal(value, option: "parameter $\(number)")
-        }
+        try SQLPlaceholders.inline(statement) { value, placeholder in try Self.literal(value, option: placeholder) }
     }
 }

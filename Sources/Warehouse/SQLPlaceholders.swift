@@ -1,6 +1,22 @@
 /// Finds the bind placeholders (`$1`, `$2`, …) of SQL text, skipping quoted identifiers and string
-/// literals, so that a hostile name such as `"a$1"` is never mistaken for a placeholder.
+/// literals, so that a hostile name such as `"a$1"` is never mistaken for a placeholder. It knows
+/// the SQL Stevedore writes: standard `'…'` literals, not `E'…'` escapes, dollar quotes or comments.
 enum SQLPlaceholders {
+    /// `statement.sql` with each `$n` replaced by `literal(value)` of its parameter, or `NULL` for
+    /// nil; a placeholder without a parameter is an `invalidRequest`.
+    static func inline(_ statement: SQLStatement, literal: (_ value: String, _ placeholder: String) throws -> String)
+        throws -> String {
+        try rewrite(statement.sql) { number in
+            guard number >= 1, number <= statement.parameters.count else {
+                throw WarehouseError(
+                    code: .invalidRequest,
+                    message: "placeholder $\(number) has no parameter (\(statement.parameters.count) given)")
+            }
+            guard let value = statement.parameters[number - 1] else { return "NULL" }
+            return try literal(value, "parameter $\(number)")
+        }
+    }
+
     /// `sql` with every placeholder `$n` replaced by `replacement(n)`; everything else is kept.
     static func rewrite(_ sql: String, _ replacement: (Int) throws -> String) rethrows -> String {
         let scalars = Array(sql.unicodeScalars)
