@@ -117,6 +117,8 @@ struct PostgresDialectTests {
         try await first.execute("CREATE TABLE \(table.quoted) (id int)")
         let lockName = "\(table)/2024-01-02"
         try await second.execute("SET lock_timeout = '20s'")
+        // Read before the waiter starts: the actor is busy for as long as its statement blocks.
+        let pid = String(await second.backendPID)
 
         try await first.begin()
         try await first.execute(dialect.lock(table, lockName: lockName))
@@ -127,7 +129,6 @@ struct PostgresDialectTests {
             }
         }
         // Wait until the server shows the second session waiting for the advisory lock.
-        let pid = String(await second.backendPID)
         var waiting = false
         for _ in 0..<200 where !waiting {
             let count = try await first.execute(
