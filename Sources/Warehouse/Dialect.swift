@@ -15,6 +15,9 @@ public protocol Dialect: Sendable {
     /// `character_maximum_length`, `numeric_precision`, `numeric_scale`).
     func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?)
         -> SQLType?
+    /// The type a column created as `type` reads back as from the catalog (e.g. PostgreSQL stores
+    /// `.varchar` as `text`; Redshift stores `.text` and `.json` as `VARCHAR(65535)`).
+    func storedType(_ type: SQLType) -> SQLType
 
     /// `CREATE SCHEMA IF NOT EXISTS "schema"`.
     func createSchema(_ schema: String) -> SQLStatement
@@ -41,6 +44,10 @@ public protocol Dialect: Sendable {
     /// The catalog query for a table's columns, in order: `column_name`, `data_type`,
     /// `character_maximum_length`, `numeric_precision`, `numeric_scale`, `is_nullable`.
     func tableColumns(_ table: TableName) -> SQLStatement
+    /// `statement` with its bind parameters written in as literals, for the statements that take
+    /// none (PostgreSQL's `COPY (query) TO STDOUT`, Redshift's UNLOAD); refuses values it cannot
+    /// write safely.
+    func inlineParameters(_ statement: SQLStatement) throws -> String
     /// `SELECT cols FROM table [WHERE condition] [ORDER BY …]` for loading back.
     func select(_ columns: [String], from table: TableName, where condition: SQLCondition?, orderBy: [String])
         -> SQLStatement
@@ -64,29 +71,11 @@ public struct SQLCondition: Sendable, Hashable, CustomStringConvertible {
         self.parameters = parameters
     }
 
-    /// The same condition with `$n` written as `$(n + offset)`.
+    /// The same condition with `$n` written as `$(n + offset)`. Text inside quoted identifiers
+    /// (`"a$1"`) and string literals (`'$1'`) is left alone: only real placeholders move.
     public func renumbered(by offset: Int) -> SQLCondition {
         guard offset != 0 else { return self }
-        var out = ""
-        var index = sql.startIndex
-        while index < sql.endIndex {
-            let character = sql[index]
-            if character == "$" {
-                let digitsStart = sql.index(after: index)
-                var digitsEnd = digitsStart
-                while digitsEnd < sql.endIndex, sql[digitsEnd].isASCII, sql[digitsEnd].isNumber {
-                    digitsEnd = sql.index(after: digitsEnd)
-                }
-                if digitsEnd > digitsStart, let number = Int(sql[digitsStart..<digitsEnd]) {
-                    out += "$\(number + offset)"
-                    index = digitsEnd
-                    continue
-                }
-            }
-            out.append(character)
-            index = sql.index(after: index)
-        }
-        return SQLCondition(out, parameters)
+        return SQLCondition(SQLPlaceholders.rewrite(sql) { "$\($0 + offset)" }, parameters)
     }
 
     /// Both conditions, joined with AND.

@@ -1,0 +1,120 @@
+/// PostgreSQL (15 and later): types, DDL and DML of a load, every value as a bind parameter.
+public struct PostgresDialect: Dialect, Sendable, Hashable {
+    /// A PostgreSQL dialect; it has no settings.
+    public init() {}
+
+    /// `postgres`.
+    public var name: String { "postgres" }
+    /// NAMEDATALEN - 1: longer names are cut by the server, so they are refused instead.
+    public var maxIdentifierBytes: Int { 63 }
+    /// Quoted identifiers keep their case on PostgreSQL.
+    public var foldsIdentifiersToLowercase: Bool { false }
+
+    /// `.varchar` becomes `text`: PostgreSQL limits are characters, not bytes, and `text` costs the
+    /// same, so a byte bound would only add false overflows. JSON is `jsonb` (validated on input).
+    public func typeName(_ type: SQLType) -> String {
+        switch type {
+        case .boolean: return "boolean"
+        case .smallint: return "smallint"
+        case .integer: return "integer"
+        case .bigint: return "bigint"
+        case .decimal(let precision, let scale): return "numeric(\(precision),\(scale))"
+        case .double: return "double precision"
+        case .varchar, .text: return "text"
+        case .date: return "date"
+        case .timestamp: return "timestamp"
+        case .timestamptz: return "timestamptz"
+        case .json: return "jsonb"
+        }
+    }
+
+    /// Reads `information_schema.columns.data_type`. A `character varying(n)` column that a user
+    /// created reads as `.varchar(maxBytes: n)` (n characters hold at least n bytes); types
+    /// Stevedore does not write (`real`, `character`, unbounded `numeric`, …) read as nil.
+    public func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?)
+        -> SQLType? {
+        switch dataType.lowercased() {
+        case "boolean": return .boolean
+        case "smallint": return .smallint
+        case "integer": return .integer
+        case "bigint": return .bigint
+        case "numeric":
+            guard let numericPrecision else { return nil }
+            return .decimal(precision: numericPrecision, scale: numericScale ?? 0)
+        case "double precision": return .double
+        case "character varying":
+            guard let characterMaximumLength else { return .text }
+            return .varchar(maxBytes: characterMaximumLength)
+        case "text": return .text
+        case "date": return .date
+        case "timestamp without time zone": return .timestamp
+        case "timestamp with time zone": return .timestamptz
+        case "jsonb", "json": return .json
+        default: return nil
+        }
+    }
+
+    /// `.varchar` is stored as `text`; every other type as itself.
+    public func storedType(_ type: SQLType) -> SQLType {
+        if case .varchar = type { return .text }
+        return type
+    }
+
+    /// `CREATE SCHEMA IF NOT EXISTS "schema"`.
+    public func createSchema(_ schema: String) -> SQLStatement { CommonSQL.createSchema(schema) }
+
+    /// `CREATE TABLE IF NOT EXISTS "s"."t" ("a" type [NOT NULL], …)`.
+    public func createTable(_ table: TableName, columns: [ColumnDefinition]) -> SQLStatement {
+        CommonSQL.createTable(table, columns: columns, typeName: typeName)
+    }
+
+    /// `ALTER TABLE … ADD COLUMN …`, always nullable.
+    public func addColumn(_ table: TableName, _ column: ColumnDefinition) -> SQLStatement {
+        CommonSQL.addColumn(table, column, typeName: typeName)
+    }
+
+    /// Relies on the assignment cast from the old type (every type casts to `text` by I/O).
+    public func alterColumnType(_ table: TableName, column: String, to type: SQLType) -> SQLStatement {
+        CommonSQL.alterColumnType(table, column: column, typeName: typeName(type))
+    }
+
+    /// `pg_advisory_xact_lock(hashtextextended($1, 0))`: the 64-bit hash that hash partitioning
+    /// stores on disk, so it is stable across releases and platforms and every client agrees on it;
+    /// 64 bits make two table+partition names sharing a lock unlikely. Released at COMMIT or ROLLBACK.
+    public func lock(_ table: TableName, lockName: String) -> SQLStatement {
+        SQLStatement("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [lockName])
+    }
+
+    /// `DELETE FROM table [WHERE condition]`.
+    public func delete(_ table: TableName, where condition: SQLCondition?) -> SQLStatement {
+        CommonSQL.delete(table, where: condition)
+    }
+
+    /// `CREATE TEMPORARY TABLE "x" (LIKE "s"."t" INCLUDING DEFAULTS) ON COMMIT DROP`: gone at the
+    /// end of the load's transaction, whether it commits or not.
+    public func createTemporaryTable(_ name: String, like table: TableName) -> SQLStatement {
+        SQLStatement(
+            "CREATE TEMPORARY TABLE \(quoteIdentifier(name)) (LIKE \(table.quoted) INCLUDING DEFAULTS) ON COMMIT DROP")
+    }
+
+    /// `DELETE FROM target USING staging WHERE target.k = staging.k AND …`.
+    public func mergeDelete(target: TableName, staging: String, keys: [String]) -> SQLStatement {
+        CommonSQL.mergeDelete(target: target, staging: staging, keys: keys)
+    }
+
+    /// `INSERT INTO target (cols) SELECT cols FROM staging`.
+    public func insertSelect(into target: TableName, columns: [String], from staging: String) -> SQLStatement {
+        CommonSQL.insertSelect(into: target, columns: columns, from: staging)
+    }
+
+    /// `information_schema.columns` for the table, schema and table name as bind parameters.
+    public func tableColumns(_ table: TableName) -> SQLStatement {
+        CommonSQL.tableColumns(schema: table.schema, table: table.table)
+    }
+
+    /// `SELECT cols FROM table [WHERE condition] [ORDER BY …]`.
+    public func select(_ columns: [String], from table: TableName, where condition: SQLCondition?,
+                       orderBy: [String]) -> SQLStatement {
+        CommonSQL.select(columns, from: table, where: condition, orderBy: orderBy)
+    }
+}

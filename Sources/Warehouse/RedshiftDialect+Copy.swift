@@ -1,0 +1,43 @@
+extension RedshiftDialect {
+    /// `COPY "s"."t" (cols) FROM 's3://…/manifest.json' <authorization> [REGION '…'] <options>`.
+    /// Throws `invalidRequest` for a URL, key or region holding a backslash (see `literal`).
+    ///
+    /// The options, each chosen for the staged gzip CSV parts:
+    /// - `MANIFEST`: load exactly the listed parts (mandatory ones; a prefix could match stray keys).
+    /// - `FORMAT AS CSV GZIP`: RFC 4180 with `"` quotes, each part a whole gzip file.
+    /// - `NULL AS '\N'`: NULL is staged as unquoted `\N`, so an empty VARCHAR `""` stays `''`.
+    ///   Never `EMPTYASNULL` or `BLANKSASNULL`: they would turn `''` or blanks into NULL.
+    /// - `DATEFORMAT 'auto' TIMEFORMAT 'auto'`: ISO dates, and timestamps with fractional seconds
+    ///   and a UTC offset, load exactly (the default `YYYY-MM-DD HH:MI:SS` is narrower).
+    /// - `MAXERROR 0`: the first bad row fails the whole COPY (no partial loads).
+    /// - `COMPUPDATE OFF STATUPDATE OFF`: no compression analysis or statistics inside the load's
+    ///   transaction; they cost time on every load and Redshift's automatic ANALYZE covers them.
+    /// Left out on purpose: `ACCEPTINVCHARS` (invalid UTF-8 must fail, not be replaced),
+    /// `TRUNCATECOLUMNS` (overflow must fail), `FILLRECORD` and `IGNOREHEADER` (parts have every
+    /// column and no header), `ROUNDEC` (staged decimals already fit the column's scale).
+    public func copyFromManifest(_ table: TableName, columns: [String], manifestURL: String,
+                                 authorization: RedshiftAuthorization, region: String?) throws -> String {
+        let list = columns.isEmpty ? "" : " (\(CommonSQL.columnList(columns)))"
+        var sql = "COPY \(table.quoted)\(list) FROM \(try Self.literal(manifestURL, option: "manifest URL"))"
+        sql += " \(try authorization.clause())"
+        if let region { sql += " REGION \(try Self.literal(region, option: "REGION"))" }
+        sql += " MANIFEST FORMAT AS CSV GZIP NULL AS '\\N' DATEFORMAT 'auto' TIMEFORMAT 'auto'"
+        sql += " MAXERROR 0 COMPUPDATE OFF STATUPDATE OFF"
+        return sql
+    }
+
+    /// The rows `STL_LOAD_ERRORS` holds for the last COPY of this session (`pg_last_copy_id()`),
+    /// first lines first: `filename`, `line_number`, `colname`, `raw_field_value`, `err_reason`,
+    /// with the CHAR padding trimmed. (Redshift Serverless keeps them in `SYS_LOAD_ERROR_DETAIL`.)
+    public func loadErrors(limit: Int = 20) -> SQLStatement {
+        SQLStatement(
+            "SELECT TRIM(filename) AS filename, line_number, TRIM(colname) AS colname, "
+                + "TRIM(raw_field_value) AS raw_field_value, TRIM(err_reason) AS err_reason "
+                + "FROM stl_load_errors WHERE query = pg_last_copy_id() ORDER BY line_number LIMIT \(max(limit, 1))")
+    }
+
+    /// `SELECT pg_last_copy_count()`: the rows the last COPY of this session loaded.
+    public func lastCopyCount() -> SQLStatement {
+        SQLStatement("SELECT pg_last_copy_count()")
+    }
+}

@@ -1,0 +1,140 @@
+/// Amazon Redshift (provisioned and Serverless): types, DDL and DML of a load. Its COPY from S3,
+/// UNLOAD and load-error statements are in the `RedshiftDialect+…` files.
+public struct RedshiftDialect: Dialect, Sendable, Hashable {
+    /// The widest VARCHAR, in bytes; `.text` and `.json` are stored as it.
+    public static let maxVarcharBytes = 65535
+
+    /// A Redshift dialect; it has no settings.
+    public init() {}
+
+    /// `redshift`.
+    public var name: String { "redshift" }
+    /// Redshift identifiers hold 1 to 127 bytes.
+    public var maxIdentifierBytes: Int { 127 }
+    /// ASCII letters fold to lower case even inside quotes (unless `enable_case_sensitive_identifier`).
+    public var foldsIdentifiersToLowercase: Bool { true }
+
+    /// Redshift's DDL spelling. `.text` becomes `VARCHAR(65535)` (a bare `TEXT` would be VARCHAR(256)).
+    /// `.json` is `VARCHAR(65535)` too, not `SUPER`: SUPER keeps parsed values and reads them back
+    /// re-serialized, so the staged text would not round-trip byte for byte; VARCHAR keeps it exactly.
+    /// Precision above 38 and VARCHAR above 65535 bytes are rendered as given, for the server to refuse.
+    public func typeName(_ type: SQLType) -> String {
+        switch type {
+        case .boolean: return "BOOLEAN"
+        case .smallint: return "SMALLINT"
+        case .integer: return "INTEGER"
+        case .bigint: return "BIGINT"
+        case .decimal(let precision, let scale): return "DECIMAL(\(precision),\(scale))"
+        case .double: return "DOUBLE PRECISION"
+        case .varchar(let maxBytes): return "VARCHAR(\(maxBytes))"
+        case .text, .json: return "VARCHAR(\(Self.maxVarcharBytes))"
+        case .date: return "DATE"
+        case .timestamp: return "TIMESTAMP"
+        case .timestamptz: return "TIMESTAMPTZ"
+        }
+    }
+
+    /// Reads `information_schema.columns.data_type`; a VARCHAR without a length is Redshift's
+    /// default 256, a numeric without precision its default (18,0). Other types read as nil.
+    public func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?)
+        -> SQLType? {
+        switch dataType.lowercased() {
+        case "boolean": return .boolean
+        case "smallint": return .smallint
+        case "integer": return .integer
+        case "bigint": return .bigint
+        case "numeric": return .decimal(precision: numericPrecision ?? 18, scale: numericScale ?? 0)
+        case "double precision": return .double
+        case "character varying": return .varchar(maxBytes: characterMaximumLength ?? 256)
+        case "date": return .date
+        case "timestamp without time zone": return .timestamp
+        case "timestamp with time zone": return .timestamptz
+        default: return nil
+        }
+    }
+
+    /// `.text` and `.json` are stored as `VARCHAR(65535)`; every other type as itself.
+    public func storedType(_ type: SQLType) -> SQLType {
+        switch type {
+        case .text, .json: return .varchar(maxBytes: Self.maxVarcharBytes)
+        default: return type
+        }
+    }
+
+    /// Redshift changes a column type in place only to grow a VARCHAR, and only outside a
+    /// transaction block; every other change is nil (incompatible).
+    public func widening(from: SQLType, to: SQLType) -> Widening? {
+        let from = storedType(from)
+        let to = storedType(to)
+        if from == to { return .insideTransaction }
+        if case .varchar(let fromBytes) = from, case .varchar(let toBytes) = to, toBytes > fromBytes {
+            return .outsideTransaction
+        }
+        return nil
+    }
+
+    /// `CREATE SCHEMA IF NOT EXISTS "schema"`.
+    public func createSchema(_ schema: String) -> SQLStatement { CommonSQL.createSchema(schema) }
+
+    /// `CREATE TABLE IF NOT EXISTS`, leaving distribution and sort keys to Redshift's AUTO.
+    public func createTable(_ table: TableName, columns: [ColumnDefinition]) -> SQLStatement {
+        CommonSQL.createTable(table, columns: columns, typeName: typeName)
+    }
+
+    /// One column per `ALTER TABLE` (Redshift's limit), always nullable.
+    public func addColumn(_ table: TableName, _ column: ColumnDefinition) -> SQLStatement {
+        CommonSQL.addColumn(table, column, typeName: typeName)
+    }
+
+    /// `ALTER TABLE … ALTER COLUMN … TYPE VARCHAR(n)`; must run outside a transaction block.
+    public func alterColumnType(_ table: TableName, column: String, to type: SQLType) -> SQLStatement {
+        CommonSQL.alterColumnType(table, column: column, typeName: typeName(type))
+    }
+
+    /// `LOCK "schema"."table"`: Redshift has no advisory locks, so the whole table is serialized
+    /// until the transaction ends; `lockName` is not used.
+    public func lock(_ table: TableName, lockName: String) -> SQLStatement {
+        SQLStatement("LOCK \(table.quoted)")
+    }
+
+    /// `DELETE FROM table [WHERE condition]`.
+    public func delete(_ table: TableName, where condition: SQLCondition?) -> SQLStatement {
+        CommonSQL.delete(table, where: condition)
+    }
+
+    /// `CREATE TEMP TABLE "x" (LIKE "s"."t")`. Redshift has no `ON COMMIT DROP`: the table lives
+    /// until the session ends, so the caller picks a name unique to the load.
+    public func createTemporaryTable(_ name: String, like table: TableName) -> SQLStatement {
+        SQLStatement("CREATE TEMP TABLE \(quoteIdentifier(name)) (LIKE \(table.quoted))")
+    }
+
+    /// `DELETE FROM target USING staging WHERE …` (Redshift's DELETE takes no alias).
+    public func mergeDelete(target: TableName, staging: String, keys: [String]) -> SQLStatement {
+        CommonSQL.mergeDelete(target: target, staging: staging, keys: keys)
+    }
+
+    /// `INSERT INTO target (cols) SELECT cols FROM staging`.
+    public func insertSelect(into target: TableName, columns: [String], from staging: String) -> SQLStatement {
+        CommonSQL.insertSelect(into: target, columns: columns, from: staging)
+    }
+
+    /// `information_schema.columns` (same columns as on PostgreSQL; it lists every local table the
+    /// user may use, which is all Stevedore writes; `svv_columns` would add only external tables),
+    /// with the names folded to lower case as Redshift stores them.
+    public func tableColumns(_ table: TableName) -> SQLStatement {
+        CommonSQL.tableColumns(schema: Self.folded(table.schema), table: Self.folded(table.table))
+    }
+
+    /// `SELECT cols FROM table [WHERE condition] [ORDER BY …]`.
+    public func select(_ columns: [String], from table: TableName, where condition: SQLCondition?,
+                       orderBy: [String]) -> SQLStatement {
+        CommonSQL.select(columns, from: table, where: condition, orderBy: orderBy)
+    }
+
+    /// `name` with ASCII letters lowered, as Redshift folds identifiers (other letters are kept).
+    static func folded(_ name: String) -> String {
+        String(String.UnicodeScalarView(name.unicodeScalars.map { scalar in
+            ("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32) ?? scalar : scalar
+        }))
+    }
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "analytics"."sales" ADD COLUMN "region" VARCHAR(64)

@@ -1,0 +1,1 @@
+COPY "analytics"."sales" ("id", "amount", "sale_date", "note") FROM 's3://stevedore-stage/loads/analytics/sales/2024-01-02/01J0ABCDEF/manifest.json' IAM_ROLE 'arn:aws:iam::123456789012:role/StevedoreLoader' REGION 'eu-west-1' MANIFEST FORMAT AS CSV GZIP NULL AS '\N' DATEFORMAT 'auto' TIMEFORMAT 'auto' MAXERROR 0 COMPUPDATE OFF STATUPDATE OFF

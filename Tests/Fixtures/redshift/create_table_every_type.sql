@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS "analytics"."sales""; DROP TABLE users; --" ("id" BIGINT NOT NULL, "flag" BOOLEAN, "small" SMALLINT, "quantity" INTEGER, "amount" DECIMAL(38,4), "ratio" DOUBLE PRECISION, "code" VARCHAR(32), "note" VARCHAR(65535), "sale_date" DATE NOT NULL, "sold_at" TIMESTAMP, "seen_at" TIMESTAMPTZ, "payload" VARCHAR(65535), "we""ird; DELETE FROM x; --" VARCHAR(10))

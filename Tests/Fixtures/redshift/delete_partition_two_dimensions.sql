@@ -1,0 +1,1 @@
+DELETE FROM "analytics"."sales" WHERE ("sale_date" = CAST($1 AS DATE)) AND ("region" = $2)

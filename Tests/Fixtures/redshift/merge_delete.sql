@@ -1,0 +1,1 @@
+DELETE FROM "analytics"."sales" USING "stevedore_merge_01j0abcdef" WHERE "analytics"."sales"."id" = "stevedore_merge_01j0abcdef"."id" AND "analytics"."sales"."region" = "stevedore_merge_01j0abcdef"."region"

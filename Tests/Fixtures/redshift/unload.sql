@@ -1,0 +1,1 @@
+UNLOAD ('SELECT "id", "amount", "sale_date" FROM "analytics"."sales" WHERE "sale_date" = CAST(''2024-01-02'' AS DATE) ORDER BY "id"') TO 's3://stevedore-stage/unload/analytics/sales/01J0ABCDEF/part_' IAM_ROLE 'arn:aws:iam::123456789012:role/StevedoreLoader' FORMAT AS CSV GZIP NULL AS '\N' MANIFEST VERBOSE ALLOWOVERWRITE MAXFILESIZE 1 GB REGION 'eu-west-1'

@@ -1,0 +1,1 @@
+ALTER TABLE "analytics"."sales" ALTER COLUMN "code" TYPE VARCHAR(128)

@@ -1,0 +1,63 @@
+import Testing
+@testable import Warehouse
+
+/// The pure rules of the PostgreSQL dialect and of `SQLCondition`, without a server.
+@Suite("Dialect rules")
+struct DialectRulesTests {
+    let dialect = PostgresDialect()
+
+    @Test("PostgreSQL widening rules")
+    func widening() {
+        let allowed: [(SQLType, SQLType)] = [
+            (.smallint, .integer), (.smallint, .bigint), (.integer, .bigint),
+            (.smallint, .decimal(precision: 5, scale: 0)), (.integer, .decimal(precision: 12, scale: 2)),
+            (.bigint, .decimal(precision: 19, scale: 0)),
+            (.decimal(precision: 10, scale: 2), .decimal(precision: 12, scale: 4)),
+            (.decimal(precision: 10, scale: 2), .decimal(precision: 10, scale: 2)),
+            (.integer, .text), (.json, .text), (.timestamptz, .text), (.varchar(maxBytes: 10), .text),
+            (.varchar(maxBytes: 10), .varchar(maxBytes: 5)), (.bigint, .bigint),
+        ]
+        for (from, to) in allowed {
+            #expect(dialect.widening(from: from, to: to) == .insideTransaction, "\(from) → \(to)")
+        }
+        let refused: [(SQLType, SQLType)] = [
+            (.bigint, .integer), (.integer, .smallint), (.integer, .decimal(precision: 9, scale: 0)),
+            (.bigint, .decimal(precision: 20, scale: 2)), (.decimal(precision: 10, scale: 2), .decimal(precision: 12, scale: 1)),
+            (.decimal(precision: 10, scale: 2), .decimal(precision: 11, scale: 4)),
+            (.timestamp, .timestamptz), (.date, .timestamp), (.text, .integer), (.double, .decimal(precision: 38, scale: 10)),
+            (.integer, .double), (.boolean, .integer), (.text, .json),
+        ]
+        for (from, to) in refused {
+            #expect(dialect.widening(from: from, to: to) == nil, "\(from) → \(to)")
+        }
+    }
+
+    @Test("renumbered shifts placeholders but not text in quotes; && numbers the right side after the left")
+    func conditions() {
+        let condition = SQLCondition(#""a$1" = $1 AND 'x$2' <> $2 AND $10 > 0"#, ["a", "b"])
+        #expect(condition.renumbered(by: 0) == condition)
+        #expect(condition.renumbered(by: 3).sql == #""a$1" = $4 AND 'x$2' <> $5 AND $13 > 0"#)
+        #expect(condition.renumbered(by: 3).parameters == ["a", "b"])
+        let both = SQLCondition("\"d\" = $1", ["2024-01-02"]) && SQLCondition("\"r\" = $1 OR \"r\" = $2", ["eu", nil])
+        #expect(both.sql == "(\"d\" = $1) AND (\"r\" = $2 OR \"r\" = $3)")
+        #expect(both.parameters == ["2024-01-02", "eu", nil])
+        let three = both && SQLCondition("\"h\" = $1", ["7"])
+        #expect(three.sql.hasSuffix("AND (\"h\" = $4)"))
+        #expect(three.parameters.count == 4)
+    }
+
+    @Test("PostgreSQL data types read back from the catalog spelling")
+    func sqlTypes() {
+        #expect(dialect.sqlType(dataType: "character varying", characterMaximumLength: 20, numericPrecision: nil,
+                                numericScale: nil) == .varchar(maxBytes: 20))
+        #expect(dialect.sqlType(dataType: "character varying", characterMaximumLength: nil, numericPrecision: nil,
+                                numericScale: nil) == .text)
+        #expect(dialect.sqlType(dataType: "numeric", characterMaximumLength: nil, numericPrecision: nil,
+                                numericScale: nil) == nil)
+        #expect(dialect.sqlType(dataType: "real", characterMaximumLength: nil, numericPrecision: 24,
+                                numericScale: nil) == nil)
+        #expect(dialect.copyFromStdin(TableName(schema: "s", table: "t"), columns: ["a", "b"])
+                == #"COPY "s"."t" ("a", "b") FROM STDIN (FORMAT csv)"#)
+        #expect(dialect.copyToStdout("SELECT 1") == "COPY (SELECT 1) TO STDOUT (FORMAT csv)")
+    }
+}
