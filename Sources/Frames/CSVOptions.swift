@@ -21,12 +21,15 @@ public struct CSVOptions: Sendable, Hashable {
 
     public init(delimiter: UInt8 = UInt8(ascii: ","), header: Header = .firstRow,
                 nullMarker: NullMarker = .emptyField, batchRows: Int = 65_536, batchBytes: Int = 8 << 20) {
-        precondition(delimiter < 0x80 && delimiter != UInt8(ascii: "\"") && delimiter != 0x0A && delimiter != 0x0D,
-                     "the CSV delimiter must be one ASCII byte other than quote, CR and LF")
         self.delimiter = delimiter
         self.header = header
         self.nullMarker = nullMarker
         self.batchRows = max(1, batchRows)
         self.batchBytes = max(1, batchBytes)
+    }
+
+    /// A delimiter is one ASCII byte other than the quote, CR and LF (`CSVReader` checks it).
+    public var hasValidDelimiter: Bool {
+        delimiter < 0x80 && delimiter != UInt8(ascii: "\"") && delimiter != 0x0A && delimiter != 0x0D
     }
 }

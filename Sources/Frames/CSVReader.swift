@@ -20,6 +20,10 @@ public final class CSVReader {
 
     /// Reads `source`; with `.firstRow` the header is read (and checked) here.
     public init(source: any ByteSource, file: String? = nil, options: CSVOptions = CSVOptions()) throws {
+        guard options.hasValidDelimiter else {
+            throw FrameError(kind: .invalidOptions, file: file,
+                             message: "the CSV delimiter must be one ASCII byte other than the quote, CR and LF")
+        }
         self.source = source
         self.file = file
         self.options = options

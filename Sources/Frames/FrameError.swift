@@ -29,6 +29,8 @@ public struct FrameError: Error, Sendable, Hashable, CustomStringConvertible {
         case shapeMismatch
         /// Reading the input failed.
         case io
+        /// The reader's options cannot work (e.g. a quote as the delimiter).
+        case invalidOptions
     }
 
     public var kind: Kind

@@ -3,7 +3,9 @@ public enum NullMarker: Sendable, Hashable {
     /// An unquoted empty field: PostgreSQL COPY's CSV default.
     case emptyField
     /// An unquoted `\N`, for Redshift's `NULL AS '\N'` (Redshift loads an empty VARCHAR field as `''`).
-    /// A text value `\N` is then quoted to keep it apart.
+    /// A text value `\N` is then quoted (`"\N"`) to keep it apart. How Redshift loads a quoted
+    /// `"\N"` is not documented (reference.md §4): until a test on a real cluster shows it loads as
+    /// the text `\N`, treat a literal `\N` string on Redshift as unverified.
     case backslashN
 
     /// The bytes written for NULL.

@@ -126,4 +126,14 @@ struct CSVReaderTests {
         #expect(error.value == "2026-02-30")
         #expect(error.description == "days.csv:3:2: value is not a date (column \"day\"): \"2026-02-30\"")
     }
+
+    @Test("a delimiter that cannot work is an invalidOptions error, not a crash", arguments: [
+        UInt8(ascii: "\""), 0x0A, 0x0D, 0xC3,
+    ])
+    func invalidDelimiter(delimiter: UInt8) {
+        let error = #expect(throws: FrameError.self) {
+            try CSVReader(source: MemoryByteSource(Array("a,b\n".utf8)), options: CSVOptions(delimiter: delimiter))
+        }
+        #expect(error?.kind == .invalidOptions)
+    }
 }
