@@ -68,9 +68,9 @@ extension Connection {
     // MARK: COPY IN steps, isolated to the connection's thread
 
     func startCopyIn(_ sql: String) async throws {
-        let handle = try readyHandle(for: sql)
+        try readyHandle(for: sql)
         try Self.checkSendable(sql, [])
-        let result = try await cancellable(sql) { PQexec(handle, sql) }
+        let result = try await cancellable(sql) { pointer in PQexec(pointer, sql) }
         guard let result, result.status == PGRES_COPY_IN else {
             try checked(result, sql)
             throw WarehouseError(code: .invalidRequest, message: "copyIn needs a COPY … FROM STDIN statement",
@@ -116,9 +116,9 @@ extension Connection {
     // MARK: COPY OUT steps
 
     func startCopyOut(_ sql: String) async throws {
-        let handle = try readyHandle(for: sql)
+        try readyHandle(for: sql)
         try Self.checkSendable(sql, [])
-        let result = try await cancellable(sql) { PQexec(handle, sql) }
+        let result = try await cancellable(sql) { pointer in PQexec(pointer, sql) }
         guard let result, result.status == PGRES_COPY_OUT else {
             try checked(result, sql)
             throw WarehouseError(code: .invalidRequest, message: "copyOut needs a COPY … TO STDOUT statement",

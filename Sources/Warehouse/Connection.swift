@@ -171,11 +171,11 @@ public actor Connection {
     /// value is ever spliced into SQL. Cancelling the calling task cancels the statement.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [String?] = []) async throws -> QueryResult {
-        let connection = try readyHandle(for: sql)
+        try readyHandle(for: sql)
         try Self.checkSendable(sql, parameters)
-        let result = try await cancellable(sql) {
+        let result = try await cancellable(sql) { pointer in
             withCStringArray(parameters) { values in
-                PQexecParams(connection, sql, Int32(values.count), nil, values, nil, nil, 0)
+                PQexecParams(pointer, sql, Int32(values.count), nil, values, nil, nil, 0)
             }
         }
         return try checked(result, sql).queryResult()
@@ -184,15 +184,16 @@ public actor Connection {
     /// Runs trusted SQL text that may hold several statements (a schema file from `sql/`), with no
     /// parameters. Never pass it text built from user input: use `execute(_:_:)`.
     public func executeScript(_ sql: String) async throws {
-        let connection = try readyHandle(for: sql)
+        try readyHandle(for: sql)
         try Self.checkSendable(sql, [])
-        let result = try await cancellable(sql) { PQexec(connection, sql) }
+        let result = try await cancellable(sql) { pointer in PQexec(pointer, sql) }
         try checked(result, sql)
     }
 
     // MARK: Internals shared with the COPY and transaction extensions
 
     /// The open handle, when the connection is free for a new statement.
+    @discardableResult
     func readyHandle(for sql: String?) throws -> OpaquePointer {
         guard let handle else {
             throw WarehouseError(code: .invalidState, message: "the connection is closed", statement: sql)
@@ -215,23 +216,32 @@ public actor Connection {
         }
     }
 
-    /// Runs a blocking libpq call so that cancelling the task sends the server a cancel request.
-    func cancellable(_ sql: String, _ call: () -> OpaquePointer?) async throws -> ServerResult? {
-        if Task.isCancelled {
-            throw WarehouseError(code: .cancelled, message: "cancelled before it started", statement: sql)
-        }
+    /// Runs a blocking libpq call on the connection's own thread (explicitly, whatever executor
+    /// the awaiting code runs on), so that cancelling the task sends the server a cancel request.
+    func cancellable(_ sql: String, _ call: @escaping @Sendable (OpaquePointer) -> OpaquePointer?) async throws
+        -> ServerResult? {
+        let cancelled = WarehouseError(code: .cancelled, message: "cancelled before it started", statement: sql)
+        if Task.isCancelled { throw cancelled }
         let canceller = self.canceller
-        return try await withTaskCancellationHandler {
-            canceller.setRunning(true)
-            defer { canceller.setRunning(false) }
-            // A cancellation that landed before `running` was set found nothing to cancel.
-            if Task.isCancelled {
-                throw WarehouseError(code: .cancelled, message: "cancelled before it started", statement: sql)
+        let libpq = self.connection
+        let thread = self.thread
+        canceller.prepare()
+        let outcome: ServerResult?? = try await withTaskCancellationHandler {
+            try await thread.run { () -> ServerResult?? in
+                // A cancellation that landed before the call started found nothing to cancel.
+                guard canceller.start() else {
+                    canceller.finish()
+                    return .none
+                }
+                defer { canceller.finish() }
+                guard let pointer = libpq.pointer else { return .some(nil) }
+                return .some(call(pointer).map(ServerResult.init))
             }
-            return call().map(ServerResult.init)
         } onCancel: {
             canceller.cancelRunning()
         }
+        guard let result = outcome else { throw cancelled }
+        return result
     }
 
     /// Turns a statement's result into a value or an error; cleans up a COPY that `execute` started.

@@ -27,3 +27,18 @@ extension PostgresDialect {
         }
     }
 }
+
+extension PostgresDialect {
+    /// `statement` rewritten for a context that takes no bind parameters (COPY TO) without putting
+    /// its values into the SQL: the values are set as transaction-local settings by `settings` (a
+    /// SELECT with bind parameters, to run first in the same transaction), and each `$n` reads
+    /// `current_setting('stevedore.param_n')` as text, so cast placeholders to their types.
+    public func settingsForm(_ statement: SQLStatement) -> (settings: SQLStatement, sql: String) {
+        let sql = SQLPlaceholders.rewrite(statement.sql) { number in "current_setting('stevedore.param_\(number)')" }
+        guard !statement.parameters.isEmpty else { return (SQLStatement("SELECT 1"), sql) }
+        let calls = statement.parameters.indices.map { index in
+            "set_config('stevedore.param_\(index + 1)', $\(index + 1), true)"
+        }
+        return (SQLStatement("SELECT " + calls.joined(separator: ", "), statement.parameters), sql)
+    }
+}

@@ -7,6 +7,8 @@ final class QueryCanceller: @unchecked Sendable {
     private let lock = NSLock()
     private var cancel: OpaquePointer?
     private var running = false
+    /// Set by a cancellation, whether or not a call was running; read when a call starts.
+    private var requested = false
 
     init(connection: OpaquePointer) {
         cancel = PQgetCancel(connection)
@@ -16,15 +18,31 @@ final class QueryCanceller: @unchecked Sendable {
         if let cancel { PQfreeCancel(cancel) }
     }
 
-    /// Marks the start and end of a blocking call that a cancellation should interrupt.
-    func setRunning(_ value: Bool) {
-        lock.withLock { running = value }
+    /// Clears an earlier cancellation before a new statement's cancellation handler is installed.
+    func prepare() {
+        lock.withLock { requested = false }
+    }
+
+    /// Marks the start of a blocking call; false when a cancellation already came (skip the call).
+    func start() -> Bool {
+        lock.withLock {
+            running = true
+            return !requested
+        }
+    }
+
+    /// Marks the end of a blocking call.
+    func finish() {
+        lock.withLock { running = false }
     }
 
     /// Sends a cancel request if a blocking call is in progress. Returns whether one was sent.
     @discardableResult
     func cancelRunning() -> Bool {
-        lock.withLock { running && sendCancel() }
+        lock.withLock {
+            requested = true
+            return running && sendCancel()
+        }
     }
 
     /// Sends a cancel request whatever the state (used to stop a COPY TO that is being abandoned).

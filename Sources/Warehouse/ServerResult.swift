@@ -1,7 +1,8 @@
 internal import CLibPQ
 
-/// Owns one `PGresult` and frees it on deinit; reads its status, rows and error fields.
-final class ServerResult {
+/// Owns one `PGresult` and frees it on deinit; reads its status, rows and error fields. Immutable
+/// once made, so it may be handed from the connection's thread to the actor.
+final class ServerResult: @unchecked Sendable {
     let pointer: OpaquePointer
 
     init(_ pointer: OpaquePointer) {

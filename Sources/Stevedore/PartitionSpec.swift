@@ -1,0 +1,174 @@
+import Warehouse
+
+/// Which rows of a table one load replaces: one or more dimensions (e.g. `day` and `region`),
+/// each an expression over the table's columns and a key. Renders the one parameterized WHERE
+/// condition used by DELETE and by loading back.
+///
+///     .day("2024-01-02", column: "sale_date")
+///     .range(first: "2024-01-01", last: "2024-01-07", column: "sale_date")
+///     PartitionSpec([.init("day", .column("sale_date"), .value("2024-01-02")),
+///                    .init("region", .column("region"), .value("eu"))])
+public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
+    /// How a dimension's value is computed from a row.
+    public enum Expression: Sendable, Hashable {
+        /// A column of the table; rows are checked against the key as they are staged.
+        case column(String)
+        /// An SQL expression over the table's columns, e.g. `date_trunc('day', sold_at)`. Trusted
+        /// text from the pipeline's code or configuration, never from data.
+        case sql(String)
+    }
+
+    /// The key of one dimension.
+    public enum Key: Sendable, Hashable {
+        /// Exactly this value.
+        case value(String)
+        /// From `first` to `last`, both included (Dagster's key ranges).
+        case range(first: String, last: String)
+        /// From `start` included to `end` excluded: a time window.
+        case window(start: String, end: String)
+    }
+
+    /// One dimension: its name (for labels and the ledger), expression and key.
+    public struct Dimension: Sendable, Hashable {
+        public var name: String
+        public var expression: Expression
+        public var key: Key
+
+        public init(_ name: String, _ expression: Expression, _ key: Key) {
+            self.name = name
+            self.expression = expression
+            self.key = key
+        }
+    }
+
+    public var dimensions: [Dimension]
+
+    public init(_ dimensions: [Dimension]) {
+        self.dimensions = dimensions
+    }
+
+    /// One value of a column, named after the column.
+    public static func value(_ value: String, column: String) -> PartitionSpec {
+        PartitionSpec([Dimension(column, .column(column), .value(value))])
+    }
+
+    /// One day of a date column.
+    public static func day(_ day: String, column: String) -> PartitionSpec {
+        PartitionSpec([Dimension("day", .column(column), .value(day))])
+    }
+
+    /// An inclusive range of a column's values.
+    public static func range(first: String, last: String, column: String) -> PartitionSpec {
+        PartitionSpec([Dimension(column, .column(column), .range(first: first, last: last))])
+    }
+
+    /// A half-open window `[start, end)` of a column's values.
+    public static func window(start: String, end: String, column: String) -> PartitionSpec {
+        PartitionSpec([Dimension(column, .column(column), .window(start: start, end: end))])
+    }
+
+    /// The WHERE condition selecting the partition's rows, values as parameters. `types` gives
+    /// the table's column types when known: parameters are then cast to them, which lets the
+    /// condition run where the server cannot infer parameter types (COPY TO via settings).
+    public func condition(dialect: any Dialect, types: [String: SQLType] = [:]) -> SQLCondition {
+        var parts: [String] = []
+        var parameters: [String?] = []
+        for dimension in dimensions {
+            let expression: String
+            var cast: SQLType?
+            switch dimension.expression {
+            case .column(let column):
+                expression = quoteIdentifier(column)
+                cast = types[column]
+            case .sql(let sql):
+                expression = "(\(sql))"
+            }
+            func placeholder(_ value: String) -> String {
+                parameters.append(value)
+                let name = "$\(parameters.count)"
+                return cast.map { "CAST(\(name) AS \(dialect.typeName($0)))" } ?? name
+            }
+            switch dimension.key {
+            case .value(let value):
+                parts.append("\(expression) = \(placeholder(value))")
+            case .range(let first, let last):
+                parts.append("\(expression) >= \(placeholder(first)) AND \(expression) <= \(placeholder(last))")
+            case .window(let start, let end):
+                parts.append("\(expression) >= \(placeholder(start)) AND \(expression) < \(placeholder(end))")
+            }
+        }
+        return SQLCondition(parts.joined(separator: " AND "), parameters)
+    }
+
+    /// `day=2024-01-02/region=eu`; ranges as `first..last`, windows as `[start,end)`.
+    public var label: String {
+        dimensions.map { dimension in
+            switch dimension.key {
+            case .value(let value): return "\(dimension.name)=\(value)"
+            case .range(let first, let last): return "\(dimension.name)=\(first)..\(last)"
+            case .window(let start, let end): return "\(dimension.name)=[\(start),\(end))"
+            }
+        }.joined(separator: "/")
+    }
+
+    /// The partition as a JSON object for the ledger: `{"day":"2024-01-02"}`,
+    /// `{"day":{"first":…,"last":…}}`, `{"day":{"start":…,"end":…}}`.
+    public var json: String {
+        func string(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                default:
+                    if scalar.value < 0x20 {
+                        out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                            + String(scalar.value, radix: 16)
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            return out + "\""
+        }
+        let members = dimensions.map { dimension -> String in
+            let value: String
+            switch dimension.key {
+            case .value(let v): value = string(v)
+            case .range(let first, let last): value = "{\"first\":\(string(first)),\"last\":\(string(last))}"
+            case .window(let start, let end): value = "{\"start\":\(string(start)),\"end\":\(string(end))}"
+            }
+            return "\(string(dimension.name)):\(value)"
+        }
+        return "{" + members.joined(separator: ",") + "}"
+    }
+
+    /// The label as a path segment of a stage prefix: every byte but `A-Z a-z 0-9 - _ . =` escaped.
+    public var pathSegment: String {
+        var out = ""
+        for byte in label.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                 UInt8(ascii: "="):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: "/"):
+                out += "+"
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+
+    public var description: String { label }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,138 @@
+import Digest
+import Foundation
+import Frames
+import ObjectStore
+
+/// What a load reads its rows from.
+public enum LoadSource: Sendable {
+    case frame(Frame)
+    /// Batches of raw text rows (from a CSV or JSON Lines reader, or a pipeline), typed by inference.
+    case batches(AsyncThrowingStream<TextBatch, any Error>)
+}
+
+/// The outcome of staging: the parts in the stage and what the encoder learnt of the data.
+struct StagingResult: Sendable {
+    var parts: [StagedPart]
+    var manifestKey: String
+    var schema: Schema
+    /// Per column, the longest value in UTF-8 bytes.
+    var maxByteLengths: [String: Int]
+    var rowCount: Int
+    var uncompressedByteCount: Int
+    var compressedByteCount: Int
+    /// SHA-256 of the whole staged CSV, uncompressed, in part order: equal content, equal checksum.
+    var contentSHA256: String
+}
+
+/// Encodes rows into gzip CSV parts, rotated at `partSize` compressed bytes, and uploads each part
+/// as soon as it is complete while the next is encoded (`uploadConcurrency` at once). Memory holds
+/// at most one part being written plus the parts in flight.
+struct Stager: Sendable {
+    let store: any ObjectStore
+    /// Key prefix ending in `/`.
+    let prefix: String
+    let partSize: Int
+    let gzipLevel: Int
+    let uploadConcurrency: Int
+    let nullMarker: NullMarker
+    let pinnedTypes: [String: ColumnType]
+    let membership: PartitionMembership
+
+    func stage(_ source: LoadSource) async throws -> StagingResult {
+        var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes)
+        var content = StreamingHash(.sha256)
+        var parts: [StagedPart] = []
+        var writer = try GzipWriter(level: gzipLevel)
+        var buffer: [UInt8] = []
+        var partRows = 0
+        var partColumns = 0
+        var totalUncompressed = 0
+        let store = self.store
+
+        return try await withThrowingTaskGroup(of: StagedPart.self) { group in
+            var inFlight = 0
+
+            func finishPart() async throws {
+                guard partRows > 0 else { return }
+                let summary = try writer.finish()
+                buffer += writer.drain()
+                let part = StagedPart(key: "\(prefix)part-\(String(parts.count + inFlight + 1).leftPadded(to: 5)).csv.gz",
+                                      rowCount: partRows, uncompressedByteCount: summary.uncompressedByteCount,
+                                      compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,
+                                      columnCount: partColumns)
+                let body = buffer
+                if inFlight >= uploadConcurrency, let done = try await group.next() {
+                    parts.append(done)
+                    inFlight -= 1
+                }
+                group.addTask {
+                    try await store.put(part.key, body: .bytes(body, sha256: part.sha256))
+                    return part
+                }
+                inFlight += 1
+                buffer = []
+                partRows = 0
+                writer = try GzipWriter(level: gzipLevel)
+            }
+
+            func write(rows: Int) async throws {
+                let bytes = encoder.takeOutput()
+                content.update(bytes)
+                totalUncompressed += bytes.count
+                try writer.write(bytes)
+                buffer += writer.drain()
+                partRows += rows
+                if writer.compressedByteCount >= partSize {
+                    try await finishPart()
+                }
+            }
+
+            func append(columns: Int, rows: Int, _ encode: (inout StagedCSVEncoder) throws -> Void) async throws {
+                // A part holds rows of one width: when the columns grow, the part ends.
+                if partRows > 0 && columns != partColumns {
+                    try await finishPart()
+                }
+                partColumns = columns
+                try encode(&encoder)
+                try await write(rows: rows)
+            }
+
+            switch source {
+            case .frame(let frame):
+                try membership.check(frame)
+                for batch in frame.batches(maxRows: 65_536) {
+                    try await append(columns: batch.columnCount, rows: batch.rowCount) { try $0.append(batch) }
+                }
+            case .batches(let batches):
+                for try await batch in batches {
+                    try membership.check(batch)
+                    let columns = Set(encoder.columnNames).union(batch.columnNames).count
+                    try await append(columns: columns, rows: batch.rowCount) { try $0.append(batch) }
+                }
+            }
+            try await finishPart()
+            for try await done in group {
+                parts.append(done)
+            }
+            parts.sort { $0.key < $1.key }
+            let manifestKey = "\(prefix)manifest.json"
+            let manifest = StageManifest(parts: parts, urlPrefix: store.manifestURLPrefix)
+            try await store.put(manifestKey, body: .bytes(Array(manifest.json.utf8)))
+            let inference = encoder.inference
+            return StagingResult(
+                parts: parts, manifestKey: manifestKey, schema: encoder.schema,
+                maxByteLengths: Dictionary(zip(inference.names, inference.columns.map(\.maxByteLength)),
+                                           uniquingKeysWith: { first, _ in first }),
+                rowCount: encoder.rowCount, uncompressedByteCount: totalUncompressed,
+                compressedByteCount: parts.reduce(0) { $0 + $1.compressedByteCount },
+                contentSHA256: content.finalize().hex)
+        }
+    }
+}
+
+extension ObjectStore {
+    /// What a manifest entry's URL starts with: `s3://bucket/` for S3, the folder URL otherwise.
+    var manifestURLPrefix: String {
+        location.hasSuffix("/") ? location : location + "/"
+    }
+}
