@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "FramesTests", dependencies: ["Frames", "Warehouse"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
+        .testTarget(name: "StevedoreTests", dependencies: ["Stevedore", "Frames", "ObjectStore", "Warehouse"]),
         // Runs the built binary; the dependency makes `swift build --build-tests` build it first.
         .testTarget(name: "CLITests", dependencies: ["StevedoreCLI"]),
     ],

@@ -39,6 +39,16 @@ public final class GzipWriter {
         account(from: before)
     }
 
+    /// Makes zlib emit what it holds back, so `compressedByteCount` is the true size so far (zlib
+    /// may otherwise keep a whole block of highly compressible input). Costs a few bytes; call it
+    /// when the size matters (deciding to end a part), not after every write.
+    public func flush() throws {
+        precondition(!finished, "GzipWriter flushed after finish()")
+        let before = output.count
+        try stream.deflate(UnsafeRawBufferPointer(start: nil, count: 0), finish: false, sync: true, into: &output)
+        account(from: before)
+    }
+
     /// Ends the gzip member (writes the trailer) and returns what the file is.
     public func finish() throws -> GzipSummary {
         precondition(!finished, "GzipWriter finished twice")

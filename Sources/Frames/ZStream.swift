@@ -39,10 +39,12 @@ final class ZStream {
         stream.deallocate()
     }
 
-    /// Compresses `input`, appending output to `output`. With `finish`, ends the gzip member.
-    func deflate(_ input: UnsafeRawBufferPointer, finish: Bool, into output: inout [UInt8]) throws(GzipError) {
+    /// Compresses `input`, appending output to `output`. With `finish`, ends the gzip member; with
+    /// `sync`, emits everything compressed so far (a sync flush: a few bytes, no reset).
+    func deflate(_ input: UnsafeRawBufferPointer, finish: Bool, sync: Bool = false,
+                 into output: inout [UInt8]) throws(GzipError) {
         var failure: GzipError?
-        let flush = finish ? Z_FINISH : Z_NO_FLUSH
+        let flush = finish ? Z_FINISH : (sync ? Z_SYNC_FLUSH : Z_NO_FLUSH)
         stream.pointee.next_in = UnsafeMutablePointer(
             mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = uInt(input.count)

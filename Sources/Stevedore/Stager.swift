@@ -47,6 +47,7 @@ struct Stager: Sendable {
         var partRows = 0
         var partColumns = 0
         var totalUncompressed = 0
+        var flushedAt = 0
         let store = self.store
 
         return try await withThrowingTaskGroup(of: StagedPart.self) { group in
@@ -72,6 +73,7 @@ struct Stager: Sendable {
                 inFlight += 1
                 buffer = []
                 partRows = 0
+                flushedAt = 0
                 writer = try GzipWriter(level: gzipLevel)
             }
 
@@ -80,8 +82,14 @@ struct Stager: Sendable {
                 content.update(bytes)
                 totalUncompressed += bytes.count
                 try writer.write(bytes)
-                buffer += writer.drain()
                 partRows += rows
+                // zlib may hold a block back; once enough went in that the part could be full,
+                // flush it so the count is the part's true size.
+                if writer.compressedByteCount < partSize && writer.uncompressedByteCount - flushedAt >= partSize {
+                    try writer.flush()
+                    flushedAt = writer.uncompressedByteCount
+                }
+                buffer += writer.drain()
                 if writer.compressedByteCount >= partSize {
                     try await finishPart()
                 }
@@ -100,7 +108,8 @@ struct Stager: Sendable {
             switch source {
             case .frame(let frame):
                 try membership.check(frame)
-                for batch in frame.batches(maxRows: 65_536) {
+                // Small batches let parts rotate close to their size.
+                for batch in frame.batches(maxRows: 1024) {
                     try await append(columns: batch.columnCount, rows: batch.rowCount) { try $0.append(batch) }
                 }
             case .batches(let batches):

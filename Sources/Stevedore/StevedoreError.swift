@@ -37,10 +37,10 @@ public struct StevedoreError: Error, Sendable, CustomStringConvertible {
     public var partition: String?
     /// Where the load's staged parts are (kept after a failure, for inspection or re-copy).
     public var stagePrefix: String?
-    public var underlying: (any Error & Sendable)?
+    public var underlying: (any Error)?
 
     public init(code: Code, step: Step, message: String, table: String? = nil, partition: String? = nil,
-                stagePrefix: String? = nil, underlying: (any Error & Sendable)? = nil) {
+                stagePrefix: String? = nil, underlying: (any Error)? = nil) {
         self.code = code
         self.step = step
         self.message = message

@@ -1,13 +1,16 @@
 extension PostgresDialect {
     /// The in-place type changes PostgreSQL can make without losing a value or changing its meaning,
     /// all inside the load's transaction: integer growth, integers into a numeric that holds them,
-    /// numeric growth in both integer digits and scale, and anything into `text`. `timestamp` →
-    /// `timestamptz` and `date` → `timestamp` are refused: the stored instants would change meaning.
+    /// numeric growth in both integer digits and scale, and `varchar` into `text`. A number, date or
+    /// boolean never becomes text (that changes what the column means, not its width), and
+    /// `timestamp` → `timestamptz` and `date` → `timestamp` are refused: the instants would change.
     public func widening(from: SQLType, to: SQLType) -> Widening? {
         let from = storedType(from)
         let to = storedType(to)
-        if from == to || to == .text { return .insideTransaction }
+        if from == to { return .insideTransaction }
         switch (from, to) {
+        case (.varchar, .text):
+            return .insideTransaction
         case (.smallint, .integer), (.smallint, .bigint), (.integer, .bigint):
             return .insideTransaction
         case (.smallint, .decimal(let precision, let scale)),

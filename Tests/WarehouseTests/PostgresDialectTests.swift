@@ -66,13 +66,13 @@ struct PostgresDialectTests {
             let table = TableName(schema: schema, table: "t")
             try await connection.execute(dialect.createTable(table, columns: [
                 ColumnDefinition(name: "n", type: .integer), ColumnDefinition(name: "d", type: .decimal(precision: 10, scale: 2)),
-                ColumnDefinition(name: "s", type: .smallint),
+                ColumnDefinition(name: "s", type: .varchar(maxBytes: 8)),
             ]))
-            try await connection.execute("INSERT INTO \(table.quoted) VALUES (2147483647, 12345678.91, -5)")
+            try await connection.execute("INSERT INTO \(table.quoted) VALUES (2147483647, 12345678.91, '-5')")
             try await connection.execute(dialect.addColumn(table, ColumnDefinition(name: "added", type: .date, isNullable: false)))
             let changes: [(String, SQLType, SQLType)] = [
                 ("n", .integer, .bigint), ("d", .decimal(precision: 10, scale: 2), .decimal(precision: 14, scale: 4)),
-                ("s", .smallint, .text),
+                ("s", .varchar(maxBytes: 8), .text),
             ]
             try await connection.transaction { connection in
                 for (column, from, to) in changes {

@@ -1,0 +1,30 @@
+/// What a load did: its id, where it went, how much it moved, where it staged, how long each
+/// phase took. The CLI prints it (`--json`); pipelines log or return it.
+public struct LoadReport: Sendable, Hashable, CustomStringConvertible {
+    /// One timed phase of the load.
+    public struct Phase: Sendable, Hashable {
+        public var name: String
+        public var duration: Duration
+    }
+
+    public var loadID: LoadID
+    public var table: TableRef
+    public var partition: PartitionSpec?
+    public var mode: WriteMode
+    public var rows: Int
+    public var uncompressedBytes: Int
+    public var compressedBytes: Int
+    public var parts: Int
+    /// Where the staged parts were (removed after the commit unless kept).
+    public var stagePrefix: String
+    /// True when `skipUnchanged` found the same content already loaded and copied nothing.
+    public var skipped: Bool
+    public var phases: [Phase]
+
+    public var description: String {
+        let partitionText = partition.map { " partition \($0.label)" } ?? ""
+        let verb = skipped ? "skipped (unchanged)" : "loaded"
+        return "\(verb) \(rows) rows into \(table)\(partitionText) (\(mode)), \(parts) parts, "
+            + "\(compressedBytes) bytes staged, load \(loadID)"
+    }
+}

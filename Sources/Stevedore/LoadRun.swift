@@ -1,0 +1,387 @@
+import Foundation
+import Frames
+import ObjectStore
+import Warehouse
+
+/// One store, from rows to commit: stage, then in one transaction lock, create or evolve the
+/// table, delete, copy, record in the ledger, commit; then clean the stage up. Every error is a
+/// `StevedoreError` naming its step; before COMMIT nothing in the warehouse has changed.
+struct LoadRun {
+    let loader: Loader
+    let table: TableRef
+    let partition: PartitionSpec?
+    let mode: WriteMode
+    let loadID = LoadID.make()
+    private let clock = ContinuousClock()
+
+    init(loader: Loader, table: TableRef, partition: PartitionSpec?, mode: WriteMode) {
+        self.loader = loader
+        self.table = table
+        self.partition = partition
+        self.mode = mode
+    }
+
+    var dialect: any Dialect { loader.dialect }
+    var stage: any ObjectStore { loader.stage }
+
+    /// `<prefix>/<schema>/<table>/<partition or _all>/<load id>/`.
+    var stagePrefix: String {
+        [loader.options.stagePrefix, table.schema, table.table, partition?.pathSegment ?? "_all", loadID.rawValue]
+            .filter { !$0.isEmpty }.joined(separator: "/") + "/"
+    }
+
+    var partitionLabel: String? { partition?.label }
+
+    func fail(_ step: StevedoreError.Step, _ error: any Error, staged: Bool) -> StevedoreError {
+        if var known = error as? StevedoreError {
+            known.table = known.table ?? table.description
+            known.partition = known.partition ?? partitionLabel
+            if staged { known.stagePrefix = known.stagePrefix ?? stage.manifestURLPrefix + stagePrefix }
+            return known
+        }
+        let code: StevedoreError.Code
+        let message: String
+        switch error {
+        case let error as WarehouseError:
+            code = .warehouse
+            var text = error.message
+            if let sqlState = error.sqlState { text += " (SQLSTATE \(sqlState))" }
+            if let line = error.copyLine { text += " at line \(line) of the staged data" }
+            if let detail = error.detail { text += "; \(detail)" }
+            message = text
+        case let error as ObjectStoreError:
+            code = .stage
+            message = error.description
+        case let error as FrameError:
+            code = .input
+            message = error.description
+        default:
+            code = step == .stage ? .stage : .warehouse
+            message = "\(error)"
+        }
+        return StevedoreError(code: code, step: step, message: message, table: table.description,
+                              partition: partitionLabel,
+                              stagePrefix: staged ? stage.manifestURLPrefix + stagePrefix : nil,
+                              underlying: error)
+    }
+
+    func execute(_ source: LoadSource) async throws -> LoadReport {
+        try table.validate(for: dialect)
+        if case .merge(let keys) = mode, keys.isEmpty {
+            throw StevedoreError(code: .invalidRequest, step: .plan, message: "a merge needs at least one key column",
+                                 table: table.description)
+        }
+        if mode == .replacePartition && partition == nil {
+            throw StevedoreError(code: .invalidRequest, step: .plan,
+                                 message: "replacing a partition needs the partition's key", table: table.description)
+        }
+        let started = Date()
+
+        let connection = try await loader.connect()
+        do {
+            let report = try await run(source, started: started, connection: connection)
+            await connection.close()
+            return report
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    private func run(_ source: LoadSource, started: Date, connection: Connection) async throws -> LoadReport {
+        var phases: [LoadReport.Phase] = []
+        func timed<T>(_ name: String, _ body: () async throws -> T) async rethrows -> T {
+            let start = clock.now
+            defer {
+                phases.append(LoadReport.Phase(name: name, duration: clock.now - start))
+                loader.logger.info("\(name) done", metadata: ["load": "\(loadID)", "table": "\(table)",
+                                                              "seconds": "\((clock.now - start).seconds)"])
+            }
+            return try await body()
+        }
+        do {
+            try await ensureLedger(connection)
+        } catch {
+            throw fail(.ledger, error, staged: false)
+        }
+
+        let stager = Stager(store: stage, prefix: stagePrefix, partSize: loader.options.partSize,
+                            gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
+                            nullMarker: dialect.name == "redshift" ? .backslashN : .emptyField,
+                            pinnedTypes: loader.options.pinnedTypes, membership: PartitionMembership(partition))
+        let staging: StagingResult
+        do {
+            staging = try await timed("encode+stage") { try await stager.stage(source) }
+        } catch let error as StevedoreError {
+            await removeStage(nil)
+            throw fail(error.step, error, staged: false)
+        } catch let error as FrameError {
+            await removeStage(nil)
+            throw fail(.encode, error, staged: false)
+        } catch {
+            await removeStage(nil)
+            throw fail(.stage, error, staged: false)
+        }
+
+        var report = LoadReport(loadID: loadID, table: table, partition: partition, mode: mode, rows: staging.rowCount,
+                                uncompressedBytes: staging.uncompressedByteCount,
+                                compressedBytes: staging.compressedByteCount, parts: staging.parts.count,
+                                stagePrefix: stage.manifestURLPrefix + stagePrefix, skipped: false, phases: [])
+
+        if loader.options.skipUnchanged {
+            let statement = loader.options.ledger.lastChecksum(table: table, partition: partition)
+            let last = try? await connection.execute(statement.sql, statement.parameters).scalar
+            if last == staging.contentSHA256 {
+                await removeStage(staging)
+                report.skipped = true
+                report.phases = phases
+                loader.logger.info("content unchanged since the last load: skipped", metadata: ["table": "\(table)"])
+                return report
+            }
+        }
+
+        let incoming = staging.schema.fields.map { field in
+            ColumnDefinition(name: field.name,
+                             type: TypeMapping.sqlType(field.type, maxByteLength: staging.maxByteLengths[field.name] ?? 1))
+        }
+        var step = StevedoreError.Step.lock
+        do {
+            try await connection.transaction { connection in
+                step = .lock
+                let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partitionLabel ?? "_all")")
+                try await connection.execute(lock.sql, lock.parameters)
+
+                step = .ddl
+                let types = try await timed("ddl") { try await evolveSchema(incoming, connection) }
+
+                step = .delete
+                try await timed("delete+copy") {
+                    try await replaceRows(staging, types: types, connection, step: &step)
+                }
+
+                step = .ledger
+                let record = LoadLedger.Record(
+                    loadID: loadID, table: table, partition: partition, mode: mode, rows: staging.rowCount,
+                    uncompressedBytes: staging.uncompressedByteCount, compressedBytes: staging.compressedByteCount,
+                    parts: staging.parts.count, stagePrefix: report.stagePrefix, contentSHA256: staging.contentSHA256,
+                    startedAt: ISO8601DateFormatter().string(from: started))
+                let insert = loader.options.ledger.insert(record, dialect: dialect)
+                try await connection.execute(insert.sql, insert.parameters)
+                step = .commit
+            }
+        } catch {
+            throw fail(step, error, staged: true)
+        }
+        phases.append(LoadReport.Phase(name: "commit", duration: .zero))
+        if !loader.options.keepStage {
+            await timed("cleanup") { await removeStage(staging) }
+        }
+        report.phases = phases
+        return report
+    }
+
+    /// Creates the ledger once, serialized across concurrent loads by an advisory lock.
+    private func ensureLedger(_ connection: Connection) async throws {
+        let ledger = loader.options.ledger
+        let check = dialect.tableColumns(ledger.table)
+        if try await !connection.execute(check.sql, check.parameters).rows.isEmpty { return }
+        try await connection.transaction { connection in
+            let lock = dialect.lock(ledger.table, lockName: "stevedore ledger \(ledger.table)")
+            try await connection.execute(lock.sql, lock.parameters)
+            for statement in ledger.createStatements(for: dialect) {
+                try await connection.execute(statement)
+            }
+        }
+    }
+
+    /// Creates or evolves the table for `incoming`; returns the table's column types afterwards.
+    private func evolveSchema(_ incoming: [ColumnDefinition], _ connection: Connection) async throws -> [String: SQLType] {
+        var existing = try await loader.existingColumns(table, on: connection)
+        var plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
+        if plan.needsDDL {
+            // Loads of other partitions may change the table too: DDL is serialized by its own lock,
+            // taken last (after the partition lock), and the plan is made again under it.
+            let lock = dialect.lock(table.tableName, lockName: "\(table)#ddl")
+            try await connection.execute(lock.sql, lock.parameters)
+            existing = try await loader.existingColumns(table, on: connection)
+            plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
+            for statement in try ddlStatements(plan) {
+                try await connection.execute(statement.sql, statement.parameters)
+            }
+            existing = try await loader.existingColumns(table, on: connection)
+        }
+        return Dictionary((existing ?? []).map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private func ddlStatements(_ plan: SchemaPlan) throws -> [SQLStatement] {
+        var statements: [SQLStatement] = []
+        if let columns = plan.createColumns {
+            statements.append(dialect.createSchema(table.schema))
+            statements.append(dialect.createTable(table.tableName, columns: columns))
+        }
+        statements += plan.addColumns.map { dialect.addColumn(table.tableName, $0) }
+        for column in plan.widenColumns {
+            guard column.widening == .insideTransaction else {
+                throw StevedoreError(
+                    code: .incompatibleSchema, step: .ddl,
+                    message: "column '\(column.name)' must widen from \(dialect.typeName(column.from)) to "
+                        + "\(dialect.typeName(column.to)), which \(dialect.name) allows only outside a transaction",
+                    table: table.description)
+            }
+            statements.append(dialect.alterColumnType(table.tableName, column: column.name, to: column.to))
+        }
+        return statements
+    }
+
+    /// Deletes what the mode replaces and copies the staged rows in, through a temporary table when
+    /// rows must be checked or merged first.
+    private func replaceRows(_ staging: StagingResult, types: [String: SQLType], _ connection: Connection,
+                             step: inout StevedoreError.Step) async throws {
+        let columns = staging.schema.names
+        let partitionCondition = partition?.condition(dialect: dialect, types: types)
+        let needsSQLCheck = partition?.dimensions.contains { if case .sql = $0.expression { return true }; return false }
+            ?? false
+        let throughTemporaryTable: Bool
+        if case .merge = mode { throughTemporaryTable = true } else {
+            throughTemporaryTable = needsSQLCheck && mode == .replacePartition
+        }
+        let target: String
+        if throughTemporaryTable {
+            target = "stevedore_load_\(loadID.rawValue.filter { $0.isLetter || $0.isNumber })".lowercased()
+            let create = dialect.createTemporaryTable(target, like: table.tableName)
+            try await connection.execute(create.sql, create.parameters)
+        } else {
+            target = table.quoted
+            step = .delete
+            switch mode {
+            case .replace:
+                let delete = dialect.delete(table.tableName, where: nil)
+                try await connection.execute(delete.sql, delete.parameters)
+            case .replacePartition:
+                let delete = dialect.delete(table.tableName, where: partitionCondition)
+                try await connection.execute(delete.sql, delete.parameters)
+            case .append, .merge:
+                break
+            }
+        }
+
+        step = .copy
+        try await copyParts(staging, into: target, isTemporary: target != table.quoted, columns: columns, connection)
+
+        guard target != table.quoted else { return }
+        if case .merge(let keys) = mode {
+            let keyList = keys.map(quoteIdentifier).joined(separator: ", ")
+            let duplicates = try await connection.execute(
+                "SELECT \(keyList) FROM \(quoteIdentifier(target)) GROUP BY \(keyList) HAVING count(*) > 1 LIMIT 1")
+            if let row = duplicates.rows.first {
+                let shown = zip(keys, row).map { "\($0)=\($1 ?? "NULL")" }.joined(separator: ", ")
+                throw StevedoreError(code: .duplicateMergeKey, step: .copy,
+                                     message: "two rows of this load share the merge key \(shown)",
+                                     table: table.description)
+            }
+            let nulls = try await connection.execute(
+                "SELECT count(*) FROM \(quoteIdentifier(target)) WHERE "
+                    + keys.map { "\(quoteIdentifier($0)) IS NULL" }.joined(separator: " OR "))
+            if nulls.scalar != "0" {
+                throw StevedoreError(code: .duplicateMergeKey, step: .copy,
+                                     message: "\(nulls.scalar ?? "some") rows have a NULL merge key", table: table.description)
+            }
+            step = .delete
+            let delete = dialect.mergeDelete(target: table.tableName, staging: target, keys: keys)
+            try await connection.execute(delete.sql, delete.parameters)
+        } else if let partitionCondition {
+            // Rows were staged into a temporary table so the partition expression can check them
+            // before the partition is replaced.
+            let outside = try await connection.execute(
+                "SELECT count(*) FROM \(quoteIdentifier(target)) WHERE NOT COALESCE((\(partitionCondition.sql)), false)",
+                partitionCondition.parameters)
+            if outside.scalar != "0" {
+                throw StevedoreError(code: .rowOutsidePartition, step: .copy,
+                                     message: "\(outside.scalar ?? "some") rows are not in partition \(partition?.label ?? "")",
+                                     table: table.description, partition: partitionLabel)
+            }
+            step = .delete
+            let delete = dialect.delete(table.tableName, where: partitionCondition)
+            try await connection.execute(delete.sql, delete.parameters)
+        }
+        step = .copy
+        let insert = dialect.insertSelect(into: table.tableName, columns: columns, from: target)
+        try await connection.execute(insert.sql, insert.parameters)
+    }
+
+    /// COPY of every staged part, in order, into `target`.
+    private func copyParts(_ staging: StagingResult, into target: String, isTemporary: Bool, columns: [String],
+                           _ connection: Connection) async throws {
+        if let redshift = dialect as? RedshiftDialect {
+            try await copyFromManifest(redshift, staging, into: target, isTemporary: isTemporary, columns: columns,
+                                       connection)
+            return
+        }
+        guard let postgres = dialect as? PostgresDialect else {
+            throw StevedoreError(code: .invalidRequest, step: .copy, message: "no COPY for the \(dialect.name) dialect")
+        }
+        for part in staging.parts {
+            let partColumns = Array(columns.prefix(part.columnCount))
+            let sql = isTemporary
+                ? "COPY \(quoteIdentifier(target)) (\(partColumns.map(quoteIdentifier).joined(separator: ", "))) FROM STDIN (FORMAT csv)"
+                : postgres.copyFromStdin(table.tableName, columns: partColumns)
+            let compressed = try await stage.getBytes(part.key)
+            _ = try await connection.copyIn(sql) { writer in
+                let reader = try GzipReader()
+                var output = try reader.read(compressed)
+                while true {
+                    if !output.isEmpty { try await writer.write(output) }
+                    guard reader.hasPendingInput else { break }
+                    output = try reader.read([])
+                }
+                try reader.finish()
+            }
+        }
+    }
+
+    private func copyFromManifest(_ redshift: RedshiftDialect, _ staging: StagingResult, into target: String,
+                                  isTemporary: Bool, columns: [String], _ connection: Connection) async throws {
+        guard let authorization = loader.options.redshiftAuthorization else {
+            throw StevedoreError(code: .invalidRequest, step: .copy,
+                                 message: "Redshift needs an IAM role or access keys to read the stage")
+        }
+        guard stage.location.hasPrefix("s3://") else {
+            throw StevedoreError(code: .invalidRequest, step: .copy, message: "Redshift copies only from an S3 stage")
+        }
+        let targetName = isTemporary ? TableName(schema: "", table: target) : table.tableName
+        let sql = try redshift.copyFromManifest(targetName, columns: columns,
+                                                manifestURL: stage.manifestURLPrefix + staging.manifestKey,
+                                                authorization: authorization, region: loader.options.redshiftRegion)
+        do {
+            try await connection.execute(sql)
+        } catch let error as WarehouseError {
+            // The rows Redshift rejected are in its load-error table.
+            let errors = redshift.loadErrors()
+            let details = (try? await connection.execute(errors.sql, errors.parameters))?.rows
+                .map { $0.compactMap { $0 }.joined(separator: " ") }.joined(separator: "; ")
+            var enriched = error
+            if let details, !details.isEmpty { enriched.detail = details }
+            throw enriched
+        }
+    }
+
+    /// Removes the load's staged objects (all under its prefix); failures are logged, not thrown.
+    private func removeStage(_ staging: StagingResult?) async {
+        do {
+            let keys = try await stage.listKeys(prefix: stagePrefix)
+            guard !keys.isEmpty else { return }
+            let report = try await stage.deleteMany(keys)
+            if !report.failed.isEmpty {
+                loader.logger.info("could not remove \(report.failed.count) staged objects under \(stagePrefix)")
+            }
+        } catch {
+            loader.logger.info("could not remove the staged parts under \(stagePrefix): \(error)")
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

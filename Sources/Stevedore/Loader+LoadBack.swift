@@ -1,0 +1,135 @@
+import Foundation
+import Frames
+import ObjectStore
+import Warehouse
+
+extension Loader {
+    /// Loads `table` (or one partition of it) back as a frame typed from the catalog; `columns`
+    /// picks and orders columns (all, in table order, by default).
+    public func load(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil) async throws -> Frame {
+        let collected = CSVCollector()
+        let schema = try await export(table, partition: partition, columns: columns) { collected.append($0) }
+        do {
+            let reader = try CSVReader(source: MemoryByteSource(collected.bytes), file: table.description,
+                                       options: CSVOptions(header: .names(schema.names),
+                                                           nullMarker: dialect.name == "redshift" ? .backslashN : .emptyField))
+            return try reader.readFrame(schema: schema)
+        } catch {
+            throw StevedoreError(code: .input, step: .loadBack, message: "\(error)", table: table.description,
+                                 partition: partition?.label)
+        }
+    }
+
+    /// Writes `table` (or one partition) as CSV without a header to `path`; returns the schema.
+    @discardableResult
+    public func unload(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
+                       toFile path: String) async throws -> Schema {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: path) else {
+            throw StevedoreError(code: .invalidRequest, step: .loadBack, message: "cannot write \(path)",
+                                 table: table.description)
+        }
+        defer { try? handle.close() }
+        return try await export(table, partition: partition, columns: columns) { try handle.write(contentsOf: $0) }
+    }
+
+    /// Streams the rows as CSV chunks (the dialect's NULL marker) to `sink`; returns their schema.
+    func export(_ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
+                to sink: @escaping @Sendable ([UInt8]) throws -> Void) async throws -> Schema {
+        try table.validate(for: dialect)
+        let connection = try await connect()
+        do {
+            let schema = try await export(table, partition: partition, columns: requested, on: connection, to: sink)
+            await connection.close()
+            return schema
+        } catch let error as StevedoreError {
+            await connection.close()
+            throw error
+        } catch {
+            await connection.close()
+            throw StevedoreError(code: error is ObjectStoreError ? .stage : .warehouse, step: .loadBack,
+                                 message: "\(error)", table: table.description, partition: partition?.label,
+                                 underlying: error)
+        }
+    }
+
+    private func export(_ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
+                        on connection: Connection, to sink: @escaping @Sendable ([UInt8]) throws -> Void) async throws
+        -> Schema {
+        guard let existing = try await existingColumns(table, on: connection) else {
+            throw StevedoreError(code: .invalidRequest, step: .loadBack, message: "the table does not exist",
+                                 table: table.description)
+        }
+        let byName = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let picked = try (requested ?? existing.map(\.name)).map { name in
+            guard let column = byName[name] else {
+                throw StevedoreError(code: .invalidRequest, step: .loadBack, message: "the table has no column '\(name)'",
+                                     table: table.description)
+            }
+            return column
+        }
+        let schema = Schema(picked.map { Schema.Field(name: $0.name, type: TypeMapping.columnType($0.type),
+                                                      isNullable: $0.isNullable) })
+        let types = Dictionary(existing.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        let condition = partition?.condition(dialect: dialect, types: types)
+        let select = dialect.select(picked.map(\.name), from: table.tableName, where: condition, orderBy: [])
+
+        if let postgres = dialect as? PostgresDialect {
+            let (settings, sql) = postgres.settingsForm(select)
+            try await connection.transaction { connection in
+                try await connection.execute(settings.sql, settings.parameters)
+                _ = try await connection.copyOut(postgres.copyToStdout(sql), chunkSize: 1 << 20) { chunk in
+                    try sink(chunk)
+                }
+            }
+            return schema
+        }
+        if let redshift = dialect as? RedshiftDialect {
+            try await unloadThroughStage(redshift, select: select, table: table, connection: connection, sink: sink)
+            return schema
+        }
+        throw StevedoreError(code: .invalidRequest, step: .loadBack, message: "no load back for the \(dialect.name) dialect")
+    }
+
+    /// Redshift: UNLOAD to the stage as gzip CSV with a manifest, then read the parts back in order.
+    private func unloadThroughStage(_ redshift: RedshiftDialect, select: SQLStatement, table: TableRef,
+                                    connection: Connection, sink: @escaping @Sendable ([UInt8]) throws -> Void)
+        async throws {
+        guard let authorization = options.redshiftAuthorization, stage.location.hasPrefix("s3://") else {
+            throw StevedoreError(code: .invalidRequest, step: .loadBack,
+                                 message: "Redshift unloads only to an S3 stage, with an IAM role or access keys")
+        }
+        let prefix = "\(options.stagePrefix)/unload/\(table.schema)/\(table.table)/\(LoadID.make().rawValue)/"
+        let query = try redshift.inlineParameters(select)
+        let sql = try redshift.unload(query: query, to: stage.manifestURLPrefix + prefix, authorization: authorization,
+                                      region: options.redshiftRegion)
+        try await connection.execute(sql)
+        let manifest = String(decoding: try await stage.getBytes(prefix + "manifest"), as: UTF8.self)
+        let urls = manifest.components(separatedBy: "\"url\":\"").dropFirst().compactMap { $0.split(separator: "\"").first }
+        for url in urls {
+            let key = String(url.dropFirst(stage.manifestURLPrefix.count))
+            let reader = try GzipReader()
+            var output = try reader.read(try await stage.getBytes(key))
+            while true {
+                try sink(output)
+                guard reader.hasPendingInput else { break }
+                output = try reader.read([])
+            }
+            try reader.finish()
+        }
+        let keys = try await stage.listKeys(prefix: prefix)
+        _ = try await stage.deleteMany(keys)
+    }
+}
+
+/// Gathers CSV chunks handed over by a COPY or a download.
+final class CSVCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [UInt8] = []
+
+    func append(_ bytes: [UInt8]) {
+        lock.withLock { storage += bytes }
+    }
+
+    var bytes: [UInt8] { lock.withLock { storage } }
+}

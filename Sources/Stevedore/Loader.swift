@@ -1,0 +1,104 @@
+import Foundation
+import Frames
+import Logging
+import ObjectStore
+import Warehouse
+
+/// Stores frames and files into a warehouse table through a stage, and loads tables back: the
+/// staged-COPY pattern of design.md. One `store` is one transaction: either every row is loaded
+/// and recorded in the ledger, or the table is exactly as it was.
+///
+///     let loader = Loader(warehouse: "postgres://loader@db/warehouse", stage: try FileStore(url: "file:///tmp/stage"))
+///     try await loader.store(frame, into: "analytics.sales", partition: .day("2024-01-01", column: "sale_date"))
+///     let back = try await loader.load("analytics.sales", partition: .day("2024-01-01", column: "sale_date"))
+public struct Loader: Sendable {
+    /// How a loader stages and records its loads.
+    public struct Options: Sendable {
+        /// Parts rotate once their compressed size reaches this.
+        public var partSize = 16 * 1024 * 1024
+        public var gzipLevel = GzipWriter.defaultLevel
+        /// Parts uploaded at once while the next is encoded.
+        public var uploadConcurrency = 2
+        /// Keep the staged parts after a successful load (they are always kept after a failure).
+        public var keepStage = false
+        /// Skip the COPY when the content equals the last committed load of the same partition.
+        public var skipUnchanged = false
+        /// The key prefix of every load's parts in the stage.
+        public var stagePrefix = "stevedore"
+        /// Column types fixed by the caller, by column name.
+        public var pinnedTypes: [String: ColumnType] = [:]
+        public var ledger = LoadLedger()
+        /// How Redshift reads the stage (Redshift only).
+        public var redshiftAuthorization: RedshiftAuthorization?
+        /// The stage bucket's region, when it differs from the cluster's (Redshift only).
+        public var redshiftRegion: String?
+
+        public init() {}
+    }
+
+    /// A libpq connection string or URI; empty means libpq's `PG*` variables.
+    public let warehouse: String
+    public let dialect: any Dialect
+    public let stage: any ObjectStore
+    public let options: Options
+    public let logger: Logger
+
+    public init(warehouse: String = "", dialect: any Dialect = PostgresDialect(), stage: any ObjectStore,
+                options: Options = Options(), logger: Logger = Logger(label: "stevedore.loader")) {
+        self.warehouse = warehouse
+        self.dialect = dialect
+        self.stage = stage
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Stores `frame` into `table`. With a partition, the default mode replaces that partition;
+    /// without, it replaces the whole table.
+    @discardableResult
+    public func store(_ frame: Frame, into table: TableRef, partition: PartitionSpec? = nil,
+                      mode: WriteMode? = nil) async throws -> LoadReport {
+        try await store(.frame(frame), into: table, partition: partition, mode: mode)
+    }
+
+    /// Stores rows from `source` (a frame, or a stream of batches read from files or a pipeline).
+    @discardableResult
+    public func store(_ source: LoadSource, into table: TableRef, partition: PartitionSpec? = nil,
+                      mode: WriteMode? = nil) async throws -> LoadReport {
+        let run = LoadRun(loader: self, table: table, partition: partition,
+                          mode: mode ?? (partition == nil ? .replace : .replacePartition))
+        return try await run.execute(source)
+    }
+
+    /// Opens a session for this loader's warehouse, in UTC so naive timestamps read as written.
+    func connect() async throws -> Connection {
+        do {
+            let connection = try await Connection.connect(warehouse, logger: logger)
+            if dialect is PostgresDialect {
+                try await connection.execute("SET TimeZone = 'UTC'")
+            }
+            return connection
+        } catch let error as WarehouseError {
+            throw StevedoreError(code: .warehouse, step: .plan, message: "cannot connect to the warehouse: \(error.message)",
+                                 underlying: error)
+        }
+    }
+
+    /// The columns of `table` from the catalog, nil when it does not exist.
+    func existingColumns(_ table: TableRef, on connection: Connection) async throws -> [ColumnDefinition]? {
+        let query = dialect.tableColumns(table.tableName)
+        let result = try await connection.execute(query.sql, query.parameters)
+        guard !result.rows.isEmpty else { return nil }
+        return try result.rows.map { row in
+            let name = row[0] ?? ""
+            let dataType = row[1] ?? ""
+            guard let type = dialect.sqlType(dataType: dataType, characterMaximumLength: row[2].flatMap { Int($0) },
+                                             numericPrecision: row[3].flatMap { Int($0) },
+                                             numericScale: row[4].flatMap { Int($0) }) else {
+                throw StevedoreError(code: .incompatibleSchema, step: .ddl,
+                                     message: "column '\(name)' has the type \(dataType), which Stevedore does not load",
+                                     table: table.description)
+            }
+            return ColumnDefinition(name: name, type: type, isNullable: row[5] != "NO")
+        }
+    }
+}
