@@ -144,6 +144,11 @@ struct LoadRun {
             ColumnDefinition(name: field.name,
                              type: TypeMapping.sqlType(field.type, maxByteLength: staging.maxByteLengths[field.name] ?? 1))
         }
+        do {
+            try await widenOutsideTransaction(incoming, connection)
+        } catch {
+            throw fail(.ddl, error, staged: true)
+        }
         var step = StevedoreError.Step.lock
         do {
             try await connection.transaction { connection in
@@ -211,6 +216,19 @@ struct LoadRun {
             existing = try await loader.existingColumns(table, on: connection)
         }
         return Dictionary((existing ?? []).map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Widenings the dialect allows only outside a transaction block (Redshift's VARCHAR growth)
+    /// run before the load's transaction: each only makes a column wider, so it is safe even if
+    /// the load then fails.
+    private func widenOutsideTransaction(_ incoming: [ColumnDefinition], _ connection: Connection) async throws {
+        guard let existing = try await loader.existingColumns(table, on: connection) else { return }
+        let plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
+        for column in plan.widenColumns where column.widening == .outsideTransaction {
+            let alter = dialect.alterColumnType(table.tableName, column: column.name, to: column.to)
+            try await connection.execute(alter.sql, alter.parameters)
+            loader.logger.info("widened \(table).\(column.name) to \(dialect.typeName(column.to)) before the load")
+        }
     }
 
     private func ddlStatements(_ plan: SchemaPlan) throws -> [SQLStatement] {

@@ -64,12 +64,20 @@ struct PartitionMembership: Sendable {
     /// -1, 0 or 1: typed when both sides parse as the same kind of value, by UTF-8 bytes otherwise.
     static func compare(_ a: String, _ b: String) -> Int {
         func order<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x == y ? 0 : 1) }
-        if let x = Int64(a), let y = Int64(b) { return order(x, y) }
-        if let x = ExactDecimal(a), let y = ExactDecimal(b) { return order(x, y) }
+        // Leading zeros mean text (zip codes, codes): "07" is not the partition "7".
+        if !hasLeadingZero(a) && !hasLeadingZero(b) {
+            if let x = Int64(a), let y = Int64(b) { return order(x, y) }
+            if let x = ExactDecimal(a), let y = ExactDecimal(b) { return order(x, y) }
+        }
         if let x = timestamp(a), let y = timestamp(b) { return order(x, y) }
         let x = Array(a.utf8), y = Array(b.utf8)
         if x == y { return 0 }
         return x.lexicographicallyPrecedes(y) ? -1 : 1
+    }
+
+    private static func hasLeadingZero(_ text: String) -> Bool {
+        let digits = text.drop { $0 == "-" || $0 == "+" }
+        return digits.count > 1 && digits.first == "0" && digits.dropFirst().first?.isNumber == true
     }
 
     /// A date as its midnight, or a timestamp (with or without offset), as an instant-like value.

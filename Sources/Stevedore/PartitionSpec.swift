@@ -102,13 +102,17 @@ public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
 
     /// `day=2024-01-02/region=eu`; ranges as `first..last`, windows as `[start,end)`.
     public var label: String {
+        dimensionLabels.joined(separator: "/")
+    }
+
+    private var dimensionLabels: [String] {
         dimensions.map { dimension in
             switch dimension.key {
             case .value(let value): return "\(dimension.name)=\(value)"
             case .range(let first, let last): return "\(dimension.name)=\(first)..\(last)"
             case .window(let start, let end): return "\(dimension.name)=[\(start),\(end))"
             }
-        }.joined(separator: "/")
+        }
     }
 
     /// The partition as a JSON object for the ledger: `{"day":"2024-01-02"}`,
@@ -146,22 +150,23 @@ public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
         return "{" + members.joined(separator: ",") + "}"
     }
 
-    /// The label as a path segment of a stage prefix: every byte but `A-Z a-z 0-9 - _ . =` escaped.
+    /// The label as one path segment of a stage prefix: dimensions joined by `+`, every byte but
+    /// `A-Z a-z 0-9 - _ . =` escaped as `%XX` (so a `/` or `+` inside a value stays unambiguous).
     public var pathSegment: String {
-        var out = ""
-        for byte in label.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                 UInt8(ascii: "="):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: "/"):
-                out += "+"
-            default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+        dimensionLabels.map { label in
+            var out = ""
+            for byte in label.utf8 {
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                     UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                     UInt8(ascii: "="):
+                    out.unicodeScalars.append(Unicode.Scalar(byte))
+                default:
+                    out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+                }
             }
-        }
-        return out
+            return out
+        }.joined(separator: "+")
     }
 
     public var description: String { label }

@@ -1,0 +1,1 @@
+INSERT INTO "stevedore"."load_history" (load_id, table_schema, table_name, partition_key, partition_json, mode, row_count, uncompressed_bytes, compressed_bytes, part_count, stage_prefix, content_sha256, started_at, loader_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CAST($13 AS TIMESTAMPTZ), $14)
