@@ -30,12 +30,12 @@ extension Loader {
                                  table: table.description)
         }
         defer { try? handle.close() }
-        return try await export(table, partition: partition, columns: columns) { try handle.write(contentsOf: $0) }
+        return try await export(table, partition: partition, columns: columns) { chunk in try handle.write(contentsOf: chunk) }
     }
 
     /// Streams the rows as CSV chunks (the dialect's NULL marker) to `sink`; returns their schema.
     func export(_ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
-                to sink: @escaping @Sendable ([UInt8]) throws -> Void) async throws -> Schema {
+                to sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws -> Schema {
         try table.validate(for: dialect)
         let connection = try await connect()
         do {
@@ -54,7 +54,7 @@ extension Loader {
     }
 
     private func export(_ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
-                        on connection: Connection, to sink: @escaping @Sendable ([UInt8]) throws -> Void) async throws
+                        on connection: Connection, to sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws
         -> Schema {
         guard let existing = try await existingColumns(table, on: connection) else {
             throw StevedoreError(code: .invalidRequest, step: .loadBack, message: "the table does not exist",
@@ -79,7 +79,7 @@ extension Loader {
             try await connection.transaction { connection in
                 try await connection.execute(settings.sql, settings.parameters)
                 _ = try await connection.copyOut(postgres.copyToStdout(sql), chunkSize: 1 << 20) { chunk in
-                    try sink(chunk)
+                    try await sink(chunk)
                 }
             }
             return schema
@@ -93,7 +93,7 @@ extension Loader {
 
     /// Redshift: UNLOAD to the stage as gzip CSV with a manifest, then read the parts back in order.
     private func unloadThroughStage(_ redshift: RedshiftDialect, select: SQLStatement, table: TableRef,
-                                    connection: Connection, sink: @escaping @Sendable ([UInt8]) throws -> Void)
+                                    connection: Connection, sink: @escaping @Sendable ([UInt8]) async throws -> Void)
         async throws {
         guard let authorization = options.redshiftAuthorization, stage.location.hasPrefix("s3://") else {
             throw StevedoreError(code: .invalidRequest, step: .loadBack,
@@ -111,7 +111,7 @@ extension Loader {
             let reader = try GzipReader()
             var output = try reader.read(try await stage.getBytes(key))
             while true {
-                try sink(output)
+                try await sink(output)
                 guard reader.hasPendingInput else { break }
                 output = try reader.read([])
             }

@@ -315,3 +315,102 @@ struct PartLosingStore: ObjectStore {
     func delete(_ key: String) async throws { try await base.delete(key) }
     func deleteMany(_ keys: [String]) async throws -> DeleteReport { try await base.deleteMany(keys) }
 }
+
+@Suite("Loader under a killed connection")
+struct KilledConnectionTests {
+    @Test("a backend terminated during COPY fails the load and leaves table and ledger as they were")
+    func terminatedDuringCopy() async throws {
+        let fixture = try LoaderFixture { $0.partSize = 16 * 1024 }
+        defer { Task { try? await fixture.dropSchema() } }
+        let table = fixture.table("sales")
+        try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01"]), into: table)
+        let before = try await fixture.checksum(table)
+        let ledgerBefore = try await fixture.ledger(table)
+        let watcher = try await fixture.connection()
+        let killer = Task {
+            // Wait for the loader's session to be in its COPY, then terminate it.
+            for _ in 0..<2000 {
+                let killed = try await watcher.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'stevedore' "
+                        + "AND pid <> pg_backend_pid() AND query LIKE 'COPY %' AND state = 'active'")
+                if killed.rows.contains(where: { $0.first == "t" }) { return true }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            return false
+        }
+        let big = try LoaderFixture.sales(days: ["2024-01-02", "2024-01-03"], rowsPerDay: 40_000, seed: 3)
+        let error = try await #require(throws: StevedoreError.self) {
+            try await fixture.loader.store(big, into: table, mode: .append)
+        }
+        #expect(try await killer.value)
+        #expect(error.code == .warehouse)
+        #expect(error.step == .copy)
+        #expect(try await fixture.checksum(table) == before)
+        #expect(try await fixture.ledger(table) == ledgerBefore)
+    }
+}
+
+@Suite("Loader: streams in, exports out")
+struct LoaderStreamTests {
+    @Test("CSV batches stream into a table with inferred types")
+    func csvBatches() async throws {
+        let fixture = try LoaderFixture { $0.partSize = 4 * 1024 }
+        defer { Task { try? await fixture.dropSchema() } }
+        var text = "id,zip,amount,seen,flag,label\n"
+        for row in 1...5_000 {
+            text += "\(row),0\(row % 9000 + 1000),\(row).25,2024-01-0\(row % 9 + 1)T10:00:00Z,\(row % 2 == 0),\"x, \(row)\"\n"
+        }
+        let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8), chunkSize: 7_001), file: "sales.csv",
+                                   options: CSVOptions(batchRows: 700))
+        let batches = AsyncThrowingStream<TextBatch, any Error> { continuation in
+            do {
+                while let batch = try reader.next() { continuation.yield(batch) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        let table = fixture.table("from_csv")
+        let report = try await fixture.loader.store(.batches(batches), into: table)
+        #expect(report.rows == 5_000)
+        #expect(report.parts > 1)
+        let connection = try await fixture.connection()
+        let types = try await connection.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
+                + "ORDER BY ordinal_position", [table.schema, table.table])
+        #expect(types.rows == [["id", "smallint"], ["zip", "text"], ["amount", "numeric"],
+                               ["seen", "timestamp with time zone"], ["flag", "boolean"], ["label", "text"]])
+        #expect(try await connection.execute("SELECT zip, amount::text, label FROM \(table.quoted) WHERE id = 42").rows
+            == [["01042", "42.25", "x, 42"]])
+    }
+
+    @Test("a partition exports to the stage as gzip parts with a manifest, and to a file")
+    func exportPartition() async throws {
+        let fixture = try LoaderFixture { $0.partSize = 4 * 1024 }
+        defer { Task { try? await fixture.dropSchema() } }
+        let table = fixture.table("sales")
+        try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01", "2024-01-02"], rowsPerDay: 2_000), into: table)
+        let day = PartitionSpec.day("2024-01-02", column: "day")
+        let report = try await fixture.loader.export(table, partition: day, toStagePrefix: "exports/sales/day=2024-01-02")
+        #expect(report.rows == 2_000)
+        #expect(report.parts.count > 1)
+        var exported: [UInt8] = []
+        for part in report.parts {
+            exported += try Gzip.decompress(try await fixture.loader.stage.getBytes(part.key))
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try await fixture.loader.unload(table, partition: day, toFile: file.path)
+        let written = Array(try Data(contentsOf: file))
+        #expect(exported == written)
+        let connection = try await fixture.connection()
+        var direct: [UInt8] = []
+        _ = try await connection.copyOut("COPY (SELECT * FROM \(table.quoted) WHERE day = '2024-01-02') TO STDOUT (FORMAT csv)") {
+            direct += $0
+        }
+        #expect(Set(String(decoding: exported, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false))
+            == Set(String(decoding: direct, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)))
+        let manifest = String(decoding: try await fixture.loader.stage.getBytes(report.manifestKey), as: UTF8.self)
+        #expect(manifest.components(separatedBy: "\"mandatory\":true").count == report.parts.count + 1)
+    }
+}
