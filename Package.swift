@@ -8,6 +8,10 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Stevedore", targets: ["Stevedore"]),
+        // The layers below the loader, for pipelines that build frames or talk to a stage directly.
+        .library(name: "Frames", targets: ["Frames"]),
+        .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        .library(name: "Warehouse", targets: ["Warehouse"]),
         .executable(name: "stevedore", targets: ["StevedoreCLI"]),
     ],
     dependencies: [
@@ -42,6 +46,7 @@ let package = Package(
         // Benchmarks, not tests: scripts/bench-frames and scripts/bench-objectstore build them in release mode.
         .executableTarget(name: "FramesBench", dependencies: ["Frames"], path: "Benchmarks/FramesBench"),
         .executableTarget(name: "ObjectStoreBench", dependencies: ["ObjectStore"], path: "Benchmarks/ObjectStoreBench"),
+        .executableTarget(name: "LoadBench", dependencies: ["Stevedore", "Frames", "ObjectStore"], path: "Benchmarks/LoadBench"),
 
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "FramesTests", dependencies: ["Frames", "Warehouse"]),

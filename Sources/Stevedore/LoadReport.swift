@@ -24,7 +24,7 @@ public struct LoadReport: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let partitionText = partition.map { " partition \($0.label)" } ?? ""
         let verb = skipped ? "skipped (unchanged)" : "loaded"
-        return "\(verb) \(rows) rows into \(table)\(partitionText) (\(mode)), \(parts) parts, "
+        return "\(verb) \(rows) rows into \(table)\(partitionText) (\(mode)), \(parts) part\(parts == 1 ? "" : "s"), "
             + "\(compressedBytes) bytes staged, load \(loadID)"
     }
 }

@@ -149,15 +149,31 @@ struct LoadRun {
         } catch {
             throw fail(.ddl, error, staged: true)
         }
+        if dialect is RedshiftDialect, Set(staging.parts.map(\.columnCount)).count > 1 {
+            throw fail(.copy, StevedoreError(
+                code: .invalidRequest, step: .copy,
+                message: "the data gained columns midway (JSON Lines keys first seen late); Redshift copies every "
+                    + "part with one column list, so list every key in the first lines or pin the columns"),
+                staged: true)
+        }
         var step = StevedoreError.Step.lock
+        var commitStarted = clock.now
         do {
             try await connection.transaction { connection in
-                step = .lock
                 let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partitionLabel ?? "_all")")
-                try await connection.execute(lock.sql, lock.parameters)
-
-                step = .ddl
-                let types = try await timed("ddl") { try await evolveSchema(incoming, connection) }
+                let types: [String: SQLType]
+                if dialect is RedshiftDialect {
+                    // Redshift locks the table itself (no advisory locks), so it must exist first.
+                    step = .ddl
+                    types = try await timed("ddl") { try await evolveSchema(incoming, connection) }
+                    step = .lock
+                    try await connection.execute(lock.sql, lock.parameters)
+                } else {
+                    step = .lock
+                    try await connection.execute(lock.sql, lock.parameters)
+                    step = .ddl
+                    types = try await timed("ddl") { try await evolveSchema(incoming, connection) }
+                }
 
                 step = .delete
                 try await timed("delete+copy") {
@@ -173,11 +189,12 @@ struct LoadRun {
                 let insert = loader.options.ledger.insert(record, dialect: dialect)
                 try await connection.execute(insert.sql, insert.parameters)
                 step = .commit
+                commitStarted = clock.now
             }
         } catch {
             throw fail(step, error, staged: true)
         }
-        phases.append(LoadReport.Phase(name: "commit", duration: .zero))
+        phases.append(LoadReport.Phase(name: "commit", duration: clock.now - commitStarted))
         if !loader.options.keepStage {
             await timed("cleanup") { await removeStage(staging) }
         }
@@ -191,8 +208,12 @@ struct LoadRun {
         let check = dialect.tableColumns(ledger.table)
         if try await !connection.execute(check.sql, check.parameters).rows.isEmpty { return }
         try await connection.transaction { connection in
-            let lock = dialect.lock(ledger.table, lockName: "stevedore ledger \(ledger.table)")
-            try await connection.execute(lock.sql, lock.parameters)
+            // Concurrent first loads would race to create it; PostgreSQL serializes them with an
+            // advisory lock. (Redshift has none, and LOCK needs the table to exist.)
+            if !(dialect is RedshiftDialect) {
+                let lock = dialect.lock(ledger.table, lockName: "stevedore ledger \(ledger.table)")
+                try await connection.execute(lock.sql, lock.parameters)
+            }
             for statement in ledger.createStatements(for: dialect) {
                 try await connection.execute(statement)
             }

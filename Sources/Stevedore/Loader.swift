@@ -19,7 +19,8 @@ public struct Loader: Sendable {
         public var gzipLevel = GzipWriter.defaultLevel
         /// Parts uploaded at once while the next is encoded.
         public var uploadConcurrency = 2
-        /// Keep the staged parts after a successful load (they are always kept after a failure).
+        /// Keep the staged parts after a successful load. After a failure in the warehouse they are
+        /// always kept (the error names their prefix); a failure while staging removes them.
         public var keepStage = false
         /// Skip the COPY when the content equals the last committed load of the same partition.
         public var skipUnchanged = false

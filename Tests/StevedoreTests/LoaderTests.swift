@@ -330,9 +330,11 @@ struct KilledConnectionTests {
         let killer = Task {
             // Wait for the loader's session to be in its COPY, then terminate it.
             for _ in 0..<2000 {
+                // Only this test's load: its COPY names this test's schema.
                 let killed = try await watcher.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'stevedore' "
-                        + "AND pid <> pg_backend_pid() AND query LIKE 'COPY %' AND state = 'active'")
+                        + "AND pid <> pg_backend_pid() AND query LIKE $1 AND state = 'active'",
+                    ["COPY \"\(fixture.schema)\".%"])
                 if killed.rows.contains(where: { $0.first == "t" }) { return true }
                 try await Task.sleep(for: .milliseconds(5))
             }
@@ -360,18 +362,11 @@ struct LoaderStreamTests {
         for row in 1...5_000 {
             text += "\(row),0\(row % 9000 + 1000),\(row).25,2024-01-0\(row % 9 + 1)T10:00:00Z,\(row % 2 == 0),\"x, \(row)\"\n"
         }
-        let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8), chunkSize: 7_001), file: "sales.csv",
-                                   options: CSVOptions(batchRows: 700))
-        let batches = AsyncThrowingStream<TextBatch, any Error> { continuation in
-            do {
-                while let batch = try reader.next() { continuation.yield(batch) }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sales-\(UUID().uuidString).csv.gz")
+        try Data(try Gzip.compress(Array(text.utf8))).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
         let table = fixture.table("from_csv")
-        let report = try await fixture.loader.store(.batches(batches), into: table)
+        let report = try await fixture.loader.store(try .csv(path: file.path, options: CSVOptions(batchRows: 700)), into: table)
         #expect(report.rows == 5_000)
         #expect(report.parts > 1)
         let connection = try await fixture.connection()

@@ -1,0 +1,39 @@
+import Foundation
+import ObjectStore
+import Stevedore
+
+// LoadBench FILE.csv SCHEMA.TABLE s3|folder
+// Stores a CSV file (header row) into the warehouse libpq's PG* variables point at, replacing the
+// table, through the S3 stage (STEVEDORE_TEST_BUCKET or STEVEDORE_BENCH_BUCKET and the AWS
+// variables) or a folder stage, and prints the load report with its phase timings.
+// scripts/bench-load runs it under /usr/bin/time -v beside psql's \copy of the same file.
+
+let arguments = CommandLine.arguments
+guard arguments.count == 4, ["s3", "folder"].contains(arguments[3]) else {
+    FileHandle.standardError.write(Data("usage: LoadBench FILE.csv SCHEMA.TABLE s3|folder\n".utf8))
+    exit(64)
+}
+do {
+    let environment = ProcessInfo.processInfo.environment
+    let stage: any ObjectStore
+    if arguments[3] == "s3" {
+        guard let bucket = environment["STEVEDORE_BENCH_BUCKET"] ?? environment["STEVEDORE_TEST_BUCKET"] else {
+            throw StevedoreError(code: .invalidRequest, step: .plan, message: "set STEVEDORE_BENCH_BUCKET")
+        }
+        stage = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
+    } else {
+        stage = try FileStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("loadbench-stage"))
+    }
+    let loader = Loader(stage: stage)
+    let started = Date()
+    let report = try await loader.store(try .csv(path: arguments[1]), into: try TableRef(parsing: arguments[2]))
+    let seconds = Date().timeIntervalSince(started)
+    print(report)
+    for phase in report.phases {
+        print("  \(phase.name): \(phase.duration)")
+    }
+    print(String(format: "total %.2f s, %.0f rows/s", seconds, Double(report.rows) / seconds))
+} catch {
+    FileHandle.standardError.write(Data("LoadBench: \(error)\n".utf8))
+    exit(1)
+}
