@@ -8,22 +8,16 @@ extension LoadSource {
         return .batches(AsyncThrowingStream(unfolding: { try source.pull() }))
     }
 
-    /// A CSV file (`.gz` is read through gzip), header and delimiter as `options` say.
+    /// A CSV file (gunzipped when the name ends in `.gz`; `-` is stdin), header and delimiter as
+    /// `options` say.
     public static func csv(path: String, options: CSVOptions = CSVOptions()) throws -> LoadSource {
-        let reader: CSVReader
-        if path.hasSuffix(".gz") {
-            reader = try CSVReader(source: GzipByteSource(FileByteSource(path: path)), file: path, options: options)
-        } else {
-            reader = try CSVReader(path: path, options: options)
-        }
+        let reader = try CSVReader(path: path, options: options)
         return reading { try reader.next() }
     }
 
-    /// A JSON Lines file (`.gz` is read through gzip): keys become columns.
+    /// A JSON Lines file (gunzipped when the name ends in `.gz`; `-` is stdin): keys become columns.
     public static func jsonLines(path: String) throws -> LoadSource {
-        let source: any ByteSource = path.hasSuffix(".gz")
-            ? try GzipByteSource(FileByteSource(path: path)) : try FileByteSource(path: path)
-        let reader = JSONLinesReader(source: source, file: path)
+        let reader = try JSONLinesReader(path: path)
         return reading { try reader.next() }
     }
 }

@@ -57,7 +57,7 @@ enum TypeMapping {
         case (.date, .timestamp), (.date, .timestamptz), (.timestamp, .timestamptz):
             // The load session runs in UTC, so a naive value reads as that instant in UTC.
             return true
-        case (.json, .varchar), (.json, .text):
+        case (.json, .varchar):
             return true
         default:
             return false
