@@ -54,7 +54,8 @@ final class TransferThreads: @unchecked Sendable {
 
     // Guarded by `condition`.
     private let condition = NSCondition()
-    private var queue: [Work] = []
+    /// Taken work is set to nil at once: a finished transfer must not keep its body alive.
+    private var queue: [Work?] = []
     private var head = 0
     private var stopping = false
 
@@ -98,6 +99,7 @@ final class TransferThreads: @unchecked Sendable {
         }
         guard head < queue.count else { return nil }
         let work = queue[head]
+        queue[head] = nil
         head += 1
         if head > 64 && head * 2 > queue.count {
             queue.removeFirst(head)

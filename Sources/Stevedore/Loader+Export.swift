@@ -19,7 +19,7 @@ extension Loader {
     /// as soon as it is full: memory holds one part at most.
     public func export(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
                        toStagePrefix prefix: String) async throws -> ExportReport {
-        let collector = PartCollector(store: stage, prefix: prefix.hasSuffix("/") ? prefix : prefix + "/",
+        let collector = try PartCollector(store: stage, prefix: prefix.hasSuffix("/") ? prefix : prefix + "/",
                                       partSize: options.partSize, gzipLevel: options.gzipLevel)
         let schema = try await export(table, partition: partition, columns: columns) { try await collector.append($0) }
         return try await collector.finish(schema: schema)
@@ -31,24 +31,17 @@ extension Loader {
 actor PartCollector {
     private let store: any ObjectStore
     private let prefix: String
-    private let partSize: Int
-    private let gzipLevel: Int
-    private var writer: GzipWriter?
-    private var current: [UInt8] = []
-    private var currentRows = 0
-    private var flushedAt = 0
+    private var builder: GzipPartBuilder
     private var parts: [StagedPart] = []
     private var rows = 0
-
-    init(store: any ObjectStore, prefix: String, partSize: Int, gzipLevel: Int) {
-        self.store = store
-        self.prefix = prefix
-        self.partSize = partSize
-        self.gzipLevel = gzipLevel
-    }
-
     /// Inside a quoted field at the end of the bytes seen so far (a `""` toggles twice).
     private var inQuote = false
+
+    init(store: any ObjectStore, prefix: String, partSize: Int, gzipLevel: Int) throws {
+        self.store = store
+        self.prefix = prefix
+        builder = try GzipPartBuilder(partSize: partSize, gzipLevel: gzipLevel)
+    }
 
     /// Takes CSV bytes that end on a row boundary; rows are counted outside quotes, and a part may
     /// end after any row, so parts stay near their size however large the chunks are.
@@ -76,34 +69,19 @@ actor PartCollector {
     }
 
     private func write(_ piece: [UInt8], rows newRows: Int) async throws {
-        if writer == nil { writer = try GzipWriter(level: gzipLevel) }
-        guard let writer else { return }
-        try writer.write(piece)
-        currentRows += newRows
         rows += newRows
-        if writer.compressedByteCount < partSize && writer.uncompressedByteCount - flushedAt >= partSize {
-            try writer.flush()
-            flushedAt = writer.uncompressedByteCount
-        }
-        current += writer.drain()
-        if writer.compressedByteCount >= partSize {
+        if try builder.write(piece, rows: newRows) {
             try await closePart()
         }
     }
 
     private func closePart() async throws {
-        guard let writer, currentRows > 0 else { return }
-        let summary = try writer.finish()
-        current += writer.drain()
-        let part = StagedPart(key: "\(prefix)part-\(String(parts.count + 1).leftPadded(to: 5)).csv.gz",
-                              rowCount: currentRows, uncompressedByteCount: summary.uncompressedByteCount,
+        guard !builder.isEmpty else { return }
+        let (body, summary, partRows) = try builder.finish()
+        let part = StagedPart(key: GzipPartBuilder.key(prefix: prefix, number: parts.count + 1), rowCount: partRows,
+                              uncompressedByteCount: summary.uncompressedByteCount,
                               compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,
                               columnCount: 0)
-        let body = current
-        current = []
-        currentRows = 0
-        flushedAt = 0
-        self.writer = nil
         try await store.put(part.key, body: .bytes(body, sha256: part.sha256))
         parts.append(part)
     }

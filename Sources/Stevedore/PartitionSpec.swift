@@ -118,26 +118,7 @@ public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
     /// The partition as a JSON object for the ledger: `{"day":"2024-01-02"}`,
     /// `{"day":{"first":…,"last":…}}`, `{"day":{"start":…,"end":…}}`.
     public var json: String {
-        func string(_ text: String) -> String {
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if scalar.value < 0x20 {
-                        out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                            + String(scalar.value, radix: 16)
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-            return out + "\""
-        }
+        let string = JSONText.quote
         let members = dimensions.map { dimension -> String in
             let value: String
             switch dimension.key {

@@ -24,7 +24,7 @@ public struct StageManifest: Sendable, Hashable {
     /// `{"entries":[{"url":"s3://b/k","mandatory":true,"meta":{"content_length":N}}, …]}`.
     public var json: String {
         let items = entries.map { entry in
-            "{\"url\":\"\(Self.escape(entry.url))\",\"mandatory\":true,\"meta\":{\"content_length\":\(entry.contentLength)}}"
+            "{\"url\":\(JSONText.quote(entry.url)),\"mandatory\":true,\"meta\":{\"content_length\":\(entry.contentLength)}}"
         }
         return "{\"entries\":[" + items.joined(separator: ",") + "]}"
     }
@@ -35,22 +35,5 @@ public struct StageManifest: Sendable, Hashable {
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(json)
-    }
-
-    private static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u00" + String(scalar.value, radix: 16).leftPadded(to: 2)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
     }
 }

@@ -42,26 +42,21 @@ struct Stager: Sendable {
         var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes)
         var content = StreamingHash(.sha256)
         var parts: [StagedPart] = []
-        var writer = try GzipWriter(level: gzipLevel)
-        var buffer: [UInt8] = []
-        var partRows = 0
+        var builder = try GzipPartBuilder(partSize: partSize, gzipLevel: gzipLevel)
         var partColumns = 0
         var totalUncompressed = 0
-        var flushedAt = 0
         let store = self.store
 
         return try await withThrowingTaskGroup(of: StagedPart.self) { group in
             var inFlight = 0
 
             func finishPart() async throws {
-                guard partRows > 0 else { return }
-                let summary = try writer.finish()
-                buffer += writer.drain()
-                let part = StagedPart(key: "\(prefix)part-\(String(parts.count + inFlight + 1).leftPadded(to: 5)).csv.gz",
-                                      rowCount: partRows, uncompressedByteCount: summary.uncompressedByteCount,
+                guard !builder.isEmpty else { return }
+                let (body, summary, rows) = try builder.finish()
+                let part = StagedPart(key: GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight + 1),
+                                      rowCount: rows, uncompressedByteCount: summary.uncompressedByteCount,
                                       compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,
                                       columnCount: partColumns)
-                let body = buffer
                 if inFlight >= uploadConcurrency, let done = try await group.next() {
                     parts.append(done)
                     inFlight -= 1
@@ -71,33 +66,20 @@ struct Stager: Sendable {
                     return part
                 }
                 inFlight += 1
-                buffer = []
-                partRows = 0
-                flushedAt = 0
-                writer = try GzipWriter(level: gzipLevel)
             }
 
             func write(rows: Int) async throws {
                 let bytes = encoder.takeOutput()
                 content.update(bytes)
                 totalUncompressed += bytes.count
-                try writer.write(bytes)
-                partRows += rows
-                // zlib may hold a block back; once enough went in that the part could be full,
-                // flush it so the count is the part's true size.
-                if writer.compressedByteCount < partSize && writer.uncompressedByteCount - flushedAt >= partSize {
-                    try writer.flush()
-                    flushedAt = writer.uncompressedByteCount
-                }
-                buffer += writer.drain()
-                if writer.compressedByteCount >= partSize {
+                if try builder.write(bytes, rows: rows) {
                     try await finishPart()
                 }
             }
 
             func append(columns: Int, rows: Int, _ encode: (inout StagedCSVEncoder) throws -> Void) async throws {
                 // A part holds rows of one width: when the columns grow, the part ends.
-                if partRows > 0 && columns != partColumns {
+                if !builder.isEmpty && columns != partColumns {
                     try await finishPart()
                 }
                 partColumns = columns

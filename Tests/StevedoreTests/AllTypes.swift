@@ -6,7 +6,7 @@ enum AllTypes {
     static func frame(rows: Int = 3_000) throws -> Frame {
         func pick<T>(_ values: [T?], _ row: Int) -> T? { values[row % values.count] }
         let texts: [String?] = [nil, "", "plain", "comma, \"quote\"", "line\nbreak\r\nmore", "𝄞 ünïcödé 🚀", "\\N", " spaced "]
-        let doubles: [Double?] = [nil, 0.1, -0.0, 1.0 / 3.0, 1e300, -2.5e-300, .infinity, .nan, 5e-324]
+        let doubles: [Double?] = [nil, 0.1, -0.0, 1.0 / 3.0, 1e300, -2.5e-300, .infinity, .nan, .leastNonzeroMagnitude]
         let decimals: [ExactDecimal?] = [nil, ExactDecimal("0.000001"), ExactDecimal("-99999999999999999999999999999999.999999"),
                                          ExactDecimal("12.50")]
         let dates: [CivilDate?] = [nil, CivilDate("2024-02-29"), CivilDate("0001-01-01"), CivilDate("9999-12-31")]

@@ -1,0 +1,49 @@
+import Frames
+
+/// Builds one staged part at a time: CSV bytes in, a complete gzip file out once it reaches the
+/// part size (measured on the compressed bytes, flushing zlib when it may be holding a block back).
+struct GzipPartBuilder {
+    let partSize: Int
+    let gzipLevel: Int
+    private var writer: GzipWriter
+    private var body: [UInt8] = []
+    /// Rows written into the current part.
+    private(set) var rowCount = 0
+    private var flushedAt = 0
+
+    init(partSize: Int, gzipLevel: Int) throws {
+        self.partSize = partSize
+        self.gzipLevel = gzipLevel
+        writer = try GzipWriter(level: gzipLevel)
+    }
+
+    var isEmpty: Bool { rowCount == 0 }
+
+    /// Compresses `bytes` (holding `rows` whole rows); true when the part is now full.
+    mutating func write(_ bytes: [UInt8], rows: Int) throws -> Bool {
+        try writer.write(bytes)
+        rowCount += rows
+        if writer.compressedByteCount < partSize && writer.uncompressedByteCount - flushedAt >= partSize {
+            try writer.flush()
+            flushedAt = writer.uncompressedByteCount
+        }
+        body += writer.drain()
+        return writer.compressedByteCount >= partSize
+    }
+
+    /// Ends the part: its gzip bytes and summary, and a fresh builder state for the next part.
+    mutating func finish() throws -> (body: [UInt8], summary: GzipSummary, rows: Int) {
+        let summary = try writer.finish()
+        let finished = (body + writer.drain(), summary, rowCount)
+        writer = try GzipWriter(level: gzipLevel)
+        body = []
+        rowCount = 0
+        flushedAt = 0
+        return finished
+    }
+
+    /// The key of part `number` (from 1) under `prefix`.
+    static func key(prefix: String, number: Int) -> String {
+        "\(prefix)part-\(String(number).leftPadded(to: 5)).csv.gz"
+    }
+}
