@@ -2,7 +2,7 @@ import Foundation
 import ObjectStore
 import Stevedore
 
-// LoadBench FILE.csv SCHEMA.TABLE s3|folder
+// LoadBench FILE.csv SCHEMA.TABLE s3|folder        (STEVEDORE_PART_SIZE_MIB sets the part size)
 // Stores a CSV file (header row) into the warehouse libpq's PG* variables point at, replacing the
 // table, through the S3 stage (STEVEDORE_TEST_BUCKET or STEVEDORE_BENCH_BUCKET and the AWS
 // variables) or a folder stage, and prints the load report with its phase timings.
@@ -24,7 +24,11 @@ do {
     } else {
         stage = try FileStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("loadbench-stage"))
     }
-    let loader = Loader(stage: stage)
+    var options = Loader.Options()
+    if let partSize = environment["STEVEDORE_PART_SIZE_MIB"].flatMap(Int.init) {
+        options.partSize = partSize * 1024 * 1024
+    }
+    let loader = Loader(stage: stage, options: options)
     let started = Date()
     let report = try await loader.store(try .csv(path: arguments[1]), into: try TableRef(parsing: arguments[2]))
     let seconds = Date().timeIntervalSince(started)
