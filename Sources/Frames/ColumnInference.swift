@@ -140,7 +140,14 @@ public struct ColumnInference: Sendable, Hashable {
         case .text, .json:
             return true
         case .double:
-            return Value.parseDouble(bytes) != nil
+            // The warehouse refuses a literal that overflows to infinity or underflows to zero.
+            guard let value = Value.parseDouble(bytes) else { return false }
+            if value.isInfinite { return ValueClassifier.isSpecialDouble(bytes) }
+            if value == 0 {
+                let mantissa = bytes.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
+                return !mantissa.contains { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }
+            }
+            return true
         default:
             break
         }

@@ -137,7 +137,7 @@ enum ValueClassifier {
         return .double(significantDigits: mantissaDigits)
     }
 
-    private static func isSpecialDouble(_ bytes: ArraySlice<UInt8>) -> Bool {
+    static func isSpecialDouble(_ bytes: ArraySlice<UInt8>) -> Bool {
         var rest = bytes
         if rest.first == UInt8(ascii: "-") || rest.first == UInt8(ascii: "+") {
             rest = rest.dropFirst()

@@ -109,6 +109,12 @@ struct InferenceTests {
         #expect(try Self.infer(["1.50", "-2"], pinned: .decimal(precision: 3, scale: 1)).type
             == .decimal(precision: 3, scale: 1))
         #expect(try Self.infer(["2026-01-01", "2026-01-01 10:00:00"], pinned: .timestamptz).type == .timestamptz)
+        #expect(try Self.infer(["0", "0e12", "-0.0", "1e300", "Infinity", "-Infinity"], pinned: .double).type == .double)
+    }
+
+    @Test("a pinned double refuses literals the warehouse would refuse", arguments: ["1e-400", "0.0001e-330", "1e400", "-2e999"])
+    func pinnedDoubleOutOfRange(literal: String) {
+        #expect(throws: FrameError.self) { try Self.infer(["1.5", literal], pinned: .double) }
     }
 
     @Test("a value that does not fit a pinned type names line, column and value")

@@ -409,3 +409,27 @@ struct LoaderStreamTests {
         #expect(manifest.components(separatedBy: "\"mandatory\":true").count == report.parts.count + 1)
     }
 }
+
+@Suite("Loader: the stage after a load")
+struct StageLifecycleTests {
+    @Test("keepStage keeps the parts and the manifest under the reported prefix")
+    func keepStage() async throws {
+        let fixture = try LoaderFixture { $0.partSize = 8 * 1024; $0.keepStage = true }
+        defer { Task { try? await fixture.dropSchema() } }
+        let table = fixture.table("sales")
+        let report = try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-05"], rowsPerDay: 3_000), into: table,
+                                                    partition: .day("2024-01-05", column: "day"))
+        let prefix = try #require(report.stagePrefix.components(separatedBy: fixture.loader.stage.manifestURLPrefix).last)
+        #expect(prefix.hasSuffix("/\(report.loadID)/"))
+        #expect(prefix.contains("/\(table.schema)/sales/day=2024-01-05/"))
+        let keys = try await fixture.loader.stage.listKeys(prefix: prefix)
+        #expect(keys.count == report.parts + 1)
+        #expect(keys.contains(prefix + "manifest.json"))
+        var rows = 0
+        for key in keys where key.hasSuffix(".csv.gz") {
+            let csv = try Gzip.decompress(try await fixture.loader.stage.getBytes(key))
+            rows += String(decoding: csv, as: UTF8.self).components(separatedBy: "\n").count - 1
+        }
+        #expect(rows >= report.rows)
+    }
+}
