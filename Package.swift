@@ -38,7 +38,7 @@ let package = Package(
         ]),
         .target(name: "Scheduler", dependencies: ["Stevedore"]),
         .executableTarget(name: "StevedoreCLI", dependencies: [
-            "Stevedore", "Scheduler",
+            "Stevedore", "Scheduler", "Frames",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

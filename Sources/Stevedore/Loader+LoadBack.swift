@@ -30,7 +30,14 @@ extension Loader {
                                  table: table.description)
         }
         defer { try? handle.close() }
-        return try await export(table, partition: partition, columns: columns) { chunk in try handle.write(contentsOf: chunk) }
+        return try await unload(table, partition: partition, columns: columns, to: handle)
+    }
+
+    /// Writes `table` (or one partition) as CSV without a header to an open file (stdout, a pipe).
+    @discardableResult
+    public func unload(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
+                       to handle: FileHandle) async throws -> Schema {
+        try await export(table, partition: partition, columns: columns) { chunk in try handle.write(contentsOf: chunk) }
     }
 
     /// Streams the rows as CSV chunks (the dialect's NULL marker) to `sink`; returns their schema.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Scheduler
 import Stevedore
 
 /// The `stevedore` command: loads frames and files into warehouses through a staged COPY.
@@ -8,6 +7,11 @@ struct StevedoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stevedore",
         abstract: "Load files and frames into PostgreSQL and Redshift through a staged COPY.",
-        version: StevedoreVersion.current
+        discussion: """
+            Exit codes: 0 success, 64 usage, 65 input (malformed file, rows outside the partition, \
+            incompatible types), 69 warehouse, 74 stage.
+            """,
+        version: StevedoreVersion.current,
+        subcommands: [LoadCommand.self, UnloadCommand.self, StatusCommand.self, CheckCommand.self]
     )
 }

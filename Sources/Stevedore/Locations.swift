@@ -1,0 +1,41 @@
+import Foundation
+import ObjectStore
+import Warehouse
+
+/// Where a loader writes and stages, from the URLs users type: a warehouse (`postgres://…`,
+/// `redshift://…`, or a libpq `key=value` string) and a stage (`s3://bucket/prefix`,
+/// `file:///dir` or a plain path).
+public enum Locations {
+    /// The dialect a warehouse URL names and the connection string libpq takes for it
+    /// (`redshift://` is PostgreSQL's wire protocol under another name).
+    public static func warehouse(_ url: String) -> (dialect: any Dialect, connectionString: String) {
+        if url.hasPrefix("redshift://") {
+            return (RedshiftDialect(), "postgres://" + url.dropFirst("redshift://".count))
+        }
+        return (PostgresDialect(), url)
+    }
+
+    /// The store a stage URL names and the key prefix inside it (no leading or trailing `/`).
+    /// S3 credentials, region and endpoint come from `environment` (see `AWSEnvironment`).
+    public static func stage(_ url: String, environment: AWSEnvironment = AWSEnvironment()) throws
+        -> (store: any ObjectStore, prefix: String) {
+        if url.hasPrefix("s3://") {
+            let rest = url.dropFirst("s3://".count)
+            let bucket = String(rest.prefix { $0 != "/" })
+            guard !bucket.isEmpty else {
+                throw StevedoreError(code: .invalidRequest, step: .plan, message: "'\(url)' names no bucket: use s3://bucket/prefix")
+            }
+            let prefix = rest.dropFirst(bucket.count).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            do {
+                return (S3Store(try S3Configuration.fromEnvironment(bucket: bucket, environment: environment)), prefix)
+            } catch {
+                throw StevedoreError(code: .stage, step: .plan, message: "\(error)", underlying: error)
+            }
+        }
+        do {
+            return (try FileStore(url: url), "")
+        } catch {
+            throw StevedoreError(code: .stage, step: .plan, message: "\(error)", underlying: error)
+        }
+    }
+}

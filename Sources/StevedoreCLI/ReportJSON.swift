@@ -1,0 +1,43 @@
+import Foundation
+import Stevedore
+
+/// The `--json` output of each command: one JSON object on stdout.
+enum ReportJSON {
+    struct Load: Encodable {
+        var loadID: String
+        var table: String
+        var partition: String?
+        var mode: String
+        var rows: Int
+        var uncompressedBytes: Int
+        var compressedBytes: Int
+        var parts: Int
+        var stagePrefix: String
+        var skipped: Bool
+        /// Seconds per phase, in order.
+        var phases: [Phase]
+    }
+
+    struct Phase: Encodable {
+        var name: String
+        var seconds: Double
+    }
+
+    static func load(_ report: LoadReport) -> String {
+        encode(Load(loadID: report.loadID.rawValue, table: report.table.description, partition: report.partition?.label,
+                    mode: report.mode.description, rows: report.rows, uncompressedBytes: report.uncompressedBytes,
+                    compressedBytes: report.compressedBytes, parts: report.parts, stagePrefix: report.stagePrefix,
+                    skipped: report.skipped,
+                    phases: report.phases.map {
+                        Phase(name: $0.name, seconds: Double($0.duration.components.seconds)
+                                  + Double($0.duration.components.attoseconds) / 1e18)
+                    }))
+    }
+
+    static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Stevedore
+
+/// `stevedore unload`: a table or partition out as CSV, to a file, stdout or the stage.
+struct UnloadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unload",
+        abstract: "Write a table or partition as CSV (no header) to a file, stdout, or a stage as gzip parts.",
+        discussion: "Example: stevedore unload --table analytics.sales --partition sale_date=2024-01-02 --to day.csv")
+
+    @Option(help: ArgumentHelp("The table: schema.table.", valueName: "schema.table"))
+    var table: String
+
+    @Option(help: ArgumentHelp("The partition: dimension=value or dimension=first..last; repeat for several dimensions.",
+                               valueName: "dimension=key"))
+    var partition: [String] = []
+
+    @Option(name: .customLong("partition-expr"), help: ArgumentHelp("An SQL expression for a dimension.", valueName: "dimension=sql"))
+    var partitionExpr: [String] = []
+
+    @Option(help: ArgumentHelp("The columns to write, in order (default: all).", valueName: "a,b,…"))
+    var columns: String?
+
+    @Option(help: ArgumentHelp("Where to write: a file, - for stdout, or s3://bucket/prefix / file://dir for gzip parts and a manifest.",
+                               valueName: "target"))
+    var to: String = "-"
+
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Exported: Encodable {
+        var rows: Int
+        var parts: [String]
+        var manifest: String
+    }
+
+    func run() async throws {
+        try await Failure.report(verbose: output.verbose) {
+            let spec = try ArgumentParsing.partition(partition, expressions: partitionExpr)
+            let tableRef = try TableRef(parsing: table)
+            let picked = columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            if to.hasPrefix("s3://") || to.hasPrefix("file://") {
+                var stageTarget = target
+                stageTarget.stage = to
+                let loader = try stageTarget.loader(verbose: output.verbose)
+                let report = try await loader.export(tableRef, partition: spec, columns: picked,
+                                                     toStagePrefix: loader.options.stagePrefix)
+                if output.json {
+                    print(ReportJSON.encode(Exported(rows: report.rows, parts: report.parts.map(\.key),
+                                                     manifest: report.manifestKey)))
+                } else if !output.quiet {
+                    let where_ = loader.stage.location + (loader.options.stagePrefix.isEmpty ? "" : "/" + loader.options.stagePrefix)
+                    FileHandle.standardError.write(Data(
+                        "wrote \(report.rows) rows in \(report.parts.count) parts and \(report.manifestKey) to \(where_)\n".utf8))
+                }
+                return
+            }
+            let loader = try target.loader(verbose: output.verbose)
+            let schema = to == "-"
+                ? try await loader.unload(tableRef, partition: spec, columns: picked, to: FileHandle.standardOutput)
+                : try await loader.unload(tableRef, partition: spec, columns: picked, toFile: to)
+            if to != "-" && !output.quiet {
+                FileHandle.standardError.write(Data("wrote \(schema.names.joined(separator: ",")) of \(tableRef) to \(to)\n".utf8))
+            }
+        }
+    }
+}

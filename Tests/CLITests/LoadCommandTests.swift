@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+
+@Suite("stevedore load, unload, status and check against the live services")
+struct LoadCommandTests {
+    static let sales = "id,sale_date,region,amount\n1,2024-01-01,eu,10.50\n2,2024-01-01,us,\n3,2024-01-02,eu,7.25\n"
+
+    @Test("load a CSV file through S3 with --json, then read it back with unload")
+    func loadCSV() throws {
+        try CLI.requireServices()
+        let table = "\(CLI.uniqueSchema()).sales"
+        let stage = "s3://\(CLI.bucket)/cli-tests"
+        let file = try CLI.file("sales.csv", Self.sales)
+        let result = try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(report["rows"] as? Int == 3)
+        #expect(report["table"] as? String == table)
+        #expect(report["mode"] as? String == "replace")
+        #expect((report["stagePrefix"] as? String)?.hasPrefix("s3://\(CLI.bucket)/cli-tests/") == true)
+        #expect((report["loadID"] as? String)?.isEmpty == false)
+        #expect((report["phases"] as? [[String: Any]])?.map { $0["name"] as? String } ==
+            ["encode+stage", "ddl", "delete+copy", "commit", "cleanup"])
+        #expect(try CLI.rows(table, stage: stage) == ["1,2024-01-01,eu,10.50", "2,2024-01-01,us,", "3,2024-01-02,eu,7.25"])
+    }
+
+    @Test("load a partition from stdin and JSON Lines; status lists both")
+    func stdinAndJSONLines() throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        let stage = "file://\(FileManager.default.temporaryDirectory.path)/cli-stage-\(schema)"
+        let first = try CLI.run(["load", "-", "--table", "\(schema).sales", "--stage", stage, "--partition", "sale_date=2024-01-01",
+                                 "--quiet"], stdin: Array("id,sale_date\n1,2024-01-01\n2,2024-01-01\n".utf8))
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.isEmpty)
+        let jsonl = try CLI.file("events.jsonl", "{\"id\": 1, \"kind\": \"a\", \"tags\": [1, 2]}\n{\"id\": 2, \"score\": 9.5}\n")
+        let second = try CLI.run(["load", jsonl.path, "--table", "\(schema).events", "--stage", stage])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.hasPrefix("loaded 2 rows into \(schema).events (replace), 1 part"))
+        #expect(try CLI.rows("\(schema).events", stage: stage) == [#"1,a,"[1, 2]","#, "2,,,9.5"])
+
+        let status = try CLI.run(["status", "--stage", stage, "--json"])
+        #expect(status.status == 0)
+        let loads = try #require((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["loads"]
+            as? [[String: Any]])
+        let mine = loads.filter { ($0["table"] as? String)?.hasPrefix(schema) == true }
+        #expect(Set(mine.compactMap { $0["table"] as? String }) == ["\(schema).sales", "\(schema).events"])
+        #expect(mine.first { $0["table"] as? String == "\(schema).sales" }?["partition"] as? String == "sale_date=2024-01-01")
+    }
+
+    @Test("unload to a file and to an S3 prefix")
+    func unloadTargets() throws {
+        try CLI.requireServices()
+        let table = "\(CLI.uniqueSchema()).sales"
+        let stage = "s3://\(CLI.bucket)/cli-tests"
+        let file = try CLI.file("sales.csv", Self.sales)
+        #expect(try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--quiet"]).status == 0)
+        let out = file.deletingLastPathComponent().appendingPathComponent("back.csv")
+        let toFile = try CLI.run(["unload", "--table", table, "--stage", stage, "--partition", "sale_date=2024-01-01",
+                                  "--columns", "amount,id", "--to", out.path])
+        #expect(toFile.status == 0, "\(toFile.stderr)")
+        #expect(Set(try String(contentsOf: out, encoding: .utf8).split(separator: "\n")) == ["10.50,1", ",2"])
+        let toS3 = try CLI.run(["unload", "--table", table, "--stage", stage, "--to", "s3://\(CLI.bucket)/cli-exports/\(table)",
+                                "--json"])
+        #expect(toS3.status == 0, "\(toS3.stderr)")
+        let exported = try #require(try JSONSerialization.jsonObject(with: Data(toS3.stdout.utf8)) as? [String: Any])
+        #expect(exported["rows"] as? Int == 3)
+        #expect(exported["manifest"] as? String == "cli-exports/\(table)/manifest.json")
+    }
+
+    @Test("check says ok for the test services")
+    func check() throws {
+        try CLI.requireServices()
+        let result = try CLI.run(["check", "--stage", "s3://\(CLI.bucket)/cli-tests"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("ok   warehouse:"))
+        #expect(result.stdout.contains("ok   stage: s3://\(CLI.bucket): wrote, read back and deleted"))
+    }
+}
+
+@Suite("stevedore with bad input: one line, a documented exit code, no change")
+struct BadInputTests {
+    /// A table with known content, and a check that it still has it.
+    struct Guarded {
+        let table = "\(CLI.uniqueSchema()).sales"
+        let stage = "file://\(FileManager.default.temporaryDirectory.path)/cli-guard-stage"
+
+        init() throws {
+            try CLI.requireServices()
+            let file = try CLI.file("sales.csv", LoadCommandTests.sales)
+            let result = try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--quiet"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+
+        func expectUnchanged() throws {
+            #expect(try CLI.rows(table, stage: stage) == ["1,2024-01-01,eu,10.50", "2,2024-01-01,us,", "3,2024-01-02,eu,7.25"])
+        }
+    }
+
+    static func expectOneLineError(_ result: CLI.Result, status: Int32, mentioning text: String,
+                                   sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status == status, "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.hasPrefix("stevedore: "), sourceLocation: sourceLocation)
+        #expect(result.stderr.contains(text), "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.split(separator: "\n").count <= 2, sourceLocation: sourceLocation)
+        #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
+    }
+
+    @Test("a malformed CSV names file and line, exit 65")
+    func malformedCSV() throws {
+        let guarded = try Guarded()
+        let file = try CLI.file("bad.csv", "id,sale_date,region,amount\n4,2024-01-03,\"eu,1\n")
+        let result = try CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage])
+        Self.expectOneLineError(result, status: 65, mentioning: "bad.csv:2")
+        try guarded.expectUnchanged()
+    }
+
+    @Test("a missing file, exit 65")
+    func missingFile() throws {
+        let guarded = try Guarded()
+        let result = try CLI.run(["load", "/nonexistent/sales.csv", "--table", guarded.table, "--stage", guarded.stage])
+        Self.expectOneLineError(result, status: 65, mentioning: "/nonexistent/sales.csv: no such file")
+        try guarded.expectUnchanged()
+    }
+
+    @Test("an unknown type name, exit 64")
+    func unknownType() throws {
+        let guarded = try Guarded()
+        let file = try CLI.file("sales.csv", LoadCommandTests.sales)
+        let result = try CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage, "--type", "amount=money"])
+        Self.expectOneLineError(result, status: 64, mentioning: "unknown type 'money'")
+        try guarded.expectUnchanged()
+    }
+
+    @Test("a malformed --partition, exit 64")
+    func malformedPartition() throws {
+        let guarded = try Guarded()
+        let file = try CLI.file("sales.csv", LoadCommandTests.sales)
+        for partition in ["sale_date", "=2024-01-01", "sale_date=2024-01-01.."] {
+            let result = try CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage,
+                                      "--partition", partition])
+            Self.expectOneLineError(result, status: 64, mentioning: "--partition")
+        }
+        try guarded.expectUnchanged()
+    }
+
+    @Test("rows outside the partition, exit 65, naming file, line and value")
+    func rowOutsidePartition() throws {
+        let guarded = try Guarded()
+        let file = try CLI.file("sales.csv", LoadCommandTests.sales)
+        let result = try CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage,
+                                  "--partition", "sale_date=2024-01-01"])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("sales.csv:4: sale_date is '2024-01-02'"))
+        try guarded.expectUnchanged()
+    }
+
+    @Test("an unreachable warehouse, exit 69")
+    func unreachableWarehouse() throws {
+        let guarded = try Guarded()
+        let file = try CLI.file("sales.csv", LoadCommandTests.sales)
+        let result = try CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage,
+                                  "--warehouse", "postgres://nobody@127.0.0.1:1/none"])
+        Self.expectOneLineError(result, status: 69, mentioning: "port 1 failed: Connection refused")
+        try guarded.expectUnchanged()
+    }
+
+    @Test("a wrong S3 secret, exit 74, never printing the secret")
+    func wrongSecret() throws {
+        let guarded = try Guarded()
+        let file = try CLI.file("sales.csv", LoadCommandTests.sales)
+        let secret = "not-the-secret-\(UInt32.random(in: 0...UInt32.max))"
+        let result = try CLI.run(["load", file.path, "--table", guarded.table, "--stage", "s3://\(CLI.bucket)/cli-tests"],
+                                 environment: ["AWS_SECRET_ACCESS_KEY": secret])
+        Self.expectOneLineError(result, status: 74, mentioning: "SignatureDoesNotMatch")
+        #expect(!result.stderr.contains(secret))
+        try guarded.expectUnchanged()
+    }
+}
