@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Frames
 import Stevedore
 
 /// `stevedore load`: one file (or stdin) into one table, through the stage, in one transaction.
@@ -10,34 +9,7 @@ struct LoadCommand: AsyncParsableCommand {
         abstract: "Load a CSV or JSON Lines file into a table.",
         discussion: "Example: stevedore load sales-2024-01-02.csv --table analytics.sales --partition sale_date=2024-01-02")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
-    enum Mode: String, ExpressibleByArgument, CaseIterable { case replace, partition, append, merge }
-
-    @Argument(help: ArgumentHelp("The file to load, or - for stdin (CSV). A .gz name is gunzipped.", valueName: "file"))
-    var file: String
-
-    @Option(help: ArgumentHelp("The table: schema.table, or table in public.", valueName: "schema.table"))
-    var table: String
-
-    @Option(help: "The file's format (default: from the extension; csv for stdin).")
-    var format: Format?
-
-    @Option(help: ArgumentHelp("The partition: dimension=value or dimension=first..last; repeat for several dimensions.",
-                               valueName: "dimension=key"))
-    var partition: [String] = []
-
-    @Option(name: .customLong("partition-expr"),
-            help: ArgumentHelp("An SQL expression for a dimension (default: the column of that name).", valueName: "dimension=sql"))
-    var partitionExpr: [String] = []
-
-    @Option(help: "What to do with the rows already there (default: partition with --partition, else replace).")
-    var mode: Mode?
-
-    @Option(help: ArgumentHelp("A key column for --mode merge; repeat for several.", valueName: "column"))
-    var key: [String] = []
-
-    @Option(name: .customLong("type"), help: ArgumentHelp("Pin a column's type, e.g. zip=text.", valueName: "column=type"))
-    var types: [String] = []
+    @OptionGroup var load: LoadArguments
 
     @Flag(name: .customLong("keep-stage"), help: "Keep the staged parts after the load.")
     var keepStage = false
@@ -45,22 +17,29 @@ struct LoadCommand: AsyncParsableCommand {
     @Flag(name: .customLong("skip-unchanged"), help: "Copy nothing when the content equals the partition's last load.")
     var skipUnchanged = false
 
+    @Flag(name: .customLong("dry-run"), help: "Print the plan (as `stevedore plan`) and change nothing.")
+    var dryRun = false
+
     @OptionGroup var target: TargetOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
-            let spec = try ArgumentParsing.partition(partition, expressions: partitionExpr)
-            let pinned = try ArgumentParsing.types(types)
-            let writeMode = try resolvedMode(partition: spec)
-            let tableRef = try TableRef(parsing: table)
+            let spec = try load.partitionSpec()
+            let pinned = try load.pinnedTypes()
+            let writeMode = try load.writeMode(for: spec)
+            let tableRef = try load.tableRef()
             let loader = try target.loader(verbose: output.verbose) { options in
                 options.pinnedTypes = pinned
                 options.keepStage = keepStage
                 options.skipUnchanged = skipUnchanged
             }
-            let source = try self.source()
-            let report = try await loader.store(source, into: tableRef, partition: spec, mode: writeMode)
+            if dryRun {
+                let plan = try await loader.plan(try load.source(), into: tableRef, partition: spec, mode: writeMode)
+                print(output.json ? ReportJSON.plan(plan) : PlanCommand.text(plan))
+                return
+            }
+            let report = try await loader.store(try load.source(), into: tableRef, partition: spec, mode: writeMode)
             if output.json {
                 print(ReportJSON.load(report))
             } else if !output.quiet {
@@ -68,34 +47,36 @@ struct LoadCommand: AsyncParsableCommand {
             }
         }
     }
+}
 
-    private func resolvedMode(partition spec: PartitionSpec?) throws -> WriteMode? {
-        switch mode {
-        case nil: return nil
-        case .replace: return .replace
-        case .partition:
-            guard spec != nil else { throw Failure.usageError("--mode partition needs --partition") }
-            return .replacePartition
-        case .append: return .append
-        case .merge:
-            guard !key.isEmpty else { throw Failure.usageError("--mode merge needs at least one --key column") }
-            return .merge(keys: key)
+/// `stevedore plan`: what a load would do (schema, table changes, exact SQL), changing nothing.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show the schema, the table changes and the SQL a load would run; change nothing.")
+
+    @OptionGroup var load: LoadArguments
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await Failure.report(verbose: output.verbose) {
+            let spec = try load.partitionSpec()
+            let pinned = try load.pinnedTypes()
+            let loader = try target.loader(verbose: output.verbose) { $0.pinnedTypes = pinned }
+            let plan = try await loader.plan(try load.source(), into: try load.tableRef(), partition: spec,
+                                             mode: try load.writeMode(for: spec))
+            print(output.json ? ReportJSON.plan(plan) : Self.text(plan))
         }
     }
 
-    private func source() throws -> LoadSource {
-        let chosen = format ?? ((file.hasSuffix(".jsonl") || file.hasSuffix(".jsonl.gz") || file.hasSuffix(".ndjson"))
-            ? .jsonl : .csv)
-        if file != "-" && !FileManager.default.fileExists(atPath: file) {
-            throw StevedoreError(code: .input, step: .encode, message: "\(file): no such file")
-        }
-        do {
-            switch chosen {
-            case .csv: return try .csv(path: file)
-            case .jsonl: return try .jsonLines(path: file)
-            }
-        } catch {
-            throw StevedoreError(code: .input, step: .encode, message: "\(file): \(error)", underlying: error)
-        }
+    static func text(_ plan: LoadPlan) -> String {
+        var lines = ["\(plan.rows) rows for \(plan.table)\(plan.partition.map { " partition \($0.label)" } ?? "") (\(plan.mode))",
+                     "columns:"]
+        let width = plan.columns.map(\.name.count).max() ?? 0
+        lines += plan.columns.map { "  \($0.name.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.type)" }
+        lines.append("statements:")
+        lines += plan.statements.map { "  \($0);" }
+        return lines.joined(separator: "\n")
     }
 }

@@ -34,6 +34,25 @@ enum ReportJSON {
                     }))
     }
 
+    struct Plan: Encodable {
+        struct Column: Encodable {
+            var name: String
+            var type: String
+        }
+        var table: String
+        var partition: String?
+        var mode: String
+        var rows: Int
+        var columns: [Column]
+        var statements: [String]
+    }
+
+    static func plan(_ plan: LoadPlan) -> String {
+        encode(Plan(table: plan.table.description, partition: plan.partition?.label, mode: plan.mode.description,
+                    rows: plan.rows, columns: plan.columns.map { Plan.Column(name: $0.name, type: "\($0.type)") },
+                    statements: plan.statements))
+    }
+
     static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -12,6 +12,6 @@ struct StevedoreCommand: AsyncParsableCommand {
             incompatible types), 69 warehouse, 74 stage.
             """,
         version: StevedoreVersion.current,
-        subcommands: [LoadCommand.self, UnloadCommand.self, StatusCommand.self, CheckCommand.self]
+        subcommands: [LoadCommand.self, PlanCommand.self, UnloadCommand.self, StatusCommand.self, CheckCommand.self]
     )
 }

@@ -177,3 +177,32 @@ struct BadInputTests {
         try guarded.expectUnchanged()
     }
 }
+
+@Suite("stevedore plan")
+struct PlanCommandTests {
+    @Test("plan shows the inferred columns and the SQL, and changes nothing")
+    func plan() throws {
+        try CLI.requireServices()
+        let table = "\(CLI.uniqueSchema()).sales"
+        let stage = "s3://\(CLI.bucket)/cli-tests"
+        let file = try CLI.file("sales.csv", LoadCommandTests.sales)
+        let result = try CLI.run(["plan", file.path, "--table", table, "--stage", stage, "--partition", "sale_date=2024-01-01..2024-01-02",
+                                  "--type", "id=bigint", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(plan["rows"] as? Int == 3)
+        #expect(plan["mode"] as? String == "partition")
+        let columns = (plan["columns"] as? [[String: String]])?.map { "\($0["name"] ?? "") \($0["type"] ?? "")" }
+        #expect(columns == ["id bigint", "sale_date date", "region text", "amount decimal(4,2)"])
+        let statements = try #require(plan["statements"] as? [String])
+        #expect(statements.contains { $0.hasPrefix("CREATE TABLE IF NOT EXISTS") })
+        #expect(statements.contains { $0.contains(#"DELETE FROM"#) && $0.contains(#""sale_date" >= CAST($1 AS date) AND "sale_date" <= CAST($2 AS date)"#) })
+        // Nothing was created: unloading the table fails, and the dry run of load says the same as plan.
+        let unload = try CLI.run(["unload", "--table", table, "--stage", stage])
+        #expect(unload.status == 64)
+        #expect(unload.stderr.contains("the table does not exist"))
+        let dryRun = try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--dry-run"])
+        #expect(dryRun.status == 0)
+        #expect(dryRun.stdout.hasPrefix("3 rows for \(table) (replace)\ncolumns:\n  id         smallint"))
+    }
+}

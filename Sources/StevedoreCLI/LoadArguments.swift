@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Frames
+import Stevedore
+
+/// The arguments `load` and `plan` share: what to read, where it goes, how.
+struct LoadArguments: ParsableArguments {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case replace, partition, append, merge }
+
+    @Argument(help: ArgumentHelp("The file to load, or - for stdin (CSV). A .gz name is gunzipped.", valueName: "file"))
+    var file: String
+
+    @Option(help: ArgumentHelp("The table: schema.table, or table in public.", valueName: "schema.table"))
+    var table: String
+
+    @Option(help: "The file's format (default: from the extension; csv for stdin).")
+    var format: Format?
+
+    @Option(help: ArgumentHelp("The partition: dimension=value or dimension=first..last; repeat for several dimensions.",
+                               valueName: "dimension=key"))
+    var partition: [String] = []
+
+    @Option(name: .customLong("partition-expr"),
+            help: ArgumentHelp("An SQL expression for a dimension (default: the column of that name).", valueName: "dimension=sql"))
+    var partitionExpr: [String] = []
+
+    @Option(help: "What to do with the rows already there (default: partition with --partition, else replace).")
+    var mode: Mode?
+
+    @Option(help: ArgumentHelp("A key column for --mode merge; repeat for several.", valueName: "column"))
+    var key: [String] = []
+
+    @Option(name: .customLong("type"), help: ArgumentHelp("Pin a column's type, e.g. zip=text.", valueName: "column=type"))
+    var types: [String] = []
+
+    func tableRef() throws -> TableRef { try TableRef(parsing: table) }
+
+    func partitionSpec() throws -> PartitionSpec? {
+        try ArgumentParsing.partition(partition, expressions: partitionExpr)
+    }
+
+    func pinnedTypes() throws -> [String: ColumnType] { try ArgumentParsing.types(types) }
+
+    func writeMode(for spec: PartitionSpec?) throws -> WriteMode? {
+        switch mode {
+        case nil: return nil
+        case .replace: return .replace
+        case .partition:
+            guard spec != nil else { throw Failure.usageError("--mode partition needs --partition") }
+            return .replacePartition
+        case .append: return .append
+        case .merge:
+            guard !key.isEmpty else { throw Failure.usageError("--mode merge needs at least one --key column") }
+            return .merge(keys: key)
+        }
+    }
+
+    func source() throws -> LoadSource {
+        let jsonl = file.hasSuffix(".jsonl") || file.hasSuffix(".jsonl.gz") || file.hasSuffix(".ndjson")
+        let chosen = format ?? (jsonl ? .jsonl : .csv)
+        if file != "-" && !FileManager.default.fileExists(atPath: file) {
+            throw StevedoreError(code: .input, step: .encode, message: "\(file): no such file")
+        }
+        do {
+            switch chosen {
+            case .csv: return try .csv(path: file)
+            case .jsonl: return try .jsonLines(path: file)
+            }
+        } catch {
+            throw StevedoreError(code: .input, step: .encode, message: "\(file): \(error)", underlying: error)
+        }
+    }
+}
