@@ -90,7 +90,9 @@ struct LoadRun {
 
     private func run(_ source: LoadSource, started: Date, connection: Connection) async throws -> LoadReport {
         var phases: [LoadReport.Phase] = []
+        var counts = (rows: 0, bytes: 0, parts: 0)
         func timed<T>(_ name: String, _ body: () async throws -> T) async rethrows -> T {
+            loader.options.progress?(LoadProgress(phase: name, rows: counts.rows, bytes: counts.bytes, parts: counts.parts))
             let start = clock.now
             defer {
                 phases.append(LoadReport.Phase(name: name, duration: clock.now - start))
@@ -108,7 +110,8 @@ struct LoadRun {
         let stager = Stager(store: stage, prefix: stagePrefix, partSize: loader.options.partSize,
                             gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
                             nullMarker: dialect.name == "redshift" ? .backslashN : .emptyField,
-                            pinnedTypes: loader.options.pinnedTypes, membership: PartitionMembership(partition))
+                            pinnedTypes: loader.options.pinnedTypes, membership: PartitionMembership(partition),
+                            progress: loader.options.progress)
         let staging: StagingResult
         do {
             staging = try await timed("encode+stage") { try await stager.stage(source) }
@@ -123,6 +126,7 @@ struct LoadRun {
             throw fail(.stage, error, staged: false)
         }
 
+        counts = (staging.rowCount, staging.uncompressedByteCount, staging.parts.count)
         var report = LoadReport(loadID: loadID, table: table, partition: partition, mode: mode, rows: staging.rowCount,
                                 uncompressedBytes: staging.uncompressedByteCount,
                                 compressedBytes: staging.compressedByteCount, parts: staging.parts.count,
@@ -190,6 +194,8 @@ struct LoadRun {
                 try await connection.execute(insert.sql, insert.parameters)
                 step = .commit
                 commitStarted = clock.now
+                loader.options.progress?(LoadProgress(phase: "commit", rows: counts.rows, bytes: counts.bytes,
+                                                      parts: counts.parts))
             }
         } catch {
             throw fail(step, error, staged: true)

@@ -36,6 +36,8 @@ public struct Loader: Sendable {
         public var redshiftAuthorization: RedshiftAuthorization?
         /// The stage bucket's region, when it differs from the cluster's (Redshift only).
         public var redshiftRegion: String?
+        /// Called as the load goes (after each staged batch and at each phase), from the loading task.
+        public var progress: (@Sendable (LoadProgress) -> Void)?
 
         public init() {}
     }

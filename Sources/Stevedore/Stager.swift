@@ -37,6 +37,8 @@ struct Stager: Sendable {
     let nullMarker: NullMarker
     let pinnedTypes: [String: ColumnType]
     let membership: PartitionMembership
+    /// Told after each batch: rows and bytes encoded, parts finished.
+    var progress: (@Sendable (LoadProgress) -> Void)? = nil
 
     func stage(_ source: LoadSource) async throws -> StagingResult {
         var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes)
@@ -75,6 +77,8 @@ struct Stager: Sendable {
                 if try builder.write(bytes, rows: rows) {
                     try await finishPart()
                 }
+                progress?(LoadProgress(phase: "encode+stage", rows: encoder.rowCount, bytes: totalUncompressed,
+                                       parts: parts.count + inFlight))
             }
 
             func append(columns: Int, rows: Int, _ encode: (inout StagedCSVEncoder) throws -> Void) async throws {

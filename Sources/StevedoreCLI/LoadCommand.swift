@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Stevedore
 
+extension ProgressDisplay.When: ExpressibleByArgument {}
+
 /// `stevedore load`: one file (or stdin) into one table, through the stage, in one transaction.
 struct LoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,6 +22,9 @@ struct LoadCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print the plan (as `stevedore plan`) and change nothing.")
     var dryRun = false
 
+    @Option(help: "Show progress on stderr: auto (on a terminal, unless --quiet), always or never.")
+    var progress: ProgressDisplay.When = .auto
+
     @OptionGroup var target: TargetOptions
     @OptionGroup var output: OutputOptions
 
@@ -29,10 +34,13 @@ struct LoadCommand: AsyncParsableCommand {
             let pinned = try load.pinnedTypes()
             let writeMode = try load.writeMode(for: spec)
             let tableRef = try load.tableRef()
+            let display = dryRun ? nil : ProgressDisplay.make(progress, quiet: output.quiet)
+            defer { display?.finish() }
             let loader = try target.loader(verbose: output.verbose) { options in
                 options.pinnedTypes = pinned
                 options.keepStage = keepStage
                 options.skipUnchanged = skipUnchanged
+                if let display { options.progress = { display.report($0) } }
             }
             if dryRun {
                 let plan = try await loader.plan(try load.source(), into: tableRef, partition: spec, mode: writeMode)
@@ -40,6 +48,7 @@ struct LoadCommand: AsyncParsableCommand {
                 return
             }
             let report = try await loader.store(try load.source(), into: tableRef, partition: spec, mode: writeMode)
+            display?.finish()
             if output.json {
                 print(ReportJSON.load(report))
             } else if !output.quiet {

@@ -206,3 +206,24 @@ struct PlanCommandTests {
         #expect(dryRun.stdout.hasPrefix("3 rows for \(table) (replace)\ncolumns:\n  id         smallint"))
     }
 }
+
+@Suite("stevedore load progress")
+struct ProgressTests {
+    @Test("--progress always draws phases on stderr; auto draws nothing when stderr is not a terminal")
+    func progress() throws {
+        try CLI.requireServices()
+        let table = "\(CLI.uniqueSchema()).sales"
+        let stage = "file://\(FileManager.default.temporaryDirectory.path)/cli-progress-stage"
+        let file = try CLI.file("sales.csv", LoadCommandTests.sales)
+        let always = try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--progress", "always", "--quiet"])
+        #expect(always.status == 0)
+        for phase in ["encode+stage", "ddl", "delete+copy", "commit", "cleanup"] {
+            #expect(always.stderr.contains("\u{1B}[K\(phase)  "), "no \(phase) in \(always.stderr.debugDescription)")
+        }
+        #expect(always.stderr.contains("3 rows"))
+        #expect(always.stderr.hasSuffix("\r\u{1B}[K"))
+        let auto = try CLI.run(["load", file.path, "--table", table, "--stage", stage])
+        #expect(auto.status == 0)
+        #expect(auto.stderr.isEmpty)
+    }
+}
