@@ -55,6 +55,10 @@ struct LoadRun {
         case let error as FrameError:
             code = .input
             message = error.description
+        case let error as GzipError:
+            // A staged part that does not gunzip: the stage holds something other than what was written.
+            code = .stage
+            message = error.description
         default:
             code = step == .stage ? .stage : .warehouse
             message = "\(error)"
@@ -233,8 +237,11 @@ struct LoadRun {
         if plan.needsDDL {
             // Loads of other partitions may change the table too: DDL is serialized by its own lock,
             // taken last (after the partition lock), and the plan is made again under it.
-            let lock = dialect.lock(table.tableName, lockName: "\(table)#ddl")
-            try await connection.execute(lock.sql, lock.parameters)
+            // (Redshift has no advisory locks, and its LOCK needs the table: it serializes DDL itself.)
+            if !(dialect is RedshiftDialect) {
+                let lock = dialect.lock(table.tableName, lockName: "\(table)#ddl")
+                try await connection.execute(lock.sql, lock.parameters)
+            }
             existing = try await loader.existingColumns(table, on: connection)
             plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
             for statement in try ddlStatements(plan) {

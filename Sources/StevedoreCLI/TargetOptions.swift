@@ -5,25 +5,32 @@ import Stevedore
 
 /// Where the command loads to and stages through, shared by every command.
 struct TargetOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The warehouse: postgres://… or redshift://… (default $STEVEDORE_WAREHOUSE, else libpq's PG* variables).",
+    @Option(help: ArgumentHelp("The warehouse: postgres://…, redshift://… or a name from stevedore.yml (default: the file's, else $STEVEDORE_WAREHOUSE, else libpq's PG* variables).",
                                valueName: "url"))
     var warehouse: String?
 
-    @Option(help: ArgumentHelp("The stage: s3://bucket/prefix or file://dir (default $STEVEDORE_STAGE, else ./.stevedore/stage).",
+    @Option(help: ArgumentHelp("The stage: s3://bucket/prefix, file://dir or a name from stevedore.yml (default: the file's, else $STEVEDORE_STAGE, else ./.stevedore/stage).",
                                valueName: "url"))
     var stage: String?
 
     @Option(name: .customLong("iam-role"), help: ArgumentHelp("The IAM role Redshift reads the stage with.", valueName: "arn"))
     var iamRole: String?
 
-    /// A loader for these options; `tune` adjusts its options.
+    @Option(help: ArgumentHelp("A configuration file (default: ./stevedore.yml when it exists).", valueName: "path"))
+    var config: String?
+
+    /// A loader for these options; `tune` adjusts its options. Flags win over the configuration
+    /// file, which wins over the environment's defaults.
     func loader(verbose: Bool, _ tune: (inout Loader.Options) -> Void = { _ in }) throws -> Loader {
         let environment = ProcessInfo.processInfo.environment
-        let (dialect, connectionString) = Locations.warehouse(warehouse ?? environment["STEVEDORE_WAREHOUSE"] ?? "")
-        let (store, prefix) = try Locations.stage(stage ?? environment["STEVEDORE_STAGE"] ?? "file://.stevedore/stage")
+        let file = try ConfigurationFile.load(path: config, environment: environment)
+        let warehouseURL = file.warehouse(warehouse) ?? environment["STEVEDORE_WAREHOUSE"] ?? ""
+        let stageURL = file.stage(stage) ?? environment["STEVEDORE_STAGE"] ?? "file://.stevedore/stage"
+        let (dialect, connectionString) = Locations.warehouse(warehouseURL)
+        let (store, prefix) = try Locations.stage(stageURL)
         var options = Loader.Options()
         if !prefix.isEmpty { options.stagePrefix = prefix }
-        if let iamRole { options.redshiftAuthorization = .iamRole(iamRole) }
+        if let role = iamRole ?? file.iamRole { options.redshiftAuthorization = .iamRole(role) }
         tune(&options)
         var logger = Logger(label: "stevedore")
         logger.logLevel = verbose ? .info : .error

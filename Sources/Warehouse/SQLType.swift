@@ -58,8 +58,9 @@ public struct TableName: Sendable, Hashable, CustomStringConvertible {
         self.table = table
     }
 
-    /// `"schema"."table"`, safe to splice into SQL.
-    public var quoted: String { quoteQualifiedIdentifier([schema, table]) }
+    /// `"schema"."table"`, safe to splice into SQL; just `"table"` when the schema is empty (a
+    /// temporary table, found in the session's own schema).
+    public var quoted: String { schema.isEmpty ? quoteIdentifier(table) : quoteQualifiedIdentifier([schema, table]) }
 
     public var description: String { "\(schema).\(table)" }
 }

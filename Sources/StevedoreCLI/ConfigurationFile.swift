@@ -1,0 +1,91 @@
+import Foundation
+import Stevedore
+import Yams
+
+/// `stevedore.yml`: named warehouses and stages, and defaults, so commands need fewer flags.
+/// Values may reference the environment as `${VAR}`. Flags override it; nothing is written back.
+///
+///     warehouses:
+///       local: postgres://stevedore@127.0.0.1:54329/stevedore
+///     stages:
+///       lake: s3://my-bucket/stevedore
+///     defaults:
+///       warehouse: local
+///       stage: lake
+///       iam_role: arn:aws:iam::123456789012:role/Loader
+struct ConfigurationFile: Sendable, Equatable {
+    var warehouses: [String: String] = [:]
+    var stages: [String: String] = [:]
+    var defaultWarehouse: String?
+    var defaultStage: String?
+    var iamRole: String?
+    var path: String?
+
+    /// The file at `path`, or `./stevedore.yml` when it exists; an empty configuration otherwise.
+    static func load(path: String?, environment: [String: String]) throws -> ConfigurationFile {
+        let chosen = path ?? (FileManager.default.fileExists(atPath: "stevedore.yml") ? "stevedore.yml" : nil)
+        guard let chosen else { return ConfigurationFile() }
+        guard let data = FileManager.default.contents(atPath: chosen) else {
+            throw Failure.usageError("cannot read the configuration file \(chosen)")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), path: chosen, environment: environment)
+    }
+
+    static func parse(_ text: String, path: String, environment: [String: String]) throws -> ConfigurationFile {
+        let document: Any?
+        do {
+            document = try Yams.load(yaml: text)
+        } catch {
+            throw Failure.usageError("\(path): not valid YAML: \(error)")
+        }
+        guard let root = document as? [String: Any] ?? (document == nil ? [:] : nil) else {
+            throw Failure.usageError("\(path): expected a mapping at the top level")
+        }
+        func strings(_ key: String) throws -> [String: String] {
+            guard let value = root[key] else { return [:] }
+            guard let mapping = value as? [String: Any] else {
+                throw Failure.usageError("\(path): '\(key)' must map names to URLs")
+            }
+            return try mapping.mapValues { try expand("\($0)", at: "\(key)", path: path, environment: environment) }
+        }
+        var configuration = ConfigurationFile(path: path)
+        configuration.warehouses = try strings("warehouses")
+        configuration.stages = try strings("stages")
+        let defaults = try strings("defaults")
+        configuration.defaultWarehouse = defaults["warehouse"]
+        configuration.defaultStage = defaults["stage"]
+        configuration.iamRole = defaults["iam_role"]
+        return configuration
+    }
+
+    /// `${VAR}` replaced by the variable's value; an unset variable is an error naming it.
+    static func expand(_ value: String, at key: String, path: String, environment: [String: String]) throws -> String {
+        var out = ""
+        var rest = value[...]
+        while let open = rest.range(of: "${") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else {
+                throw Failure.usageError("\(path): '\(key)' has an unclosed ${")
+            }
+            let name = String(rest[open.upperBound..<close])
+            guard let replacement = environment[name] else {
+                throw Failure.usageError("\(path): '\(key)' uses ${\(name)}, which is not set")
+            }
+            out += replacement
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
+    /// A warehouse flag's value or name resolved to a URL (names come from `warehouses`).
+    func warehouse(_ value: String?) -> String? {
+        guard let value = value ?? defaultWarehouse else { return nil }
+        return warehouses[value] ?? value
+    }
+
+    /// A stage flag's value or name resolved to a URL (names come from `stages`).
+    func stage(_ value: String?) -> String? {
+        guard let value = value ?? defaultStage else { return nil }
+        return stages[value] ?? value
+    }
+}
