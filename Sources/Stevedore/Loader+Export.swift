@@ -19,7 +19,8 @@ extension Loader {
     /// as soon as it is full: memory holds one part at most.
     public func export(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
                        toStagePrefix prefix: String) async throws -> ExportReport {
-        let collector = try PartCollector(store: stage, prefix: prefix.hasSuffix("/") ? prefix : prefix + "/",
+        let keyPrefix = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
+        let collector = try PartCollector(store: stage, prefix: keyPrefix,
                                       partSize: options.partSize, gzipLevel: options.gzipLevel)
         let schema = try await export(table, partition: partition, columns: columns) { try await collector.append($0) }
         return try await collector.finish(schema: schema)

@@ -44,15 +44,15 @@ struct UnloadCommand: AsyncParsableCommand {
                 var stageTarget = target
                 stageTarget.stage = to
                 let loader = try stageTarget.loader(verbose: output.verbose)
-                let report = try await loader.export(tableRef, partition: spec, columns: picked,
-                                                     toStagePrefix: loader.options.stagePrefix)
+                // The parts go exactly under --to, not under the loads' default prefix.
+                let prefix = try Locations.stage(to).prefix
+                let report = try await loader.export(tableRef, partition: spec, columns: picked, toStagePrefix: prefix)
                 if output.json {
                     print(ReportJSON.encode(Exported(rows: report.rows, parts: report.parts.map(\.key),
                                                      manifest: report.manifestKey)))
                 } else if !output.quiet {
-                    let where_ = loader.stage.location + (loader.options.stagePrefix.isEmpty ? "" : "/" + loader.options.stagePrefix)
                     FileHandle.standardError.write(Data(
-                        "wrote \(report.rows) rows in \(report.parts.count) parts and \(report.manifestKey) to \(where_)\n".utf8))
+                        "wrote \(report.rows) rows in \(report.parts.count) parts and \(report.manifestKey) to \(to)\n".utf8))
                 }
                 return
             }
