@@ -26,6 +26,11 @@ struct UnloadCommand: AsyncParsableCommand {
                                valueName: "target"))
     var to: String = "-"
 
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
+
+    @Option(help: "csv (no header) or jsonl (one object per row; held in memory, for modest tables).")
+    var format: Format = .csv
+
     @OptionGroup var target: TargetOptions
     @OptionGroup var output: OutputOptions
 
@@ -40,6 +45,24 @@ struct UnloadCommand: AsyncParsableCommand {
             let spec = try ArgumentParsing.partition(partition, expressions: partitionExpr)
             let tableRef = try TableRef(parsing: table)
             let picked = columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            if format == .jsonl {
+                guard !(to.hasPrefix("s3://") || to.hasPrefix("file://")) else {
+                    throw Failure.usageError("--format jsonl writes to a file or stdout; a stage takes gzip CSV parts")
+                }
+                let loader = try target.loader(verbose: output.verbose)
+                let frame = try await loader.load(tableRef, partition: spec, columns: picked)
+                if to == "-" {
+                    try JSONLinesWriter.write(frame, to: FileHandle.standardOutput)
+                } else {
+                    guard FileManager.default.createFile(atPath: to, contents: nil),
+                          let handle = FileHandle(forWritingAtPath: to) else {
+                        throw Failure.usageError("cannot write \(to)")
+                    }
+                    defer { try? handle.close() }
+                    try JSONLinesWriter.write(frame, to: handle)
+                }
+                return
+            }
             if to.hasPrefix("s3://") || to.hasPrefix("file://") {
                 var stageTarget = target
                 stageTarget.stage = to

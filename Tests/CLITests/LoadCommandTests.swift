@@ -227,3 +227,26 @@ struct ProgressTests {
         #expect(auto.stderr.isEmpty)
     }
 }
+
+@Suite("stevedore unload --format jsonl")
+struct UnloadJSONLinesTests {
+    @Test("rows come out as JSON objects with typed values")
+    func jsonl() throws {
+        try CLI.requireServices()
+        let table = "\(CLI.uniqueSchema()).sales"
+        let stage = "file://\(FileManager.default.temporaryDirectory.path)/cli-jsonl-stage"
+        let file = try CLI.file("sales.csv", LoadCommandTests.sales)
+        #expect(try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--quiet"]).status == 0)
+        let result = try CLI.run(["unload", "--table", table, "--stage", stage, "--format", "jsonl",
+                                  "--partition", "sale_date=2024-01-01"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init).sorted()
+        #expect(lines == [
+            #"{"id":1,"sale_date":"2024-01-01","region":"eu","amount":10.5}"#,
+            #"{"id":2,"sale_date":"2024-01-01","region":"us","amount":null}"#,
+        ])
+        for line in lines {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil)
+        }
+    }
+}
