@@ -1,7 +1,8 @@
-/// Writes the little JSON Stevedore emits (manifests, ledger partitions) without a JSON library.
-enum JSONText {
+/// Writes the little JSON Stevedore emits (manifests, ledger partitions, JSON Lines) without a
+/// JSON library.
+public enum JSONText {
     /// `text` as a JSON string literal, quotes included.
-    static func quote(_ text: String) -> String {
+    public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
