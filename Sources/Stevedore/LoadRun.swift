@@ -46,7 +46,6 @@ struct LoadRun {
             code = .warehouse
             var text = error.message
             if let sqlState = error.sqlState { text += " (SQLSTATE \(sqlState))" }
-            if let line = error.copyLine { text += " at line \(line) of the staged data" }
             if let detail = error.detail { text += "; \(detail)" }
             message = text
         case let error as ObjectStoreError:
@@ -148,6 +147,15 @@ struct LoadRun {
             }
         }
 
+        for field in staging.schema.fields {
+            do {
+                try dialect.validateIdentifier(field.name)
+            } catch let error as WarehouseError {
+                await removeStage(staging)
+                throw StevedoreError(code: .input, step: .plan, message: "column \(error.message)",
+                                     table: table.description, partition: partitionLabel)
+            }
+        }
         let incoming = staging.schema.fields.map { field in
             ColumnDefinition(name: field.name,
                              type: TypeMapping.sqlType(field.type, maxByteLength: staging.maxByteLengths[field.name] ?? 1))
@@ -378,16 +386,29 @@ struct LoadRun {
                 ? "COPY \(quoteIdentifier(target)) (\(partColumns.map(quoteIdentifier).joined(separator: ", "))) FROM STDIN (FORMAT csv)"
                 : postgres.copyFromStdin(table.tableName, columns: partColumns)
             let compressed = try await stage.getBytes(part.key)
-            _ = try await connection.copyIn(sql) { writer in
-                let reader = try GzipReader()
-                var output = try reader.read(compressed)
-                while true {
-                    if !output.isEmpty { try await writer.write(output) }
-                    guard reader.hasPendingInput else { break }
-                    output = try reader.read([])
+            do {
+                try await copyPart(compressed, sql: sql, connection)
+            } catch var error as WarehouseError {
+                // The server counts lines within this part's COPY: name the part.
+                if let line = error.copyLine {
+                    error.message += " (line \(line) of \(part.key.split(separator: "/").last ?? ""))"
                 }
-                try reader.finish()
+                throw error
             }
+        }
+    }
+
+    /// One part, gunzipped as it goes, into one `COPY … FROM STDIN`.
+    private func copyPart(_ compressed: [UInt8], sql: String, _ connection: Connection) async throws {
+        _ = try await connection.copyIn(sql) { writer in
+            let reader = try GzipReader()
+            var output = try reader.read(compressed)
+            while true {
+                if !output.isEmpty { try await writer.write(output) }
+                guard reader.hasPendingInput else { break }
+                output = try reader.read([])
+            }
+            try reader.finish()
         }
     }
 

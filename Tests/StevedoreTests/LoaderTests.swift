@@ -176,6 +176,8 @@ struct LoaderTests {
         #expect(error.code == .warehouse)
         #expect(error.step == .copy)
         #expect(error.message.contains("23514"))
+        // The server counts physical lines of the part (quoted newlines included).
+        #expect(error.message.contains("(line 52 of part-00001.csv.gz)"))
         #expect(error.stagePrefix != nil)
         #expect(try await fixture.checksum(table) == before)
         #expect(try await fixture.ledger(table).count == 1)
