@@ -70,13 +70,16 @@ public struct LoadLedger: Sendable, Hashable {
 
     /// The INSERT of one record, values as parameters.
     func insert(_ record: Record, dialect: any Dialect) -> SQLStatement {
-        let jsonCast = dialect.name == "redshift" ? "$5" : "CAST($5 AS jsonb)"
-        let timeCast = dialect.name == "redshift" ? "CAST($13 AS TIMESTAMPTZ)" : "CAST($13 AS timestamptz)"
+        let redshift = dialect.name == "redshift"
+        let jsonCast = redshift ? "$5" : "CAST($5 AS jsonb)"
+        let timeCast = redshift ? "CAST($13 AS TIMESTAMPTZ)" : "CAST($13 AS timestamptz)"
+        // The time of this statement, late in the transaction (now() and SYSDATE give its start).
+        let committed = redshift ? "GETDATE()" : "clock_timestamp()"
         return SQLStatement(
             "INSERT INTO \(table.quoted) (load_id, table_schema, table_name, partition_key, partition_json, mode, "
                 + "row_count, uncompressed_bytes, compressed_bytes, part_count, stage_prefix, content_sha256, "
-                + "started_at, loader_version) VALUES ($1, $2, $3, $4, \(jsonCast), $6, $7, $8, $9, $10, $11, $12, "
-                + "\(timeCast), $14)",
+                + "started_at, committed_at, loader_version) VALUES ($1, $2, $3, $4, \(jsonCast), $6, $7, $8, $9, $10, "
+                + "$11, $12, \(timeCast), \(committed), $14)",
             [record.loadID.rawValue, record.table.schema, record.table.table, record.partition?.label ?? "",
              record.partition?.json, record.mode.description, String(record.rows), String(record.uncompressedBytes),
              String(record.compressedBytes), String(record.parts), record.stagePrefix, record.contentSHA256,
