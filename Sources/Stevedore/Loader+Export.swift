@@ -35,8 +35,7 @@ actor PartCollector {
     private var builder: GzipPartBuilder
     private var parts: [StagedPart] = []
     private var rows = 0
-    /// Inside a quoted field at the end of the bytes seen so far (a `""` toggles twice).
-    private var inQuote = false
+    private var counter = CSVRowCounter()
 
     init(store: any ObjectStore, prefix: String, partSize: Int, gzipLevel: Int) throws {
         self.store = store
@@ -47,25 +46,22 @@ actor PartCollector {
     /// Takes CSV bytes that end on a row boundary; rows are counted outside quotes, and a part may
     /// end after any row, so parts stay near their size however large the chunks are.
     func append(_ chunk: [UInt8]) async throws {
+        var pieces: [(range: Range<Int>, rows: Int)] = []
         var start = 0
         var rowsInPiece = 0
-        var index = 0
-        while index < chunk.count {
-            let byte = chunk[index]
-            index += 1
-            if byte == UInt8(ascii: "\"") {
-                inQuote.toggle()
-            } else if byte == UInt8(ascii: "\n") && !inQuote {
-                rowsInPiece += 1
-                if index - start >= 64 * 1024 {
-                    try await write(Array(chunk[start..<index]), rows: rowsInPiece)
-                    start = index
-                    rowsInPiece = 0
-                }
+        counter.scan(chunk) { end in
+            rowsInPiece += 1
+            if end - start >= 64 * 1024 {
+                pieces.append((start..<end, rowsInPiece))
+                start = end
+                rowsInPiece = 0
             }
         }
         if start < chunk.count {
-            try await write(Array(chunk[start...]), rows: rowsInPiece)
+            pieces.append((start..<chunk.count, rowsInPiece))
+        }
+        for piece in pieces {
+            try await write(Array(chunk[piece.range]), rows: piece.rows)
         }
     }
 

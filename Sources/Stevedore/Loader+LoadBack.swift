@@ -20,10 +20,11 @@ extension Loader {
         }
     }
 
-    /// Writes `table` (or one partition) as CSV without a header to `path`; returns the schema.
+    /// Writes `table` (or one partition) as CSV without a header to `path`; returns the schema and
+    /// the number of rows written.
     @discardableResult
     public func unload(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
-                       toFile path: String) async throws -> Schema {
+                       toFile path: String) async throws -> (schema: Schema, rows: Int) {
         guard FileManager.default.createFile(atPath: path, contents: nil),
               let handle = FileHandle(forWritingAtPath: path) else {
             throw StevedoreError(code: .invalidRequest, step: .loadBack, message: "cannot write \(path)",
@@ -33,11 +34,17 @@ extension Loader {
         return try await unload(table, partition: partition, columns: columns, to: handle)
     }
 
-    /// Writes `table` (or one partition) as CSV without a header to an open file (stdout, a pipe).
+    /// Writes `table` (or one partition) as CSV without a header to an open file (stdout, a pipe);
+    /// returns the schema and the number of rows written.
     @discardableResult
     public func unload(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
-                       to handle: FileHandle) async throws -> Schema {
-        try await export(table, partition: partition, columns: columns) { chunk in try handle.write(contentsOf: chunk) }
+                       to handle: FileHandle) async throws -> (schema: Schema, rows: Int) {
+        let counter = RowCount()
+        let schema = try await export(table, partition: partition, columns: columns) { chunk in
+            try handle.write(contentsOf: chunk)
+            await counter.scan(chunk)
+        }
+        return (schema, await counter.rows)
     }
 
     /// Streams the rows as CSV chunks (the dialect's NULL marker) to `sink`; returns their schema.
@@ -126,6 +133,16 @@ extension Loader {
         }
         let keys = try await stage.listKeys(prefix: prefix)
         _ = try await stage.deleteMany(keys)
+    }
+}
+
+/// Counts the rows of an export as its chunks go by.
+actor RowCount {
+    private var counter = CSVRowCounter()
+    var rows: Int { counter.rows }
+
+    func scan(_ chunk: [UInt8]) {
+        counter.scan(chunk)
     }
 }
 

@@ -34,6 +34,12 @@ struct UnloadCommand: AsyncParsableCommand {
     @OptionGroup var target: TargetOptions
     @OptionGroup var output: OutputOptions
 
+    struct Written: Encodable {
+        var rows: Int
+        var columns: [String]
+        var to: String
+    }
+
     struct Exported: Encodable {
         var rows: Int
         var parts: [String]
@@ -80,11 +86,13 @@ struct UnloadCommand: AsyncParsableCommand {
                 return
             }
             let loader = try target.loader(verbose: output.verbose)
-            let schema = to == "-"
+            let (schema, rows) = to == "-"
                 ? try await loader.unload(tableRef, partition: spec, columns: picked, to: FileHandle.standardOutput)
                 : try await loader.unload(tableRef, partition: spec, columns: picked, toFile: to)
-            if to != "-" && !output.quiet {
-                FileHandle.standardError.write(Data("wrote \(schema.names.joined(separator: ",")) of \(tableRef) to \(to)\n".utf8))
+            if output.json && to != "-" {
+                print(ReportJSON.encode(Written(rows: rows, columns: schema.names, to: to)))
+            } else if to != "-" && !output.quiet {
+                FileHandle.standardError.write(Data("wrote \(rows) rows (\(schema.names.joined(separator: ","))) of \(tableRef) to \(to)\n".utf8))
             }
         }
     }

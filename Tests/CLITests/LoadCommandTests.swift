@@ -59,7 +59,12 @@ struct LoadCommandTests {
         let toFile = try CLI.run(["unload", "--table", table, "--stage", stage, "--partition", "sale_date=2024-01-01",
                                   "--columns", "amount,id", "--to", out.path])
         #expect(toFile.status == 0, "\(toFile.stderr)")
+        #expect(toFile.stderr == "wrote 2 rows (amount,id) of \(table) to \(out.path)\n")
         #expect(Set(try String(contentsOf: out, encoding: .utf8).split(separator: "\n")) == ["10.50,1", ",2"])
+        let json = try CLI.run(["unload", "--table", table, "--stage", stage, "--to", out.path, "--json"])
+        let written = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(written["rows"] as? Int == 3)
+        #expect(written["columns"] as? [String] == ["id", "sale_date", "region", "amount"])
         let toS3 = try CLI.run(["unload", "--table", table, "--stage", stage, "--to", "s3://\(CLI.bucket)/cli-exports/\(table)",
                                 "--json"])
         #expect(toS3.status == 0, "\(toS3.stderr)")
