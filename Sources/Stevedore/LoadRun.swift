@@ -186,6 +186,11 @@ struct LoadRun {
                     try await connection.execute(lock.sql, lock.parameters)
                 } else {
                     step = .lock
+                    if let postgres = dialect as? PostgresDialect {
+                        // Whole-table loads exclude partition loads of the same table, and wait for them.
+                        let tableLock = postgres.tableLock(table.tableName, shared: partition != nil)
+                        try await connection.execute(tableLock.sql, tableLock.parameters)
+                    }
                     try await connection.execute(lock.sql, lock.parameters)
                     step = .ddl
                     types = try await timed("ddl") { try await evolveSchema(incoming, connection) }

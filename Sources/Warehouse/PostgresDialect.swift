@@ -85,6 +85,14 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
         SQLStatement("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [lockName])
     }
 
+    /// The table-wide advisory lock every load of `table` takes before its partition lock: shared by
+    /// loads of one partition (so partitions load side by side), exclusive for whole-table loads (so
+    /// a replace never interleaves with a partition's). Released at COMMIT or ROLLBACK.
+    public func tableLock(_ table: TableName, shared: Bool) -> SQLStatement {
+        SQLStatement("SELECT pg_advisory_xact_lock\(shared ? "_shared" : "")(hashtextextended($1, 0))",
+                     ["\(table)#table"])
+    }
+
     /// `DELETE FROM table [WHERE condition]`.
     public func delete(_ table: TableName, where condition: SQLCondition?) -> SQLStatement {
         CommonSQL.delete(table, where: condition)

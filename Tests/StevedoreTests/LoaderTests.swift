@@ -435,3 +435,32 @@ struct StageLifecycleTests {
         #expect(rows >= report.rows)
     }
 }
+
+@Suite("Loader: whole-table and partition loads at once")
+struct MixedConcurrencyTests {
+    @Test("a whole-table replace and partition loads of the same table never interleave")
+    func replaceAgainstPartitions() async throws {
+        let fixture = try LoaderFixture()
+        defer { Task { try? await fixture.dropSchema() } }
+        let table = fixture.table("sales")
+        let days = ["2024-01-01", "2024-01-02", "2024-01-03"]
+        try await fixture.loader.store(LoaderFixture.sales(days: days, rowsPerDay: 30), into: table)
+        let connection = try await fixture.connection()
+        for round in 1...4 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await fixture.loader.store(LoaderFixture.sales(days: days, rowsPerDay: 30, seed: round), into: table)
+                }
+                group.addTask {
+                    try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-02"], rowsPerDay: 7, seed: 50 + round),
+                                                   into: table, partition: .day("2024-01-02", column: "day"))
+                }
+                try await group.waitForAll()
+            }
+            // Whichever committed last, day 2 holds one load's rows: 30 (the replace) or 7 (the partition).
+            let count = try await connection.execute("SELECT count(*) FROM \(table.quoted) WHERE day = '2024-01-02'").scalar
+            #expect(count == "30" || count == "7", "round \(round): \(count ?? "nil") rows")
+            #expect(try await connection.execute("SELECT count(*) FROM \(table.quoted) WHERE day <> '2024-01-02'").scalar == "60")
+        }
+    }
+}
