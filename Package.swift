@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
         .testTarget(name: "StevedoreTests", dependencies: ["Stevedore", "Frames", "ObjectStore", "Warehouse"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Stevedore"]),
         // Runs the built binary; the dependency makes `swift build --build-tests` build it first.
         .testTarget(name: "CLITests", dependencies: ["StevedoreCLI"]),
     ],
