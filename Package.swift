@@ -53,7 +53,10 @@ let package = Package(
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "FramesTests", dependencies: ["Frames", "Warehouse"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest"]),
-        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
+        .testTarget(name: "WarehouseTests", dependencies: [
+            "Warehouse", .product(name: "Logging", package: "swift-log"),
+            .product(name: "InMemoryLogging", package: "swift-log"),
+        ]),
         .testTarget(name: "StevedoreTests", dependencies: ["Stevedore", "Frames", "ObjectStore", "Warehouse"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Stevedore"]),
         // Runs the built binary; the dependency makes `swift build --build-tests` build it first.

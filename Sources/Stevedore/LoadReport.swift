@@ -5,6 +5,7 @@ public struct LoadReport: Sendable, Hashable, CustomStringConvertible {
     public struct Phase: Sendable, Hashable {
         public var name: String
         public var duration: Duration
+        public var seconds: Double { duration.seconds }
     }
 
     public var loadID: LoadID

@@ -34,7 +34,6 @@ actor PartCollector {
     private let prefix: String
     private var builder: GzipPartBuilder
     private var parts: [StagedPart] = []
-    private var rows = 0
     private var counter = CSVRowCounter()
 
     init(store: any ObjectStore, prefix: String, partSize: Int, gzipLevel: Int) throws {
@@ -66,7 +65,6 @@ actor PartCollector {
     }
 
     private func write(_ piece: [UInt8], rows newRows: Int) async throws {
-        rows += newRows
         if try builder.write(piece, rows: newRows) {
             try await closePart()
         }
@@ -94,6 +92,6 @@ actor PartCollector {
         let manifestKey = "\(prefix)manifest.json"
         let manifest = StageManifest(parts: listed, urlPrefix: store.manifestURLPrefix)
         try await store.put(manifestKey, body: .bytes(Array(manifest.json.utf8)))
-        return ExportReport(parts: listed, manifestKey: manifestKey, rows: rows, schema: schema)
+        return ExportReport(parts: listed, manifestKey: manifestKey, rows: counter.rows, schema: schema)
     }
 }

@@ -8,9 +8,9 @@ extension Loader {
     /// picks and orders columns (all, in table order, by default).
     public func load(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil) async throws -> Frame {
         let collected = CSVCollector()
-        let schema = try await export(table, partition: partition, columns: columns) { collected.append($0) }
+        let schema = try await export(table, partition: partition, columns: columns) { await collected.append($0) }
         do {
-            let reader = try CSVReader(source: MemoryByteSource(collected.bytes), file: table.description,
+            let reader = try CSVReader(source: MemoryByteSource(await collected.bytes), file: table.description,
                                        options: CSVOptions(header: .names(schema.names),
                                                            nullMarker: dialect.name == "redshift" ? .backslashN : .emptyField))
             return try reader.readFrame(schema: schema)
@@ -147,13 +147,10 @@ actor RowCount {
 }
 
 /// Gathers CSV chunks handed over by a COPY or a download.
-final class CSVCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [UInt8] = []
+actor CSVCollector {
+    private(set) var bytes: [UInt8] = []
 
-    func append(_ bytes: [UInt8]) {
-        lock.withLock { storage += bytes }
+    func append(_ chunk: [UInt8]) {
+        bytes += chunk
     }
-
-    var bytes: [UInt8] { lock.withLock { storage } }
 }

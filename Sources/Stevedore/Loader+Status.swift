@@ -25,7 +25,17 @@ extension Loader {
     /// The last committed load of every table and partition (or of `table`), newest first.
     public func history(table: TableRef? = nil, limit: Int = 100) async throws -> [LedgerEntry] {
         let connection = try await connect()
-        defer { Task { await connection.close() } }
+        do {
+            let entries = try await history(table: table, limit: limit, on: connection)
+            await connection.close()
+            return entries
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    private func history(table: TableRef?, limit: Int, on connection: Connection) async throws -> [LedgerEntry] {
         let ledger = options.ledger.table
         let exists = dialect.tableColumns(ledger)
         guard try await !connection.execute(exists.sql, exists.parameters).rows.isEmpty else { return [] }

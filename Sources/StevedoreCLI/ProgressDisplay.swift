@@ -26,8 +26,7 @@ final class ProgressDisplay: @unchecked Sendable {
             // A new phase always draws; within a phase, at most five times a second.
             if let lastDrawn, now - lastDrawn < .milliseconds(200), progress.phase == "encode+stage" { return }
             lastDrawn = now
-            let elapsed = max(0.001, Double((now - started).components.seconds)
-                                  + Double((now - started).components.attoseconds) / 1e18)
+            let elapsed = max(0.001, (now - started).seconds)
             let megabytes = Double(progress.bytes) / 1e6
             let line = String(format: "%@  %d rows  %.1f MB  %.1f MB/s  %d parts", progress.phase, progress.rows, megabytes,
                               megabytes / elapsed, progress.parts)

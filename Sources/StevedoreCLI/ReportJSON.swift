@@ -28,10 +28,7 @@ enum ReportJSON {
                     mode: report.mode.description, rows: report.rows, uncompressedBytes: report.uncompressedBytes,
                     compressedBytes: report.compressedBytes, parts: report.parts, stagePrefix: report.stagePrefix,
                     skipped: report.skipped,
-                    phases: report.phases.map {
-                        Phase(name: $0.name, seconds: Double($0.duration.components.seconds)
-                                  + Double($0.duration.components.attoseconds) / 1e18)
-                    }))
+                    phases: report.phases.map { Phase(name: $0.name, seconds: $0.seconds) }))
     }
 
     struct Plan: Encodable {

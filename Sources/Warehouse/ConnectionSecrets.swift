@@ -1,3 +1,4 @@
+import Foundation
 internal import CLibPQ
 
 /// The password a connection string carries, kept only to scrub it from any text the connection
@@ -49,20 +50,5 @@ struct ConnectionSecrets: Sendable {
             }
         }
         return out
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = self[...]
-        while let range = rest.range(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        result += rest
-        return result
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import InMemoryLogging
 import Logging
 import Testing
 @testable import Warehouse
@@ -80,12 +81,12 @@ struct ExecuteTests {
 
     @Test("server notices reach the logger")
     func notices() async throws {
-        let collector = LogCollector()
-        let logger = Logger(label: "test") { _ in collector }
+        let handler = InMemoryLogHandler()
+        let logger = Logger(label: "test") { _ in handler }
         guard TestDatabase.environment["PGHOST"] != nil else { throw TestDatabase.NotConfigured() }
         let connection = try await Connection.connect("", logger: logger)
         try await connection.execute("DO $$ BEGIN RAISE NOTICE 'hello from %', 'the server'; END $$")
-        let messages = collector.messages
+        let messages = handler.entries.map(\.message.description)
         #expect(messages.contains("server notice: hello from the server"))
     }
 
@@ -137,25 +138,5 @@ struct ExecuteTests {
         #expect(error.isTransient)
         #expect(error.message.contains("127.0.0.1"))
         #expect(error.message.contains("port 1"))
-    }
-}
-
-/// Collects log messages in memory for assertions.
-final class LogCollector: LogHandler, @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [String] = []
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    var messages: [String] { lock.withLock { stored } }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        lock.withLock { stored.append(message.description) }
     }
 }
