@@ -34,6 +34,11 @@ public struct PartitionDefinition: Sendable, Hashable {
     /// A key: one value per dimension, in the definition's order.
     public struct Key: Sendable, Hashable, CustomStringConvertible {
         public var values: [String]
+
+        public init(values: [String]) {
+            self.values = values
+        }
+
         /// `2024-01-02|eu`: the values joined, as the scheduler records it.
         public var description: String { values.joined(separator: "|") }
     }
