@@ -37,7 +37,9 @@ let package = Package(
         .target(name: "Stevedore", dependencies: [
             "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Scheduler", dependencies: ["Stevedore"]),
+        .target(name: "Scheduler", dependencies: [
+            "Stevedore", "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "StevedoreCLI", dependencies: [
             "Stevedore", "Scheduler", "Frames",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -58,7 +60,10 @@ let package = Package(
             .product(name: "InMemoryLogging", package: "swift-log"),
         ]),
         .testTarget(name: "StevedoreTests", dependencies: ["Stevedore", "Frames", "ObjectStore", "Warehouse"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Stevedore"]),
+        .testTarget(name: "SchedulerTests", dependencies: [
+            "Scheduler", "Stevedore", "Frames", "ObjectStore", "Warehouse",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Runs the built binary; the dependency makes `swift build --build-tests` build it first.
         .testTarget(name: "CLITests", dependencies: ["StevedoreCLI"]),
     ],

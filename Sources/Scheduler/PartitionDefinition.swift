@@ -43,13 +43,19 @@ public struct PartitionDefinition: Sendable, Hashable {
         public var description: String { values.joined(separator: "|") }
     }
 
-    /// Every due key as of `now`: complete time windows times every fixed value, oldest window first.
-    public func keys(asOf now: Date) -> [Key] {
+    /// Every due key as of `now`: complete time windows times every fixed value, oldest window first;
+    /// only the newest `latestWindows` windows of each time dimension when given.
+    public func keys(asOf now: Date, latestWindows: Int? = nil) -> [Key] {
         var keys: [[String]] = [[]]
         for dimension in dimensions {
             let values: [String]
             switch dimension.keys {
-            case .time(let windows, _): values = windows.completeWindows(asOf: now).map(\.key)
+            case .time(let windows, _):
+                if let latestWindows {
+                    values = windows.latestCompleteWindows(asOf: now, count: latestWindows).map(\.key)
+                } else {
+                    values = windows.completeWindows(asOf: now).map(\.key)
+                }
             case .values(let list): values = list
             }
             keys = keys.flatMap { prefix in values.map { prefix + [$0] } }

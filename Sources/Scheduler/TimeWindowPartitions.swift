@@ -83,6 +83,23 @@ public struct TimeWindowPartitions: Sendable, Hashable {
         return windows
     }
 
+    /// The newest `count` complete windows as of `now`, oldest first, walking back from `now`
+    /// (so a job that started years ago costs `count` windows, not years of them).
+    public func latestCompleteWindows(asOf now: Date, count: Int) -> [Window] {
+        let first = window(containing: start)
+        var from = now.addingTimeInterval(-completionOffset)
+        if let end, from >= end { from = end.addingTimeInterval(-1) }
+        var current = window(containing: from)
+        var windows: [Window] = []
+        while windows.count < count, current.start >= first.start {
+            if current.end.addingTimeInterval(completionOffset) <= now, end.map({ current.start < $0 }) ?? true {
+                windows.append(current)
+            }
+            current = window(containing: current.start.addingTimeInterval(-1))
+        }
+        return windows.reversed()
+    }
+
     /// The window a key names, when it is one of this partitioning's keys.
     public func window(forKey key: String) -> Window? {
         let parser = DateFormatter()

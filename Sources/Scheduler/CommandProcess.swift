@@ -1,0 +1,113 @@
+import Foundation
+import Frames
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A command source's process: `/bin/sh -c COMMAND` in a session of its own (so stopping it stops
+/// the whole pipeline it started), stdout read by the load, stderr logged line by line with the job
+/// and partition and its tail kept for the error when the command fails.
+final class CommandProcess: @unchecked Sendable {
+    let command: String
+    let job: String
+    let partition: String
+    private let process = Process()
+    private let lock = NSLock()
+    private var stderrTail: [UInt8] = []
+    private var stopped = false
+    private let stderrDone = DispatchSemaphore(value: 0)
+    private let logger: Logger
+
+    init(command: String, directory: String?, environment: [String: String], job: String, partition: String, logger: Logger) {
+        self.command = command
+        self.job = job
+        self.partition = partition
+        self.logger = logger
+        // setsid makes the shell a session and process-group leader, keeping its pid.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        process.arguments = ["/bin/sh", "-c", command]
+        process.environment = environment
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    }
+
+    private func error(_ message: String) -> SchedulerError {
+        SchedulerError(code: .source, message: message, job: job, partition: partition)
+    }
+
+    /// Starts the command; its stdout, to read.
+    func start() throws -> any ByteSource {
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw self.error("cannot start the command '\(command)': \(error)")
+        }
+        let errors = stderr.fileHandleForReading
+        let thread = Thread { [self] in
+            drain(errors)
+            stderrDone.signal()
+        }
+        thread.name = "stevedore-stderr"
+        thread.start()
+        return FileByteSource(handle: stdout.fileHandleForReading, chunkSize: 256 << 10)
+    }
+
+    /// Logs stderr a line at a time and keeps its last 4 KiB.
+    private func drain(_ handle: FileHandle) {
+        var line: [UInt8] = []
+        func emit() {
+            guard !line.isEmpty else { return }
+            logger.warning("command stderr: \(String(decoding: line, as: UTF8.self))",
+                           metadata: ["job": "\(job)", "partition": "\(partition)"])
+            line.removeAll()
+        }
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            lock.lock()
+            stderrTail.append(contentsOf: chunk)
+            if stderrTail.count > 4096 { stderrTail.removeFirst(stderrTail.count - 4096) }
+            lock.unlock()
+            for byte in chunk {
+                if byte == UInt8(ascii: "\n") { emit() } else if line.count < 4096 { line.append(byte) }
+            }
+        }
+        emit()
+    }
+
+    /// Waits for the command to exit; throws, with its stderr, unless it exited 0.
+    func waitForSuccess() throws {
+        process.waitUntilExit()
+        stderrDone.wait()
+        stderrDone.signal()
+        lock.lock()
+        let tail = String(decoding: stderrTail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let wasStopped = stopped
+        lock.unlock()
+        if wasStopped { throw CancellationError() }
+        let status = process.terminationStatus
+        guard process.terminationReason == .exit, status == 0 else {
+            let how = process.terminationReason == .exit ? "exited with status \(status)" : "was killed by signal \(status)"
+            throw error("the command '\(command)' \(how)" + (tail.isEmpty ? "" : "; stderr: \(tail)"))
+        }
+    }
+
+    /// Stops the command and everything it started: SIGTERM to its process group, SIGKILL after 5 s.
+    func stop() {
+        lock.lock()
+        let first = !stopped
+        stopped = true
+        lock.unlock()
+        guard first, process.isRunning else { return }
+        let group = -process.processIdentifier
+        kill(group, SIGTERM)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 5) { [process] in
+            if process.isRunning { kill(group, SIGKILL) }
+        }
+    }
+}

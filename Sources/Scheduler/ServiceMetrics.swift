@@ -1,0 +1,110 @@
+import Foundation
+import Stevedore
+
+/// The service's counters and gauges, served as Prometheus text on `/metrics`: attempts by job and
+/// outcome, rows and bytes loaded, time spent per load phase, due and running partitions.
+public final class ServiceMetrics: @unchecked Sendable {
+    private let lock = NSLock()
+    private var attempts: [Pair: Int] = [:]
+    private var rows: [String: Int] = [:]
+    private var bytes: [String: Int] = [:]
+    private var phaseSeconds: [String: Double] = [:]
+    private var phaseCounts: [String: Int] = [:]
+    private var due: [String: Int] = [:]
+    private var running = 0
+    private var lastTick: Date?
+    public let startedAt: Date
+
+    private struct Pair: Hashable {
+        var job: String
+        var outcome: String
+    }
+
+    public init(startedAt: Date = Date()) {
+        self.startedAt = startedAt
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
+    }
+
+    func recordAttempt(job: String, outcome: AttemptLog.Outcome, report: LoadReport?) {
+        locked {
+            attempts[Pair(job: job, outcome: outcome.rawValue), default: 0] += 1
+            guard let report, outcome == .ok else { return }
+            rows[job, default: 0] += report.rows
+            bytes[job, default: 0] += report.compressedBytes
+            for phase in report.phases {
+                phaseSeconds[phase.name, default: 0] += phase.seconds
+                phaseCounts[phase.name, default: 0] += 1
+            }
+        }
+    }
+
+    func setDue(job: String, count: Int, at instant: Date) {
+        locked {
+            due[job] = count
+            lastTick = instant
+        }
+    }
+
+    func started() { locked { running += 1 } }
+    func finished() { locked { running -= 1 } }
+
+    /// Attempts so far of `job` that ended with `outcome`.
+    public func attempts(job: String, outcome: AttemptLog.Outcome) -> Int {
+        locked { attempts[Pair(job: job, outcome: outcome.rawValue)] ?? 0 }
+    }
+
+    /// The Prometheus text exposition (format 0.0.4).
+    public func prometheusText() -> String {
+        locked {
+            var out = ""
+            func family(_ name: String, _ type: String, _ help: String) {
+                out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            }
+            func label(_ value: String) -> String {
+                value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    .replacingOccurrences(of: "\n", with: "\\n")
+            }
+            family("stevedore_attempts_total", "counter", "Partition load attempts by job and outcome.")
+            for (pair, count) in attempts.sorted(by: { ($0.key.job, $0.key.outcome) < ($1.key.job, $1.key.outcome) }) {
+                out += "stevedore_attempts_total{job=\"\(label(pair.job))\",outcome=\"\(pair.outcome)\"} \(count)\n"
+            }
+            family("stevedore_loads_total", "counter", "Partitions loaded (committed) by job.")
+            for (pair, count) in attempts.sorted(by: { $0.key.job < $1.key.job }) where pair.outcome == "ok" {
+                out += "stevedore_loads_total{job=\"\(label(pair.job))\"} \(count)\n"
+            }
+            family("stevedore_failures_total", "counter", "Failed partition load attempts by job.")
+            for (pair, count) in attempts.sorted(by: { $0.key.job < $1.key.job }) where pair.outcome == "failed" {
+                out += "stevedore_failures_total{job=\"\(label(pair.job))\"} \(count)\n"
+            }
+            family("stevedore_rows_total", "counter", "Rows loaded by job.")
+            for (job, count) in rows.sorted(by: { $0.key < $1.key }) {
+                out += "stevedore_rows_total{job=\"\(label(job))\"} \(count)\n"
+            }
+            family("stevedore_bytes_total", "counter", "Compressed bytes staged and loaded by job.")
+            for (job, count) in bytes.sorted(by: { $0.key < $1.key }) {
+                out += "stevedore_bytes_total{job=\"\(label(job))\"} \(count)\n"
+            }
+            family("stevedore_phase_seconds", "summary", "Time spent in each load phase.")
+            for (phase, seconds) in phaseSeconds.sorted(by: { $0.key < $1.key }) {
+                out += "stevedore_phase_seconds_sum{phase=\"\(label(phase))\"} \(seconds)\n"
+                out += "stevedore_phase_seconds_count{phase=\"\(label(phase))\"} \(phaseCounts[phase] ?? 0)\n"
+            }
+            family("stevedore_due_partitions", "gauge", "Partitions due (complete, not loaded) at the last look, by job.")
+            for (job, count) in due.sorted(by: { $0.key < $1.key }) {
+                out += "stevedore_due_partitions{job=\"\(label(job))\"} \(count)\n"
+            }
+            family("stevedore_running_loads", "gauge", "Partition loads in flight.")
+            out += "stevedore_running_loads \(running)\n"
+            if let lastTick {
+                family("stevedore_last_check_timestamp_seconds", "gauge", "When the service last looked for due partitions.")
+                out += "stevedore_last_check_timestamp_seconds \(Int(lastTick.timeIntervalSince1970))\n"
+            }
+            return out
+        }
+    }
+}

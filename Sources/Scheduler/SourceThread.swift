@@ -1,0 +1,117 @@
+import Foundation
+import Frames
+import Stevedore
+
+/// Runs a blocking reader (CSV or JSON Lines over a file, a pipe or a `ByteChannel`) on a thread
+/// of its own and hands its batches to the load as a `LoadSource`, one batch per request: the
+/// cooperative pool never blocks on a source, and memory holds a batch at a time.
+///
+/// `interrupt` is called (from any thread) when the loading task is cancelled, to unblock the
+/// reader (stop the command, fail the channel); `cleanup` runs once on the thread when reading
+/// ends, fails, or the load drops the source.
+final class SourceThread: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var pending: CheckedContinuation<TextBatch?, any Error>?
+    private var closed = false
+    private let reader: () throws -> TextBatch?
+    private let interrupt: @Sendable () -> Void
+
+    init(name: String, reader: @escaping () throws -> TextBatch?, interrupt: @escaping @Sendable () -> Void = {},
+         cleanup: @escaping @Sendable () -> Void = {}) {
+        self.reader = reader
+        self.interrupt = interrupt
+        let thread = Thread { [self] in
+            run()
+            condition.lock()
+            closed = true
+            condition.unlock()
+            cleanup()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// The source for a load. When the load drops it (finished, failed or cancelled), the thread ends.
+    var loadSource: LoadSource {
+        let handle = Handle(self)
+        return .batches(AsyncThrowingStream(unfolding: { try await handle.thread.next() }))
+    }
+
+    /// Closes the thread when the load's stream lets go of it.
+    private final class Handle: Sendable {
+        let thread: SourceThread
+        init(_ thread: SourceThread) { self.thread = thread }
+        deinit { thread.close() }
+    }
+
+    func next() async throws -> TextBatch? {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                condition.lock()
+                if closed {
+                    condition.unlock()
+                    continuation.resume(returning: nil)
+                    return
+                }
+                pending = continuation
+                condition.signal()
+                condition.unlock()
+            }
+        } onCancel: {
+            interrupt()
+        }
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.signal()
+        condition.unlock()
+        interrupt()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while pending == nil && !closed { condition.wait() }
+            guard let continuation = pending else {
+                condition.unlock()
+                return
+            }
+            pending = nil
+            condition.unlock()
+            do {
+                let batch = try reader()
+                continuation.resume(returning: batch)
+                if batch == nil { return }
+            } catch {
+                continuation.resume(throwing: error)
+                return
+            }
+        }
+    }
+}
+
+/// Reads several inputs one after the other as one stream of batches: the files of a glob, the
+/// objects under a prefix. `open` makes the reader of input `index`; a reader returning nil moves on.
+final class ChainedReader {
+    private let count: Int
+    private let open: (Int) throws -> () throws -> TextBatch?
+    private var index = 0
+    private var current: (() throws -> TextBatch?)?
+
+    init(count: Int, open: @escaping (Int) throws -> () throws -> TextBatch?) {
+        self.count = count
+        self.open = open
+    }
+
+    func next() throws -> TextBatch? {
+        while index < count {
+            if current == nil { current = try open(index) }
+            if let batch = try current?() { return batch }
+            current = nil
+            index += 1
+        }
+        return nil
+    }
+}
