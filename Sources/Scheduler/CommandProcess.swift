@@ -5,8 +5,8 @@ import Logging
 import Glibc
 #endif
 
-/// A command source's process: `/bin/sh -c COMMAND` in a session of its own (so stopping it stops
-/// the whole pipeline it started), stdout read by the load, stderr logged line by line with the job
+/// A command source's process: `/bin/sh -c COMMAND` in a process group of its own (so stopping it
+/// stops the whole pipeline it started), stdout read by the load, stderr logged line by line with the job
 /// and partition and its tail kept for the error when the command fails.
 final class CommandProcess: @unchecked Sendable {
     let command: String
@@ -24,9 +24,10 @@ final class CommandProcess: @unchecked Sendable {
         self.job = job
         self.partition = partition
         self.logger = logger
-        // setsid makes the shell a session and process-group leader, keeping its pid.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["/bin/sh", "-c", command]
+        // Foundation starts the child as the leader of a new process group (pgid = pid), so
+        // `stop` reaches everything the shell starts.
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
         process.environment = environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     }
