@@ -104,8 +104,10 @@ struct PartitionSource: Sendable {
         if url.hasPrefix("s3://") {
             let bucket = url.dropFirst(5).prefix { $0 != "/" }
             bucketURL = "s3://\(bucket)"
+        } else if url.hasPrefix("file:///") {
+            bucketURL = "file:///"
         } else {
-            bucketURL = url.hasPrefix("file://") ? "file:///" : "/"
+            throw error("objects need an s3:// or file:/// URL, not '\(url)' (local files: use a files source)")
         }
         do {
             location = try Locations.stage(bucketURL, environment: awsEnvironment)
@@ -113,7 +115,8 @@ struct PartitionSource: Sendable {
             throw self.error("cannot open \(bucketURL): \(error)")
         }
         let store = location.store
-        let keyPattern = String(url.dropFirst(bucketURL.count))
+        var keyPattern = String(url.dropFirst(bucketURL.count))
+        if bucketURL.hasPrefix("s3://"), keyPattern.hasPrefix("/") { keyPattern.removeFirst() }
         let glob = GlobPattern(keyPattern)
         var keys: [String] = []
         do {
