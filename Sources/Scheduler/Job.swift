@@ -4,7 +4,7 @@ import Stevedore
 
 /// A scheduled job: which table it keeps up to date, how that table is partitioned, where each
 /// partition's rows come from, when it runs, and how it retries. `stevedore.yml` lists them under `jobs`.
-public struct Job: Sendable {
+public struct Job: Sendable, Hashable {
     public var name: String
     public var table: TableRef
     public var partitions: PartitionDefinition

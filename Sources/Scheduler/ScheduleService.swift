@@ -216,15 +216,22 @@ public actor ScheduleService {
             options.events?(.finished(outcome))
             return outcome
         }
-        defer {
-            // Released even when this task was cancelled: a new task does not inherit it.
-            Task { await warehouse.unlock(job: job.name, partition: key.description) }
-        }
+        let result = await attempts(scheduled, key, spec: spec, force: force, outcome: outcome)
+        // Released even when this task was cancelled: a new task does not inherit the cancellation.
+        await Task { await warehouse.unlock(job: job.name, partition: key.description) }.value
+        options.events?(.finished(result))
+        return result
+    }
+
+    /// The attempts at one partition, under its lock.
+    private func attempts(_ scheduled: ScheduledJob, _ key: PartitionDefinition.Key, spec: PartitionSpec, force: Bool,
+                          outcome start: PartitionOutcome) async -> PartitionOutcome {
+        let job = scheduled.job
+        var outcome = start
         if !force {
             // Another instance may have loaded it between our look and our lock.
-            if let loads = try? await warehouse.lastLoads(of: job.table), loads[spec.label] != nil {
+            if let loads = try? await scheduled.warehouse.lastLoads(of: job.table), loads[spec.label] != nil {
                 outcome.result = .loadedElsewhere
-                options.events?(.finished(outcome))
                 return outcome
             }
         }
@@ -277,7 +284,6 @@ public actor ScheduleService {
                 if !retry { break }
             }
         }
-        options.events?(.finished(outcome))
         return outcome
     }
 

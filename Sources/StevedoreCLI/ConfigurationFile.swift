@@ -20,6 +20,9 @@ struct ConfigurationFile: Sendable, Equatable {
     var defaultStage: String?
     var iamRole: String?
     var path: String?
+    /// The scheduler's jobs (docs/scheduling.md), by name.
+    var jobs: [JobEntry] = []
+    var scheduler = SchedulerSettings()
 
     /// The file at `path`, or `./stevedore.yml` when it exists; an empty configuration otherwise.
     static func load(path: String?, environment: [String: String]) throws -> ConfigurationFile {
@@ -55,6 +58,11 @@ struct ConfigurationFile: Sendable, Equatable {
         configuration.defaultWarehouse = defaults["warehouse"]
         configuration.defaultStage = defaults["stage"]
         configuration.iamRole = defaults["iam_role"]
+        let jobs = JobConfiguration(path: path) { value, key in
+            try expand(value, at: key, path: path, environment: environment)
+        }
+        configuration.jobs = try jobs.jobs(root["jobs"])
+        configuration.scheduler = try jobs.scheduler(root["scheduler"])
         return configuration
     }
 

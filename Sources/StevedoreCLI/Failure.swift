@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Scheduler
 import Stevedore
 
 /// Turns a failure into one or two lines on stderr and the documented exit code.
@@ -29,6 +30,9 @@ enum Failure {
             if verbose, let underlying = error.underlying { text += "\n  detail: \(String(reflecting: underlying))" }
             FileHandle.standardError.write(Data((text + "\n").utf8))
             throw ExitCode(exitCode(for: error))
+        } catch let error as SchedulerError {
+            FileHandle.standardError.write(Data("stevedore: \(error)\n".utf8))
+            throw ExitCode(error.code == .source ? input : usage)
         }
     }
 

@@ -12,6 +12,7 @@ struct StevedoreCommand: AsyncParsableCommand {
             incompatible types), 69 warehouse, 74 stage.
             """,
         version: StevedoreVersion.current,
-        subcommands: [LoadCommand.self, PlanCommand.self, UnloadCommand.self, StatusCommand.self, CheckCommand.self]
+        subcommands: [LoadCommand.self, PlanCommand.self, UnloadCommand.self, StatusCommand.self, CheckCommand.self,
+                      ScheduleCommand.self, BackfillCommand.self]
     )
 }
