@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // The scheduler service's status endpoint: a small HTTP server on BSD sockets, no SwiftNIO.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // The four C libraries: a module map and one shim header each.
@@ -40,8 +42,13 @@ let package = Package(
         .target(name: "Scheduler", dependencies: [
             "Stevedore", "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
         ]),
+        // The scheduler service's /healthz, /metrics and HTML status page.
+        .target(name: "StatusServer", dependencies: [
+            "Scheduler", .product(name: "FlyingFox", package: "FlyingFox"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "StevedoreCLI", dependencies: [
-            "Stevedore", "Scheduler", "Frames",
+            "Stevedore", "Scheduler", "StatusServer", "Frames",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
@@ -63,6 +70,9 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: [
             "Scheduler", "Stevedore", "Frames", "ObjectStore", "Warehouse",
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "StatusServerTests", dependencies: [
+            "StatusServer", "Scheduler", .product(name: "Logging", package: "swift-log"),
         ]),
         // Runs the built binary; the dependency makes `swift build --build-tests` build it first.
         .testTarget(name: "CLITests", dependencies: ["StevedoreCLI"]),

@@ -53,7 +53,7 @@ public actor ScheduleService {
         public init() {}
     }
 
-    public let jobs: [ScheduledJob]
+    public nonisolated let jobs: [ScheduledJob]
     public nonisolated let metrics: ServiceMetrics
     private let clock: any SchedulerClock
     private let options: Options

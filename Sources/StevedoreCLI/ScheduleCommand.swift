@@ -62,7 +62,7 @@ struct ScheduleRunCommand: AsyncParsableCommand {
                     runner.cancel()
                 }
             }
-            let status = try StatusEndpoint.start(listen ?? setup.file.scheduler.listen, service: service,
+            let status = try await StatusEndpoint.start(listen ?? setup.file.scheduler.listen, service: service,
                                                   verbose: output.verbose)
             await runner.value
             status?.cancel()
