@@ -55,7 +55,7 @@ final class CommandProcess: @unchecked Sendable {
         }
         thread.name = "stevedore-stderr"
         thread.start()
-        return FileByteSource(handle: stdout.fileHandleForReading, chunkSize: 256 << 10)
+        return PipeByteSource(stdout.fileHandleForReading)
     }
 
     /// Logs stderr a line at a time and keeps its last 4 KiB.
@@ -110,5 +110,19 @@ final class CommandProcess: @unchecked Sendable {
         DispatchQueue.global().asyncAfter(deadline: .now() + 5) { [process] in
             if process.isRunning { kill(group, SIGKILL) }
         }
+    }
+}
+
+/// A pipe's bytes as they arrive: each read returns what is there (waiting for some), so a slow
+/// writer's rows reach the load as it writes them, not once a large buffer has filled.
+final class PipeByteSource: ByteSource {
+    private let handle: FileHandle
+
+    init(_ handle: FileHandle) {
+        self.handle = handle
+    }
+
+    func read() throws -> [UInt8] {
+        Array(handle.availableData)
     }
 }

@@ -78,7 +78,7 @@ struct PartitionSource: Sendable {
             let bytes: any ByteSource = path.hasSuffix(".gz") ? try GzipByteSource(raw) : raw
             return try Self.reader(format.resolved(for: path), bytes: bytes, name: path)
         }
-        return SourceThread(name: "stevedore-source", reader: { try chain.next() }).loadSource
+        return SourceThread(name: "stevedore-source", open: { { try chain.next() } }).loadSource
     }
 
     /// The reader of `bytes` in `format` (already resolved), named `name` in its errors.
@@ -152,7 +152,7 @@ struct PartitionSource: Sendable {
             let bytes: any ByteSource = objectKey.hasSuffix(".gz") ? try GzipByteSource(channel) : channel
             return try Self.reader(format.resolved(for: objectKey), bytes: bytes, name: "\(bucketURL)/\(objectKey)")
         }
-        return SourceThread(name: "stevedore-source", reader: { try chain.next() },
+        return SourceThread(name: "stevedore-source", open: { { try chain.next() } },
                             interrupt: { current.cancel() }, cleanup: { current.cancel() }).loadSource
     }
 
@@ -163,12 +163,22 @@ struct PartitionSource: Sendable {
                                      environment: processEnvironment.merging(placeholders.environment(job: job.name)) { $1 },
                                      job: job.name, partition: key.description, logger: logger)
         let stdout = try process.start()
-        let next = try Self.reader(format.resolved(for: command), bytes: stdout, name: "command \(command)")
-        return SourceThread(name: "stevedore-command", reader: {
-            // At the end of stdout, the exit status decides: a failed command fails the load.
-            if let batch = try next() { return batch }
-            try process.waitForSuccess()
-            return nil
+        let name = "command \(command)"
+        return SourceThread(name: "stevedore-command", open: {
+            let next: () throws -> TextBatch?
+            do {
+                next = try Self.reader(format.resolved(for: command), bytes: stdout, name: name)
+            } catch {
+                // No header: the command's failure (if it failed) says more than the empty input.
+                try process.waitForSuccess()
+                throw error
+            }
+            return {
+                // At the end of stdout, the exit status decides: a failed command fails the load.
+                if let batch = try next() { return batch }
+                try process.waitForSuccess()
+                return nil
+            }
         }, interrupt: { process.stop() }, cleanup: { process.stop() }).loadSource
     }
 
@@ -202,8 +212,8 @@ struct PartitionSource: Sendable {
                 channel.finish(throwing: self.error("the query failed: \(error)"))
             }
         }
-        let next = try Self.reader(.csv(CSVOptions()), bytes: channel, name: "query of job \(job.name)")
-        return SourceThread(name: "stevedore-query", reader: next,
+        let name = "query of job \(job.name)"
+        return SourceThread(name: "stevedore-query", open: { try Self.reader(.csv(CSVOptions()), bytes: channel, name: name) },
                             interrupt: { producer.cancel(); channel.closeReader() },
                             cleanup: { channel.closeReader() }).loadSource
     }

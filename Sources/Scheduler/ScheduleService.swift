@@ -104,7 +104,9 @@ public actor ScheduleService {
             for scheduled in jobs {
                 nextRuns[scheduled.job.name] = scheduled.job.nextRun(after: max(after, now))
             }
-            guard let wake = nextRuns.values.min() else { break }
+            // With no run ahead (every job's windows have ended), idle until shut down, looking
+            // again each day: the service keeps serving its status until it is stopped.
+            let wake = nextRuns.values.min() ?? max(after, now).addingTimeInterval(86400)
             due = Set(nextRuns.filter { $0.value <= wake }.map(\.key))
             logger.info("next look at \(ISO8601DateFormatter().string(from: wake))", metadata: ["jobs": "\(due.sorted())"])
             let clock = self.clock
@@ -204,7 +206,7 @@ public actor ScheduleService {
         }
         let locked: Bool
         do {
-            locked = try await warehouse.tryLock(job: job.name, partition: key.description)
+            locked = try await warehouse.tryLock(job: job.name, table: job.table, partition: key.description)
         } catch {
             outcome.error = "cannot take the partition's lock: \(error)"
             options.events?(.finished(outcome))
@@ -218,7 +220,7 @@ public actor ScheduleService {
         }
         let result = await attempts(scheduled, key, spec: spec, force: force, outcome: outcome)
         // Released even when this task was cancelled: a new task does not inherit the cancellation.
-        await Task { await warehouse.unlock(job: job.name, partition: key.description) }.value
+        await Task { await warehouse.unlock(job: job.name, table: job.table, partition: key.description) }.value
         options.events?(.finished(result))
         return result
     }

@@ -111,15 +111,17 @@ public actor SchedulerWarehouse {
 
     // MARK: partition locks
 
-    /// The lock's name: the job and the partition key.
-    static func lockName(job: String, partition: String) -> String { "stevedore job \(job)/\(partition)" }
+    /// The lock's name: the job, its table and the partition key.
+    static func lockName(job: String, table: TableRef, partition: String) -> String {
+        "stevedore job \(job) \(table)/\(partition)"
+    }
 
     /// Takes the lock of `job`+`partition` for this session without waiting; false when another
     /// session (another service instance) holds it. On PostgreSQL an advisory session lock, released
     /// by `unlock` or when the session ends (even if the process is killed). Redshift has no advisory
     /// locks: there it is always granted, so run one instance per Redshift warehouse (its loads of one
     /// table still serialize on the table lock, and the ledger check makes a second load a no-op).
-    public func tryLock(job: String, partition: String) async throws -> Bool {
+    public func tryLock(job: String, table: TableRef, partition: String) async throws -> Bool {
         guard dialect is PostgresDialect else {
             if !warnedNoLocks {
                 warnedNoLocks = true
@@ -128,16 +130,16 @@ public actor SchedulerWarehouse {
             return true
         }
         let result = try await run(SQLStatement("SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
-                                                [Self.lockName(job: job, partition: partition)]))
+                                                [Self.lockName(job: job, table: table, partition: partition)]))
         return result.scalar == "t"
     }
 
     /// Releases a lock `tryLock` took.
-    public func unlock(job: String, partition: String) async {
+    public func unlock(job: String, table: TableRef, partition: String) async {
         guard dialect is PostgresDialect else { return }
         do {
             _ = try await run(SQLStatement("SELECT pg_advisory_unlock(hashtextextended($1, 0))",
-                                           [Self.lockName(job: job, partition: partition)]))
+                                           [Self.lockName(job: job, table: table, partition: partition)]))
         } catch {
             logger.warning("could not release the lock of \(job) \(partition): \(error)")
         }

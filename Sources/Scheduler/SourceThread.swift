@@ -13,12 +13,15 @@ final class SourceThread: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: CheckedContinuation<TextBatch?, any Error>?
     private var closed = false
-    private let reader: () throws -> TextBatch?
+    private let open: () throws -> () throws -> TextBatch?
+    private var reader: (() throws -> TextBatch?)?
     private let interrupt: @Sendable () -> Void
 
-    init(name: String, reader: @escaping () throws -> TextBatch?, interrupt: @escaping @Sendable () -> Void = {},
+    /// `open` makes the reader, on the thread, at the first request: a reader's constructor may
+    /// block too (a CSV reader reads the header).
+    init(name: String, open: @escaping () throws -> () throws -> TextBatch?, interrupt: @escaping @Sendable () -> Void = {},
          cleanup: @escaping @Sendable () -> Void = {}) {
-        self.reader = reader
+        self.open = open
         self.interrupt = interrupt
         let thread = Thread { [self] in
             run()
@@ -81,7 +84,8 @@ final class SourceThread: @unchecked Sendable {
             pending = nil
             condition.unlock()
             do {
-                let batch = try reader()
+                if reader == nil { reader = try open() }
+                let batch = try reader!()
                 continuation.resume(returning: batch)
                 if batch == nil { return }
             } catch {

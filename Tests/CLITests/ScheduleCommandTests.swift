@@ -1,0 +1,232 @@
+import Foundation
+import Testing
+
+/// `stevedore schedule` and `backfill` as a user runs them: a stevedore.yml, the built binary, the
+/// live services, and signals sent to the real process.
+@Suite("schedule and backfill commands", .serialized)
+struct ScheduleCommandTests {
+    /// A folder with a stevedore.yml whose jobs load into `schema`, a folder stage, and `jobs`.
+    static func project(schema: String, grace: String = "1s", jobs: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("schedule-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+        let yaml = """
+            stages:
+              local: file://\(folder.path)/stage
+            defaults:
+              stage: local
+            scheduler:
+              concurrency: 2
+              grace: \(grace)
+            jobs:
+            \(jobs.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+            """
+        try yaml.write(to: folder.appendingPathComponent("stevedore.yml"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    /// `psql -tA` on the test database: one line per row, columns joined by `|`.
+    static func psql(_ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The built binary started in `folder`, its stdout and stderr read as they come.
+    final class Running: @unchecked Sendable {
+        let process = Process()
+        private let lock = NSLock()
+        private var out = ""
+        private var err = ""
+
+        init(_ arguments: [String], in folder: URL) throws {
+            process.executableURL = CLI.binary
+            process.arguments = arguments
+            process.currentDirectoryURL = folder
+            process.environment = CLI.environment
+            let stdout = Pipe(), stderr = Pipe()
+            process.standardOutput = stdout
+            process.standardError = stderr
+            process.standardInput = FileHandle.nullDevice
+            stdout.fileHandleForReading.readabilityHandler = { [self] handle in
+                let text = String(decoding: handle.availableData, as: UTF8.self)
+                lock.lock(); out += text; lock.unlock()
+            }
+            stderr.fileHandleForReading.readabilityHandler = { [self] handle in
+                let text = String(decoding: handle.availableData, as: UTF8.self)
+                lock.lock(); err += text; lock.unlock()
+            }
+            try process.run()
+        }
+
+        var stdout: String { lock.lock(); defer { lock.unlock() }; return out }
+        var stderr: String { lock.lock(); defer { lock.unlock() }; return err }
+
+        /// Waits until stdout (or stderr) contains `text`; false after `timeout` seconds.
+        func waitFor(_ text: String, inStderr: Bool = false, timeout: TimeInterval = 60) -> Bool {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if (inStderr ? stderr : stdout).contains(text) { return true }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return false
+        }
+
+        /// Waits for the exit; the seconds it took, or nil after `timeout`.
+        func waitForExit(timeout: TimeInterval) -> TimeInterval? {
+            let start = Date()
+            while process.isRunning {
+                if Date().timeIntervalSince(start) > timeout { return nil }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            return Date().timeIntervalSince(start)
+        }
+    }
+
+    @Test("schedule run --once loads what is due; status shows it; backfill reloads a range; list shows the next run")
+    func onceStatusBackfill() throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        let folder = try Self.project(schema: schema, jobs: """
+            sales:
+              table: \(schema).sales
+              partitions:
+                - daily: 2026-01-01
+                  end: 2026-01-04
+                  column: day
+              schedule: "30 2 * * *"
+              timezone: Europe/Amsterdam
+              source:
+                file: data/{date}.csv
+              retry: {attempts: 1}
+            """)
+        for day in ["2026-01-01", "2026-01-03"] {
+            try "day,n\n\(day),1\n\(day),2\n".write(to: folder.appendingPathComponent("data/\(day).csv"), atomically: true, encoding: .utf8)
+        }
+        let run = try Running(["schedule", "run", "--once"], in: folder)
+        #expect(run.waitForExit(timeout: 120) != nil)
+        #expect(run.process.terminationStatus == 1, "a partition failed: exit 1")
+        #expect(run.stdout.contains("sales 2026-01-01: loaded 2 rows"))
+        #expect(run.stdout.contains("sales 2026-01-02: FAILED after 1 attempt(s): job sales partition 2026-01-02: no file data/2026-01-02.csv"))
+
+        let status = try Running(["schedule", "status", "sales"], in: folder)
+        _ = status.waitForExit(timeout: 60)
+        #expect(status.stdout.contains("sales → \(schema).sales: 2 loaded, 1 failed"), "\(status.stdout)\(status.stderr)")
+        let lines = status.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        #expect(lines.dropFirst(2).map { "\($0[0]) \($0[1])" } == ["2026-01-01 loaded", "2026-01-02 failed", "2026-01-03 loaded"])
+
+        try "day,n\n2026-01-02,7\n".write(to: folder.appendingPathComponent("data/2026-01-02.csv"), atomically: true, encoding: .utf8)
+        let backfill = try Running(["backfill", "sales", "--from", "2026-01-02", "--to", "2026-01-03", "--parallel", "2"], in: folder)
+        #expect(backfill.waitForExit(timeout: 120) != nil)
+        #expect(backfill.process.terminationStatus == 0, "\(backfill.stderr)")
+        #expect(backfill.stdout.contains("backfill sales: 2 of 2 partition(s) loaded, 3 rows"))
+        #expect(try Self.psql("SELECT day || ':' || n FROM \(schema).sales ORDER BY day, n")
+                    == "2026-01-01:1\n2026-01-01:2\n2026-01-02:7\n2026-01-03:1\n2026-01-03:2")
+
+        let list = try Running(["schedule", "list", "--json"], in: folder)
+        _ = list.waitForExit(timeout: 60)
+        #expect(list.stdout.contains("\"job\":\"sales\""))
+        #expect(list.stdout.contains("\"schedule\":\"30 2 * * * (Europe/Amsterdam)\""))
+        _ = try Self.psql("DROP SCHEMA \(schema) CASCADE")
+    }
+
+    @Test("SIGTERM during a load longer than the grace period: exits 0 in time, the partition untouched and due again")
+    func sigtermRollsBack() throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        let folder = try Self.project(schema: schema, grace: "1s", jobs: """
+            slow:
+              table: \(schema).slow
+              partitions: {daily: 2026-01-01, end: 2026-01-02, column: day}
+              source:
+                command: "printf 'day,n\\\\n{date},1\\\\n'; sleep 60; printf '{date},2\\\\n'"
+            """)
+        let run = try Running(["schedule", "run"], in: folder)
+        #expect(run.waitFor("slow 2026-01-01: loading"))
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(run.process.processIdentifier, SIGTERM)
+        let took = run.waitForExit(timeout: 15)
+        #expect(took != nil && took! < 6, "exited after \(took.map { "\($0)" } ?? "more than 15") s; grace is 1 s")
+        #expect(run.process.terminationStatus == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("slow 2026-01-01: stopped at shutdown, rolled back (due again)"))
+        #expect(try Self.psql("SELECT to_regclass('\(schema).slow') IS NULL") == "t", "the table was not created")
+        #expect(try Self.psql("SELECT outcome FROM stevedore.load_attempts WHERE job = 'slow' AND table_schema = '\(schema)'") == "cancelled")
+        #expect(try Self.psql("SELECT count(*) FROM stevedore.load_history WHERE table_schema = '\(schema)'") == "0")
+        // No child left behind: the command's process group was stopped with the load.
+        #expect(try Self.psql("SELECT 1") == "1")
+        let status = try Running(["schedule", "status", "slow"], in: folder)
+        _ = status.waitForExit(timeout: 60)
+        #expect(status.stdout.contains("2026-01-01  missing"), "\(status.stdout)")
+    }
+
+    @Test("SIGTERM during a load shorter than the grace period: the load finishes and commits, then exit 0")
+    func sigtermLetsLoadFinish() throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        let folder = try Self.project(schema: schema, grace: "30s", jobs: """
+            short:
+              table: \(schema).short
+              partitions: {daily: 2026-01-01, end: 2026-01-02, column: day}
+              source:
+                command: "sleep 2; printf 'day,n\\\\n{date},1\\\\n{date},2\\\\n'"
+            """)
+        let run = try Running(["schedule", "run"], in: folder)
+        #expect(run.waitFor("short 2026-01-01: loading"))
+        kill(run.process.processIdentifier, SIGTERM)
+        let took = run.waitForExit(timeout: 30)
+        #expect(took != nil)
+        #expect(run.process.terminationStatus == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("short 2026-01-01: loaded 2 rows"))
+        #expect(try Self.psql("SELECT count(*) FROM \(schema).short") == "2")
+        #expect(try Self.psql("SELECT outcome FROM stevedore.load_attempts WHERE job = 'short' AND table_schema = '\(schema)'") == "ok")
+        _ = try Self.psql("DROP SCHEMA \(schema) CASCADE")
+    }
+
+    @Test("the status page, in headless Chromium, shows each job's partition grid")
+    func statusPageInBrowser() throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        let folder = try Self.project(schema: schema, jobs: """
+            regions:
+              table: \(schema).regions
+              partitions:
+                - {daily: 2026-01-01, end: 2026-01-03, column: day}
+                - {name: region, values: [eu, us]}
+              source:
+                command: "test {region} = eu || exit 4; printf 'day,region\\\\n{date},{region}\\\\n'"
+              retry: {attempts: 1}
+            """)
+        let run = try Running(["schedule", "run", "--listen", "127.0.0.1:0"], in: folder)
+        defer {
+            kill(run.process.processIdentifier, SIGTERM)
+            _ = run.waitForExit(timeout: 30)
+            _ = try? Self.psql("DROP SCHEMA \(schema) CASCADE")
+        }
+        #expect(run.waitFor("status page at http://", inStderr: true))
+        for partition in ["2026-01-01|eu: loaded", "2026-01-01|us: FAILED", "2026-01-02|eu: loaded", "2026-01-02|us: FAILED"] {
+            #expect(run.waitFor("regions \(partition)"), "\(run.stdout)")
+        }
+        let address = try #require(run.stderr.split(separator: "\n").first { $0.contains("status page at ") }?
+            .components(separatedBy: "status page at ").last)
+        let screenshot = folder.appendingPathComponent("status.png")
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: DocumentationTests.root.appendingPathComponent("scripts/check-status-page").path)
+        check.arguments = ["--screenshot", screenshot.path, address]
+        let out = Pipe()
+        check.standardOutput = out
+        check.standardError = out
+        try check.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0, "\(text)")
+        #expect(text.contains("1 grid(s), 4 cell(s)"), "\(text)")
+        #expect(text.contains("state-loaded 2") && text.contains("state-failed 2"), "\(text)")
+        let png = try Data(contentsOf: screenshot)
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG screenshot")
+    }
+}
