@@ -18,7 +18,7 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
     let dayOfMonthRestricted: Bool
     let weekdayRestricted: Bool
 
-    public var description: String { "\(expression) (\(timeZone.identifier))" }
+    public var description: String { "\(expression) (\(timeZone.configurationName))" }
 
     public init(_ expression: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws {
         let trimmed = expression.trimmingCharacters(in: .whitespaces)

@@ -48,10 +48,12 @@ public struct Job: Sendable, Hashable {
         }
         let known = PartitionPlaceholders.names(for: partitions)
         for template in source.templates {
-            for used in PartitionPlaceholders.placeholders(in: template) where !known.contains(used) {
+            for used in PartitionPlaceholders.placeholders(in: template)
+            where !PartitionPlaceholders.isKnown(used, in: partitions) {
                 throw SchedulerError.invalidConfiguration(
                     "the source uses {\(used)}, which is not a placeholder of this job (known: "
-                        + known.sorted().map { "{\($0)}" }.joined(separator: ", ") + ")", job: name)
+                        + known.sorted().map { "{\($0)}" }.joined(separator: ", ")
+                        + ", and {name:format} for a time dimension)", job: name)
             }
         }
     }

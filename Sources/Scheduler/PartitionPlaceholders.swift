@@ -3,20 +3,51 @@ import Warehouse
 
 /// The values a job's source text may name for one partition key: `{partition}` (the whole key,
 /// `2024-01-02|eu`), one per dimension by its name (`{date}`, `{region}`), and for a time dimension
-/// its window's bounds as ISO 8601 instants (`{date_start}`, `{date_end}`).
+/// its window's bounds as ISO 8601 instants (`{date_start}`, `{date_end}`). A time placeholder may
+/// carry a date format for the window's start in the dimension's time zone: `{hour:yyyy/MM/dd/HH}`.
 public struct PartitionPlaceholders: Sendable, Hashable {
     public let values: [String: String]
+    /// The start of each time dimension's window, with the dimension's time zone, for formats.
+    let windowStarts: [String: WindowStart]
+
+    struct WindowStart: Sendable, Hashable {
+        var instant: Date
+        var timeZone: TimeZone
+    }
 
     public init(definition: PartitionDefinition, key: PartitionDefinition.Key) {
         var values = ["partition": key.description]
+        var starts: [String: WindowStart] = [:]
         for (dimension, value) in zip(definition.dimensions, key.values) {
             values[dimension.name] = value
             if case .time(let windows, _) = dimension.keys, let window = windows.window(forKey: value) {
                 values[dimension.name + "_start"] = windows.iso(window.start)
                 values[dimension.name + "_end"] = windows.iso(window.end)
+                starts[dimension.name] = WindowStart(instant: window.start, timeZone: windows.timeZone)
             }
         }
         self.values = values
+        windowStarts = starts
+    }
+
+    /// The value of a placeholder: `name`, or `name:format` for a time dimension.
+    func value(of placeholder: String) -> String? {
+        guard let colon = placeholder.firstIndex(of: ":") else { return values[placeholder] }
+        guard let start = windowStarts[String(placeholder[..<colon])] else { return nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = start.timeZone
+        formatter.dateFormat = String(placeholder[placeholder.index(after: colon)...])
+        return formatter.string(from: start.instant)
+    }
+
+    /// Whether `placeholder` is one of `known` (a `name:format` needs `name` to be a time dimension).
+    static func isKnown(_ placeholder: String, in definition: PartitionDefinition) -> Bool {
+        guard let colon = placeholder.firstIndex(of: ":") else { return names(for: definition).contains(placeholder) }
+        let name = placeholder[..<colon]
+        return definition.dimensions.contains { dimension in
+            if case .time = dimension.keys { return dimension.name == name } else { return false }
+        } && placeholder.index(after: colon) != placeholder.endIndex
     }
 
     /// Every placeholder name a definition's keys fill in.
@@ -42,7 +73,7 @@ public struct PartitionPlaceholders: Sendable, Hashable {
         Self.pieces(of: template).map { piece in
             switch piece {
             case .text(let text): return text
-            case .placeholder(let name): return values[name] ?? "{\(name)}"
+            case .placeholder(let name): return value(of: name) ?? "{\(name)}"
             }
         }.joined()
     }
@@ -80,7 +111,7 @@ public struct PartitionPlaceholders: Sendable, Hashable {
                 text += chunk
             case .placeholder(let name):
                 if numbers[name] == nil {
-                    parameters.append(values[name])
+                    parameters.append(value(of: name))
                     numbers[name] = parameters.count
                 }
                 text += "$\(numbers[name]!)"
@@ -108,7 +139,10 @@ public struct PartitionPlaceholders: Sendable, Hashable {
             }
             if first == "{", let close = rest.firstIndex(of: "}") {
                 let name = rest[rest.index(after: rest.startIndex)..<close]
-                if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }) {
+                // A name, optionally with `:format`.
+                let base = name.prefix { $0 != ":" }
+                if !base.isEmpty, base.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }),
+                   !name.contains("{") {
                     if !text.isEmpty { pieces.append(.text(text)) }
                     text = ""
                     pieces.append(.placeholder(String(name)))

@@ -156,7 +156,8 @@ struct ScheduleListCommand: AsyncParsableCommand {
 
     static func describe(_ dimension: PartitionDefinition.Dimension) -> String {
         switch dimension.keys {
-        case .time(let windows, _): return "\(dimension.name) (\(windows.cadence.rawValue), \(windows.timeZone.identifier))"
+        case .time(let windows, _):
+            return "\(dimension.name) (\(windows.cadence.rawValue), \(windows.timeZone.configurationName))"
         case .values(let values): return "\(dimension.name) (\(values.count) values)"
         }
     }

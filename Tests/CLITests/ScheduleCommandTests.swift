@@ -230,3 +230,20 @@ struct ScheduleCommandTests {
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG screenshot")
     }
 }
+
+/// docs/scheduling.md's complete example is a configuration `stevedore` accepts.
+@Suite("docs/scheduling.md example")
+struct SchedulingDocumentationTests {
+    @Test("the stevedore.yml of docs/scheduling.md parses, and schedule list shows its four jobs")
+    func exampleParses() throws {
+        let text = try String(contentsOf: DocumentationTests.root.appendingPathComponent("docs/scheduling.md"), encoding: .utf8)
+        let yaml = try #require(text.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+        let file = try CLI.file("stevedore.yml", yaml)
+        let result = try CLI.run(["schedule", "list", "--json", "--config", file.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        for job in ["daily_sales", "clicks_hourly", "orders_by_region", "fx_rates"] {
+            #expect(result.stdout.contains("\"job\":\"\(job)\""), "\(result.stdout)")
+        }
+        #expect(result.stdout.contains("\"partitions\":\"date (daily, UTC) × region (3 values)\""), "\(result.stdout)")
+    }
+}

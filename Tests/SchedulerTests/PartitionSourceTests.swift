@@ -148,6 +148,15 @@ struct PartitionSourceTests {
         #expect(statement.sql == "SELECT * FROM t WHERE day = $1 AND region = $2 AND d2 = $1")
         #expect(statement.parameters == ["2026-01-02", "eu"])
         #expect(values.environment(job: "j")["STEVEDORE_DATE_START"] == "2026-01-02T00:00:00+00:00")
+        #expect(values.fill("raw/{date:yyyy/MM/dd}/{region}/part-*") == "raw/2026/01/02/eu/part-*")
+        let hourly = PartitionDefinition([.init(name: "hour", column: "at", keys: .time(
+            TimeWindowPartitions(cadence: .hourly, start: SchedulerFixture.instant("2026-10-24T00:00:00Z"),
+                                 timeZone: TimeZone(identifier: "Europe/Amsterdam")!), columnIsDate: false))])
+        #expect(PartitionPlaceholders(definition: hourly, key: .init(values: ["2026-10-25T02:00+01:00"]))
+                    .fill("clicks/dt={hour:yyyy-MM-dd}/hr={hour:HH}") == "clicks/dt=2026-10-25/hr=02")
+        #expect(throws: SchedulerError.self) {
+            try Job(name: "j", table: "t", partitions: definition, source: .files(pattern: "{region:yyyy}", format: .bySuffix)).validate()
+        }
 
         let job = Job(name: "j", table: "t", partitions: definition, source: .files(pattern: "{dat}.csv", format: .bySuffix))
         #expect {
