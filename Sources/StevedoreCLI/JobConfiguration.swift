@@ -59,6 +59,7 @@ struct JobConfiguration {
 
     func jobs(_ value: Any?) throws -> [JobEntry] {
         guard let value else { return [] }
+        if let list = value as? [Any], list.isEmpty { return [] }
         guard let mapping = value as? [String: Any] else { throw error(nil, "'jobs' must map job names to jobs") }
         return try mapping.keys.sorted().map { name in try job(name, mapping[name]) }
     }

@@ -135,6 +135,31 @@ struct ScheduleCommandTests {
         _ = try Self.psql("DROP SCHEMA \(schema) CASCADE")
     }
 
+    @Test("two service processes started together on 20 due partitions load each exactly once")
+    func twoProcesses() throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        let folder = try Self.project(schema: schema, jobs: """
+            shared:
+              table: \(schema).shared
+              partitions: {daily: 2026-01-01, end: 2026-01-21, column: day}
+              source:
+                command: "sleep 0.3; printf 'day,n\\\\n{date},1\\\\n'"
+            """)
+        let first = try Running(["schedule", "run", "--once", "--concurrency", "3"], in: folder)
+        let second = try Running(["schedule", "run", "--once", "--concurrency", "3"], in: folder)
+        #expect(first.waitForExit(timeout: 120) != nil && second.waitForExit(timeout: 120) != nil)
+        #expect(first.process.terminationStatus == 0 && second.process.terminationStatus == 0, "\(first.stderr)\(second.stderr)")
+        let loaded = (first.stdout + second.stdout).split(separator: "\n").filter { $0.hasSuffix(": loaded 1 rows") }
+        #expect(loaded.count == 20)
+        #expect(try Self.psql("SELECT count(*) || ' ' || count(DISTINCT partition_key) FROM stevedore.load_history "
+                                + "WHERE table_schema = '\(schema)'") == "20 20")
+        #expect(try Self.psql("SELECT count(*) || ' ' || count(DISTINCT partition_key) || ' ' || count(DISTINCT instance) "
+                                + "FROM stevedore.load_attempts WHERE table_schema = '\(schema)' AND outcome = 'ok'") == "20 20 2")
+        #expect(try Self.psql("SELECT count(*) FROM \(schema).shared") == "20")
+        _ = try Self.psql("DROP SCHEMA \(schema) CASCADE")
+    }
+
     @Test("SIGTERM during a load longer than the grace period: exits 0 in time, the partition untouched and due again")
     func sigtermRollsBack() throws {
         try CLI.requireServices()

@@ -1,0 +1,110 @@
+import Foundation
+import Scheduler
+import Stevedore
+import Testing
+@testable import StevedoreCLI
+
+@Suite("stevedore.yml jobs")
+struct JobConfigurationTests {
+    func parse(_ jobs: String, environment: [String: String] = [:]) throws -> ConfigurationFile {
+        try ConfigurationFile.parse("jobs:\n" + jobs, path: "jobs.yml", environment: environment)
+    }
+
+    @Test("a two-dimensional job with every key read into a Job")
+    func fullJob() throws {
+        let file = try parse("""
+              orders:
+                table: analytics.orders
+                partitions:
+                  - name: date
+                    daily: 2026-01-01
+                    end: 2026-02-01
+                    column: order_date
+                    timezone: Europe/Amsterdam
+                    offset: 2h
+                  - name: region
+                    values: [eu, us]
+                schedule: "0 3 * * *"
+                timezone: Europe/Amsterdam
+                source:
+                  query: SELECT * FROM orders WHERE order_date = {date} AND region = {region}
+                  database: ${APP_DB}
+                mode: merge
+                keys: [id]
+                retry: {attempts: 5, backoff: 1m, max_backoff: 1h}
+                catch_up: 7
+                skip_unchanged: true
+                warehouse: local
+            """, environment: ["APP_DB": "postgres://reader@app/app"])
+        let entry = try #require(file.jobs.first)
+        let job = entry.job
+        #expect(job.name == "orders")
+        #expect(job.table == TableRef(schema: "analytics", table: "orders"))
+        #expect(job.partitions.dimensions.map(\.name) == ["date", "region"])
+        #expect(job.partitions.dimensions.map(\.column) == ["order_date", "region"])
+        guard case .time(let windows, let isDate) = job.partitions.dimensions[0].keys else {
+            Issue.record("the first dimension is not time windows")
+            return
+        }
+        #expect(isDate)
+        #expect(windows.cadence == .daily)
+        #expect(windows.completionOffset == 7200)
+        #expect(windows.timeZone.identifier == "Europe/Amsterdam")
+        #expect(windows.start == ISO8601DateFormatter().date(from: "2025-12-31T23:00:00Z"))
+        #expect(job.source == .query(database: "postgres://reader@app/app",
+                                     sql: "SELECT * FROM orders WHERE order_date = {date} AND region = {region}"))
+        #expect(job.mode == .merge(keys: ["id"]))
+        #expect(job.retry == RetryBackoff(attempts: 5, initialDelay: 60, maxDelay: 3600))
+        #expect(job.catchUp == 7)
+        #expect(job.skipUnchanged)
+        #expect(job.schedule?.description == "0 3 * * * (Europe/Amsterdam)")
+        #expect(entry.warehouse == "local")
+    }
+
+    @Test("defaults: one mapping for one dimension, names from the cadence, CSV by suffix, replace the partition")
+    func defaults() throws {
+        let job = try #require(try parse("""
+              hourly:
+                table: raw.events
+                partitions: {hourly: 2026-01-01T00:00, column: at}
+                source: {glob: "data/{hour:yyyy/MM/dd/HH}/*.csv"}
+            """).jobs.first?.job)
+        #expect(job.partitions.dimensions.map(\.name) == ["hour"])
+        guard case .time(let windows, let isDate) = job.partitions.dimensions[0].keys else { return }
+        #expect(!isDate)
+        #expect(windows.cadence == .hourly)
+        #expect(job.mode == .replacePartition)
+        #expect(job.schedule == nil)
+        #expect(job.source == .files(pattern: "data/{hour:yyyy/MM/dd/HH}/*.csv", format: .bySuffix))
+    }
+
+    @Test("mistakes name the file, the job and the key")
+    func mistakes() {
+        let cases: [(String, String)] = [
+            ("  j:\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv}\n", "jobs.yml: job j: 'table' is missing"),
+            ("  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv}\n    retries: 3\n",
+             "job j: the job has an unknown key 'retries'"),
+            ("  j:\n    table: t\n    partitions: {daily: someday}\n    source: {file: x.csv}\n",
+             "job j: partitions[0].daily 'someday' is not a date"),
+            ("  j:\n    table: t\n    partitions: {daily: 2026-01-01, timezone: Mars/Olympus}\n    source: {file: x.csv}\n",
+             "unknown time zone 'Mars/Olympus'"),
+            ("  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: '{day}.csv'}\n",
+             "job j: the source uses {day}, which is not a placeholder of this job"),
+            ("  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv, command: y}\n",
+             "source needs exactly one of file, glob, objects, command, query"),
+            ("  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    schedule: '61 * * * *'\n    source: {file: x.csv}\n",
+             "minute field '61'"),
+            ("  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {query: SELECT 1}\n",
+             "a query source needs 'database'"),
+            ("  j:\n    table: 'a.b.c'\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv}\n",
+             "job j: table 'a.b.c'"),
+        ]
+        for (yaml, fragment) in cases {
+            #expect {
+                try parse(yaml)
+            } throws: { error in
+                "\(error)".contains(fragment) || { print("got: \(error)"); return false }()
+            }
+        }
+    }
+}
