@@ -49,7 +49,7 @@ extension Connection {
         while true {
             let chunk: [UInt8]?
             do {
-                chunk = try await readCopyChunk(sql, chunkSize: chunkSize)
+                chunk = try await readCopyChunkCancellably(sql, chunkSize: chunkSize)
             } catch {
                 await abortCopyOut()
                 throw error
@@ -125,6 +125,22 @@ extension Connection {
                                  statement: sql)
         }
         activity = .copyOut
+    }
+
+    /// `readCopyChunk`, with a cancellation of the task sending the server a cancel request: a
+    /// query that has not produced its first row yet (a long sort, say) stops too.
+    func readCopyChunkCancellably(_ sql: String, chunkSize: Int) async throws -> [UInt8]? {
+        let canceller = self.canceller
+        canceller.prepare()
+        return try await withTaskCancellationHandler {
+            guard canceller.start() else {
+                throw WarehouseError(code: .cancelled, message: "cancelled", statement: sql)
+            }
+            defer { canceller.finish() }
+            return try readCopyChunk(sql, chunkSize: chunkSize)
+        } onCancel: {
+            _ = canceller.cancelRunning()
+        }
     }
 
     /// Reads rows until about `chunkSize` bytes are collected; nil once the COPY has ended.

@@ -118,6 +118,21 @@ struct CopyTests {
         #expect(try await connection.execute("SELECT 42").scalar == "42")
     }
 
+    @Test("cancelling the task stops a COPY TO whose query has not produced a row yet")
+    func cancelBeforeFirstRow() async throws {
+        let connection = try await TestDatabase.connect()
+        let started = ContinuousClock.now
+        let task = Task {
+            try await connection.copyOut("COPY (SELECT pg_sleep(30), 1) TO STDOUT") { _ in }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        task.cancel()
+        let error = try await #require(throws: WarehouseError.self) { try await task.value }
+        #expect(error.sqlState == "57014" || error.code == .cancelled, "\(error)")
+        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(try await connection.execute("SELECT 5").scalar == "5")
+    }
+
     @Test("COPY through execute is refused and the connection recovers")
     func copyThroughExecute() async throws {
         let connection = try await TestDatabase.connect()
