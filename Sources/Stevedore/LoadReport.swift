@@ -18,13 +18,16 @@ public struct LoadReport: Sendable, Hashable, CustomStringConvertible {
     public var parts: Int
     /// Where the staged parts were (removed after the commit unless kept).
     public var stagePrefix: String
-    /// True when `skipUnchanged` found the same content already loaded and copied nothing.
+    /// True when `skipUnchanged` found the same content already loaded and copied nothing, or when
+    /// `skipIfLoaded` found the partition loaded (`alreadyLoaded`).
     public var skipped: Bool
+    /// True when `skipIfLoaded` found, under the partition's lock, a committed load of the partition.
+    public var alreadyLoaded = false
     public var phases: [Phase]
 
     public var description: String {
         let partitionText = partition.map { " partition \($0.label)" } ?? ""
-        let verb = skipped ? "skipped (unchanged)" : "loaded"
+        let verb = alreadyLoaded ? "skipped (already loaded)" : skipped ? "skipped (unchanged)" : "loaded"
         return "\(verb) \(rows) rows into \(table)\(partitionText) (\(mode)), \(parts) part\(parts == 1 ? "" : "s"), "
             + "\(compressedBytes) bytes staged, load \(loadID)"
     }

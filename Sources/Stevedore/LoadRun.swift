@@ -196,6 +196,11 @@ struct LoadRun {
                     types = try await timed("ddl") { try await evolveSchema(incoming, connection) }
                 }
 
+                if loader.options.skipIfLoaded {
+                    // Under the partition's lock: a load that committed meanwhile wins, this one rolls back.
+                    let last = loader.options.ledger.lastChecksum(table: table, partition: partition)
+                    if try await connection.execute(last.sql, last.parameters).scalar != nil { throw AlreadyLoaded() }
+                }
                 step = .delete
                 try await timed("delete+copy") {
                     try await replaceRows(staging, types: types, connection, step: &step)
@@ -214,6 +219,13 @@ struct LoadRun {
                 loader.options.progress?(LoadProgress(phase: "commit", rows: counts.rows, bytes: counts.bytes,
                                                       parts: counts.parts))
             }
+        } catch is AlreadyLoaded {
+            await removeStage(staging)
+            report.skipped = true
+            report.alreadyLoaded = true
+            report.phases = phases
+            loader.logger.info("the partition was loaded meanwhile: rolled back", metadata: ["table": "\(table)"])
+            return report
         } catch {
             throw fail(step, error, staged: true)
         }
@@ -457,3 +469,6 @@ struct LoadRun {
         }
     }
 }
+
+/// Ends a `skipIfLoaded` load's transaction when the ledger already holds the partition.
+private struct AlreadyLoaded: Error {}

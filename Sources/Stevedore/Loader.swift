@@ -27,6 +27,9 @@ public struct Loader: Sendable {
         public var keepStage = false
         /// Skip the COPY when the content equals the last committed load of the same partition.
         public var skipUnchanged = false
+        /// Load nothing when the ledger already holds a load of the partition, checked inside the
+        /// load's transaction under the partition's lock (the scheduler's exactly-once guarantee).
+        public var skipIfLoaded = false
         /// The key prefix of every load's parts in the stage.
         public var stagePrefix = "stevedore"
         /// Column types fixed by the caller, by column name.

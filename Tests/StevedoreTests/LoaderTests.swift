@@ -103,6 +103,29 @@ struct LoaderTests {
         #expect(try await fixture.ledger(table).count == 2)
     }
 
+    @Test("skipIfLoaded: once the ledger holds the partition, a second load (other rows, append) changes nothing")
+    func skipIfLoaded() async throws {
+        let fixture = try LoaderFixture { $0.skipIfLoaded = true }
+        defer { Task { try? await fixture.dropSchema() } }
+        let table = fixture.table("sales")
+        let partition = PartitionSpec.day("2024-01-01", column: "day")
+        let first = try await fixture.loader.store(try LoaderFixture.sales(days: ["2024-01-01"]), into: table,
+                                                   partition: partition, mode: .append)
+        let checksum = try await fixture.checksum(table)
+        let second = try await fixture.loader.store(try LoaderFixture.sales(days: ["2024-01-01"], rowsPerDay: 7, seed: 5),
+                                                    into: table, partition: partition, mode: .append)
+        #expect(!first.alreadyLoaded && !first.skipped)
+        #expect(second.alreadyLoaded && second.skipped)
+        #expect(second.description.hasPrefix("skipped (already loaded)"))
+        #expect(try await fixture.checksum(table) == checksum)
+        #expect(try await fixture.ledger(table).count == 1)
+        #expect(try await fixture.stagedKeys().isEmpty)
+        // Another partition still loads.
+        let other = try await fixture.loader.store(try LoaderFixture.sales(days: ["2024-01-02"]), into: table,
+                                                   partition: .day("2024-01-02", column: "day"))
+        #expect(!other.skipped)
+    }
+
     @Test("a row outside the partition is an error naming it, and nothing changes")
     func rowOutsidePartition() async throws {
         let fixture = try LoaderFixture()
