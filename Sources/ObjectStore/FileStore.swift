@@ -29,6 +29,12 @@ public struct FileStore: ObjectStore {
 
     public var location: String { root.absoluteString }
 
+    /// The local file that holds `key`, for a reader that wants to read it itself (on a thread of
+    /// its own) rather than through `get`.
+    public func fileURL(for key: String) throws -> URL {
+        try file(key, operation: "fileURL")
+    }
+
     /// The file for `key`; keys that would leave the root (`..`, absolute paths) are refused.
     func file(_ key: String, operation: String) throws -> URL {
         let segments = key.split(separator: "/", omittingEmptySubsequences: false)

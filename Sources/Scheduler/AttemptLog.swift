@@ -80,13 +80,16 @@ public struct AttemptLog: Sendable, Hashable {
              attempt.instance, formatter.string(from: attempt.startedAt), formatter.string(from: attempt.finishedAt)])
     }
 
-    /// Every attempt of `job`, oldest first (for status and tests).
-    func select(job: String) -> SQLStatement {
-        SQLStatement(
-            "SELECT partition_key, attempt, outcome, load_id, row_count, error, instance, "
-                + "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-                + "to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
-                + "FROM \(table.quoted) WHERE job = $1 ORDER BY finished_at, partition_key, attempt",
+    /// The newest attempt of each partition of `job`, cancelled ones aside (for status).
+    func selectLatest(job: String) -> SQLStatement {
+        let time = { (column: String) in
+            "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        }
+        return SQLStatement(
+            "SELECT partition_key, attempt, outcome, load_id, row_count, error, instance, \(time("started_at")), "
+                + "\(time("finished_at")) FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY partition_key "
+                + "ORDER BY finished_at DESC, attempt DESC) AS newest FROM \(table.quoted) "
+                + "WHERE job = $1 AND outcome <> 'cancelled') AS attempts WHERE newest = 1",
             [job])
     }
 }

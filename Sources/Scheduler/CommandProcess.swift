@@ -6,8 +6,8 @@ import Glibc
 #endif
 
 /// A command source's process: `/bin/sh -c COMMAND` in a process group of its own (so stopping it
-/// stops the whole pipeline it started), stdout read by the load, stderr logged line by line with the job
-/// and partition and its tail kept for the error when the command fails.
+/// stops the whole pipeline it started), stdout read by the load, stderr logged line by line with the
+/// job and partition and its tail kept for the error when the command fails.
 final class CommandProcess: @unchecked Sendable {
     let command: String
     let job: String
@@ -15,6 +15,7 @@ final class CommandProcess: @unchecked Sendable {
     private let process = Process()
     private let lock = NSLock()
     private var stderrTail: [UInt8] = []
+    private var started = false
     private var stopped = false
     private let stderrDone = DispatchSemaphore(value: 0)
     private let logger: Logger
@@ -24,8 +25,7 @@ final class CommandProcess: @unchecked Sendable {
         self.job = job
         self.partition = partition
         self.logger = logger
-        // Foundation starts the child as the leader of a new process group (pgid = pid), so
-        // `stop` reaches everything the shell starts.
+        // Foundation starts the child as the leader of a new process group (pgid = pid).
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
         process.environment = environment
@@ -36,18 +36,27 @@ final class CommandProcess: @unchecked Sendable {
         SchedulerError(code: .source, message: message, job: job, partition: partition)
     }
 
-    /// Starts the command; its stdout, to read.
+    /// Starts the command on the calling thread (a source's own thread) and returns its stdout.
+    /// The child inherits the thread's signal mask, and the cooperative pool's threads block
+    /// SIGTERM, so the thread unblocks every signal first: the command can then be stopped politely.
     func start() throws -> any ByteSource {
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
+        lock.lock()
+        defer { lock.unlock() }
+        if stopped { throw CancellationError() }
         do {
             try process.run()
         } catch {
             throw self.error("cannot start the command '\(command)': \(error)")
         }
+        started = true
         let errors = stderr.fileHandleForReading
         let thread = Thread { [self] in
             drain(errors)
@@ -84,7 +93,18 @@ final class CommandProcess: @unchecked Sendable {
     /// Waits for the command to exit; throws, with its stderr, unless it exited 0.
     func waitForSuccess() throws {
         process.waitUntilExit()
-        stderrDone.wait()
+        try checkStatus()
+    }
+
+    /// When the command has already exited unsuccessfully, that failure; otherwise nothing.
+    func failureIfExited() throws {
+        guard !process.isRunning else { return }
+        try checkStatus()
+    }
+
+    private func checkStatus() throws {
+        // stderr ends with the process, unless something it left running still holds it.
+        _ = stderrDone.wait(timeout: .now() + 2)
         stderrDone.signal()
         lock.lock()
         let tail = String(decoding: stderrTail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -98,31 +118,20 @@ final class CommandProcess: @unchecked Sendable {
         }
     }
 
-    /// Stops the command and everything it started: SIGTERM to its process group, SIGKILL after 5 s.
+    /// Stops the command and everything it started (even after the shell itself exited: a child
+    /// left behind may hold stdout): SIGTERM to its process group, SIGKILL 5 s later.
     func stop() {
         lock.lock()
         let first = !stopped
         stopped = true
+        let running = started
         lock.unlock()
-        guard first, process.isRunning else { return }
+        guard first, running else { return }
         let group = -process.processIdentifier
         kill(group, SIGTERM)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 5) { [process] in
-            if process.isRunning { kill(group, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 5) {
+            // Only a group that still has members (kill with signal 0 checks without sending).
+            if kill(group, 0) == 0 { kill(group, SIGKILL) }
         }
-    }
-}
-
-/// A pipe's bytes as they arrive: each read returns what is there (waiting for some), so a slow
-/// writer's rows reach the load as it writes them, not once a large buffer has filled.
-final class PipeByteSource: ByteSource {
-    private let handle: FileHandle
-
-    init(_ handle: FileHandle) {
-        self.handle = handle
-    }
-
-    func read() throws -> [UInt8] {
-        Array(handle.availableData)
     }
 }

@@ -43,6 +43,11 @@ public struct Job: Sendable, Hashable {
         guard !partitions.dimensions.isEmpty else {
             throw SchedulerError.invalidConfiguration("the job has no partition dimensions", job: name)
         }
+        if case .query(_, let sql) = source, let inside = PartitionPlaceholders.placeholdersInsideLiterals(sql).first {
+            throw SchedulerError.invalidConfiguration(
+                "the query has {\(inside)} inside a quoted string; write it alone ('{\(inside)}' or {\(inside)}) "
+                    + "and build the text in SQL, e.g. 'raw/' || {\(inside)} || '%'", job: name)
+        }
         guard catchUp >= 1 else {
             throw SchedulerError.invalidConfiguration("catch_up must be at least 1", job: name)
         }

@@ -78,6 +78,47 @@ public struct PartitionPlaceholders: Sendable, Hashable {
         }.joined()
     }
 
+    /// `template` filled for `/bin/sh -c`: a value with characters the shell treats specially (a
+    /// space, a quote, `$`, `;` …) is written in single quotes, so it stays one word and is never
+    /// run. Keys of time windows never need it.
+    public func fillForShell(_ template: String) -> String {
+        Self.pieces(of: template).map { piece in
+            switch piece {
+            case .text(let text): return text
+            case .placeholder(let name):
+                guard let value = value(of: name) else { return "{\(name)}" }
+                let plain = value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.,:+/@%=".contains($0)) }
+                return plain && !value.isEmpty ? value : "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            }
+        }.joined()
+    }
+
+    /// The placeholders of a query that sit inside a longer quoted literal (`'raw/{date}%'`): they
+    /// cannot become parameters, so a job using them is refused. `'{date}'` alone is fine.
+    static func placeholdersInsideLiterals(_ sql: String) -> [String] {
+        let pieces = pieces(of: sql)
+        var inQuote = false
+        var misplaced: [String] = []
+        for (index, piece) in pieces.enumerated() {
+            switch piece {
+            case .text(let text):
+                for character in text where character == "'" { inQuote.toggle() }
+            case .placeholder(let name):
+                guard inQuote else { continue }
+                let opensRightBefore: Bool
+                if index > 0, case .text(let before) = pieces[index - 1] { opensRightBefore = before.hasSuffix("'") } else {
+                    opensRightBefore = false
+                }
+                let closesRightAfter: Bool
+                if index + 1 < pieces.count, case .text(let after) = pieces[index + 1] { closesRightAfter = after.hasPrefix("'") } else {
+                    closesRightAfter = false
+                }
+                if !(opensRightBefore && closesRightAfter) { misplaced.append(name) }
+            }
+        }
+        return misplaced
+    }
+
     /// The environment a command source runs with: `STEVEDORE_PARTITION` and one
     /// `STEVEDORE_<NAME>` per placeholder (upper case, `-` and `.` as `_`), plus `STEVEDORE_JOB`.
     public func environment(job: String) -> [String: String] {
@@ -125,13 +166,18 @@ public struct PartitionPlaceholders: Sendable, Hashable {
         case placeholder(String)
     }
 
-    /// `template` split into text and `{name}` placeholders; `{{` and `}}` are literal braces, and a
-    /// `{` that does not open a name (`{ "json": 1 }`) is text.
+    /// `template` split into text and `{name}` placeholders; `{{` and `}}` are literal braces, a
+    /// `{` that does not open a name (`{ "json": 1 }`) is text, and so is a shell's `${VAR}`.
     static func pieces(of template: String) -> [Piece] {
         var pieces: [Piece] = []
         var text = ""
         var rest = Substring(template)
         while let first = rest.first {
+            if rest.hasPrefix("${"), let close = rest.firstIndex(of: "}") {
+                text += rest[...close]
+                rest = rest[rest.index(after: close)...]
+                continue
+            }
             if rest.hasPrefix("{{") || rest.hasPrefix("}}") {
                 text.append(first)
                 rest = rest.dropFirst(2)

@@ -3,35 +3,6 @@ import Logging
 import ObjectStore
 import Stevedore
 
-/// What happened to one partition in a run or backfill.
-public struct PartitionOutcome: Sendable, Hashable {
-    public enum Result: String, Sendable, Hashable {
-        /// Loaded (committed), or skipped because its rows equal the last load.
-        case loaded, skipped
-        /// Every attempt failed; `error` is the last one's.
-        case failed
-        /// Stopped at shutdown before it committed: untouched, due again.
-        case cancelled
-        /// Another instance held its lock, or had loaded it by the time the lock was free.
-        case loadedElsewhere
-    }
-
-    public var job: String
-    public var key: PartitionDefinition.Key
-    public var result: Result
-    public var attempts: Int
-    public var rows: Int?
-    public var error: String?
-}
-
-/// Something the service did, for progress on a terminal or in logs.
-public enum ServiceEvent: Sendable {
-    case due(job: String, keys: [PartitionDefinition.Key])
-    case attemptStarted(job: String, key: PartitionDefinition.Key, attempt: Int)
-    case attemptFailed(job: String, key: PartitionDefinition.Key, attempt: Int, error: String, retryAt: Date?)
-    case finished(PartitionOutcome)
-}
-
 /// The scheduler service: from each job's partitions and the ledger it finds what is due (complete
 /// and not loaded, within the catch-up limit), loads it with bounded concurrency under a per
 /// job+partition lock in the warehouse, retries failures with exponential backoff, and records every
@@ -59,7 +30,9 @@ public actor ScheduleService {
     private let options: Options
     private let logger: Logger
     private var stopping = false
-    private var sleeper: Task<Void, any Error>?
+    /// Every pause in progress (run loops, retry backoffs), so `shutdown` can end them.
+    private var sleepers: [Int: Task<Void, any Error>] = [:]
+    private var nextSleeperID = 0
     private var running: [String: Set<PartitionDefinition.Key>] = [:]
     private var nextRuns: [String: Date] = [:]
 
@@ -92,49 +65,66 @@ public actor ScheduleService {
 
     // MARK: running
 
-    /// Runs what is due now, then again at each job's next run time, until `shutdown`. Returns when
-    /// the loads in flight have finished (or, if the caller cancels this task, rolled back).
+    /// Runs what is due now, then again at each job's next run time, until `shutdown`. Each job
+    /// keeps its own time (a slow job does not hold the others back), and `concurrency` bounds the
+    /// partitions loading at once over all of them. Returns when the loads in flight have finished
+    /// (or, if the caller cancels this task, rolled back).
     public func run() async {
-        var due = Set(jobs.map(\.job.name))
-        while !stopping && !Task.isCancelled {
-            let now = clock.now()
-            _ = await runDue(jobs.filter { due.contains($0.job.name) }, asOf: now)
-            guard !stopping && !Task.isCancelled else { break }
-            let after = clock.now()
+        let permits = Permits(options.concurrency)
+        await withTaskGroup(of: Void.self) { group in
             for scheduled in jobs {
-                nextRuns[scheduled.job.name] = scheduled.job.nextRun(after: max(after, now))
+                group.addTask { await self.loop(scheduled, permits: permits) }
             }
-            // With no run ahead (every job's windows have ended), idle until shut down, looking
-            // again each day: the service keeps serving its status until it is stopped.
-            let wake = nextRuns.values.min() ?? max(after, now).addingTimeInterval(86400)
-            due = Set(nextRuns.filter { $0.value <= wake }.map(\.key))
-            logger.info("next look at \(ISO8601DateFormatter().string(from: wake))", metadata: ["jobs": "\(due.sorted())"])
-            let clock = self.clock
-            let sleeper = Task { try await clock.sleep(until: wake) }
-            self.sleeper = sleeper
-            do {
-                try await withTaskCancellationHandler {
-                    try await sleeper.value
-                } onCancel: {
-                    sleeper.cancel()
-                }
-            } catch {
-                break
+        }
+    }
+
+    /// One job's loop: what is due now, then a pause until its next run time. A run time that
+    /// passed while the job was loading is not skipped: the next pass starts at once.
+    private func loop(_ scheduled: ScheduledJob, permits: Permits) async {
+        while !stopping && !Task.isCancelled {
+            let passStart = clock.now()
+            _ = await runDue([scheduled], asOf: passStart, permits: permits)
+            guard !stopping else { break }
+            // No run ahead (the job's windows have ended): look again in a day, serving status meanwhile.
+            let wake = scheduled.job.nextRun(after: passStart) ?? clock.now().addingTimeInterval(86400)
+            nextRuns[scheduled.job.name] = wake
+            logger.info("next look at \(ISO8601DateFormatter().string(from: wake))", metadata: ["job": "\(scheduled.job.name)"])
+            guard await pause(until: wake) else { break }
+        }
+    }
+
+    /// Sleeps until `deadline` on the service's clock; false when shutdown or cancellation woke it.
+    private func pause(until deadline: Date) async -> Bool {
+        guard !stopping else { return false }
+        nextSleeperID += 1
+        let id = nextSleeperID
+        let clock = self.clock
+        let sleeper = Task { try await clock.sleep(until: deadline) }
+        sleepers[id] = sleeper
+        defer { sleepers[id] = nil }
+        do {
+            try await withTaskCancellationHandler {
+                try await sleeper.value
+            } onCancel: {
+                sleeper.cancel()
             }
+            return !stopping
+        } catch {
+            return false
         }
     }
 
     /// Runs what is due now for every job (or the named ones) and returns what happened.
     public func runOnce(jobs names: [String]? = nil) async -> [PartitionOutcome] {
         let chosen = names.map { names in jobs.filter { names.contains($0.job.name) } } ?? jobs
-        return await runDue(chosen, asOf: clock.now())
+        return await runDue(chosen, asOf: clock.now(), permits: Permits(options.concurrency))
     }
 
     /// Stops taking new work: no new partition or retry starts, and `run` returns once the loads in
     /// flight end. (To roll those back, cancel the task running `run`.)
     public func shutdown() {
         stopping = true
-        sleeper?.cancel()
+        for sleeper in sleepers.values { sleeper.cancel() }
     }
 
     /// When each job runs next, as of the last look (or computed now when the service has not run).
@@ -142,7 +132,7 @@ public actor ScheduleService {
         nextRuns[name] ?? jobs.first { $0.job.name == name }?.job.nextRun(after: clock.now())
     }
 
-    private func runDue(_ chosen: [ScheduledJob], asOf now: Date) async -> [PartitionOutcome] {
+    private func runDue(_ chosen: [ScheduledJob], asOf now: Date, permits: Permits) async -> [PartitionOutcome] {
         var work: [(ScheduledJob, PartitionDefinition.Key)] = []
         for scheduled in chosen {
             do {
@@ -157,37 +147,38 @@ public actor ScheduleService {
                 logger.error("cannot read what is due: \(error)", metadata: ["job": "\(scheduled.job.name)"])
             }
         }
-        return await load(work, concurrency: options.concurrency, force: false)
+        return await load(work, permits: permits, force: false)
     }
 
     /// Loads `keys` of `name` now, whatever the ledger says (a re-load replaces), `parallel` at once.
     public func backfill(job name: String, keys: [PartitionDefinition.Key], parallel: Int) async throws
         -> [PartitionOutcome] {
         let scheduled = try job(named: name)
-        return await load(keys.map { (scheduled, $0) }, concurrency: parallel, force: true)
+        return await load(keys.map { (scheduled, $0) }, permits: Permits(parallel), force: true)
     }
 
-    /// Runs the partitions in order, at most `concurrency` at once; none starts once stopping.
-    private func load(_ work: [(ScheduledJob, PartitionDefinition.Key)], concurrency: Int, force: Bool) async
+    /// Starts the partitions in order, each once it has a permit; none starts once stopping.
+    private func load(_ work: [(ScheduledJob, PartitionDefinition.Key)], permits: Permits, force: Bool) async
         -> [PartitionOutcome] {
-        var outcomes: [PartitionOutcome] = []
         await withTaskGroup(of: PartitionOutcome?.self) { group in
-            var queue = work[...]
-            var inFlight = 0
-            func startNext() -> Bool {
-                guard !stopping, let (scheduled, key) = queue.popFirst() else { return false }
-                inFlight += 1
-                group.addTask { await self.loadPartition(scheduled, key, force: force) }
-                return true
+            for (scheduled, key) in work {
+                guard !stopping, await permits.acquire() else { break }
+                if stopping {
+                    await permits.release()
+                    break
+                }
+                group.addTask {
+                    let outcome = await self.loadPartition(scheduled, key, force: force)
+                    await permits.release()
+                    return outcome
+                }
             }
-            while inFlight < max(1, concurrency), startNext() {}
-            while let outcome = await group.next() {
-                inFlight -= 1
+            var outcomes: [PartitionOutcome] = []
+            for await outcome in group {
                 if let outcome { outcomes.append(outcome) }
-                _ = startNext()
             }
+            return outcomes
         }
-        return outcomes
     }
 
     private func markRunning(_ job: String, _ key: PartitionDefinition.Key, _ on: Bool) {
@@ -232,9 +223,15 @@ public actor ScheduleService {
         var outcome = start
         if !force {
             // Another instance may have loaded it between our look and our lock.
-            if let loads = try? await scheduled.warehouse.lastLoads(of: job.table), loads[spec.label] != nil {
-                outcome.result = .loadedElsewhere
-                return outcome
+            do {
+                if try await scheduled.warehouse.lastLoads(of: job.table)[spec.label] != nil {
+                    outcome.result = .loadedElsewhere
+                    return outcome
+                }
+            } catch {
+                // The load itself checks the ledger again under the partition's lock.
+                logger.warning("cannot read the ledger before loading: \(error)",
+                               metadata: ["job": "\(job.name)", "partition": "\(key)"])
             }
         }
 
@@ -246,14 +243,11 @@ public actor ScheduleService {
         }
         for attempt in 1...job.retry.attempts {
             if attempt > 1 {
-                let wait = job.retry.delay(after: attempt - 1)
-                do {
-                    try await clock.sleep(until: clock.now().addingTimeInterval(wait))
-                } catch {
+                // Shutdown ends the wait: no new attempt starts, and the partition stays due.
+                guard await pause(until: clock.now().addingTimeInterval(job.retry.delay(after: attempt - 1))) else {
                     outcome.result = .cancelled
                     break
                 }
-                if stopping { break }
             }
             outcome.attempts = attempt
             options.events?(.attemptStarted(job: job.name, key: key, attempt: attempt))
@@ -262,7 +256,15 @@ public actor ScheduleService {
                 let source = try await PartitionSource(
                     job: job, key: key, awsEnvironment: options.awsEnvironment,
                     processEnvironment: options.processEnvironment, logger: logger).open()
-                let report = try await scheduled.loader.store(source, into: job.table, partition: spec, mode: job.mode)
+                let loader = scheduled.loader(exactlyOnce: !force)
+                let report = try await loader.store(source, into: job.table, partition: spec, mode: job.mode)
+                if report.alreadyLoaded {
+                    // Another instance committed it while this one staged: rolled back, nothing changed.
+                    outcome.result = .loadedElsewhere
+                    await record(scheduled, key, attempt, .skipped, report: nil,
+                                 error: "loaded by another instance meanwhile", started: started)
+                    break
+                }
                 outcome.result = report.skipped ? .skipped : .loaded
                 outcome.rows = report.rows
                 outcome.error = nil
@@ -271,9 +273,10 @@ public actor ScheduleService {
                 break
             } catch {
                 let cancelled = Task.isCancelled || Self.isCancellation(error)
-                outcome.error = "\(error)"
+                let text = Self.describe(error)
+                outcome.error = text
                 await record(scheduled, key, attempt, cancelled ? .cancelled : .failed, report: nil,
-                             error: "\(error)", started: started)
+                             error: text, started: started)
                 if cancelled {
                     outcome.result = .cancelled
                     break
@@ -281,8 +284,8 @@ public actor ScheduleService {
                 outcome.result = .failed
                 let retry = attempt < job.retry.attempts && Self.isRetryable(error) && !stopping
                 let retryAt = retry ? clock.now().addingTimeInterval(job.retry.delay(after: attempt)) : nil
-                options.events?(.attemptFailed(job: job.name, key: key, attempt: attempt, error: "\(error)", retryAt: retryAt))
-                logger.warning("attempt \(attempt) failed: \(error)", metadata: ["job": "\(job.name)", "partition": "\(key)"])
+                options.events?(.attemptFailed(job: job.name, key: key, attempt: attempt, error: text, retryAt: retryAt))
+                logger.warning("attempt \(attempt) failed: \(text)", metadata: ["job": "\(job.name)", "partition": "\(key)"])
                 if !retry { break }
             }
         }
@@ -305,6 +308,13 @@ public actor ScheduleService {
                 logger.error("cannot record the attempt: \(error)", metadata: ["job": "\(row.job)", "partition": "\(row.partition)"])
             }
         }.value
+    }
+
+    /// The text recorded and shown for a failed attempt: a source's own failure as the source tells
+    /// it (it names the job and partition), not wrapped in the load's step.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? StevedoreError, let source = error.underlying as? SchedulerError { return "\(source)" }
+        return "\(error)"
     }
 
     /// A cancelled load (shutdown after the grace period), however deep the cancellation surfaced.

@@ -18,6 +18,16 @@ public struct ScheduledJob: Sendable {
         self.warehouse = warehouse
     }
 
+    /// The job's loader; `exactlyOnce` makes it load nothing when the partition's ledger row
+    /// appears while it stages (checked under the partition's lock in the load's transaction).
+    func loader(exactlyOnce: Bool) -> Loader {
+        guard exactlyOnce else { return loader }
+        var options = loader.options
+        options.skipIfLoaded = true
+        return Loader(warehouse: loader.warehouse, dialect: loader.dialect, stage: loader.stage, options: options,
+                      logger: loader.logger)
+    }
+
     /// The ledger's label of each of `keys` (keys the definition does not know are left out).
     func labels(_ keys: [PartitionDefinition.Key]) -> [PartitionDefinition.Key: String] {
         var labels: [PartitionDefinition.Key: String] = [:]
@@ -40,10 +50,7 @@ public struct ScheduledJob: Sendable {
     func status(asOf now: Date, windows: Int?, running: Set<PartitionDefinition.Key>) async throws -> JobStatus {
         let keys = job.partitions.keys(asOf: now, latestWindows: windows)
         let loads = try await warehouse.lastLoads(of: job.table)
-        var lastAttempt: [String: AttemptLog.Attempt] = [:]
-        for attempt in try await warehouse.attempts(of: job.name) where attempt.outcome != .cancelled {
-            lastAttempt[attempt.partition] = attempt
-        }
+        let lastAttempt = try await warehouse.latestAttempts(of: job.name)
         let labels = labels(keys)
         let partitions = keys.map { key -> PartitionStatus in
             let load = labels[key].flatMap { loads[$0] }

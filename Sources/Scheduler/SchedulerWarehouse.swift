@@ -12,8 +12,11 @@ public actor SchedulerWarehouse {
     public let attempts: AttemptLog
     private let logger: Logger
     private var connection: Connection?
+    private var connecting: Task<Connection, any Error>?
     private var attemptsTableReady = false
     private var warnedNoLocks = false
+    /// The partition locks this session holds, by name.
+    private var heldLocks: Set<String> = []
 
     public init(connectionString: String, dialect: any Dialect, ledger: LoadLedger = LoadLedger(), logger: Logger) {
         self.connectionString = connectionString
@@ -28,22 +31,41 @@ public actor SchedulerWarehouse {
         connection = nil
     }
 
+    /// The session, connecting once however many callers ask at the same time.
     private func session() async throws -> Connection {
         if let connection, await connection.isOpen { return connection }
-        let connection = try await Connection.connect(connectionString, logger: logger)
-        if dialect is PostgresDialect { try await connection.execute("SET TimeZone = 'UTC'") }
+        if let connecting { return try await connecting.value }
+        if connection != nil && !heldLocks.isEmpty {
+            logger.warning("""
+                the scheduler's session was lost, and with it \(heldLocks.count) partition lock(s); \
+                the loads in flight still check the ledger under their own lock
+                """)
+        }
+        connection = nil
+        heldLocks.removeAll()
+        let connectionString = self.connectionString
+        let logger = self.logger
+        let postgres = dialect is PostgresDialect
+        let task = Task {
+            let connection = try await Connection.connect(connectionString, logger: logger)
+            if postgres { try await connection.execute("SET TimeZone = 'UTC'") }
+            return connection
+        }
+        connecting = task
+        defer { connecting = nil }
+        let connection = try await task.value
         self.connection = connection
-        attemptsTableReady = false
         return connection
     }
 
-    /// Runs one statement, dropping the session when the connection broke (the next call reconnects).
+    /// Runs one statement on the session. It runs in a task of its own, so a caller's cancellation
+    /// never sends the server a cancel that could hit another caller's statement on this session.
     private func run(_ statement: SQLStatement) async throws -> QueryResult {
         let connection = try await session()
         do {
-            return try await connection.execute(statement.sql, statement.parameters)
+            return try await Task { try await connection.execute(statement.sql, statement.parameters) }.value
         } catch {
-            if await !connection.isOpen { self.connection = nil }
+            if await !connection.isOpen, self.connection === connection { self.connection = nil }
             throw error
         }
     }
@@ -78,7 +100,10 @@ public actor SchedulerWarehouse {
     public func record(_ attempt: AttemptLog.Attempt, table: TableRef) async throws {
         if !attemptsTableReady {
             if try await !exists(attempts.table) {
-                let connection = try await session()
+                // On a connection of its own: a transaction on the shared session would take in
+                // whatever other tasks run on it meanwhile.
+                let connection = try await Connection.connect(connectionString, logger: logger)
+                defer { Task { await connection.close() } }
                 try await connection.transaction { connection in
                     if !(dialect is RedshiftDialect) {
                         let lock = dialect.lock(attempts.table, lockName: "stevedore attempts \(attempts.table)")
@@ -94,19 +119,23 @@ public actor SchedulerWarehouse {
         _ = try await run(attempts.insert(attempt, table: table))
     }
 
-    /// Every attempt of `job`, oldest first; none when the table does not exist yet.
-    public func attempts(of job: String) async throws -> [AttemptLog.Attempt] {
-        guard try await exists(attempts.table) else { return [] }
+    /// The newest attempt of each partition of `job` (cancelled ones aside); none when the table
+    /// does not exist yet.
+    public func latestAttempts(of job: String) async throws -> [String: AttemptLog.Attempt] {
+        guard try await exists(attempts.table) else { return [:] }
         let parser = ISO8601DateFormatter()
         parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return try await run(attempts.select(job: job)).rows.map { row in
-            AttemptLog.Attempt(
+        var latest: [String: AttemptLog.Attempt] = [:]
+        for row in try await run(attempts.selectLatest(job: job)).rows {
+            let attempt = AttemptLog.Attempt(
                 job: job, partition: row[0] ?? "", attempt: Int(row[1] ?? "") ?? 0,
                 outcome: AttemptLog.Outcome(rawValue: row[2] ?? "") ?? .failed, loadID: row[3],
                 rows: row[4].flatMap { Int($0) }, error: row[5], instance: row[6] ?? "",
                 startedAt: row[7].flatMap(parser.date(from:)) ?? .distantPast,
                 finishedAt: row[8].flatMap(parser.date(from:)) ?? .distantPast)
+            latest[attempt.partition] = attempt
         }
+        return latest
     }
 
     // MARK: partition locks
@@ -129,17 +158,20 @@ public actor SchedulerWarehouse {
             }
             return true
         }
-        let result = try await run(SQLStatement("SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
-                                                [Self.lockName(job: job, table: table, partition: partition)]))
-        return result.scalar == "t"
+        let name = Self.lockName(job: job, table: table, partition: partition)
+        let result = try await run(SQLStatement("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", [name]))
+        guard result.scalar == "t" else { return false }
+        heldLocks.insert(name)
+        return true
     }
 
     /// Releases a lock `tryLock` took.
     public func unlock(job: String, table: TableRef, partition: String) async {
-        guard dialect is PostgresDialect else { return }
+        let name = Self.lockName(job: job, table: table, partition: partition)
+        // A lock the session no longer holds (it was lost with a connection) needs no release.
+        guard dialect is PostgresDialect, heldLocks.remove(name) != nil else { return }
         do {
-            _ = try await run(SQLStatement("SELECT pg_advisory_unlock(hashtextextended($1, 0))",
-                                           [Self.lockName(job: job, table: table, partition: partition)]))
+            _ = try await run(SQLStatement("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [name]))
         } catch {
             logger.warning("could not release the lock of \(job) \(partition): \(error)")
         }

@@ -1,6 +1,5 @@
 import Foundation
 import Stevedore
-import Yams
 
 /// `stevedore.yml`: named warehouses and stages, and defaults, so commands need fewer flags.
 /// Values may reference the environment as `${VAR}`. Flags override it; nothing is written back.
@@ -37,7 +36,7 @@ struct ConfigurationFile: Sendable, Equatable {
     static func parse(_ text: String, path: String, environment: [String: String]) throws -> ConfigurationFile {
         let document: Any?
         do {
-            document = try Yams.load(yaml: text)
+            document = try YAMLText.load(text)
         } catch {
             throw Failure.usageError("\(path): not valid YAML: \(error)")
         }

@@ -49,8 +49,7 @@ struct JobConfiguration {
         try known(mapping, ["concurrency", "grace", "listen"], job: nil, section: "scheduler")
         var settings = SchedulerSettings()
         if let concurrency = mapping["concurrency"] {
-            guard let number = concurrency as? Int, number >= 1 else { throw error(nil, "scheduler.concurrency must be a whole number ≥ 1") }
-            settings.concurrency = number
+            settings.concurrency = try number(concurrency, job: nil, key: "scheduler.concurrency")
         }
         if let grace = mapping["grace"] { settings.grace = try duration(grace, job: nil, key: "scheduler.grace") }
         if let listen = mapping["listen"] { settings.listen = try expand("\(listen)", "scheduler.listen") }
@@ -79,15 +78,26 @@ struct JobConfiguration {
         return try expand(Self.text(value), "jobs.\(job).\(key)")
     }
 
-    /// A YAML scalar as text: Yams reads `2026-01-01` as a date and `1` as a number.
+    /// A scalar's text (`YAMLText` keeps every scalar as written).
     static func text(_ value: Any) -> String {
-        if let date = value as? Date {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withFullDate]
-            let text = ISO8601DateFormatter().string(from: date)
-            return text.hasSuffix("T00:00:00Z") ? formatter.string(from: date) : text
+        "\(value)"
+    }
+
+    /// A whole number of at least `minimum`, or an error naming the key.
+    private func number(_ value: Any, job: String?, key: String, minimum: Int = 1) throws -> Int {
+        guard let number = Int(Self.text(value)), number >= minimum else {
+            throw error(job, "\(key) must be a whole number ≥ \(minimum), not '\(Self.text(value))'")
         }
-        return "\(value)"
+        return number
+    }
+
+    /// `true` or `false` (also `yes`/`no`, `on`/`off`), or an error naming the key.
+    private func flag(_ value: Any, job: String?, key: String) throws -> Bool {
+        switch Self.text(value).lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(job, "\(key) must be true or false, not '\(Self.text(value))'")
+        }
     }
 
     private func job(_ name: String, _ value: Any?) throws -> JobEntry {
@@ -126,20 +136,17 @@ struct JobConfiguration {
             try known(retry, ["attempts", "backoff", "max_backoff"], job: name, section: "retry")
             var backoff = RetryBackoff()
             if let attempts = retry["attempts"] {
-                guard let number = attempts as? Int, number >= 1 else { throw error(name, "retry.attempts must be a whole number ≥ 1") }
-                backoff.attempts = number
+                backoff.attempts = try number(attempts, job: name, key: "retry.attempts")
             }
             if let value = retry["backoff"] { backoff.initialDelay = try duration(value, job: name, key: "retry.backoff") }
             if let value = retry["max_backoff"] { backoff.maxDelay = try duration(value, job: name, key: "retry.max_backoff") }
             job.retry = backoff
         }
         if let catchUp = mapping["catch_up"] {
-            guard let number = catchUp as? Int, number >= 1 else { throw error(name, "catch_up must be a whole number ≥ 1") }
-            job.catchUp = number
+            job.catchUp = try number(catchUp, job: name, key: "catch_up")
         }
         if let skip = mapping["skip_unchanged"] {
-            guard let flag = skip as? Bool else { throw error(name, "skip_unchanged must be true or false") }
-            job.skipUnchanged = flag
+            job.skipUnchanged = try flag(skip, job: name, key: "skip_unchanged")
         }
         do {
             try job.validate()
@@ -159,14 +166,11 @@ struct JobConfiguration {
 
     /// `90`, `90s`, `15m`, `2h`, `1d`.
     private func duration(_ value: Any, job: String?, key: String) throws -> TimeInterval {
-        if let number = value as? Int { return TimeInterval(number) }
-        if let number = value as? Double { return number }
-        let text = "\(value)".trimmingCharacters(in: .whitespaces)
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        if let unit = text.last, let factor = units[unit], let number = Double(text.dropLast()), number >= 0 {
-            return number * factor
+        let text = "\(value)"
+        guard let seconds = Durations.seconds(text) else {
+            throw error(job, "\(key) '\(text)' is not a duration (90s, 15m, 2h, 1d)")
         }
-        throw error(job, "\(key) '\(text)' is not a duration (90s, 15m, 2h, 1d)")
+        return seconds
     }
 
     private func partitions(_ value: Any?, job: String) throws -> PartitionDefinition {
@@ -245,7 +249,9 @@ struct JobConfiguration {
             if case .jsonLines = format { throw error(job, "source.delimiter applies to CSV only") }
             format = .csv(CSVOptions(delimiter: byte))
         }
-        let text = try string(mapping, kinds[0], job: job)!
+        // A command's ${VAR} is left for the shell to expand when it runs: the job's text (shown by
+        // `schedule list`, in errors and in the attempts table) then never holds the value.
+        let text = kinds[0] == "command" ? Self.text(mapping["command"]!) : try string(mapping, kinds[0], job: job)!
         switch kinds[0] {
         case "file", "glob": return .files(pattern: text, format: format)
         case "objects": return .objects(url: text, format: format)

@@ -78,6 +78,39 @@ struct JobConfigurationTests {
         #expect(job.source == .files(pattern: "data/{hour:yyyy/MM/dd/HH}/*.csv", format: .bySuffix))
     }
 
+    @Test("scalars stay as written: no is Norway, 01 keeps its zero, a local time is local")
+    func scalarsAsWritten() throws {
+        let job = try #require(try parse("""
+              nordics:
+                table: t
+                partitions:
+                  - {hourly: 2026-01-01T06:00, timezone: Europe/Amsterdam, column: at}
+                  - {name: country, values: [se, no, dk, 01, yes, ~x]}
+                source: {command: ./export.sh}
+                skip_unchanged: yes
+            """).jobs.first?.job)
+        guard case .values(let values) = job.partitions.dimensions[1].keys,
+              case .time(let windows, _) = job.partitions.dimensions[0].keys else {
+            Issue.record("unexpected dimensions")
+            return
+        }
+        #expect(values == ["se", "no", "dk", "01", "yes", "~x"])
+        #expect(windows.start == ISO8601DateFormatter().date(from: "2026-01-01T05:00:00Z"))
+        #expect(job.skipUnchanged)
+    }
+
+    @Test("a command's ${VAR} is left for the shell, so a secret never sits in the job's text")
+    func commandVariablesStayUnexpanded() throws {
+        let job = try #require(try parse("""
+              fx:
+                table: t
+                partitions: {daily: 2026-01-01}
+                source: {command: "./fetch --token ${FX_TOKEN} --day {date}"}
+            """, environment: ["FX_TOKEN": "s3cret-token"]).jobs.first?.job)
+        #expect(job.source == .command("./fetch --token ${FX_TOKEN} --day {date}", format: .bySuffix, workingDirectory: nil))
+        #expect(!job.source.summary.contains("s3cret"))
+    }
+
     @Test("mistakes name the file, the job and the key")
     func mistakes() {
         let cases: [(String, String)] = [

@@ -169,21 +169,28 @@ struct ScheduleCommandTests {
               table: \(schema).slow
               partitions: {daily: 2026-01-01, end: 2026-01-02, column: day}
               source:
-                command: "printf 'day,n\\\\n{date},1\\\\n'; sleep 60; printf '{date},2\\\\n'"
+                command: "trap 'echo got SIGTERM > term.txt; exit 143' TERM; printf 'day,n\\\\n{date},1\\\\n'; sleep 59.25 & wait"
             """)
         let run = try Running(["schedule", "run"], in: folder)
         #expect(run.waitFor("slow 2026-01-01: loading"))
         Thread.sleep(forTimeInterval: 0.5)
         kill(run.process.processIdentifier, SIGTERM)
         let took = run.waitForExit(timeout: 15)
-        #expect(took != nil && took! < 6, "exited after \(took.map { "\($0)" } ?? "more than 15") s; grace is 1 s")
+        #expect(took != nil && took! < 4, "exited after \(took.map { "\($0)" } ?? "more than 15") s; grace is 1 s")
         #expect(run.process.terminationStatus == 0, "\(run.stderr)")
         #expect(run.stdout.contains("slow 2026-01-01: stopped at shutdown, rolled back (due again)"))
         #expect(try Self.psql("SELECT to_regclass('\(schema).slow') IS NULL") == "t", "the table was not created")
         #expect(try Self.psql("SELECT outcome FROM stevedore.load_attempts WHERE job = 'slow' AND table_schema = '\(schema)'") == "cancelled")
         #expect(try Self.psql("SELECT count(*) FROM stevedore.load_history WHERE table_schema = '\(schema)'") == "0")
-        // No child left behind: the command's process group was stopped with the load.
-        #expect(try Self.psql("SELECT 1") == "1")
+        // The command got SIGTERM (not SIGKILL 5 s later), and nothing it started is left.
+        #expect((try? String(contentsOf: folder.appendingPathComponent("term.txt"), encoding: .utf8)) == "got SIGTERM\n")
+        let leftover = Process()
+        leftover.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        leftover.arguments = ["-f", "sleep 59.25"]
+        leftover.standardOutput = FileHandle.nullDevice
+        try leftover.run()
+        leftover.waitUntilExit()
+        #expect(leftover.terminationStatus == 1, "a 'sleep 59.25' is still running")
         let status = try Running(["schedule", "status", "slow"], in: folder)
         _ = status.waitForExit(timeout: 60)
         #expect(status.stdout.contains("2026-01-01  missing"), "\(status.stdout)")

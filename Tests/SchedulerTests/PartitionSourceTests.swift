@@ -166,6 +166,27 @@ struct PartitionSourceTests {
         }
     }
 
+    @Test("commands get shell-safe values; a shell's ${VAR} is not a placeholder; a query's placeholder inside a literal is refused")
+    func shellAndLiterals() throws {
+        let definition = PartitionDefinition([.init(name: "region", column: "region", keys: .values(["eu west", "o'hare", "us"]))])
+        func fill(_ value: String) -> String {
+            PartitionPlaceholders(definition: definition, key: .init(values: [value])).fillForShell("./x {region} ${HOME}")
+        }
+        #expect(fill("us") == "./x us ${HOME}")
+        #expect(fill("eu west") == "./x 'eu west' ${HOME}")
+        #expect(fill("o'hare") == "./x 'o'\\''hare' ${HOME}")
+        #expect(PartitionPlaceholders.placeholders(in: "a ${HOME} {region} ${X:-y}") == ["region"])
+        #expect(PartitionPlaceholders.placeholdersInsideLiterals("WHERE r = '{region}' AND k LIKE 'raw/{region}%'") == ["region"])
+        #expect(PartitionPlaceholders.placeholdersInsideLiterals("WHERE r = '{region}' AND s = 'it''s' AND t = {region}").isEmpty)
+        let job = Job(name: "q", table: "t", partitions: definition,
+                      source: .query(database: "", sql: "SELECT * FROM t WHERE k LIKE 'raw/{region}%'"))
+        #expect {
+            try job.validate()
+        } throws: { error in
+            "\(error)".contains("{region} inside a quoted string")
+        }
+    }
+
     @Test("glob patterns")
     func globPatterns() {
         let glob = GlobPattern("data/**/day-[0-9]?.csv*")

@@ -114,6 +114,29 @@ struct ScheduleServiceTests {
         #expect(outcomes.first?.error?.contains(path) == true)
     }
 
+    @Test("shutdown ends a retry's backoff at once: no new attempt, the partition cancelled and due again")
+    func shutdownDuringBackoff() async throws {
+        let fixture = try SchedulerFixture()
+        defer { Task { await fixture.cleanUp() } }
+        let job = Job(name: "waiting", table: fixture.table("waiting"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                      source: .command("exit 7", format: .csv(.init()), workingDirectory: nil),
+                      retry: RetryBackoff(attempts: 3, initialDelay: 3600))
+        // The real clock: the backoff would last an hour.
+        let service = try ScheduleService(
+            jobs: [ScheduledJob(job: job, loader: fixture.loader, warehouse: fixture.warehouse())], clock: SystemClock(),
+            options: ScheduleService.Options())
+        let started = ContinuousClock.now
+        let run = Task { try await service.backfill(job: "waiting", keys: [.init(values: ["2026-01-01"])], parallel: 1) }
+        while try await fixture.rows("SELECT to_regclass($1)::text", ["\(fixture.schema).load_attempts"]) == [[nil]] {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        await service.shutdown()
+        let outcomes = try await run.value
+        #expect(ContinuousClock.now - started < .seconds(30))
+        #expect(outcomes.map(\.result) == [.cancelled])
+        #expect(try await fixture.attempts("waiting").map { $0[2] } == ["failed"])
+    }
+
     @Test("two instances with 20 due partitions load each exactly once")
     func twoInstances() async throws {
         let fixture = try SchedulerFixture()
