@@ -104,15 +104,9 @@ public actor SchedulerWarehouse {
                 // whatever other tasks run on it meanwhile.
                 let connection = try await Connection.connect(connectionString, logger: logger)
                 defer { Task { await connection.close() } }
-                try await connection.transaction { connection in
-                    if !(dialect is RedshiftDialect) {
-                        let lock = dialect.lock(attempts.table, lockName: "stevedore attempts \(attempts.table)")
-                        try await connection.execute(lock.sql, lock.parameters)
-                    }
-                    for statement in attempts.createStatements(for: dialect) {
-                        try await connection.execute(statement)
-                    }
-                }
+                try await connection.createIfMissing(attempts.table, dialect: dialect,
+                                                     lockName: "stevedore attempts \(attempts.table)",
+                                                     statements: attempts.createStatements(for: dialect))
             }
             attemptsTableReady = true
         }

@@ -240,19 +240,8 @@ struct LoadRun {
     /// Creates the ledger once, serialized across concurrent loads by an advisory lock.
     private func ensureLedger(_ connection: Connection) async throws {
         let ledger = loader.options.ledger
-        let check = dialect.tableColumns(ledger.table)
-        if try await !connection.execute(check.sql, check.parameters).rows.isEmpty { return }
-        try await connection.transaction { connection in
-            // Concurrent first loads would race to create it; PostgreSQL serializes them with an
-            // advisory lock. (Redshift has none, and LOCK needs the table to exist.)
-            if !(dialect is RedshiftDialect) {
-                let lock = dialect.lock(ledger.table, lockName: "stevedore ledger \(ledger.table)")
-                try await connection.execute(lock.sql, lock.parameters)
-            }
-            for statement in ledger.createStatements(for: dialect) {
-                try await connection.execute(statement)
-            }
-        }
+        try await connection.createIfMissing(ledger.table, dialect: dialect, lockName: "stevedore ledger \(ledger.table)",
+                                             statements: ledger.createStatements(for: dialect))
     }
 
     /// Creates or evolves the table for `incoming`; returns the table's column types afterwards.
