@@ -12,7 +12,7 @@ struct LoadRun {
     let partition: PartitionSpec?
     let mode: WriteMode
     let loadID = LoadID.make()
-    private let clock = ContinuousClock()
+    let clock = ContinuousClock()
 
     init(loader: Loader, table: TableRef, partition: PartitionSpec?, mode: WriteMode) {
         self.loader = loader
@@ -82,7 +82,9 @@ struct LoadRun {
 
         let connection = try await loader.connect()
         do {
-            let report = try await run(source, started: started, connection: connection)
+            let report = canPipeline
+                ? try await runPipelined(source, started: started, connection: connection)
+                : try await run(source, started: started, connection: connection)
             await connection.close()
             return report
         } catch {
@@ -238,16 +240,19 @@ struct LoadRun {
     }
 
     /// Creates the ledger once, serialized across concurrent loads by an advisory lock.
-    private func ensureLedger(_ connection: Connection) async throws {
+    func ensureLedger(_ connection: Connection) async throws {
         let ledger = loader.options.ledger
         try await connection.createIfMissing(ledger.table, dialect: dialect, lockName: "stevedore ledger \(ledger.table)",
                                              statements: ledger.createStatements(for: dialect))
     }
 
     /// Creates or evolves the table for `incoming`; returns the table's column types afterwards.
-    private func evolveSchema(_ incoming: [ColumnDefinition], _ connection: Connection) async throws -> [String: SQLType] {
+    /// `retypable`: columns this load created (see `SchemaPlan.make`).
+    func evolveSchema(_ incoming: [ColumnDefinition], _ connection: Connection,
+                      retypable: Set<String> = []) async throws -> [String: SQLType] {
         var existing = try await loader.existingColumns(table, on: connection)
-        var plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
+        var plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table,
+                                       retypable: retypable)
         if plan.needsDDL {
             // Loads of other partitions may change the table too: DDL is serialized by its own lock,
             // taken last (after the partition lock), and the plan is made again under it.
@@ -257,7 +262,8 @@ struct LoadRun {
                 try await connection.execute(lock.sql, lock.parameters)
             }
             existing = try await loader.existingColumns(table, on: connection)
-            plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
+            plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table,
+                                       retypable: retypable)
             for statement in try ddlStatements(plan) {
                 try await connection.execute(statement.sql, statement.parameters)
             }
@@ -405,7 +411,7 @@ struct LoadRun {
     }
 
     /// One part, gunzipped as it goes, into one `COPY … FROM STDIN`.
-    private func copyPart(_ compressed: [UInt8], sql: String, _ connection: Connection) async throws {
+    func copyPart(_ compressed: [UInt8], sql: String, _ connection: Connection) async throws {
         _ = try await connection.copyIn(sql) { writer in
             let reader = try GzipReader()
             var output = try reader.read(compressed)
@@ -445,7 +451,7 @@ struct LoadRun {
     }
 
     /// Removes the load's staged objects (all under its prefix); failures are logged, not thrown.
-    private func removeStage(_ staging: StagingResult?) async {
+    func removeStage(_ staging: StagingResult?) async {
         do {
             let keys = try await stage.listKeys(prefix: stagePrefix)
             guard !keys.isEmpty else { return }

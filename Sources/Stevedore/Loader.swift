@@ -27,6 +27,10 @@ public struct Loader: Sendable {
         public var keepStage = false
         /// Skip the COPY when the content equals the last committed load of the same partition.
         public var skipUnchanged = false
+        /// On PostgreSQL, copy each part while the next is staged, in a transaction opened before
+        /// staging (replace, partition and append loads without `skipUnchanged`). Off: stage
+        /// everything, then copy.
+        public var pipelinedCopy = true
         /// Load nothing when the ledger already holds a load of the partition, checked inside the
         /// load's transaction under the partition's lock (the scheduler's exactly-once guarantee).
         public var skipIfLoaded = false

@@ -24,6 +24,16 @@ struct StagingResult: Sendable {
     var contentSHA256: String
 }
 
+/// A finished part as the pipelined COPY takes it: the part, its gzip bytes (the staged object's
+/// content), its columns, and the schema and value widths the encoder has inferred up to its end.
+struct PartContent: Sendable {
+    var part: StagedPart
+    var body: [UInt8]
+    var columns: [String]
+    var schema: Schema
+    var maxByteLengths: [String: Int]
+}
+
 /// Encodes rows into gzip CSV parts, rotated at `partSize` compressed bytes, and uploads each part
 /// as soon as it is complete while the next is encoded (`uploadConcurrency` at once). Memory holds
 /// at most one part being written plus the parts in flight.
@@ -39,6 +49,9 @@ struct Stager: Sendable {
     let membership: PartitionMembership
     /// Told after each batch: rows and bytes encoded, parts finished.
     var progress: (@Sendable (LoadProgress) -> Void)? = nil
+    /// Handed each part as it is finished, with its bytes and what the encoder knows so far, while
+    /// the part uploads (the pipelined COPY on PostgreSQL). Staging waits while it waits.
+    var partSink: (@Sendable (PartContent) async throws -> Void)? = nil
 
     func stage(_ source: LoadSource) async throws -> StagingResult {
         var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes)
@@ -68,6 +81,14 @@ struct Stager: Sendable {
                     return part
                 }
                 inFlight += 1
+                if let partSink {
+                    let inference = encoder.inference
+                    try await partSink(PartContent(
+                        part: part, body: body, columns: Array(encoder.columnNames.prefix(partColumns)),
+                        schema: encoder.schema,
+                        maxByteLengths: Dictionary(zip(inference.names, inference.columns.map(\.maxByteLength)),
+                                                   uniquingKeysWith: { first, _ in first })))
+                }
             }
 
             func write(rows: Int) async throws {

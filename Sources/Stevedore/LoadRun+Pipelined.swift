@@ -1,0 +1,238 @@
+import Foundation
+import Frames
+import Warehouse
+
+/// The pipelined load on PostgreSQL: the transaction opens first, and each part is copied (from
+/// the bytes just staged) while the next is encoded, so staging hides behind the COPY instead of
+/// adding to it. The table's schema grows part by part inside the transaction (PostgreSQL runs DDL
+/// in a transaction), so a later part that widens a type or adds a column still loads; a failure
+/// anywhere rolls everything back, as in the sequential load.
+extension LoadRun {
+    /// Whether this load can be pipelined: PostgreSQL; replace, partition or append (a merge goes
+    /// through a temporary table); column partitions only (an SQL-expression partition is checked
+    /// after the copy); and no `skipUnchanged`, which needs the whole content before deciding.
+    var canPipeline: Bool {
+        guard loader.options.pipelinedCopy, dialect is PostgresDialect, !loader.options.skipUnchanged else { return false }
+        if case .merge = mode { return false }
+        let sqlPartition = partition?.dimensions.contains { if case .sql = $0.expression { return true }; return false }
+        return sqlPartition != true
+    }
+
+    /// A failure and the step it happened in.
+    private struct StepError: Error {
+        var step: StevedoreError.Step
+        var error: any Error
+        var staged: Bool
+    }
+
+    func runPipelined(_ source: LoadSource, started: Date, connection: Connection) async throws -> LoadReport {
+        guard let postgres = dialect as? PostgresDialect else {
+            throw StevedoreError(code: .invalidRequest, step: .plan, message: "the pipelined load is PostgreSQL's")
+        }
+        do {
+            try await ensureLedger(connection)
+        } catch {
+            throw fail(.ledger, error, staged: false)
+        }
+        let queue = PartQueue(capacity: 2)
+        var configured = Stager(store: stage, prefix: stagePrefix, partSize: loader.options.partSize,
+                            gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
+                            nullMarker: .emptyField, pinnedTypes: loader.options.pinnedTypes,
+                            membership: PartitionMembership(partition), progress: loader.options.progress)
+        configured.partSink = { try await queue.send($0) }
+        if let progress = loader.options.progress {
+            configured.progress = { update in
+                var update = update
+                if update.phase == "encode+stage" { update.phase = "stage+copy" }
+                progress(update)
+            }
+        }
+        let stager = configured
+        let stageStart = clock.now
+        var report: LoadReport?
+        var stagedAndCopied = Duration.zero
+        var committed = Duration.zero
+        do {
+            try await connection.begin()
+            do {
+                let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partitionLabel ?? "_all")")
+                let tableLock = postgres.tableLock(table.tableName, shared: partition != nil)
+                do {
+                    try await connection.execute(tableLock.sql, tableLock.parameters)
+                    try await connection.execute(lock.sql, lock.parameters)
+                } catch {
+                    throw StepError(step: .lock, error: error, staged: false)
+                }
+                if loader.options.skipIfLoaded {
+                    let last = loader.options.ledger.lastChecksum(table: table, partition: partition)
+                    if try await connection.execute(last.sql, last.parameters).scalar != nil {
+                        try await connection.rollback()
+                        var skipped = emptyReport()
+                        skipped.skipped = true
+                        skipped.alreadyLoaded = true
+                        return skipped
+                    }
+                }
+                let staging = try await withThrowingTaskGroup(of: StagingResult?.self) { group in
+                    group.addTask {
+                        do {
+                            let result = try await stager.stage(source)
+                            await queue.finish()
+                            return result
+                        } catch {
+                            await queue.finish(throwing: CancellationError())
+                            throw StepError(step: Self.stagingStep(error), error: error, staged: false)
+                        }
+                    }
+                    group.addTask {
+                        try await copyAsStaged(queue, connection)
+                        return nil
+                    }
+                    var staging: StagingResult?
+                    for try await result in group {
+                        if let result { staging = result }
+                    }
+                    return staging!
+                }
+                // No part at all (no rows): the table still gets its columns and the mode's delete.
+                if staging.parts.isEmpty {
+                    try await prepareTable(schema: staging.schema, maxByteLengths: staging.maxByteLengths, connection)
+                }
+                let record = LoadLedger.Record(
+                    loadID: loadID, table: table, partition: partition, mode: mode, rows: staging.rowCount,
+                    uncompressedBytes: staging.uncompressedByteCount, compressedBytes: staging.compressedByteCount,
+                    parts: staging.parts.count, stagePrefix: stage.manifestURLPrefix + stagePrefix,
+                    contentSHA256: staging.contentSHA256, startedAt: ISO8601DateFormatter().string(from: started))
+                let insert = loader.options.ledger.insert(record, dialect: dialect)
+                do {
+                    try await connection.execute(insert.sql, insert.parameters)
+                } catch {
+                    throw StepError(step: .ledger, error: error, staged: true)
+                }
+                var result = emptyReport()
+                result.rows = staging.rowCount
+                result.uncompressedBytes = staging.uncompressedByteCount
+                result.compressedBytes = staging.compressedByteCount
+                result.parts = staging.parts.count
+                report = result
+            } catch {
+                try? await connection.rollback()
+                throw error
+            }
+            loader.options.progress?(LoadProgress(phase: "commit", rows: report?.rows ?? 0,
+                                                  bytes: report?.uncompressedBytes ?? 0, parts: report?.parts ?? 0))
+            stagedAndCopied = clock.now - stageStart
+            let commitStart = clock.now
+            do {
+                try await connection.commit()
+            } catch {
+                throw StepError(step: .commit, error: error, staged: true)
+            }
+            committed = clock.now - commitStart
+        } catch let failure as StepError {
+            if !failure.staged { await removeStage(nil) }
+            throw fail(failure.step, failure.error, staged: failure.staged)
+        } catch {
+            throw fail(.copy, error, staged: true)
+        }
+        guard var report else { throw fail(.copy, CancellationError(), staged: true) }
+        report.phases = [LoadReport.Phase(name: "stage+copy", duration: stagedAndCopied),
+                         LoadReport.Phase(name: "commit", duration: committed)]
+        if !loader.options.keepStage {
+            let cleanup = clock.now
+            loader.options.progress?(LoadProgress(phase: "cleanup", rows: report.rows, bytes: report.uncompressedBytes,
+                                                  parts: report.parts))
+            await removeStage(nil)
+            report.phases.append(LoadReport.Phase(name: "cleanup", duration: clock.now - cleanup))
+        }
+        return report
+    }
+
+    private func emptyReport() -> LoadReport {
+        LoadReport(loadID: loadID, table: table, partition: partition, mode: mode, rows: 0, uncompressedBytes: 0,
+                   compressedBytes: 0, parts: 0, stagePrefix: stage.manifestURLPrefix + stagePrefix, skipped: false,
+                   phases: [])
+    }
+
+    /// The step a staging failure belongs to.
+    private static func stagingStep(_ error: any Error) -> StevedoreError.Step {
+        switch error {
+        case let error as StevedoreError: return error.step
+        case is FrameError: return .encode
+        default: return .stage
+        }
+    }
+
+    /// Copies each part as staging hands it over: the table first takes the columns and types
+    /// the data has shown so far (and the mode's delete, once), then the part's rows.
+    private func copyAsStaged(_ queue: PartQueue, _ connection: Connection) async throws {
+        guard let postgres = dialect as? PostgresDialect else { return }
+        var prepared = false
+        do {
+            // The columns the table had before this load; the others are this load's own.
+            let before = Set(try await loader.existingColumns(table, on: connection)?.map(\.name) ?? [])
+            while let content = try await queue.next() {
+                try await prepareTable(schema: content.schema, maxByteLengths: content.maxByteLengths, connection,
+                                       deleting: !prepared, preexisting: before)
+                prepared = true
+                let sql = postgres.copyFromStdin(table.tableName, columns: content.columns)
+                do {
+                    try await copyPart(content.body, sql: sql, connection)
+                } catch var error as WarehouseError {
+                    if let line = error.copyLine {
+                        error.message += " (line \(line) of \(content.part.key.split(separator: "/").last ?? ""))"
+                    }
+                    throw StepError(step: .copy, error: error, staged: true)
+                }
+            }
+        } catch let error as StepError {
+            await queue.finish(throwing: CancellationError())
+            throw error
+        } catch is CancellationError where !Task.isCancelled {
+            // Staging failed and reports it; the copy just stops.
+            return
+        } catch {
+            await queue.finish(throwing: CancellationError())
+            throw StepError(step: .copy, error: error, staged: true)
+        }
+    }
+
+    /// Creates or evolves the table for the columns seen so far (checking their names), and on the
+    /// first call deletes what the mode replaces.
+    private func prepareTable(schema: Schema, maxByteLengths: [String: Int], _ connection: Connection,
+                              deleting: Bool = true, preexisting: Set<String>? = nil) async throws {
+        for field in schema.fields {
+            do {
+                try dialect.validateIdentifier(field.name)
+            } catch let error as WarehouseError {
+                throw StepError(step: .plan, error: StevedoreError(
+                    code: .input, step: .plan, message: "column \(error.message)", table: table.description,
+                    partition: partitionLabel), staged: false)
+            }
+        }
+        let incoming = schema.fields.map { field in
+            ColumnDefinition(name: field.name, type: TypeMapping.sqlType(field.type, maxByteLength: maxByteLengths[field.name] ?? 1))
+        }
+        let types: [String: SQLType]
+        do {
+            let retypable = preexisting.map { before in Set(incoming.map(\.name).filter { !before.contains($0) }) } ?? []
+            types = try await evolveSchema(incoming, connection, retypable: retypable)
+        } catch {
+            throw StepError(step: .ddl, error: error, staged: true)
+        }
+        guard deleting else { return }
+        let delete: SQLStatement?
+        switch mode {
+        case .replace: delete = dialect.delete(table.tableName, where: nil)
+        case .replacePartition: delete = dialect.delete(table.tableName, where: partition?.condition(dialect: dialect, types: types))
+        case .append, .merge: delete = nil
+        }
+        if let delete {
+            do {
+                try await connection.execute(delete.sql, delete.parameters)
+            } catch {
+                throw StepError(step: .delete, error: error, staged: true)
+            }
+        }
+    }
+}

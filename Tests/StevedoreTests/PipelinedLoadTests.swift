@@ -1,0 +1,77 @@
+import Foundation
+import Frames
+import Testing
+import Warehouse
+@testable import Stevedore
+
+/// The pipelined load on PostgreSQL (each part copied while the next is staged), beside the
+/// sequential one: the same rows, types and ledger, and the same all-or-nothing.
+@Suite("Loader: pipelined copy on PostgreSQL")
+struct PipelinedLoadTests {
+    /// CSV text: `id,value,extra`. Rows before `widenAt` have integer values and no `extra`; from
+    /// there on the value is text and `extra` is set (so the type widens and a column appears late).
+    static func csv(rows: Int, widenAt: Int, day: String = "2024-01-01", badDayAt: Int? = nil) -> String {
+        var text = "id,day,value,extra\n"
+        for index in 1...rows {
+            let value = index < widenAt ? "\(index * 3)" : "v\(index)"
+            let extra = index < widenAt ? "" : "x\(index % 7)"
+            let rowDay = index == badDayAt ? "2030-12-31" : day
+            text += "\(index),\(rowDay),\(value),\(extra)\n"
+        }
+        return text
+    }
+
+    func load(_ fixture: LoaderFixture, _ text: String, into table: TableRef, pipelined: Bool,
+              partition: PartitionSpec? = nil) async throws -> LoadReport {
+        let loader = Loader(stage: fixture.loader.stage, options: fixture.loader.options.with {
+            $0.pipelinedCopy = pipelined
+            $0.partSize = 4 * 1024
+        })
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pipelined-\(UUID().uuidString).csv")
+        try Data(text.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try await loader.store(try .csv(path: url.path, options: CSVOptions(batchRows: 250)), into: table,
+                                      partition: partition)
+    }
+
+    @Test("many parts, a type that widens and a column that appears late: the same table as the sequential load")
+    func sameAsSequential() async throws {
+        let fixture = try LoaderFixture()
+        defer { Task { try? await fixture.dropSchema() } }
+        let text = Self.csv(rows: 6000, widenAt: 4000)
+        let pipelined = try await load(fixture, text, into: fixture.table("pipelined"), pipelined: true)
+        let sequential = try await load(fixture, text, into: fixture.table("sequential"), pipelined: false)
+        #expect(pipelined.parts > 5)
+        #expect(pipelined.phases.map(\.name) == ["stage+copy", "commit", "cleanup"])
+        #expect(sequential.phases.map(\.name).first == "encode+stage")
+        #expect(pipelined.rows == 6000 && sequential.rows == 6000)
+        #expect(try await fixture.checksum(fixture.table("pipelined")) == fixture.checksum(fixture.table("sequential")))
+        let connection = try await fixture.connection()
+        let types = try await connection.execute(
+            "SELECT table_name, string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) "
+                + "FROM information_schema.columns WHERE table_schema = $1 GROUP BY table_name ORDER BY table_name",
+            [fixture.schema]).rows.map { $0[1] }
+        #expect(types.count >= 2 && types.allSatisfy { $0 == types[0] }, "\(types)")
+        #expect(types.first??.contains("value text") == true)
+        #expect(try await fixture.ledger(fixture.table("pipelined")).map { $0[2] } == ["6000"])
+        #expect(try await fixture.stagedKeys().isEmpty)
+    }
+
+    @Test("a row outside the partition in a late part rolls back the parts already copied: the table is as before")
+    func lateFailureRollsBack() async throws {
+        let fixture = try LoaderFixture()
+        defer { Task { try? await fixture.dropSchema() } }
+        let table = fixture.table("sales")
+        let partition = PartitionSpec.day("2024-01-01", column: "day")
+        _ = try await load(fixture, Self.csv(rows: 100, widenAt: 1000), into: table, pipelined: true, partition: partition)
+        let before = try await fixture.checksum(table)
+        let error = try await #require(throws: StevedoreError.self) {
+            try await load(fixture, Self.csv(rows: 6000, widenAt: 100_000, badDayAt: 5900), into: table, pipelined: true,
+                           partition: partition)
+        }
+        #expect(error.code == .rowOutsidePartition)
+        #expect(error.description.contains("2030-12-31"))
+        #expect(try await fixture.checksum(table) == before)
+        #expect(try await fixture.ledger(table).count == 1)
+    }
+}
