@@ -2,7 +2,8 @@ import Foundation
 import ObjectStore
 import Stevedore
 
-// LoadBench FILE.csv SCHEMA.TABLE s3|folder        (STEVEDORE_PART_SIZE_MIB sets the part size)
+// LoadBench FILE.csv SCHEMA.TABLE s3|folder        (STEVEDORE_PART_SIZE_MIB sets the part size,
+// STEVEDORE_GZIP_LEVEL the gzip level, STEVEDORE_SEQUENTIAL=1 turns the pipelined copy off)
 // Stores a CSV file (header row) into the warehouse libpq's PG* variables point at, replacing the
 // table, through the S3 stage (STEVEDORE_TEST_BUCKET or STEVEDORE_BENCH_BUCKET and the AWS
 // variables) or a folder stage, and prints the load report with its phase timings.
@@ -27,6 +28,12 @@ do {
     var options = Loader.Options()
     if let partSize = environment["STEVEDORE_PART_SIZE_MIB"].flatMap(Int.init) {
         options.partSize = partSize * 1024 * 1024
+    }
+    if let level = environment["STEVEDORE_GZIP_LEVEL"].flatMap(Int.init) {
+        options.gzipLevel = level
+    }
+    if environment["STEVEDORE_SEQUENTIAL"] == "1" {
+        options.pipelinedCopy = false
     }
     let loader = Loader(stage: stage, options: options)
     let started = Date()

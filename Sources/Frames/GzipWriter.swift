@@ -61,10 +61,11 @@ public final class GzipWriter {
                            sha256: hash.finalize())
     }
 
-    /// Takes the compressed bytes produced since the last call.
+    /// Takes the compressed bytes produced since the last call (moved out, not copied).
     public func drain() -> [UInt8] {
-        defer { output.removeAll(keepingCapacity: true) }
-        return output
+        var taken: [UInt8] = []
+        swap(&taken, &output)
+        return taken
     }
 
     private func account(from start: Int) {

@@ -7,6 +7,9 @@ final class ZStream {
 
     let mode: Mode
     private let stream: UnsafeMutablePointer<z_stream>
+    /// zlib's output goes here first, then is appended where the caller wants it: one buffer for
+    /// the stream's life, not a fresh (zeroed) one per call.
+    private var scratch = [UInt8](repeating: 0, count: 256 * 1024)
 
     /// A gzip deflater at `level` (0-9), or a gzip inflater.
     init(_ mode: Mode, level: Int32 = 6) throws(GzipError) {
@@ -48,15 +51,15 @@ final class ZStream {
         stream.pointee.next_in = UnsafeMutablePointer(
             mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = uInt(input.count)
-        var chunk = [UInt8](repeating: 0, count: max(64 * 1024, input.count / 2 + 64))
+        let stream = self.stream
         while true {
-            let (result, produced) = chunk.withUnsafeMutableBufferPointer { out -> (Int32, Int) in
+            let (result, produced) = scratch.withUnsafeMutableBufferPointer { out -> (Int32, Int) in
                 stream.pointee.next_out = out.baseAddress
                 stream.pointee.avail_out = uInt(out.count)
                 let result = CZlib.deflate(stream, flush)
                 return (result, out.count - Int(stream.pointee.avail_out))
             }
-            output.append(contentsOf: chunk[0..<produced])
+            output.append(contentsOf: scratch[0..<produced])
             if result == Z_STREAM_END { break }
             if result != Z_OK && result != Z_BUF_ERROR {
                 failure = GzipError(kind: .zlibFailure, zlibCode: result, message: message ?? "deflate failed")
@@ -89,15 +92,15 @@ final class ZStream {
             stream.pointee.next_in = nil
             stream.pointee.avail_in = 0
         }
-        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        let stream = self.stream
         while true {
-            let (result, produced) = chunk.withUnsafeMutableBufferPointer { out -> (Int32, Int) in
+            let (result, produced) = scratch.withUnsafeMutableBufferPointer { out -> (Int32, Int) in
                 stream.pointee.next_out = out.baseAddress
                 stream.pointee.avail_out = uInt(out.count)
                 let result = CZlib.inflate(stream, Z_NO_FLUSH)
                 return (result, out.count - Int(stream.pointee.avail_out))
             }
-            output.append(contentsOf: chunk[0..<produced])
+            output.append(contentsOf: scratch[0..<produced])
             let consumed = input.count - Int(stream.pointee.avail_in)
             switch result {
             case Z_STREAM_END:

@@ -2,18 +2,21 @@ import Frames
 
 /// Builds one staged part at a time: CSV bytes in, a complete gzip file out once it reaches the
 /// part size (measured on the compressed bytes, flushing zlib when it may be holding a block back).
+/// With `keepsCSV`, it also keeps the part's CSV as written, for a COPY that needs no gunzip.
 struct GzipPartBuilder {
     let partSize: Int
     let gzipLevel: Int
+    let keepsCSV: Bool
     private var writer: GzipWriter
-    private var body: [UInt8] = []
+    private var csv: [UInt8] = []
     /// Rows written into the current part.
     private(set) var rowCount = 0
     private var flushedAt = 0
 
-    init(partSize: Int, gzipLevel: Int) throws {
+    init(partSize: Int, gzipLevel: Int, keepsCSV: Bool = false) throws {
         self.partSize = partSize
         self.gzipLevel = gzipLevel
+        self.keepsCSV = keepsCSV
         writer = try GzipWriter(level: gzipLevel)
     }
 
@@ -22,21 +25,22 @@ struct GzipPartBuilder {
     /// Compresses `bytes` (holding `rows` whole rows); true when the part is now full.
     mutating func write(_ bytes: [UInt8], rows: Int) throws -> Bool {
         try writer.write(bytes)
+        if keepsCSV { csv.append(contentsOf: bytes) }
         rowCount += rows
         if writer.compressedByteCount < partSize && writer.uncompressedByteCount - flushedAt >= partSize {
             try writer.flush()
             flushedAt = writer.uncompressedByteCount
         }
-        body += writer.drain()
         return writer.compressedByteCount >= partSize
     }
 
-    /// Ends the part: its gzip bytes and summary, and a fresh builder state for the next part.
-    mutating func finish() throws -> (body: [UInt8], summary: GzipSummary, rows: Int) {
+    /// Ends the part: its gzip bytes and summary (and its CSV when kept), and a fresh builder state
+    /// for the next part. The compressed bytes stay in the writer until here: no copy per write.
+    mutating func finish() throws -> (body: [UInt8], summary: GzipSummary, rows: Int, csv: [UInt8]?) {
         let summary = try writer.finish()
-        let finished = (body + writer.drain(), summary, rowCount)
+        let finished = (writer.drain(), summary, rowCount, keepsCSV ? csv : nil)
         writer = try GzipWriter(level: gzipLevel)
-        body = []
+        csv = []
         rowCount = 0
         flushedAt = 0
         return finished

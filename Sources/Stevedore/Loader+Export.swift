@@ -72,7 +72,7 @@ actor PartCollector {
 
     private func closePart() async throws {
         guard !builder.isEmpty else { return }
-        let (body, summary, partRows) = try builder.finish()
+        let (body, summary, partRows, _) = try builder.finish()
         let part = StagedPart(key: GzipPartBuilder.key(prefix: prefix, number: parts.count + 1), rowCount: partRows,
                               uncompressedByteCount: summary.uncompressedByteCount,
                               compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,

@@ -25,10 +25,12 @@ struct StagingResult: Sendable {
 }
 
 /// A finished part as the pipelined COPY takes it: the part, its gzip bytes (the staged object's
-/// content), its columns, and the schema and value widths the encoder has inferred up to its end.
+/// content) and their CSV, its columns, and the schema and value widths the encoder has inferred up to its end.
 struct PartContent: Sendable {
     var part: StagedPart
     var body: [UInt8]
+    /// The part's CSV before compression (the bytes `body` decompresses to), when the builder kept it.
+    var csv: [UInt8]?
     var columns: [String]
     var schema: Schema
     var maxByteLengths: [String: Int]
@@ -57,7 +59,7 @@ struct Stager: Sendable {
         var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes)
         var content = StreamingHash(.sha256)
         var parts: [StagedPart] = []
-        var builder = try GzipPartBuilder(partSize: partSize, gzipLevel: gzipLevel)
+        var builder = try GzipPartBuilder(partSize: partSize, gzipLevel: gzipLevel, keepsCSV: partSink != nil)
         var partColumns = 0
         var totalUncompressed = 0
         let store = self.store
@@ -67,7 +69,7 @@ struct Stager: Sendable {
 
             func finishPart() async throws {
                 guard !builder.isEmpty else { return }
-                let (body, summary, rows) = try builder.finish()
+                let (body, summary, rows, csv) = try builder.finish()
                 let part = StagedPart(key: GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight + 1),
                                       rowCount: rows, uncompressedByteCount: summary.uncompressedByteCount,
                                       compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,
@@ -84,7 +86,7 @@ struct Stager: Sendable {
                 if let partSink {
                     let inference = encoder.inference
                     try await partSink(PartContent(
-                        part: part, body: body, columns: Array(encoder.columnNames.prefix(partColumns)),
+                        part: part, body: body, csv: csv, columns: Array(encoder.columnNames.prefix(partColumns)),
                         schema: encoder.schema,
                         maxByteLengths: Dictionary(zip(inference.names, inference.columns.map(\.maxByteLength)),
                                                    uniquingKeysWith: { first, _ in first })))
