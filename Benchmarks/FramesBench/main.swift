@@ -5,6 +5,7 @@ import Frames
 // beside gzip(1) and Python's csv module on the same file, in one run. Modes:
 //   FramesBench [rows]            the benchmark table (default 1,000,000 rows)
 //   FramesBench generate PATH GB  writes a CSV of about GB gigabytes
+//   FramesBench rows PATH N       writes a CSV of exactly N rows (the same rows every time)
 //   FramesBench parse PATH        only reads PATH in batches, for RSS and profiles
 //   FramesBench stage PATH        reads PATH and stages it (parse + encode + gzip -1), for RSS
 
@@ -143,6 +144,13 @@ do {
         }
         let size = try BenchData.write(to: values[0], bytes: Int(gigabytes * 1e9))
         print("wrote \(size) bytes to \(values[0])")
+    case "rows":
+        let values = Array(arguments.dropFirst())
+        guard values.count == 2, let rows = Int(values[1]) else {
+            throw BenchFailure(message: "usage: FramesBench rows PATH N")
+        }
+        let size = try BenchData.write(to: values[0], rows: rows)
+        print("wrote \(rows) rows, \(size) bytes to \(values[0])")
     case "parse":
         guard let path = arguments.dropFirst().first else { throw BenchFailure(message: "usage: FramesBench parse PATH") }
         let reader = try CSVReader(path: path)

@@ -34,8 +34,9 @@ extension LoadRun {
         } catch {
             throw fail(.ledger, error, staged: false)
         }
-        let queue = PartQueue(capacity: 2)
-        var configured = Stager(store: stage, prefix: stagePrefix, partSize: loader.options.partSize,
+        let queue = PartQueue(capacity: 1)
+        var configured = Stager(store: stage, prefix: stagePrefix,
+                                partSize: min(loader.options.partSize, loader.options.pipelinedPartSize),
                             gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
                             nullMarker: .emptyField, pinnedTypes: loader.options.pinnedTypes,
                             membership: PartitionMembership(partition), progress: loader.options.progress)
