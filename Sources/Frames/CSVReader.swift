@@ -8,6 +8,7 @@ public final class CSVReader {
     public let file: String?
     /// The column names, from the header row or the options.
     public private(set) var columnNames: [String] = []
+    private var returnedBatch = false
     private let options: CSVOptions
     private let source: any ByteSource
     private var parser: CSVParser
@@ -47,7 +48,8 @@ public final class CSVReader {
         try self.init(source: source, file: path, options: options)
     }
 
-    /// The next batch of rows, or nil when the input has ended.
+    /// The next batch of rows, or nil when the input has ended. A header without rows gives one
+    /// batch of no rows, so the columns are known.
     public func next() throws -> TextBatch? {
         var batch = TextBatch(columnNames: columnNames, file: file)
         // Sized from the previous batch, so that the buffers do not grow (and copy) while filling.
@@ -55,7 +57,10 @@ public final class CSVReader {
         try fill(&batch, rowLimit: options.batchRows)
         lastBatchSize = (batch.bytes.count + batch.bytes.count / 8, batch.fields.count + batch.fields.count / 8,
                          batch.rowCount + batch.rowCount / 8)
-        return batch.rowCount > 0 ? batch : nil
+        // A file with a header and no rows still names its columns: one empty batch says them.
+        let namesOnly = batch.rowCount == 0 && !returnedBatch && !columnNames.isEmpty
+        returnedBatch = true
+        return batch.rowCount > 0 || namesOnly ? batch : nil
     }
 
     /// Every remaining row typed by `schema` (see `Frame.init(_:schema:)`), as one frame.

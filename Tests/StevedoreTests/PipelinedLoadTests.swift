@@ -74,4 +74,22 @@ struct PipelinedLoadTests {
         #expect(try await fixture.checksum(table) == before)
         #expect(try await fixture.ledger(table).count == 1)
     }
+
+    @Test("a CSV with a header and no rows creates the table with its columns, on both paths")
+    func headerOnly() async throws {
+        let fixture = try LoaderFixture()
+        defer { Task { try? await fixture.dropSchema() } }
+        for pipelined in [true, false] {
+            let table = fixture.table(pipelined ? "empty_pipelined" : "empty_sequential")
+            let report = try await load(fixture, "id,name\n", into: table, pipelined: pipelined)
+            #expect(report.rows == 0 && report.parts == 0)
+            let connection = try await fixture.connection()
+            let columns = try await connection.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
+                    + "ORDER BY ordinal_position", [fixture.schema, table.table]).rows.map { $0[0] }
+            #expect(columns == ["id", "name"], "pipelined: \(pipelined)")
+            _ = try await load(fixture, "id,name\n7,seven\n", into: table, pipelined: pipelined)
+            #expect(try await fixture.rows(table) == [["7", "seven"]])
+        }
+    }
 }
