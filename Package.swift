@@ -37,7 +37,7 @@ let package = Package(
             "CLibPQ", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Stevedore", dependencies: [
-            "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
+            "Digest", "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Scheduler", dependencies: [
             "Stevedore", "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
@@ -48,7 +48,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "StevedoreCLI", dependencies: [
-            "Stevedore", "Scheduler", "StatusServer", "Frames",
+            "Stevedore", "Scheduler", "StatusServer", "Frames", "Digest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),

@@ -3,6 +3,13 @@
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
+#include <openssl/crypto.h>
+
+/* Initializes libcrypto without its exit handler: OpenSSL would otherwise free its global state
+   at exit() while other threads still free hashes and MACs that refer to it (a double free). */
+static inline int stevedore_openssl_keep_state_at_exit(void) {
+    return OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+}
 
 /* A new HMAC context keyed with `key`, over `digest` ("SHA256", "MD5", ...); NULL on failure.
    OSSL_PARAM arrays are awkward from Swift, so they are built here. */

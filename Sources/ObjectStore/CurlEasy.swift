@@ -1,3 +1,4 @@
+import Digest
 import Foundation
 internal import CCurl
 
@@ -105,7 +106,11 @@ final class CurlEasy {
 
 /// `curl_global_init` must run once, before any other thread uses libcurl.
 enum CurlGlobal {
-    private static let result: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    private static let result: CURLcode = {
+        // curl initializes OpenSSL: libcrypto must be set up without its exit handler first.
+        CryptoRuntime.prepare()
+        return curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    }()
 
     static func initializeOnce() throws {
         guard result == CURLE_OK else {

@@ -1,3 +1,4 @@
+import Digest
 import Foundation
 import Frames
 import Logging
@@ -62,6 +63,8 @@ public struct Loader: Sendable {
 
     public init(warehouse: String = "", dialect: any Dialect = PostgresDialect(), stage: any ObjectStore,
                 options: Options = Options(), logger: Logger = Logger(label: "stevedore.loader")) {
+        // Before libpq or curl touch OpenSSL (see CryptoRuntime).
+        CryptoRuntime.prepare()
         self.warehouse = warehouse
         self.dialect = dialect
         self.stage = stage

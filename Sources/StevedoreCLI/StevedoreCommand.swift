@@ -1,4 +1,5 @@
 import ArgumentParser
+import Digest
 import Stevedore
 
 /// The `stevedore` command: loads frames and files into warehouses through a staged COPY.
@@ -15,4 +16,19 @@ struct StevedoreCommand: AsyncParsableCommand {
         subcommands: [LoadCommand.self, PlanCommand.self, UnloadCommand.self, StatusCommand.self, CheckCommand.self,
                       ScheduleCommand.self, BackfillCommand.self]
     )
+
+    /// Sets up libcrypto before anything uses it (see `CryptoRuntime`), then runs the command.
+    static func main() async {
+        CryptoRuntime.prepare()
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
