@@ -281,8 +281,15 @@ public actor ScheduleService {
                     outcome.result = .cancelled
                     break
                 }
+                let wouldRetry = attempt < job.retry.attempts && Self.isRetryable(error)
+                if wouldRetry && stopping {
+                    // Shutdown stops the retry: no new attempt, and the partition stays due.
+                    outcome.result = .cancelled
+                    options.events?(.attemptFailed(job: job.name, key: key, attempt: attempt, error: text, retryAt: nil))
+                    break
+                }
                 outcome.result = .failed
-                let retry = attempt < job.retry.attempts && Self.isRetryable(error) && !stopping
+                let retry = wouldRetry
                 let retryAt = retry ? clock.now().addingTimeInterval(job.retry.delay(after: attempt)) : nil
                 options.events?(.attemptFailed(job: job.name, key: key, attempt: attempt, error: text, retryAt: retryAt))
                 logger.warning("attempt \(attempt) failed: \(text)", metadata: ["job": "\(job.name)", "partition": "\(key)"])

@@ -346,9 +346,13 @@ struct PartLosingStore: ObjectStore {
 
 @Suite("Loader under a killed connection")
 struct KilledConnectionTests {
-    @Test("a backend terminated during COPY fails the load and leaves table and ledger as they were")
-    func terminatedDuringCopy() async throws {
-        let fixture = try LoaderFixture { $0.partSize = 16 * 1024 }
+    @Test("a backend terminated during COPY fails the load and leaves table and ledger as they were",
+          arguments: [false, true])
+    func terminatedDuringCopy(pipelined: Bool) async throws {
+        let fixture = try LoaderFixture {
+            $0.partSize = 16 * 1024
+            $0.pipelinedCopy = pipelined
+        }
         defer { Task { try? await fixture.dropSchema() } }
         let table = fixture.table("sales")
         try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01"]), into: table)
@@ -374,7 +378,8 @@ struct KilledConnectionTests {
         }
         #expect(try await killer.value)
         #expect(error.code == .warehouse)
-        #expect(error.step == .copy)
+        // A pipelined load runs each part's schema check between COPYs: the termination may land there.
+        #expect(pipelined ? [.copy, .ddl].contains(error.step) : error.step == .copy, "\(error.step)")
         #expect(try await fixture.checksum(table) == before)
         #expect(try await fixture.ledger(table) == ledgerBefore)
     }
