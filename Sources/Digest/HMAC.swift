@@ -6,6 +6,7 @@ public struct HMAC {
 
     /// Starts a MAC keyed with `key`.
     public init(_ function: HashFunction = .sha256, key: some Sequence<UInt8>) {
+        CryptoRuntime.prepare()
         context = MACContext(function, key: Array(key))
     }
 

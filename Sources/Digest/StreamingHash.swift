@@ -7,6 +7,7 @@ public struct StreamingHash {
     public let function: HashFunction
 
     public init(_ function: HashFunction) {
+        CryptoRuntime.prepare()
         self.function = function
         self.context = DigestContext(function)
     }

@@ -31,7 +31,8 @@ struct GzipPartBuilder {
             try writer.flush()
             flushedAt = writer.uncompressedByteCount
         }
-        return writer.compressedByteCount >= partSize
+        // The kept CSV is bounded too, however well the data compresses.
+        return writer.compressedByteCount >= partSize || (keepsCSV && csv.count >= Self.keptCSVLimit)
     }
 
     /// Ends the part: its gzip bytes and summary (and its CSV when kept), and a fresh builder state
@@ -45,6 +46,9 @@ struct GzipPartBuilder {
         flushedAt = 0
         return finished
     }
+
+    /// A part whose kept CSV reaches this ends, whatever its compressed size.
+    static let keptCSVLimit = 8 * 1024 * 1024
 
     /// The key of part `number` (from 1) under `prefix`.
     static func key(prefix: String, number: Int) -> String {

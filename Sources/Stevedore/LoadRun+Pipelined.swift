@@ -2,11 +2,12 @@ import Foundation
 import Frames
 import Warehouse
 
-/// The pipelined load on PostgreSQL: the transaction opens first, and each part is copied (from
+/// The pipelined load on PostgreSQL: the transaction opens first, and each part is copied (its CSV,
 /// the bytes just staged) while the next is encoded, so staging hides behind the COPY instead of
-/// adding to it. The table's schema grows part by part inside the transaction (PostgreSQL runs DDL
-/// in a transaction), so a later part that widens a type or adds a column still loads; a failure
-/// anywhere rolls everything back, as in the sequential load.
+/// adding to it. DDL runs only before the first COPY, as in the sequential load: when a later part
+/// needs a column or a wider type (or the first part cannot tell a column's type), the copy stops,
+/// staging finishes, the transaction rolls back, and the sequential load copies the complete stage
+/// with the types of all the data. A failure anywhere rolls everything back.
 extension LoadRun {
     /// Whether this load can be pipelined: PostgreSQL; replace, partition or append (a merge goes
     /// through a temporary table); column partitions only (an SQL-expression partition is checked
@@ -37,9 +38,9 @@ extension LoadRun {
         let queue = PartQueue(capacity: 1)
         var configured = Stager(store: stage, prefix: stagePrefix,
                                 partSize: min(loader.options.partSize, loader.options.pipelinedPartSize),
-                            gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
-                            nullMarker: .emptyField, pinnedTypes: loader.options.pinnedTypes,
-                            membership: PartitionMembership(partition), progress: loader.options.progress)
+                                gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
+                                nullMarker: .emptyField, pinnedTypes: loader.options.pinnedTypes,
+                                membership: PartitionMembership(partition), progress: loader.options.progress)
         configured.partSink = { try await queue.send($0) }
         if let progress = loader.options.progress {
             configured.progress = { update in
@@ -54,71 +55,93 @@ extension LoadRun {
         var stagedAndCopied = Duration.zero
         var committed = Duration.zero
         do {
-            try await connection.begin()
+            do {
+                try await connection.begin()
+            } catch {
+                throw StepError(step: .lock, error: error, staged: false)
+            }
+            var fallback: StagingResult?
             do {
                 let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partitionLabel ?? "_all")")
                 let tableLock = postgres.tableLock(table.tableName, shared: partition != nil)
                 do {
                     try await connection.execute(tableLock.sql, tableLock.parameters)
                     try await connection.execute(lock.sql, lock.parameters)
+                    if loader.options.skipIfLoaded {
+                        let last = loader.options.ledger.lastChecksum(table: table, partition: partition)
+                        if try await connection.execute(last.sql, last.parameters).scalar != nil {
+                            try await connection.rollback()
+                            var skipped = emptyReport()
+                            skipped.skipped = true
+                            skipped.alreadyLoaded = true
+                            return skipped
+                        }
+                    }
                 } catch {
                     throw StepError(step: .lock, error: error, staged: false)
                 }
-                if loader.options.skipIfLoaded {
-                    let last = loader.options.ledger.lastChecksum(table: table, partition: partition)
-                    if try await connection.execute(last.sql, last.parameters).scalar != nil {
-                        try await connection.rollback()
-                        var skipped = emptyReport()
-                        skipped.skipped = true
-                        skipped.alreadyLoaded = true
-                        return skipped
-                    }
-                }
-                let staging = try await withThrowingTaskGroup(of: StagingResult?.self) { group in
+                var staging: StagingResult?
+                var fellBack = false
+                try await withThrowingTaskGroup(of: ChildOutcome.self) { group in
                     group.addTask {
                         do {
                             let result = try await stager.stage(source)
                             await queue.finish()
-                            return result
+                            return .staged(result)
+                        } catch is ReceiverGone {
+                            // The copy failed and reports it; staging just stops.
+                            return .staged(nil)
                         } catch {
                             await queue.finish(throwing: CancellationError())
                             throw StepError(step: Self.stagingStep(error), error: error, staged: false)
                         }
                     }
                     group.addTask {
-                        try await copyAsStaged(queue, connection)
-                        return nil
+                        .copied(fellBack: try await copyAsStaged(queue, connection))
                     }
-                    var staging: StagingResult?
-                    for try await result in group {
-                        if let result { staging = result }
+                    for try await outcome in group {
+                        switch outcome {
+                        case .staged(let result): staging = result
+                        case .copied(let value): fellBack = value
+                        }
                     }
-                    return staging!
                 }
-                // No part at all (no rows): the table still gets its columns and the mode's delete.
-                if staging.parts.isEmpty {
-                    try await prepareTable(schema: staging.schema, maxByteLengths: staging.maxByteLengths, connection)
+                guard let staging else { throw StepError(step: .copy, error: CancellationError(), staged: true) }
+                if fellBack {
+                    fallback = staging
+                    try await connection.rollback()
+                } else {
+                    // No part at all (no rows): the table still gets its columns and the mode's delete.
+                    if staging.parts.isEmpty {
+                        try await prepareTable(schema: staging.schema, maxByteLengths: staging.maxByteLengths,
+                                               untyped: staging.untypedColumns, connection)
+                    }
+                    let record = LoadLedger.Record(
+                        loadID: loadID, table: table, partition: partition, mode: mode, rows: staging.rowCount,
+                        uncompressedBytes: staging.uncompressedByteCount, compressedBytes: staging.compressedByteCount,
+                        parts: staging.parts.count, stagePrefix: stage.manifestURLPrefix + stagePrefix,
+                        contentSHA256: staging.contentSHA256, startedAt: ISO8601DateFormatter().string(from: started))
+                    let insert = loader.options.ledger.insert(record, dialect: dialect)
+                    do {
+                        try await connection.execute(insert.sql, insert.parameters)
+                    } catch {
+                        throw StepError(step: .ledger, error: error, staged: true)
+                    }
+                    var result = emptyReport()
+                    result.rows = staging.rowCount
+                    result.uncompressedBytes = staging.uncompressedByteCount
+                    result.compressedBytes = staging.compressedByteCount
+                    result.parts = staging.parts.count
+                    report = result
                 }
-                let record = LoadLedger.Record(
-                    loadID: loadID, table: table, partition: partition, mode: mode, rows: staging.rowCount,
-                    uncompressedBytes: staging.uncompressedByteCount, compressedBytes: staging.compressedByteCount,
-                    parts: staging.parts.count, stagePrefix: stage.manifestURLPrefix + stagePrefix,
-                    contentSHA256: staging.contentSHA256, startedAt: ISO8601DateFormatter().string(from: started))
-                let insert = loader.options.ledger.insert(record, dialect: dialect)
-                do {
-                    try await connection.execute(insert.sql, insert.parameters)
-                } catch {
-                    throw StepError(step: .ledger, error: error, staged: true)
-                }
-                var result = emptyReport()
-                result.rows = staging.rowCount
-                result.uncompressedBytes = staging.uncompressedByteCount
-                result.compressedBytes = staging.compressedByteCount
-                result.parts = staging.parts.count
-                report = result
             } catch {
                 try? await connection.rollback()
                 throw error
+            }
+            if let fallback {
+                loader.logger.info("the data needs DDL after the first part: copying the complete stage",
+                                   metadata: ["load": "\(loadID)", "table": "\(table)"])
+                return try await run(nil, staged: fallback, started: started, connection: connection)
             }
             loader.options.progress?(LoadProgress(phase: "commit", rows: report?.rows ?? 0,
                                                   bytes: report?.uncompressedBytes ?? 0, parts: report?.parts ?? 0))
@@ -149,6 +172,12 @@ extension LoadRun {
         return report
     }
 
+    /// What a child of the pipelined load's task group ended with.
+    private enum ChildOutcome: Sendable {
+        case staged(StagingResult?)
+        case copied(fellBack: Bool)
+    }
+
     private func emptyReport() -> LoadReport {
         LoadReport(loadID: loadID, table: table, partition: partition, mode: mode, rows: 0, uncompressedBytes: 0,
                    compressedBytes: 0, parts: 0, stagePrefix: stage.manifestURLPrefix + stagePrefix, skipped: false,
@@ -164,18 +193,47 @@ extension LoadRun {
         }
     }
 
-    /// Copies each part as staging hands it over: the table first takes the columns and types
-    /// the data has shown so far (and the mode's delete, once), then the part's rows.
-    private func copyAsStaged(_ queue: PartQueue, _ connection: Connection) async throws {
-        guard let postgres = dialect as? PostgresDialect else { return }
-        var prepared = false
+    /// The incoming columns of `schema`, typed as the dialect stores them.
+    private func definitions(_ schema: Schema, _ maxByteLengths: [String: Int]) -> [ColumnDefinition] {
+        schema.fields.map { field in
+            ColumnDefinition(name: field.name, type: TypeMapping.sqlType(field.type, maxByteLength: maxByteLengths[field.name] ?? 1))
+        }
+    }
+
+    /// Copies each part as staging hands it over. Before the first COPY the table gets the columns
+    /// the first part shows (the DDL the sequential load runs before its COPY) and the mode's
+    /// delete. Returns true, having copied what it copied and let staging finish, when a part needs
+    /// DDL later (or the first part cannot type a missing column): the caller then rolls back and
+    /// copies the complete stage sequentially.
+    private func copyAsStaged(_ queue: PartQueue, _ connection: Connection) async throws -> Bool {
+        guard let postgres = dialect as? PostgresDialect else { return false }
+        var copied = false
+        var fallBack = false
         do {
-            // The columns the table had before this load; the others are this load's own.
-            let before = Set(try await loader.existingColumns(table, on: connection)?.map(\.name) ?? [])
             while let content = try await queue.next() {
-                try await prepareTable(schema: content.schema, maxByteLengths: content.maxByteLengths, connection,
-                                       deleting: !prepared, preexisting: before)
-                prepared = true
+                if fallBack { continue }
+                try validateNames(content.schema)
+                let incoming = definitions(content.schema, content.maxByteLengths)
+                let plan: SchemaPlan
+                do {
+                    let existing = try await loader.existingColumns(table, on: connection)
+                    plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table,
+                                               untyped: content.untypedColumns)
+                } catch {
+                    throw StepError(step: .ddl, error: error, staged: true)
+                }
+                if plan.needsDDL {
+                    let guessed = ((plan.createColumns ?? []) + plan.addColumns)
+                        .contains { content.untypedColumns.contains($0.name) }
+                    if copied || guessed || !plan.widenColumns.isEmpty {
+                        fallBack = true
+                        continue
+                    }
+                }
+                if !copied {
+                    try await prepareTable(schema: content.schema, maxByteLengths: content.maxByteLengths,
+                                           untyped: content.untypedColumns, connection)
+                }
                 let sql = postgres.copyFromStdin(table.tableName, columns: content.columns)
                 do {
                     if let csv = content.csv {
@@ -197,23 +255,22 @@ extension LoadRun {
                     }
                     throw StepError(step: .copy, error: error, staged: true)
                 }
+                copied = true
             }
+            return fallBack
         } catch let error as StepError {
-            await queue.finish(throwing: CancellationError())
+            await queue.finish(throwing: ReceiverGone())
             throw error
         } catch is CancellationError where !Task.isCancelled {
             // Staging failed and reports it; the copy just stops.
-            return
+            return false
         } catch {
-            await queue.finish(throwing: CancellationError())
+            await queue.finish(throwing: ReceiverGone())
             throw StepError(step: .copy, error: error, staged: true)
         }
     }
 
-    /// Creates or evolves the table for the columns seen so far (checking their names), and on the
-    /// first call deletes what the mode replaces.
-    private func prepareTable(schema: Schema, maxByteLengths: [String: Int], _ connection: Connection,
-                              deleting: Bool = true, preexisting: Set<String>? = nil) async throws {
+    private func validateNames(_ schema: Schema) throws {
         for field in schema.fields {
             do {
                 try dialect.validateIdentifier(field.name)
@@ -223,17 +280,19 @@ extension LoadRun {
                     partition: partitionLabel), staged: false)
             }
         }
-        let incoming = schema.fields.map { field in
-            ColumnDefinition(name: field.name, type: TypeMapping.sqlType(field.type, maxByteLength: maxByteLengths[field.name] ?? 1))
-        }
+    }
+
+    /// Creates or evolves the table for the columns seen so far (before any row is copied), then
+    /// deletes what the mode replaces.
+    private func prepareTable(schema: Schema, maxByteLengths: [String: Int], untyped: Set<String>,
+                              _ connection: Connection) async throws {
+        try validateNames(schema)
         let types: [String: SQLType]
         do {
-            let retypable = preexisting.map { before in Set(incoming.map(\.name).filter { !before.contains($0) }) } ?? []
-            types = try await evolveSchema(incoming, connection, retypable: retypable)
+            types = try await evolveSchema(definitions(schema, maxByteLengths), connection, untyped: untyped)
         } catch {
             throw StepError(step: .ddl, error: error, staged: true)
         }
-        guard deleting else { return }
         let delete: SQLStatement?
         switch mode {
         case .replace: delete = dialect.delete(table.tableName, where: nil)
@@ -249,3 +308,6 @@ extension LoadRun {
         }
     }
 }
+
+/// The copy side of a pipelined load gave up (it failed and reports why): staging stops quietly.
+struct ReceiverGone: Error {}

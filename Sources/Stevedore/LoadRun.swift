@@ -93,7 +93,10 @@ struct LoadRun {
         }
     }
 
-    private func run(_ source: LoadSource, started: Date, connection: Connection) async throws -> LoadReport {
+    /// The sequential load: stage `source` (or take `staged`, a complete stage the pipelined load
+    /// made before falling back), then copy it in one transaction.
+    func run(_ source: LoadSource?, staged: StagingResult? = nil, started: Date, connection: Connection) async throws
+        -> LoadReport {
         var phases: [LoadReport.Phase] = []
         var counts = (rows: 0, bytes: 0, parts: 0)
         func timed<T>(_ name: String, _ body: () async throws -> T) async rethrows -> T {
@@ -119,7 +122,13 @@ struct LoadRun {
                             progress: loader.options.progress)
         let staging: StagingResult
         do {
-            staging = try await timed("encode+stage") { try await stager.stage(source) }
+            if let staged {
+                staging = staged
+            } else if let source {
+                staging = try await timed("encode+stage") { try await stager.stage(source) }
+            } else {
+                throw StevedoreError(code: .invalidRequest, step: .plan, message: "nothing to load")
+            }
         } catch let error as StevedoreError {
             await removeStage(nil)
             throw fail(error.step, error, staged: false)
@@ -163,7 +172,7 @@ struct LoadRun {
                              type: TypeMapping.sqlType(field.type, maxByteLength: staging.maxByteLengths[field.name] ?? 1))
         }
         do {
-            try await widenOutsideTransaction(incoming, connection)
+            try await widenOutsideTransaction(incoming, connection, untyped: staging.untypedColumns)
         } catch {
             throw fail(.ddl, error, staged: true)
         }
@@ -183,7 +192,7 @@ struct LoadRun {
                 if dialect is RedshiftDialect {
                     // Redshift locks the table itself (no advisory locks), so it must exist first.
                     step = .ddl
-                    types = try await timed("ddl") { try await evolveSchema(incoming, connection) }
+                    types = try await timed("ddl") { try await evolveSchema(incoming, connection, untyped: staging.untypedColumns) }
                     step = .lock
                     try await connection.execute(lock.sql, lock.parameters)
                 } else {
@@ -195,7 +204,7 @@ struct LoadRun {
                     }
                     try await connection.execute(lock.sql, lock.parameters)
                     step = .ddl
-                    types = try await timed("ddl") { try await evolveSchema(incoming, connection) }
+                    types = try await timed("ddl") { try await evolveSchema(incoming, connection, untyped: staging.untypedColumns) }
                 }
 
                 if loader.options.skipIfLoaded {
@@ -247,12 +256,12 @@ struct LoadRun {
     }
 
     /// Creates or evolves the table for `incoming`; returns the table's column types afterwards.
-    /// `retypable`: columns this load created (see `SchemaPlan.make`).
+    /// `untyped`: columns without a value (see `SchemaPlan.make`).
     func evolveSchema(_ incoming: [ColumnDefinition], _ connection: Connection,
-                      retypable: Set<String> = []) async throws -> [String: SQLType] {
+                      untyped: Set<String> = []) async throws -> [String: SQLType] {
         var existing = try await loader.existingColumns(table, on: connection)
         var plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table,
-                                       retypable: retypable)
+                                       untyped: untyped)
         if plan.needsDDL {
             // Loads of other partitions may change the table too: DDL is serialized by its own lock,
             // taken last (after the partition lock), and the plan is made again under it.
@@ -263,7 +272,7 @@ struct LoadRun {
             }
             existing = try await loader.existingColumns(table, on: connection)
             plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table,
-                                       retypable: retypable)
+                                       untyped: untyped)
             for statement in try ddlStatements(plan) {
                 try await connection.execute(statement.sql, statement.parameters)
             }
@@ -275,9 +284,11 @@ struct LoadRun {
     /// Widenings the dialect allows only outside a transaction block (Redshift's VARCHAR growth)
     /// run before the load's transaction: each only makes a column wider, so it is safe even if
     /// the load then fails.
-    private func widenOutsideTransaction(_ incoming: [ColumnDefinition], _ connection: Connection) async throws {
+    private func widenOutsideTransaction(_ incoming: [ColumnDefinition], _ connection: Connection,
+                                         untyped: Set<String>) async throws {
         guard let existing = try await loader.existingColumns(table, on: connection) else { return }
-        let plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
+        let plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table,
+                                       untyped: untyped)
         for column in plan.widenColumns where column.widening == .outsideTransaction {
             let alter = dialect.alterColumnType(table.tableName, column: column.name, to: column.to)
             try await connection.execute(alter.sql, alter.parameters)

@@ -20,11 +20,11 @@ struct SchemaPlan: Sendable, Hashable {
     var needsDDL: Bool { createColumns != nil || !addColumns.isEmpty || !widenColumns.isEmpty }
 
     /// The plan for loading `incoming` into a table whose columns are `existing` (nil: no table).
-    /// `retypable` names columns this load created itself (the pipelined load creates them from its
-    /// first part): they hold only this load's rows, so they take any type the data needs (every
-    /// inferred type casts to a wider one), where an older column could lose data.
+    /// `untyped` names incoming columns the data gave no value for (all NULL, not pinned): their
+    /// inferred type says nothing, so an existing column of that name is taken as it is (NULL
+    /// loads into any type); only a missing one is added.
     static func make(existing: [ColumnDefinition]?, incoming: [ColumnDefinition], dialect: any Dialect,
-                     table: TableRef, retypable: Set<String> = []) throws -> SchemaPlan {
+                     table: TableRef, untyped: Set<String> = []) throws -> SchemaPlan {
         guard let existing else {
             return SchemaPlan(createColumns: incoming)
         }
@@ -36,10 +36,10 @@ struct SchemaPlan: Sendable, Hashable {
                 plan.addColumns.append(ColumnDefinition(name: column.name, type: column.type, isNullable: true))
                 continue
             }
+            if untyped.contains(column.name) { continue }
             let stored = dialect.storedType(column.type)
             if TypeMapping.loads(stored, into: current.type) { continue }
-            guard let widening = dialect.widening(from: current.type, to: stored)
-                ?? (retypable.contains(key(column.name)) ? .insideTransaction : nil) else {
+            guard let widening = dialect.widening(from: current.type, to: stored) else {
                 throw StevedoreError(
                     code: .incompatibleSchema, step: .ddl,
                     message: "column '\(column.name)' is \(dialect.typeName(current.type)) in the table, but the data "

@@ -22,6 +22,8 @@ struct StagingResult: Sendable {
     var compressedByteCount: Int
     /// SHA-256 of the whole staged CSV, uncompressed, in part order: equal content, equal checksum.
     var contentSHA256: String
+    /// Columns with no value at all and no pinned type: their inferred type means nothing.
+    var untypedColumns: Set<String> = []
 }
 
 /// A finished part as the pipelined COPY takes it: the part, its gzip bytes (the staged object's
@@ -34,6 +36,8 @@ struct PartContent: Sendable {
     var columns: [String]
     var schema: Schema
     var maxByteLengths: [String: Int]
+    /// Columns with no value so far and no pinned type.
+    var untypedColumns: Set<String>
 }
 
 /// Encodes rows into gzip CSV parts, rotated at `partSize` compressed bytes, and uploads each part
@@ -89,7 +93,8 @@ struct Stager: Sendable {
                         part: part, body: body, csv: csv, columns: Array(encoder.columnNames.prefix(partColumns)),
                         schema: encoder.schema,
                         maxByteLengths: Dictionary(zip(inference.names, inference.columns.map(\.maxByteLength)),
-                                                   uniquingKeysWith: { first, _ in first })))
+                                                   uniquingKeysWith: { first, _ in first }),
+                        untypedColumns: Self.untyped(inference)))
                 }
             }
 
@@ -143,8 +148,15 @@ struct Stager: Sendable {
                                            uniquingKeysWith: { first, _ in first }),
                 rowCount: encoder.rowCount, uncompressedByteCount: totalUncompressed,
                 compressedByteCount: parts.reduce(0) { $0 + $1.compressedByteCount },
-                contentSHA256: content.finalize().hex)
+                contentSHA256: content.finalize().hex, untypedColumns: Self.untyped(inference))
         }
+    }
+}
+
+extension Stager {
+    /// The columns `inference` saw no value for, and that have no pinned type.
+    static func untyped(_ inference: SchemaInference) -> Set<String> {
+        Set(zip(inference.names, inference.columns).filter { $0.1.valueCount == 0 && $0.1.pinnedType == nil }.map(\.0))
     }
 }
 
