@@ -224,7 +224,7 @@ public actor ScheduleService {
         if !force {
             // Another instance may have loaded it between our look and our lock.
             do {
-                if try await scheduled.warehouse.lastLoads(of: job.table)[spec.label] != nil {
+                if try await scheduled.warehouse.isLoaded(job.table, partition: spec) {
                     outcome.result = .loadedElsewhere
                     return outcome
                 }

@@ -94,6 +94,14 @@ public actor SchedulerWarehouse {
         return loads
     }
 
+    /// Whether the ledger holds a committed load of `partition` of `table`: the one-partition
+    /// question a load asks after taking its lock (not the whole table's `lastLoads`).
+    public func isLoaded(_ table: TableRef, partition: PartitionSpec) async throws -> Bool {
+        let ledger = attempts.ledger
+        guard try await exists(ledger.table) else { return false }
+        return try await run(ledger.lastChecksum(table: table, partition: partition)).scalar != nil
+    }
+
     // MARK: attempts
 
     /// Records one attempt, creating the attempts table the first time.

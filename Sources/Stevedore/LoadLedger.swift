@@ -86,8 +86,8 @@ public struct LoadLedger: Sendable, Hashable {
              record.startedAt, StevedoreVersion.current])
     }
 
-    /// The content checksum of the last committed load of `table` and `partition`.
-    func lastChecksum(table: TableRef, partition: PartitionSpec?) -> SQLStatement {
+    /// The content checksum of the last committed load of `table` and `partition` (no row: never loaded).
+    public func lastChecksum(table: TableRef, partition: PartitionSpec?) -> SQLStatement {
         SQLStatement(
             "SELECT content_sha256 FROM \(self.table.quoted) WHERE table_schema = $1 AND table_name = $2 "
                 + "AND partition_key = $3 ORDER BY committed_at DESC, load_id DESC LIMIT 1",

@@ -236,18 +236,15 @@ extension LoadRun {
                 }
                 let sql = postgres.copyFromStdin(table.tableName, columns: content.columns)
                 do {
-                    if let csv = content.csv {
-                        // The staged object's content without the gunzip: the CSV it was made from.
-                        _ = try await connection.copyIn(sql) { writer in
-                            var offset = 0
-                            while offset < csv.count {
-                                let end = min(csv.count, offset + (1 << 20))
-                                try await writer.write(Array(csv[offset..<end]))
-                                offset = end
-                            }
+                    // The staged object's content without the gunzip: the CSV it was made from.
+                    let csv = content.csv
+                    _ = try await connection.copyIn(sql) { writer in
+                        var offset = 0
+                        while offset < csv.count {
+                            let end = min(csv.count, offset + (1 << 20))
+                            try await writer.write(Array(csv[offset..<end]))
+                            offset = end
                         }
-                    } else {
-                        try await copyPart(content.body, sql: sql, connection)
                     }
                 } catch var error as WarehouseError {
                     if let line = error.copyLine {

@@ -26,13 +26,12 @@ struct StagingResult: Sendable {
     var untypedColumns: Set<String> = []
 }
 
-/// A finished part as the pipelined COPY takes it: the part, its gzip bytes (the staged object's
-/// content) and their CSV, its columns, and the schema and value widths the encoder has inferred up to its end.
+/// A finished part as the pipelined COPY takes it: the part, the CSV its staged object holds
+/// (gzipped), its columns, and the schema and value widths the encoder has inferred up to its end.
 struct PartContent: Sendable {
     var part: StagedPart
-    var body: [UInt8]
-    /// The part's CSV before compression (the bytes `body` decompresses to), when the builder kept it.
-    var csv: [UInt8]?
+    /// The part's CSV before compression (what the staged object decompresses to).
+    var csv: [UInt8]
     var columns: [String]
     var schema: Schema
     var maxByteLengths: [String: Int]
@@ -90,7 +89,7 @@ struct Stager: Sendable {
                 if let partSink {
                     let inference = encoder.inference
                     try await partSink(PartContent(
-                        part: part, body: body, csv: csv, columns: Array(encoder.columnNames.prefix(partColumns)),
+                        part: part, csv: csv ?? [], columns: Array(encoder.columnNames.prefix(partColumns)),
                         schema: encoder.schema,
                         maxByteLengths: Dictionary(zip(inference.names, inference.columns.map(\.maxByteLength)),
                                                    uniquingKeysWith: { first, _ in first }),
