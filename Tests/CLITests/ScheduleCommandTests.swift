@@ -88,6 +88,26 @@ struct ScheduleCommandTests {
         }
     }
 
+    /// Starts `schedule run` on a one-partition job (2026-01-01) whose rows come from `command`,
+    /// sends SIGTERM once the load has started (and `settle` seconds more), and waits for the exit:
+    /// the project folder, the process, and how long the exit took (nil after `timeout`).
+    static func terminateDuringLoad(job: String, schema: String, grace: String, timeout: TimeInterval,
+                                    command: String, settle: TimeInterval = 0.5) throws
+        -> (folder: URL, run: Running, took: TimeInterval?) {
+        let folder = try project(schema: schema, grace: grace, jobs: """
+            \(job):
+              table: \(schema).\(job)
+              partitions: {daily: 2026-01-01, end: 2026-01-02, column: day}
+              source:
+                command: "\(command)"
+            """)
+        let run = try Running(["schedule", "run"], in: folder)
+        #expect(run.waitFor("\(job) 2026-01-01: loading"))
+        if settle > 0 { Thread.sleep(forTimeInterval: settle) }
+        kill(run.process.processIdentifier, SIGTERM)
+        return (folder, run, run.waitForExit(timeout: timeout))
+    }
+
     @Test("schedule run --once loads what is due; status shows it; backfill reloads a range; list shows the next run")
     func onceStatusBackfill() throws {
         try CLI.requireServices()
@@ -164,18 +184,9 @@ struct ScheduleCommandTests {
     func sigtermRollsBack() throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
-        let folder = try Self.project(schema: schema, grace: "1s", jobs: """
-            slow:
-              table: \(schema).slow
-              partitions: {daily: 2026-01-01, end: 2026-01-02, column: day}
-              source:
-                command: "trap 'echo got SIGTERM > term.txt; exit 143' TERM; printf 'day,n\\\\n{date},1\\\\n'; sleep 59.25 & wait"
-            """)
-        let run = try Running(["schedule", "run"], in: folder)
-        #expect(run.waitFor("slow 2026-01-01: loading"))
-        Thread.sleep(forTimeInterval: 0.5)
-        kill(run.process.processIdentifier, SIGTERM)
-        let took = run.waitForExit(timeout: 15)
+        let (folder, run, took) = try Self.terminateDuringLoad(
+            job: "slow", schema: schema, grace: "1s", timeout: 15,
+            command: "trap 'echo got SIGTERM > term.txt; exit 143' TERM; printf 'day,n\\\\n{date},1\\\\n'; sleep 59.25 & wait")
         #expect(took != nil && took! < 4, "exited after \(took.map { "\($0)" } ?? "more than 15") s; grace is 1 s")
         #expect(run.process.terminationStatus == 0, "\(run.stderr)")
         #expect(run.stdout.contains("slow 2026-01-01: stopped at shutdown, rolled back (due again)"))
@@ -200,17 +211,9 @@ struct ScheduleCommandTests {
     func sigtermLetsLoadFinish() throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
-        let folder = try Self.project(schema: schema, grace: "30s", jobs: """
-            short:
-              table: \(schema).short
-              partitions: {daily: 2026-01-01, end: 2026-01-02, column: day}
-              source:
-                command: "sleep 2; printf 'day,n\\\\n{date},1\\\\n{date},2\\\\n'"
-            """)
-        let run = try Running(["schedule", "run"], in: folder)
-        #expect(run.waitFor("short 2026-01-01: loading"))
-        kill(run.process.processIdentifier, SIGTERM)
-        let took = run.waitForExit(timeout: 30)
+        let (_, run, took) = try Self.terminateDuringLoad(
+            job: "short", schema: schema, grace: "30s", timeout: 30,
+            command: "sleep 2; printf 'day,n\\\\n{date},1\\\\n{date},2\\\\n'", settle: 0)
         #expect(took != nil)
         #expect(run.process.terminationStatus == 0, "\(run.stderr)")
         #expect(run.stdout.contains("short 2026-01-01: loaded 2 rows"))
