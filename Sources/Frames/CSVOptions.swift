@@ -20,7 +20,7 @@ public struct CSVOptions: Sendable, Hashable {
     public var batchBytes: Int
 
     public init(delimiter: UInt8 = UInt8(ascii: ","), header: Header = .firstRow,
-                nullMarker: NullMarker = .emptyField, batchRows: Int = 65_536, batchBytes: Int = 8 << 20) {
+                nullMarker: NullMarker = .emptyField, batchRows: Int = 16_384, batchBytes: Int = 1 << 20) {
         self.delimiter = delimiter
         self.header = header
         self.nullMarker = nullMarker

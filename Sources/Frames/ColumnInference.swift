@@ -42,6 +42,12 @@ public struct ColumnInference: Sendable, Hashable {
     /// value does not fit exactly; the value is then not counted.
     @discardableResult
     public mutating func observe(_ bytes: ArraySlice<UInt8>) -> Bool {
+        observe(bytes: bytes)
+    }
+
+    /// `observe(_:)` for any view of the value's bytes (the encoder reads them through a pointer).
+    @inline(__always)
+    mutating func observe<Bytes: RandomAccessCollection<UInt8>>(bytes: Bytes) -> Bool where Bytes.Index == Int {
         if let pinnedType {
             guard ColumnInference.fits(bytes, pinnedType) else { return false }
         } else if family != .text {
@@ -135,7 +141,7 @@ public struct ColumnInference: Sendable, Hashable {
     }
 
     /// True when `bytes` spell a value of `type` exactly, as that column's COPY would read it.
-    static func fits(_ bytes: ArraySlice<UInt8>, _ type: ColumnType) -> Bool {
+    static func fits<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ type: ColumnType) -> Bool where Bytes.Index == Int {
         switch type {
         case .text, .json:
             return true

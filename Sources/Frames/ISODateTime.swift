@@ -14,7 +14,7 @@ enum ISODateTime {
 
     /// The value of `bytes`, or nil when they are not one of the accepted forms (or not a real date,
     /// or a fraction finer than microseconds, which the warehouse would round).
-    static func parse(_ bytes: ArraySlice<UInt8>) -> Parsed? {
+    static func parse<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Parsed? where Bytes.Index == Int {
         let count = bytes.count
         guard count >= 10 else { return nil }
         let s = bytes.startIndex
@@ -57,7 +57,7 @@ enum ISODateTime {
 
     /// Seconds east of UTC for `Z`, `±hh`, `±hhmm`, `±hh:mm`, or `±hh:mm:ss` (PostgreSQL writes
     /// seconds for historical local mean time offsets), up to ±15:59:59.
-    private static func parseOffset(_ bytes: ArraySlice<UInt8>) -> Int? {
+    private static func parseOffset<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int? where Bytes.Index == Int {
         let s = bytes.startIndex
         if bytes.count == 1 && (bytes[s] == letterZ || bytes[s] == letterLowerZ) { return 0 }
         guard bytes.count >= 3, bytes[s] == plus || bytes[s] == dash, let hours = digits(bytes, s + 1, 2) else {
@@ -139,7 +139,7 @@ enum ISODateTime {
         output.append(contentsOf: digits)
     }
 
-    private static func digits(_ bytes: ArraySlice<UInt8>, _ start: Int, _ count: Int) -> Int? {
+    private static func digits<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ start: Int, _ count: Int) -> Int? where Bytes.Index == Int {
         var value = 0
         for index in start..<(start + count) {
             guard let digit = digit(bytes[index]) else { return nil }

@@ -68,8 +68,10 @@ public struct SchemaInference: Sendable, Hashable {
         columns[column].observePinned(byteLength: byteLength)
     }
 
-    mutating func observeText(_ field: ArraySlice<UInt8>, column: Int) -> Bool {
-        columns[column].observe(field)
+    @inline(__always)
+    mutating func observeText<Bytes: RandomAccessCollection<UInt8>>(_ field: Bytes, column: Int) -> Bool
+    where Bytes.Index == Int {
+        columns[column].observe(bytes: field)
     }
 
     mutating func observeNull(column: Int) {
@@ -80,7 +82,7 @@ public struct SchemaInference: Sendable, Hashable {
         rowCount += 1
     }
 
-    func misfit(_ field: ArraySlice<UInt8>, column: Int, file: String?, line: Int?) -> FrameError {
+    func misfit<Bytes: Collection<UInt8>>(_ field: Bytes, column: Int, file: String?, line: Int?) -> FrameError {
         let type = columns[column].pinnedType ?? .text
         return FrameError(kind: .valueDoesNotFit(type), file: file, line: line, column: column + 1,
                           columnName: names[column], value: String(decoding: field, as: UTF8.self),

@@ -1,6 +1,6 @@
 /// Writes rows as the staged CSV of design.md ("CSV as staged": comma, `"` quotes, no header, LF,
 /// the dialect's NULL marker) while inferring the schema from every value in the same pass. Feed it
-/// batches or frames; take the bytes with `takeOutput()` (e.g. into a `GzipWriter`) as they grow.
+/// batches or frames; take the bytes with `consumeOutput(_:)` or `takeOutput()` (e.g. into a `GzipWriter`) as they grow.
 public struct StagedCSVEncoder: Sendable {
     public let nullMarker: NullMarker
     /// The inference over every row written so far.
@@ -26,38 +26,66 @@ public struct StagedCSVEncoder: Sendable {
     /// Bytes written and not yet taken.
     public var pendingByteCount: Int { output.count }
 
-    /// Takes the CSV bytes written since the last call.
+    /// Takes the CSV bytes written since the last call (the encoder then starts a new buffer; to
+    /// keep reusing one, read the bytes with `consumeOutput(_:)`).
     public mutating func takeOutput() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &output)
+        return taken
+    }
+
+    /// Hands the CSV bytes written since the last call to `body`, then forgets them, keeping the
+    /// buffer for the next rows: no allocation per batch, as long as `body` does not keep `bytes`.
+    public mutating func consumeOutput<Result, Failure: Error>(
+        _ body: ([UInt8]) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
         defer { output.removeAll(keepingCapacity: true) }
-        return output
+        return try body(output)
     }
 
     /// Writes every row of `batch` (raw text, typed by inference or checked against pinned types).
     public mutating func append(_ batch: TextBatch) throws(FrameError) {
         try inference.adopt(batch.columnNames, pinning: [:])
         let columnCount = batch.columnCount
+        guard batch.rowCount > 0 else { return }
         output.reserveCapacity(output.count + batch.byteCount + batch.rowCount * (columnCount + 1))
-        let buffer = batch.bytes
-        let spans = batch.fields
-        var index = 0
-        for row in 0..<batch.rowCount {
-            for column in 0..<columnCount {
-                if column > 0 { output.append(StagedCSVField.comma) }
-                let span = spans[index]
-                index += 1
-                if span.isNull {
-                    inference.observeNull(column: column)
-                    output.append(contentsOf: nullBytes)
-                } else {
-                    let field = buffer[span.range]
-                    guard inference.observeText(field, column: column) else {
-                        throw inference.misfit(field, column: column, file: batch.file, line: batch.line(ofRow: row))
+        let nullIsEmpty = nullBytes.isEmpty
+        try batch.bytes.withUnsafeBufferPointer { (buffer) throws(FrameError) in
+            try batch.fields.withUnsafeBufferPointer { (spans) throws(FrameError) in
+                var run = StagedCSVRun(buffer)
+                var index = 0
+                for row in 0..<batch.rowCount {
+                    for column in 0..<columnCount {
+                        let span = spans[index]
+                        index += 1
+                        let separator: UInt8? = column > 0 ? StagedCSVField.comma : nil
+                        if span.isNull {
+                            inference.observeNull(column: column)
+                            if nullIsEmpty {
+                                run.appendPlain(span.range, after: separator, to: &output)
+                            } else {
+                                if let separator { run.append(separator, to: &output) }
+                                run.append(nullBytes, spelled: .plain, to: &output)
+                            }
+                            continue
+                        }
+                        let field = UnsafeBufferPointer(rebasing: buffer[span.range])
+                        guard inference.observeText(field, column: column) else {
+                            throw inference.misfit(field, column: column, file: batch.file, line: batch.line(ofRow: row))
+                        }
+                        let spelling = StagedCSVField.spelling(of: field)
+                        if spelling == .plain {
+                            run.appendPlain(span.range, after: separator, to: &output)
+                        } else {
+                            if let separator { run.append(separator, to: &output) }
+                            run.append(field, spelled: spelling, to: &output)
+                        }
                     }
-                    StagedCSVField.append(field, to: &output)
+                    run.append(StagedCSVField.newline, to: &output)
+                    inference.endRow()
                 }
+                run.flush(to: &output)
             }
-            output.append(StagedCSVField.newline)
-            inference.endRow()
         }
     }
 

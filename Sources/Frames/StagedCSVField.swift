@@ -6,43 +6,106 @@ enum StagedCSVField {
     static let carriageReturn = UInt8(ascii: "\r")
     static let backslash = UInt8(ascii: "\\")
 
-    /// Appends a non-NULL value. It is quoted when it is empty (the empty string, `""`), holds a
-    /// comma, quote, CR or LF, starts or ends with a space or tab (kept exactly on any reader), or is
-    /// exactly `\N` (Redshift's NULL) or `\.` (PostgreSQL's end-of-data line).
-    static func append(_ field: ArraySlice<UInt8>, to output: inout [UInt8]) {
-        guard let first = field.first, let last = field.last else {
-            output.append(quote)
-            output.append(quote)
-            return
-        }
-        var needsQuotes = isEdgeSpace(first) || isEdgeSpace(last)
-        var hasQuote = false
-        for byte in field where byte <= quote || byte == comma {
-            if byte == quote {
-                hasQuote = true
-                needsQuotes = true
-                break
-            }
+    /// How a non-NULL value must be written.
+    enum Spelling {
+        /// As it is.
+        case plain
+        /// In quotes.
+        case quoted
+        /// In quotes, with its quotes doubled.
+        case quotedWithQuotes
+    }
+
+    /// A value is quoted when it is empty (the empty string, `""`), holds a comma, quote, CR or LF,
+    /// starts or ends with a space or tab (kept exactly on any reader), or is exactly `\N`
+    /// (Redshift's NULL) or `\.` (PostgreSQL's end-of-data line).
+    @inline(__always)
+    static func spelling<Bytes: Collection<UInt8>>(of field: Bytes) -> Spelling {
+        guard let first = field.first else { return .quoted }
+        var needsQuotes = isEdgeSpace(first)
+        var count = 0
+        var last = first
+        for byte in field {
+            count += 1
+            last = byte
+            guard byte <= quote || byte == comma else { continue }
+            if byte == quote { return .quotedWithQuotes }
             if byte == comma || byte == newline || byte == carriageReturn { needsQuotes = true }
         }
-        if !needsQuotes && field.count == 2 && first == backslash
-            && (last == UInt8(ascii: "N") || last == UInt8(ascii: ".")) {
-            needsQuotes = true
+        if needsQuotes || isEdgeSpace(last) { return .quoted }
+        if count == 2 && first == backslash && (last == UInt8(ascii: "N") || last == UInt8(ascii: ".")) {
+            return .quoted
         }
-        guard needsQuotes else {
+        return .plain
+    }
+
+    /// `spelling(of:)` for a field in a batch's buffer: eight bytes at a time while none of them
+    /// is a quote, comma, CR or LF (most fields), then byte by byte.
+    @inline(__always)
+    static func spelling(of field: UnsafeBufferPointer<UInt8>) -> Spelling {
+        let count = field.count
+        guard count > 0 else { return .quoted }
+        let raw = UnsafeRawBufferPointer(field)
+        var index = 0
+        while index + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if hasByte(word, quotes) || hasByte(word, commas) || hasByte(word, newlines) || hasByte(word, returns) {
+                return spelling(of: field[...])
+            }
+            index += 8
+        }
+        while index < count {
+            let byte = field[index]
+            if byte == quote || byte == comma || byte == newline || byte == carriageReturn {
+                return spelling(of: field[...])
+            }
+            index += 1
+        }
+        let first = field[0]
+        let last = field[count - 1]
+        if isEdgeSpace(first) || isEdgeSpace(last) { return .quoted }
+        if count == 2 && first == backslash && (last == UInt8(ascii: "N") || last == UInt8(ascii: ".")) {
+            return .quoted
+        }
+        return .plain
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let quotes = UInt64(quote) &* ones
+    private static let commas = UInt64(comma) &* ones
+    private static let newlines = UInt64(newline) &* ones
+    private static let returns = UInt64(carriageReturn) &* ones
+
+    /// True when a byte of `word` equals the byte repeated in `pattern` (exact for the whole word).
+    @inline(__always)
+    private static func hasByte(_ word: UInt64, _ pattern: UInt64) -> Bool {
+        let x = word ^ pattern
+        return (x &- ones) & ~x & 0x8080_8080_8080_8080 != 0
+    }
+
+    /// Appends a non-NULL value, quoted as `spelling(of:)` says.
+    static func append<Bytes: Collection<UInt8>>(_ field: Bytes, to output: inout [UInt8]) {
+        append(field, spelled: spelling(of: field), to: &output)
+    }
+
+    /// Appends a non-NULL value spelled as given.
+    @inline(__always)
+    static func append<Bytes: Collection<UInt8>>(_ field: Bytes, spelled spelling: Spelling, to output: inout [UInt8]) {
+        switch spelling {
+        case .plain:
             output.append(contentsOf: field)
-            return
-        }
-        output.append(quote)
-        if hasQuote {
+        case .quoted:
+            output.append(quote)
+            output.append(contentsOf: field)
+            output.append(quote)
+        case .quotedWithQuotes:
+            output.append(quote)
             for byte in field {
                 if byte == quote { output.append(quote) }
                 output.append(byte)
             }
-        } else {
-            output.append(contentsOf: field)
+            output.append(quote)
         }
-        output.append(quote)
     }
 
     private static func isEdgeSpace(_ byte: UInt8) -> Bool {

@@ -64,7 +64,7 @@ extension Value {
 
     /// A double in decimal or exponent notation, or `NaN`/`Infinity`/`-Infinity` in any case; nil for
     /// hexadecimal forms, spaces, and finite spellings out of range.
-    static func parseDouble(_ text: ArraySlice<UInt8>) -> Double? {
+    static func parseDouble<Bytes: RandomAccessCollection<UInt8>>(_ text: Bytes) -> Double? {
         let string = String(decoding: text, as: UTF8.self)
         switch string.lowercased() {
         case "nan", "+nan", "-nan": return .nan

@@ -26,7 +26,7 @@ enum ValueClassifier {
     }
 
     /// Classifies `bytes`. Integers with leading zeros (`007`) are text unless `allowLeadingZeros`.
-    static func classify(_ bytes: ArraySlice<UInt8>, allowLeadingZeros: Bool = false) -> Observation {
+    static func classify<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, allowLeadingZeros: Bool = false) -> Observation where Bytes.Index == Int {
         guard let first = bytes.first else { return .text }
         switch first {
         case UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
@@ -47,13 +47,13 @@ enum ValueClassifier {
         return classifyNumber(bytes, allowLeadingZeros: allowLeadingZeros)
     }
 
-    private static func classifyBoolean(_ bytes: ArraySlice<UInt8>) -> Observation {
+    private static func classifyBoolean<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Observation where Bytes.Index == Int {
         if matchesLowercased(bytes, "true") { return .boolean(true) }
         if matchesLowercased(bytes, "false") { return .boolean(false) }
         return .text
     }
 
-    private static func classifyNumber(_ bytes: ArraySlice<UInt8>, allowLeadingZeros: Bool) -> Observation {
+    private static func classifyNumber<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, allowLeadingZeros: Bool) -> Observation where Bytes.Index == Int {
         var index = bytes.startIndex
         let end = bytes.endIndex
         var negative = false
@@ -137,17 +137,15 @@ enum ValueClassifier {
         return .double(significantDigits: mantissaDigits)
     }
 
-    static func isSpecialDouble(_ bytes: ArraySlice<UInt8>) -> Bool {
-        var rest = bytes
-        if rest.first == UInt8(ascii: "-") || rest.first == UInt8(ascii: "+") {
-            rest = rest.dropFirst()
-            return matchesLowercased(rest, "infinity")
+    static func isSpecialDouble<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool where Bytes.Index == Int {
+        if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") {
+            return matchesLowercased(bytes.dropFirst(), "infinity")
         }
-        return matchesLowercased(rest, "nan") || matchesLowercased(rest, "infinity")
+        return matchesLowercased(bytes, "nan") || matchesLowercased(bytes, "infinity")
     }
 
     /// True when `bytes`, ASCII-lowercased, equal `word` (lowercase ASCII).
-    static func matchesLowercased(_ bytes: ArraySlice<UInt8>, _ word: StaticString) -> Bool {
+    static func matchesLowercased<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ word: StaticString) -> Bool where Bytes.Index == Int {
         guard bytes.count == word.utf8CodeUnitCount else { return false }
         var index = bytes.startIndex
         for offset in 0..<word.utf8CodeUnitCount {

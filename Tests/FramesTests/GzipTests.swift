@@ -47,6 +47,36 @@ struct GzipTests {
         #expect(output == input)
     }
 
+    @Test("a restarted writer makes a complete new file, in the buffer it is given, tuned again at level 1")
+    func restart() throws {
+        let first = Self.sampleText(bytes: 300_000)
+        let second = Array(Self.sampleText(bytes: 500_000).reversed())
+        let writer = try GzipWriter(level: 1)
+        try writer.write(first)
+        let firstSummary = try writer.finish()
+        let firstFile = writer.drain()
+
+        var buffer = [UInt8](repeating: 7, count: 10)
+        buffer.reserveCapacity(1 << 20)
+        let address = buffer.withUnsafeBufferPointer { $0.baseAddress }
+        try writer.restart(output: consume buffer)
+        try writer.write(second)
+        let secondSummary = try writer.finish()
+        let secondFile = writer.drain()
+        #expect(secondFile.withUnsafeBufferPointer { $0.baseAddress } == address, "the given buffer was used")
+        #expect(try Gzip.decompress(firstFile) == first)
+        #expect(try Gzip.decompress(secondFile) == second)
+        #expect(secondSummary.uncompressedByteCount == second.count)
+        #expect(secondSummary.sha256 == SHA256.hash(secondFile))
+        #expect(firstSummary.sha256 == SHA256.hash(firstFile))
+
+        // The tuned level 1 is what a fresh writer produces, after a restart too.
+        let fresh = try GzipWriter(level: 1)
+        try fresh.write(second)
+        _ = try fresh.finish()
+        #expect(fresh.drain() == secondFile)
+    }
+
     @Test("what we write, gzip(1) reads; what gzip(1) writes, we read")
     func interoperatesWithGzipTool() throws {
         let input = Self.sampleText(bytes: 200_000)

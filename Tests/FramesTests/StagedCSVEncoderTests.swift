@@ -102,4 +102,90 @@ struct StagedCSVEncoderTests {
         }
         #expect(error?.kind == .shapeMismatch)
     }
+
+    /// Random fields (NULL, empty, and up to 20 bytes with every character the staged CSV treats
+    /// specially), the same rows in each CSV layout the reader takes.
+    static func randomRows(seed: UInt64, rows: Int, columns: Int) -> [[String?]] {
+        var generator = SeededGenerator(seed: seed)
+        let alphabet: [String] = ["a", "Z", "7", "0", ".", "-", ",", "\"", "\n", "\r", " ", "\t", "\\", "N", ";", "ü"]
+        return (0..<rows).map { _ in
+            (0..<columns).map { _ -> String? in
+                switch Int.random(in: 0..<10, using: &generator) {
+                case 0: return nil
+                case 1: return ""
+                case 2: return "\\N"
+                default:
+                    let length = Int.random(in: 1...20, using: &generator)
+                    return (0..<length).map { _ in alphabet.randomElement(using: &generator)! }.joined()
+                }
+            }
+        }
+    }
+
+    /// `rows` as CSV text: `delimiter`, `lineEnd`, fields quoted when they must be (or always).
+    static func csvText(_ rows: [[String?]], names: [String], delimiter: Character, lineEnd: String,
+                        quoteAll: Bool, nullMarker: NullMarker) -> String {
+        func field(_ value: String?) -> String {
+            guard let value else { return nullMarker == .emptyField ? "" : "\\N" }
+            let mustQuote = value.isEmpty ? nullMarker == .emptyField : value == "\\N" && nullMarker == .backslashN
+            if quoteAll || mustQuote || value.utf8.contains(where: { $0 == delimiter.asciiValue! || Array("\"\r\n".utf8).contains($0) }) {
+                return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            }
+            return value
+        }
+        let lines = [names.joined(separator: String(delimiter))] + rows.map { $0.map(field).joined(separator: String(delimiter)) }
+        return lines.joined(separator: lineEnd) + lineEnd
+    }
+
+    @Test("CSV in any layout is staged exactly as field by field", arguments: [
+        (",", "\n", false), (",", "\r\n", false), (",", "\n", true), ("\t", "\n", false), (";", "\r\n", true),
+    ] as [(String, String, Bool)])
+    func stagedFromAnyLayout(delimiter: String, lineEnd: String, quoteAll: Bool) throws {
+        let names = ["c1", "c2", "c3", "c4", "c5"]
+        for readMarker in [NullMarker.emptyField, .backslashN] {
+            for stagedMarker in [NullMarker.emptyField, .backslashN] {
+                let rows = Self.randomRows(seed: 42, rows: 400, columns: names.count)
+                let text = Self.csvText(rows, names: names, delimiter: Character(delimiter), lineEnd: lineEnd,
+                                        quoteAll: quoteAll, nullMarker: readMarker)
+                let options = CSVOptions(delimiter: UInt8(ascii: Unicode.Scalar(delimiter)!), nullMarker: readMarker,
+                                         batchRows: 37, batchBytes: 1 << 20)
+                let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8), chunkSize: 997), options: options)
+                var encoder = StagedCSVEncoder(nullMarker: stagedMarker, pinnedTypes: Dictionary(uniqueKeysWithValues: names.map { ($0, .text) }))
+                while let batch = try reader.next() { try encoder.append(batch) }
+
+                var expected: [UInt8] = []
+                for row in rows {
+                    for (index, value) in row.enumerated() {
+                        if index > 0 { expected.append(UInt8(ascii: ",")) }
+                        if let value {
+                            StagedCSVField.append(Array(value.utf8), to: &expected)
+                        } else {
+                            expected.append(contentsOf: stagedMarker.bytes)
+                        }
+                    }
+                    expected.append(UInt8(ascii: "\n"))
+                }
+                let staged = encoder.takeOutput()
+                #expect(staged == expected, "read \(readMarker), staged \(stagedMarker)")
+                #expect(encoder.rowCount == rows.count)
+            }
+        }
+    }
+}
+
+/// A deterministic generator (SplitMix64), so a failing case can be rerun.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
