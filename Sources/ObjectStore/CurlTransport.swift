@@ -21,17 +21,21 @@ public final class CurlTransport: Sendable {
                         sink: ResponseSink = .collect) async throws -> HTTPResponse {
         let options = self.options
         let cancellation = CancellationFlag()
+        let handoff = BodyHandoff(body)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 threads.submit { easy in
-                    continuation.resume(with: Result {
+                    // The transfer lets go of the body before the caller resumes, so a caller that
+                    // reuses the body's buffer finds it no longer shared.
+                    let result = Result {
                         if cancellation.isSet { throw CancellationError() }
                         guard let easy else {
                             throw ObjectStoreError(code: .transportFailure, message: "curl_easy_init failed")
                         }
-                        return try CurlTransfer.perform(request, body: body, sink: sink, on: easy, options: options,
-                                                        cancellation: cancellation)
-                    })
+                        return try CurlTransfer.perform(request, body: handoff.take(), sink: sink, on: easy,
+                                                        options: options, cancellation: cancellation)
+                    }
+                    continuation.resume(with: result)
                 }
             }
         } onCancel: {
@@ -106,5 +110,21 @@ final class TransferThreads: @unchecked Sendable {
             head = 0
         }
         return work
+    }
+}
+
+/// Passes a request body to the transfer thread that sends it, and lets go of it there: the
+/// submitted closure holds only this, emptied once the transfer has taken the body.
+private final class BodyHandoff: @unchecked Sendable {
+    // Taken once, by the one transfer it was made for.
+    private var body: RequestBody
+
+    init(_ body: RequestBody) {
+        self.body = body
+    }
+
+    func take() -> RequestBody {
+        defer { body = .none }
+        return body
     }
 }
