@@ -13,11 +13,19 @@ struct GzipPartBuilder {
     private(set) var rowCount = 0
     private var flushedAt = 0
 
-    init(partSize: Int, gzipLevel: Int, keepsCSV: Bool = false) throws {
+    /// Where the part buffers come from and go back to.
+    let bodies: PartBufferPool
+    let csvBuffers: PartBufferPool
+
+    init(partSize: Int, gzipLevel: Int, keepsCSV: Bool = false, bodies: PartBufferPool = PartBufferPool(),
+         csvBuffers: PartBufferPool = PartBufferPool()) throws {
         self.partSize = partSize
         self.gzipLevel = gzipLevel
         self.keepsCSV = keepsCSV
+        self.bodies = bodies
+        self.csvBuffers = csvBuffers
         writer = try GzipWriter(level: gzipLevel)
+        try startPart()
     }
 
     var isEmpty: Bool { rowCount == 0 }
@@ -39,12 +47,20 @@ struct GzipPartBuilder {
     /// for the next part. The compressed bytes stay in the writer until here: no copy per write.
     mutating func finish() throws -> (body: [UInt8], summary: GzipSummary, rows: Int, csv: [UInt8]?) {
         let summary = try writer.finish()
-        let finished = (writer.drain(), summary, rowCount, keepsCSV ? csv : nil)
-        writer = try GzipWriter(level: gzipLevel)
-        csv = []
+        var kept: [UInt8] = []
+        swap(&kept, &csv)
+        let finished = (writer.drain(), summary, rowCount, keepsCSV ? kept : nil)
+        try startPart()
+        return finished
+    }
+
+    /// Empties the builder for the next part, with buffers from the pools sized for a whole part.
+    private mutating func startPart() throws {
+        // A part ends at its size or just past it: by a batch's bytes, at most a few megabytes.
+        try writer.restart(output: bodies.take(capacity: partSize + partSize / 4 + (1 << 20)))
+        csv = keepsCSV ? csvBuffers.take(capacity: Self.keptCSVLimit + (2 << 20)) : []
         rowCount = 0
         flushedAt = 0
-        return finished
     }
 
     /// A part whose kept CSV reaches this ends, whatever its compressed size.

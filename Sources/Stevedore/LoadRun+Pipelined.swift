@@ -42,6 +42,7 @@ extension LoadRun {
                                 nullMarker: .emptyField, pinnedTypes: loader.options.pinnedTypes,
                                 membership: PartitionMembership(partition), progress: loader.options.progress)
         configured.partSink = { try await queue.send($0) }
+        let csvBuffers = configured.csvBuffers
         if let progress = loader.options.progress {
             configured.progress = { update in
                 var update = update
@@ -97,7 +98,7 @@ extension LoadRun {
                         }
                     }
                     group.addTask {
-                        .copied(fellBack: try await copyAsStaged(queue, connection))
+                        .copied(fellBack: try await copyAsStaged(queue, connection, csvBuffers: csvBuffers))
                     }
                     for try await outcome in group {
                         switch outcome {
@@ -205,12 +206,12 @@ extension LoadRun {
     /// delete. Returns true, having copied what it copied and let staging finish, when a part needs
     /// DDL later (or the first part cannot type a missing column): the caller then rolls back and
     /// copies the complete stage sequentially.
-    private func copyAsStaged(_ queue: PartQueue, _ connection: Connection) async throws -> Bool {
+    private func copyAsStaged(_ queue: PartQueue, _ connection: Connection, csvBuffers: PartBufferPool) async throws -> Bool {
         guard let postgres = dialect as? PostgresDialect else { return false }
         var copied = false
         var fallBack = false
         do {
-            while let content = try await queue.next() {
+            while var content = try await queue.next() {
                 if fallBack { continue }
                 try validateNames(content.schema)
                 let incoming = definitions(content.schema, content.maxByteLengths)
@@ -237,15 +238,17 @@ extension LoadRun {
                 let sql = postgres.copyFromStdin(table.tableName, columns: content.columns)
                 do {
                     // The staged object's content without the gunzip: the CSV it was made from.
-                    let csv = content.csv
-                    _ = try await connection.copyIn(sql) { writer in
+                    var csv: [UInt8] = []
+                    swap(&csv, &content.csv)
+                    _ = try await connection.copyIn(sql) { [csv] writer in
                         var offset = 0
                         while offset < csv.count {
                             let end = min(csv.count, offset + (1 << 20))
-                            try await writer.write(Array(csv[offset..<end]))
+                            try await writer.write(csv[offset..<end])
                             offset = end
                         }
                     }
+                    csvBuffers.recycle(consume csv)
                 } catch var error as WarehouseError {
                     if let line = error.copyLine {
                         error.message += " (line \(line) of \(content.part.key.split(separator: "/").last ?? ""))"

@@ -35,7 +35,7 @@ public struct Loader: Sendable {
         /// The part size of the pipelined copy: the COPY starts once the first part is staged, so
         /// smaller parts overlap more (`scripts/bench`, 1M rows through S3: 16 MiB parts 4.4–4.8 s,
         /// 4 MiB 4.0 s, 2 MiB 4.0–4.2 s, with peak RSS 130, 96 and 83 MiB).
-        public var pipelinedPartSize = 2 * 1024 * 1024
+        public var pipelinedPartSize = 1024 * 1024
         /// Load nothing when the ledger already holds a load of the partition, checked inside the
         /// load's transaction under the partition's lock (the scheduler's exactly-once guarantee).
         public var skipIfLoaded = false

@@ -57,12 +57,18 @@ struct Stager: Sendable {
     /// Handed each part as it is finished, with its bytes and what the encoder knows so far, while
     /// the part uploads (the pipelined COPY on PostgreSQL). Staging waits while it waits.
     var partSink: (@Sendable (PartContent) async throws -> Void)? = nil
+    /// Buffers for the parts' gzip bytes, handed back once a part is uploaded.
+    var bodies = PartBufferPool()
+    /// Buffers for the parts' CSV handed to `partSink`; its receiver hands them back here.
+    var csvBuffers = PartBufferPool()
 
     func stage(_ source: LoadSource) async throws -> StagingResult {
         var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes)
         var content = StreamingHash(.sha256)
         var parts: [StagedPart] = []
-        var builder = try GzipPartBuilder(partSize: partSize, gzipLevel: gzipLevel, keepsCSV: partSink != nil)
+        var builder = try GzipPartBuilder(partSize: partSize, gzipLevel: gzipLevel, keepsCSV: partSink != nil,
+                                          bodies: bodies, csvBuffers: csvBuffers)
+        let bodies = self.bodies
         var partColumns = 0
         var totalUncompressed = 0
         let store = self.store
@@ -81,8 +87,11 @@ struct Stager: Sendable {
                     parts.append(done)
                     inFlight -= 1
                 }
+                let handoff = BufferHandoff(body)
                 group.addTask {
+                    let body = handoff.take()
                     try await store.put(part.key, body: .bytes(body, sha256: part.sha256))
+                    bodies.recycle(consume body)
                     return part
                 }
                 inFlight += 1
@@ -98,10 +107,12 @@ struct Stager: Sendable {
             }
 
             func write(rows: Int) async throws {
-                let bytes = encoder.takeOutput()
-                content.update(bytes)
-                totalUncompressed += bytes.count
-                if try builder.write(bytes, rows: rows) {
+                let partIsFull = try encoder.consumeOutput { bytes in
+                    content.update(bytes)
+                    totalUncompressed += bytes.count
+                    return try builder.write(bytes, rows: rows)
+                }
+                if partIsFull {
                     try await finishPart()
                 }
                 progress?(LoadProgress(phase: "encode+stage", rows: encoder.rowCount, bytes: totalUncompressed,

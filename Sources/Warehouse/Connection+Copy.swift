@@ -10,6 +10,11 @@ public struct CopyInWriter: Sendable {
         try await connection.putCopyData(bytes)
     }
 
+    /// Sends part of a buffer, without copying it first.
+    public func write(_ bytes: ArraySlice<UInt8>) async throws {
+        try await connection.putCopyData(bytes)
+    }
+
     /// Sends the UTF-8 bytes of `text`.
     public func write(_ text: String) async throws {
         try await connection.putCopyData(Array(text.utf8))
@@ -80,6 +85,10 @@ extension Connection {
     }
 
     func putCopyData(_ bytes: [UInt8]) throws {
+        try putCopyData(bytes[...])
+    }
+
+    func putCopyData(_ bytes: ArraySlice<UInt8>) throws {
         guard let handle, activity == .copyIn else {
             throw WarehouseError(code: .invalidState, message: "no COPY FROM STDIN is in progress")
         }

@@ -1,3 +1,4 @@
+import Digest
 import Foundation
 import Frames
 import ObjectStore
@@ -32,5 +33,51 @@ struct StagerTests {
         #expect(manifest.hasPrefix("{\"entries\":[{\"url\":\"file://"))
         #expect(manifest.contains("\"mandatory\":true"))
         #expect(manifest.components(separatedBy: "content_length").count == result.parts.count + 1)
+    }
+
+    @Test("through S3, the part buffers are reused: allocations follow the parts in flight, not the part count")
+    func partBuffersComeBack() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let bucket = environment["STEVEDORE_TEST_BUCKET"] else {
+            throw LoaderFixture.NotConfigured(variable: "STEVEDORE_TEST_BUCKET")
+        }
+        let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
+        let prefix = "tests/stager-\(UInt32.random(in: 0...UInt32.max))/"
+        var stager = Stager(store: store, prefix: prefix, partSize: 8 * 1024, gzipLevel: 1, uploadConcurrency: 2,
+                            nullMarker: .emptyField, pinnedTypes: [:], membership: PartitionMembership(nil))
+        let received = Counter()
+        stager.partSink = { content in received.add(content.part.rowCount) }
+        // The stager cuts a frame into batches of 1,024 rows: a part each.
+        let frame = try LoaderFixture.sales(days: (1...8).map { "2024-01-0\($0)" }, rowsPerDay: 3000)
+        let result = try await stager.stage(.frame(frame))
+        #expect(result.parts.count >= 20)
+        #expect(received.value == 24_000)
+        // One body being written, two uploading, one finished but not yet handed back.
+        #expect(stager.bodies.allocations <= 4, "\(stager.bodies.allocations) body buffers for \(result.parts.count) parts")
+        // Every part is complete: a reused buffer never leaks bytes of an earlier part into a later one.
+        var bytes = 0
+        for part in result.parts {
+            let csv = try Gzip.decompress(try await store.getBytes(part.key))
+            #expect(csv.count == part.uncompressedByteCount)
+            #expect(SHA256.hash(try await store.getBytes(part.key)).hex == part.sha256)
+            bytes += csv.count
+        }
+        #expect(bytes == result.uncompressedByteCount)
+        #expect(result.parts.map(\.rowCount).reduce(0, +) == 24_000)
+        _ = try await store.deleteMany(try await store.listKeys(prefix: prefix))
+    }
+}
+
+/// A thread-safe running total, for callbacks.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total = 0
+
+    func add(_ amount: Int) {
+        lock.withLock { total += amount }
+    }
+
+    var value: Int {
+        lock.withLock { total }
     }
 }
