@@ -8,6 +8,7 @@ import sys
 REFERENCES = {
     "stevedore load (S3 stage)": "psql \\copy FROM",
     "stevedore load (folder stage)": "psql \\copy FROM",
+    "stevedore load replacing (S3 stage)": "psql DELETE + \\copy FROM",
     "stevedore unload": "psql \\copy TO",
     "encode+gzip (FramesBench stage)": "gzip -1",
     "S3Store upload": "aws s3 cp upload",

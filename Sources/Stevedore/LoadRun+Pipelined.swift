@@ -210,6 +210,9 @@ extension LoadRun {
         guard let postgres = dialect as? PostgresDialect else { return false }
         var copied = false
         var fallBack = false
+        // The table's columns, read again only after this load's own DDL: its locks keep others out.
+        var knownColumns: [ColumnDefinition]?
+        var columnsKnown = false
         do {
             while var content = try await queue.next() {
                 if fallBack { continue }
@@ -217,8 +220,11 @@ extension LoadRun {
                 let incoming = definitions(content.schema, content.maxByteLengths)
                 let plan: SchemaPlan
                 do {
-                    let existing = try await loader.existingColumns(table, on: connection)
-                    plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table,
+                    if !columnsKnown {
+                        knownColumns = try await loader.existingColumns(table, on: connection)
+                        columnsKnown = true
+                    }
+                    plan = try SchemaPlan.make(existing: knownColumns, incoming: incoming, dialect: dialect, table: table,
                                                untyped: content.untypedColumns)
                 } catch {
                     throw StepError(step: .ddl, error: error, staged: true)
@@ -234,6 +240,7 @@ extension LoadRun {
                 if !copied {
                     try await prepareTable(schema: content.schema, maxByteLengths: content.maxByteLengths,
                                            untyped: content.untypedColumns, connection)
+                    if plan.needsDDL { columnsKnown = false }
                 }
                 let sql = postgres.copyFromStdin(table.tableName, columns: content.columns)
                 do {
