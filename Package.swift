@@ -28,7 +28,7 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        .target(name: "Digest", dependencies: ["CCrypto"]),
+        .target(name: "Digest", dependencies: ["CCrypto", "CZlib"]),
         .target(name: "Frames", dependencies: ["CZlib", "Digest"]),
         .target(name: "ObjectStore", dependencies: [
             "CCurl", "Digest", .product(name: "Logging", package: "swift-log"),

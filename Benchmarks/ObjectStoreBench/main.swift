@@ -19,7 +19,11 @@ guard let bucket = environment["STEVEDORE_BENCH_BUCKET"] ?? environment["STEVEDO
 }
 
 do {
-    let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
+    var configuration = try S3Configuration.fromEnvironment(bucket: bucket)
+    // Knobs for measuring the transfer settings (scripts/bench leaves them at their defaults).
+    if let value = environment["STEVEDORE_BENCH_CONCURRENCY"].flatMap(Int.init) { configuration.concurrency = value }
+    if let value = environment["STEVEDORE_BENCH_PART_MIB"].flatMap(Int.init) { configuration.partSize = value << 20 }
+    let store = S3Store(configuration)
     let started = Date()
     let bytes: Int64
     if arguments[1] == "put" {

@@ -52,6 +52,12 @@ public struct AWSEnvironment: Sendable {
             ?? configFile?.configProfile(profile)?["region"] ?? "us-east-1"
     }
 
+    /// The CA bundle to verify the endpoint with, from `explicit`, `AWS_CA_BUNDLE` or the profile's
+    /// `ca_bundle`; nil means the system's certificates.
+    public func caBundle(explicit: String? = nil) -> String? {
+        explicit ?? value("AWS_CA_BUNDLE") ?? configFile?.configProfile(profile)?["ca_bundle"]
+    }
+
     /// The S3 endpoint from `explicit`, `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`; nil means AWS.
     public func endpoint(explicit: String? = nil) -> String? {
         explicit ?? value("AWS_ENDPOINT_URL_S3") ?? value("AWS_ENDPOINT_URL")

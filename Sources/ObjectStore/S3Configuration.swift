@@ -63,10 +63,12 @@ public struct S3Configuration: Sendable {
     /// `AWSEnvironment`); explicit arguments win.
     public static func fromEnvironment(bucket: String, environment: AWSEnvironment = AWSEnvironment(),
                                        credentials: AWSCredentials? = nil, region: String? = nil,
-                                       endpoint: String? = nil) throws -> S3Configuration {
-        try S3Configuration(bucket: bucket, region: environment.region(explicit: region),
-                            credentials: environment.credentials(explicit: credentials),
-                            endpoint: environment.endpoint(explicit: endpoint))
+                                       endpoint: String? = nil, caBundle: String? = nil) throws -> S3Configuration {
+        var configuration = try S3Configuration(bucket: bucket, region: environment.region(explicit: region),
+                                                credentials: environment.credentials(explicit: credentials),
+                                                endpoint: environment.endpoint(explicit: endpoint))
+        configuration.transfer.caBundlePath = environment.caBundle(explicit: caBundle)
+        return configuration
     }
 
     /// The request for `key` (empty: the bucket itself) with `query`, before signing.

@@ -17,7 +17,7 @@ public enum Locations {
 
     /// The store a stage URL names and the key prefix inside it (no leading or trailing `/`).
     /// S3 credentials, region and endpoint come from `environment` (see `AWSEnvironment`).
-    public static func stage(_ url: String, environment: AWSEnvironment = AWSEnvironment()) throws
+    public static func stage(_ url: String, environment: AWSEnvironment = AWSEnvironment(), caBundle: String? = nil) throws
         -> (store: any ObjectStore, prefix: String) {
         if url.hasPrefix("s3://") {
             let rest = url.dropFirst("s3://".count)
@@ -27,7 +27,9 @@ public enum Locations {
             }
             let prefix = rest.dropFirst(bucket.count).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
             do {
-                return (S3Store(try S3Configuration.fromEnvironment(bucket: bucket, environment: environment)), prefix)
+                let configuration = try S3Configuration.fromEnvironment(bucket: bucket, environment: environment,
+                                                                        caBundle: caBundle)
+                return (S3Store(configuration), prefix)
             } catch {
                 throw StevedoreError(code: .stage, step: .plan, message: "\(error)", underlying: error)
             }

@@ -19,6 +19,11 @@ struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A configuration file (default: ./stevedore.yml when it exists).", valueName: "path"))
     var config: String?
 
+    @Option(name: .customLong("ca-bundle"),
+            help: ArgumentHelp("Certificates (PEM) to verify an https:// S3 endpoint with, instead of the system's (default: $AWS_CA_BUNDLE).",
+                               valueName: "path"))
+    var caBundle: String?
+
     /// A loader for these options; `tune` adjusts its options. Flags win over the configuration
     /// file, which wins over the environment's defaults.
     func loader(verbose: Bool, _ tune: (inout Loader.Options) -> Void = { _ in }) throws -> Loader {
@@ -27,7 +32,7 @@ struct TargetOptions: ParsableArguments {
         let warehouseURL = file.warehouse(warehouse) ?? environment["STEVEDORE_WAREHOUSE"] ?? ""
         let stageURL = file.stage(stage) ?? environment["STEVEDORE_STAGE"] ?? "file://.stevedore/stage"
         let (dialect, connectionString) = Locations.warehouse(warehouseURL)
-        let (store, prefix) = try Locations.stage(stageURL)
+        let (store, prefix) = try Locations.stage(stageURL, caBundle: caBundle)
         var options = Loader.Options()
         if !prefix.isEmpty { options.stagePrefix = prefix }
         if let role = iamRole ?? file.iamRole { options.redshiftAuthorization = .iamRole(role) }

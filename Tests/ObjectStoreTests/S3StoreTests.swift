@@ -91,8 +91,33 @@ struct S3StoreTests {
         #expect(streamedInfo.size == Int64(body.count))
         #expect(SHA256.hash(try await store.getBytes(streamed)) == SHA256.hash(body))
         #expect(try await store.incompleteUploads(prefix: key).isEmpty)
+
+        // Each part went up with its CRC-32: the server keeps the composite checksum, the CRC-32
+        // of the parts' CRC-32s, with the part count.
+        var partChecksums: [UInt8] = []
+        for start in stride(from: 0, to: body.count, by: 8 * 1024 * 1024) {
+            let value = CRC32.checksum(Array(body[start..<min(start + 8 * 1024 * 1024, body.count)])).value
+            partChecksums += [UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+                              UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+        }
+        for object in [key, streamed] {
+            let head = try await store.send("HeadObject", method: "HEAD", key: object,
+                                            headers: [("x-amz-checksum-mode", "ENABLED")])
+            #expect(head.header("x-amz-checksum-crc32") == "\(CRC32.checksum(partChecksums).base64)-6", "\(object)")
+        }
         try await store.delete(key)
         try await store.delete(streamed)
+    }
+
+    @Test("CRC-32 is zlib's: known values, in pieces or whole, as S3 spells it")
+    func crc32() {
+        #expect(CRC32.checksum(Array("123456789".utf8)).value == 0xCBF4_3926)
+        #expect(CRC32.checksum([]).value == 0)
+        var pieces = CRC32()
+        pieces.update(Array("1234".utf8))
+        pieces.update(Array("56789".utf8))
+        #expect(pieces == CRC32.checksum(Array("123456789".utf8)))
+        #expect(CRC32.checksum(Array("123456789".utf8)).base64 == "y/Q5Jg==")
     }
 
     @Test("list over 2,500 keys with pages of 100 gives each key once; deleteMany leaves none")
