@@ -32,9 +32,10 @@ public struct Loader: Sendable {
         /// staging (replace, partition and append loads without `skipUnchanged`). Off: stage
         /// everything, then copy.
         public var pipelinedCopy = true
-        /// The part size of the pipelined copy: the COPY starts once the first part is staged, so
-        /// smaller parts overlap more (`scripts/bench`, 1M rows through S3: 16 MiB parts 4.4–4.8 s,
-        /// 4 MiB 4.0 s, 2 MiB 4.0–4.2 s, with peak RSS 130, 96 and 83 MiB).
+        /// The part size of the pipelined copy: the COPY starts once the first part is staged, and
+        /// three parts' CSV are in memory at once (one encoded, one queued, one copied), so smaller
+        /// parts overlap more and hold less (1M rows through S3: 2 MiB and 1 MiB parts in the same
+        /// time, peak RSS 83 and 69 MiB; docs/performance.md).
         public var pipelinedPartSize = 1024 * 1024
         /// Load nothing when the ledger already holds a load of the partition, checked inside the
         /// load's transaction under the partition's lock (the scheduler's exactly-once guarantee).

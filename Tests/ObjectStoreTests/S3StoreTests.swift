@@ -103,7 +103,9 @@ struct S3StoreTests {
         for object in [key, streamed] {
             let head = try await store.send("HeadObject", method: "HEAD", key: object,
                                             headers: [("x-amz-checksum-mode", "ENABLED")])
-            #expect(head.header("x-amz-checksum-crc32") == "\(CRC32.checksum(partChecksums).base64)-6", "\(object)")
+            // S3 appends the part count ("-6"); moto leaves it off.
+            let composite = CRC32.checksum(partChecksums).base64
+            #expect([composite, "\(composite)-6"].contains(head.header("x-amz-checksum-crc32") ?? ""), "\(object)")
         }
         try await store.delete(key)
         try await store.delete(streamed)
