@@ -14,7 +14,7 @@ struct StevedoreCommand: AsyncParsableCommand {
             """,
         version: StevedoreVersion.current,
         subcommands: [LoadCommand.self, PlanCommand.self, UnloadCommand.self, StatusCommand.self, CheckCommand.self,
-                      ScheduleCommand.self, BackfillCommand.self]
+                      ScheduleCommand.self, BackfillCommand.self, GCCommand.self]
     )
 
     /// Sets up libcrypto before anything uses it (see `CryptoRuntime`), then runs the command.

@@ -71,6 +71,26 @@ struct LedgerTests {
         #expect(Set((0..<1000).map { _ in LoadID.make().rawValue }).count == 1000)
     }
 
+    @Test("a load id gives back its start, and finds its load's folder in a stage key")
+    func loadIDStart() {
+        let date = Date(timeIntervalSince1970: 1_700_000_000.123)
+        let id = LoadID.make(at: date)
+        #expect(abs(id.startedAt!.timeIntervalSince(date)) < 0.001)
+        for notAnID in ["", "20231114T221320000Z", "20231114T221320000Z-XYZ00000", "2023111xT221320000Z-0badc0de",
+                        "20231314T221320000Z-0badc0de", "part-00001.csv.gz"] {
+            #expect(LoadID(rawValue: notAnID).startedAt == nil, "\(notAnID)")
+        }
+        let raw = id.rawValue
+        #expect(Loader.loadFolder(of: "stevedore/s/t/_all/\(raw)/part-00001.csv.gz", under: "stevedore/")?.0
+            == "stevedore/s/t/_all/\(raw)/")
+        // A partition path may have several segments; the id is the first segment that is one.
+        #expect(Loader.loadFolder(of: "stevedore/s/t/day=2024-01-01/region=eu/\(raw)/manifest.json", under: "stevedore/")?.0
+            == "stevedore/s/t/day=2024-01-01/region=eu/\(raw)/")
+        #expect(Loader.loadFolder(of: "stevedore/s/t/_all/\(raw)", under: "stevedore/") == nil, "no object inside")
+        #expect(Loader.loadFolder(of: "stevedore/\(raw)/x/y/z", under: "stevedore/") == nil, "not below schema/table")
+        #expect(Loader.loadFolder(of: "other/s/t/_all/\(raw)/part", under: "stevedore/") == nil)
+    }
+
     @Test("membership compares values as what they are")
     func membership() {
         #expect(PartitionMembership.contains(.value("7"), "07") == false)
