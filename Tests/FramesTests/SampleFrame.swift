@@ -4,7 +4,8 @@
 /// handling: NULLs beside empty strings, delimiters, quotes, CR/LF, `\N`, `\.`, 4-byte UTF-8, extreme
 /// integers, 38-digit decimals, subnormal doubles, -0.0, NaN and infinities.
 enum SampleFrame {
-    struct Generator {
+    /// SplitMix64: the same numbers for the same seed, so a failing case can be rerun.
+    struct Generator: RandomNumberGenerator {
         var state: UInt64
 
         mutating func next() -> UInt64 {

@@ -106,7 +106,7 @@ struct StagedCSVEncoderTests {
     /// Random fields (NULL, empty, and up to 20 bytes with every character the staged CSV treats
     /// specially), the same rows in each CSV layout the reader takes.
     static func randomRows(seed: UInt64, rows: Int, columns: Int) -> [[String?]] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SampleFrame.Generator(state: seed)
         let alphabet: [String] = ["a", "Z", "7", "0", ".", "-", ",", "\"", "\n", "\r", " ", "\t", "\\", "N", ";", "ü"]
         return (0..<rows).map { _ in
             (0..<columns).map { _ -> String? in
@@ -170,22 +170,5 @@ struct StagedCSVEncoderTests {
                 #expect(encoder.rowCount == rows.count)
             }
         }
-    }
-}
-
-/// A deterministic generator (SplitMix64), so a failing case can be rerun.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
