@@ -208,63 +208,62 @@ extension LoadRun {
     /// copies the complete stage sequentially.
     private func copyAsStaged(_ queue: PartQueue, _ connection: Connection, csvBuffers: PartBufferPool) async throws -> Bool {
         guard let postgres = dialect as? PostgresDialect else { return false }
-        var copied = false
-        var fallBack = false
-        // The table's columns, read again only after this load's own DDL: its locks keep others out.
-        var knownColumns: [ColumnDefinition]?
-        var columnsKnown = false
+        // Where each part starts in the one COPY, in lines as the server counts them (physical
+        // lines, quoted newlines included), to name the part of a rejected line.
+        var partStarts: [(key: Substring, firstLine: Int)] = []
         do {
-            while var content = try await queue.next() {
-                if fallBack { continue }
-                try validateNames(content.schema)
-                let incoming = definitions(content.schema, content.maxByteLengths)
-                let plan: SchemaPlan
-                do {
-                    if !columnsKnown {
-                        knownColumns = try await loader.existingColumns(table, on: connection)
-                        columnsKnown = true
-                    }
-                    plan = try SchemaPlan.make(existing: knownColumns, incoming: incoming, dialect: dialect, table: table,
-                                               untyped: content.untypedColumns)
-                } catch {
-                    throw StepError(step: .ddl, error: error, staged: true)
-                }
-                if plan.needsDDL {
-                    let guessed = ((plan.createColumns ?? []) + plan.addColumns)
-                        .contains { content.untypedColumns.contains($0.name) }
-                    if copied || guessed || !plan.widenColumns.isEmpty {
-                        fallBack = true
-                        continue
-                    }
-                }
-                if !copied {
-                    try await prepareTable(schema: content.schema, maxByteLengths: content.maxByteLengths,
-                                           untyped: content.untypedColumns, connection)
-                    if plan.needsDDL { columnsKnown = false }
-                }
-                let sql = postgres.copyFromStdin(table.tableName, columns: content.columns)
-                do {
-                    // The staged object's content without the gunzip: the CSV it was made from.
-                    var csv: [UInt8] = []
-                    swap(&csv, &content.csv)
-                    _ = try await connection.copyIn(sql) { [csv] writer in
+            guard var first = try await queue.next() else { return false }
+            var existing = try await tableColumns(connection)
+            let plan = try plan(for: first, existing: existing)
+            if plan.needsDDL {
+                let guessed = ((plan.createColumns ?? []) + plan.addColumns).contains { first.untypedColumns.contains($0.name) }
+                if guessed || !plan.widenColumns.isEmpty { return try await fallBack(draining: queue) }
+            }
+            try await prepareTable(schema: first.schema, maxByteLengths: first.maxByteLengths,
+                                   untyped: first.untypedColumns, connection)
+            // The columns after this load's own DDL; its locks keep everyone else's out.
+            if plan.needsDDL { existing = try await tableColumns(connection) }
+            let columns = first.columns
+            var needsSequentialCopy = false
+            do {
+                // One COPY for every part: no statement, and no wait for the server to drain, per part.
+                _ = try await connection.copyIn(postgres.copyFromStdin(table.tableName, columns: columns)) { writer in
+                    var lines = 0
+                    var next: PartContent? = first
+                    first.csv = []
+                    while var content = next {
+                        next = nil  // so that `content` alone holds the CSV, which then goes back to the pool
+                        partStarts.append((content.part.key.split(separator: "/").last ?? "", lines))
+                        lines += content.csv.withUnsafeBufferPointer { bytes in
+                            bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+                        }
+                        // The staged object's content without the gunzip: the CSV it was made from.
+                        var csv: [UInt8] = []
+                        swap(&csv, &content.csv)
                         var offset = 0
                         while offset < csv.count {
                             let end = min(csv.count, offset + (1 << 20))
                             try await writer.write(csv[offset..<end])
                             offset = end
                         }
+                        csvBuffers.recycle(consume csv)
+                        next = try await queue.next()
+                        // A later part that needs DDL (a new column, a wider type) ends the COPY.
+                        if let later = next, try later.columns != columns || self.plan(for: later, existing: existing).needsDDL {
+                            needsSequentialCopy = true
+                            throw CancellationError()
+                        }
                     }
-                    csvBuffers.recycle(consume csv)
-                } catch var error as WarehouseError {
-                    if let line = error.copyLine {
-                        error.message += " (line \(line) of \(content.part.key.split(separator: "/").last ?? ""))"
-                    }
-                    throw StepError(step: .copy, error: error, staged: true)
                 }
-                copied = true
+            } catch var error as WarehouseError {
+                if let line = error.copyLine, let part = partStarts.last(where: { $0.firstLine < line }) {
+                    error.message += " (line \(line - part.firstLine) of \(part.key))"
+                }
+                throw StepError(step: .copy, error: error, staged: true)
+            } catch is CancellationError where needsSequentialCopy {
+                return try await fallBack(draining: queue)
             }
-            return fallBack
+            return false
         } catch let error as StepError {
             await queue.finish(throwing: ReceiverGone())
             throw error
@@ -274,6 +273,32 @@ extension LoadRun {
         } catch {
             await queue.finish(throwing: ReceiverGone())
             throw StepError(step: .copy, error: error, staged: true)
+        }
+    }
+
+    /// Lets staging finish (taking and dropping its parts), for the sequential copy: true.
+    private func fallBack(draining queue: PartQueue) async throws -> Bool {
+        while try await queue.next() != nil {}
+        return true
+    }
+
+    /// The table's columns now (nil when it does not exist).
+    private func tableColumns(_ connection: Connection) async throws -> [ColumnDefinition]? {
+        do {
+            return try await loader.existingColumns(table, on: connection)
+        } catch {
+            throw StepError(step: .ddl, error: error, staged: true)
+        }
+    }
+
+    /// What the table needs before `content` can be copied into it.
+    private func plan(for content: PartContent, existing: [ColumnDefinition]?) throws -> SchemaPlan {
+        try validateNames(content.schema)
+        do {
+            return try SchemaPlan.make(existing: existing, incoming: definitions(content.schema, content.maxByteLengths),
+                                       dialect: dialect, table: table, untyped: content.untypedColumns)
+        } catch {
+            throw StepError(step: .ddl, error: error, staged: true)
         }
     }
 

@@ -76,6 +76,33 @@ struct PipelinedLoadTests {
         #expect(try await fixture.ledger(table).count == 1)
     }
 
+    @Test("a row the server rejects in a late part names that part and its line, quoted newlines of earlier parts counted")
+    func rejectedLineInLatePart() async throws {
+        let fixture = try LoaderFixture()
+        defer { Task { try? await fixture.dropSchema() } }
+        let table = fixture.table("notes")
+        func text(_ ids: ClosedRange<Int>) -> String {
+            "id,note\n" + ids.map { $0 % 10 == 0 ? "\($0),\"two\nlines \($0)\"\n" : "\($0),note \($0)\n" }.joined()
+        }
+        _ = try await load(fixture, text(1...20), into: table, pipelined: true)
+        let connection = try await fixture.connection()
+        try await connection.execute("ALTER TABLE \(table.quoted) ADD CONSTRAINT not_that_one CHECK (id <> 5555)")
+        let before = try await fixture.checksum(table)
+        let error = try await #require(throws: StevedoreError.self) {
+            try await load(fixture, text(21...6000), into: table, pipelined: true)
+        }
+        #expect(error.step == .copy)
+        #expect(error.message.contains("23514"))
+        let named = try #require(error.message.firstMatch(of: /\(line (\d+) of (part-\d+\.csv\.gz)\)/))
+        #expect(named.output.2 != "part-00001.csv.gz", "the row is in a late part")
+        // That line of that part, counted as the server counts (physical lines), is the rejected row.
+        let key = try #require(try await fixture.stagedKeys().first { $0.hasSuffix("/" + named.output.2) })
+        let part = String(decoding: try Gzip.decompress(try await fixture.loader.stage.getBytes(key)), as: UTF8.self)
+        let lines = part.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[Int(named.output.1)! - 1].hasPrefix("5555,"), "\(error.message)")
+        #expect(try await fixture.checksum(table) == before)
+    }
+
     @Test("a CSV with a header and no rows creates the table with its columns, on both paths")
     func headerOnly() async throws {
         let fixture = try LoaderFixture()
