@@ -23,6 +23,8 @@ public struct StagedCSVEncoder: Sendable {
     public var schema: Schema { inference.schema }
     /// Rows written.
     public var rowCount: Int { inference.rowCount }
+    /// Lines written, as a COPY numbers them: one per row, plus the line feeds inside quoted values.
+    public private(set) var lineCount = 0
     /// Bytes written and not yet taken.
     public var pendingByteCount: Int { output.count }
 
@@ -79,10 +81,12 @@ public struct StagedCSVEncoder: Sendable {
                         } else {
                             if let separator { run.append(separator, to: &output) }
                             run.append(field, spelled: spelling, to: &output)
+                            lineCount += StagedCSVField.lineFeeds(in: field)
                         }
                     }
                     run.append(StagedCSVField.newline, to: &output)
                     inference.endRow()
+                    lineCount += 1
                 }
                 run.flush(to: &output)
             }
@@ -118,10 +122,13 @@ public struct StagedCSVEncoder: Sendable {
                 } else if !inference.observeText(scratch[...], column: column) {
                     throw inference.misfit(scratch[...], column: column, file: nil, line: nil)
                 }
-                StagedCSVField.append(scratch[...], to: &output)
+                let spelling = StagedCSVField.spelling(of: scratch[...])
+                if spelling != .plain { lineCount += StagedCSVField.lineFeeds(in: scratch) }
+                StagedCSVField.append(scratch[...], spelled: spelling, to: &output)
             }
             output.append(StagedCSVField.newline)
             inference.endRow()
+            lineCount += 1
         }
     }
 }

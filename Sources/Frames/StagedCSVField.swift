@@ -83,6 +83,11 @@ enum StagedCSVField {
         return (x &- ones) & ~x & 0x8080_8080_8080_8080 != 0
     }
 
+    /// The line feeds in a value (only a quoted one can hold any).
+    static func lineFeeds<Bytes: Collection<UInt8>>(in field: Bytes) -> Int {
+        field.reduce(0) { $0 + ($1 == newline ? 1 : 0) }
+    }
+
     /// Appends a non-NULL value, quoted as `spelling(of:)` says.
     static func append<Bytes: Collection<UInt8>>(_ field: Bytes, to output: inout [UInt8]) {
         append(field, spelled: spelling(of: field), to: &output)

@@ -11,6 +11,8 @@ struct GzipPartBuilder {
     private var csv: [UInt8] = []
     /// Rows written into the current part.
     private(set) var rowCount = 0
+    /// Lines written into the current part (rows, and line feeds inside quoted values).
+    private(set) var lineCount = 0
     private var flushedAt = 0
 
     /// Where the part buffers come from and go back to.
@@ -30,11 +32,12 @@ struct GzipPartBuilder {
 
     var isEmpty: Bool { rowCount == 0 }
 
-    /// Compresses `bytes` (holding `rows` whole rows); true when the part is now full.
-    mutating func write(_ bytes: [UInt8], rows: Int) throws -> Bool {
+    /// Compresses `bytes` (holding `rows` whole rows on `lines` lines); true when the part is now full.
+    mutating func write(_ bytes: [UInt8], rows: Int, lines: Int) throws -> Bool {
         try writer.write(bytes)
         if keepsCSV { csv.append(contentsOf: bytes) }
         rowCount += rows
+        lineCount += lines
         if writer.compressedByteCount < partSize && writer.uncompressedByteCount - flushedAt >= partSize {
             try writer.flush()
             flushedAt = writer.uncompressedByteCount
@@ -45,11 +48,11 @@ struct GzipPartBuilder {
 
     /// Ends the part: its gzip bytes and summary (and its CSV when kept), and a fresh builder state
     /// for the next part. The compressed bytes stay in the writer until here: no copy per write.
-    mutating func finish() throws -> (body: [UInt8], summary: GzipSummary, rows: Int, csv: [UInt8]?) {
+    mutating func finish() throws -> (body: [UInt8], summary: GzipSummary, rows: Int, lines: Int, csv: [UInt8]?) {
         let summary = try writer.finish()
         var kept: [UInt8] = []
         swap(&kept, &csv)
-        let finished = (writer.drain(), summary, rowCount, keepsCSV ? kept : nil)
+        let finished = (writer.drain(), summary, rowCount, lineCount, keepsCSV ? kept : nil)
         try startPart()
         return finished
     }
@@ -60,6 +63,7 @@ struct GzipPartBuilder {
         try writer.restart(output: bodies.take(capacity: partSize + partSize / 4 + (1 << 20)))
         csv = keepsCSV ? csvBuffers.take(capacity: Self.keptCSVLimit + (2 << 20)) : []
         rowCount = 0
+        lineCount = 0
         flushedAt = 0
     }
 

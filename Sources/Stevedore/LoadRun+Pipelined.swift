@@ -234,9 +234,7 @@ extension LoadRun {
                     while var content = next {
                         next = nil  // so that `content` alone holds the CSV, which then goes back to the pool
                         partStarts.append((content.part.key.split(separator: "/").last ?? "", lines))
-                        lines += content.csv.withUnsafeBufferPointer { bytes in
-                            bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-                        }
+                        lines += content.lineCount
                         // The staged object's content without the gunzip: the CSV it was made from.
                         var csv: [UInt8] = []
                         swap(&csv, &content.csv)

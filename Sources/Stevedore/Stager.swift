@@ -32,6 +32,8 @@ struct PartContent: Sendable {
     var part: StagedPart
     /// The part's CSV before compression (what the staged object decompresses to).
     var csv: [UInt8]
+    /// Its lines as a COPY numbers them (rows, and line feeds inside quoted values).
+    var lineCount: Int
     var columns: [String]
     var schema: Schema
     var maxByteLengths: [String: Int]
@@ -71,6 +73,7 @@ struct Stager: Sendable {
         let bodies = self.bodies
         var partColumns = 0
         var totalUncompressed = 0
+        var linesWritten = 0
         let store = self.store
 
         return try await withThrowingTaskGroup(of: StagedPart.self) { group in
@@ -78,7 +81,7 @@ struct Stager: Sendable {
 
             func finishPart() async throws {
                 guard !builder.isEmpty else { return }
-                let (body, summary, rows, csv) = try builder.finish()
+                let (body, summary, rows, lines, csv) = try builder.finish()
                 let part = StagedPart(key: GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight + 1),
                                       rowCount: rows, uncompressedByteCount: summary.uncompressedByteCount,
                                       compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,
@@ -98,7 +101,7 @@ struct Stager: Sendable {
                 if let partSink {
                     let inference = encoder.inference
                     try await partSink(PartContent(
-                        part: part, csv: csv ?? [], columns: Array(encoder.columnNames.prefix(partColumns)),
+                        part: part, csv: csv ?? [], lineCount: lines, columns: Array(encoder.columnNames.prefix(partColumns)),
                         schema: encoder.schema,
                         maxByteLengths: Dictionary(zip(inference.names, inference.columns.map(\.maxByteLength)),
                                                    uniquingKeysWith: { first, _ in first }),
@@ -107,10 +110,12 @@ struct Stager: Sendable {
             }
 
             func write(rows: Int) async throws {
+                let lines = encoder.lineCount - linesWritten
+                linesWritten = encoder.lineCount
                 let partIsFull = try encoder.consumeOutput { bytes in
                     content.update(bytes)
                     totalUncompressed += bytes.count
-                    return try builder.write(bytes, rows: rows)
+                    return try builder.write(bytes, rows: rows, lines: lines)
                 }
                 if partIsFull {
                     try await finishPart()

@@ -37,6 +37,15 @@ struct StagedCSVEncoderTests {
             """)
     }
 
+    @Test("a frame's lines count the line feeds inside its quoted values")
+    func frameLineCount() throws {
+        var encoder = StagedCSVEncoder(nullMarker: .emptyField)
+        try encoder.append(try Frame(columns: [.text("t", Self.trickyText)]))
+        #expect(encoder.rowCount == Self.trickyText.count)
+        #expect(encoder.lineCount == Self.trickyText.count + 2, "\"line\\nbreak\" and \"cr\\rlf\\r\\n\" hold one each")
+        #expect(encoder.lineCount == encoder.takeOutput().filter { $0 == UInt8(ascii: "\n") }.count)
+    }
+
     @Test("Redshift marker: NULL is an unquoted \\N and a literal \\N is quoted")
     func redshiftMarker() throws {
         let frame = try Frame(columns: [.bigint("id", [1, 2, 3, 4]), .text("t", [nil, "\\N", "", "x"])])
@@ -167,6 +176,7 @@ struct StagedCSVEncoderTests {
                 }
                 let staged = encoder.takeOutput()
                 #expect(staged == expected, "read \(readMarker), staged \(stagedMarker)")
+                #expect(encoder.lineCount == expected.filter { $0 == UInt8(ascii: "\n") }.count, "lines as COPY counts them")
                 #expect(encoder.rowCount == rows.count)
             }
         }
