@@ -88,11 +88,6 @@ enum StagedCSVField {
         field.reduce(0) { $0 + ($1 == newline ? 1 : 0) }
     }
 
-    /// Appends a non-NULL value, quoted as `spelling(of:)` says.
-    static func append<Bytes: Collection<UInt8>>(_ field: Bytes, to output: inout [UInt8]) {
-        append(field, spelled: spelling(of: field), to: &output)
-    }
-
     /// Appends a non-NULL value spelled as given.
     @inline(__always)
     static func append<Bytes: Collection<UInt8>>(_ field: Bytes, spelled spelling: Spelling, to output: inout [UInt8]) {

@@ -167,7 +167,7 @@ struct StagedCSVEncoderTests {
                     for (index, value) in row.enumerated() {
                         if index > 0 { expected.append(UInt8(ascii: ",")) }
                         if let value {
-                            StagedCSVField.append(Array(value.utf8), to: &expected)
+                            StagedCSVField.append(Array(value.utf8), spelled: StagedCSVField.spelling(of: Array(value.utf8)), to: &expected)
                         } else {
                             expected.append(contentsOf: stagedMarker.bytes)
                         }
