@@ -6,6 +6,20 @@ public protocol ByteSource: AnyObject {
 }
 
 /// Reads a file (or stdin) in chunks of a fixed size.
+extension ByteSource {
+    /// The next chunk, with a failure underneath (a read error, a corrupt or truncated gzip stream)
+    /// as a `FrameError` naming `file`, as every other fault of the input is.
+    func read(naming file: String?) throws -> [UInt8] {
+        do {
+            return try read()
+        } catch let error as FrameError {
+            throw error
+        } catch {
+            throw FrameError(kind: .io, file: file, message: "\(error)")
+        }
+    }
+}
+
 public final class FileByteSource: ByteSource {
     private let handle: FileHandle
     private let chunkSize: Int
@@ -13,6 +27,10 @@ public final class FileByteSource: ByteSource {
 
     /// The file at `path`, read `chunkSize` bytes at a time.
     public init(path: String, chunkSize: Int = 1 << 20) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw FrameError(kind: .io, file: path, message: "is a folder, not a file")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw FrameError(kind: .io, file: path, message: "cannot open the file for reading")
         }

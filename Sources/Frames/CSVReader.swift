@@ -75,7 +75,12 @@ public final class CSVReader {
     private func readHeader() throws {
         var header = TextBatch(columnNames: [], file: file)
         try fill(&header, rowLimit: 1)
-        guard header.rowCount == 1 else { return }
+        // An empty file is far more often a failed extract than a table meant to be emptied, which
+        // a header without rows still says.
+        guard header.rowCount == 1 else {
+            throw FrameError(kind: .emptyHeader, file: file, line: 1,
+                             message: "the input is empty, without even a header row (a header alone loads no rows)")
+        }
         let names = header.fields.map { String(decoding: header.bytes[$0.range], as: UTF8.self) }
         try Schema.checkNames(names, file: file, line: 1)
         columnNames = names
@@ -102,7 +107,7 @@ public final class CSVReader {
     }
 
     private func readChunk() throws {
-        chunk = try source.read()
+        chunk = try source.read(naming: file)
         position = 0
         if chunk.isEmpty {
             sourceEnded = true
@@ -111,7 +116,7 @@ public final class CSVReader {
         if !startedInput {
             // A UTF-8 byte order mark may open the input; it might arrive split over tiny chunks.
             while chunk.count < 3 {
-                let more = try source.read()
+                let more = try source.read(naming: file)
                 if more.isEmpty { sourceEnded = true; break }
                 chunk += more
             }

@@ -25,6 +25,8 @@ public struct FrameError: Error, Sendable, Hashable, CustomStringConvertible {
         case duplicateKey
         /// A value is not a valid, exact value of its column's (pinned or given) type.
         case valueDoesNotFit(ColumnType)
+        /// A value holds a NUL byte, which no warehouse's text type stores.
+        case nulCharacter
         /// Columns of a frame have different lengths, or a row has the wrong number of values.
         case shapeMismatch
         /// Reading the input failed.

@@ -105,7 +105,7 @@ public final class JSONLinesReader {
                 pending.removeAll()
                 return (whole, 0..<whole.count)
             }
-            chunk = try source.read()
+            chunk = try source.read(naming: file)
             position = 0
             if chunk.isEmpty { sourceEnded = true }
             if line == 0 && pending.isEmpty && chunk.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }

@@ -75,7 +75,10 @@ public struct StagedCSVEncoder: Sendable {
                         guard inference.observeText(field, column: column) else {
                             throw inference.misfit(field, column: column, file: batch.file, line: batch.line(ofRow: row))
                         }
-                        let spelling = StagedCSVField.spelling(of: field)
+                        guard let spelling = StagedCSVField.spelling(of: field) else {
+                            throw Self.nulError(file: batch.file, line: batch.line(ofRow: row), column: column,
+                                                name: batch.columnNames[column])
+                        }
                         if spelling == .plain {
                             run.appendPlain(span.range, after: separator, to: &output)
                         } else {
@@ -122,7 +125,9 @@ public struct StagedCSVEncoder: Sendable {
                 } else if !inference.observeText(scratch[...], column: column) {
                     throw inference.misfit(scratch[...], column: column, file: nil, line: nil)
                 }
-                let spelling = StagedCSVField.spelling(of: scratch[...])
+                guard let spelling = StagedCSVField.spelling(of: scratch[...]) else {
+                    throw Self.nulError(file: nil, line: row + 1, column: column, name: columns[column].name)
+                }
                 if spelling != .plain { lineCount += StagedCSVField.lineFeeds(in: scratch) }
                 StagedCSVField.append(scratch[...], spelled: spelling, to: &output)
             }
@@ -130,5 +135,12 @@ public struct StagedCSVEncoder: Sendable {
             inference.endRow()
             lineCount += 1
         }
+    }
+
+    /// A value holding a NUL byte: PostgreSQL's and Redshift's text types cannot store one, and the
+    /// COPY would name only the staged part's line, so the input's file, line and column are named here.
+    private static func nulError(file: String?, line: Int?, column: Int, name: String) -> FrameError {
+        FrameError(kind: .nulCharacter, file: file, line: line, column: column + 1, columnName: name,
+                   message: "a value holds a NUL byte (\\0), which the warehouse's text types cannot store")
     }
 }

@@ -18,20 +18,24 @@ enum StagedCSVField {
 
     /// A value is quoted when it is empty (the empty string, `""`), holds a comma, quote, CR or LF,
     /// starts or ends with a space or tab (kept exactly on any reader), or is exactly `\N`
-    /// (Redshift's NULL) or `\.` (PostgreSQL's end-of-data line).
+    /// (Redshift's NULL) or `\.` (PostgreSQL's end-of-data line). Nil when it holds a NUL byte,
+    /// which no warehouse's text type stores.
     @inline(__always)
-    static func spelling<Bytes: Collection<UInt8>>(of field: Bytes) -> Spelling {
+    static func spelling<Bytes: Collection<UInt8>>(of field: Bytes) -> Spelling? {
         guard let first = field.first else { return .quoted }
         var needsQuotes = isEdgeSpace(first)
+        var hasQuotes = false
         var count = 0
         var last = first
         for byte in field {
             count += 1
             last = byte
             guard byte <= quote || byte == comma else { continue }
-            if byte == quote { return .quotedWithQuotes }
+            if byte == 0 { return nil }
+            if byte == quote { needsQuotes = true; hasQuotes = true }
             if byte == comma || byte == newline || byte == carriageReturn { needsQuotes = true }
         }
+        if hasQuotes { return .quotedWithQuotes }
         if needsQuotes || isEdgeSpace(last) { return .quoted }
         if count == 2 && first == backslash && (last == UInt8(ascii: "N") || last == UInt8(ascii: ".")) {
             return .quoted
@@ -40,23 +44,24 @@ enum StagedCSVField {
     }
 
     /// `spelling(of:)` for a field in a batch's buffer: eight bytes at a time while none of them
-    /// is a quote, comma, CR or LF (most fields), then byte by byte.
+    /// is a quote, comma, CR, LF or NUL (most fields), then byte by byte.
     @inline(__always)
-    static func spelling(of field: UnsafeBufferPointer<UInt8>) -> Spelling {
+    static func spelling(of field: UnsafeBufferPointer<UInt8>) -> Spelling? {
         let count = field.count
         guard count > 0 else { return .quoted }
         let raw = UnsafeRawBufferPointer(field)
         var index = 0
         while index + 8 <= count {
             let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            if hasByte(word, quotes) || hasByte(word, commas) || hasByte(word, newlines) || hasByte(word, returns) {
+            if hasByte(word, quotes) || hasByte(word, commas) || hasByte(word, newlines) || hasByte(word, returns)
+                || hasByte(word, 0) {
                 return spelling(of: field[...])
             }
             index += 8
         }
         while index < count {
             let byte = field[index]
-            if byte == quote || byte == comma || byte == newline || byte == carriageReturn {
+            if byte == quote || byte == comma || byte == newline || byte == carriageReturn || byte == 0 {
                 return spelling(of: field[...])
             }
             index += 1

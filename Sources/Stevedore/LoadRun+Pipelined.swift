@@ -301,14 +301,8 @@ extension LoadRun {
     }
 
     private func validateNames(_ schema: Schema) throws {
-        for field in schema.fields {
-            do {
-                try dialect.validateIdentifier(field.name)
-            } catch let error as WarehouseError {
-                throw StepError(step: .plan, error: StevedoreError(
-                    code: .input, step: .plan, message: "column \(error.message)", table: table.description,
-                    partition: partitionLabel), staged: false)
-            }
+        if let problem = columnProblem(schema) {
+            throw StepError(step: .plan, error: problem, staged: false)
         }
     }
 

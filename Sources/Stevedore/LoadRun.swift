@@ -158,14 +158,9 @@ struct LoadRun {
             }
         }
 
-        for field in staging.schema.fields {
-            do {
-                try dialect.validateIdentifier(field.name)
-            } catch let error as WarehouseError {
-                await removeStage(staging)
-                throw StevedoreError(code: .input, step: .plan, message: "column \(error.message)",
-                                     table: table.description, partition: partitionLabel)
-            }
+        if let problem = columnProblem(staging.schema) {
+            await removeStage(staging)
+            throw problem
         }
         let incoming = staging.schema.fields.map { field in
             ColumnDefinition(name: field.name,
@@ -478,3 +473,34 @@ struct LoadRun {
 
 /// Ends a `skipIfLoaded` load's transaction when the ledger already holds the partition.
 private struct AlreadyLoaded: Error {}
+
+extension LoadRun {
+    /// Why the warehouse cannot take the data's columns as they are (too many, a name it cannot keep,
+    /// a merge key the data lacks), as an input error of the plan step; nil when it can. Checked
+    /// before any DDL.
+    func columnProblem(_ schema: Schema) -> StevedoreError? {
+        var message: String?
+        do {
+            try dialect.validateColumnCount(schema.fields.count)
+        } catch {
+            message = (error as? WarehouseError)?.message ?? "\(error)"
+        }
+        if message == nil, case .merge(let keys) = mode {
+            let names = Set(schema.fields.map(\.name))
+            if let missing = keys.first(where: { !names.contains($0) }) {
+                message = "the merge key '\(missing)' is not a column of the data (columns: "
+                    + schema.fields.map(\.name).joined(separator: ", ") + ")"
+            }
+        }
+        for field in schema.fields where message == nil {
+            do {
+                try dialect.validateIdentifier(field.name)
+            } catch {
+                message = "column " + ((error as? WarehouseError)?.message ?? "\(error)")
+            }
+        }
+        return message.map {
+            StevedoreError(code: .input, step: .plan, message: $0, table: table.description, partition: partitionLabel)
+        }
+    }
+}

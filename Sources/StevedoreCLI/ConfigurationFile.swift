@@ -91,8 +91,14 @@ struct ConfigurationFile: Sendable, Equatable {
     }
 
     /// A stage flag's value or name resolved to a URL (names come from `stages`).
-    func stage(_ value: String?) -> String? {
+    func stage(_ value: String?) throws -> String? {
         guard let value = value ?? defaultStage else { return nil }
-        return stages[value] ?? value
+        if let named = stages[value] { return named }
+        // A mistyped name must not become a folder in the working directory.
+        guard value.hasPrefix("s3://") || value.hasPrefix("file://") else {
+            throw Failure.usageError("--stage '\(value)' is neither s3://bucket/prefix, file:///folder nor a stage named in "
+                                     + (path ?? "stevedore.yml"))
+        }
+        return value
     }
 }

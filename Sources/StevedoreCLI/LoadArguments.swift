@@ -60,7 +60,7 @@ struct LoadArguments: ParsableArguments {
         let jsonl = file.hasSuffix(".jsonl") || file.hasSuffix(".jsonl.gz") || file.hasSuffix(".ndjson")
         let chosen = format ?? (jsonl ? .jsonl : .csv)
         if file != "-" && !FileManager.default.fileExists(atPath: file) {
-            throw StevedoreError(code: .input, step: .encode, message: "\(file): no such file")
+            throw StevedoreError(code: .input, step: .encode, message: "\(file): no such file", table: table)
         }
         do {
             switch chosen {
@@ -68,7 +68,9 @@ struct LoadArguments: ParsableArguments {
             case .jsonl: return try .jsonLines(path: file)
             }
         } catch {
-            throw StevedoreError(code: .input, step: .encode, message: "\(file): \(error)", underlying: error)
+            // A reader's error names the file, line and column itself.
+            let message = (error as? FrameError)?.file != nil ? "\(error)" : "\(file): \(error)"
+            throw StevedoreError(code: .input, step: .encode, message: message, table: table, underlying: error)
         }
     }
 }

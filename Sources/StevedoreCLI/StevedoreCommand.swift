@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Digest
 import Stevedore
 
@@ -28,6 +29,14 @@ struct StevedoreCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // The argument parser's own complaints (a missing or unknown flag, a value not among
+            // the choices) read like every other failure: one line, then a hint, exit 64.
+            if !(error is ExitCode), exitCode(for: error) == .validationFailure {
+                let message = message(for: error).replacingOccurrences(of: "\n", with: " ")
+                FileHandle.standardError.write(Data(
+                    "stevedore: \(message)\n  hint: `stevedore help <command>` lists a command's options\n".utf8))
+                Foundation.exit(Failure.usage)
+            }
             exit(withError: error)
         }
     }

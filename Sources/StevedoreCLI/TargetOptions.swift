@@ -30,7 +30,7 @@ struct TargetOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         let file = try ConfigurationFile.load(path: config, environment: environment)
         let warehouseURL = file.warehouse(warehouse) ?? environment["STEVEDORE_WAREHOUSE"] ?? ""
-        let stageURL = file.stage(stage) ?? environment["STEVEDORE_STAGE"] ?? "file://.stevedore/stage"
+        let stageURL = try file.stage(stage) ?? environment["STEVEDORE_STAGE"] ?? "file://.stevedore/stage"
         let (dialect, connectionString) = Locations.warehouse(warehouseURL)
         let (store, prefix) = try Locations.stage(stageURL, caBundle: caBundle)
         var options = Loader.Options()

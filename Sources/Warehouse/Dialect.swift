@@ -6,6 +6,8 @@ public protocol Dialect: Sendable {
     var name: String { get }
     /// The longest identifier the warehouse keeps, in UTF-8 bytes (63 on PostgreSQL, 127 on Redshift).
     var maxIdentifierBytes: Int { get }
+    /// The most columns a table may have (1600 on both).
+    var maxColumns: Int { get }
     /// Whether the warehouse folds every identifier to lower case, even quoted ones (Redshift).
     var foldsIdentifiersToLowercase: Bool { get }
 

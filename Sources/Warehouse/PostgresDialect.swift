@@ -7,6 +7,7 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
     public var name: String { "postgres" }
     /// NAMEDATALEN - 1: longer names are cut by the server, so they are refused instead.
     public var maxIdentifierBytes: Int { 63 }
+    public var maxColumns: Int { 1600 }
     /// Quoted identifiers keep their case on PostgreSQL.
     public var foldsIdentifiersToLowercase: Bool { false }
 

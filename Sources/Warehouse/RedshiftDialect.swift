@@ -11,6 +11,7 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     public var name: String { "redshift" }
     /// Redshift identifiers hold 1 to 127 bytes.
     public var maxIdentifierBytes: Int { 127 }
+    public var maxColumns: Int { 1600 }
     /// ASCII letters fold to lower case even inside quotes (unless `enable_case_sensitive_identifier`).
     public var foldsIdentifiersToLowercase: Bool { true }
 

@@ -21,9 +21,11 @@ struct ConfigurationFileTests {
         let file = try ConfigurationFile.parse(text, path: "stevedore.yml",
                                                environment: ["PGPASS_FOR_TEST": "s3cret", "BUCKET": "my-bucket"])
         #expect(file.warehouse(nil) == "postgres://loader:s3cret@127.0.0.1:54329/stevedore")
-        #expect(file.stage(nil) == "s3://my-bucket/stevedore")
-        #expect(file.stage("disk") == "file:///var/tmp/stage")
-        #expect(file.stage("s3://other/prefix") == "s3://other/prefix")
+        #expect(try file.stage(nil) == "s3://my-bucket/stevedore")
+        #expect(try file.stage("disk") == "file:///var/tmp/stage")
+        #expect(try file.stage("s3://other/prefix") == "s3://other/prefix")
+        // A word that names no stage is a mistake, not a folder.
+        #expect(throws: (any Error).self) { try file.stage("dsik") }
         #expect(file.iamRole == "arn:aws:iam::123456789012:role/Loader")
     }
 

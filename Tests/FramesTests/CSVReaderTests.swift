@@ -40,7 +40,10 @@ struct CSVReaderTests {
         #expect(bareCR.rows == [["1", "2"], ["3", "4"]])
         #expect(bareCR.lines == [2, 3])
         #expect(try Self.readAll("a\n\n\n").rows == [[nil], [nil]])
-        #expect(try Self.readAll("").names == [])
+        // Empty input is refused: even a table meant to be emptied has a header.
+        let empty = try #require(throws: FrameError.self) { try Self.readAll("") }
+        #expect(empty.kind == .emptyHeader)
+        #expect(empty.line == 1)
         #expect(try Self.readAll("a,b\n").rows.isEmpty)
     }
 
