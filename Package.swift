@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // glibc's malloc.h (mallopt), for the CLI's heap settings.
+        .systemLibrary(name: "CMalloc"),
 
         .target(name: "Digest", dependencies: ["CCrypto", "CZlib"]),
         .target(name: "Frames", dependencies: ["CZlib", "Digest"]),
@@ -48,7 +50,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "StevedoreCLI", dependencies: [
-            "Stevedore", "Scheduler", "StatusServer", "Frames", "Digest",
+            "Stevedore", "Scheduler", "StatusServer", "Frames", "Digest", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),

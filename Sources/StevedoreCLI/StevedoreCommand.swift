@@ -18,8 +18,10 @@ struct StevedoreCommand: AsyncParsableCommand {
                       ScheduleCommand.self, BackfillCommand.self, GCCommand.self]
     )
 
-    /// Sets up libcrypto before anything uses it (see `CryptoRuntime`), then runs the command.
+    /// Sets up libcrypto before anything uses it (see `CryptoRuntime`) and the heap (`HeapSettings`),
+    /// then runs the command.
     static func main() async {
+        HeapSettings.apply()
         CryptoRuntime.prepare()
         do {
             var command = try parseAsRoot()
