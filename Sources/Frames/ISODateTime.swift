@@ -36,7 +36,8 @@ enum ISODateTime {
             var fraction = 0
             var fractionDigits = 0
             while index < bytes.endIndex, let digit = digit(bytes[index]) {
-                fraction = fraction * 10 + digit
+                // Digits past the sixth make the value no timestamp; adding them up would overflow.
+                if fractionDigits < 6 { fraction = fraction * 10 + digit }
                 fractionDigits += 1
                 index += 1
             }
