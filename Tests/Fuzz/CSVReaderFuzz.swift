@@ -21,7 +21,9 @@ public func csvReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             do {
                 try encoder.append(batch)
             } catch {
-                continue  // a type conflict is a clear error, not a bug
+                // A type conflict or a NUL byte is a clear error, not a bug; the load ends there,
+                // and so does this input (the encoder may hold part of the batch).
+                return 0
             }
             let staged = encoder.takeOutput()
             let back = try CSVReader(source: MemoryByteSource(staged, chunkSize: chunkSize), file: "staged.csv",

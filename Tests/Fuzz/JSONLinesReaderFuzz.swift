@@ -20,7 +20,7 @@ public func jsonLinesReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CI
             do {
                 try encoder.append(batch)
             } catch {
-                continue  // a type conflict is a clear error, not a bug
+                return 0  // a type conflict or a NUL byte is a clear error, and the load ends there
             }
             _ = encoder.takeOutput()
         }
