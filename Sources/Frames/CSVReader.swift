@@ -78,7 +78,7 @@ public final class CSVReader {
         // An empty file is far more often a failed extract than a table meant to be emptied, which
         // a header without rows still says.
         guard header.rowCount == 1 else {
-            throw FrameError(kind: .emptyHeader, file: file, line: 1,
+            throw FrameError(kind: .emptyInput, file: file, line: 1,
                              message: "the input is empty, without even a header row (a header alone loads no rows)")
         }
         let names = header.fields.map { String(decoding: header.bytes[$0.range], as: UTF8.self) }

@@ -17,6 +17,8 @@ public struct FrameError: Error, Sendable, Hashable, CustomStringConvertible {
         case duplicateHeader
         /// A header name is empty.
         case emptyHeader
+        /// The input holds nothing at all, not even a header row.
+        case emptyInput
         /// A JSON Lines line is not valid JSON.
         case invalidJSON
         /// A JSON Lines line is valid JSON but not an object.

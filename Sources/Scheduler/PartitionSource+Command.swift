@@ -16,8 +16,13 @@ extension PartitionSource {
             do {
                 next = try Self.reader(format.resolved(for: command), bytes: stdout, name: name)
             } catch {
-                // No usable header. A command that has already failed says why; one still writing
-                // is stopped (nothing reads its output any more), and the header is the error.
+                // No usable header. A command that printed nothing at all has closed its stdout:
+                // its exit status, once it comes, says whether it failed. Otherwise a command that
+                // has already failed says why; one still writing is stopped (nothing reads its
+                // output any more), and the header is the error.
+                if (error as? FrameError)?.kind == .emptyInput {
+                    try process.waitForSuccess()
+                }
                 try process.failureIfExited()
                 process.stop()
                 throw error

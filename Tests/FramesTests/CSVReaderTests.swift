@@ -42,7 +42,7 @@ struct CSVReaderTests {
         #expect(try Self.readAll("a\n\n\n").rows == [[nil], [nil]])
         // Empty input is refused: even a table meant to be emptied has a header.
         let empty = try #require(throws: FrameError.self) { try Self.readAll("") }
-        #expect(empty.kind == .emptyHeader)
+        #expect(empty.kind == .emptyInput)
         #expect(empty.line == 1)
         #expect(try Self.readAll("a,b\n").rows.isEmpty)
     }
