@@ -77,7 +77,7 @@ let package = Package(
             "StatusServer", "Scheduler", .product(name: "Logging", package: "swift-log"),
         ]),
         // Runs the built binary; the dependency makes `swift build --build-tests` build it first.
-        .testTarget(name: "CLITests", dependencies: ["StevedoreCLI"]),
+        .testTarget(name: "CLITests", dependencies: ["StevedoreCLI", "Frames", "ObjectStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

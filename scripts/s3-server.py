@@ -21,6 +21,7 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from moto.iam.models import iam_backends
+from moto.sts.models import sts_backends
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -40,13 +41,19 @@ def error(start_response, status, code, message):
 
 
 def secret_for(access_key_id):
+    """The secret of an IAM user's key, or of an assumed role's temporary key with its session token."""
     for account in list(iam_backends.values()):
         for backend in list(account.values()):
             for user in list(backend.users.values()):
                 for key in user.access_keys:
                     if key.access_key_id == access_key_id:
-                        return key.secret_access_key
-    return None
+                        return key.secret_access_key, None
+    for account in list(sts_backends.values()):
+        for backend in list(account.values()):
+            for role in list(backend.assumed_roles):
+                if role.access_key_id == access_key_id:
+                    return role.secret_access_key, role.session_token
+    return None, None
 
 
 def encode(text, safe):
@@ -91,7 +98,7 @@ class S3TestServer:
             return error(start_response, "400 Bad Request", "AuthorizationQueryParametersError",
                          "Query-string authentication requires X-Amz-Credential, X-Amz-Date, X-Amz-Expires, "
                          "X-Amz-SignedHeaders and X-Amz-Signature")
-        secret = secret_for(access_key)
+        secret, token = secret_for(access_key)
         if secret is None:
             return error(start_response, "403 Forbidden", "InvalidAccessKeyId",
                          "The AWS Access Key Id you provided does not exist in our records.")
@@ -121,6 +128,9 @@ class S3TestServer:
         now = datetime.datetime.now(datetime.timezone.utc)
         if now > signed_at + datetime.timedelta(seconds=expires):
             return error(start_response, "403 Forbidden", "AccessDenied", "Request has expired")
+        if token is not None and values.get("X-Amz-Security-Token") != token:
+            return error(start_response, "403 Forbidden", "InvalidToken",
+                         "The provided token is malformed or otherwise invalid.")
 
         # Valid: hand moto the same request, signed in the header form it checks.
         remaining = "&".join(f"{encode(n, '~')}={encode(v, '~')}" for n, v in params if not n.startswith("X-Amz-"))
@@ -129,9 +139,10 @@ class S3TestServer:
         request = AWSRequest(method=environ["REQUEST_METHOD"],
                              url=f"http://{host}{path}" + (f"?{remaining}" if remaining else ""),
                              headers={"Host": host})
-        S3SigV4Auth(Credentials(access_key, secret), "s3", region).add_auth(request)
-        for name in ("Authorization", "X-Amz-Date", "X-Amz-Content-SHA256"):
-            environ["HTTP_" + name.upper().replace("-", "_")] = request.headers[name]
+        S3SigV4Auth(Credentials(access_key, secret, token), "s3", region).add_auth(request)
+        for name in ("Authorization", "X-Amz-Date", "X-Amz-Content-SHA256", "X-Amz-Security-Token"):
+            if name in request.headers:
+                environ["HTTP_" + name.upper().replace("-", "_")] = request.headers[name]
         return self.app(environ, start_response)
 
 

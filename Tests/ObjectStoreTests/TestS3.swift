@@ -36,7 +36,8 @@ struct TestS3 {
         region = try require("AWS_REGION")
         bucket = try require("STEVEDORE_TEST_BUCKET")
         credentials = AWSCredentials(accessKeyID: try require("AWS_ACCESS_KEY_ID"),
-                                     secretAccessKey: try require("AWS_SECRET_ACCESS_KEY"))
+                                     secretAccessKey: try require("AWS_SECRET_ACCESS_KEY"),
+                                     sessionToken: environment["AWS_SESSION_TOKEN"])
     }
 
     func request(_ method: String, key: String = "", query: [HTTPRequest.QueryItem] = []) -> HTTPRequest {
