@@ -18,7 +18,7 @@ extension PartitionSource {
         }
         let store: any ObjectStore
         do {
-            store = try Locations.stage(bucketURL, environment: awsEnvironment).store
+            store = try Locations.stage(bucketURL, environment: awsEnvironment, caBundle: caBundle).store
         } catch {
             throw self.error("cannot open \(bucketURL): \(error)")
         }

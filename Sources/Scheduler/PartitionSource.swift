@@ -15,16 +15,19 @@ struct PartitionSource: Sendable {
     let placeholders: PartitionPlaceholders
     /// Where S3 credentials, region and endpoint come from (objects sources).
     let awsEnvironment: AWSEnvironment
+    /// Certificates to verify an https:// S3 endpoint with, when given.
+    let caBundle: String?
     /// The environment a command inherits, before the partition's own variables.
     let processEnvironment: [String: String]
     let logger: Logger
 
-    init(job: Job, key: PartitionDefinition.Key, awsEnvironment: AWSEnvironment,
+    init(job: Job, key: PartitionDefinition.Key, awsEnvironment: AWSEnvironment, caBundle: String? = nil,
          processEnvironment: [String: String], logger: Logger) {
         self.job = job
         self.key = key
         self.placeholders = PartitionPlaceholders(definition: job.partitions, key: key)
         self.awsEnvironment = awsEnvironment
+        self.caBundle = caBundle
         self.processEnvironment = processEnvironment
         self.logger = logger
     }

@@ -16,6 +16,9 @@ public actor ScheduleService {
         public var instance = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
         /// S3 credentials and endpoint for object sources.
         public var awsEnvironment = AWSEnvironment()
+        /// Certificates (PEM) to verify an https:// S3 endpoint of object sources with (the CLI's
+        /// `--ca-bundle`); nil for `AWS_CA_BUNDLE`, the profile's `ca_bundle` or the system's.
+        public var caBundle: String?
         /// The environment command sources inherit.
         public var processEnvironment = ProcessInfo.processInfo.environment
         /// Called for each event, from the service's tasks.
@@ -254,7 +257,7 @@ public actor ScheduleService {
             let started = clock.now()
             do {
                 let source = try await PartitionSource(
-                    job: job, key: key, awsEnvironment: options.awsEnvironment,
+                    job: job, key: key, awsEnvironment: options.awsEnvironment, caBundle: options.caBundle,
                     processEnvironment: options.processEnvironment, logger: logger).open()
                 let loader = scheduled.loader(exactlyOnce: !force)
                 let report = try await loader.store(source, into: job.table, partition: spec, mode: job.mode)

@@ -9,6 +9,8 @@ import Warehouse
 /// for `schedule` and `backfill`.
 struct SchedulerSetup {
     let file: ConfigurationFile
+    /// `--ca-bundle`, for the jobs' S3 object sources as for their stages.
+    let caBundle: String?
     let jobs: [ScheduledJob]
     /// One session per warehouse, shared by its jobs.
     let warehouses: [SchedulerWarehouse]
@@ -16,6 +18,7 @@ struct SchedulerSetup {
     init(target: TargetOptions, verbose: Bool) throws {
         let environment = ProcessInfo.processInfo.environment
         file = try ConfigurationFile.load(path: target.config, environment: environment)
+        caBundle = target.caBundle
         guard !file.jobs.isEmpty else {
             throw Failure.usageError((file.path.map { "\($0) has" } ?? "there is no stevedore.yml, so there are")
                                         + " no jobs: add a 'jobs' section (see docs/scheduling.md)")
@@ -51,6 +54,7 @@ struct SchedulerSetup {
         var options = ScheduleService.Options()
         options.concurrency = concurrency ?? file.scheduler.concurrency ?? 2
         options.events = events
+        options.caBundle = caBundle
         var logger = Logger(label: "stevedore.scheduler")
         logger.logLevel = verbose ? .info : .warning
         do {

@@ -82,6 +82,38 @@ struct PartitionSourceTests {
         _ = try await store.deleteMany(try await store.listKeys(prefix: prefix + "/"))
     }
 
+    @Test("objects behind an https:// endpoint with a self-signed certificate: refused, then read with the CA bundle")
+    func objectsOverTLS() async throws {
+        let fixture = try SchedulerFixture()
+        defer { Task { await fixture.cleanUp() } }
+        let environment = ProcessInfo.processInfo.environment
+        let bucket = try #require(environment["STEVEDORE_TEST_BUCKET"], "STEVEDORE_TEST_BUCKET is not set")
+        let endpoint = try #require(environment["STEVEDORE_TEST_S3_TLS_ENDPOINT"], "STEVEDORE_TEST_S3_TLS_ENDPOINT is not set")
+        let bundle = try #require(environment["STEVEDORE_TEST_CA_BUNDLE"], "STEVEDORE_TEST_CA_BUNDLE is not set")
+        let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
+        let prefix = "raw-tls-\(UInt32.random(in: 0...UInt32.max))"
+        for day in ["2026-01-01", "2026-01-02"] {
+            try await store.put("\(prefix)/\(day)/part-1.csv.gz", body: .bytes(try Self.gzip("day,n\n\(day),1\n")))
+        }
+        defer { Task { _ = try? await store.deleteMany(try await store.listKeys(prefix: prefix + "/")) } }
+        let job = Job(name: "tls", table: fixture.table("tls"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                      source: .objects(url: "s3://\(bucket)/\(prefix)/{date}/*.csv.gz", format: .bySuffix))
+        var overTLS = environment
+        overTLS["AWS_ENDPOINT_URL_S3"] = endpoint
+        overTLS["AWS_CA_BUNDLE"] = nil
+        let refused = await (try fixture.service([job], clock: TestClock(Self.now)) {
+            $0.awsEnvironment = AWSEnvironment(variables: overTLS)
+        }).runOnce()
+        #expect(refused.map(\.result) == [.failed, .failed])
+        #expect(refused.first?.error?.contains("certificate") == true, "\(refused.first?.error ?? "")")
+        let accepted = await (try fixture.service([job], clock: TestClock(Self.now)) {
+            $0.awsEnvironment = AWSEnvironment(variables: overTLS)
+            $0.caBundle = bundle
+        }).runOnce()
+        #expect(accepted.map(\.result) == [.loaded, .loaded], "\(accepted.first?.error ?? "")")
+        #expect(try await contents(fixture, job.table) == ["2026-01-01 1", "2026-01-02 1"])
+    }
+
     @Test("a command's stdout as JSON Lines, with the key in its environment")
     func command() async throws {
         let fixture = try SchedulerFixture()
