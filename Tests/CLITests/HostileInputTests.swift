@@ -1,4 +1,5 @@
 import Foundation
+import Frames
 import Testing
 
 /// Issue 9's hostile-input corpus, through the CLI as a user would meet it: malformed files, bytes
@@ -60,20 +61,6 @@ struct HostileInputTests {
         return url
     }
 
-    /// `bytes` gzipped by the system's gzip.
-    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
-        let plain = try file("plain", bytes)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["gzip", "-c", plain.path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Array(data)
-    }
-
     @Test("every malformed CSV and JSON Lines file of the corpus: exit 65 naming file, line and column")
     func malformedFiles() throws {
         let arena = try Arena()
@@ -119,7 +106,7 @@ struct HostileInputTests {
         let notGzip = try Self.file("sales.csv.gz", header)
         try arena.expectRefused("a .gz that is not gzip", ["load", notGzip.path, "--table", "{table}", "--stage", "{stage}"],
                                 status: 65, mentioning: "sales.csv.gz: corrupt gzip data")
-        let gzipped = try Self.gzip(header + Array("4,2024-01-03,eu,1.00\n".utf8))
+        let gzipped = try Gzip.compress(header + Array("4,2024-01-03,eu,1.00\n".utf8))
         let cut = try Self.file("cut.csv.gz", Array(gzipped.prefix(gzipped.count - 12)))
         try arena.expectRefused("a truncated gzip file", ["load", cut.path, "--table", "{table}", "--stage", "{stage}"],
                                 status: 65, mentioning: "cut.csv.gz: truncated gzip data")
