@@ -92,6 +92,7 @@ struct ReliabilityWarehouseFaultTests {
         try await setup.store(frame, into: reference, partition: partition)
         let old = try await fixture.checksum(table)
         let new = try await fixture.checksum(reference)
+        let ledgerBefore = try await ledgerRows(table, partition: partition, ledger: ledger, on: watcher)
 
         var faulted = options
         if phase == .commit {
@@ -153,14 +154,17 @@ struct ReliabilityWarehouseFaultTests {
         switch result {
         case .success(let report):
             if after != new { outcome.problems.append("the load reported success but the table is not the new content") }
-            if recorded != 2 { outcome.problems.append("the load reported success but the ledger has \(recorded) rows, not 2") }
+            if recorded != ledgerBefore + 1 {
+                outcome.problems.append("the load reported success but the ledger went from \(ledgerBefore) to \(recorded) rows")
+            }
             if phase != .copy, outcome.hit { outcome.problems.append("the backend was terminated yet the load succeeded: \(report)") }
         case .failure(let error):
             outcome.failed = true
             outcome.error = "\(error)"
             if after != old && after != new { outcome.problems.append("the table is neither the old nor the new content") }
-            if (after == new) != (recorded == 2) {
-                outcome.problems.append("the ledger (\(recorded) rows) disagrees with the table (\(after == new ? "new" : "old"))")
+            if recorded != ledgerBefore + (after == new ? 1 : 0) {
+                outcome.problems.append("the ledger (\(ledgerBefore) → \(recorded) rows) disagrees with the table "
+                    + "(\(after == new ? "new" : "old"))")
             }
             if let problem = Self.unclear(error) { outcome.problems.append(problem) }
         }
@@ -170,6 +174,9 @@ struct ReliabilityWarehouseFaultTests {
         }
         try await Loader(stage: fixture.loader.stage, options: options).store(frame, into: table, partition: partition)
         if try await fixture.checksum(table) != new { outcome.problems.append("the rerun did not give the new content") }
+        if try await ledgerRows(table, partition: partition, ledger: ledger, on: watcher) != recorded + 1 {
+            outcome.problems.append("the rerun's ledger row is missing")
+        }
         return outcome
     }
 
