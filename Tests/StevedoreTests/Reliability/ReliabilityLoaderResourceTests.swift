@@ -7,10 +7,11 @@ import Warehouse
 
 /// Part 4 of the reliability suites, in-process: concurrent `Loader` stores into one partition and
 /// into distinct partitions, and concurrent loads back, through the S3 stage and a folder stage.
-/// Afterwards no connection of the loads is left (`pg_stat_activity`, by application name) and no
-/// descriptor they opened stays open (`/proc/self/fd`): sockets to PostgreSQL or S3 that outlive
-/// the loader fail the test always; with `STEVEDORE_RELIABILITY_STRICT_FDS=1` (what
-/// `scripts/reliability` sets, running this suite alone) any descriptor does.
+/// Afterwards no connection of the loads is left (`pg_stat_activity`, by application name: exact,
+/// always checked) and no descriptor they opened stays open (`/proc/self/fd`). Other suites running
+/// in parallel open descriptors too (an S3 test's kept-alive connections), so descriptors are
+/// counted and reported always, but fail the test only with `STEVEDORE_RELIABILITY_STRICT_FDS=1`,
+/// which `scripts/reliability` sets when it runs this suite alone in its process.
 /// `STEVEDORE_RELIABILITY_CONCURRENCY` concurrent loads (default 6).
 @Suite("Reliability: connections and descriptors of concurrent loads", .serialized)
 struct ReliabilityLoaderResourceTests {
@@ -88,8 +89,8 @@ struct ReliabilityLoaderResourceTests {
         print("reliability descriptors: \(count * 2) concurrent stores and \(count) loads back per stage (S3, folder); "
             + "descriptors before \(before.targets.count), after \(after.targets.count); kept by the loads: \(kept.count) "
             + "(sockets to PostgreSQL or S3: \(sockets.count)); connections left: \(open)")
-        #expect(sockets.isEmpty, "sockets to PostgreSQL or S3 outlived the loads: \(sockets)")
         if environment["STEVEDORE_RELIABILITY_STRICT_FDS"] == "1" {
+            #expect(sockets.isEmpty, "sockets to PostgreSQL or S3 outlived the loads: \(sockets)")
             #expect(kept.isEmpty, "descriptors outlived the loads: \(kept)")
         }
         try await fixture.dropSchema()
