@@ -138,6 +138,30 @@ struct FaultInjectionTests {
         #expect(attempts.values.reduce(0, +) == 1)
     }
 
+    @Test("a CreateMultipartUpload answer lost on a kept-alive connection is not replayed unseen by curl")
+    func lostAnswerOnReusedConnection() async throws {
+        let s3 = try TestS3()
+        let proxy = try FaultProxy(upstreamHost: s3.host, upstreamPort: s3.port ?? 80)
+        // One transfer thread: one curl handle, so the create goes over the connection the first put used.
+        let store = try Self.storeThroughProxy(s3, proxy) { configuration in
+            configuration.concurrency = 1
+            configuration.multipartThreshold = 64
+        }
+        let prefix = TestS3.uniquePrefix("lostonce")
+        try await store.put(prefix + "warm.txt", body: .bytes(Array("opens the connection".utf8)))
+        #expect(try await store.head(prefix + "warm.txt") != nil)
+        let key = prefix + "lostonce/object.bin"
+        let body = S3StoreTests.pattern(1000, seed: 8)
+        try await store.put(key, body: .bytes(body))
+        #expect(try await store.getBytes(key) == body)
+        let creates = try proxy.attempts().filter { $0.key.hasPrefix("POST ") && $0.key.contains("lostonce/object.bin?uploads") }
+        #expect(creates.values.reduce(0, +) == 2, "the lost create and its retry: \(creates)")
+        // The upload the lost answer created is found and aborted (a silent replay by curl would hide it).
+        #expect(try await s3.store().incompleteUploads(prefix: key).isEmpty)
+        try await store.delete(key)
+        try await store.delete(prefix + "warm.txt")
+    }
+
     @Test("a failed multipart upload is aborted, leaving no incomplete upload")
     func failedMultipartIsAborted() async throws {
         let s3 = try TestS3()

@@ -7,7 +7,9 @@ Without --seed, faults are deterministic by path:
 Requests whose path contains "/faults/" fail on purpose: attempts 1 and 2 of each distinct
 request (method, path and query) get 503 SlowDown, attempt 3 has its connection reset, attempt 4
 and later are forwarded. A GET whose path contains "/cut/" is forwarded, but its first attempt's
-body is cut off halfway by a connection reset. Every other request is forwarded untouched (its Host
+body is cut off halfway by a connection reset. A CreateMultipartUpload (POST ?uploads) whose path
+contains "/lost/" is forwarded, so the upload is created, but its answer is lost to a reset, on
+every attempt; under "/lostonce/", on the first attempt only. Every other request is forwarded untouched (its Host
 header included, so signatures stay valid). GET /__stats answers, as JSON, the attempt count of
 every request seen ("attempts") and the Range header of each attempt ("ranges").
 
@@ -130,6 +132,9 @@ class Handler(BaseHTTPRequestHandler):
         payload = response.read()
         reply_headers = {n: v for n, v in response.getheaders() if n.lower() not in HOP_BY_HOP | {"content-length"}}
         upstream.close()
+        lost = "/lost/" in self.path.split("?")[0] or ("/lostonce/" in self.path.split("?")[0] and attempt == 1)
+        if lost and self.command == "POST" and "uploads" in self.path.partition("?")[2]:
+            return self.reset()
         if fault == "lost":
             return self.reset()
         if fault == "truncate":
