@@ -15,6 +15,15 @@ enum ReliabilityCases {
         ProcessInfo.processInfo.environment[variable].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? fallback
     }
 
+    /// The case indices to run: `0..<count`, or only the one in `STEVEDORE_RELIABILITY_CASE` (to
+    /// reproduce a failure with the seed it printed).
+    static func indices(_ count: Int) -> [Int] {
+        if let only = ProcessInfo.processInfo.environment["STEVEDORE_RELIABILITY_CASE"].flatMap({ Int($0) }) {
+            return [only]
+        }
+        return Array(0..<count)
+    }
+
     /// The generator of one case of one suite: the same seed, suite and index give the same draws.
     static func generator(suite: String, case index: Int) -> SeededGenerator {
         var mixed = seed
