@@ -85,6 +85,14 @@ final class CurlTransfer {
         if request.method != "GET" && request.method != "HEAD" {
             try easy.setOption(CURLOPT_CUSTOMREQUEST, request.method)
         }
+        if request.method == "POST" {
+            // When a kept-alive connection dies before any answer, curl sends the request again on
+            // a new one, unseen by our retries. A POST (CreateMultipartUpload, Complete…) may have
+            // taken effect on the dead connection: a second create leaves the first upload
+            // orphaned. On a fresh connection curl never replays; the caller's retry, which knows
+            // an answer was lost, decides.
+            try easy.setOption(CURLOPT_FRESH_CONNECT, 1)
+        }
         // "Expect:" stops curl from waiting for 100-continue before large bodies.
         try easy.setHeaders(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
         try easy.setCallback(CURLOPT_HEADERFUNCTION, { buffer, size, count, context in

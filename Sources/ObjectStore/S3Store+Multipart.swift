@@ -139,9 +139,7 @@ extension S3Store {
         let (uploadID, retriedAfterTransportFailure) = try await createMultipartUpload(key)
         if retriedAfterTransportFailure {
             // An attempt whose answer was lost may have created an upload we never heard of.
-            for orphan in try await incompleteUploads(prefix: key) where orphan.key == key && orphan.uploadID != uploadID {
-                await abortMultipartUpload(key, uploadID: orphan.uploadID)
-            }
+            await abortOrphanedUploads(key, keeping: uploadID)
         }
         do {
             let (parts, size) = try await body(uploadID)
@@ -171,9 +169,20 @@ extension S3Store {
                                            requestID: created.requestID)
                 }
                 return (uploadID, lostAnswer)
-            } catch let error as ObjectStoreError where error.isTransient && attempt < policy.maxAttempts {
-                lostAnswer = lostAnswer || error.code == .transportFailure
-                try await Task.sleep(for: policy.delay(after: attempt, throttled: error.s3Code == "SlowDown"))
+            } catch {
+                // Giving up (or cancelled) after an attempt whose answer was lost: that attempt may
+                // have created an upload nobody will complete.
+                lostAnswer = lostAnswer || (error as? ObjectStoreError)?.code == .transportFailure
+                guard let failure = error as? ObjectStoreError, failure.isTransient, attempt < policy.maxAttempts else {
+                    if lostAnswer { await abortOrphanedUploads(key, keeping: nil) }
+                    throw error
+                }
+                do {
+                    try await Task.sleep(for: policy.delay(after: attempt, throttled: failure.s3Code == "SlowDown"))
+                } catch {
+                    if lostAnswer { await abortOrphanedUploads(key, keeping: nil) }
+                    throw error
+                }
                 attempt += 1
             }
         }
@@ -233,12 +242,32 @@ extension S3Store {
     }
 
     /// Aborts the upload so its parts are freed; a failure is logged, the caller's error stands.
+    /// It runs in a task of its own, so that it happens also when the caller was cancelled (a
+    /// sibling part failed, or the load stopped): otherwise the abort would be refused as cancelled
+    /// and the upload left incomplete.
     func abortMultipartUpload(_ key: String, uploadID: String) async {
-        do {
-            try await send("AbortMultipartUpload", method: "DELETE", key: key, query: [.init("uploadId", uploadID)])
-        } catch {
-            logger.info("could not abort multipart upload of \(key): \(error)")
-        }
+        await Task {
+            do {
+                try await send("AbortMultipartUpload", method: "DELETE", key: key, query: [.init("uploadId", uploadID)])
+            } catch {
+                logger.info("could not abort multipart upload of \(key): \(error)")
+            }
+        }.value
+    }
+
+    /// Aborts the incomplete uploads of exactly `key` but `keeping`: uploads created by attempts
+    /// whose answer was lost. Best effort, like `abortMultipartUpload`, and never cancelled by the
+    /// caller; a failure is logged, not thrown, so it cannot fail (or leak) the upload in hand.
+    func abortOrphanedUploads(_ key: String, keeping: String?) async {
+        await Task {
+            do {
+                for orphan in try await incompleteUploads(prefix: key) where orphan.key == key && orphan.uploadID != keeping {
+                    await abortMultipartUpload(key, uploadID: orphan.uploadID)
+                }
+            } catch {
+                logger.info("could not list the multipart uploads of \(key) to abort orphans: \(error)")
+            }
+        }.value
     }
 
     /// The multipart uploads begun and not completed or aborted under `prefix` (for checks and cleanup).

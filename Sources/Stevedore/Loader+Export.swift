@@ -23,7 +23,14 @@ extension Loader {
         let collector = try PartCollector(store: stage, prefix: keyPrefix,
                                       partSize: options.partSize, gzipLevel: options.gzipLevel)
         let schema = try await export(table, partition: partition, columns: columns) { try await collector.append($0) }
-        return try await collector.finish(schema: schema)
+        do {
+            return try await collector.finish(schema: schema)
+        } catch {
+            // The last part and the manifest go up after the COPY: a failure there is the stage's,
+            // reported like one during it (not as a bare ObjectStoreError).
+            throw StevedoreError(code: .stage, step: .loadBack, message: "\(error)", table: table.description,
+                                 partition: partition?.label, underlying: error)
+        }
     }
 }
 

@@ -181,6 +181,15 @@ struct BadInputTests {
         #expect(!result.stderr.contains(secret))
         try guarded.expectUnchanged()
     }
+
+    @Test("an unload to a stage that refuses the upload, exit 74 with the S3 error")
+    func unloadToRefusingStage() throws {
+        let guarded = try Guarded()
+        let result = try CLI.run(["unload", "--table", guarded.table, "--stage", guarded.stage,
+                                  "--to", "s3://stevedore-no-such-bucket-\(UInt32.random(in: 0...UInt32.max))/exports"])
+        Self.expectOneLineError(result, status: 74, mentioning: "NoSuchBucket")
+        try guarded.expectUnchanged()
+    }
 }
 
 @Suite("stevedore plan")

@@ -138,6 +138,74 @@ struct FaultInjectionTests {
         #expect(attempts.values.reduce(0, +) == 1)
     }
 
+    @Test("a multipart upload whose every CreateMultipartUpload answer is lost leaves no upload behind")
+    func lostCreateAnswers() async throws {
+        let s3 = try TestS3()
+        let proxy = try FaultProxy(upstreamHost: s3.host, upstreamPort: s3.port ?? 80)
+        let store = try Self.storeThroughProxy(s3, proxy) { configuration in
+            configuration.multipartThreshold = 1
+            configuration.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20))
+        }
+        let key = TestS3.uniquePrefix("lost") + "lost/object.bin"
+        let error = try await #require(throws: ObjectStoreError.self) {
+            try await store.put(key, body: .bytes(Array("created three times, never heard of".utf8)))
+        }
+        #expect(error.operation == "CreateMultipartUpload")
+        let creates = try proxy.attempts().filter { $0.key.hasPrefix("POST ") && $0.key.contains("lost/object.bin?uploads") }
+        #expect(creates.values.reduce(0, +) == 3, "every attempt reached S3 and created an upload: \(creates)")
+        #expect(try await s3.store().incompleteUploads(prefix: key).isEmpty, "the uploads the lost answers created are aborted")
+    }
+
+    @Test("a CreateMultipartUpload answer lost on a kept-alive connection is not replayed unseen by curl")
+    func lostAnswerOnReusedConnection() async throws {
+        let s3 = try TestS3()
+        let proxy = try FaultProxy(upstreamHost: s3.host, upstreamPort: s3.port ?? 80)
+        // One transfer thread: one curl handle, so the create goes over the connection the first put used.
+        let store = try Self.storeThroughProxy(s3, proxy) { configuration in
+            configuration.concurrency = 1
+            configuration.multipartThreshold = 64
+        }
+        let prefix = TestS3.uniquePrefix("lostonce")
+        try await store.put(prefix + "warm.txt", body: .bytes(Array("opens the connection".utf8)))
+        #expect(try await store.head(prefix + "warm.txt") != nil)
+        let key = prefix + "lostonce/object.bin"
+        let body = S3StoreTests.pattern(1000, seed: 8)
+        try await store.put(key, body: .bytes(body))
+        #expect(try await store.getBytes(key) == body)
+        let creates = try proxy.attempts().filter { $0.key.hasPrefix("POST ") && $0.key.contains("lostonce/object.bin?uploads") }
+        #expect(creates.values.reduce(0, +) == 2, "the lost create and its retry: \(creates)")
+        // The upload the lost answer created is found and aborted (a silent replay by curl would hide it).
+        #expect(try await s3.store().incompleteUploads(prefix: key).isEmpty)
+        try await store.delete(key)
+        try await store.delete(prefix + "warm.txt")
+    }
+
+    @Test("a multipart upload cancelled midway (a sibling failed, the load stopped) is still aborted")
+    func cancelledUploadIsAborted() async throws {
+        let s3 = try TestS3()
+        let store = try s3.store { configuration in
+            configuration.multipartThreshold = 5 * 1024 * 1024
+            configuration.partSize = 5 * 1024 * 1024
+        }
+        let key = TestS3.uniquePrefix("cancel") + "cancelled.bin"
+        // 6 MiB, then nothing: the first part goes up and the upload waits for the rest.
+        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        continuation.yield(S3StoreTests.pattern(6 * 1024 * 1024, seed: 4))
+        let upload = Task { try await store.put(key, body: .chunks(stream)) }
+        var started = false
+        for _ in 0..<200 where !started {
+            try await Task.sleep(for: .milliseconds(50))
+            started = try await !store.incompleteUploads(prefix: key).isEmpty
+        }
+        #expect(started, "the upload began")
+        upload.cancel()
+        let result = await upload.result
+        #expect(throws: (any Error).self) { try result.get() }
+        #expect(try await store.head(key) == nil, "nothing was stored")
+        #expect(try await store.incompleteUploads(prefix: key).isEmpty, "the cancelled upload was aborted")
+        continuation.finish()
+    }
+
     @Test("a failed multipart upload is aborted, leaving no incomplete upload")
     func failedMultipartIsAborted() async throws {
         let s3 = try TestS3()

@@ -441,6 +441,23 @@ struct LoaderStreamTests {
         let manifest = String(decoding: try await fixture.loader.stage.getBytes(report.manifestKey), as: UTF8.self)
         #expect(manifest.components(separatedBy: "\"mandatory\":true").count == report.parts.count + 1)
     }
+
+    @Test("an export whose last part cannot be uploaded is a stage error naming the S3 failure")
+    func exportUploadFails() async throws {
+        let fixture = try LoaderFixture()
+        defer { Task { try? await fixture.dropSchema() } }
+        let table = fixture.table("sales")
+        try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01"], rowsPerDay: 20), into: table)
+        let missing = S3Store(try S3Configuration.fromEnvironment(bucket: "stevedore-no-such-bucket-\(UInt32.random(in: 0...UInt32.max))"))
+        // One small part: it goes up after the COPY, with the manifest.
+        let error = try await #require(throws: StevedoreError.self) {
+            try await Loader(stage: missing).export(table, toStagePrefix: "exports")
+        }
+        #expect(error.code == .stage)
+        #expect(error.step == .loadBack)
+        #expect((error.underlying as? ObjectStoreError)?.s3Code == "NoSuchBucket")
+        #expect("\(error)".contains("PutObject failed"))
+    }
 }
 
 @Suite("Loader: the stage after a load")
