@@ -61,14 +61,16 @@ let package = Package(
         .executableTarget(name: "ObjectStoreBench", dependencies: ["ObjectStore"], path: "Benchmarks/ObjectStoreBench"),
         .executableTarget(name: "LoadBench", dependencies: ["Stevedore", "Frames", "ObjectStore"], path: "Benchmarks/LoadBench"),
 
+        // What several test targets share: seeded randomness and the reliability suites' case plan.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
-        .testTarget(name: "FramesTests", dependencies: ["Frames", "Warehouse"]),
+        .testTarget(name: "FramesTests", dependencies: ["Frames", "Warehouse", "TestSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest"]),
         .testTarget(name: "WarehouseTests", dependencies: [
             "Warehouse", .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ]),
-        .testTarget(name: "StevedoreTests", dependencies: ["Stevedore", "Frames", "ObjectStore", "Warehouse"]),
+        .testTarget(name: "StevedoreTests", dependencies: ["Stevedore", "Frames", "ObjectStore", "Warehouse", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: [
             "Scheduler", "Stevedore", "Frames", "ObjectStore", "Warehouse",
             .product(name: "Logging", package: "swift-log"),
@@ -77,7 +79,7 @@ let package = Package(
             "StatusServer", "Scheduler", .product(name: "Logging", package: "swift-log"),
         ]),
         // Runs the built binary; the dependency makes `swift build --build-tests` build it first.
-        .testTarget(name: "CLITests", dependencies: ["StevedoreCLI", "Frames", "ObjectStore"]),
+        .testTarget(name: "CLITests", dependencies: ["StevedoreCLI", "Frames", "ObjectStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

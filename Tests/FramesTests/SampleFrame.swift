@@ -1,23 +1,12 @@
+import TestSupport
 @testable import Frames
 
 /// A deterministic frame with every column type and the values that break naive CSV and number
 /// handling: NULLs beside empty strings, delimiters, quotes, CR/LF, `\N`, `\.`, 4-byte UTF-8, extreme
 /// integers, 38-digit decimals, subnormal doubles, -0.0, NaN and infinities.
 enum SampleFrame {
-    /// SplitMix64: the same numbers for the same seed, so a failing case can be rerun.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
+    /// The same numbers for the same seed, so a failing case can be rerun.
+    typealias Generator = SeededGenerator
 
     static let specialTexts = [
         "", "\\N", "\\.", "a,b", "\"quoted\"", "line\nfeed", "cr\rlf\r\n", " padded ", "🚀 4-byte 𝄞 ü",
@@ -33,7 +22,7 @@ enum SampleFrame {
     ]
 
     static func make(rows: Int, seed: UInt64 = 42) throws -> Frame {
-        var random = Generator(state: seed)
+        var random = Generator(seed: seed)
         let alphabet = Array("abcxyz ,\"\r\n\\N.é€🚀𝄞'")
         func isNull(_ row: Int, every: Int) -> Bool { row % every == every - 1 }
 

@@ -133,7 +133,7 @@ struct StagedCSVEncoderTests {
     /// Random fields (NULL, empty, and up to 20 bytes with every character the staged CSV treats
     /// specially), the same rows in each CSV layout the reader takes.
     static func randomRows(seed: UInt64, rows: Int, columns: Int) -> [[String?]] {
-        var generator = SampleFrame.Generator(state: seed)
+        var generator = SampleFrame.Generator(seed: seed)
         let alphabet: [String] = ["a", "Z", "7", "0", ".", "-", ",", "\"", "\n", "\r", " ", "\t", "\\", "N", ";", "ü"]
         return (0..<rows).map { _ in
             (0..<columns).map { _ -> String? in

@@ -48,6 +48,19 @@ struct LoaderFixture {
 
     func connection() async throws -> Connection { try await Connection.connect("") }
 
+    /// Sessions of `application` still in `pg_stat_activity`, after giving a closing or terminated
+    /// one up to 5 s to go.
+    func remainingBackends(_ application: String, on connection: Connection) async throws -> Int {
+        var count = -1
+        for _ in 0..<50 {
+            count = Int(try await connection.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", [application]).scalar ?? "") ?? -1
+            if count == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return count
+    }
+
     /// Every row of `table` as text, in a stable order.
     func rows(_ table: TableRef, orderBy: String = "1") async throws -> [[String?]] {
         let connection = try await connection()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Part 4 of the reliability suites, through the CLI: concurrent `stevedore load` processes into one
 /// partition (the table created by whichever comes first), into distinct partitions, and loads

@@ -2,6 +2,7 @@ import Foundation
 import ObjectStore
 import Stevedore
 import Testing
+import TestSupport
 
 /// Part 3 of the reliability suites: `stevedore load` killed with SIGKILL at a seeded moment spread
 /// over a load's duration, then the same load run to completion: the table is exactly the new

@@ -2,6 +2,7 @@ import Foundation
 import Frames
 import ObjectStore
 import Testing
+import TestSupport
 import Warehouse
 @testable import Stevedore
 
@@ -75,7 +76,7 @@ struct ReliabilityLoaderResourceTests {
             }
         }
 
-        let open = try await openConnections(application, fixture: fixture)
+        let open = try await fixture.remainingBackends(application, on: try await fixture.connection())
         #expect(open == 0, "\(open) connections of the loads are still open")
         // A descriptor still open (to the same target) a few seconds after the loader is gone was kept.
         var kept = DescriptorSnapshot.take().opened(since: before)
@@ -94,17 +95,5 @@ struct ReliabilityLoaderResourceTests {
             #expect(kept.isEmpty, "descriptors outlived the loads: \(kept)")
         }
         try await fixture.dropSchema()
-    }
-
-    private func openConnections(_ application: String, fixture: LoaderFixture) async throws -> Int {
-        let connection = try await fixture.connection()
-        var count = -1
-        for _ in 0..<50 {
-            count = Int(try await connection.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", [application]).scalar ?? "") ?? -1
-            if count == 0 { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return count
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Frames
 @testable import ObjectStore
 import Testing
+import TestSupport
 import Warehouse
 @testable import Stevedore
 

@@ -2,6 +2,7 @@ import Foundation
 import Frames
 import ObjectStore
 import Testing
+import TestSupport
 import Warehouse
 @testable import Stevedore
 
@@ -170,7 +171,7 @@ struct ReliabilityWarehouseFaultTests {
             if let problem = Self.unclear(error) { outcome.problems.append(problem) }
         }
         // The terminated backend is gone, and the same load now runs to completion.
-        if try await remainingBackends(application, on: watcher) != 0 {
+        if try await fixture.remainingBackends(application, on: watcher) != 0 {
             outcome.problems.append("a backend of the load is still connected")
         }
         try await Loader(stage: fixture.loader.stage, options: options).store(frame, into: table, partition: partition)
@@ -197,18 +198,6 @@ struct ReliabilityWarehouseFaultTests {
             "SELECT count(*) FROM \(ledger.table.quoted) WHERE table_schema = $1 AND table_name = $2 AND partition_key = $3",
             [table.schema, table.table, partition.label]).scalar
         return Int(count ?? "") ?? -1
-    }
-
-    /// Backends of `application` still connected, after giving a terminated one time to go.
-    private func remainingBackends(_ application: String, on connection: Connection) async throws -> Int {
-        var count = -1
-        for _ in 0..<50 {
-            count = Int(try await connection.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", [application]).scalar ?? "") ?? -1
-            if count == 0 { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return count
     }
 
     /// Why `failure` is not a clear warehouse error about the lost connection, or nil.
