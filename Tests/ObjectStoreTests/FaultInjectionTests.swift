@@ -1,6 +1,7 @@
 import Digest
 import Foundation
 import Testing
+import TestSupport
 @testable import ObjectStore
 
 /// Puts, multipart parts and gets through a proxy that answers 503 SlowDown twice and then resets
@@ -10,32 +11,11 @@ import Testing
 struct FaultInjectionTests {
     /// The proxy process (Tests/Fixtures/objectstore/fault_proxy.py) in front of the test S3 server.
     final class FaultProxy {
-        let process = Process()
-        let port: Int
+        private let running: FaultProxyProcess
+        var port: Int { running.port }
 
         init(upstreamHost: String, upstreamPort: Int) throws {
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("Fixtures/objectstore/fault_proxy.py")
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script.path, upstreamHost, String(upstreamPort)]
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            var line: [UInt8] = []
-            while let byte = try out.fileHandleForReading.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") {
-                line.append(byte)
-            }
-            guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-                process.terminate()
-                throw ObjectStoreError(code: .invalidResponse, message: "the fault proxy did not start")
-            }
-            self.port = port
-        }
-
-        deinit {
-            // SIGKILL: the proxy may have inherited SIGTERM blocked from the test runner.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            running = try FaultProxyProcess(upstreamHost: upstreamHost, upstreamPort: upstreamPort)
         }
 
         struct Stats: Decodable {

@@ -1,13 +1,10 @@
 import Foundation
+import TestSupport
 
 /// Tests/Fixtures/objectstore/fault_proxy.py in its seeded mode, on 127.0.0.1 in front of the test
 /// S3 server: each request may be answered 500 or 503 SlowDown, reset before or after it reaches
 /// S3, stalled past the client's timeout, or cut off midway, as the case's seed decides.
 final class SeededFaultProxy {
-    struct NotStarted: Error, CustomStringConvertible {
-        var description: String { "the fault proxy did not start (python3 Tests/Fixtures/objectstore/fault_proxy.py)" }
-    }
-
     /// What the proxy did in the current case.
     struct Stats: Decodable {
         /// Injected faults by kind (`500`, `503`, `reset`, `lost`, `stall`, `truncate`).
@@ -39,35 +36,19 @@ final class SeededFaultProxy {
         }
     }
 
-    private let process = Process()
-    let port: Int
+    /// A request to the proxy's own control paths (`/__seed`, `/__stats`) failed.
+    struct ControlRequestFailed: Error, CustomStringConvertible {
+        var url: String
+        var description: String { "the fault proxy did not answer \(url)" }
+    }
+
+    private let running: FaultProxyProcess
+    var port: Int { running.port }
 
     /// `stall`: how long a stalled request hangs before its connection is reset.
     init(upstreamHost: String, upstreamPort: Int, stall: Double) throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures/objectstore/fault_proxy.py")
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, upstreamHost, String(upstreamPort), "--seed", "0", "--rate", "0",
-                             "--stall", String(stall)]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        var line: [UInt8] = []
-        while let byte = try out.fileHandleForReading.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") {
-            line.append(byte)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw NotStarted()
-        }
-        self.port = port
-    }
-
-    deinit {
-        // SIGKILL: the proxy may have inherited SIGTERM blocked from the test runner.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        running = try FaultProxyProcess(upstreamHost: upstreamHost, upstreamPort: upstreamPort,
+                                        arguments: ["--seed", "0", "--rate", "0", "--stall", String(stall)])
     }
 
     var endpoint: String { "http://127.0.0.1:\(port)" }
@@ -91,7 +72,7 @@ final class SeededFaultProxy {
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw NotStarted() }
+        guard process.terminationStatus == 0 else { throw ControlRequestFailed(url: url) }
         return Array(data)
     }
 }
