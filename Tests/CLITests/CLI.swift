@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `stevedore` binary, as a user would, against the test services.
@@ -31,12 +32,18 @@ enum CLI {
 
     static var bucket: String { environment["STEVEDORE_TEST_BUCKET"] ?? "" }
 
-    static func run(_ arguments: [String], stdin: [UInt8]? = nil, environment overrides: [String: String] = [:]) throws
-        -> Result {
+    /// Runs `stevedore` with `arguments` and waits for it on a thread of its own (see `Blocking`).
+    static func run(_ arguments: [String], stdin: [UInt8]? = nil, environment overrides: [String: String] = [:])
+        async throws -> Result {
+        let environment = environment.merging(overrides) { _, new in new }
+        return try await Blocking.run { try runBlocking(arguments, stdin: stdin, environment: environment) }
+    }
+
+    private static func runBlocking(_ arguments: [String], stdin: [UInt8]?, environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        process.environment = environment.merging(overrides) { _, new in new }
+        process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -66,8 +73,8 @@ enum CLI {
     static func uniqueSchema() -> String { "cli_\(UInt32.random(in: 0...UInt32.max))" }
 
     /// The table's rows as CSV, sorted, through `stevedore unload`.
-    static func rows(_ table: String, stage: String) throws -> [String] {
-        let result = try run(["unload", "--table", table, "--stage", stage])
+    static func rows(_ table: String, stage: String) async throws -> [String] {
+        let result = try await run(["unload", "--table", table, "--stage", stage])
         #expect(result.status == 0, "unload failed: \(result.stderr)")
         return result.stdout.split(separator: "\n").map(String.init).sorted()
     }

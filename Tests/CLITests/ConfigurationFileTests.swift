@@ -40,7 +40,7 @@ struct ConfigurationFileTests {
     }
 
     @Test("the CLI reads --config and uses its named stage")
-    func cliUsesConfig() throws {
+    func cliUsesConfig() async throws {
         try CLI.requireServices()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -48,11 +48,11 @@ struct ConfigurationFileTests {
         try "stages:\n  here: file://\(folder.path)/stage\ndefaults:\n  stage: here\n".write(to: config, atomically: true, encoding: .utf8)
         let table = "\(CLI.uniqueSchema()).sales"
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        let result = try CLI.run(["load", file.path, "--table", table, "--config", config.path, "--json", "--keep-stage"])
+        let result = try await CLI.run(["load", file.path, "--table", table, "--config", config.path, "--json", "--keep-stage"])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect((report["stagePrefix"] as? String)?.hasPrefix("file://\(folder.path)/stage/") == true)
-        let missing = try CLI.run(["load", file.path, "--table", table, "--config", folder.appendingPathComponent("nope.yml").path])
+        let missing = try await CLI.run(["load", file.path, "--table", table, "--config", folder.appendingPathComponent("nope.yml").path])
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("cannot read the configuration file"))
     }

@@ -22,14 +22,14 @@ struct GCCommandTests {
     }
 
     @Test("dry run lists, gc removes only uncommitted loads past the grace period; committed and foreign objects stay")
-    func removesOnlyUncommitted() throws {
+    func removesOnlyUncommitted() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gc-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let stage = "file://\(folder.path)"
         let file = try CLI.file("t.csv", "id,name\n1,a\n2,b\n")
-        let loaded = try CLI.run(["load", file.path, "--table", "\(schema).t", "--stage", stage, "--keep-stage", "--json"])
+        let loaded = try await CLI.run(["load", file.path, "--table", "\(schema).t", "--stage", stage, "--keep-stage", "--json"])
         #expect(loaded.status == 0, "\(loaded.stderr)")
 
         func write(_ relative: String, _ text: String = "x") throws {
@@ -50,7 +50,7 @@ struct GCCommandTests {
             FileManager.default.fileExists(atPath: folder.appendingPathComponent(relative).path)
         }
 
-        let dry = try CLI.run(["gc", "--dry-run", "--older-than", "1h", "--stage", stage, "--json"])
+        let dry = try await CLI.run(["gc", "--dry-run", "--older-than", "1h", "--stage", stage, "--json"])
         #expect(dry.status == 0, "\(dry.stderr)")
         let listed = try JSONDecoder().decode(Report.self, from: Data(dry.stdout.utf8))
         #expect(listed.dryRun)
@@ -59,14 +59,14 @@ struct GCCommandTests {
         #expect(listed.removedObjects == 0)
         #expect(exists(oldPrefix + "part-00001.csv.gz"), "a dry run removes nothing")
 
-        let removed = try CLI.run(["gc", "--older-than", "1h", "--stage", stage])
+        let removed = try await CLI.run(["gc", "--older-than", "1h", "--stage", stage])
         #expect(removed.status == 0, "\(removed.stderr)")
         #expect(removed.stdout.contains("removed 2 objects (19 bytes) of 1 loads that never committed"), "\(removed.stdout)")
         #expect(!exists(oldPrefix + "part-00001.csv.gz") && !exists(oldPrefix + "part-00002.csv.gz"))
         #expect(exists(youngPrefix + "part-00001.csv.gz"), "a load younger than the grace period may still be running")
 
         // With no grace, the young load goes too; the committed load (kept with --keep-stage) never does.
-        let all = try CLI.run(["gc", "--older-than", "0s", "--stage", stage, "--json"])
+        let all = try await CLI.run(["gc", "--older-than", "0s", "--stage", stage, "--json"])
         let report = try JSONDecoder().decode(Report.self, from: Data(all.stdout.utf8))
         #expect(report.loads.map(\.prefix) == [youngPrefix])
         #expect(report.removedObjects == 1)
@@ -76,7 +76,7 @@ struct GCCommandTests {
         #expect(exists("stevedore/notes.txt") && exists("stevedore/\(schema)/README"), "objects outside load folders stay")
         #expect(try ScheduleCommandTests.psql("SELECT count(*) FROM \(schema).t") == "2")
 
-        let usage = try CLI.run(["gc", "--older-than", "soon", "--stage", stage])
+        let usage = try await CLI.run(["gc", "--older-than", "soon", "--stage", stage])
         BadInputTests.expectOneLineError(usage, status: 64, mentioning: "--older-than soon")
         _ = try ScheduleCommandTests.psql("DROP SCHEMA \(schema) CASCADE")
     }

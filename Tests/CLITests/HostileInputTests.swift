@@ -16,10 +16,10 @@ struct HostileInputTests {
         var guarded: String { "\(schema).sales" }
         var canary: String { "\(schema).canary" }
 
-        init() throws {
+        init() async throws {
             try CLI.requireServices()
             let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-            let result = try CLI.run(["load", file.path, "--table", guarded, "--stage", stage, "--quiet"])
+            let result = try await CLI.run(["load", file.path, "--table", guarded, "--stage", stage, "--quiet"])
             #expect(result.status == 0, "\(result.stderr)")
             _ = try ScheduleCommandTests.psql("CREATE TABLE \(canary) (alive int); INSERT INTO \(canary) VALUES (1)")
         }
@@ -40,10 +40,10 @@ struct HostileInputTests {
 
         /// Loads `arguments` (with `{table}` and `{stage}` filled in) and expects a refusal.
         func expectRefused(_ label: String, _ arguments: [String], status: Int32, mentioning text: String,
-                           stdin: [UInt8]? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
+                           stdin: [UInt8]? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws {
             let filled = arguments.map { $0.replacingOccurrences(of: "{table}", with: guarded)
                 .replacingOccurrences(of: "{stage}", with: stage).replacingOccurrences(of: "{schema}", with: schema) }
-            let result = try CLI.run(filled, stdin: stdin)
+            let result = try await CLI.run(filled, stdin: stdin)
             BadInputTests.expectOneLineError(result, status: status, mentioning: text, sourceLocation: sourceLocation)
             try expectIntact(after: label, sourceLocation: sourceLocation)
         }
@@ -62,13 +62,13 @@ struct HostileInputTests {
     }
 
     @Test("every malformed CSV and JSON Lines file of the corpus: exit 65 naming file, line and column")
-    func malformedFiles() throws {
-        let arena = try Arena()
+    func malformedFiles() async throws {
+        let arena = try await Arena()
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.fixtures.path).sorted()
         #expect(names.count >= 40)
         for name in names {
             let path = Self.fixtures.appendingPathComponent(name).path
-            let result = try CLI.run(["load", path, "--table", arena.guarded, "--stage", arena.stage])
+            let result = try await CLI.run(["load", path, "--table", arena.guarded, "--stage", arena.stage])
             BadInputTests.expectOneLineError(result, status: 65, mentioning: "\(path):")
             // file:line:column, the file named once.
             #expect(result.stderr.range(of: #":[0-9]+:[0-9]+: "#, options: .regularExpression) != nil, "\(name): \(result.stderr)")
@@ -79,85 +79,85 @@ struct HostileInputTests {
     }
 
     @Test("bytes no warehouse stores, empty input, wide and broken files: exit 65 before anything changes")
-    func unstorableInput() throws {
-        let arena = try Arena()
+    func unstorableInput() async throws {
+        let arena = try await Arena()
         let header = Array("id,sale_date,region,amount\n".utf8)
         let nulCSV = try Self.file("nul.csv", header + Array("4,2024-01-03,e".utf8) + [0] + Array("u,1.00\n".utf8))
-        try arena.expectRefused("NUL in a CSV value", ["load", nulCSV.path, "--table", "{table}", "--stage", "{stage}"],
+        try await arena.expectRefused("NUL in a CSV value", ["load", nulCSV.path, "--table", "{table}", "--stage", "{stage}"],
                                 status: 65, mentioning: "nul.csv:2:3: a value holds a NUL byte")
         let nulJSON = try Self.file("nul.jsonl", Array(#"{"id":4,"region":"e\u0000u"}"#.utf8) + [10])
-        try arena.expectRefused("NUL in a JSON string", ["load", nulJSON.path, "--table", "{table}", "--stage", "{stage}"],
+        try await arena.expectRefused("NUL in a JSON string", ["load", nulJSON.path, "--table", "{table}", "--stage", "{stage}"],
                                 status: 65, mentioning: "nul.jsonl:1:2: a value holds a NUL byte")
         let nulHeader = try Self.file("nul_header.csv", Array("id,re".utf8) + [0] + Array("gion\n1,eu\n".utf8))
-        try arena.expectRefused("NUL in a column name", ["load", nulHeader.path, "--table", "{table}", "--stage", "{stage}"],
+        try await arena.expectRefused("NUL in a column name", ["load", nulHeader.path, "--table", "{table}", "--stage", "{stage}"],
                                 status: 65, mentioning: "NUL")
         let empty = try Self.file("empty.csv", [])
-        try arena.expectRefused("an empty file", ["load", empty.path, "--table", "{table}", "--stage", "{stage}"],
+        try await arena.expectRefused("an empty file", ["load", empty.path, "--table", "{table}", "--stage", "{stage}"],
                                 status: 65, mentioning: "empty.csv:1: the input is empty")
-        try arena.expectRefused("empty stdin", ["load", "-", "--table", "{table}", "--stage", "{stage}"],
+        try await arena.expectRefused("empty stdin", ["load", "-", "--table", "{table}", "--stage", "{stage}"],
                                 status: 65, mentioning: "the input is empty", stdin: [])
         let names = (0..<5000).map { "c\($0)" }
         let wide = try CLI.file("wide.csv", names.joined(separator: ",") + "\n" + names.map { _ in "1" }.joined(separator: ",") + "\n")
-        try arena.expectRefused("5,000 columns", ["load", wide.path, "--table", "{table}", "--stage", "{stage}"],
+        try await arena.expectRefused("5,000 columns", ["load", wide.path, "--table", "{table}", "--stage", "{stage}"],
                                 status: 65, mentioning: "the data has 5000 columns; a postgres table holds at most 1600")
         let longName = try CLI.file("long_name.csv", "id," + String(repeating: "x", count: 200) + "\n1,2\n")
-        try arena.expectRefused("a 200-byte column name", ["load", longName.path, "--table", "{table}", "--stage", "{stage}"],
+        try await arena.expectRefused("a 200-byte column name", ["load", longName.path, "--table", "{table}", "--stage", "{stage}"],
                                 status: 65, mentioning: "is 200 bytes long; postgres keeps at most 63")
         let notGzip = try Self.file("sales.csv.gz", header)
-        try arena.expectRefused("a .gz that is not gzip", ["load", notGzip.path, "--table", "{table}", "--stage", "{stage}"],
+        try await arena.expectRefused("a .gz that is not gzip", ["load", notGzip.path, "--table", "{table}", "--stage", "{stage}"],
                                 status: 65, mentioning: "sales.csv.gz: corrupt gzip data")
         let gzipped = try Gzip.compress(header + Array("4,2024-01-03,eu,1.00\n".utf8))
         let cut = try Self.file("cut.csv.gz", Array(gzipped.prefix(gzipped.count - 12)))
-        try arena.expectRefused("a truncated gzip file", ["load", cut.path, "--table", "{table}", "--stage", "{stage}"],
+        try await arena.expectRefused("a truncated gzip file", ["load", cut.path, "--table", "{table}", "--stage", "{stage}"],
                                 status: 65, mentioning: "cut.csv.gz: truncated gzip data")
         let folder = wide.deletingLastPathComponent().path
-        try arena.expectRefused("a folder as the file", ["load", folder, "--table", "{table}", "--stage", "{stage}"],
+        try await arena.expectRefused("a folder as the file", ["load", folder, "--table", "{table}", "--stage", "{stage}"],
                                 status: 65, mentioning: "\(folder): is a folder, not a file")
         let mixed = try CLI.file("mixed.csv", "id,sale_date,region,amount\n4,2024-01-03,eu,1.00\n5,not a date,eu,2.00\n")
-        try arena.expectRefused("a value that does not fit the table's type",
+        try await arena.expectRefused("a value that does not fit the table's type",
                                 ["load", mixed.path, "--table", "{table}", "--stage", "{stage}"],
                                 status: 65, mentioning: "sale_date")
     }
 
     @Test("flag values built to inject SQL or break parsing: refused with the flag named")
-    func hostileFlags() throws {
-        let arena = try Arena()
+    func hostileFlags() async throws {
+        let arena = try await Arena()
         let sales = try CLI.file("sales.csv", LoadCommandTests.sales).path
         let load = ["load", sales, "--table", "{table}", "--stage", "{stage}"]
         let drop = "'; DROP TABLE {schema}.canary; --"
-        try arena.expectRefused("an injected date partition", load + ["--partition", "sale_date=2024-01-01\(drop)"],
+        try await arena.expectRefused("an injected date partition", load + ["--partition", "sale_date=2024-01-01\(drop)"],
                                 status: 65, mentioning: "which is not in partition sale_date=2024-01-01'; DROP TABLE")
-        try arena.expectRefused("an injected text partition", load + ["--partition", "region=eu\(drop)"],
+        try await arena.expectRefused("an injected text partition", load + ["--partition", "region=eu\(drop)"],
                                 status: 65, mentioning: "region is 'eu', which is not in partition region=eu'; DROP")
-        try arena.expectRefused("a tautology as a partition", load + ["--partition", "region=eu' OR '1'='1"],
+        try await arena.expectRefused("a tautology as a partition", load + ["--partition", "region=eu' OR '1'='1"],
                                 status: 65, mentioning: "which is not in partition region=eu' OR '1'='1")
-        try arena.expectRefused("a partition on an injected column name",
+        try await arena.expectRefused("a partition on an injected column name",
                                 load + ["--partition", "region\" = region OR \"1=eu"], status: 65,
                                 mentioning: "region\" = region OR \"1")
         // The bound goes to the server as a value, which the server refuses as a date.
-        try arena.expectRefused("a partition range with a statement",
+        try await arena.expectRefused("a partition range with a statement",
                                 load + ["--partition", "sale_date=2024-01-01..2024-01-02; DELETE FROM {table}"],
                                 status: 69, mentioning: #"invalid input syntax for type date: "2024-01-02; DELETE FROM"#)
-        try arena.expectRefused("an injected type", load + ["--type", "amount=numeric(10,2); DROP TABLE {schema}.canary"],
+        try await arena.expectRefused("an injected type", load + ["--type", "amount=numeric(10,2); DROP TABLE {schema}.canary"],
                                 status: 64, mentioning: "unknown type 'numeric(10,2); DROP TABLE")
-        try arena.expectRefused("a merge key that is not a column", load + ["--mode", "merge", "--key", "id; DROP TABLE x"],
+        try await arena.expectRefused("a merge key that is not a column", load + ["--mode", "merge", "--key", "id; DROP TABLE x"],
                                 status: 65, mentioning: "the merge key 'id; DROP TABLE x' is not a column of the data")
-        try arena.expectRefused("an unknown mode", load + ["--mode", "replace; DROP TABLE x"], status: 64, mentioning: "The value 'replace; DROP TABLE x' is invalid for '--mode <mode>'")
-        try arena.expectRefused("an empty table name", ["load", sales, "--table", "{schema}.", "--stage", "{stage}"],
+        try await arena.expectRefused("an unknown mode", load + ["--mode", "replace; DROP TABLE x"], status: 64, mentioning: "The value 'replace; DROP TABLE x' is invalid for '--mode <mode>'")
+        try await arena.expectRefused("an empty table name", ["load", sales, "--table", "{schema}.", "--stage", "{stage}"],
                                 status: 64, mentioning: "table name is empty")
-        try arena.expectRefused("a 200-byte table name",
+        try await arena.expectRefused("a 200-byte table name",
                                 ["load", sales, "--table", "{schema}." + String(repeating: "t", count: 200), "--stage", "{stage}"],
                                 status: 64, mentioning: "is 200 bytes; postgres keeps at most 63")
-        try arena.expectRefused("a warehouse URL with a statement",
+        try await arena.expectRefused("a warehouse URL with a statement",
                                 load + ["--warehouse", "postgres://127.0.0.1:1/x'; DROP TABLE canary; --"],
                                 status: 69, mentioning: "port 1 failed")
-        try arena.expectRefused("a stage that is not a URL", ["load", sales, "--table", "{table}", "--stage", "'; DROP TABLE x; --"],
+        try await arena.expectRefused("a stage that is not a URL", ["load", sales, "--table", "{table}", "--stage", "'; DROP TABLE x; --"],
                                 status: 64, mentioning: "--stage ''; DROP TABLE x; --' is neither s3://bucket/prefix, file:///folder nor a stage")
     }
 
     @Test("legal names and values that look like SQL are kept literally: quotes, semicolons, --, unicode, \\N and \\.")
-    func keptLiterally() throws {
-        let arena = try Arena()
+    func keptLiterally() async throws {
+        let arena = try await Arena()
         // Column names: a quote, a statement, a comment, unicode, and a 63-byte name (the longest kept).
         let columns = ["id", "a\"b", "x; DROP TABLE \(arena.canary); --", "-- note", "prix €", "名前😀",
                        String(repeating: "n", count: 63)]
@@ -168,7 +168,7 @@ struct HostileInputTests {
         let file = try CLI.file("names.csv", header + "\n" + row + "\n")
         // The table's name has no dot: `schema.table` splits at the dot.
         let created = "odd\"; DROP TABLE canary; --"
-        let result = try CLI.run(["load", file.path, "--table", "\(arena.schema).\(created)", "--stage", arena.stage, "--quiet"])
+        let result = try await CLI.run(["load", file.path, "--table", "\(arena.schema).\(created)", "--stage", arena.stage, "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         let quotedTable = "\"\(arena.schema)\".\"\(created.replacingOccurrences(of: "\"", with: "\"\""))\""
         let names = try ScheduleCommandTests.psql(
@@ -188,7 +188,7 @@ struct HostileInputTests {
         let other = try CLI.file("other.csv", "id,region\n3,us\n")
         let target = "\(arena.schema).regions"
         for (path, partition) in [(other.path, "region=us"), (partitioned.path, "region=\(key)"), (partitioned.path, "region=\(key)")] {
-            let load = try CLI.run(["load", path, "--table", target, "--stage", arena.stage, "--partition", partition, "--quiet"])
+            let load = try await CLI.run(["load", path, "--table", target, "--stage", arena.stage, "--partition", partition, "--quiet"])
             #expect(load.status == 0, "\(load.stderr)")
         }
         #expect(try ScheduleCommandTests.psql("SELECT id || '|' || region FROM \(target) ORDER BY id")
@@ -197,22 +197,22 @@ struct HostileInputTests {
 
         // A file whose name is a statement.
         let named = try CLI.file("x'; DROP TABLE canary; --.csv", "id\n7\n")
-        let load = try CLI.run(["load", named.path, "--table", "\(arena.schema).named", "--stage", arena.stage, "--quiet"])
+        let load = try await CLI.run(["load", named.path, "--table", "\(arena.schema).named", "--stage", arena.stage, "--quiet"])
         #expect(load.status == 0, "\(load.stderr)")
         #expect(try ScheduleCommandTests.psql("SELECT id FROM \(arena.schema).named") == "7")
         try arena.expectIntact(after: "a file named like a statement", extra: [created, "named", "regions"])
     }
 
     @Test("a 100 MB field loads whole, in bounded memory")
-    func hundredMegabyteField() throws {
-        let arena = try Arena()
+    func hundredMegabyteField() async throws {
+        let arena = try await Arena()
         let size = 100_000_000
         var bytes = Array("id,note\n1,".utf8)
         bytes += [UInt8](repeating: UInt8(ascii: "a"), count: size)
         bytes += Array("\n".utf8)
         let file = try Self.file("wide_field.csv", bytes)
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = try CLI.run(["load", file.path, "--table", "\(arena.schema).notes", "--stage", arena.stage, "--quiet"])
+        let result = try await CLI.run(["load", file.path, "--table", "\(arena.schema).notes", "--stage", arena.stage, "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try ScheduleCommandTests.psql("SELECT length(note) || ' ' || (note = repeat('a', \(size))) FROM \(arena.schema).notes")
             == "\(size) true")

@@ -6,12 +6,12 @@ struct LoadCommandTests {
     static let sales = "id,sale_date,region,amount\n1,2024-01-01,eu,10.50\n2,2024-01-01,us,\n3,2024-01-02,eu,7.25\n"
 
     @Test("load a CSV file through S3 with --json, then read it back with unload")
-    func loadCSV() throws {
+    func loadCSV() async throws {
         try CLI.requireServices()
         let table = "\(CLI.uniqueSchema()).sales"
         let stage = "s3://\(CLI.bucket)/cli-tests"
         let file = try CLI.file("sales.csv", Self.sales)
-        let result = try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--json"])
+        let result = try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(report["rows"] as? Int == 3)
@@ -21,25 +21,25 @@ struct LoadCommandTests {
         #expect((report["loadID"] as? String)?.isEmpty == false)
         // PostgreSQL pipelines the copy with staging.
         #expect((report["phases"] as? [[String: Any]])?.map { $0["name"] as? String } == ["stage+copy", "commit", "cleanup"])
-        #expect(try CLI.rows(table, stage: stage) == ["1,2024-01-01,eu,10.50", "2,2024-01-01,us,", "3,2024-01-02,eu,7.25"])
+        #expect(try await CLI.rows(table, stage: stage) == ["1,2024-01-01,eu,10.50", "2,2024-01-01,us,", "3,2024-01-02,eu,7.25"])
     }
 
     @Test("load a partition from stdin and JSON Lines; status lists both")
-    func stdinAndJSONLines() throws {
+    func stdinAndJSONLines() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
         let stage = "file://\(FileManager.default.temporaryDirectory.path)/cli-stage-\(schema)"
-        let first = try CLI.run(["load", "-", "--table", "\(schema).sales", "--stage", stage, "--partition", "sale_date=2024-01-01",
+        let first = try await CLI.run(["load", "-", "--table", "\(schema).sales", "--stage", stage, "--partition", "sale_date=2024-01-01",
                                  "--quiet"], stdin: Array("id,sale_date\n1,2024-01-01\n2,2024-01-01\n".utf8))
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.isEmpty)
         let jsonl = try CLI.file("events.jsonl", "{\"id\": 1, \"kind\": \"a\", \"tags\": [1, 2]}\n{\"id\": 2, \"score\": 9.5}\n")
-        let second = try CLI.run(["load", jsonl.path, "--table", "\(schema).events", "--stage", stage])
+        let second = try await CLI.run(["load", jsonl.path, "--table", "\(schema).events", "--stage", stage])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.hasPrefix("loaded 2 rows into \(schema).events (replace), 1 part"))
-        #expect(try CLI.rows("\(schema).events", stage: stage) == [#"1,a,"[1, 2]","#, "2,,,9.5"])
+        #expect(try await CLI.rows("\(schema).events", stage: stage) == [#"1,a,"[1, 2]","#, "2,,,9.5"])
 
-        let status = try CLI.run(["status", "--stage", stage, "--json"])
+        let status = try await CLI.run(["status", "--stage", stage, "--json"])
         #expect(status.status == 0)
         let loads = try #require((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["loads"]
             as? [[String: Any]])
@@ -49,23 +49,23 @@ struct LoadCommandTests {
     }
 
     @Test("unload to a file and to an S3 prefix")
-    func unloadTargets() throws {
+    func unloadTargets() async throws {
         try CLI.requireServices()
         let table = "\(CLI.uniqueSchema()).sales"
         let stage = "s3://\(CLI.bucket)/cli-tests"
         let file = try CLI.file("sales.csv", Self.sales)
-        #expect(try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--quiet"]).status == 0)
+        #expect(try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--quiet"]).status == 0)
         let out = file.deletingLastPathComponent().appendingPathComponent("back.csv")
-        let toFile = try CLI.run(["unload", "--table", table, "--stage", stage, "--partition", "sale_date=2024-01-01",
+        let toFile = try await CLI.run(["unload", "--table", table, "--stage", stage, "--partition", "sale_date=2024-01-01",
                                   "--columns", "amount,id", "--to", out.path])
         #expect(toFile.status == 0, "\(toFile.stderr)")
         #expect(toFile.stderr == "wrote 2 rows (amount,id) of \(table) to \(out.path)\n")
         #expect(Set(try String(contentsOf: out, encoding: .utf8).split(separator: "\n")) == ["10.50,1", ",2"])
-        let json = try CLI.run(["unload", "--table", table, "--stage", stage, "--to", out.path, "--json"])
+        let json = try await CLI.run(["unload", "--table", table, "--stage", stage, "--to", out.path, "--json"])
         let written = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(written["rows"] as? Int == 3)
         #expect(written["columns"] as? [String] == ["id", "sale_date", "region", "amount"])
-        let toS3 = try CLI.run(["unload", "--table", table, "--stage", stage, "--to", "s3://\(CLI.bucket)/cli-exports/\(table)",
+        let toS3 = try await CLI.run(["unload", "--table", table, "--stage", stage, "--to", "s3://\(CLI.bucket)/cli-exports/\(table)",
                                 "--json"])
         #expect(toS3.status == 0, "\(toS3.stderr)")
         let exported = try #require(try JSONSerialization.jsonObject(with: Data(toS3.stdout.utf8)) as? [String: Any])
@@ -74,9 +74,9 @@ struct LoadCommandTests {
     }
 
     @Test("check says ok for the test services")
-    func check() throws {
+    func check() async throws {
         try CLI.requireServices()
-        let result = try CLI.run(["check", "--stage", "s3://\(CLI.bucket)/cli-tests"])
+        let result = try await CLI.run(["check", "--stage", "s3://\(CLI.bucket)/cli-tests"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("ok   warehouse:"))
         #expect(result.stdout.contains("ok   stage: s3://\(CLI.bucket): wrote, read back and deleted"))
@@ -90,15 +90,15 @@ struct BadInputTests {
         let table = "\(CLI.uniqueSchema()).sales"
         let stage = "file://\(FileManager.default.temporaryDirectory.path)/cli-guard-stage"
 
-        init() throws {
+        init() async throws {
             try CLI.requireServices()
             let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-            let result = try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--quiet"])
+            let result = try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--quiet"])
             #expect(result.status == 0, "\(result.stderr)")
         }
 
-        func expectUnchanged() throws {
-            #expect(try CLI.rows(table, stage: stage) == ["1,2024-01-01,eu,10.50", "2,2024-01-01,us,", "3,2024-01-02,eu,7.25"])
+        func expectUnchanged() async throws {
+            #expect(try await CLI.rows(table, stage: stage) == ["1,2024-01-01,eu,10.50", "2,2024-01-01,us,", "3,2024-01-02,eu,7.25"])
         }
     }
 
@@ -112,95 +112,95 @@ struct BadInputTests {
     }
 
     @Test("a malformed CSV names file and line, exit 65")
-    func malformedCSV() throws {
-        let guarded = try Guarded()
+    func malformedCSV() async throws {
+        let guarded = try await Guarded()
         let file = try CLI.file("bad.csv", "id,sale_date,region,amount\n4,2024-01-03,\"eu,1\n")
-        let result = try CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage])
+        let result = try await CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage])
         Self.expectOneLineError(result, status: 65, mentioning: "bad.csv:2")
-        try guarded.expectUnchanged()
+        try await guarded.expectUnchanged()
     }
 
     @Test("a missing file, exit 65")
-    func missingFile() throws {
-        let guarded = try Guarded()
-        let result = try CLI.run(["load", "/nonexistent/sales.csv", "--table", guarded.table, "--stage", guarded.stage])
+    func missingFile() async throws {
+        let guarded = try await Guarded()
+        let result = try await CLI.run(["load", "/nonexistent/sales.csv", "--table", guarded.table, "--stage", guarded.stage])
         Self.expectOneLineError(result, status: 65, mentioning: "/nonexistent/sales.csv: no such file")
-        try guarded.expectUnchanged()
+        try await guarded.expectUnchanged()
     }
 
     @Test("an unknown type name, exit 64")
-    func unknownType() throws {
-        let guarded = try Guarded()
+    func unknownType() async throws {
+        let guarded = try await Guarded()
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        let result = try CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage, "--type", "amount=money"])
+        let result = try await CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage, "--type", "amount=money"])
         Self.expectOneLineError(result, status: 64, mentioning: "unknown type 'money'")
-        try guarded.expectUnchanged()
+        try await guarded.expectUnchanged()
     }
 
     @Test("a malformed --partition, exit 64")
-    func malformedPartition() throws {
-        let guarded = try Guarded()
+    func malformedPartition() async throws {
+        let guarded = try await Guarded()
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
         for partition in ["sale_date", "=2024-01-01", "sale_date=2024-01-01.."] {
-            let result = try CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage,
+            let result = try await CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage,
                                       "--partition", partition])
             Self.expectOneLineError(result, status: 64, mentioning: "--partition")
         }
-        try guarded.expectUnchanged()
+        try await guarded.expectUnchanged()
     }
 
     @Test("rows outside the partition, exit 65, naming file, line and value")
-    func rowOutsidePartition() throws {
-        let guarded = try Guarded()
+    func rowOutsidePartition() async throws {
+        let guarded = try await Guarded()
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        let result = try CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage,
+        let result = try await CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage,
                                   "--partition", "sale_date=2024-01-01"])
         #expect(result.status == 65)
         #expect(result.stderr.contains("sales.csv:4: sale_date is '2024-01-02'"))
-        try guarded.expectUnchanged()
+        try await guarded.expectUnchanged()
     }
 
     @Test("an unreachable warehouse, exit 69")
-    func unreachableWarehouse() throws {
-        let guarded = try Guarded()
+    func unreachableWarehouse() async throws {
+        let guarded = try await Guarded()
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        let result = try CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage,
+        let result = try await CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage,
                                   "--warehouse", "postgres://nobody@127.0.0.1:1/none"])
         Self.expectOneLineError(result, status: 69, mentioning: "port 1 failed: Connection refused")
-        try guarded.expectUnchanged()
+        try await guarded.expectUnchanged()
     }
 
     @Test("a wrong S3 secret, exit 74, never printing the secret")
-    func wrongSecret() throws {
-        let guarded = try Guarded()
+    func wrongSecret() async throws {
+        let guarded = try await Guarded()
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
         let secret = "not-the-secret-\(UInt32.random(in: 0...UInt32.max))"
-        let result = try CLI.run(["load", file.path, "--table", guarded.table, "--stage", "s3://\(CLI.bucket)/cli-tests"],
+        let result = try await CLI.run(["load", file.path, "--table", guarded.table, "--stage", "s3://\(CLI.bucket)/cli-tests"],
                                  environment: ["AWS_SECRET_ACCESS_KEY": secret])
         Self.expectOneLineError(result, status: 74, mentioning: "SignatureDoesNotMatch")
         #expect(!result.stderr.contains(secret))
-        try guarded.expectUnchanged()
+        try await guarded.expectUnchanged()
     }
 
     @Test("an unload to a stage that refuses the upload, exit 74 with the S3 error")
-    func unloadToRefusingStage() throws {
-        let guarded = try Guarded()
-        let result = try CLI.run(["unload", "--table", guarded.table, "--stage", guarded.stage,
+    func unloadToRefusingStage() async throws {
+        let guarded = try await Guarded()
+        let result = try await CLI.run(["unload", "--table", guarded.table, "--stage", guarded.stage,
                                   "--to", "s3://stevedore-no-such-bucket-\(UInt32.random(in: 0...UInt32.max))/exports"])
         Self.expectOneLineError(result, status: 74, mentioning: "NoSuchBucket")
-        try guarded.expectUnchanged()
+        try await guarded.expectUnchanged()
     }
 }
 
 @Suite("stevedore plan")
 struct PlanCommandTests {
     @Test("plan shows the inferred columns and the SQL, and changes nothing")
-    func plan() throws {
+    func plan() async throws {
         try CLI.requireServices()
         let table = "\(CLI.uniqueSchema()).sales"
         let stage = "s3://\(CLI.bucket)/cli-tests"
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        let result = try CLI.run(["plan", file.path, "--table", table, "--stage", stage, "--partition", "sale_date=2024-01-01..2024-01-02",
+        let result = try await CLI.run(["plan", file.path, "--table", table, "--stage", stage, "--partition", "sale_date=2024-01-01..2024-01-02",
                                   "--type", "id=bigint", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let plan = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -212,10 +212,10 @@ struct PlanCommandTests {
         #expect(statements.contains { $0.hasPrefix("CREATE TABLE IF NOT EXISTS") })
         #expect(statements.contains { $0.contains(#"DELETE FROM"#) && $0.contains(#""sale_date" >= CAST($1 AS date) AND "sale_date" <= CAST($2 AS date)"#) })
         // Nothing was created: unloading the table fails, and the dry run of load says the same as plan.
-        let unload = try CLI.run(["unload", "--table", table, "--stage", stage])
+        let unload = try await CLI.run(["unload", "--table", table, "--stage", stage])
         #expect(unload.status == 64)
         #expect(unload.stderr.contains("the table does not exist"))
-        let dryRun = try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--dry-run"])
+        let dryRun = try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--dry-run"])
         #expect(dryRun.status == 0)
         #expect(dryRun.stdout.hasPrefix("3 rows for \(table) (replace)\ncolumns:\n  id         smallint"))
     }
@@ -224,19 +224,19 @@ struct PlanCommandTests {
 @Suite("stevedore load progress")
 struct ProgressTests {
     @Test("--progress always draws phases on stderr; auto draws nothing when stderr is not a terminal")
-    func progress() throws {
+    func progress() async throws {
         try CLI.requireServices()
         let table = "\(CLI.uniqueSchema()).sales"
         let stage = "file://\(FileManager.default.temporaryDirectory.path)/cli-progress-stage"
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        let always = try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--progress", "always", "--quiet"])
+        let always = try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--progress", "always", "--quiet"])
         #expect(always.status == 0)
         for phase in ["stage+copy", "commit", "cleanup"] {
             #expect(always.stderr.contains("\u{1B}[K\(phase)  "), "no \(phase) in \(always.stderr.debugDescription)")
         }
         #expect(always.stderr.contains("3 rows"))
         #expect(always.stderr.hasSuffix("\r\u{1B}[K"))
-        let auto = try CLI.run(["load", file.path, "--table", table, "--stage", stage])
+        let auto = try await CLI.run(["load", file.path, "--table", table, "--stage", stage])
         #expect(auto.status == 0)
         #expect(auto.stderr.isEmpty)
     }
@@ -245,13 +245,13 @@ struct ProgressTests {
 @Suite("stevedore unload --format jsonl")
 struct UnloadJSONLinesTests {
     @Test("rows come out as JSON objects with typed values")
-    func jsonl() throws {
+    func jsonl() async throws {
         try CLI.requireServices()
         let table = "\(CLI.uniqueSchema()).sales"
         let stage = "file://\(FileManager.default.temporaryDirectory.path)/cli-jsonl-stage"
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        #expect(try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--quiet"]).status == 0)
-        let result = try CLI.run(["unload", "--table", table, "--stage", stage, "--format", "jsonl",
+        #expect(try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--quiet"]).status == 0)
+        let result = try await CLI.run(["unload", "--table", table, "--stage", stage, "--format", "jsonl",
                                   "--partition", "sale_date=2024-01-01"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init).sorted()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `stevedore schedule` and `backfill` as a user runs them: a stevedore.yml, the built binary, the
@@ -68,21 +69,21 @@ struct ScheduleCommandTests {
         var stderr: String { lock.lock(); defer { lock.unlock() }; return err }
 
         /// Waits until stdout (or stderr) contains `text`; false after `timeout` seconds.
-        func waitFor(_ text: String, inStderr: Bool = false, timeout: TimeInterval = 60) -> Bool {
+        func waitFor(_ text: String, inStderr: Bool = false, timeout: TimeInterval = 60) async throws -> Bool {
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {
                 if (inStderr ? stderr : stdout).contains(text) { return true }
-                Thread.sleep(forTimeInterval: 0.05)
+                try await Task.sleep(for: .milliseconds(50))
             }
             return false
         }
 
         /// Waits for the exit; the seconds it took, or nil after `timeout`.
-        func waitForExit(timeout: TimeInterval) -> TimeInterval? {
+        func waitForExit(timeout: TimeInterval) async throws -> TimeInterval? {
             let start = Date()
             while process.isRunning {
                 if Date().timeIntervalSince(start) > timeout { return nil }
-                Thread.sleep(forTimeInterval: 0.02)
+                try await Task.sleep(for: .milliseconds(20))
             }
             return Date().timeIntervalSince(start)
         }
@@ -92,7 +93,7 @@ struct ScheduleCommandTests {
     /// sends SIGTERM once the load has started (and `settle` seconds more), and waits for the exit:
     /// the project folder, the process, and how long the exit took (nil after `timeout`).
     static func terminateDuringLoad(job: String, schema: String, grace: String, timeout: TimeInterval,
-                                    command: String, settle: TimeInterval = 0.5) throws
+                                    command: String, settle: TimeInterval = 0.5) async throws
         -> (folder: URL, run: Running, took: TimeInterval?) {
         let folder = try project(schema: schema, grace: grace, jobs: """
             \(job):
@@ -102,14 +103,14 @@ struct ScheduleCommandTests {
                 command: "\(command)"
             """)
         let run = try Running(["schedule", "run"], in: folder)
-        #expect(run.waitFor("\(job) 2026-01-01: loading"))
-        if settle > 0 { Thread.sleep(forTimeInterval: settle) }
+        #expect(try await run.waitFor("\(job) 2026-01-01: loading"))
+        if settle > 0 { try await Task.sleep(for: .seconds(settle)) }
         kill(run.process.processIdentifier, SIGTERM)
-        return (folder, run, run.waitForExit(timeout: timeout))
+        return (folder, run, try await run.waitForExit(timeout: timeout))
     }
 
     @Test("schedule run --once loads what is due; status shows it; backfill reloads a range; list shows the next run")
-    func onceStatusBackfill() throws {
+    func onceStatusBackfill() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
         let folder = try Self.project(schema: schema, jobs: """
@@ -129,34 +130,34 @@ struct ScheduleCommandTests {
             try "day,n\n\(day),1\n\(day),2\n".write(to: folder.appendingPathComponent("data/\(day).csv"), atomically: true, encoding: .utf8)
         }
         let run = try Running(["schedule", "run", "--once"], in: folder)
-        #expect(run.waitForExit(timeout: 120) != nil)
+        #expect(try await run.waitForExit(timeout: 120) != nil)
         #expect(run.process.terminationStatus == 1, "a partition failed: exit 1")
         #expect(run.stdout.contains("sales 2026-01-01: loaded 2 rows"))
         #expect(run.stdout.contains("sales 2026-01-02: FAILED after 1 attempt(s): job sales partition 2026-01-02: no file data/2026-01-02.csv"))
 
         let status = try Running(["schedule", "status", "sales"], in: folder)
-        _ = status.waitForExit(timeout: 60)
+        _ = try await status.waitForExit(timeout: 60)
         #expect(status.stdout.contains("sales → \(schema).sales: 2 loaded, 1 failed"), "\(status.stdout)\(status.stderr)")
         let lines = status.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
         #expect(lines.dropFirst(2).map { "\($0[0]) \($0[1])" } == ["2026-01-01 loaded", "2026-01-02 failed", "2026-01-03 loaded"])
 
         try "day,n\n2026-01-02,7\n".write(to: folder.appendingPathComponent("data/2026-01-02.csv"), atomically: true, encoding: .utf8)
         let backfill = try Running(["backfill", "sales", "--from", "2026-01-02", "--to", "2026-01-03", "--parallel", "2"], in: folder)
-        #expect(backfill.waitForExit(timeout: 120) != nil)
+        #expect(try await backfill.waitForExit(timeout: 120) != nil)
         #expect(backfill.process.terminationStatus == 0, "\(backfill.stderr)")
         #expect(backfill.stdout.contains("backfill sales: 2 of 2 partition(s) loaded, 3 rows"))
         #expect(try Self.psql("SELECT day || ':' || n FROM \(schema).sales ORDER BY day, n")
                     == "2026-01-01:1\n2026-01-01:2\n2026-01-02:7\n2026-01-03:1\n2026-01-03:2")
 
         let list = try Running(["schedule", "list", "--json"], in: folder)
-        _ = list.waitForExit(timeout: 60)
+        _ = try await list.waitForExit(timeout: 60)
         #expect(list.stdout.contains("\"job\":\"sales\""))
         #expect(list.stdout.contains("\"schedule\":\"30 2 * * * (Europe/Amsterdam)\""))
         _ = try Self.psql("DROP SCHEMA \(schema) CASCADE")
     }
 
     @Test("two service processes started together on 20 due partitions load each exactly once")
-    func twoProcesses() throws {
+    func twoProcesses() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
         let folder = try Self.project(schema: schema, jobs: """
@@ -168,7 +169,8 @@ struct ScheduleCommandTests {
             """)
         let first = try Running(["schedule", "run", "--once", "--concurrency", "3"], in: folder)
         let second = try Running(["schedule", "run", "--once", "--concurrency", "3"], in: folder)
-        #expect(first.waitForExit(timeout: 120) != nil && second.waitForExit(timeout: 120) != nil)
+        let firstTook = try await first.waitForExit(timeout: 120), secondTook = try await second.waitForExit(timeout: 120)
+        #expect(firstTook != nil && secondTook != nil)
         #expect(first.process.terminationStatus == 0 && second.process.terminationStatus == 0, "\(first.stderr)\(second.stderr)")
         let loaded = (first.stdout + second.stdout).split(separator: "\n").filter { $0.hasSuffix(": loaded 1 rows") }
         #expect(loaded.count == 20)
@@ -181,10 +183,10 @@ struct ScheduleCommandTests {
     }
 
     @Test("SIGTERM during a load longer than the grace period: exits 0 in time, the partition untouched and due again")
-    func sigtermRollsBack() throws {
+    func sigtermRollsBack() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
-        let (folder, run, took) = try Self.terminateDuringLoad(
+        let (folder, run, took) = try await Self.terminateDuringLoad(
             job: "slow", schema: schema, grace: "1s", timeout: 15,
             command: "trap 'echo got SIGTERM > term.txt; exit 143' TERM; printf 'day,n\\\\n{date},1\\\\n'; sleep 59.25 & wait")
         #expect(took != nil && took! < 4, "exited after \(took.map { "\($0)" } ?? "more than 15") s; grace is 1 s")
@@ -203,15 +205,15 @@ struct ScheduleCommandTests {
         leftover.waitUntilExit()
         #expect(leftover.terminationStatus == 1, "a 'sleep 59.25' is still running")
         let status = try Running(["schedule", "status", "slow"], in: folder)
-        _ = status.waitForExit(timeout: 60)
+        _ = try await status.waitForExit(timeout: 60)
         #expect(status.stdout.contains("2026-01-01  missing"), "\(status.stdout)")
     }
 
     @Test("SIGTERM during a load shorter than the grace period: the load finishes and commits, then exit 0")
-    func sigtermLetsLoadFinish() throws {
+    func sigtermLetsLoadFinish() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
-        let (_, run, took) = try Self.terminateDuringLoad(
+        let (_, run, took) = try await Self.terminateDuringLoad(
             job: "short", schema: schema, grace: "30s", timeout: 30,
             command: "sleep 2; printf 'day,n\\\\n{date},1\\\\n{date},2\\\\n'", settle: 0)
         #expect(took != nil)
@@ -223,7 +225,7 @@ struct ScheduleCommandTests {
     }
 
     @Test("the status page, in headless Chromium, shows each job's partition grid")
-    func statusPageInBrowser() throws {
+    func statusPageInBrowser() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
         let folder = try Self.project(schema: schema, jobs: """
@@ -239,12 +241,12 @@ struct ScheduleCommandTests {
         let run = try Running(["schedule", "run", "--listen", "127.0.0.1:0"], in: folder)
         defer {
             kill(run.process.processIdentifier, SIGTERM)
-            _ = run.waitForExit(timeout: 30)
+            run.process.waitUntilExit()
             _ = try? Self.psql("DROP SCHEMA \(schema) CASCADE")
         }
-        #expect(run.waitFor("status page at http://", inStderr: true))
+        #expect(try await run.waitFor("status page at http://", inStderr: true))
         for partition in ["2026-01-01|eu: loaded", "2026-01-01|us: FAILED", "2026-01-02|eu: loaded", "2026-01-02|us: FAILED"] {
-            #expect(run.waitFor("regions \(partition)"), "\(run.stdout)")
+            #expect(try await run.waitFor("regions \(partition)"), "\(run.stdout)")
         }
         let address = try #require(run.stderr.split(separator: "\n").first { $0.contains("status page at ") }?
             .components(separatedBy: "status page at ").last)
@@ -256,8 +258,11 @@ struct ScheduleCommandTests {
         check.standardOutput = out
         check.standardError = out
         try check.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        check.waitUntilExit()
+        let text = try await Blocking.run {
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            check.waitUntilExit()
+            return text
+        }
         #expect(check.terminationStatus == 0, "\(text)")
         #expect(text.contains("1 grid(s), 4 cell(s)"), "\(text)")
         #expect(text.contains("state-loaded 2") && text.contains("state-failed 2"), "\(text)")
@@ -270,11 +275,11 @@ struct ScheduleCommandTests {
 @Suite("docs/scheduling.md example")
 struct SchedulingDocumentationTests {
     @Test("the stevedore.yml of docs/scheduling.md parses, and schedule list shows its four jobs")
-    func exampleParses() throws {
+    func exampleParses() async throws {
         let text = try String(contentsOf: DocumentationTests.root.appendingPathComponent("docs/scheduling.md"), encoding: .utf8)
         let yaml = try #require(text.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
         let file = try CLI.file("stevedore.yml", yaml)
-        let result = try CLI.run(["schedule", "list", "--json", "--config", file.path])
+        let result = try await CLI.run(["schedule", "list", "--json", "--config", file.path])
         #expect(result.status == 0, "\(result.stderr)")
         for job in ["daily_sales", "clicks_hourly", "orders_by_region", "fx_rates"] {
             #expect(result.stdout.contains("\"job\":\"\(job)\""), "\(result.stdout)")

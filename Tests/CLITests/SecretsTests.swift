@@ -91,7 +91,7 @@ struct SecretsTests {
         var leaks: [String] = []
         var statuses: [String: Int32] = [:]
         for (label, arguments) in runs {
-            let result = try CLI.run(arguments)
+            let result = try await CLI.run(arguments)
             statuses[label] = result.status
             leaks += Self.leaks(in: result.stdout, "stdout of \(label)", secrets)
             leaks += Self.leaks(in: result.stderr, "stderr of \(label)", secrets)

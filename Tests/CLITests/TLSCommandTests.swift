@@ -6,7 +6,7 @@ import Testing
 @Suite("stevedore over an https:// stage")
 struct TLSCommandTests {
     @Test("the self-signed endpoint is refused (exit 74, naming the certificate) until --ca-bundle or AWS_CA_BUNDLE names it")
-    func caBundle() throws {
+    func caBundle() async throws {
         try CLI.requireServices()
         guard let endpoint = CLI.environment["STEVEDORE_TEST_S3_TLS_ENDPOINT"],
               let bundle = CLI.environment["STEVEDORE_TEST_CA_BUNDLE"] else { throw CLI.NotConfigured() }
@@ -16,17 +16,17 @@ struct TLSCommandTests {
         let stage = "s3://\(CLI.bucket)/tests/tls-\(schema)"
         let https = ["AWS_ENDPOINT_URL_S3": endpoint]
 
-        let refused = try CLI.run(["load", file.path, "--table", table, "--stage", stage], environment: https)
+        let refused = try await CLI.run(["load", file.path, "--table", table, "--stage", stage], environment: https)
         BadInputTests.expectOneLineError(refused, status: 74, mentioning: "certificate")
         #expect(try ScheduleCommandTests.psql("SELECT to_regclass('\(table)') IS NULL") == "t", "no table was created")
 
-        let flag = try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--ca-bundle", bundle],
+        let flag = try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--ca-bundle", bundle],
                                environment: https)
         #expect(flag.status == 0, "\(flag.stderr)")
         #expect(try ScheduleCommandTests.psql("SELECT string_agg(id || ':' || amount, ' ' ORDER BY id) FROM \(table)")
             == "1:2.50 2:3.75")
 
-        let variable = try CLI.run(["load", file.path, "--table", table, "--stage", stage, "--mode", "append"],
+        let variable = try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--mode", "append"],
                                    environment: https.merging(["AWS_CA_BUNDLE": bundle]) { $1 })
         #expect(variable.status == 0, "\(variable.stderr)")
         #expect(try ScheduleCommandTests.psql("SELECT count(*) FROM \(table)") == "4")

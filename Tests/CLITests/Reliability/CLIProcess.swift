@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A `stevedore` process started in the background, its output going to files, so that many can
 /// run at once and one can be killed at any moment.
@@ -42,9 +43,10 @@ final class CLIProcess {
         return process.terminationReason == .uncaughtSignal
     }
 
-    /// Waits for the process to exit; its status and output.
-    func finish() throws -> CLI.Result {
-        process.waitUntilExit()
+    /// Waits for the process to exit (on a thread of its own, see `Blocking`); its status and output.
+    func finish() async throws -> CLI.Result {
+        let process = process
+        try await Blocking.run { process.waitUntilExit() }
         let stdout = try Data(contentsOf: stdoutFile)
         let stderr = try Data(contentsOf: stderrFile)
         return CLI.Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),

@@ -28,13 +28,13 @@ struct ReliabilityCLIConcurrencyTests {
     }
 
     /// Connections of `application` still open, after giving closing ones a moment.
-    static func openConnections(_ application: String) throws -> Int {
+    static func openConnections(_ application: String) async throws -> Int {
         var count = -1
         for _ in 0..<50 {
             count = Int(try ScheduleCommandTests.psql(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(application)'")) ?? -1
             if count == 0 { break }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
         return count
     }
@@ -48,7 +48,7 @@ struct ReliabilityCLIConcurrencyTests {
     }
 
     @Test("concurrent loads of one partition: one load's rows exactly, every load in the ledger, no connection left")
-    func onePartition() throws {
+    func onePartition() async throws {
         try CLI.requireServices()
         let count = Self.processes
         let schema = CLI.uniqueSchema(), stage = "s3://\(CLI.bucket)/tests/concurrency-\(schema)"
@@ -58,7 +58,9 @@ struct ReliabilityCLIConcurrencyTests {
             try CLIProcess(["load", $0.path, "--table", "\(schema).sales", "--partition", "day=2024-01-01", "--stage", stage,
                             "--quiet"], environment: environment)
         }
-        Self.expectClean(try running.map { try $0.finish() }, "load")
+        var results: [CLI.Result] = []
+        for process in running { results.append(try await process.finish()) }
+        Self.expectClean(results, "load")
         let winner = Int(try ScheduleCommandTests.psql("SELECT min(id) / 10000 FROM \(schema).sales")) ?? -1
         let rows = try ScheduleCommandTests.psql("SELECT id || ',' || day || ',' || region || ',' || amount FROM \(schema).sales ORDER BY id")
         #expect(winner >= 0 && rows.split(separator: "\n").map(String.init) == Self.rows(winner, day: "2024-01-01"),
@@ -69,13 +71,13 @@ struct ReliabilityCLIConcurrencyTests {
         #expect(try ScheduleCommandTests.psql(
             "SELECT row_count FROM stevedore.load_history WHERE table_schema = '\(schema)' ORDER BY committed_at DESC LIMIT 1")
             == String(Self.rows(winner, day: "").count), "the last load to commit is the one whose rows are there")
-        #expect(try Self.openConnections(application) == 0, "every connection of the loads is closed")
+        #expect(try await Self.openConnections(application) == 0, "every connection of the loads is closed")
         print("reliability concurrency (one partition): \(count) concurrent loads, all exit 0, load \(winner) won")
         _ = try ScheduleCommandTests.psql("DROP SCHEMA \(schema) CASCADE")
     }
 
     @Test("concurrent loads of distinct partitions: every partition exactly its rows, no connection left")
-    func distinctPartitions() throws {
+    func distinctPartitions() async throws {
         try CLI.requireServices()
         let count = Self.processes
         let schema = CLI.uniqueSchema(), stage = "s3://\(CLI.bucket)/tests/concurrency-\(schema)"
@@ -85,19 +87,21 @@ struct ReliabilityCLIConcurrencyTests {
             try CLIProcess(["load", try Self.file(index, day: day).path, "--table", "\(schema).sales", "--partition", "day=\(day)",
                             "--stage", stage, "--quiet"], environment: environment)
         }
-        Self.expectClean(try running.map { try $0.finish() }, "load")
+        var results: [CLI.Result] = []
+        for process in running { results.append(try await process.finish()) }
+        Self.expectClean(results, "load")
         let rows = try ScheduleCommandTests.psql("SELECT id || ',' || day || ',' || region || ',' || amount FROM \(schema).sales ORDER BY id")
         let expected = days.enumerated().flatMap { Self.rows($0.offset, day: $0.element) }
         #expect(rows.split(separator: "\n").map(String.init) == expected, "no duplicates, no losses")
         #expect(try ScheduleCommandTests.psql(
             "SELECT count(DISTINCT partition_key) FROM stevedore.load_history WHERE table_schema = '\(schema)'") == String(count))
-        #expect(try Self.openConnections(application) == 0, "every connection of the loads is closed")
+        #expect(try await Self.openConnections(application) == 0, "every connection of the loads is closed")
         print("reliability concurrency (distinct partitions): \(count) concurrent loads, \(expected.count) rows, all exact")
         _ = try ScheduleCommandTests.psql("DROP SCHEMA \(schema) CASCADE")
     }
 
     @Test("a load racing an unload of the same partition: the unload reads the old rows or the new, never a mix")
-    func loadRacingUnload() throws {
+    func loadRacingUnload() async throws {
         try CLI.requireServices()
         let races = max(3, Self.processes / 2)
         let schema = CLI.uniqueSchema(), stage = "s3://\(CLI.bucket)/tests/concurrency-\(schema)"
@@ -106,16 +110,16 @@ struct ReliabilityCLIConcurrencyTests {
             ["load", try Self.file(index, day: "2024-01-01").path, "--table", "\(schema).sales", "--partition", "day=2024-01-01",
              "--stage", stage, "--quiet"]
         }
-        Self.expectClean([try CLI.run(try load(0), environment: environment)], "first load")
+        Self.expectClean([try await CLI.run(try load(0), environment: environment)], "first load")
         var sawOld = 0, sawNew = 0
         for race in 1...races {
             // The unload starts a seeded moment after the load, so it lands before, during or after its commit.
             var generator = ReliabilityCases.generator(suite: "race", case: race)
             let loading = try CLIProcess(try load(race), environment: environment)
-            Thread.sleep(forTimeInterval: Double.random(in: 0...0.4, using: &generator))
+            try await Task.sleep(for: .seconds(Double.random(in: 0...0.4, using: &generator)))
             let unload = try CLIProcess(["unload", "--table", "\(schema).sales", "--partition", "day=2024-01-01", "--stage", stage],
                                         environment: environment)
-            let (read, loaded) = (try unload.finish(), try loading.finish())
+            let (read, loaded) = (try await unload.finish(), try await loading.finish())
             Self.expectClean([read, loaded], "race \(race)")
             let lines = Set(read.stdout.split(separator: "\n").map(String.init))
             if lines == Set(Self.rows(race - 1, day: "2024-01-01")) { sawOld += 1 } else if lines == Set(Self.rows(race, day: "2024-01-01")) {
@@ -123,9 +127,9 @@ struct ReliabilityCLIConcurrencyTests {
             } else {
                 Issue.record("race \(race): the unload read \(lines.count) rows that are neither the old load's nor the new one's")
             }
-            #expect(try CLI.rows("\(schema).sales", stage: stage) == Self.rows(race, day: "2024-01-01").sorted())
+            #expect(try await CLI.rows("\(schema).sales", stage: stage) == Self.rows(race, day: "2024-01-01").sorted())
         }
-        #expect(try Self.openConnections(application) == 0, "every connection of the loads and unloads is closed")
+        #expect(try await Self.openConnections(application) == 0, "every connection of the loads and unloads is closed")
         print("reliability concurrency (load racing unload): \(races) races, unload saw the old rows \(sawOld)×, the new \(sawNew)×")
         _ = try ScheduleCommandTests.psql("DROP SCHEMA \(schema) CASCADE")
     }

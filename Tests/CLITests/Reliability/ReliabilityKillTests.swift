@@ -61,7 +61,7 @@ struct ReliabilityKillTests {
         let folderStage = "file://\(FileManager.default.temporaryDirectory.path)/kill-reference-\(schema)"
         var expected: [String] = []
         for (index, file) in files.enumerated() {
-            let reference = try CLI.run(["load", file.path, "--table", "\(schema).expected_\(index)", "--stage", folderStage, "--quiet"])
+            let reference = try await CLI.run(["load", file.path, "--table", "\(schema).expected_\(index)", "--stage", folderStage, "--quiet"])
             #expect(reference.status == 0, "\(reference.stderr)")
             expected.append(try Self.checksum("\(schema).expected_\(index)"))
         }
@@ -72,7 +72,7 @@ struct ReliabilityKillTests {
         // The first load, timed: kills are spread over this duration.
         let clock = ContinuousClock()
         let started = clock.now
-        let first = try CLI.run(load(files[1], false))
+        let first = try await CLI.run(load(files[1], false))
         let duration = clock.now - started
         #expect(first.status == 0, "\(first.stderr)")
         var current = expected[1]
@@ -95,7 +95,7 @@ struct ReliabilityKillTests {
                 problems.append("\(label) killed after \(delay) s: the table is neither the old nor the new content")
                 ok = false
             }
-            let rerun = try CLI.run(load(files[which], keep))
+            let rerun = try await CLI.run(load(files[which], keep))
             if rerun.status != 0 || rerun.stderr.contains("deadlock") {
                 problems.append("\(label) the rerun after a kill at \(delay) s failed: \(rerun.status) \(rerun.stderr)")
                 ok = false
@@ -128,14 +128,14 @@ struct ReliabilityKillTests {
             "SELECT load_id FROM stevedore.load_history WHERE table_schema = '\(schema)'").split(separator: "\n").map(String.init))
         let before = try await folders()
         let garbage = before.filter { !committed.contains(String($0.key.split(separator: "/").last ?? "")) }
-        let young = try CLI.run(["gc", "--dry-run", "--older-than", "1h", "--stage", stage, "--json"])
+        let young = try await CLI.run(["gc", "--dry-run", "--older-than", "1h", "--stage", stage, "--json"])
         #expect(try JSONDecoder().decode(GCReport.self, from: Data(young.stdout.utf8)).loads.isEmpty,
                 "loads younger than the grace period are never listed: \(young.stdout)\(young.stderr)")
-        let dry = try CLI.run(["gc", "--dry-run", "--older-than", "0s", "--stage", stage, "--json"])
+        let dry = try await CLI.run(["gc", "--dry-run", "--older-than", "0s", "--stage", stage, "--json"])
         let listed = try JSONDecoder().decode(GCReport.self, from: Data(dry.stdout.utf8))
         #expect(Set(listed.loads.map(\.prefix)) == Set(garbage.keys), "gc --dry-run lists exactly the killed loads' folders")
         #expect(try await folders() == before, "a dry run removes nothing")
-        let removed = try CLI.run(["gc", "--older-than", "0s", "--stage", stage, "--json"])
+        let removed = try await CLI.run(["gc", "--older-than", "0s", "--stage", stage, "--json"])
         let report = try JSONDecoder().decode(GCReport.self, from: Data(removed.stdout.utf8))
         #expect(report.removedObjects == garbage.values.reduce(0, +))
         let after = try await folders()
