@@ -34,9 +34,9 @@ public struct Loader: Sendable {
         public var pipelinedCopy = true
         /// The part size of the pipelined copy: the COPY starts once the first part is staged, and
         /// three parts' CSV are in memory at once (one encoded, one queued, one copied), so smaller
-        /// parts overlap more and hold less (1M rows through S3: 2 MiB and 1 MiB parts in the same
-        /// time, peak RSS 83 and 69 MiB; docs/performance.md).
-        public var pipelinedPartSize = 1024 * 1024
+        /// parts overlap more and hold less (1M rows through S3, same session: 1 MiB and 512 KiB parts
+        /// in the same time, peak RSS 63 and 56–59 MiB; 2 MiB parts peaked at 83 MiB; docs/performance.md).
+        public var pipelinedPartSize = 512 * 1024
         /// Load nothing when the ledger already holds a load of the partition, checked inside the
         /// load's transaction under the partition's lock (the scheduler's exactly-once guarantee).
         public var skipIfLoaded = false
