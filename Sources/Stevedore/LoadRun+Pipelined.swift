@@ -2,10 +2,11 @@ import Foundation
 import Frames
 import Warehouse
 
-/// The pipelined load on PostgreSQL: the transaction opens first, and each part is copied (its CSV,
-/// the bytes just staged) while the next is encoded, so staging hides behind the COPY instead of
-/// adding to it. DDL runs only before the first COPY, as in the sequential load: when a later part
-/// needs a column or a wider type (or the first part cannot tell a column's type), the copy stops,
+/// The pipelined load on PostgreSQL: the transaction opens first, and each encoded batch is copied
+/// (its CSV, the bytes being staged) while the next is encoded and finished parts upload, so staging
+/// hides behind the COPY instead of adding to it. DDL runs only before the first COPY, decided on the
+/// first part, as in the sequential load: when a later batch needs a column or a wider type (or the
+/// first part cannot tell a column's type), the copy stops,
 /// staging finishes, the transaction rolls back, and the sequential load copies the complete stage
 /// with the types of all the data. A failure anywhere rolls everything back.
 extension LoadRun {
@@ -35,13 +36,13 @@ extension LoadRun {
         } catch {
             throw fail(.ledger, error, staged: false)
         }
-        let queue = PartQueue(capacity: 1)
+        let queue = CopyChunkQueue(capacity: Self.queuedChunks)
         var configured = Stager(store: stage, prefix: stagePrefix,
                                 partSize: min(loader.options.partSize, loader.options.pipelinedPartSize),
                                 gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
                                 nullMarker: .emptyField, pinnedTypes: loader.options.pinnedTypes,
                                 membership: PartitionMembership(partition), progress: loader.options.progress)
-        configured.partSink = { try await queue.send($0) }
+        configured.chunkSink = { try await queue.send($0) }
         let csvBuffers = configured.csvBuffers
         if let progress = loader.options.progress {
             configured.progress = { update in
@@ -201,43 +202,58 @@ extension LoadRun {
         }
     }
 
-    /// Copies each part as staging hands it over. Before the first COPY the table gets the columns
-    /// the first part shows (the DDL the sequential load runs before its COPY) and the mode's
-    /// delete. Returns true, having copied what it copied and let staging finish, when a part needs
-    /// DDL later (or the first part cannot type a missing column): the caller then rolls back and
-    /// copies the complete stage sequentially.
-    private func copyAsStaged(_ queue: PartQueue, _ connection: Connection, csvBuffers: PartBufferPool) async throws -> Bool {
+    /// Encoded batches staging may run ahead of the COPY by.
+    static var queuedChunks: Int { 4 }
+
+    /// The CSV of the first part held before the table's DDL is decided, at most: a part of data
+    /// that compresses very well holds more.
+    static var firstPartCSVLimit: Int { 8 << 20 }
+
+    /// Copies each batch as staging hands it over. The first part's batches are held until it ends:
+    /// the table then gets the columns they show (the DDL the sequential load runs before its COPY)
+    /// and the mode's delete, and they are copied. Returns true, having copied what it copied and
+    /// let staging finish, when a later batch needs DDL (or the first part cannot type a missing
+    /// column): the caller then rolls back and copies the complete stage sequentially.
+    private func copyAsStaged(_ queue: CopyChunkQueue, _ connection: Connection, csvBuffers: PartBufferPool) async throws -> Bool {
         guard let postgres = dialect as? PostgresDialect else { return false }
         // Where each part starts in the one COPY, in lines as the server counts them (physical
         // lines, quoted newlines included), to name the part of a rejected line.
         var partStarts: [(key: Substring, firstLine: Int)] = []
         do {
-            guard var first = try await queue.next() else { return false }
+            var held: [CopyChunk] = []
+            var heldBytes = 0
+            while let chunk = try await queue.next() {
+                // A part holds rows of one width: new columns are DDL after the first part.
+                if let first = held.first, chunk.columns != first.columns { return try await fallBack(draining: queue) }
+                heldBytes += chunk.csv.count
+                held.append(chunk)
+                if chunk.endsPart || heldBytes >= Self.firstPartCSVLimit { break }
+            }
+            // What the encoder knew at the end of the first part.
+            guard let decisive = held.last else { return false }
             var existing = try await tableColumns(connection)
-            let plan = try plan(for: first, existing: existing)
+            let plan = try plan(for: decisive, existing: existing)
             if plan.needsDDL {
-                let guessed = ((plan.createColumns ?? []) + plan.addColumns).contains { first.untypedColumns.contains($0.name) }
+                let guessed = ((plan.createColumns ?? []) + plan.addColumns).contains { decisive.untypedColumns.contains($0.name) }
                 if guessed || !plan.widenColumns.isEmpty { return try await fallBack(draining: queue) }
             }
-            try await prepareTable(schema: first.schema, maxByteLengths: first.maxByteLengths,
-                                   untyped: first.untypedColumns, connection)
+            try await prepareTable(schema: decisive.schema, maxByteLengths: decisive.maxByteLengths,
+                                   untyped: decisive.untypedColumns, connection)
             // The columns after this load's own DDL; its locks keep everyone else's out.
             if plan.needsDDL { existing = try await tableColumns(connection) }
-            let columns = first.columns
+            let columns = decisive.columns
             var needsSequentialCopy = false
             do {
-                // One COPY for every part: no statement, and no wait for the server to drain, per part.
+                // One COPY for every batch: no statement, and no wait for the server to drain, per batch.
                 _ = try await connection.copyIn(postgres.copyFromStdin(table.tableName, columns: columns)) { writer in
                     var lines = 0
-                    var next: PartContent? = first
-                    first.csv = []
-                    while var content = next {
-                        next = nil  // so that `content` alone holds the CSV, which then goes back to the pool
-                        partStarts.append((content.part.key.split(separator: "/").last ?? "", lines))
-                        lines += content.lineCount
-                        // The staged object's content without the gunzip: the CSV it was made from.
+                    func copy(_ chunk: inout CopyChunk) async throws {
+                        let part = chunk.partKey.split(separator: "/").last ?? ""
+                        if partStarts.last?.key != part { partStarts.append((part, lines)) }
+                        lines += chunk.lineCount
+                        // The staged object's content without the gunzip: the CSV it is made from.
                         var csv: [UInt8] = []
-                        swap(&csv, &content.csv)
+                        swap(&csv, &chunk.csv)
                         var offset = 0
                         while offset < csv.count {
                             let end = min(csv.count, offset + (1 << 20))
@@ -245,12 +261,16 @@ extension LoadRun {
                             offset = end
                         }
                         csvBuffers.recycle(consume csv)
-                        next = try await queue.next()
-                        // A later part that needs DDL (a new column, a wider type) ends the COPY.
-                        if let later = next, try later.columns != columns || self.plan(for: later, existing: existing).needsDDL {
+                    }
+                    for index in held.indices { try await copy(&held[index]) }
+                    held = []
+                    while var chunk = try await queue.next() {
+                        // A later batch that needs DDL (a new column, a wider type) ends the COPY.
+                        if try chunk.columns != columns || self.plan(for: chunk, existing: existing).needsDDL {
                             needsSequentialCopy = true
                             throw CancellationError()
                         }
+                        try await copy(&chunk)
                     }
                 }
             } catch var error as WarehouseError {
@@ -274,8 +294,8 @@ extension LoadRun {
         }
     }
 
-    /// Lets staging finish (taking and dropping its parts), for the sequential copy: true.
-    private func fallBack(draining queue: PartQueue) async throws -> Bool {
+    /// Lets staging finish (taking and dropping its batches), for the sequential copy: true.
+    private func fallBack(draining queue: CopyChunkQueue) async throws -> Bool {
         while try await queue.next() != nil {}
         return true
     }
@@ -290,7 +310,7 @@ extension LoadRun {
     }
 
     /// What the table needs before `content` can be copied into it.
-    private func plan(for content: PartContent, existing: [ColumnDefinition]?) throws -> SchemaPlan {
+    private func plan(for content: CopyChunk, existing: [ColumnDefinition]?) throws -> SchemaPlan {
         try validateNames(content.schema)
         do {
             return try SchemaPlan.make(existing: existing, incoming: definitions(content.schema, content.maxByteLengths),

@@ -72,15 +72,14 @@ actor PartCollector {
     }
 
     private func write(_ piece: [UInt8], rows newRows: Int) async throws {
-        // Lines only name a rejected line in the pipelined copy; an export copies nothing in.
-        if try builder.write(piece, rows: newRows, lines: 0) {
+        if try builder.write(piece, rows: newRows) {
             try await closePart()
         }
     }
 
     private func closePart() async throws {
         guard !builder.isEmpty else { return }
-        let (body, summary, partRows, _, _) = try builder.finish()
+        let (body, summary, partRows) = try builder.finish()
         let part = StagedPart(key: GzipPartBuilder.key(prefix: prefix, number: parts.count + 1), rowCount: partRows,
                               uncompressedByteCount: summary.uncompressedByteCount,
                               compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,

@@ -28,15 +28,15 @@ public struct Loader: Sendable {
         public var keepStage = false
         /// Skip the COPY when the content equals the last committed load of the same partition.
         public var skipUnchanged = false
-        /// On PostgreSQL, copy each part while the next is staged, in a transaction opened before
+        /// On PostgreSQL, copy each batch while the next is encoded, in a transaction opened before
         /// staging (replace, partition and append loads without `skipUnchanged`). Off: stage
         /// everything, then copy.
         public var pipelinedCopy = true
-        /// The part size of the pipelined copy: the COPY starts once the first part is staged, and
-        /// three parts' CSV are in memory at once (one encoded, one queued, one copied), so smaller
-        /// parts overlap more and hold less (1M rows through S3, same session: 1 MiB and 512 KiB parts
-        /// in the same time, peak RSS 63 and 56–59 MiB; 2 MiB parts peaked at 83 MiB; docs/performance.md).
-        public var pipelinedPartSize = 512 * 1024
+        /// The part size (gzip bytes) of the pipelined copy: the COPY starts once the first part is
+        /// encoded (its types decide the DDL), and the parts being written and uploaded are in memory
+        /// (`uploadConcurrency` + 1); the COPY holds only a few batches. Larger parts mean fewer
+        /// requests to S3 (docs/performance.md).
+        public var pipelinedPartSize = 2 * 1024 * 1024
         /// Load nothing when the ledger already holds a load of the partition, checked inside the
         /// load's transaction under the partition's lock (the scheduler's exactly-once guarantee).
         public var skipIfLoaded = false

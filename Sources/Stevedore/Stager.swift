@@ -26,12 +26,16 @@ struct StagingResult: Sendable {
     var untypedColumns: Set<String> = []
 }
 
-/// A finished part as the pipelined COPY takes it: the part, the CSV its staged object holds
-/// (gzipped), its columns, and the schema and value widths the encoder has inferred up to its end.
-struct PartContent: Sendable {
-    var part: StagedPart
-    /// The part's CSV before compression (what the staged object decompresses to).
+/// The CSV of one encoded batch as the pipelined COPY takes it, while the part it belongs to is
+/// still being written or uploaded: its bytes (what the staged object will decompress to), its
+/// part, its columns, and the schema and value widths the encoder has inferred up to its end.
+struct CopyChunk: Sendable {
+    /// The key of the staged part these rows belong to.
+    var partKey: String
+    /// Whether the part ends with these rows.
+    var endsPart: Bool
     var csv: [UInt8]
+    var rowCount: Int
     /// Its lines as a COPY numbers them (rows, and line feeds inside quoted values).
     var lineCount: Int
     var columns: [String]
@@ -56,21 +60,22 @@ struct Stager: Sendable {
     let membership: PartitionMembership
     /// Told after each batch: rows and bytes encoded, parts finished.
     var progress: (@Sendable (LoadProgress) -> Void)? = nil
-    /// Handed each part as it is finished, with its bytes and what the encoder knows so far, while
-    /// the part uploads (the pipelined COPY on PostgreSQL). Staging waits while it waits.
-    var partSink: (@Sendable (PartContent) async throws -> Void)? = nil
+    /// Handed each batch's CSV as it is encoded, with what the encoder knows so far (the pipelined
+    /// COPY on PostgreSQL), after the part it ends, if any, has started uploading. Staging waits
+    /// while it waits. Parts can then be large for S3 without the COPY holding a part's CSV.
+    var chunkSink: (@Sendable (CopyChunk) async throws -> Void)? = nil
     /// Buffers for the parts' gzip bytes, handed back once a part is uploaded.
     var bodies = PartBufferPool()
-    /// Buffers for the parts' CSV handed to `partSink`; its receiver hands them back here.
-    var csvBuffers = PartBufferPool()
+    /// Buffers for the CSV handed to `chunkSink`; its receiver hands them back here.
+    var csvBuffers = PartBufferPool(limit: 16)
 
     func stage(_ source: LoadSource) async throws -> StagingResult {
         var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes)
         var content = StreamingHash(.sha256)
         var parts: [StagedPart] = []
-        var builder = try GzipPartBuilder(partSize: partSize, gzipLevel: gzipLevel, keepsCSV: partSink != nil,
-                                          bodies: bodies, csvBuffers: csvBuffers)
+        var builder = try GzipPartBuilder(partSize: partSize, gzipLevel: gzipLevel, bodies: bodies)
         let bodies = self.bodies
+        let csvBuffers = self.csvBuffers
         var partColumns = 0
         var totalUncompressed = 0
         var linesWritten = 0
@@ -81,7 +86,7 @@ struct Stager: Sendable {
 
             func finishPart() async throws {
                 guard !builder.isEmpty else { return }
-                let (body, summary, rows, lines, csv) = try builder.finish()
+                let (body, summary, rows) = try builder.finish()
                 let part = StagedPart(key: GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight + 1),
                                       rowCount: rows, uncompressedByteCount: summary.uncompressedByteCount,
                                       compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,
@@ -98,27 +103,34 @@ struct Stager: Sendable {
                     return part
                 }
                 inFlight += 1
-                if let partSink {
-                    let inference = encoder.inference
-                    try await partSink(PartContent(
-                        part: part, csv: csv ?? [], lineCount: lines, columns: Array(encoder.columnNames.prefix(partColumns)),
-                        schema: encoder.schema,
-                        maxByteLengths: Dictionary(zip(inference.names, inference.columns.map(\.maxByteLength)),
-                                                   uniquingKeysWith: { first, _ in first }),
-                        untypedColumns: Self.untyped(inference)))
-                }
             }
 
             func write(rows: Int) async throws {
                 let lines = encoder.lineCount - linesWritten
                 linesWritten = encoder.lineCount
+                // The part these rows go into, named before a full part is finished.
+                let partKey = GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight + 1)
+                var chunkCSV: [UInt8] = []
                 let partIsFull = try encoder.consumeOutput { bytes in
                     content.update(bytes)
                     totalUncompressed += bytes.count
-                    return try builder.write(bytes, rows: rows, lines: lines)
+                    if chunkSink != nil {
+                        chunkCSV = csvBuffers.take(capacity: bytes.count)
+                        chunkCSV.append(contentsOf: bytes)
+                    }
+                    return try builder.write(bytes, rows: rows)
                 }
                 if partIsFull {
                     try await finishPart()
+                }
+                if let chunkSink {
+                    let inference = encoder.inference
+                    try await chunkSink(CopyChunk(
+                        partKey: partKey, endsPart: partIsFull, csv: chunkCSV, rowCount: rows, lineCount: lines,
+                        columns: Array(encoder.columnNames.prefix(partColumns)), schema: encoder.schema,
+                        maxByteLengths: Dictionary(zip(inference.names, inference.columns.map(\.maxByteLength)),
+                                                   uniquingKeysWith: { first, _ in first }),
+                        untypedColumns: Self.untyped(inference)))
                 }
                 progress?(LoadProgress(phase: "encode+stage", rows: encoder.rowCount, bytes: totalUncompressed,
                                        parts: parts.count + inFlight))

@@ -46,7 +46,13 @@ struct StagerTests {
         var stager = Stager(store: store, prefix: prefix, partSize: 8 * 1024, gzipLevel: 1, uploadConcurrency: 2,
                             nullMarker: .emptyField, pinnedTypes: [:], membership: PartitionMembership(nil))
         let received = Counter()
-        stager.partSink = { content in received.add(content.part.rowCount) }
+        let chunks = ChunkLog()
+        let csvBuffers = stager.csvBuffers
+        stager.chunkSink = { chunk in
+            received.add(chunk.rowCount)
+            chunks.add(chunk)
+            csvBuffers.recycle(chunk.csv)
+        }
         // The stager cuts a frame into batches of 1,024 rows: a part each.
         let frame = try LoaderFixture.sales(days: (1...8).map { "2024-01-0\($0)" }, rowsPerDay: 3000)
         let result = try await stager.stage(.frame(frame))
@@ -64,6 +70,20 @@ struct StagerTests {
         }
         #expect(bytes == result.uncompressedByteCount)
         #expect(result.parts.map(\.rowCount).reduce(0, +) == 24_000)
+        // The COPY got every batch once, in order, each named with the part that holds its rows (how
+        // a rejected line is named), and a part's CSV is the CSV of its batches.
+        var chunkRows: [String: Int] = [:]
+        var chunkBytes: [String: Int] = [:]
+        for chunk in chunks.all {
+            chunkRows[chunk.key, default: 0] += chunk.rows
+            chunkBytes[chunk.key, default: 0] += chunk.bytes
+        }
+        #expect(chunkRows == Dictionary(uniqueKeysWithValues: result.parts.map { ($0.key, $0.rowCount) }))
+        #expect(chunkBytes == Dictionary(uniqueKeysWithValues: result.parts.map { ($0.key, $0.uncompressedByteCount) }))
+        #expect(chunks.all.map(\.key) == chunks.all.map(\.key).sorted())
+        // Every part but the last (which the end of the input ends) ends on a batch that says so.
+        let ended = chunks.all.filter(\.endsPart).map(\.key)
+        #expect(ended == result.parts.dropLast().map(\.key) || ended == result.parts.map(\.key), "\(ended)")
         _ = try await store.deleteMany(try await store.listKeys(prefix: prefix))
     }
 }
@@ -79,5 +99,19 @@ final class Counter: @unchecked Sendable {
 
     var value: Int {
         lock.withLock { total }
+    }
+}
+
+/// The batches a stager handed to its chunk sink: part key, rows, CSV bytes, whether it ended the part.
+final class ChunkLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var chunks: [(key: String, rows: Int, bytes: Int, endsPart: Bool)] = []
+
+    func add(_ chunk: CopyChunk) {
+        lock.withLock { chunks.append((chunk.partKey, chunk.rowCount, chunk.csv.count, chunk.endsPart)) }
+    }
+
+    var all: [(key: String, rows: Int, bytes: Int, endsPart: Bool)] {
+        lock.withLock { chunks }
     }
 }
