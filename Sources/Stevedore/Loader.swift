@@ -36,7 +36,7 @@ public struct Loader: Sendable {
         /// encoded (its types decide the DDL), and the parts being written and uploaded are in memory
         /// (`uploadConcurrency` + 1); the COPY holds only a few batches. Larger parts mean fewer
         /// requests to S3 (docs/performance.md).
-        public var pipelinedPartSize = 2 * 1024 * 1024
+        public var pipelinedPartSize = 1024 * 1024
         /// Load nothing when the ledger already holds a load of the partition, checked inside the
         /// load's transaction under the partition's lock (the scheduler's exactly-once guarantee).
         public var skipIfLoaded = false
