@@ -209,8 +209,8 @@ extension LoadRun {
     /// that compresses very well holds more.
     static var firstPartCSVLimit: Int { 8 << 20 }
 
-    /// Copies each batch as staging hands it over. The first part's batches are held until it ends:
-    /// the table then gets the columns they show (the DDL the sequential load runs before its COPY)
+    /// Copies each batch as staging hands it over. The first part's batches are held until it ends
+    /// (or until `firstPartCSVLimit`): the table then gets the columns they show (the DDL the sequential load runs before its COPY)
     /// and the mode's delete, and they are copied. Returns true, having copied what it copied and
     /// let staging finish, when a later batch needs DDL (or the first part cannot type a missing
     /// column): the caller then rolls back and copies the complete stage sequentially.
@@ -224,9 +224,14 @@ extension LoadRun {
             var heldBytes = 0
             while let chunk = try await queue.next() {
                 // A part holds rows of one width: new columns are DDL after the first part.
-                if let first = held.first, chunk.columns != first.columns { return try await fallBack(draining: queue) }
-                heldBytes += chunk.csv.count
-                held.append(chunk)
+                if let first = held.first, chunk.columns != first.columns {
+                    held = []
+                    return try await fallBack(draining: queue)
+                }
+                if chunk.rowCount > 0 {
+                    heldBytes += chunk.csv.count
+                    held.append(chunk)
+                }
                 if chunk.endsPart || heldBytes >= Self.firstPartCSVLimit { break }
             }
             // What the encoder knew at the end of the first part.
@@ -235,7 +240,10 @@ extension LoadRun {
             let plan = try plan(for: decisive, existing: existing)
             if plan.needsDDL {
                 let guessed = ((plan.createColumns ?? []) + plan.addColumns).contains { decisive.untypedColumns.contains($0.name) }
-                if guessed || !plan.widenColumns.isEmpty { return try await fallBack(draining: queue) }
+                if guessed || !plan.widenColumns.isEmpty {
+                    held = []
+                    return try await fallBack(draining: queue)
+                }
             }
             try await prepareTable(schema: decisive.schema, maxByteLengths: decisive.maxByteLengths,
                                    untyped: decisive.untypedColumns, connection)
@@ -265,6 +273,7 @@ extension LoadRun {
                     for index in held.indices { try await copy(&held[index]) }
                     held = []
                     while var chunk = try await queue.next() {
+                        if chunk.rowCount == 0 { continue }
                         // A later batch that needs DDL (a new column, a wider type) ends the COPY.
                         if try chunk.columns != columns || self.plan(for: chunk, existing: existing).needsDDL {
                             needsSequentialCopy = true

@@ -1,10 +1,10 @@
 import Foundation
 
-/// Part-sized byte buffers handed back once a part is uploaded or copied, so a load allocates its
-/// few megabyte buffers once instead of once per part: each fresh allocation of that size costs
-/// page faults, and freed ones fragment the heap until peak memory grows with the input. Holds at
-/// most `limit` idle buffers. Hand back only a buffer nothing else holds (`consume` it): emptying a
-/// shared one would allocate anew.
+/// Byte buffers handed back once used (a part's gzip bytes once uploaded, a batch's CSV once
+/// copied), so a load allocates its buffers once instead of once per part or batch: each fresh
+/// allocation of a megabyte costs page faults, and freed ones fragment the heap until peak memory
+/// grows with the input. Holds at most `limit` idle buffers. Hand back only a buffer nothing else
+/// holds (`consume` it): emptying a shared one would allocate anew.
 final class PartBufferPool: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [[UInt8]] = []

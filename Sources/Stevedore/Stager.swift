@@ -61,8 +61,8 @@ struct Stager: Sendable {
     /// Told after each batch: rows and bytes encoded, parts finished.
     var progress: (@Sendable (LoadProgress) -> Void)? = nil
     /// Handed each batch's CSV as it is encoded, with what the encoder knows so far (the pipelined
-    /// COPY on PostgreSQL), after the part it ends, if any, has started uploading. Staging waits
-    /// while it waits. Parts can then be large for S3 without the COPY holding a part's CSV.
+    /// COPY on PostgreSQL), after the part it ends, if any, has started uploading; at the end of
+    /// the input, a batch of no rows that ends the last part. Staging waits while it waits.
     var chunkSink: (@Sendable (CopyChunk) async throws -> Void)? = nil
     /// Buffers for the parts' gzip bytes, handed back once a part is uploaded.
     var bodies = PartBufferPool()
@@ -105,17 +105,30 @@ struct Stager: Sendable {
                 inFlight += 1
             }
 
+            /// What the COPY gets for a batch, with what the encoder knows at its end.
+            func copyChunk(partKey: String, endsPart: Bool, csv: [UInt8], rows: Int, lines: Int) -> CopyChunk {
+                let inference = encoder.inference
+                return CopyChunk(
+                    partKey: partKey, endsPart: endsPart, csv: csv, rowCount: rows, lineCount: lines,
+                    columns: Array(encoder.columnNames.prefix(partColumns)), schema: encoder.schema,
+                    maxByteLengths: Dictionary(zip(inference.names, inference.columns.map(\.maxByteLength)),
+                                               uniquingKeysWith: { first, _ in first }),
+                    untypedColumns: Self.untyped(inference))
+            }
+
             func write(rows: Int) async throws {
                 let lines = encoder.lineCount - linesWritten
                 linesWritten = encoder.lineCount
                 // The part these rows go into, named before a full part is finished.
                 let partKey = GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight + 1)
+                // A batch of no rows (a header alone) tells the COPY nothing.
+                let copied = chunkSink != nil && rows > 0
                 var chunkCSV: [UInt8] = []
                 let partIsFull = try encoder.consumeOutput { bytes in
                     content.update(bytes)
                     totalUncompressed += bytes.count
-                    if chunkSink != nil {
-                        chunkCSV = csvBuffers.take(capacity: bytes.count)
+                    if copied {
+                        chunkCSV = csvBuffers.take(capacity: Self.chunkCapacity(bytes.count))
                         chunkCSV.append(contentsOf: bytes)
                     }
                     return try builder.write(bytes, rows: rows)
@@ -123,14 +136,9 @@ struct Stager: Sendable {
                 if partIsFull {
                     try await finishPart()
                 }
-                if let chunkSink {
-                    let inference = encoder.inference
-                    try await chunkSink(CopyChunk(
-                        partKey: partKey, endsPart: partIsFull, csv: chunkCSV, rowCount: rows, lineCount: lines,
-                        columns: Array(encoder.columnNames.prefix(partColumns)), schema: encoder.schema,
-                        maxByteLengths: Dictionary(zip(inference.names, inference.columns.map(\.maxByteLength)),
-                                                   uniquingKeysWith: { first, _ in first }),
-                        untypedColumns: Self.untyped(inference)))
+                if copied, let chunkSink {
+                    try await chunkSink(copyChunk(partKey: partKey, endsPart: partIsFull, csv: chunkCSV, rows: rows,
+                                                  lines: lines))
                 }
                 progress?(LoadProgress(phase: "encode+stage", rows: encoder.rowCount, bytes: totalUncompressed,
                                        parts: parts.count + inFlight))
@@ -161,6 +169,11 @@ struct Stager: Sendable {
                 }
             }
             try await finishPart()
+            // The end of the input ends the last part: the COPY learns it before the uploads finish.
+            if let chunkSink, encoder.rowCount > 0 {
+                try await chunkSink(copyChunk(partKey: GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight),
+                                              endsPart: true, csv: [], rows: 0, lines: 0))
+            }
             for try await done in group {
                 parts.append(done)
             }
@@ -181,6 +194,12 @@ struct Stager: Sendable {
 }
 
 extension Stager {
+    /// A batch's CSV buffer size: `bytes` rounded up to 64 KiB, so that pooled buffers fit the
+    /// batches after them, whose sizes differ by a few bytes.
+    static func chunkCapacity(_ bytes: Int) -> Int {
+        (bytes + 0xFFFF) & ~0xFFFF
+    }
+
     /// The columns `inference` saw no value for, and that have no pinned type.
     static func untyped(_ inference: SchemaInference) -> Set<String> {
         Set(zip(inference.names, inference.columns).filter { $0.1.valueCount == 0 && $0.1.pinnedType == nil }.map(\.0))

@@ -4,7 +4,7 @@ import Testing
 import Warehouse
 @testable import Stevedore
 
-/// The pipelined load on PostgreSQL (each part copied while the next is staged), beside the
+/// The pipelined load on PostgreSQL (each batch copied while the next is encoded), beside the
 /// sequential one: the same rows, types and ledger, and the same all-or-nothing.
 @Suite("Loader: pipelined copy on PostgreSQL")
 struct PipelinedLoadTests {
@@ -111,6 +111,8 @@ struct PipelinedLoadTests {
             let table = fixture.table(pipelined ? "empty_pipelined" : "empty_sequential")
             let report = try await load(fixture, "id,name\n", into: table, pipelined: pipelined)
             #expect(report.rows == 0 && report.parts == 0)
+            // No fallback to the sequential copy for a header: the pipelined load creates the table itself.
+            #expect(report.phases.map(\.name).first == (pipelined ? "stage+copy" : "encode+stage"), "\(report.phases)")
             let connection = try await fixture.connection()
             let columns = try await connection.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
@@ -121,7 +123,7 @@ struct PipelinedLoadTests {
         }
     }
 
-    @Test("parts whose types hold: every part is copied while staging, and the result equals the sequential load")
+    @Test("parts whose types hold: every batch is copied while staging, and the result equals the sequential load")
     func pipelinedThroughout() async throws {
         let fixture = try LoaderFixture()
         defer { Task { try? await fixture.dropSchema() } }

@@ -81,10 +81,53 @@ struct StagerTests {
         #expect(chunkRows == Dictionary(uniqueKeysWithValues: result.parts.map { ($0.key, $0.rowCount) }))
         #expect(chunkBytes == Dictionary(uniqueKeysWithValues: result.parts.map { ($0.key, $0.uncompressedByteCount) }))
         #expect(chunks.all.map(\.key) == chunks.all.map(\.key).sorted())
-        // Every part but the last (which the end of the input ends) ends on a batch that says so.
-        let ended = chunks.all.filter(\.endsPart).map(\.key)
-        #expect(ended == result.parts.dropLast().map(\.key) || ended == result.parts.map(\.key), "\(ended)")
+        // Every part ends on a batch that says so; the last one on the end of the input, a batch of no rows.
+        #expect(Set(chunks.all.filter(\.endsPart).map(\.key)) == Set(result.parts.map(\.key)))
+        #expect(chunks.all.last.map { $0.rows == 0 && $0.endsPart && $0.key == result.parts.last?.key } == true)
         _ = try await store.deleteMany(try await store.listKeys(prefix: prefix))
+    }
+}
+
+extension StagerTests {
+    @Test("batches go to the COPY named by their part, several to a part; a column that appears ends a part")
+    func chunksFollowParts() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stager-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // 3,000 rows in batches of 100; from row 2,001 on a `note` key appears.
+        let input = folder.appendingPathComponent("rows.jsonl")
+        let lines = (1...3000).map { index in
+            index <= 2000 ? "{\"id\": \(index), \"name\": \"n\(index * 7919 % 10007)\"}"
+                : "{\"id\": \(index), \"name\": \"n\(index * 7919 % 10007)\", \"note\": \"x\(index % 13)\"}"
+        }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: input)
+        let reader = try JSONLinesReader(path: input.path, batchRows: 100)
+        var stager = Stager(store: try FileStore(root: folder.appendingPathComponent("stage")), prefix: "p/",
+                            partSize: 4 * 1024, gzipLevel: 1, uploadConcurrency: 2, nullMarker: .emptyField,
+                            pinnedTypes: [:], membership: PartitionMembership(nil))
+        let chunks = ChunkLog()
+        stager.chunkSink = { chunks.add($0) }
+        let result = try await stager.stage(.reading { try reader.next() })
+        let all = chunks.all
+        #expect(result.rowCount == 3000)
+        #expect(all.filter { $0.rows > 0 }.count == 30)
+        var rows: [String: Int] = [:]
+        var bytes: [String: Int] = [:]
+        for chunk in all {
+            rows[chunk.key, default: 0] += chunk.rows
+            bytes[chunk.key, default: 0] += chunk.bytes
+        }
+        #expect(result.parts.count >= 4 && result.parts.count < 30, "\(result.parts.count) parts")
+        #expect(rows == Dictionary(uniqueKeysWithValues: result.parts.map { ($0.key, $0.rowCount) }))
+        #expect(bytes == Dictionary(uniqueKeysWithValues: result.parts.map { ($0.key, $0.uncompressedByteCount) }))
+        // The part cut where `note` appears ends without a batch saying so: the COPY sees the new column.
+        let widths = all.filter { $0.rows > 0 }.map(\.columns)
+        #expect(widths.prefix(20).allSatisfy { $0 == 2 } && widths.dropFirst(20).allSatisfy { $0 == 3 })
+        let cut = try #require(all.filter { $0.rows > 0 }[19].key)
+        #expect(all.filter { $0.rows > 0 }[20].key != cut)
+        let ended = Set(all.filter(\.endsPart).map(\.key))
+        #expect(ended.union([cut]) == Set(result.parts.map(\.key)))
+        #expect(all.last.map { $0.rows == 0 && $0.endsPart && $0.key == result.parts.last?.key } == true)
     }
 }
 
@@ -102,16 +145,17 @@ final class Counter: @unchecked Sendable {
     }
 }
 
-/// The batches a stager handed to its chunk sink: part key, rows, CSV bytes, whether it ended the part.
+/// The batches a stager handed to its chunk sink: part key, rows, CSV bytes, whether it ended the
+/// part, and how many columns it has.
 final class ChunkLog: @unchecked Sendable {
     private let lock = NSLock()
-    private var chunks: [(key: String, rows: Int, bytes: Int, endsPart: Bool)] = []
+    private var chunks: [(key: String, rows: Int, bytes: Int, endsPart: Bool, columns: Int)] = []
 
     func add(_ chunk: CopyChunk) {
-        lock.withLock { chunks.append((chunk.partKey, chunk.rowCount, chunk.csv.count, chunk.endsPart)) }
+        lock.withLock { chunks.append((chunk.partKey, chunk.rowCount, chunk.csv.count, chunk.endsPart, chunk.columns.count)) }
     }
 
-    var all: [(key: String, rows: Int, bytes: Int, endsPart: Bool)] {
+    var all: [(key: String, rows: Int, bytes: Int, endsPart: Bool, columns: Int)] {
         lock.withLock { chunks }
     }
 }
