@@ -70,9 +70,42 @@ extension Loader {
     private func export(_ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
                         on connection: Connection, to sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws
         -> Schema {
+        if let postgres = dialect as? PostgresDialect {
+            return try await connection.transaction { connection in
+                // First the lock: a load's DDL commits before the columns and rows are read.
+                let lock = postgres.readLock(table.tableName)
+                do {
+                    try await connection.execute(lock.sql, lock.parameters)
+                } catch let error as WarehouseError where ["42P01", "3F000"].contains(error.sqlState) {
+                    throw Self.missingTable(table)
+                }
+                let (schema, select) = try await selection(table, partition: partition, columns: requested, on: connection)
+                let (settings, sql) = postgres.settingsForm(select)
+                try await connection.execute(settings.sql, settings.parameters)
+                _ = try await connection.copyOut(postgres.copyToStdout(sql), chunkSize: 1 << 20) { chunk in
+                    try await sink(chunk)
+                }
+                return schema
+            }
+        }
+        if let redshift = dialect as? RedshiftDialect {
+            let (schema, select) = try await selection(table, partition: partition, columns: requested, on: connection)
+            try await unloadThroughStage(redshift, select: select, table: table, connection: connection, sink: sink)
+            return schema
+        }
+        throw StevedoreError(code: .invalidRequest, step: .loadBack, message: "no load back for the \(dialect.name) dialect")
+    }
+
+    private static func missingTable(_ table: TableRef) -> StevedoreError {
+        StevedoreError(code: .invalidRequest, step: .loadBack, message: "the table does not exist", table: table.description)
+    }
+
+    /// The columns to read (all, or those `requested`, in that order) with their types, and the
+    /// SELECT of them from `table` or its `partition`.
+    private func selection(_ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
+                           on connection: Connection) async throws -> (Schema, SQLStatement) {
         guard let existing = try await existingColumns(table, on: connection) else {
-            throw StevedoreError(code: .invalidRequest, step: .loadBack, message: "the table does not exist",
-                                 table: table.description)
+            throw Self.missingTable(table)
         }
         let byName = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let picked = try (requested ?? existing.map(\.name)).map { name in
@@ -86,23 +119,7 @@ extension Loader {
                                                       isNullable: $0.isNullable) })
         let types = Dictionary(existing.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         let condition = partition?.condition(dialect: dialect, types: types)
-        let select = dialect.select(picked.map(\.name), from: table.tableName, where: condition, orderBy: [])
-
-        if let postgres = dialect as? PostgresDialect {
-            let (settings, sql) = postgres.settingsForm(select)
-            try await connection.transaction { connection in
-                try await connection.execute(settings.sql, settings.parameters)
-                _ = try await connection.copyOut(postgres.copyToStdout(sql), chunkSize: 1 << 20) { chunk in
-                    try await sink(chunk)
-                }
-            }
-            return schema
-        }
-        if let redshift = dialect as? RedshiftDialect {
-            try await unloadThroughStage(redshift, select: select, table: table, connection: connection, sink: sink)
-            return schema
-        }
-        throw StevedoreError(code: .invalidRequest, step: .loadBack, message: "no load back for the \(dialect.name) dialect")
+        return (schema, dialect.select(picked.map(\.name), from: table.tableName, where: condition, orderBy: []))
     }
 
     /// Redshift: UNLOAD to the stage as gzip CSV with a manifest, then read the parts back in order.

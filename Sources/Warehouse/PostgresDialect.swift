@@ -99,6 +99,15 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
         CommonSQL.delete(table, where: condition)
     }
 
+    /// `LOCK TABLE table IN ACCESS SHARE MODE`, which a read takes first in its transaction: it waits
+    /// for a load's DDL to commit, so the statements after it read the columns and rows with a
+    /// snapshot taken after that commit. A statement that waited for the lock itself would read with
+    /// the snapshot it took before waiting, and a table rewritten by `ALTER COLUMN … TYPE` looks
+    /// empty to such a snapshot.
+    public func readLock(_ table: TableName) -> SQLStatement {
+        SQLStatement("LOCK TABLE \(table.quoted) IN ACCESS SHARE MODE")
+    }
+
     /// `CREATE TEMPORARY TABLE "x" (LIKE "s"."t" INCLUDING DEFAULTS) ON COMMIT DROP`: gone at the
     /// end of the load's transaction, whether it commits or not.
     public func createTemporaryTable(_ name: String, like table: TableName) -> SQLStatement {
