@@ -73,11 +73,13 @@ extension Loader {
         if let postgres = dialect as? PostgresDialect {
             return try await connection.transaction { connection in
                 // First the lock: a load's DDL commits before the columns and rows are read.
-                let lock = postgres.readLock(table.tableName)
-                do {
-                    try await connection.execute(lock.sql, lock.parameters)
-                } catch let error as WarehouseError where ["42P01", "3F000"].contains(error.sqlState) {
+                let kind = postgres.relationKind(table.tableName)
+                guard let relkind = try await connection.execute(kind.sql, kind.parameters).scalar else {
                     throw Self.missingTable(table)
+                }
+                if PostgresDialect.lockableKinds.contains(relkind) {
+                    let lock = postgres.readLock(table.tableName)
+                    try await connection.execute(lock.sql, lock.parameters)
                 }
                 let (schema, select) = try await selection(table, partition: partition, columns: requested, on: connection)
                 let (settings, sql) = postgres.settingsForm(select)

@@ -103,10 +103,20 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
     /// for a load's DDL to commit, so the statements after it read the columns and rows with a
     /// snapshot taken after that commit. A statement that waited for the lock itself would read with
     /// the snapshot it took before waiting, and a table rewritten by `ALTER COLUMN … TYPE` looks
-    /// empty to such a snapshot.
+    /// empty to such a snapshot. Only for the `lockableKinds` of relation.
     public func readLock(_ table: TableName) -> SQLStatement {
         SQLStatement("LOCK TABLE \(table.quoted) IN ACCESS SHARE MODE")
     }
+
+    /// `pg_class.relkind` of `table` (the name a bind parameter): no row when there is no such
+    /// relation, or no such schema.
+    public func relationKind(_ table: TableName) -> SQLStatement {
+        SQLStatement("SELECT relkind FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass($1)", [table.quoted])
+    }
+
+    /// The relations `LOCK TABLE` takes: tables, partitioned tables and views. Foreign tables (which
+    /// no load rewrites) cannot be locked.
+    public static let lockableKinds: Set<String> = ["r", "p", "v"]
 
     /// `CREATE TEMPORARY TABLE "x" (LIKE "s"."t" INCLUDING DEFAULTS) ON COMMIT DROP`: gone at the
     /// end of the load's transaction, whether it commits or not.

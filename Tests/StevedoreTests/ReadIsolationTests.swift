@@ -48,6 +48,38 @@ struct ReadIsolationTests {
         #expect(schema.fields.map(\.type) == [.integer, .date])
     }
 
+    @Test("a view and a foreign table (which cannot be locked) unload their rows")
+    func viewAndForeignTable() async throws {
+        let fixture = try LoaderFixture()
+        defer { Task { try? await fixture.dropSchema() } }
+        let connection = try await fixture.connection()
+        defer { Task { await connection.close() } }
+        let schema = quoteIdentifier(fixture.schema)
+        // file_fdw reads the file on the server, which runs on this machine.
+        let source = FileManager.default.temporaryDirectory.appendingPathComponent("foreign-\(UUID().uuidString).csv")
+        try Data("7,seven\n8,eight\n".utf8).write(to: source)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: source.path)
+        defer { try? FileManager.default.removeItem(at: source) }
+        try await connection.execute("CREATE SCHEMA IF NOT EXISTS \(schema)")
+        try await connection.execute("CREATE TABLE \(schema).\"base\" (id integer, name text)")
+        try await connection.execute("INSERT INTO \(schema).\"base\" VALUES (1, 'one'), (2, 'two')")
+        try await connection.execute("CREATE VIEW \(schema).\"named\" AS SELECT id, upper(name) AS name FROM \(schema).\"base\"")
+        try await connection.execute("CREATE EXTENSION IF NOT EXISTS file_fdw")
+        let server = quoteIdentifier(fixture.schema + "_files")
+        try await connection.execute("CREATE SERVER \(server) FOREIGN DATA WRAPPER file_fdw")
+        try await connection.execute(
+            "CREATE FOREIGN TABLE \(schema).\"outside\" (id integer, name text) SERVER \(server) "
+                + "OPTIONS (filename '\(source.path)', format 'csv')")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("isolation-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        for (name, expected) in [("named", ["1,ONE", "2,TWO"]), ("outside", ["7,seven", "8,eight"])] {
+            let (_, rows) = try await fixture.loader.unload(fixture.table(name), toFile: file.path)
+            #expect(rows == 2, "\(name)")
+            #expect(try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init).sorted() == expected, "\(name)")
+        }
+        try await connection.execute("DROP SERVER \(server) CASCADE")
+    }
+
     @Test("an unload of a table that does not exist, or in a schema that does not exist, says so")
     func missingTable() async throws {
         let fixture = try LoaderFixture()
