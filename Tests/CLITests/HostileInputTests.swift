@@ -38,14 +38,24 @@ struct HostileInputTests {
                     "after \(label)", sourceLocation: sourceLocation)
         }
 
-        /// Loads `arguments` (with `{table}` and `{stage}` filled in) and expects a refusal.
+        /// Loads `arguments` (with `{table}` and `{stage}` filled in) and expects a refusal: one line,
+        /// the table as it was, and no SQL but the load's own, never committed (none at all for a
+        /// usage error, exit 64, which is found before connecting).
         func expectRefused(_ label: String, _ arguments: [String], status: Int32, mentioning text: String,
                            stdin: [UInt8]? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws {
             let filled = arguments.map { $0.replacingOccurrences(of: "{table}", with: guarded)
                 .replacingOccurrences(of: "{stage}", with: stage).replacingOccurrences(of: "{schema}", with: schema) }
-            let result = try await CLI.run(filled, stdin: stdin)
+            let sent = SentStatements()
+            let result = try await CLI.run(filled, stdin: stdin, environment: sent.environment)
             BadInputTests.expectOneLineError(result, status: status, mentioning: text, sourceLocation: sourceLocation)
             try expectIntact(after: label, sourceLocation: sourceLocation)
+            try Self.expectNothingCommitted(label, by: sent, usageError: status == 64, sourceLocation: sourceLocation)
+        }
+
+        static func expectNothingCommitted(_ label: String, by sent: SentStatements, usageError: Bool,
+                                           sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let statements = try sent.expectOnlyOwn(label, count: usageError ? 0...0 : 0...1_000, sourceLocation: sourceLocation)
+            #expect(!statements.contains("COMMIT"), "\(label): \(statements)", sourceLocation: sourceLocation)
         }
     }
 
@@ -68,13 +78,16 @@ struct HostileInputTests {
         #expect(names.count >= 40)
         for name in names {
             let path = Self.fixtures.appendingPathComponent(name).path
-            let result = try await CLI.run(["load", path, "--table", arena.guarded, "--stage", arena.stage])
+            let sent = SentStatements()
+            let result = try await CLI.run(["load", path, "--table", arena.guarded, "--stage", arena.stage],
+                                           environment: sent.environment)
             BadInputTests.expectOneLineError(result, status: 65, mentioning: "\(path):")
             // file:line:column, the file named once.
             #expect(result.stderr.range(of: #":[0-9]+:[0-9]+: "#, options: .regularExpression) != nil, "\(name): \(result.stderr)")
             #expect(result.stderr.components(separatedBy: name).count == 2, "\(name): \(result.stderr)")
             #expect(result.stderr.contains("for \(arena.guarded)"), "\(name): \(result.stderr)")
             try arena.expectIntact(after: name)
+            try Arena.expectNothingCommitted(name, by: sent, usageError: false)
         }
     }
 
@@ -168,9 +181,18 @@ struct HostileInputTests {
         let file = try CLI.file("names.csv", header + "\n" + row + "\n")
         // The table's name has no dot: `schema.table` splits at the dot.
         let created = "odd\"; DROP TABLE canary; --"
-        let result = try await CLI.run(["load", file.path, "--table", "\(arena.schema).\(created)", "--stage", arena.stage, "--quiet"])
+        let sent = SentStatements()
+        let result = try await CLI.run(["load", file.path, "--table", "\(arena.schema).\(created)", "--stage", arena.stage, "--quiet"],
+                                       environment: sent.environment)
         #expect(result.status == 0, "\(result.stderr)")
         let quotedTable = "\"\(arena.schema)\".\"\(created.replacingOccurrences(of: "\"", with: "\"\""))\""
+        // Every statement is the load's own, and the names went into them quoted, whole.
+        let statements = try sent.expectOnlyOwn("odd names", count: 5...1_000)
+        let creation = statements.first { $0.hasPrefix("CREATE TABLE IF NOT EXISTS \(quotedTable) (") } ?? ""
+        for column in columns {
+            #expect(creation.contains("\"\(column.replacingOccurrences(of: "\"", with: "\"\""))\" "), "\(column): \(creation)")
+        }
+        #expect(statements.last == "COMMIT")
         let names = try ScheduleCommandTests.psql(
             "SELECT string_agg(column_name, E'\\n' ORDER BY ordinal_position) FROM information_schema.columns "
                 + "WHERE table_schema = '\(arena.schema)' AND table_name = '\(created.replacingOccurrences(of: "'", with: "''"))'")
@@ -188,8 +210,14 @@ struct HostileInputTests {
         let other = try CLI.file("other.csv", "id,region\n3,us\n")
         let target = "\(arena.schema).regions"
         for (path, partition) in [(other.path, "region=us"), (partitioned.path, "region=\(key)"), (partitioned.path, "region=\(key)")] {
-            let load = try await CLI.run(["load", path, "--table", target, "--stage", arena.stage, "--partition", partition, "--quiet"])
+            let sent = SentStatements()
+            let load = try await CLI.run(["load", path, "--table", target, "--stage", arena.stage, "--partition", partition, "--quiet"],
+                                         environment: sent.environment)
             #expect(load.status == 0, "\(load.stderr)")
+            // The value went as a bind parameter: no statement holds it.
+            let statements = try sent.expectOnlyOwn(partition, count: 5...1_000)
+            #expect(statements.contains { $0.hasPrefix("DELETE FROM ") }, "\(statements)")
+            #expect(!statements.contains { $0.contains("DELETE FROM \(arena.guarded)") || $0.contains("eu'") }, "\(statements)")
         }
         #expect(try ScheduleCommandTests.psql("SELECT id || '|' || region FROM \(target) ORDER BY id")
             == "1|\(key)\n2|\(key)\n3|us")
@@ -197,8 +225,11 @@ struct HostileInputTests {
 
         // A file whose name is a statement.
         let named = try CLI.file("x'; DROP TABLE canary; --.csv", "id\n7\n")
-        let load = try await CLI.run(["load", named.path, "--table", "\(arena.schema).named", "--stage", arena.stage, "--quiet"])
+        let sentNamed = SentStatements()
+        let load = try await CLI.run(["load", named.path, "--table", "\(arena.schema).named", "--stage", arena.stage, "--quiet"],
+                                     environment: sentNamed.environment)
         #expect(load.status == 0, "\(load.stderr)")
+        try sentNamed.expectOnlyOwn("a file named like a statement", count: 5...1_000)
         #expect(try ScheduleCommandTests.psql("SELECT id FROM \(arena.schema).named") == "7")
         try arena.expectIntact(after: "a file named like a statement", extra: [created, "named", "regions"])
     }
