@@ -210,8 +210,8 @@ extension LoadRun {
     static var firstPartCSVLimit: Int { 8 << 20 }
 
     /// Copies each batch as staging hands it over. The first part's batches are held until it ends
-    /// (or until `firstPartCSVLimit`): the table then gets the columns they show (the DDL the sequential load runs before its COPY)
-    /// and the mode's delete, and they are copied. Returns true, having copied what it copied and
+    /// (or until `firstPartCSVLimit`): the table then gets the columns they show (the DDL the
+    /// sequential load runs before its COPY) and the mode's delete, and they are copied. Returns true, having copied what it copied and
     /// let staging finish, when a later batch needs DDL (or the first part cannot type a missing
     /// column): the caller then rolls back and copies the complete stage sequentially.
     private func copyAsStaged(_ queue: CopyChunkQueue, _ connection: Connection, csvBuffers: PartBufferPool) async throws -> Bool {
@@ -225,8 +225,7 @@ extension LoadRun {
             while let chunk = try await queue.next() {
                 // A part holds rows of one width: new columns are DDL after the first part.
                 if let first = held.first, chunk.columns != first.columns {
-                    held = []
-                    return try await fallBack(draining: queue)
+                    return try await fallBack(draining: queue, held: &held, csvBuffers: csvBuffers)
                 }
                 if chunk.rowCount > 0 {
                     heldBytes += chunk.csv.count
@@ -241,8 +240,7 @@ extension LoadRun {
             if plan.needsDDL {
                 let guessed = ((plan.createColumns ?? []) + plan.addColumns).contains { decisive.untypedColumns.contains($0.name) }
                 if guessed || !plan.widenColumns.isEmpty {
-                    held = []
-                    return try await fallBack(draining: queue)
+                    return try await fallBack(draining: queue, held: &held, csvBuffers: csvBuffers)
                 }
             }
             try await prepareTable(schema: decisive.schema, maxByteLengths: decisive.maxByteLengths,
@@ -260,8 +258,7 @@ extension LoadRun {
                         if partStarts.last?.key != part { partStarts.append((part, lines)) }
                         lines += chunk.lineCount
                         // The staged object's content without the gunzip: the CSV it is made from.
-                        var csv: [UInt8] = []
-                        swap(&csv, &chunk.csv)
+                        let csv = chunk.takeCSV()
                         var offset = 0
                         while offset < csv.count {
                             let end = min(csv.count, offset + (1 << 20))
@@ -288,7 +285,7 @@ extension LoadRun {
                 }
                 throw StepError(step: .copy, error: error, staged: true)
             } catch is CancellationError where needsSequentialCopy {
-                return try await fallBack(draining: queue)
+                return try await fallBack(draining: queue, held: &held, csvBuffers: csvBuffers)
             }
             return false
         } catch let error as StepError {
@@ -303,9 +300,13 @@ extension LoadRun {
         }
     }
 
-    /// Lets staging finish (taking and dropping its batches), for the sequential copy: true.
-    private func fallBack(draining queue: CopyChunkQueue) async throws -> Bool {
-        while try await queue.next() != nil {}
+    /// Lets staging finish, for the sequential copy (true): the `held` batches and every batch still
+    /// to come are not copied, and their buffers go back to the pool for staging to reuse.
+    private func fallBack(draining queue: CopyChunkQueue, held: inout [CopyChunk], csvBuffers: PartBufferPool)
+        async throws -> Bool {
+        for index in held.indices { csvBuffers.recycle(held[index].takeCSV()) }
+        held = []
+        while var chunk = try await queue.next() { csvBuffers.recycle(chunk.takeCSV()) }
         return true
     }
 

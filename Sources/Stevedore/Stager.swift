@@ -43,6 +43,14 @@ struct CopyChunk: Sendable {
     var maxByteLengths: [String: Int]
     /// Columns with no value so far and no pinned type.
     var untypedColumns: Set<String>
+
+    /// The batch's CSV, moved out (the chunk keeps an empty buffer), so that it can go back to a
+    /// pool unshared once written.
+    mutating func takeCSV() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &csv)
+        return taken
+    }
 }
 
 /// Encodes rows into gzip CSV parts, rotated at `partSize` compressed bytes, and uploads each part

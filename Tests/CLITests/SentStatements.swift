@@ -37,7 +37,7 @@ struct SentStatements {
         return texts
     }
 
-    /// The kinds of statement a load, unload or gc sends to PostgreSQL.
+    /// The kinds of statement a load sends to PostgreSQL.
     static let ownKinds = [
         "SET TimeZone = 'UTC'", "SELECT ", "BEGIN", "COMMIT", "ROLLBACK", "CREATE SCHEMA IF NOT EXISTS ",
         "CREATE TABLE IF NOT EXISTS ", "CREATE INDEX IF NOT EXISTS ", "CREATE TEMPORARY TABLE ", "CREATE TEMP TABLE ",
@@ -81,8 +81,8 @@ struct SentStatements {
     }
 
     /// Expects every statement the run sent to be one of Stevedore's own (see `problem(in:)`), and
-    /// their number to be `count` (an exact count, or a range: none for a run refused before it
-    /// connects). Returns the statements for further checks.
+    /// their number to be in `count` (`0...0` for a run refused before it connects). Returns the
+    /// statements for further checks.
     @discardableResult
     func expectOnlyOwn(_ label: String, count: ClosedRange<Int>, sourceLocation: SourceLocation = #_sourceLocation)
         throws -> [String] {

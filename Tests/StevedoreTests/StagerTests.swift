@@ -110,7 +110,8 @@ extension StagerTests {
         let result = try await stager.stage(.reading { try reader.next() })
         let all = chunks.all
         #expect(result.rowCount == 3000)
-        #expect(all.filter { $0.rows > 0 }.count == 30)
+        let withRows = all.filter { $0.rows > 0 }
+        try #require(withRows.count == 30)
         var rows: [String: Int] = [:]
         var bytes: [String: Int] = [:]
         for chunk in all {
@@ -121,10 +122,10 @@ extension StagerTests {
         #expect(rows == Dictionary(uniqueKeysWithValues: result.parts.map { ($0.key, $0.rowCount) }))
         #expect(bytes == Dictionary(uniqueKeysWithValues: result.parts.map { ($0.key, $0.uncompressedByteCount) }))
         // The part cut where `note` appears ends without a batch saying so: the COPY sees the new column.
-        let widths = all.filter { $0.rows > 0 }.map(\.columns)
+        let widths = withRows.map(\.columns)
         #expect(widths.prefix(20).allSatisfy { $0 == 2 } && widths.dropFirst(20).allSatisfy { $0 == 3 })
-        let cut = try #require(all.filter { $0.rows > 0 }[19].key)
-        #expect(all.filter { $0.rows > 0 }[20].key != cut)
+        let cut = withRows[19].key
+        #expect(withRows[20].key != cut)
         let ended = Set(all.filter(\.endsPart).map(\.key))
         #expect(ended.union([cut]) == Set(result.parts.map(\.key)))
         #expect(all.last.map { $0.rows == 0 && $0.endsPart && $0.key == result.parts.last?.key } == true)
