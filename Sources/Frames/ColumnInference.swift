@@ -1,18 +1,36 @@
 /// Accumulates what one column's values are, one field at a time, in O(1) per value: the narrowest
-/// type on the ladder boolean → smallint → integer → bigint → decimal(p,s) → double → date →
-/// timestamp → timestamptz → text that holds every non-NULL value exactly, the longest value in
-/// UTF-8 bytes, and NULL counts. A pinned type is checked instead of inferred.
+/// type on the ladder boolean → smallint → integer → bigint → decimal(p,s) → numeric / double →
+/// date → timestamp → timestamptz → json → text that holds every non-NULL value exactly, the longest
+/// value in UTF-8 bytes, and NULL counts. A pinned type is checked instead of inferred; a target
+/// type (the existing table column's) is checked beside the inference, value by value.
 public struct ColumnInference: Sendable, Hashable {
-    private enum Family: Sendable, Hashable { case none, boolean, numeric, temporal, text }
+    private enum Family: Sendable, Hashable { case none, boolean, numeric, temporal, json, text }
+
+    /// The first value that did not fit the target type, and where it was.
+    public struct Misfit: Sendable, Hashable {
+        public var value: String
+        public var file: String?
+        public var line: Int?
+    }
 
     /// The type the caller fixed for this column, if any.
     public let pinnedType: ColumnType?
+    /// The type of the table column these values go into, if the table has one; values are checked
+    /// against it (`misfitCount`), and the inference goes on regardless.
+    public let targetType: ColumnType?
     private var family = Family.none
     private var minimum: Int64 = 0
     private var maximum: Int64 = 0
     private var sawInteger = false
     private var sawDecimal = false
-    private var sawDouble = false
+    private var sawExponent = false
+    private var sawSpecial = false
+    /// Every number so far reads as a double whose shortest form is the same number.
+    private var exactAsDouble = true
+    /// The scale every decimal value was written with, while they share one.
+    private var commonScale: Int?
+    private var mixedScales = false
+    private var decimalCount = 0
     private var maxIntegerDigits = 0
     private var maxScale = 0
     private var maxSignificantDigits = 0
@@ -25,12 +43,28 @@ public struct ColumnInference: Sendable, Hashable {
     public private(set) var nullCount = 0
     /// The longest non-NULL value, in UTF-8 bytes of its text (Redshift's VARCHAR length).
     public private(set) var maxByteLength = 0
+    /// Values that did not fit `targetType`.
+    public private(set) var misfitCount = 0
+    /// The first of them.
+    public private(set) var firstMisfit: Misfit?
 
-    /// The largest number of significant digits a double keeps exactly through text and back.
-    static let exactDoubleDigits = 15
+    /// Significant digits beyond which a decimal column whose values are all exact doubles (and
+    /// written with varying scales) is taken for printed doubles.
+    static let decimalDigitsOfDoubles = 15
 
-    public init(pinnedType: ColumnType? = nil) {
+    public init(pinnedType: ColumnType? = nil, targetType: ColumnType? = nil) {
         self.pinnedType = pinnedType
+        self.targetType = targetType
+    }
+
+    /// What `observe` made of a value.
+    public enum Observed: Sendable, Hashable {
+        case accepted
+        /// The value does not fit the pinned type and was not counted.
+        case refusedByPin
+        /// The first value that does not fit the target type: counted, and `firstMisfit` holds
+        /// its text (the caller adds where it was with `locateMisfit`).
+        case firstTargetMisfit
     }
 
     /// Records a NULL.
@@ -42,26 +76,51 @@ public struct ColumnInference: Sendable, Hashable {
     /// value does not fit exactly; the value is then not counted.
     @discardableResult
     public mutating func observe(_ bytes: ArraySlice<UInt8>) -> Bool {
-        observe(bytes: bytes)
+        observe(bytes: bytes) != .refusedByPin
     }
 
     /// `observe(_:)` for any view of the value's bytes (the encoder reads them through a pointer).
     @inline(__always)
-    mutating func observe<Bytes: RandomAccessCollection<UInt8>>(bytes: Bytes) -> Bool where Bytes.Index == Int {
+    mutating func observe<Bytes: RandomAccessCollection<UInt8>>(bytes: Bytes) -> Observed where Bytes.Index == Int {
+        var observed = Observed.accepted
         if let pinnedType {
-            guard ColumnInference.fits(bytes, pinnedType) else { return false }
-        } else if family != .text {
-            fold(ValueClassifier.classify(bytes))
+            guard ColumnInference.fits(bytes, pinnedType) else { return .refusedByPin }
+            if let targetType, targetType != pinnedType { observed = checkTarget(bytes, targetType) }
+        } else {
+            if family != .text {
+                let observation = ValueClassifier.classify(bytes)
+                fold(observation, bytes)
+                if let targetType { observed = checkTarget(bytes, targetType, observation) }
+            } else if let targetType {
+                observed = checkTarget(bytes, targetType)
+            }
         }
         valueCount += 1
         if bytes.count > maxByteLength { maxByteLength = bytes.count }
-        return true
+        return observed
+    }
+
+    /// Records a nested JSON value (an object or array of a JSON Lines row) by its length.
+    mutating func observeNestedJSON<Bytes: RandomAccessCollection<UInt8>>(bytes: Bytes) -> Observed
+    where Bytes.Index == Int {
+        guard pinnedType == nil else { return observe(bytes: bytes) }
+        join(.json)
+        valueCount += 1
+        if bytes.count > maxByteLength { maxByteLength = bytes.count }
+        guard let targetType else { return .accepted }
+        return checkTarget(bytes, targetType)
     }
 
     /// Records a value already known to fit the pinned type (a frame's own column), by its length.
     mutating func observePinned(byteLength: Int) {
         valueCount += 1
         if byteLength > maxByteLength { maxByteLength = byteLength }
+    }
+
+    /// Adds where the first misfit was.
+    mutating func locateMisfit(file: String?, line: Int?) {
+        firstMisfit?.file = file
+        firstMisfit?.line = line
     }
 
     /// The narrowest type holding every value seen (the pinned type, if pinned); text when the
@@ -71,6 +130,7 @@ public struct ColumnInference: Sendable, Hashable {
         switch family {
         case .none, .text: return .text
         case .boolean: return .boolean
+        case .json: return .json
         case .temporal: return [ColumnType.date, .timestamp, .timestamptz][temporalRung]
         case .numeric: return numericType
         }
@@ -79,23 +139,42 @@ public struct ColumnInference: Sendable, Hashable {
     /// True when the column held a NULL.
     public var isNullable: Bool { nullCount > 0 }
 
+    /// True when the column's type was inferred (neither pinned nor declared by a frame).
+    public var isInferred: Bool { pinnedType == nil }
+
+    /// True when some value of an exact number type was written in exponent notation.
+    public var usesExponentNotation: Bool { sawExponent }
+
+    /// The digits an exact decimal type needs: before the point and after it (0 and 0 for columns
+    /// of no number).
+    public var decimalDigits: (integer: Int, scale: Int) { (maxIntegerDigits, maxScale) }
+
+    /// True when every value fitted `targetType` (and there is one).
+    public var fitsTarget: Bool { targetType != nil && misfitCount == 0 }
+
     private var numericType: ColumnType {
-        let exactAsDouble = maxSignificantDigits <= ColumnInference.exactDoubleDigits
-        if sawDouble { return exactAsDouble ? .double : .text }
-        if sawDecimal {
-            let precision = maxIntegerDigits + maxScale
-            if precision <= ColumnType.maximumDecimalPrecision {
-                return .decimal(precision: max(1, precision), scale: maxScale)
+        if sawSpecial { return exactAsDouble ? .double : .text }
+        if sawExponent { return exactAsDouble ? .double : .numeric }
+        guard sawDecimal else {
+            for type in [ColumnType.smallint, .integer, .bigint] {
+                if let range = type.integerRange, range.contains(minimum), range.contains(maximum) { return type }
             }
-            return exactAsDouble ? .double : .text
+            return maxIntegerDigits <= ColumnType.maximumDecimalPrecision
+                ? .decimal(precision: max(1, maxIntegerDigits), scale: 0) : .numeric
         }
-        for type in [ColumnType.smallint, .integer] {
-            if let range = type.integerRange, range.contains(minimum), range.contains(maximum) { return type }
+        // Printed doubles (scales that vary, more digits than a decimal needs) stay doubles;
+        // a fixed scale is money-like, and stays decimal.
+        let fixedScale = !mixedScales && decimalCount > 1
+        if exactAsDouble && maxSignificantDigits > Self.decimalDigitsOfDoubles && !fixedScale { return .double }
+        let precision = maxIntegerDigits + maxScale
+        if precision <= ColumnType.maximumDecimalPrecision {
+            return .decimal(precision: max(1, precision), scale: maxScale)
         }
-        return .bigint
+        return .numeric
     }
 
-    private mutating func fold(_ observation: ValueClassifier.Observation) {
+    private mutating func fold<Bytes: RandomAccessCollection<UInt8>>(_ observation: ValueClassifier.Observation,
+                                                                       _ bytes: Bytes) where Bytes.Index == Int {
         switch observation {
         case .text:
             family = .text
@@ -106,15 +185,25 @@ public struct ColumnInference: Sendable, Hashable {
             if !sawInteger || value < minimum { minimum = value }
             if !sawInteger || value > maximum { maximum = value }
             sawInteger = true
+            if exactAsDouble && !DoubleExactness.exactIntegers.contains(value) {
+                exactAsDouble = DoubleExactness.isExact(bytes)
+            }
             record(shape)
         case let .decimal(shape):
             guard join(.numeric) else { return }
             sawDecimal = true
+            decimalCount += 1
+            if commonScale == nil { commonScale = shape.scale } else if commonScale != shape.scale { mixedScales = true }
+            if exactAsDouble && !Self.surelyExactAsDouble(shape) { exactAsDouble = DoubleExactness.isExact(bytes) }
             record(shape)
-        case let .double(significantDigits):
+        case let .exponent(shape):
             guard join(.numeric) else { return }
-            sawDouble = true
-            maxSignificantDigits = max(maxSignificantDigits, significantDigits)
+            sawExponent = true
+            if exactAsDouble { exactAsDouble = DoubleExactness.isExact(bytes) }
+            record(shape)
+        case .special:
+            guard join(.numeric) else { return }
+            sawSpecial = true
         case .date:
             join(.temporal)
         case .timestamp:
@@ -124,6 +213,13 @@ public struct ColumnInference: Sendable, Hashable {
             guard join(.temporal) else { return }
             temporalRung = 2
         }
+    }
+
+    /// A decimal of at most 15 significant digits in the range of normal doubles reads back as
+    /// itself (DBL_DIG); others need the check.
+    private static func surelyExactAsDouble(_ shape: ValueClassifier.NumberShape) -> Bool {
+        let leadingFractionZeros = shape.integerDigits == 0 ? shape.trimmedScale - shape.significantDigits : 0
+        return shape.significantDigits <= 15 && shape.integerDigits <= 300 && leadingFractionZeros <= 300
     }
 
     /// Moves the column into `next`'s family; values of two families only fit text.
@@ -140,8 +236,21 @@ public struct ColumnInference: Sendable, Hashable {
         maxSignificantDigits = max(maxSignificantDigits, shape.significantDigits)
     }
 
+    private mutating func checkTarget<Bytes: RandomAccessCollection<UInt8>>(
+        _ bytes: Bytes, _ target: ColumnType, _ observation: ValueClassifier.Observation? = nil
+    ) -> Observed where Bytes.Index == Int {
+        if ColumnInference.fits(bytes, target, classified: observation) { return .accepted }
+        misfitCount += 1
+        guard misfitCount == 1 else { return .accepted }
+        firstMisfit = Misfit(value: String(decoding: bytes.prefix(200), as: UTF8.self))
+        return .firstTargetMisfit
+    }
+
     /// True when `bytes` spell a value of `type` exactly, as that column's COPY would read it.
-    static func fits<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ type: ColumnType) -> Bool where Bytes.Index == Int {
+    /// `classified` is the value's classification, when the caller has it (leading zeros refused).
+    static func fits<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ type: ColumnType,
+                                                            classified: ValueClassifier.Observation? = nil) -> Bool
+    where Bytes.Index == Int {
         switch type {
         case .text, .json:
             return true
@@ -157,10 +266,15 @@ public struct ColumnInference: Sendable, Hashable {
         default:
             break
         }
-        let observation = ValueClassifier.classify(bytes, allowLeadingZeros: true)
+        var observation = classified ?? ValueClassifier.classify(bytes, allowLeadingZeros: true)
+        if observation == .text, classified != nil {
+            // `007` is text to inference, but an integer column reads it.
+            observation = ValueClassifier.classify(bytes, allowLeadingZeros: true)
+        }
         switch (type, observation) {
         case (.boolean, .boolean), (.date, .date), (.timestamp, .date), (.timestamp, .timestamp),
-             (.timestamptz, .date), (.timestamptz, .timestamp), (.timestamptz, .timestamptz):
+             (.timestamptz, .date), (.timestamptz, .timestamp), (.timestamptz, .timestamptz),
+             (.numeric, .integer), (.numeric, .decimal), (.numeric, .exponent):
             return true
         case let (.smallint, .integer(value, _)), let (.integer, .integer(value, _)), let (.bigint, .integer(value, _)):
             return type.integerRange?.contains(value) ?? false

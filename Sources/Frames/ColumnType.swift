@@ -9,6 +9,8 @@ public enum ColumnType: Sendable, Hashable, CustomStringConvertible {
     case bigint
     /// Exact decimal with `precision` significant digits (1...38), `scale` of them after the point.
     case decimal(precision: Int, scale: Int)
+    /// Exact decimal of any precision and scale (PostgreSQL's unconstrained `numeric`).
+    case numeric
     /// IEEE 754 binary64.
     case double
     /// UTF-8 text; the longest value's byte length is recorded by inference, not in the type.
@@ -32,6 +34,7 @@ public enum ColumnType: Sendable, Hashable, CustomStringConvertible {
         case .integer: "integer"
         case .bigint: "bigint"
         case let .decimal(precision, scale): "decimal(\(precision),\(scale))"
+        case .numeric: "numeric"
         case .double: "double"
         case .text: "text"
         case .date: "date"

@@ -5,6 +5,8 @@ struct JSONLineParser {
     struct Member {
         var key: String
         var value: Range<Int>?
+        /// The value is an object or an array, kept as its JSON text.
+        var isNested = false
     }
 
     /// Where and why a line is not a JSON object; `offset` counts from the line's first byte.
@@ -58,7 +60,8 @@ struct JSONLineParser {
                 guard index < end, bytes[index] == UInt8(ascii: ":") else { throw failure(.invalidJSON, "expected ':'") }
                 index += 1
                 skipSpace()
-                members.append(Member(key: key, value: try parseMemberValue(into: &values)))
+                let isNested = index < end && (bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "["))
+                members.append(Member(key: key, value: try parseMemberValue(into: &values), isNested: isNested))
                 skipSpace()
                 guard index < end else { throw failure(.invalidJSON, "object is not closed") }
                 if bytes[index] == UInt8(ascii: ",") {

@@ -40,6 +40,9 @@ public final class JSONLinesReader {
     public func next() throws -> TextBatch? {
         var values: [UInt8] = []
         var rows: [(line: Int, members: [(column: Int, value: Range<Int>?)])] = []
+        // Per column: values seen, and how many of them were nested objects or arrays.
+        var valueCounts: [Int] = []
+        var nestedCounts: [Int] = []
         while rows.count < batchRows && values.count < batchBytes, let (bytes, range) = try nextLine() {
             var parser = JSONLineParser(bytes, line: range)
             if range.isEmpty || bytes[range].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
@@ -54,14 +57,30 @@ public final class JSONLinesReader {
                 throw FrameError(kind: error.kind, file: file, line: line, column: error.offset, message: error.message)
             }
             rows.append((line, members.map { member in
-                if let index = columnIndex[member.key] { return (index, member.value) }
-                columnIndex[member.key] = columnNames.count
-                columnNames.append(member.key)
-                return (columnNames.count - 1, member.value)
+                let index: Int
+                if let known = columnIndex[member.key] {
+                    index = known
+                } else {
+                    index = columnNames.count
+                    columnIndex[member.key] = index
+                    columnNames.append(member.key)
+                }
+                while valueCounts.count <= index {
+                    valueCounts.append(0)
+                    nestedCounts.append(0)
+                }
+                if member.value != nil { valueCounts[index] += 1 }
+                if member.isNested { nestedCounts[index] += 1 }
+                return (index, member.value)
             }))
         }
         guard !rows.isEmpty else { return nil }
         var batch = TextBatch(columnNames: columnNames, file: file)
+        if nestedCounts.contains(where: { $0 > 0 }) {
+            batch.nestedJSONColumns = columnNames.indices.map {
+                $0 < nestedCounts.count && nestedCounts[$0] > 0 && nestedCounts[$0] == valueCounts[$0]
+            }
+        }
         var fields = [Range<Int>?](repeating: nil, count: columnNames.count)
         for row in rows {
             for index in fields.indices { fields[index] = nil }

@@ -9,9 +9,13 @@ public struct SchemaInference: Sendable, Hashable {
     public private(set) var rowCount = 0
     /// Types fixed by the caller, by column name.
     public let pinnedTypes: [String: ColumnType]
+    /// The existing table's column types, by column name: each value is checked against its
+    /// column's (see `ColumnInference.targetType`).
+    public let targetTypes: [String: ColumnType]
 
-    public init(pinnedTypes: [String: ColumnType] = [:]) {
+    public init(pinnedTypes: [String: ColumnType] = [:], targetTypes: [String: ColumnType] = [:]) {
         self.pinnedTypes = pinnedTypes
+        self.targetTypes = targetTypes
     }
 
     /// The inferred schema: each column's narrowest type and whether it held a NULL.
@@ -45,7 +49,7 @@ public struct SchemaInference: Sendable, Hashable {
                              message: "columns changed from \(names) to \(incoming)")
         }
         for name in incoming.dropFirst(names.count) {
-            var inference = ColumnInference(pinnedType: pinnedTypes[name] ?? declared[name])
+            var inference = ColumnInference(pinnedType: pinnedTypes[name] ?? declared[name], targetType: targetTypes[name])
             for _ in 0..<rowCount { inference.observeNull() }
             names.append(name)
             columns.append(inference)
@@ -59,8 +63,12 @@ public struct SchemaInference: Sendable, Hashable {
             return
         }
         let field = batch.bytes(row: row, column: column)
-        guard columns[column].observe(field) else {
-            throw misfit(field, column: column, file: batch.file, line: batch.line(ofRow: row))
+        let observed = batch.isNestedJSON(column: column)
+            ? columns[column].observeNestedJSON(bytes: field) : columns[column].observe(bytes: field)
+        switch observed {
+        case .accepted: break
+        case .refusedByPin: throw misfit(field, column: column, file: batch.file, line: batch.line(ofRow: row))
+        case .firstTargetMisfit: columns[column].locateMisfit(file: batch.file, line: batch.line(ofRow: row))
         }
     }
 
@@ -69,9 +77,18 @@ public struct SchemaInference: Sendable, Hashable {
     }
 
     @inline(__always)
-    mutating func observeText<Bytes: RandomAccessCollection<UInt8>>(_ field: Bytes, column: Int) -> Bool
-    where Bytes.Index == Int {
+    mutating func observeText<Bytes: RandomAccessCollection<UInt8>>(_ field: Bytes, column: Int)
+        -> ColumnInference.Observed where Bytes.Index == Int {
         columns[column].observe(bytes: field)
+    }
+
+    mutating func observeNestedJSON<Bytes: RandomAccessCollection<UInt8>>(_ field: Bytes, column: Int)
+        -> ColumnInference.Observed where Bytes.Index == Int {
+        columns[column].observeNestedJSON(bytes: field)
+    }
+
+    mutating func locateMisfit(column: Int, file: String?, line: Int?) {
+        columns[column].locateMisfit(file: file, line: line)
     }
 
     mutating func observeNull(column: Int) {

@@ -9,10 +9,12 @@ public struct StagedCSVEncoder: Sendable {
     private let nullBytes: [UInt8]
     private var scratch: [UInt8] = []
 
-    /// An encoder writing `nullMarker` for NULL, with some column types fixed by the caller.
-    public init(nullMarker: NullMarker, pinnedTypes: [String: ColumnType] = [:]) {
+    /// An encoder writing `nullMarker` for NULL, with some column types fixed by the caller and,
+    /// for a table that exists, its columns' types to check each value against.
+    public init(nullMarker: NullMarker, pinnedTypes: [String: ColumnType] = [:],
+                targetTypes: [String: ColumnType] = [:]) {
         self.nullMarker = nullMarker
-        inference = SchemaInference(pinnedTypes: pinnedTypes)
+        inference = SchemaInference(pinnedTypes: pinnedTypes, targetTypes: targetTypes)
         nullBytes = nullMarker.bytes
     }
 
@@ -52,6 +54,7 @@ public struct StagedCSVEncoder: Sendable {
         guard batch.rowCount > 0 else { return }
         output.reserveCapacity(output.count + batch.byteCount + batch.rowCount * (columnCount + 1))
         let nullIsEmpty = nullBytes.isEmpty
+        let nested = (0..<columnCount).map(batch.isNestedJSON(column:))
         try batch.bytes.withUnsafeBufferPointer { (buffer) throws(FrameError) in
             try batch.fields.withUnsafeBufferPointer { (spans) throws(FrameError) in
                 var run = StagedCSVRun(buffer)
@@ -72,8 +75,15 @@ public struct StagedCSVEncoder: Sendable {
                             continue
                         }
                         let field = UnsafeBufferPointer(rebasing: buffer[span.range])
-                        guard inference.observeText(field, column: column) else {
-                            throw inference.misfit(field, column: column, file: batch.file, line: batch.line(ofRow: row))
+                        let observed = nested[column]
+                            ? inference.observeNestedJSON(field, column: column)
+                            : inference.observeText(field, column: column)
+                        if observed != .accepted {
+                            if observed == .refusedByPin {
+                                throw inference.misfit(field, column: column, file: batch.file,
+                                                       line: batch.line(ofRow: row))
+                            }
+                            inference.locateMisfit(column: column, file: batch.file, line: batch.line(ofRow: row))
                         }
                         guard let spelling = StagedCSVField.spelling(of: field) else {
                             throw Self.nulError(file: batch.file, line: batch.line(ofRow: row), column: column,
@@ -102,7 +112,10 @@ public struct StagedCSVEncoder: Sendable {
         let declared = Dictionary(frame.columns.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         try inference.adopt(frame.columns.map(\.name), pinning: declared)
         let columns = frame.columns
-        let sameType = columns.indices.map { inference.columns[$0].pinnedType == columns[$0].type }
+        let sameType = columns.indices.map {
+            inference.columns[$0].pinnedType == columns[$0].type
+                && (inference.columns[$0].targetType ?? columns[$0].type) == columns[$0].type
+        }
         // Dates and timestamps built in code may lie outside years 1...9999, which no warehouse reads.
         let checkRange = columns.map { [.date, .timestamp, .timestamptz].contains($0.type) }
         for row in 0..<frame.rowCount {
@@ -122,8 +135,12 @@ public struct StagedCSVEncoder: Sendable {
                 value.appendStagedText(to: &scratch)
                 if sameType[column] {
                     inference.observePinned(column: column, byteLength: scratch.count)
-                } else if !inference.observeText(scratch[...], column: column) {
-                    throw inference.misfit(scratch[...], column: column, file: nil, line: nil)
+                } else {
+                    switch inference.observeText(scratch[...], column: column) {
+                    case .accepted: break
+                    case .refusedByPin: throw inference.misfit(scratch[...], column: column, file: nil, line: nil)
+                    case .firstTargetMisfit: inference.locateMisfit(column: column, file: nil, line: row + 1)
+                    }
                 }
                 guard let spelling = StagedCSVField.spelling(of: scratch[...]) else {
                     throw Self.nulError(file: nil, line: row + 1, column: column, name: columns[column].name)

@@ -12,6 +12,9 @@ public struct TextBatch: Sendable, Hashable {
     var fields: [FieldSpan] = []
     /// The physical line each row starts on.
     var lines: [Int] = []
+    /// Per column, whether every value of the batch is a nested JSON object or array (a JSON Lines
+    /// row's); empty when no column is.
+    var nestedJSONColumns: [Bool] = []
 
     public init(columnNames: [String], file: String? = nil) {
         self.columnNames = columnNames
@@ -50,6 +53,11 @@ public struct TextBatch: Sendable, Hashable {
     /// The field's text, or nil for NULL.
     public func string(row: Int, column: Int) -> String? {
         isNull(row: row, column: column) ? nil : String(decoding: bytes(row: row, column: column), as: UTF8.self)
+    }
+
+    /// True when every non-NULL value of `column` in this batch is a nested JSON object or array.
+    public func isNestedJSON(column: Int) -> Bool {
+        column < nestedJSONColumns.count && nestedJSONColumns[column]
     }
 
     /// The physical line row `row` starts on.
@@ -104,6 +112,7 @@ public struct TextBatch: Sendable, Hashable {
         bytes.removeAll(keepingCapacity: true)
         fields.removeAll(keepingCapacity: true)
         lines.removeAll(keepingCapacity: true)
+        nestedJSONColumns.removeAll(keepingCapacity: true)
     }
 }
 

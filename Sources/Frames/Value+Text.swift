@@ -48,6 +48,8 @@ extension Value {
             guard let value = ExactDecimal(String(decoding: text, as: UTF8.self)),
                   value.fits(precision: precision, scale: scale) else { return nil }
             return .decimal(value)
+        case .numeric:
+            return ExactDecimal(String(decoding: text, as: UTF8.self)).map(Value.decimal)
         case .double:
             return parseDouble(text).map { .double($0) }
         case .date:

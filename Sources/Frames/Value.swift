@@ -50,6 +50,8 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
             return CivilDate.supportedYears.contains(date.components.year)
         case let (.timestamp(moment), .timestamp), let (.timestamptz(moment), .timestamptz):
             return CivilDate.supportedYears.contains(moment.date.components.year)
+        case (.integer, .numeric), (.decimal, .numeric):
+            return true
         case let (.integer(value), _):
             return type.integerRange?.contains(value) ?? false
         case let (.decimal(value), .decimal(precision, scale)):

@@ -17,9 +17,11 @@ enum ValueClassifier {
         case integer(Int64, NumberShape)
         /// An exact number with a fraction, or an integer beyond 64 bits.
         case decimal(NumberShape)
-        /// A number only a double holds: exponent notation, `NaN`, `Infinity`; with the significant
-        /// digits of its mantissa (a double keeps only about 15 of them exactly).
-        case double(significantDigits: Int)
+        /// A finite number in exponent notation, with the shape of its exact value (`1.5e3`: four
+        /// integer digits, no scale).
+        case exponent(NumberShape)
+        /// `NaN`, `Infinity` or `-Infinity`: only a double holds them.
+        case special
         case date
         case timestamp
         case timestamptz
@@ -32,7 +34,7 @@ enum ValueClassifier {
         case UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
             return classifyBoolean(bytes)
         case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "i"), UInt8(ascii: "I"):
-            return isSpecialDouble(bytes) ? .double(significantDigits: 1) : .text
+            return isSpecialDouble(bytes) ? .special : .text
         default:
             break
         }
@@ -61,7 +63,7 @@ enum ValueClassifier {
             negative = bytes[index] == UInt8(ascii: "-")
             index += 1
             if index < end && (bytes[index] == UInt8(ascii: "I") || bytes[index] == UInt8(ascii: "i")) {
-                return isSpecialDouble(bytes) ? .double(significantDigits: 1) : .text
+                return isSpecialDouble(bytes) ? .special : .text
             }
         }
         let integerStart = index
@@ -131,10 +133,11 @@ enum ValueClassifier {
         // The warehouse rejects a literal that overflows, or underflows to zero.
         guard let value = Value.parseDouble(bytes),
               value.isFinite, value != 0 || (significantInteger == 0 && trimmedScale == 0) else { return .text }
-        let mantissaDigits = significantInteger > 0
-            ? significantInteger + trimmedScale
-            : max(1, trimmedScale - fractionLeadingZeros)
-        return .double(significantDigits: mantissaDigits)
+        guard let form = DecimalForm(bytes) else { return .text }
+        let integerDigits = max(0, form.exponent)
+        return .exponent(NumberShape(integerDigits: integerDigits, scale: max(0, form.digits.count - form.exponent),
+                                     trimmedScale: max(0, form.digits.count - form.exponent),
+                                     significantDigits: max(1, form.digits.count)))
     }
 
     static func isSpecialDouble<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool where Bytes.Index == Int {

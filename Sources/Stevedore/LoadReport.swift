@@ -24,6 +24,23 @@ public struct LoadReport: Sendable, Hashable, CustomStringConvertible {
     /// True when `skipIfLoaded` found, under the partition's lock, a committed load of the partition.
     public var alreadyLoaded = false
     public var phases: [Phase]
+    /// How the rows reached the table.
+    public var copy = CopyMode.sequential
+    /// Column changes the pipelined copy made while it ran (`"amount: bigint → numeric"`).
+    public var changedWhileCopying: [String] = []
+
+    /// How a load's rows reached the table.
+    public enum CopyMode: String, Sendable, Hashable {
+        /// Copied batch by batch while the parts were staged (PostgreSQL).
+        case pipelined
+        /// Copied from the complete stage.
+        case sequential
+        /// The pipelined copy stopped (`fallbackReason`) and the complete stage was copied.
+        case fellBack = "pipelined, then sequential"
+    }
+
+    /// Why the pipelined copy fell back, when it did.
+    public var fallbackReason: String?
 
     public var description: String {
         let partitionText = partition.map { " partition \($0.label)" } ?? ""

@@ -51,7 +51,6 @@ extension LoadRun {
                 progress(update)
             }
         }
-        let stager = configured
         let stageStart = clock.now
         var report: LoadReport?
         var stagedAndCopied = Duration.zero
@@ -62,7 +61,7 @@ extension LoadRun {
             } catch {
                 throw StepError(step: .lock, error: error, staged: false)
             }
-            var fallback: StagingResult?
+            var fallback: (staging: StagingResult, reason: String)?
             do {
                 let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partitionLabel ?? "_all")")
                 let tableLock = postgres.tableLock(table.tableName, shared: partition != nil)
@@ -82,8 +81,17 @@ extension LoadRun {
                 } catch {
                     throw StepError(step: .lock, error: error, staged: false)
                 }
+                // Under the load's locks: each value is checked against the columns the table has.
+                let existing: [ColumnDefinition]?
+                do {
+                    existing = try await loader.existingColumns(table, on: connection)
+                } catch {
+                    throw StepError(step: .ddl, error: error, staged: false)
+                }
+                configured.targetTypes = TypeMapping.targetTypes(existing)
+                let stager = configured
                 var staging: StagingResult?
-                var fellBack = false
+                var copied = CopyOutcome()
                 try await withThrowingTaskGroup(of: ChildOutcome.self) { group in
                     group.addTask {
                         do {
@@ -99,24 +107,23 @@ extension LoadRun {
                         }
                     }
                     group.addTask {
-                        .copied(fellBack: try await copyAsStaged(queue, connection, csvBuffers: csvBuffers))
+                        .copied(try await copyAsStaged(queue, connection, csvBuffers: csvBuffers, existing: existing))
                     }
                     for try await outcome in group {
                         switch outcome {
                         case .staged(let result): staging = result
-                        case .copied(let value): fellBack = value
+                        case .copied(let value): copied = value
                         }
                     }
                 }
                 guard let staging else { throw StepError(step: .copy, error: CancellationError(), staged: true) }
-                if fellBack {
-                    fallback = staging
+                if let reason = copied.fallbackReason {
+                    fallback = (staging, reason)
                     try await connection.rollback()
                 } else {
                     // No part at all (no rows): the table still gets its columns and the mode's delete.
                     if staging.parts.isEmpty {
-                        try await prepareTable(schema: staging.schema, maxByteLengths: staging.maxByteLengths,
-                                               untyped: staging.untypedColumns, connection)
+                        try await prepareTable(schema: staging.schema, inference: staging.inference, connection)
                     }
                     let record = LoadLedger.Record(
                         loadID: loadID, table: table, partition: partition, mode: mode, rows: staging.rowCount,
@@ -134,6 +141,8 @@ extension LoadRun {
                     result.uncompressedBytes = staging.uncompressedByteCount
                     result.compressedBytes = staging.compressedByteCount
                     result.parts = staging.parts.count
+                    result.copy = .pipelined
+                    result.changedWhileCopying = copied.changes
                     report = result
                 }
             } catch {
@@ -141,9 +150,12 @@ extension LoadRun {
                 throw error
             }
             if let fallback {
-                loader.logger.info("the data needs DDL after the first part: copying the complete stage",
+                loader.logger.info("the pipelined copy stopped (\(fallback.reason)): copying the complete stage",
                                    metadata: ["load": "\(loadID)", "table": "\(table)"])
-                return try await run(nil, staged: fallback, started: started, connection: connection)
+                var report = try await run(nil, staged: fallback.staging, started: started, connection: connection)
+                report.copy = .fellBack
+                report.fallbackReason = fallback.reason
+                return report
             }
             loader.options.progress?(LoadProgress(phase: "commit", rows: report?.rows ?? 0,
                                                   bytes: report?.uncompressedBytes ?? 0, parts: report?.parts ?? 0))
@@ -177,7 +189,7 @@ extension LoadRun {
     /// What a child of the pipelined load's task group ended with.
     private enum ChildOutcome: Sendable {
         case staged(StagingResult?)
-        case copied(fellBack: Bool)
+        case copied(CopyOutcome)
     }
 
     private func emptyReport() -> LoadReport {
@@ -195,13 +207,6 @@ extension LoadRun {
         }
     }
 
-    /// The incoming columns of `schema`, typed as the dialect stores them.
-    private func definitions(_ schema: Schema, _ maxByteLengths: [String: Int]) -> [ColumnDefinition] {
-        schema.fields.map { field in
-            ColumnDefinition(name: field.name, type: TypeMapping.sqlType(field.type, maxByteLength: maxByteLengths[field.name] ?? 1))
-        }
-    }
-
     /// Encoded batches staging may run ahead of the COPY by.
     static var queuedChunks: Int { 4 }
 
@@ -209,122 +214,199 @@ extension LoadRun {
     /// that compresses very well holds more.
     static var firstPartCSVLimit: Int { 8 << 20 }
 
-    /// Copies each batch as staging hands it over. The first part's batches are held until it ends
-    /// (or until `firstPartCSVLimit`): the table then gets the columns they show (the DDL the
-    /// sequential load runs before its COPY) and the mode's delete, and they are copied. Returns true, having copied what it copied and
-    /// let staging finish, when a later batch needs DDL (or the first part cannot type a missing
-    /// column): the caller then rolls back and copies the complete stage sequentially.
-    private func copyAsStaged(_ queue: CopyChunkQueue, _ connection: Connection, csvBuffers: PartBufferPool) async throws -> Bool {
-        guard let postgres = dialect as? PostgresDialect else { return false }
-        // Where each part starts in the one COPY, in lines as the server counts them (physical
-        // lines, quoted newlines included), to name the part of a rejected line.
-        var partStarts: [(key: Substring, firstLine: Int)] = []
+    /// What the copy side ended with: whether it fell back (and why), and what it changed.
+    struct CopyOutcome: Sendable {
+        var fallbackReason: String?
+        var changes: [String] = []
+    }
+
+    /// Copies each batch as staging hands it over, performing what `LoadStateMachine` decides: the
+    /// first part's batches are held until it ends, the table is prepared for them, and every batch
+    /// then goes into the COPY; a batch that needs a column changed ends the COPY, the change runs,
+    /// and a new COPY goes on. When the machine falls back, staging is let finish and the caller
+    /// rolls back and copies the complete stage sequentially.
+    private func copyAsStaged(_ queue: CopyChunkQueue, _ connection: Connection, csvBuffers: PartBufferPool,
+                              existing: [ColumnDefinition]?) async throws -> CopyOutcome {
+        guard let postgres = dialect as? PostgresDialect else { return CopyOutcome() }
+        var machine = LoadStateMachine(dialect: dialect, table: table, existing: existing,
+                                       firstPartCSVLimit: Self.firstPartCSVLimit)
+        // Where each part starts in the current COPY, in lines as the server counts them (physical
+        // lines, quoted newlines included), and how many of its lines earlier COPYs took, to name
+        // the part and line of a rejected row.
+        var partStarts: [(key: Substring, firstLine: Int, earlierLines: Int)] = []
+        var linesPerPart: [Substring: Int] = [:]
+        var held: [CopyChunk] = []
+        /// The batch that starts the next COPY, after an alter.
+        var pending: CopyChunk?
+        func describe(_ changes: [LoadStateMachine.ColumnChange]) -> [String] {
+            changes.map { change in
+                switch change {
+                case .add(let column): "\(column.name): added as \(dialect.typeName(column.type))"
+                case .widen(let widened):
+                    "\(widened.name): \(dialect.typeName(widened.from)) → \(dialect.typeName(widened.to))"
+                case .convert(let name, let from, let to): "\(name): \(dialect.typeName(from)) → \(dialect.typeName(to))"
+                }
+            }
+        }
         do {
-            var held: [CopyChunk] = []
-            var heldBytes = 0
-            while let chunk = try await queue.next() {
-                // A part holds rows of one width: new columns are DDL after the first part.
-                if let first = held.first, chunk.columns != first.columns {
-                    return try await fallBack(draining: queue, held: &held, csvBuffers: csvBuffers)
+            var action = LoadStateMachine.Action.hold
+            // Hold the first part.
+            while true {
+                guard let chunk = try await queue.next() else {
+                    action = machine.inputEnded()
+                    break
                 }
-                if chunk.rowCount > 0 {
-                    heldBytes += chunk.csv.count
-                    held.append(chunk)
-                }
-                if chunk.endsPart || heldBytes >= Self.firstPartCSVLimit { break }
+                action = machine.batchArrived(batch(chunk))
+                if case .hold = action { held.append(chunk); continue }
+                if case .skip = action { continue }
+                if case .prepareTable = action, chunk.rowCount > 0 { held.append(chunk) }
+                break
             }
-            // What the encoder knew at the end of the first part.
-            guard let decisive = held.last else { return false }
-            var existing = try await tableColumns(connection)
-            let plan = try plan(for: decisive, existing: existing)
-            if plan.needsDDL {
-                let guessed = ((plan.createColumns ?? []) + plan.addColumns).contains { decisive.untypedColumns.contains($0.name) }
-                if guessed || !plan.widenColumns.isEmpty {
-                    return try await fallBack(draining: queue, held: &held, csvBuffers: csvBuffers)
-                }
+            switch action {
+            case .finish:
+                return CopyOutcome()
+            case .fallBack(let reason):
+                try await fallBack(draining: queue, held: &held, csvBuffers: csvBuffers)
+                return CopyOutcome(fallbackReason: reason)
+            case .prepareTable(let decisive):
+                let executed = try await prepareTable(schema: decisive.schema, inference: decisive, connection)
+                action = machine.tablePrepared(executed: executed, columns: try await tableColumns(connection) ?? [],
+                                               decisive: decisive)
+            default:
+                throw StepError(step: .copy, error: CancellationError(), staged: true)
             }
-            try await prepareTable(schema: decisive.schema, maxByteLengths: decisive.maxByteLengths,
-                                   untyped: decisive.untypedColumns, connection)
-            // The columns after this load's own DDL; its locks keep everyone else's out.
-            if plan.needsDDL { existing = try await tableColumns(connection) }
-            let columns = decisive.columns
-            var needsSequentialCopy = false
-            do {
-                // One COPY for every batch: no statement, and no wait for the server to drain, per batch.
-                _ = try await connection.copyIn(postgres.copyFromStdin(table.tableName, columns: columns)) { writer in
+            var changes: [String] = []
+            while case .startCopy(let columns) = action {
+                action = .finish
+                do {
                     var lines = 0
-                    func copy(_ chunk: inout CopyChunk) async throws {
-                        let part = chunk.partKey.split(separator: "/").last ?? ""
-                        if partStarts.last?.key != part { partStarts.append((part, lines)) }
-                        lines += chunk.lineCount
-                        // The staged object's content without the gunzip: the CSV it is made from.
-                        let csv = chunk.takeCSV()
-                        var offset = 0
-                        while offset < csv.count {
-                            let end = min(csv.count, offset + (1 << 20))
-                            try await writer.write(csv[offset..<end])
-                            offset = end
+                    partStarts = []
+                    // One COPY for every batch until the table must change: no statement, and no wait
+                    // for the server to drain, per batch.
+                    _ = try await connection.copyIn(postgres.copyFromStdin(table.tableName, columns: columns)) { writer in
+                        func copy(_ chunk: inout CopyChunk) async throws {
+                            let part = chunk.partKey.split(separator: "/").last ?? ""
+                            if partStarts.last?.key != part { partStarts.append((part, lines, linesPerPart[part] ?? 0)) }
+                            lines += chunk.lineCount
+                            linesPerPart[part, default: 0] += chunk.lineCount
+                            // The staged object's content without the gunzip: the CSV it is made from.
+                            let csv = chunk.takeCSV()
+                            var offset = 0
+                            while offset < csv.count {
+                                let end = min(csv.count, offset + (1 << 20))
+                                try await writer.write(csv[offset..<end])
+                                offset = end
+                            }
+                            csvBuffers.recycle(consume csv)
                         }
-                        csvBuffers.recycle(consume csv)
-                    }
-                    for index in held.indices { try await copy(&held[index]) }
-                    held = []
-                    while var chunk = try await queue.next() {
-                        if chunk.rowCount == 0 { continue }
-                        // A later batch that needs DDL (a new column, a wider type) ends the COPY.
-                        if try chunk.columns != columns || self.plan(for: chunk, existing: existing).needsDDL {
-                            needsSequentialCopy = true
-                            throw CancellationError()
+                        for index in held.indices { try await copy(&held[index]) }
+                        held = []
+                        if var first = pending {
+                            pending = nil
+                            try await copy(&first)
                         }
-                        try await copy(&chunk)
+                        while var chunk = try await queue.next() {
+                            let next = machine.batchArrived(batch(chunk))
+                            switch next {
+                            case .skip: continue
+                            case .write: try await copy(&chunk)
+                            case .alter, .fallBack:
+                                pending = chunk
+                                action = next
+                                return
+                            default:
+                                throw StepError(step: .copy, error: CancellationError(), staged: true)
+                            }
+                        }
+                        action = machine.inputEnded()
                     }
+                } catch var error as WarehouseError {
+                    if let line = error.copyLine, let part = partStarts.last(where: { $0.firstLine < line }) {
+                        error.message += " (line \(line - part.firstLine + part.earlierLines) of \(part.key))"
+                    }
+                    throw StepError(step: .copy, error: error, staged: true)
                 }
-            } catch var error as WarehouseError {
-                if let line = error.copyLine, let part = partStarts.last(where: { $0.firstLine < line }) {
-                    error.message += " (line \(line - part.firstLine) of \(part.key))"
+                switch action {
+                case .alter(let columnChanges, let columns):
+                    let filled = try await alter(columnChanges, connection)
+                    changes += describe(columnChanges)
+                    loader.logger.info("changed the table while copying: \(describe(columnChanges).joined(separator: "; "))",
+                                       metadata: ["load": "\(loadID)", "table": "\(table)"])
+                    action = machine.altered(columns: try await tableColumns(connection) ?? [], newColumns: columns,
+                                             filled: filled)
+                case .fallBack(let reason):
+                    if var chunk = pending { csvBuffers.recycle(chunk.takeCSV()) }
+                    pending = nil
+                    try await fallBack(draining: queue, held: &held, csvBuffers: csvBuffers)
+                    return CopyOutcome(fallbackReason: reason, changes: changes)
+                default:
+                    break
                 }
-                throw StepError(step: .copy, error: error, staged: true)
-            } catch is CancellationError where needsSequentialCopy {
-                return try await fallBack(draining: queue, held: &held, csvBuffers: csvBuffers)
             }
-            return false
+            return CopyOutcome(changes: changes)
         } catch let error as StepError {
+            _ = machine.failed()
             await queue.finish(throwing: ReceiverGone())
             throw error
         } catch is CancellationError where !Task.isCancelled {
             // Staging failed and reports it; the copy just stops.
-            return false
+            _ = machine.failed()
+            return CopyOutcome()
         } catch {
+            _ = machine.failed()
             await queue.finish(throwing: ReceiverGone())
             throw StepError(step: .copy, error: error, staged: true)
         }
     }
 
-    /// Lets staging finish, for the sequential copy (true): the `held` batches and every batch still
-    /// to come are not copied, and their buffers go back to the pool for staging to reuse.
+    /// The facts of a chunk the state machine decides on.
+    private func batch(_ chunk: CopyChunk) -> LoadStateMachine.Batch {
+        LoadStateMachine.Batch(columns: chunk.columns, rowCount: chunk.rowCount, csvByteCount: chunk.csv.count,
+                               endsPart: chunk.endsPart, inference: chunk.inference)
+    }
+
+    /// Runs the changes of an alter (between two COPYs of the load's transaction); returns the
+    /// placeholder columns that got their type.
+    private func alter(_ changes: [LoadStateMachine.ColumnChange], _ connection: Connection) async throws -> Set<String> {
+        var filled: Set<String> = []
+        do {
+            for change in changes {
+                let statement: SQLStatement
+                switch change {
+                case .add(let column):
+                    statement = dialect.addColumn(table.tableName, column)
+                case .widen(let widened):
+                    statement = dialect.alterColumnType(table.tableName, column: widened.name, to: widened.to)
+                    if widened.rewritesTable {
+                        let message = "widening \(table).\(widened.name) from \(dialect.typeName(widened.from)) to "
+                            + "\(dialect.typeName(widened.to)) rewrites the table under an exclusive lock"
+                        loader.logger.info("\(message)")
+                    }
+                case .convert(let name, _, let to):
+                    statement = dialect.convertColumnType(table.tableName, column: name, to: to)
+                    filled.insert(name)
+                }
+                try await connection.execute(statement.sql, statement.parameters)
+            }
+        } catch {
+            throw StepError(step: .ddl, error: error, staged: true)
+        }
+        return filled
+    }
+
+    /// Lets staging finish, for the sequential copy: the `held` batches and every batch still to
+    /// come are not copied, and their buffers go back to the pool for staging to reuse.
     private func fallBack(draining queue: CopyChunkQueue, held: inout [CopyChunk], csvBuffers: PartBufferPool)
-        async throws -> Bool {
+        async throws {
         for index in held.indices { csvBuffers.recycle(held[index].takeCSV()) }
         held = []
         while var chunk = try await queue.next() { csvBuffers.recycle(chunk.takeCSV()) }
-        return true
     }
 
     /// The table's columns now (nil when it does not exist).
     private func tableColumns(_ connection: Connection) async throws -> [ColumnDefinition]? {
         do {
             return try await loader.existingColumns(table, on: connection)
-        } catch {
-            throw StepError(step: .ddl, error: error, staged: true)
-        }
-    }
-
-    /// What the table needs before `content` can be copied into it.
-    private func plan(for content: CopyChunk, existing: [ColumnDefinition]?) throws -> SchemaPlan {
-        try validateNames(content.schema)
-        do {
-            return try SchemaPlan.make(existing: existing, incoming: definitions(content.schema, content.maxByteLengths),
-                                       dialect: dialect, table: table, untyped: content.untypedColumns)
         } catch {
             throw StepError(step: .ddl, error: error, staged: true)
         }
@@ -337,20 +419,22 @@ extension LoadRun {
     }
 
     /// Creates or evolves the table for the columns seen so far (before any row is copied), then
-    /// deletes what the mode replaces.
-    private func prepareTable(schema: Schema, maxByteLengths: [String: Int], untyped: Set<String>,
-                              _ connection: Connection) async throws {
+    /// deletes what the mode replaces; returns the DDL plan it ran (nil when none was needed).
+    @discardableResult
+    private func prepareTable(schema: Schema, inference: SchemaInference, _ connection: Connection) async throws
+        -> SchemaPlan? {
         try validateNames(schema)
-        let types: [String: SQLType]
+        let evolved: (types: [String: SQLType], executed: SchemaPlan?)
         do {
-            types = try await evolveSchema(definitions(schema, maxByteLengths), connection, untyped: untyped)
+            evolved = try await evolveSchema(inference, connection)
         } catch {
             throw StepError(step: .ddl, error: error, staged: true)
         }
         let delete: SQLStatement?
         switch mode {
         case .replace: delete = dialect.delete(table.tableName, where: nil)
-        case .replacePartition: delete = dialect.delete(table.tableName, where: partition?.condition(dialect: dialect, types: types))
+        case .replacePartition:
+            delete = dialect.delete(table.tableName, where: partition?.condition(dialect: dialect, types: evolved.types))
         case .append, .merge: delete = nil
         }
         if let delete {
@@ -360,6 +444,7 @@ extension LoadRun {
                 throw StepError(step: .delete, error: error, staged: true)
             }
         }
+        return evolved.executed
     }
 }
 

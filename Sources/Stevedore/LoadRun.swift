@@ -115,11 +115,20 @@ struct LoadRun {
             throw fail(.ledger, error, staged: false)
         }
 
-        let stager = Stager(store: stage, prefix: stagePrefix, partSize: loader.options.partSize,
+        var stager = Stager(store: stage, prefix: stagePrefix, partSize: loader.options.partSize,
                             gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
                             nullMarker: dialect.name == "redshift" ? .backslashN : .emptyField,
                             pinnedTypes: loader.options.pinnedTypes, membership: PartitionMembership(partition),
                             progress: loader.options.progress)
+        if staged == nil {
+            // Each value is checked against the table's columns as they are now; the transaction
+            // reads them again (a concurrent load may change them meanwhile).
+            do {
+                stager.targetTypes = TypeMapping.targetTypes(try await loader.existingColumns(table, on: connection))
+            } catch {
+                throw fail(.ddl, error, staged: false)
+            }
+        }
         let staging: StagingResult
         do {
             if let staged {
@@ -162,12 +171,9 @@ struct LoadRun {
             await removeStage(staging)
             throw problem
         }
-        let incoming = staging.schema.fields.map { field in
-            ColumnDefinition(name: field.name,
-                             type: TypeMapping.sqlType(field.type, maxByteLength: staging.maxByteLengths[field.name] ?? 1))
-        }
+        let incoming = staging.inference
         do {
-            try await widenOutsideTransaction(incoming, connection, untyped: staging.untypedColumns)
+            try await widenOutsideTransaction(incoming, connection)
         } catch {
             throw fail(.ddl, error, staged: true)
         }
@@ -187,7 +193,7 @@ struct LoadRun {
                 if dialect is RedshiftDialect {
                     // Redshift locks the table itself (no advisory locks), so it must exist first.
                     step = .ddl
-                    types = try await timed("ddl") { try await evolveSchema(incoming, connection, untyped: staging.untypedColumns) }
+                    types = try await timed("ddl") { try await evolveSchema(incoming, connection).types }
                     step = .lock
                     try await connection.execute(lock.sql, lock.parameters)
                 } else {
@@ -199,7 +205,7 @@ struct LoadRun {
                     }
                     try await connection.execute(lock.sql, lock.parameters)
                     step = .ddl
-                    types = try await timed("ddl") { try await evolveSchema(incoming, connection, untyped: staging.untypedColumns) }
+                    types = try await timed("ddl") { try await evolveSchema(incoming, connection).types }
                 }
 
                 if loader.options.skipIfLoaded {
@@ -250,13 +256,13 @@ struct LoadRun {
                                              statements: ledger.createStatements(for: dialect))
     }
 
-    /// Creates or evolves the table for `incoming`; returns the table's column types afterwards.
-    /// `untyped`: columns without a value (see `SchemaPlan.make`).
-    func evolveSchema(_ incoming: [ColumnDefinition], _ connection: Connection,
-                      untyped: Set<String> = []) async throws -> [String: SQLType] {
+    /// Creates or evolves the table for the values `incoming` describes; returns the table's column
+    /// types afterwards, and the plan it ran (nil when the table needed nothing).
+    func evolveSchema(_ incoming: SchemaInference, _ connection: Connection) async throws
+        -> (types: [String: SQLType], executed: SchemaPlan?) {
         var existing = try await loader.existingColumns(table, on: connection)
-        var plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table,
-                                       untyped: untyped)
+        var plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
+        var executed: SchemaPlan?
         if plan.needsDDL {
             // Loads of other partitions may change the table too: DDL is serialized by its own lock,
             // taken last (after the partition lock), and the plan is made again under it.
@@ -266,24 +272,29 @@ struct LoadRun {
                 try await connection.execute(lock.sql, lock.parameters)
             }
             existing = try await loader.existingColumns(table, on: connection)
-            plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table,
-                                       untyped: untyped)
+            plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
+            for note in plan.notes { loader.logger.info("\(note)", metadata: ["table": "\(table)"]) }
+            for column in plan.widenColumns where column.rewritesTable {
+                let message = "widening \(table).\(column.name) from \(dialect.typeName(column.from)) to "
+                    + "\(dialect.typeName(column.to)) rewrites the table under an exclusive lock"
+                loader.logger.info("\(message)")
+            }
             for statement in try ddlStatements(plan) {
                 try await connection.execute(statement.sql, statement.parameters)
             }
+            executed = plan
             existing = try await loader.existingColumns(table, on: connection)
         }
-        return Dictionary((existing ?? []).map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        let types = Dictionary((existing ?? []).map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        return (types, executed)
     }
 
     /// Widenings the dialect allows only outside a transaction block (Redshift's VARCHAR growth)
     /// run before the load's transaction: each only makes a column wider, so it is safe even if
     /// the load then fails.
-    private func widenOutsideTransaction(_ incoming: [ColumnDefinition], _ connection: Connection,
-                                         untyped: Set<String>) async throws {
+    private func widenOutsideTransaction(_ incoming: SchemaInference, _ connection: Connection) async throws {
         guard let existing = try await loader.existingColumns(table, on: connection) else { return }
-        let plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table,
-                                       untyped: untyped)
+        let plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
         for column in plan.widenColumns where column.widening == .outsideTransaction {
             let alter = dialect.alterColumnType(table.tableName, column: column.name, to: column.to)
             try await connection.execute(alter.sql, alter.parameters)

@@ -8,8 +8,12 @@ public struct LoadPlan: Sendable, Hashable {
     public var partition: PartitionSpec?
     public var mode: WriteMode
     public var rows: Int
-    /// The inferred columns with the warehouse types they load as.
+    /// The data's columns with the warehouse types they load as: what a new column is created as,
+    /// or what an existing one is (after any widening).
     public var columns: [ColumnDefinition]
+    /// What the load changes in the table and what it costs (a widening that rewrites the table
+    /// under an exclusive lock, or only the catalog), and numbers created as text.
+    public var notes: [String] = []
     /// The statements in order, as the warehouse would run them (values shown as `$n`; on
     /// PostgreSQL the COPY runs once per staged part).
     public var statements: [String]
@@ -24,8 +28,18 @@ extension Loader {
         try table.validate(for: dialect)
         let mode = mode ?? (partition == nil ? .replace : .replacePartition)
         let membership = PartitionMembership(partition)
+        let connection = try await connect()
+        let existing: [ColumnDefinition]?
+        do {
+            existing = try await existingColumns(table, on: connection)
+        } catch {
+            await connection.close()
+            throw StevedoreError(code: .warehouse, step: .plan, message: "\(error)", table: table.description,
+                                 underlying: error)
+        }
+        await connection.close()
         var encoder = StagedCSVEncoder(nullMarker: dialect.name == "redshift" ? .backslashN : .emptyField,
-                                       pinnedTypes: options.pinnedTypes)
+                                       pinnedTypes: options.pinnedTypes, targetTypes: TypeMapping.targetTypes(existing))
         do {
             switch source {
             case .frame(let frame):
@@ -45,50 +59,44 @@ extension Loader {
             throw StevedoreError(code: .input, step: .encode, message: "\(error)", table: table.description,
                                  partition: partition?.label, underlying: error)
         }
-        let lengths = Dictionary(zip(encoder.inference.names, encoder.inference.columns.map(\.maxByteLength)),
-                                 uniquingKeysWith: { first, _ in first })
-        let incoming = encoder.schema.fields.map {
-            ColumnDefinition(name: $0.name, type: TypeMapping.sqlType($0.type, maxByteLength: lengths[$0.name] ?? 1))
+        let inference = encoder.inference
+        let schemaPlan = try SchemaPlan.make(existing: existing, incoming: inference, dialect: dialect, table: table)
+        let current = Dictionary((existing ?? []).map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        var types = current
+        for column in (schemaPlan.createColumns ?? []) + schemaPlan.addColumns { types[column.name] = column.type }
+        for column in schemaPlan.widenColumns { types[column.name] = column.to }
+        var statements = ["BEGIN", dialect.lock(table.tableName, lockName: "\(table)/\(partition?.label ?? "_all")").sql]
+        if let columns = schemaPlan.createColumns {
+            statements += [dialect.createSchema(table.schema).sql, dialect.createTable(table.tableName, columns: columns).sql]
         }
-        let connection = try await connect()
-        do {
-            let existing = try await existingColumns(table, on: connection)
-            await connection.close()
-            let schemaPlan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
-            let types = Dictionary((existing ?? incoming).map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
-            var statements = ["BEGIN", dialect.lock(table.tableName, lockName: "\(table)/\(partition?.label ?? "_all")").sql]
-            if let columns = schemaPlan.createColumns {
-                statements += [dialect.createSchema(table.schema).sql, dialect.createTable(table.tableName, columns: columns).sql]
-            }
-            statements += schemaPlan.addColumns.map { dialect.addColumn(table.tableName, $0).sql }
-            statements += schemaPlan.widenColumns.map {
-                dialect.alterColumnType(table.tableName, column: $0.name, to: $0.to).sql
-            }
-            switch mode {
-            case .replace: statements.append(dialect.delete(table.tableName, where: nil).sql)
-            case .replacePartition:
-                statements.append(dialect.delete(table.tableName, where: partition?.condition(dialect: dialect, types: types)).sql)
-            case .merge(let keys):
-                statements.append(dialect.mergeDelete(target: table.tableName, staging: "<staged rows>", keys: keys).sql)
-            case .append: break
-            }
-            if let postgres = dialect as? PostgresDialect {
-                statements.append(postgres.copyFromStdin(table.tableName, columns: incoming.map(\.name)))
-            } else {
-                statements.append("COPY \(table.quoted) (…) FROM '<stage>/manifest.json' … MANIFEST FORMAT AS CSV GZIP …")
-            }
-            statements += [options.ledger.insert(
-                LoadLedger.Record(loadID: LoadID(rawValue: "<load id>"), table: table, partition: partition, mode: mode,
-                                  rows: encoder.rowCount, uncompressedBytes: 0, compressedBytes: 0, parts: 0,
-                                  stagePrefix: "", contentSHA256: "", startedAt: ""), dialect: dialect).sql, "COMMIT"]
-            let stored = incoming.map { ColumnDefinition(name: $0.name, type: dialect.storedType($0.type)) }
-            return LoadPlan(table: table, partition: partition, mode: mode, rows: encoder.rowCount, columns: stored,
-                            statements: statements)
-        } catch {
-            await connection.close()
-            if let error = error as? StevedoreError { throw error }
-            throw StevedoreError(code: .warehouse, step: .plan, message: "\(error)", table: table.description,
-                                 underlying: error)
+        statements += schemaPlan.addColumns.map { dialect.addColumn(table.tableName, $0).sql }
+        statements += schemaPlan.widenColumns.map { dialect.alterColumnType(table.tableName, column: $0.name, to: $0.to).sql }
+        switch mode {
+        case .replace: statements.append(dialect.delete(table.tableName, where: nil).sql)
+        case .replacePartition:
+            statements.append(dialect.delete(table.tableName, where: partition?.condition(dialect: dialect, types: types)).sql)
+        case .merge(let keys):
+            statements.append(dialect.mergeDelete(target: table.tableName, staging: "<staged rows>", keys: keys).sql)
+        case .append: break
         }
+        if let postgres = dialect as? PostgresDialect {
+            statements.append(postgres.copyFromStdin(table.tableName, columns: inference.names))
+        } else {
+            statements.append("COPY \(table.quoted) (…) FROM '<stage>/manifest.json' … MANIFEST FORMAT AS CSV GZIP …")
+        }
+        statements += [options.ledger.insert(
+            LoadLedger.Record(loadID: LoadID(rawValue: "<load id>"), table: table, partition: partition, mode: mode,
+                              rows: encoder.rowCount, uncompressedBytes: 0, compressedBytes: 0, parts: 0,
+                              stagePrefix: "", contentSHA256: "", startedAt: ""), dialect: dialect).sql, "COMMIT"]
+        let columns = inference.names.map { ColumnDefinition(name: $0, type: dialect.storedType(types[$0] ?? .text)) }
+        var notes = schemaPlan.widenColumns.map { column in
+            "column '\(column.name)' widens from \(dialect.typeName(column.from)) to \(dialect.typeName(column.to)): "
+                + (column.rewritesTable
+                    ? "this rewrites the whole table and locks it (ACCESS EXCLUSIVE) until the load commits"
+                    : "this changes only the catalog")
+        }
+        notes += schemaPlan.notes
+        return LoadPlan(table: table, partition: partition, mode: mode, rows: encoder.rowCount, columns: columns,
+                        notes: notes, statements: statements)
     }
 }

@@ -104,21 +104,19 @@ public struct Loader: Sendable {
         }
     }
 
-    /// The columns of `table` from the catalog, nil when it does not exist.
+    /// The columns of `table` from the catalog, nil when it does not exist. A type without a case
+    /// of its own is `.other`, by its name.
     func existingColumns(_ table: TableRef, on connection: Connection) async throws -> [ColumnDefinition]? {
         let query = dialect.tableColumns(table.tableName)
         let result = try await connection.execute(query.sql, query.parameters)
         guard !result.rows.isEmpty else { return nil }
-        return try result.rows.map { row in
+        return result.rows.map { row in
             let name = row[0] ?? ""
             let dataType = row[1] ?? ""
-            guard let type = dialect.sqlType(dataType: dataType, characterMaximumLength: row[2].flatMap { Int($0) },
-                                             numericPrecision: row[3].flatMap { Int($0) },
-                                             numericScale: row[4].flatMap { Int($0) }) else {
-                throw StevedoreError(code: .incompatibleSchema, step: .ddl,
-                                     message: "column '\(name)' has the type \(dataType), which Stevedore does not load",
-                                     table: table.description)
-            }
+            let type = dialect.sqlType(dataType: dataType, characterMaximumLength: row[2].flatMap { Int($0) },
+                                       numericPrecision: row[3].flatMap { Int($0) }, numericScale: row[4].flatMap { Int($0) })
+                // Arrays, enums, domains and extension types: the catalog's data_type only says what kind.
+                ?? .other(["ARRAY", "USER-DEFINED"].contains(dataType) ? (row.count > 6 ? row[6] : nil) ?? dataType : dataType)
             return ColumnDefinition(name: name, type: type, isNullable: row[5] != "NO")
         }
     }

@@ -15,15 +15,13 @@ struct StagingResult: Sendable {
     var parts: [StagedPart]
     var manifestKey: String
     var schema: Schema
-    /// Per column, the longest value in UTF-8 bytes.
-    var maxByteLengths: [String: Int]
+    /// What the encoder learnt of each column over every row.
+    var inference: SchemaInference
     var rowCount: Int
     var uncompressedByteCount: Int
     var compressedByteCount: Int
     /// SHA-256 of the whole staged CSV, uncompressed, in part order: equal content, equal checksum.
     var contentSHA256: String
-    /// Columns with no value at all and no pinned type: their inferred type means nothing.
-    var untypedColumns: Set<String> = []
 }
 
 /// The CSV of one encoded batch as the pipelined COPY takes it, while the part it belongs to is
@@ -40,9 +38,8 @@ struct CopyChunk: Sendable {
     var lineCount: Int
     var columns: [String]
     var schema: Schema
-    var maxByteLengths: [String: Int]
-    /// Columns with no value so far and no pinned type.
-    var untypedColumns: Set<String>
+    /// What the encoder learnt of each column up to these rows.
+    var inference: SchemaInference
 
     /// The batch's CSV, moved out (the chunk keeps an empty buffer), so that it can go back to a
     /// pool unshared once written.
@@ -65,6 +62,8 @@ struct Stager: Sendable {
     let uploadConcurrency: Int
     let nullMarker: NullMarker
     let pinnedTypes: [String: ColumnType]
+    /// The existing table's column types, which every value is checked against.
+    var targetTypes: [String: ColumnType] = [:]
     let membership: PartitionMembership
     /// Told after each batch: rows and bytes encoded, parts finished.
     var progress: (@Sendable (LoadProgress) -> Void)? = nil
@@ -78,7 +77,7 @@ struct Stager: Sendable {
     var csvBuffers = PartBufferPool(limit: 16)
 
     func stage(_ source: LoadSource) async throws -> StagingResult {
-        var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes)
+        var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes, targetTypes: targetTypes)
         var content = StreamingHash(.sha256)
         var parts: [StagedPart] = []
         var builder = try GzipPartBuilder(partSize: partSize, gzipLevel: gzipLevel, bodies: bodies)
@@ -115,13 +114,10 @@ struct Stager: Sendable {
 
             /// What the COPY gets for a batch, with what the encoder knows at its end.
             func copyChunk(partKey: String, endsPart: Bool, csv: [UInt8], rows: Int, lines: Int) -> CopyChunk {
-                let inference = encoder.inference
-                return CopyChunk(
+                CopyChunk(
                     partKey: partKey, endsPart: endsPart, csv: csv, rowCount: rows, lineCount: lines,
                     columns: Array(encoder.columnNames.prefix(partColumns)), schema: encoder.schema,
-                    maxByteLengths: Dictionary(zip(inference.names, inference.columns.map(\.maxByteLength)),
-                                               uniquingKeysWith: { first, _ in first }),
-                    untypedColumns: Self.untyped(inference))
+                    inference: encoder.inference)
             }
 
             func write(rows: Int) async throws {
@@ -189,14 +185,11 @@ struct Stager: Sendable {
             let manifestKey = "\(prefix)manifest.json"
             let manifest = StageManifest(parts: parts, urlPrefix: store.manifestURLPrefix)
             try await store.put(manifestKey, body: .bytes(Array(manifest.json.utf8)))
-            let inference = encoder.inference
             return StagingResult(
-                parts: parts, manifestKey: manifestKey, schema: encoder.schema,
-                maxByteLengths: Dictionary(zip(inference.names, inference.columns.map(\.maxByteLength)),
-                                           uniquingKeysWith: { first, _ in first }),
+                parts: parts, manifestKey: manifestKey, schema: encoder.schema, inference: encoder.inference,
                 rowCount: encoder.rowCount, uncompressedByteCount: totalUncompressed,
                 compressedByteCount: parts.reduce(0) { $0 + $1.compressedByteCount },
-                contentSHA256: content.finalize().hex, untypedColumns: Self.untyped(inference))
+                contentSHA256: content.finalize().hex)
         }
     }
 }
@@ -208,10 +201,6 @@ extension Stager {
         (bytes + 0xFFFF) & ~0xFFFF
     }
 
-    /// The columns `inference` saw no value for, and that have no pinned type.
-    static func untyped(_ inference: SchemaInference) -> Set<String> {
-        Set(zip(inference.names, inference.columns).filter { $0.1.valueCount == 0 && $0.1.pinnedType == nil }.map(\.0))
-    }
 }
 
 extension ObjectStore {

@@ -40,7 +40,7 @@ enum ArgumentParsing {
             let (column, name) = try pair(value, flag: "--type", shape: "column=type")
             guard let type = columnType(name) else {
                 throw Failure.usageError("--type \(value): unknown type '\(name)'; use boolean, smallint, integer, bigint, "
-                                         + "decimal(p,s), double, text, date, timestamp, timestamptz or json")
+                                         + "decimal(p,s), numeric, double, text, date, timestamp, timestamptz or json")
             }
             types[column] = type
         }
@@ -60,6 +60,7 @@ enum ArgumentParsing {
         case "timestamp": return .timestamp
         case "timestamptz": return .timestamptz
         case "json", "jsonb": return .json
+        case "numeric", "decimal": return .numeric
         default:
             guard lowered.hasPrefix("decimal(") || lowered.hasPrefix("numeric("), lowered.hasSuffix(")") else { return nil }
             let inside = lowered.drop { $0 != "(" }.dropFirst().dropLast().split(separator: ",")

@@ -84,6 +84,10 @@ struct PlanCommand: AsyncParsableCommand {
                      "columns:"]
         let width = plan.columns.map(\.name.count).max() ?? 0
         lines += plan.columns.map { "  \($0.name.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.type)" }
+        if !plan.notes.isEmpty {
+            lines.append("notes:")
+            lines += plan.notes.map { "  \($0)" }
+        }
         lines.append("statements:")
         lines += plan.statements.map { "  \($0);" }
         return lines.joined(separator: "\n")

@@ -16,6 +16,10 @@ enum ReportJSON {
         var skipped: Bool
         /// Seconds per phase, in order.
         var phases: [Phase]
+        /// `pipelined`, `sequential` or `pipelined, then sequential`.
+        var copy: String
+        var changedWhileCopying: [String]
+        var fallbackReason: String?
     }
 
     struct Phase: Encodable {
@@ -28,7 +32,8 @@ enum ReportJSON {
                     mode: report.mode.description, rows: report.rows, uncompressedBytes: report.uncompressedBytes,
                     compressedBytes: report.compressedBytes, parts: report.parts, stagePrefix: report.stagePrefix,
                     skipped: report.skipped,
-                    phases: report.phases.map { Phase(name: $0.name, seconds: $0.seconds) }))
+                    phases: report.phases.map { Phase(name: $0.name, seconds: $0.seconds) }, copy: report.copy.rawValue,
+                    changedWhileCopying: report.changedWhileCopying, fallbackReason: report.fallbackReason))
     }
 
     struct Plan: Encodable {
@@ -41,13 +46,14 @@ enum ReportJSON {
         var mode: String
         var rows: Int
         var columns: [Column]
+        var notes: [String]
         var statements: [String]
     }
 
     static func plan(_ plan: LoadPlan) -> String {
         encode(Plan(table: plan.table.description, partition: plan.partition?.label, mode: plan.mode.description,
                     rows: plan.rows, columns: plan.columns.map { Plan.Column(name: $0.name, type: "\($0.type)") },
-                    statements: plan.statements))
+                    notes: plan.notes, statements: plan.statements))
     }
 
     static func encode(_ value: some Encodable) -> String {

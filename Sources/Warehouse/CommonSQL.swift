@@ -26,6 +26,11 @@ enum CommonSQL {
         SQLStatement("ALTER TABLE \(table.quoted) ALTER COLUMN \(quoteIdentifier(column)) TYPE \(typeName)")
     }
 
+    static func convertColumnType(_ table: TableName, column: String, typeName: String) -> SQLStatement {
+        let quoted = quoteIdentifier(column)
+        return SQLStatement("ALTER TABLE \(table.quoted) ALTER COLUMN \(quoted) TYPE \(typeName) USING \(quoted)::\(typeName)")
+    }
+
     static func delete(_ table: TableName, where condition: SQLCondition?) -> SQLStatement {
         guard let condition else { return SQLStatement("DELETE FROM \(table.quoted)") }
         return SQLStatement("DELETE FROM \(table.quoted) WHERE \(condition.sql)", condition.parameters)
@@ -53,7 +58,7 @@ enum CommonSQL {
     static func tableColumns(schema: String, table: String) -> SQLStatement {
         SQLStatement(
             "SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, "
-                + "is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
+                + "is_nullable, udt_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
                 + "ORDER BY ordinal_position",
             [schema, table])
     }

@@ -14,12 +14,23 @@ public protocol Dialect: Sendable {
     /// The type as the warehouse spells it in DDL.
     func typeName(_ type: SQLType) -> String
     /// Reads back a type from the catalog row of `tableColumns` (`data_type`,
-    /// `character_maximum_length`, `numeric_precision`, `numeric_scale`).
+    /// `character_maximum_length`, `numeric_precision`, `numeric_scale`); nil for a type without a
+    /// case of its own (the caller keeps it as `.other`).
     func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?)
         -> SQLType?
     /// The type a column created as `type` reads back as from the catalog (e.g. PostgreSQL stores
     /// `.varchar` as `text`; Redshift stores `.text` and `.json` as `VARCHAR(65535)`).
     func storedType(_ type: SQLType) -> SQLType
+
+    /// The type a new column is created as for values Stevedore inferred as `type`: wide enough
+    /// that ordinary growth (larger integers, more digits, longer text) needs no DDL later.
+    func createdType(_ type: SQLType) -> SQLType
+    /// The exact decimal type a new column of numbers with up to `integerDigits` digits before the
+    /// point and `scale` after it is created as; nil when the warehouse has none that holds them.
+    func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool) -> SQLType?
+    /// Whether `ALTER COLUMN … TYPE to` on a column of `from` rewrites every row of the table
+    /// (under an exclusive lock), rather than changing only the catalog.
+    func rewritesTable(from: SQLType, to: SQLType) -> Bool
 
     /// `CREATE SCHEMA IF NOT EXISTS "schema"`.
     func createSchema(_ schema: String) -> SQLStatement
@@ -29,6 +40,9 @@ public protocol Dialect: Sendable {
     func addColumn(_ table: TableName, _ column: ColumnDefinition) -> SQLStatement
     /// `ALTER TABLE … ALTER COLUMN … TYPE …`, for a widening `widening(from:to:)` allows.
     func alterColumnType(_ table: TableName, column: String, to type: SQLType) -> SQLStatement
+    /// `ALTER TABLE … ALTER COLUMN … TYPE … USING column::type`: a column whose every value the load
+    /// itself wrote (or NULL) converted by an explicit cast.
+    func convertColumnType(_ table: TableName, column: String, to type: SQLType) -> SQLStatement
     /// How `from` may become `to` in place, or nil when it cannot (an incompatible change).
     func widening(from: SQLType, to: SQLType) -> Widening?
 
@@ -44,7 +58,7 @@ public protocol Dialect: Sendable {
     /// `INSERT INTO target (cols) SELECT cols FROM staging`.
     func insertSelect(into target: TableName, columns: [String], from staging: String) -> SQLStatement
     /// The catalog query for a table's columns, in order: `column_name`, `data_type`,
-    /// `character_maximum_length`, `numeric_precision`, `numeric_scale`, `is_nullable`.
+    /// `character_maximum_length`, `numeric_precision`, `numeric_scale`, `is_nullable`, `udt_name`.
     func tableColumns(_ table: TableName) -> SQLStatement
     /// `statement` with its bind parameters written in as literals, for the statements that take
     /// none (PostgreSQL's `COPY (query) TO STDOUT`, Redshift's UNLOAD); refuses values it cannot

@@ -1,8 +1,8 @@
 extension PostgresDialect {
     /// The in-place type changes PostgreSQL can make without losing a value or changing its meaning,
     /// all inside the load's transaction: integer growth, integers into a numeric that holds them,
-    /// numeric growth in both integer digits and scale, and `varchar` into `text`. A number, date or
-    /// boolean never becomes text (that changes what the column means, not its width), and
+    /// numeric growth in both integer digits and scale or into unconstrained `numeric`, and `varchar`
+    /// into `text`. A number, date or boolean never becomes text (that changes what the column means, not its width), and
     /// `timestamp` → `timestamptz` and `date` → `timestamp` are refused: the instants would change.
     public func widening(from: SQLType, to: SQLType) -> Widening? {
         let from = storedType(from)
@@ -18,6 +18,8 @@ extension PostgresDialect {
             (.bigint, .decimal(let precision, let scale)):
             guard let digits = Self.integerDigits(from) else { return nil }
             return precision - scale >= digits ? .insideTransaction : nil
+        case (.smallint, .numeric), (.integer, .numeric), (.bigint, .numeric), (.decimal, .numeric):
+            return .insideTransaction
         case (.decimal(let fromPrecision, let fromScale), .decimal(let toPrecision, let toScale)):
             let keepsIntegerDigits = toPrecision - toScale >= fromPrecision - fromScale
             return keepsIntegerDigits && toScale >= fromScale ? .insideTransaction : nil

@@ -20,18 +20,20 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
         case .integer: return "integer"
         case .bigint: return "bigint"
         case .decimal(let precision, let scale): return "numeric(\(precision),\(scale))"
+        case .numeric: return "numeric"
         case .double: return "double precision"
         case .varchar, .text: return "text"
         case .date: return "date"
         case .timestamp: return "timestamp"
         case .timestamptz: return "timestamptz"
         case .json: return "jsonb"
+        case .other(let name): return name
         }
     }
 
     /// Reads `information_schema.columns.data_type`. A `character varying(n)` column that a user
-    /// created reads as `.varchar(maxBytes: n)` (n characters hold at least n bytes); types
-    /// Stevedore does not write (`real`, `character`, unbounded `numeric`, …) read as nil.
+    /// created reads as `.varchar(maxBytes: n)` (n characters hold at least n bytes); `numeric`
+    /// without a precision as `.numeric`; types without a case (`real`, `uuid`, …) as nil.
     public func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?)
         -> SQLType? {
         switch dataType.lowercased() {
@@ -40,7 +42,7 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
         case "integer": return .integer
         case "bigint": return .bigint
         case "numeric":
-            guard let numericPrecision else { return nil }
+            guard let numericPrecision else { return .numeric }
             return .decimal(precision: numericPrecision, scale: numericScale ?? 0)
         case "double precision": return .double
         case "character varying":
@@ -61,6 +63,36 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
         return type
     }
 
+    /// Integers as `bigint`, decimals as unconstrained `numeric` (each value keeps its scale as
+    /// written), text as `text`: later loads with larger values need no DDL.
+    public func createdType(_ type: SQLType) -> SQLType {
+        switch type {
+        case .smallint, .integer: return .bigint
+        case .decimal: return .numeric
+        case .varchar: return .text
+        default: return type
+        }
+    }
+
+    /// Always unconstrained `numeric`, which also reads exponent notation.
+    public func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool) -> SQLType? {
+        .numeric
+    }
+
+    /// PostgreSQL changes only the catalog for `varchar` growth or into `text`, and for a numeric
+    /// that keeps its scale and gains precision or loses its constraint; every other change of
+    /// type rewrites the table.
+    public func rewritesTable(from: SQLType, to: SQLType) -> Bool {
+        switch (storedType(from), storedType(to)) {
+        case let (a, b) where a == b: return false
+        case (.varchar, .text): return false
+        case let (.varchar(a), .varchar(b)): return b < a
+        case let (.decimal(p1, s1), .decimal(p2, s2)): return s1 != s2 || p2 < p1
+        case (.decimal, .numeric): return false
+        default: return true
+        }
+    }
+
     /// `CREATE SCHEMA IF NOT EXISTS "schema"`.
     public func createSchema(_ schema: String) -> SQLStatement { CommonSQL.createSchema(schema) }
 
@@ -77,6 +109,11 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
     /// Relies on the assignment cast from the old type (every type casts to `text` by I/O).
     public func alterColumnType(_ table: TableName, column: String, to type: SQLType) -> SQLStatement {
         CommonSQL.alterColumnType(table, column: column, typeName: typeName(type))
+    }
+
+    /// `ALTER TABLE … ALTER COLUMN … TYPE … USING "column"::type`.
+    public func convertColumnType(_ table: TableName, column: String, to type: SQLType) -> SQLStatement {
+        CommonSQL.convertColumnType(table, column: column, typeName: typeName(type))
     }
 
     /// `pg_advisory_xact_lock(hashtextextended($1, 0))`: the 64-bit hash that hash partitioning

@@ -16,9 +16,9 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     public var foldsIdentifiersToLowercase: Bool { true }
 
     /// Redshift's DDL spelling. `.text` becomes `VARCHAR(65535)` (a bare `TEXT` would be VARCHAR(256)).
-    /// `.json` is `VARCHAR(65535)` too, not `SUPER`: SUPER keeps parsed values and reads them back
-    /// re-serialized, so the staged text would not round-trip byte for byte; VARCHAR keeps it exactly.
-    /// Precision above 38 and VARCHAR above 65535 bytes are rendered as given, for the server to refuse.
+    /// `.json` is `SUPER`, which COPY fills from a CSV field's JSON text (https://docs.aws.amazon.com/
+    /// redshift/latest/dg/copy_json.html, "Copying data from text and CSV"). Precision above 38 and
+    /// VARCHAR above 65535 bytes are rendered as given, for the server to refuse.
     public func typeName(_ type: SQLType) -> String {
         switch type {
         case .boolean: return "BOOLEAN"
@@ -26,17 +26,21 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
         case .integer: return "INTEGER"
         case .bigint: return "BIGINT"
         case .decimal(let precision, let scale): return "DECIMAL(\(precision),\(scale))"
+        case .numeric: return "DECIMAL(\(ColumnLimits.redshiftMaxDecimalPrecision),0)"
         case .double: return "DOUBLE PRECISION"
         case .varchar(let maxBytes): return "VARCHAR(\(maxBytes))"
-        case .text, .json: return "VARCHAR(\(Self.maxVarcharBytes))"
+        case .text: return "VARCHAR(\(Self.maxVarcharBytes))"
+        case .json: return "SUPER"
         case .date: return "DATE"
         case .timestamp: return "TIMESTAMP"
         case .timestamptz: return "TIMESTAMPTZ"
+        case .other(let name): return name
         }
     }
 
     /// Reads `information_schema.columns.data_type`; a VARCHAR without a length is Redshift's
-    /// default 256, a numeric without precision its default (18,0). Other types read as nil.
+    /// default 256, a numeric without precision its default (18,0), `super` is `.json`. Other
+    /// types (CHAR, TIME, VARBYTE, GEOMETRY, …) read as nil.
     public func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?)
         -> SQLType? {
         switch dataType.lowercased() {
@@ -50,16 +54,50 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
         case "date": return .date
         case "timestamp without time zone": return .timestamp
         case "timestamp with time zone": return .timestamptz
+        case "super": return .json
         default: return nil
         }
     }
 
-    /// `.text` and `.json` are stored as `VARCHAR(65535)`; every other type as itself.
+    /// `.text` is stored as `VARCHAR(65535)`; every other type as itself.
     public func storedType(_ type: SQLType) -> SQLType {
         switch type {
-        case .text, .json: return .varchar(maxBytes: Self.maxVarcharBytes)
+        case .text: return .varchar(maxBytes: Self.maxVarcharBytes)
         default: return type
         }
+    }
+
+    /// Integers as `BIGINT`, decimals as `DECIMAL(38, s)`, VARCHAR rounded up to a power of two of
+    /// at least 256 bytes (at most 65535): Redshift cannot widen numbers in place at all, and text
+    /// only outside a transaction.
+    public func createdType(_ type: SQLType) -> SQLType {
+        switch type {
+        case .smallint, .integer: return .bigint
+        case .decimal(_, let scale): return .decimal(precision: ColumnLimits.redshiftMaxDecimalPrecision, scale: scale)
+        case .varchar(let bytes): return .varchar(maxBytes: Self.roundedVarcharBytes(bytes))
+        default: return type
+        }
+    }
+
+    /// `DECIMAL(38, scale)` while the digits fit it (scale at most 37). Numbers written in exponent
+    /// notation get none: the COPY documentation promises nothing for them in a DECIMAL column.
+    public func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool) -> SQLType? {
+        let precision = ColumnLimits.redshiftMaxDecimalPrecision
+        guard !usesExponentNotation, scale <= precision - 1, integerDigits <= precision - scale else { return nil }
+        return .decimal(precision: precision, scale: scale)
+    }
+
+    /// Growing a VARCHAR changes only the catalog.
+    public func rewritesTable(from: SQLType, to: SQLType) -> Bool {
+        if case .varchar = storedType(from), case .varchar = storedType(to) { return false }
+        return storedType(from) != storedType(to)
+    }
+
+    /// The VARCHAR length a new column of values up to `bytes` long gets.
+    static func roundedVarcharBytes(_ bytes: Int) -> Int {
+        var rounded = 256
+        while rounded < bytes && rounded < maxVarcharBytes { rounded *= 2 }
+        return min(rounded, maxVarcharBytes)
     }
 
     /// Redshift changes a column type in place only to grow a VARCHAR, and only outside a
@@ -90,6 +128,11 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     /// `ALTER TABLE … ALTER COLUMN … TYPE VARCHAR(n)`; must run outside a transaction block.
     public func alterColumnType(_ table: TableName, column: String, to type: SQLType) -> SQLStatement {
         CommonSQL.alterColumnType(table, column: column, typeName: typeName(type))
+    }
+
+    /// `ALTER TABLE … ALTER COLUMN … TYPE … USING "column"::type`.
+    public func convertColumnType(_ table: TableName, column: String, to type: SQLType) -> SQLStatement {
+        CommonSQL.convertColumnType(table, column: column, typeName: typeName(type))
     }
 
     /// `LOCK "schema"."table"`: Redshift has no advisory locks, so the whole table is serialized

@@ -6,6 +6,8 @@ public enum SQLType: Sendable, Hashable, CustomStringConvertible {
     case bigint
     /// Exact decimal with `precision` digits, `scale` of them after the point.
     case decimal(precision: Int, scale: Int)
+    /// Exact decimal of any precision and scale (PostgreSQL's unconstrained `numeric`).
+    case numeric
     case double
     /// Text of at most `maxBytes` UTF-8 bytes (Redshift's VARCHAR is measured in bytes).
     case varchar(maxBytes: Int)
@@ -14,8 +16,11 @@ public enum SQLType: Sendable, Hashable, CustomStringConvertible {
     case date
     case timestamp
     case timestamptz
-    /// JSON kept as text (PostgreSQL `jsonb`; Redshift VARCHAR).
+    /// JSON (PostgreSQL `jsonb`, Redshift `SUPER`).
     case json
+    /// A type Stevedore has no frame type for (`uuid`, `interval`, arrays, enums, `SUPER`…), by the
+    /// catalog's name for it: values go to COPY as their text, and come back as it.
+    case other(String)
 
     public var description: String {
         switch self {
@@ -24,6 +29,7 @@ public enum SQLType: Sendable, Hashable, CustomStringConvertible {
         case .integer: return "integer"
         case .bigint: return "bigint"
         case .decimal(let precision, let scale): return "decimal(\(precision),\(scale))"
+        case .numeric: return "numeric"
         case .double: return "double precision"
         case .varchar(let maxBytes): return "varchar(\(maxBytes))"
         case .text: return "text"
@@ -31,6 +37,7 @@ public enum SQLType: Sendable, Hashable, CustomStringConvertible {
         case .timestamp: return "timestamp"
         case .timestamptz: return "timestamptz"
         case .json: return "json"
+        case .other(let name): return name
         }
     }
 }
@@ -83,4 +90,10 @@ public struct SQLStatement: Sendable, Hashable, CustomStringConvertible {
 /// Everywhere else values go as bind parameters.
 public func quoteLiteral(_ value: String) -> String {
     "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+}
+
+/// Limits of the warehouses' types that the dialects and the type mapping share.
+public enum ColumnLimits {
+    /// Redshift's DECIMAL holds at most 38 digits.
+    public static let redshiftMaxDecimalPrecision = 38
 }

@@ -207,7 +207,7 @@ struct PlanCommandTests {
         #expect(plan["rows"] as? Int == 3)
         #expect(plan["mode"] as? String == "partition")
         let columns = (plan["columns"] as? [[String: String]])?.map { "\($0["name"] ?? "") \($0["type"] ?? "")" }
-        #expect(columns == ["id bigint", "sale_date date", "region text", "amount decimal(4,2)"])
+        #expect(columns == ["id bigint", "sale_date date", "region text", "amount numeric"])
         let statements = try #require(plan["statements"] as? [String])
         #expect(statements.contains { $0.hasPrefix("CREATE TABLE IF NOT EXISTS") })
         #expect(statements.contains { $0.contains(#"DELETE FROM"#) && $0.contains(#""sale_date" >= CAST($1 AS date) AND "sale_date" <= CAST($2 AS date)"#) })
@@ -217,7 +217,7 @@ struct PlanCommandTests {
         #expect(unload.stderr.contains("the table does not exist"))
         let dryRun = try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--dry-run"])
         #expect(dryRun.status == 0)
-        #expect(dryRun.stdout.hasPrefix("3 rows for \(table) (replace)\ncolumns:\n  id         smallint"))
+        #expect(dryRun.stdout.hasPrefix("3 rows for \(table) (replace)\ncolumns:\n  id         bigint"))
     }
 }
 

@@ -26,9 +26,11 @@ struct InferenceTests {
         (["1.5E-300", "-2.25"], .double),
         (["NaN", "1.5"], .double),
         (["Infinity", "-infinity", "+Infinity", "3"], .double),
-        (["1.5", "12345678901234567890123456789012345678"], .text),
-        (["1e5", "1234567890123456"], .text),
-        (["123456789012345678901234567890123456789"], .text),
+        // Exact numbers beyond 38 digits are numeric; integers up to 2^53 are exact doubles.
+        (["1.5", "12345678901234567890123456789012345678"], .numeric),
+        (["1e5", "1234567890123456"], .double),
+        (["1e5", "12345678901234567"], .numeric),
+        (["123456789012345678901234567890123456789"], .numeric),
         (["2026-11-02", "0001-01-01", "9999-12-31"], .date),
         (["2024-02-29"], .date),
         (["2026-11-02", "2026-11-02 10:11:12"], .timestamp),
@@ -58,9 +60,9 @@ struct InferenceTests {
         (["1e"], .text),
         (["1e400"], .text),
         (["1e-400"], .text),
-        (["1.2345678901234567890e3"], .text),
+        (["1.2345678901234567890e3"], .numeric),
         (["1.5e3", "123456789012345e2"], .double),
-        (["0.000123456789012345678e-2"], .text),
+        (["0.000123456789012345678e-2"], .numeric),
         (["0x1p3"], .text),
         (["12 "], .text),
         ([" 12"], .text),
@@ -93,6 +95,70 @@ struct InferenceTests {
     @Test("traps stay text or take the exact rung", arguments: traps)
     func trap(values: [String?], expected: ColumnType) throws {
         #expect(try Self.infer(values).type == expected)
+    }
+
+    /// Doubles as other tools print them: shortest round-trip forms, up to 17 significant digits.
+    static let printedDoubles: [([String?], ColumnType)] = [
+        // The issue's column: every value prints back as itself.
+        (["1e308", "5e-324", "-0.0", "3.141592653589793", "2.5e-10", "1234567.125", "1", "2"], .double),
+        // Python's repr and JavaScript's toString of everyday sums.
+        (["0.30000000000000004", "0.1", "2.675", "1e-07"], .double),
+        (["0.30000000000000004", "0.1", "1.0000000000000002"], .double),
+        (["1.7976931348623157e+308", "2.2250738585072014e-308", "5e-324"], .double),
+        (["-1.2345678901234568e-05", "6.02214076e+23", "0.3333333333333333", "6.666666666666667e-06"], .double),
+        // Java's Double.toString and Go's strconv with 'E'.
+        (["1.0E10", "3.4028234663852886E38"], .double),
+        // 17 digits that no double prints: exact only as numeric.
+        (["0.30000000000000005", "1e5"], .numeric),
+        (["3.1415926535897932384626433832795028841971"], .numeric),
+        // A money-like column keeps its fixed scale, however many digits.
+        (["1234567890123456.78", "0.10", "12.00"], .decimal(precision: 18, scale: 2)),
+        (["7.50", "10.00"], .decimal(precision: 4, scale: 2)),
+        (["1.000000000000000000", "2.500000000000000000"], .decimal(precision: 19, scale: 18)),
+    ]
+
+    @Test("printed doubles are double precision; numbers exact neither way are numeric", arguments: printedDoubles)
+    func printedDouble(values: [String?], expected: ColumnType) throws {
+        #expect(try Self.infer(values).type == expected)
+    }
+
+    @Test("exactness is the shortest round trip, not a count of digits", arguments: [
+        ("0.1", true), ("0.30000000000000004", true), ("0.30000000000000005", false), ("5e-324", true),
+        ("4.9e-324", false), ("1e23", true), ("9007199254740993", false), ("9007199254740992", true), ("-0.0", true),
+        ("100", true), ("1.0000000000000000000000001", false), ("2.5E-10", true),
+    ])
+    func exactness(text: String, exact: Bool) {
+        #expect(DoubleExactness.isExact(Array(text.utf8)) == exact)
+    }
+
+    @Test("each value is checked against the table column's type, and the first misfit is kept with its line")
+    func targetMisfits() throws {
+        var inference = SchemaInference(targetTypes: ["amount": .decimal(precision: 12, scale: 2), "n": .double])
+        let batch = try TextBatch(columnNames: ["amount", "n"],
+                                  rows: [["7.5", "1"], ["10", "0.5"], ["7.125", "-0.0"], ["1.001", "12.25"]],
+                                  file: "day2.csv")
+        try inference.observe(batch)
+        let amount = try #require(inference["amount"])
+        #expect(amount.misfitCount == 2)
+        #expect(amount.firstMisfit == ColumnInference.Misfit(value: "7.125", file: "day2.csv", line: 3))
+        #expect(!amount.fitsTarget)
+        let n = try #require(inference["n"])
+        #expect(n.fitsTarget)
+        // The inference goes on beside the check: the values alone would be a narrow decimal.
+        #expect(n.type == .decimal(precision: 4, scale: 2))
+    }
+
+    @Test("nested JSON Lines objects and arrays infer json; mixed with scalars, text")
+    func nestedJSON() throws {
+        func infer(_ lines: String) throws -> ColumnType? {
+            let reader = JSONLinesReader(source: MemoryByteSource(Array(lines.utf8)), file: "in.jsonl")
+            var inference = SchemaInference()
+            while let batch = try reader.next() { try inference.observe(batch) }
+            return inference["v"]?.type
+        }
+        #expect(try infer(#"{"v": {"a": 1}}"# + "\n" + #"{"v": [1, 2]}"# + "\n" + #"{"v": null}"#) == .json)
+        #expect(try infer(#"{"v": {"a": 1}}"# + "\n" + #"{"v": "x"}"#) == .text)
+        #expect(try infer(#"{"v": "{\"a\": 1}"}"#) == .text)
     }
 
     @Test("the longest value is measured in UTF-8 bytes; NULLs are counted")

@@ -34,7 +34,7 @@ struct JSONLinesReaderTests {
         var encoder = StagedCSVEncoder(nullMarker: .emptyField)
         while let batch = try reader.next() { try encoder.append(batch) }
         let types = encoder.schema.fields.map(\.type)
-        #expect(types == [.decimal(precision: 20, scale: 0), .text, .double, .boolean, .text, .text])
+        #expect(types == [.decimal(precision: 20, scale: 0), .text, .double, .boolean, .json, .json])
         #expect(encoder.schema.fields.map(\.isNullable) == [false, true, true, true, true, true])
     }
 

@@ -22,6 +22,7 @@ struct PostgresCopyTests {
         case .integer: "integer"
         case .bigint: "bigint"
         case let .decimal(precision, scale): "numeric(\(precision),\(scale))"
+        case .numeric: "numeric"
         case .double: "double precision"
         case .text: "text"
         case .date: "date"

@@ -53,7 +53,7 @@ struct DialectRulesTests {
         #expect(dialect.sqlType(dataType: "character varying", characterMaximumLength: nil, numericPrecision: nil,
                                 numericScale: nil) == .text)
         #expect(dialect.sqlType(dataType: "numeric", characterMaximumLength: nil, numericPrecision: nil,
-                                numericScale: nil) == nil)
+                                numericScale: nil) == .numeric)
         #expect(dialect.sqlType(dataType: "real", characterMaximumLength: nil, numericPrecision: 24,
                                 numericScale: nil) == nil)
         #expect(dialect.copyFromStdin(TableName(schema: "s", table: "t"), columns: ["a", "b"])
