@@ -322,7 +322,8 @@ extension LoadRun {
                     }
                 } catch var error as WarehouseError {
                     if let line = error.copyLine, let part = partStarts.last(where: { $0.firstLine < line }) {
-                        error.message += " (line \(line - part.firstLine + part.earlierLines) of \(part.key))"
+                        let column = error.copyColumn.map { "column \($0), " } ?? ""
+                        error.message += " (\(column)line \(line - part.firstLine + part.earlierLines) of \(part.key))"
                     }
                     throw StepError(step: .copy, error: error, staged: true)
                 }

@@ -420,7 +420,8 @@ struct LoadRun {
             } catch var error as WarehouseError {
                 // The server counts lines within this part's COPY: name the part.
                 if let line = error.copyLine {
-                    error.message += " (line \(line) of \(part.key.split(separator: "/").last ?? ""))"
+                    let column = error.copyColumn.map { "column \($0), " } ?? ""
+                    error.message += " (\(column)line \(line) of \(part.key.split(separator: "/").last ?? ""))"
                 }
                 throw error
             }

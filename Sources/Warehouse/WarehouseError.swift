@@ -61,6 +61,15 @@ public struct WarehouseError: Error, Sendable, CustomStringConvertible {
         return Int(digits)
     }
 
+    /// The column of a failed `COPY … FROM` that the server named in its context
+    /// (`COPY t, line 2, column id: "x"`).
+    public var copyColumn: String? {
+        guard let context, let range = context.range(of: ", column ") else { return nil }
+        let rest = context[range.upperBound...]
+        guard let colon = rest.range(of: ": ") ?? rest.range(of: ":") else { return String(rest) }
+        return String(rest[..<colon.lowerBound])
+    }
+
     /// True when the same work may succeed if tried again: a lost connection, a serialization
     /// failure or deadlock, the server shutting down or out of resources.
     public var isTransient: Bool {

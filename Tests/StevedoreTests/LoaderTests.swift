@@ -200,7 +200,7 @@ struct LoaderTests {
         #expect(error.step == .copy)
         #expect(error.message.contains("23514"))
         // The server counts physical lines of the part (quoted newlines included).
-        #expect(error.message.contains("(line 52 of part-00001.csv.gz)"))
+        #expect(error.message.contains("line 52 of part-00001.csv.gz)"))
         #expect(error.stagePrefix != nil)
         #expect(try await fixture.checksum(table) == before)
         #expect(try await fixture.ledger(table).count == 1)

@@ -1,0 +1,224 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Types on data and tables nobody made for Stevedore: numbers that stay numbers, partitions that
+/// look narrower than their column, every column type of an existing table, and first loads whose
+/// types settle late, all through the CLI against the test services.
+@Suite("column types that hold on real data")
+struct TypeFitTests {
+    static let psql = ScheduleCommandTests.psql
+    var stage: String { "s3://\(CLI.bucket)/cli-tests" }
+
+    static func load(_ file: URL, _ table: String, _ extra: [String] = [], stage: String,
+                     environment: [String: String] = [:]) async throws -> CLI.Result {
+        try await CLI.run(["load", file.path, "--table", table, "--stage", stage] + extra, environment: environment)
+    }
+
+    static func types(_ schema: String, _ table: String) throws -> String {
+        try psql("SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) "
+                 + "FROM information_schema.columns WHERE table_schema = '\(schema)' AND table_name = '\(table)'")
+    }
+
+    @Test("printed doubles are double precision, integers bigint, decimals numeric keeping their scale, nested JSON jsonb")
+    func numbersStayNumbers() async throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        let values = ["1e308", "5e-324", "-0.0", "3.141592653589793", "2.5e-10", "1234567.125", "1", "2"]
+        var csv = "id,mixed,price,small\n"
+        for (index, value) in values.enumerated() { csv += "\(index + 1),\(value),\(index).50,\(index)\n" }
+        let result = try await Self.load(try CLI.file("mixed.csv", csv), "\(schema).mixed", stage: stage)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Self.types(schema, "mixed") == "id bigint, mixed double precision, price numeric, small bigint")
+        let literals = values.map { "'\($0)'::float8" }.joined(separator: ", ")
+        #expect(try Self.psql("SELECT count(*) FROM \(schema).mixed WHERE mixed = ANY(ARRAY[\(literals)])") == "8")
+        #expect(try Self.psql("SELECT price::text FROM \(schema).mixed WHERE id = 1") == "0.50")
+
+        let lines = #"{"id": 1, "doc": {"a": [1, 2]}, "tags": ["x"]}"# + "\n" + #"{"id": 2, "doc": {"b": null}}"# + "\n"
+        let json = try await Self.load(try CLI.file("nested.jsonl", lines), "\(schema).nested", stage: stage)
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(try Self.types(schema, "nested") == "id bigint, doc jsonb, tags jsonb")
+        #expect(try Self.psql("SELECT doc->'a'->>1 FROM \(schema).nested WHERE id = 1") == "2")
+    }
+
+    @Test("four partitions of one column (doubles, short decimals, integers, NULLs only) all load into it")
+    func partitionsOfOneColumn() async throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        let table = "\(schema).readings"
+        let days: [(String, [String])] = [
+            ("2024-01-01", ["0.30000000000000004", "1.7976931348623157e+308", "2.5e-10"]),
+            ("2024-01-02", ["0.5", "-0.0", "12.25"]),
+            ("2024-01-03", ["1", "2", "40000"]),
+            ("2024-01-04", ["", "", ""]),
+        ]
+        for (day, values) in days {
+            let csv = "day,value\n" + values.map { "\(day),\($0)\n" }.joined()
+            let result = try await Self.load(try CLI.file("\(day).csv", csv), table, ["--partition", "day=\(day)"],
+                                             stage: stage)
+            #expect(result.status == 0, "\(day): \(result.stderr)")
+        }
+        #expect(try Self.types(schema, "readings") == "day date, value double precision")
+        #expect(try Self.psql("SELECT count(*) || ' ' || count(value) FROM \(table)") == "12 9")
+        #expect(try Self.psql("SELECT value FROM \(table) WHERE day = '2024-01-02' ORDER BY value") == "-0\n0.5\n12.25")
+
+        // A table its owner created with double precision takes a plain file of floats and integers.
+        try _ = Self.psql("CREATE TABLE \(schema).owned (dbl double precision, n bigint)")
+        let floats = "dbl,n\n3.141592653589793,1\n0.1,2\n7,3\n1234567.125,4\n"
+        let owned = try await Self.load(try CLI.file("floats.csv", floats), "\(schema).owned", stage: stage)
+        #expect(owned.status == 0, "\(owned.stderr)")
+        #expect(try Self.types(schema, "owned") == "dbl double precision, n bigint")
+    }
+
+    @Test("a load into an existing table whose values fit sends no DDL")
+    func noDDLWhenValuesFit() async throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        try _ = Self.psql("CREATE SCHEMA \(schema); CREATE TABLE \(schema).fits (amount numeric(12,2), id bigint, "
+                          + "ratio double precision, code varchar(10))")
+        let csv = "amount,id,ratio,code\n7.5,1,1,ab\n10,2,2.5,c\n,3,0.125,\n"
+        let sent = SentStatements()
+        let result = try await Self.load(try CLI.file("fits.csv", csv), "\(schema).fits", stage: stage,
+                                         environment: sent.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let statements = try sent.texts()
+        #expect(statements.contains { $0.hasPrefix("COPY ") && $0.contains(#""fits""#) })
+        #expect(!statements.contains { $0.hasPrefix("ALTER TABLE") || $0.hasPrefix("CREATE TABLE IF NOT EXISTS \"\(schema)\"") },
+                "\(statements)")
+        #expect(try Self.types(schema, "fits")
+            == "amount numeric, id bigint, ratio double precision, code character varying")
+        #expect(try Self.psql("SELECT amount || '/' || ratio FROM \(schema).fits WHERE id = 1") == "7.50/1")
+
+        // A value that does not fit leads to a widening that plan flags, or to an error naming it.
+        let grow = try CLI.file("grow.csv", "amount,id,ratio,code\n123456789012.5,4,1,x\n")
+        let plan = try await CLI.run(["plan", grow.path, "--table", "\(schema).fits", "--stage", stage])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("column 'amount' widens from numeric(12,2) to numeric: this changes only the catalog"),
+                "\(plan.stdout)")
+        try _ = Self.psql("CREATE TABLE \(schema).small (n integer)")
+        let big = try CLI.file("big.csv", "n\n3000000000\n")
+        let bigPlan = try await CLI.run(["plan", big.path, "--table", "\(schema).small", "--stage", stage])
+        #expect(bigPlan.stdout.contains("column 'n' widens from integer to bigint: this rewrites the whole table"),
+                "\(bigPlan.stdout)")
+        let bad = try CLI.file("bad.csv", "amount,id,ratio,code\n1,5,1,x\n2,6,abc,y\n")
+        let refused = try await Self.load(bad, "\(schema).fits", stage: stage)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("column 'ratio' is double precision in the table, but the value 'abc' ("),
+                "\(refused.stderr)")
+        #expect(refused.stderr.contains("line 3"), "\(refused.stderr)")
+        #expect(try Self.psql("SELECT count(*) FROM \(schema).fits") == "3")
+    }
+
+    /// One column of each type a migration, dbt or another team may have made, with a valid value
+    /// and an invalid one.
+    static let ownTypes: [(column: String, type: String, valid: String, invalid: String?)] = [
+        ("id", "uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "not-a-uuid"),
+        ("r", "real", "1.5", "1.5.5"),
+        ("n", "numeric", "12345678901234567890.123456789", "12,5"),
+        ("c", "char(3)", "ab", "abcd"),
+        ("t", "time", "10:11:12.5", "25:00:00"),
+        ("tz", "timetz", "10:11:12+02", "10:61:00+02"),
+        ("iv", "interval", "1 day 02:00:00", "forever"),
+        ("ip", "inet", "192.168.0.1/24", "300.1.1.1"),
+        ("net", "cidr", "10.0.0.0/8", "10.0.0.1/8"),
+        ("mac", "macaddr", "08:00:2b:01:02:03", "08:00:2b"),
+        ("m", "money", "12.34", "twelve"),
+        ("b", "bit(3)", "101", "102"),
+        ("arr", "integer[]", "{1,2,3}", "{1,x}"),
+        ("rng", "int4range", "[1,5)", "[5,1)"),
+        ("mood", "mood", "happy", "angry"),
+        ("pos", "positive", "5", "-5"),
+        ("doc", "jsonb", #"{"a": [1, 2]}"#, "{oops"),
+        ("x", "xml", "<a>1</a>", "<a>"),
+        ("p", "point", "(1,2)", "(1,"),
+        // A longer text widens a varchar to text (catalog only): it has no invalid value.
+        ("v", "varchar(10)", "short", nil),
+        ("ts", "timestamp(0)", "2024-01-01 10:11:12", "2024-13-01"),
+    ]
+
+    static func csvRow(_ values: [String]) -> String {
+        values.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\n"
+    }
+
+    @Test("an existing table with a column of every ordinary type loads, refuses invalid values by name, and unloads")
+    func everyTypeLoads() async throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        let columns = Self.ownTypes.map { "\($0.column) \($0.type)" }.joined(separator: ", ")
+        try _ = Self.psql("CREATE SCHEMA \(schema); SET search_path = \(schema); "
+                          + "CREATE TYPE mood AS ENUM ('happy', 'sad'); CREATE DOMAIN positive AS integer CHECK (VALUE > 0); "
+                          + "CREATE TABLE \(schema).owned (\(columns), extra text DEFAULT 'kept'); "
+                          + "CREATE TABLE \(schema).twin (\(columns), extra text DEFAULT 'kept')")
+        let header = Self.ownTypes.map(\.column).joined(separator: ",") + "\n"
+        let valid = header + Self.csvRow(Self.ownTypes.map(\.valid))
+        let file = try CLI.file("valid.csv", valid)
+        let result = try await Self.load(file, "\(schema).owned", stage: stage)
+        #expect(result.status == 0, "\(result.stderr)")
+        // psql's own COPY of the same file is the reference for how the server prints every value.
+        try _ = Self.psql("\\copy \(schema).twin (\(Self.ownTypes.map(\.column).joined(separator: ","))) FROM '\(file.path)' (FORMAT csv, HEADER true)")
+        let printed = try Self.psql("COPY (SELECT * FROM \(schema).owned) TO STDOUT (FORMAT csv)")
+        #expect(printed == (try Self.psql("COPY (SELECT * FROM \(schema).twin) TO STDOUT (FORMAT csv)")))
+        #expect(printed.hasSuffix(",kept"), "a column the data lacks takes its default")
+        // Nothing changed the table's types.
+        #expect(try Self.psql("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '\(schema).owned'::regclass "
+                              + "AND attname = 'n'") == "numeric")
+        let unload = try await CLI.run(["unload", "--table", "\(schema).owned", "--stage", stage])
+        #expect(unload.status == 0, "\(unload.stderr)")
+        #expect(unload.stdout.trimmingCharacters(in: .newlines) == printed)
+
+        for (index, type) in Self.ownTypes.enumerated() {
+            guard let invalid = type.invalid else { continue }
+            var values = Self.ownTypes.map(\.valid)
+            values[index] = invalid
+            let bad = try CLI.file("bad-\(type.column).csv", header + Self.csvRow(Self.ownTypes.map(\.valid)) + Self.csvRow(values))
+            let refused = try await Self.load(bad, "\(schema).owned", stage: stage)
+            #expect(refused.status != 0, "\(type.type): \(refused.stderr)")
+            // The column by name and the line: the COPY's (of the staged part), or the input's.
+            #expect(refused.stderr.contains("column \(type.column),") || refused.stderr.contains("column '\(type.column)'"),
+                    "\(type.type): \(refused.stderr)")
+            #expect(refused.stderr.contains("line "), "\(type.type): \(refused.stderr)")
+            #expect(refused.stderr.contains("staged parts kept at"), "\(type.type): \(refused.stderr)")
+        }
+        #expect(try Self.psql("SELECT count(*) FROM \(schema).owned") == "1")
+    }
+
+    @Test("a first load whose types settle late keeps staging and COPY overlapped")
+    func lateTypesStayPipelined() async throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        var random = SeededGenerator(seed: 18)
+        var csv = "id,amount,late,counter,noise\n"
+        let rows = 90_000
+        for row in 1...rows {
+            // Integers until row 60,000, then a digit of scale; NULL for the first 40%; a counter
+            // that outgrows 32 bits late; hex that barely compresses, so the parts fill.
+            let amount = row <= 60_000 ? "\(row % 1000)" : "\(row % 1000).5"
+            let late = row <= rows * 4 / 10 ? "" : "2024-05-\(String(format: "%02d", row % 28 + 1))"
+            let counter = row <= 80_000 ? "\(row)" : "\(Int64(row) * 100_000)"
+            let noise = (0..<4).map { _ in String(random.next(), radix: 16) }.joined()
+            csv += "\(row),\(amount),\(late),\(counter),\(noise)\n"
+        }
+        let result = try await Self.load(try CLI.file("late.csv", csv), "\(schema).late", ["--json"], stage: stage)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(report["copy"] as? String == "pipelined", "\(result.stdout)")
+        #expect(report["fallbackReason"] == nil)
+        let changes = report["changedWhileCopying"] as? [String] ?? []
+        #expect(changes.contains("amount: bigint → numeric"), "\(changes)")
+        #expect(changes.contains("late: text → date"), "\(changes)")
+        #expect((report["parts"] as? Int ?? 0) > 2)
+        #expect(try Self.types(schema, "late") == "id bigint, amount numeric, late date, counter bigint, noise text")
+        #expect(try Self.psql("SELECT count(*) || ' ' || count(late) || ' ' || sum(amount) FROM \(schema).late")
+            == "\(rows) \(rows - rows * 4 / 10) \(Self.expectedSum(rows))")
+    }
+
+    static func expectedSum(_ rows: Int) -> String {
+        var whole = 0
+        var halves = 0
+        for row in 1...rows {
+            whole += row % 1000
+            if row > 60_000 { halves += 1 }
+        }
+        return halves % 2 == 0 ? "\(whole + halves / 2).0" : "\(whole + halves / 2).5"
+    }
+}
