@@ -131,7 +131,8 @@ enum TypeMapping {
         case let (.decimal(p1, s1), .decimal(p2, s2)) where s1 == s2:
             return .decimal(precision: max(p1, p2), scale: s1)
         case (.smallint, .decimal), (.integer, .decimal), (.bigint, .decimal), (.decimal, .decimal),
-             (.smallint, .numeric), (.integer, .numeric), (.bigint, .numeric), (.decimal, .numeric):
+             (.smallint, .numeric), (.integer, .numeric), (.bigint, .numeric), (.decimal, .numeric),
+             (.decimal, .smallint), (.decimal, .integer), (.decimal, .bigint):
             return .numeric
         case let (.varchar(a), .varchar(b)):
             return .varchar(maxBytes: max(a, b))

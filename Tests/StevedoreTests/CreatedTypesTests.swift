@@ -46,6 +46,17 @@ struct CreatedTypesTests {
                           "smallint"])
     }
 
+    @Test("a union keeps the existing kind: integers into a numeric(p,s) widen it to numeric")
+    func unions() {
+        #expect(TypeMapping.union(.decimal(precision: 12, scale: 2), .bigint) == .numeric)
+        #expect(TypeMapping.union(.decimal(precision: 12, scale: 2), .decimal(precision: 38, scale: 2))
+            == .decimal(precision: 38, scale: 2))
+        #expect(TypeMapping.union(.integer, .bigint) == .bigint)
+        #expect(TypeMapping.union(.smallint, .numeric) == .numeric)
+        #expect(TypeMapping.union(.varchar(maxBytes: 10), .varchar(maxBytes: 30)) == .varchar(maxBytes: 30))
+        #expect(TypeMapping.union(.double, .varchar(maxBytes: 3)) == .varchar(maxBytes: 3))
+    }
+
     @Test("rewrites: integer growth and scale changes rewrite on PostgreSQL; varchar and precision growth do not")
     func rewrites() {
         let postgres = PostgresDialect()
