@@ -5,7 +5,7 @@ enum DoubleExactness {
     /// True when `bytes` (decimal or exponent notation) read as a finite double whose shortest
     /// form is numerically equal to them.
     static func isExact<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool where Bytes.Index == Int {
-        guard let value = Value.parseDouble(bytes), value.isFinite, let given = DecimalForm(bytes) else { return false }
+        guard let given = DecimalForm(bytes), let value = Value.parseFiniteNumber(bytes) else { return false }
         // `description` is the shortest text that reads back to the same bits.
         return DecimalForm(value.description.utf8) == given
     }
@@ -14,14 +14,18 @@ enum DoubleExactness {
     static let exactIntegers: ClosedRange<Int64> = -(1 << 53)...(1 << 53)
 }
 
-/// A number as `0.digits × 10^exponent`, digits without leading or trailing zeros (none for zero),
-/// so that two spellings of one number compare equal.
+/// A number as `0.digits × 10^exponent`, its digits without leading or trailing zeros (none for
+/// zero) kept as one integer, so that two spellings of one number compare equal without
+/// allocating. Numbers of more than 19 significant digits are not kept (nil): no shortest double
+/// form has more than 17.
 struct DecimalForm: Equatable {
     var isNegative = false
-    var digits: [UInt8] = []
+    var significand: UInt64 = 0
+    var digitCount = 0
     var exponent = 0
 
-    /// Reads `[+-]digits[.digits][e[+-]digits]`; nil for anything else.
+    /// Reads `[+-]digits[.digits][e[+-]digits]`; nil for anything else, or for more than 19
+    /// significant digits.
     init?<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
         var index = bytes.startIndex
         if index < bytes.endIndex, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
@@ -31,6 +35,8 @@ struct DecimalForm: Equatable {
         var pointPosition = 0
         var sawPoint = false
         var sawDigit = false
+        // Zeros after the last nonzero digit, not yet known to be trailing.
+        var pendingZeros = 0
         while index < bytes.endIndex {
             let byte = bytes[index]
             if byte == UInt8(ascii: ".") {
@@ -38,11 +44,19 @@ struct DecimalForm: Equatable {
                 sawPoint = true
             } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
                 sawDigit = true
-                if digits.isEmpty && byte == UInt8(ascii: "0") {
+                if digitCount == 0 && byte == UInt8(ascii: "0") {
                     if sawPoint { pointPosition -= 1 }
                 } else {
-                    digits.append(byte)
                     if !sawPoint { pointPosition += 1 }
+                    if byte == UInt8(ascii: "0") {
+                        pendingZeros += 1
+                    } else {
+                        guard digitCount + pendingZeros + 1 <= 19 else { return nil }
+                        for _ in 0..<pendingZeros { significand *= 10 }
+                        significand = significand * 10 + UInt64(byte - UInt8(ascii: "0"))
+                        digitCount += pendingZeros + 1
+                        pendingZeros = 0
+                    }
                 }
             } else {
                 break
@@ -69,7 +83,6 @@ struct DecimalForm: Equatable {
             guard exponentDigits > 0, index == bytes.endIndex else { return nil }
             pointPosition += negativeExponent ? -written : written
         }
-        while digits.last == UInt8(ascii: "0") { digits.removeLast() }
-        exponent = digits.isEmpty ? 0 : pointPosition
+        exponent = digitCount == 0 ? 0 : pointPosition
     }
 }

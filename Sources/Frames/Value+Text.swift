@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The text form of values, as the staged CSV carries them and as PostgreSQL's COPY writes them back.
 extension Value {
     /// Appends the staged form: `true`/`false`; integers and decimals in plain digits; doubles in
@@ -78,6 +84,25 @@ extension Value {
             return nil
         }
         return value
+    }
+
+    /// A finite number in decimal or exponent notation (no `NaN` or `Infinity` spellings), read
+    /// without building a `String`; nil when it overflows.
+    static func parseFiniteNumber<Bytes: RandomAccessCollection<UInt8>>(_ text: Bytes) -> Double? {
+        guard text.count < 128 else { return parseDouble(text) }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { buffer -> Double? in
+            var index = 0
+            for byte in text {
+                guard isDecimalNumberByte(byte) else { return nil }
+                buffer[index] = CChar(bitPattern: byte)
+                index += 1
+            }
+            buffer[index] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let value = strtod(buffer.baseAddress!, &end)
+            guard end == buffer.baseAddress! + index, value.isFinite else { return nil }
+            return value
+        }
     }
 
     static func isDecimalNumberByte(_ byte: UInt8) -> Bool {

@@ -128,16 +128,26 @@ enum ValueClassifier {
         index += 1
         if index < end && (bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+")) { index += 1 }
         let exponentStart = index
-        while index < end, digit(bytes[index]) != nil { index += 1 }
+        var exponentValue = 0
+        while index < end, let digit = digit(bytes[index]) {
+            exponentValue = min(exponentValue * 10 + digit, 1_000_000)
+            index += 1
+        }
+        if bytes[exponentStart - 1] == UInt8(ascii: "-") { exponentValue = -exponentValue }
         guard index > exponentStart, index == end else { return .text }
         // The warehouse rejects a literal that overflows, or underflows to zero.
         guard let value = Value.parseDouble(bytes),
               value.isFinite, value != 0 || (significantInteger == 0 && trimmedScale == 0) else { return .text }
-        guard let form = DecimalForm(bytes) else { return .text }
-        let integerDigits = max(0, form.exponent)
-        return .exponent(NumberShape(integerDigits: integerDigits, scale: max(0, form.digits.count - form.exponent),
-                                     trimmedScale: max(0, form.digits.count - form.exponent),
-                                     significantDigits: max(1, form.digits.count)))
+        // The exact value's shape: `mantissaDigits` significant digits, the first at `pointPosition`.
+        let mantissaDigits = significantInteger > 0 ? significantInteger + trimmedScale
+            : max(0, trimmedScale - fractionLeadingZeros)
+        guard mantissaDigits > 0 else {
+            return .exponent(NumberShape(integerDigits: 0, scale: 0, trimmedScale: 0, significantDigits: 1))
+        }
+        let pointPosition = (significantInteger > 0 ? significantInteger : -fractionLeadingZeros) + exponentValue
+        let exactScale = max(0, mantissaDigits - pointPosition)
+        return .exponent(NumberShape(integerDigits: max(0, pointPosition), scale: exactScale, trimmedScale: exactScale,
+                                     significantDigits: mantissaDigits))
     }
 
     static func isSpecialDouble<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool where Bytes.Index == Int {
