@@ -12,10 +12,15 @@ public struct SchemaInference: Sendable, Hashable {
     /// The existing table's column types, by column name: each value is checked against its
     /// column's (see `ColumnInference.targetType`).
     public let targetTypes: [String: ColumnType]
+    /// Whether `targetTypes` is keyed by names with ASCII letters lowered (a warehouse that folds
+    /// identifiers, as Redshift does), so that a header's `UserID` finds the column `userid`.
+    public let foldsTargetNames: Bool
 
-    public init(pinnedTypes: [String: ColumnType] = [:], targetTypes: [String: ColumnType] = [:]) {
+    public init(pinnedTypes: [String: ColumnType] = [:], targetTypes: [String: ColumnType] = [:],
+                foldsTargetNames: Bool = false) {
         self.pinnedTypes = pinnedTypes
         self.targetTypes = targetTypes
+        self.foldsTargetNames = foldsTargetNames
     }
 
     /// The inferred schema: each column's narrowest type and whether it held a NULL.
@@ -49,11 +54,16 @@ public struct SchemaInference: Sendable, Hashable {
                              message: "columns changed from \(names) to \(incoming)")
         }
         for name in incoming.dropFirst(names.count) {
-            var inference = ColumnInference(pinnedType: pinnedTypes[name] ?? declared[name], targetType: targetTypes[name])
+            var inference = ColumnInference(pinnedType: pinnedTypes[name] ?? declared[name], targetType: targetTypes[foldsTargetNames ? Self.asciiLowercased(name) : name])
             for _ in 0..<rowCount { inference.observeNull() }
             names.append(name)
             columns.append(inference)
         }
+    }
+
+    /// `name` with ASCII letters lowered (other letters kept), as Redshift folds identifiers.
+    public static func asciiLowercased(_ name: String) -> String {
+        String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     @inline(__always)

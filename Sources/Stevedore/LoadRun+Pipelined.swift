@@ -3,12 +3,7 @@ import Frames
 import Warehouse
 
 /// The pipelined load on PostgreSQL: the transaction opens first, and each encoded batch is copied
-/// (its CSV, the bytes being staged) while the next is encoded and finished parts upload, so staging
-/// hides behind the COPY instead of adding to it. DDL runs only before the first COPY, decided on the
-/// first part, as in the sequential load: when a later batch needs a column or a wider type (or the
-/// first part cannot tell a column's type), the copy stops,
-/// staging finishes, the transaction rolls back, and the sequential load copies the complete stage
-/// with the types of all the data. A failure anywhere rolls everything back.
+/// while the next is encoded and finished parts upload; `LoadStateMachine` decides every step.
 extension LoadRun {
     /// Whether this load can be pipelined: PostgreSQL; replace, partition or append (a merge goes
     /// through a temporary table); column partitions only (an SQL-expression partition is checked
@@ -88,7 +83,7 @@ extension LoadRun {
                 } catch {
                     throw StepError(step: .ddl, error: error, staged: false)
                 }
-                configured.targetTypes = TypeMapping.targetTypes(existing)
+                configured.targetTypes = TypeMapping.targetTypes(existing, dialect: dialect)
                 let stager = configured
                 var staging: StagingResult?
                 var copied = CopyOutcome()
@@ -220,11 +215,8 @@ extension LoadRun {
         var changes: [String] = []
     }
 
-    /// Copies each batch as staging hands it over, performing what `LoadStateMachine` decides: the
-    /// first part's batches are held until it ends, the table is prepared for them, and every batch
-    /// then goes into the COPY; a batch that needs a column changed ends the COPY, the change runs,
-    /// and a new COPY goes on. When the machine falls back, staging is let finish and the caller
-    /// rolls back and copies the complete stage sequentially.
+    /// Copies each batch as staging hands it over, performing what `LoadStateMachine` decides; on a
+    /// fallback it lets staging finish, and the caller rolls back and copies the complete stage.
     private func copyAsStaged(_ queue: CopyChunkQueue, _ connection: Connection, csvBuffers: PartBufferPool,
                               existing: [ColumnDefinition]?) async throws -> CopyOutcome {
         guard let postgres = dialect as? PostgresDialect else { return CopyOutcome() }
@@ -258,7 +250,15 @@ extension LoadRun {
                 }
                 action = machine.batchArrived(batch(chunk))
                 if case .hold = action { held.append(chunk); continue }
-                if case .skip = action { continue }
+                if case .skip = action {
+                    var skipped = chunk
+                    csvBuffers.recycle(skipped.takeCSV())
+                    continue
+                }
+                if case .fallBack = action {
+                    var dropped = chunk
+                    csvBuffers.recycle(dropped.takeCSV())
+                }
                 if case .prepareTable = action, chunk.rowCount > 0 { held.append(chunk) }
                 break
             }
@@ -308,7 +308,9 @@ extension LoadRun {
                         while var chunk = try await queue.next() {
                             let next = machine.batchArrived(batch(chunk))
                             switch next {
-                            case .skip: continue
+                            case .skip:
+                                csvBuffers.recycle(chunk.takeCSV())
+                                continue
                             case .write: try await copy(&chunk)
                             case .alter, .fallBack:
                                 pending = chunk
@@ -331,8 +333,10 @@ extension LoadRun {
                 case .alter(let columnChanges, let columns):
                     let filled = try await alter(columnChanges, connection)
                     changes += describe(columnChanges)
-                    loader.logger.info("changed the table while copying: \(describe(columnChanges).joined(separator: "; "))",
-                                       metadata: ["load": "\(loadID)", "table": "\(table)"])
+                    if !columnChanges.isEmpty {
+                        loader.logger.info("changed the table while copying: \(describe(columnChanges).joined(separator: "; "))",
+                                           metadata: ["load": "\(loadID)", "table": "\(table)"])
+                    }
                     action = machine.altered(columns: try await tableColumns(connection) ?? [], newColumns: columns,
                                              filled: filled)
                 case .fallBack(let reason):

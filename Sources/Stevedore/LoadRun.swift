@@ -124,7 +124,9 @@ struct LoadRun {
             // Each value is checked against the table's columns as they are now; the transaction
             // reads them again (a concurrent load may change them meanwhile).
             do {
-                stager.targetTypes = TypeMapping.targetTypes(try await loader.existingColumns(table, on: connection))
+                stager.targetTypes = TypeMapping.targetTypes(try await loader.existingColumns(table, on: connection),
+                                                             dialect: dialect)
+                stager.foldsTargetNames = dialect.foldsIdentifiersToLowercase
             } catch {
                 throw fail(.ddl, error, staged: false)
             }

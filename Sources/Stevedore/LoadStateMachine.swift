@@ -2,10 +2,7 @@ import Frames
 import Warehouse
 
 /// The copy side of the pipelined load as a pure state machine: batches and I/O results come in as
-/// events, and each returns the action the thin I/O code (`LoadRun+Pipelined`) must perform next.
-/// It holds the first part until its types are known, has the table prepared for them, copies
-/// every batch, changes the table in place where a later batch needs it and that is safe, and falls
-/// back to the sequential copy of the complete stage only where it is not.
+/// events, and each returns the action `LoadRun+Pipelined` performs next (docs/architecture.md).
 struct LoadStateMachine: Sendable {
     enum State: Sendable, Hashable {
         /// Batches of the first part are held until it ends.
@@ -77,6 +74,10 @@ struct LoadStateMachine: Sendable {
     private(set) var placeholders: Set<String> = []
     /// Whether this transaction changed the table (and so holds its DDL lock and an exclusive lock).
     private(set) var holdsDDLLock = false
+    /// Whether this load created the table: only then may a column's own rows be rewritten by a cast.
+    private(set) var createdTable = false
+    /// Columns an `alter` adds, with whether they had no value yet.
+    private var adding: [(name: String, placeholder: Bool)] = []
     private(set) var copyColumns: [String] = []
     private var held: [Batch] = []
     private var heldBytes = 0
@@ -144,6 +145,7 @@ struct LoadStateMachine: Sendable {
         if let executed, executed.needsDDL {
             holdsDDLLock = true
             let own = (executed.createColumns ?? []) + executed.addColumns
+            createdTable = executed.createColumns != nil
             ownColumns = Set(own.map(\.name))
             placeholders = Set(own.map(\.name).filter { name in
                 decisive[name].map { $0.valueCount == 0 && $0.isInferred } ?? false
@@ -161,6 +163,11 @@ struct LoadStateMachine: Sendable {
         guard state == .altering else { return .abort }
         tableColumns = columns
         placeholders.subtract(filled)
+        for added in adding {
+            ownColumns.insert(added.name)
+            if added.placeholder { placeholders.insert(added.name) }
+        }
+        adding = []
         copyColumns = newColumns
         state = .copying
         return .startCopy(columns: copyColumns)
@@ -185,11 +192,13 @@ struct LoadStateMachine: Sendable {
         guard let columns = tableColumns else { return fallBack("the table is missing") }
         let byName = Dictionary(columns.map { (key($0.name), $0) }, uniquingKeysWith: { first, _ in first })
         var changes: [ColumnChange] = []
+        var adds: [(name: String, placeholder: Bool)] = []
         for name in batch.columns {
             guard let column = batch.inference[name] else { continue }
             guard let current = byName[key(name)] else {
                 guard holdsDDLLock else { return fallBack("column '\(name)' is new, and the table was not locked for DDL") }
                 changes.append(.add(ColumnDefinition(name: name, type: TypeMapping.createdType(column, dialect: dialect))))
+                adds.append((name, column.valueCount == 0 && column.isInferred))
                 continue
             }
             if ownColumns.contains(current.name) {
@@ -215,6 +224,7 @@ struct LoadStateMachine: Sendable {
         }
         guard changes.isEmpty && batch.columns == copyColumns else {
             state = .altering
+            adding = adds
             changesWhileCopying += changes
             return .alter(changes, columns: batch.columns)
         }
@@ -227,12 +237,13 @@ struct LoadStateMachine: Sendable {
         let wanted = dialect.storedType(TypeMapping.createdType(column, dialect: dialect))
         let have = dialect.storedType(current.type)
         if placeholders.contains(current.name) {
-            guard column.valueCount > 0 else { return .none }
-            return .some(.convert(name: current.name, from: have, to: wanted))
+            guard column.valueCount > 0, wanted != have else { return .none }
+            // A cast rewrites every row of the table: this load's own only when it created it.
+            return createdTable ? .some(.convert(name: current.name, from: have, to: wanted)) : .some(.none)
         }
         let narrow = dialect.storedType(TypeMapping.sqlType(column.type, maxByteLength: max(1, column.maxByteLength)))
         if wanted == have || TypeMapping.loads(narrow, into: have) { return .none }
-        return Self.castsExactly(from: have, to: wanted)
+        return createdTable && Self.castsExactly(from: have, to: wanted)
             ? .some(.convert(name: current.name, from: have, to: wanted)) : .some(.none)
     }
 

@@ -39,7 +39,8 @@ extension Loader {
         }
         await connection.close()
         var encoder = StagedCSVEncoder(nullMarker: dialect.name == "redshift" ? .backslashN : .emptyField,
-                                       pinnedTypes: options.pinnedTypes, targetTypes: TypeMapping.targetTypes(existing))
+                                       pinnedTypes: options.pinnedTypes, targetTypes: TypeMapping.targetTypes(existing, dialect: dialect),
+                                       foldsTargetNames: dialect.foldsIdentifiersToLowercase)
         do {
             switch source {
             case .frame(let frame):
@@ -61,10 +62,13 @@ extension Loader {
         }
         let inference = encoder.inference
         let schemaPlan = try SchemaPlan.make(existing: existing, incoming: inference, dialect: dialect, table: table)
-        let current = Dictionary((existing ?? []).map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
-        var types = current
+        func key(_ name: String) -> String { TypeMapping.key(name, dialect) }
+        var folded = Dictionary((existing ?? []).map { (key($0.name), $0.type) }, uniquingKeysWith: { first, _ in first })
+        for column in (schemaPlan.createColumns ?? []) + schemaPlan.addColumns { folded[key(column.name)] = column.type }
+        for column in schemaPlan.widenColumns { folded[key(column.name)] = column.to }
+        var types: [String: SQLType] = [:]
+        for column in existing ?? [] { types[column.name] = folded[key(column.name)] ?? column.type }
         for column in (schemaPlan.createColumns ?? []) + schemaPlan.addColumns { types[column.name] = column.type }
-        for column in schemaPlan.widenColumns { types[column.name] = column.to }
         var statements = ["BEGIN", dialect.lock(table.tableName, lockName: "\(table)/\(partition?.label ?? "_all")").sql]
         if let columns = schemaPlan.createColumns {
             statements += [dialect.createSchema(table.schema).sql, dialect.createTable(table.tableName, columns: columns).sql]
@@ -88,7 +92,7 @@ extension Loader {
             LoadLedger.Record(loadID: LoadID(rawValue: "<load id>"), table: table, partition: partition, mode: mode,
                               rows: encoder.rowCount, uncompressedBytes: 0, compressedBytes: 0, parts: 0,
                               stagePrefix: "", contentSHA256: "", startedAt: ""), dialect: dialect).sql, "COMMIT"]
-        let columns = inference.names.map { ColumnDefinition(name: $0, type: dialect.storedType(types[$0] ?? .text)) }
+        let columns = inference.names.map { ColumnDefinition(name: $0, type: dialect.storedType(folded[key($0)] ?? .text)) }
         var notes = schemaPlan.widenColumns.map { column in
             "column '\(column.name)' widens from \(dialect.typeName(column.from)) to \(dialect.typeName(column.to)): "
                 + (column.rewritesTable

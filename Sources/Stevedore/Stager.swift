@@ -64,6 +64,8 @@ struct Stager: Sendable {
     let pinnedTypes: [String: ColumnType]
     /// The existing table's column types, which every value is checked against.
     var targetTypes: [String: ColumnType] = [:]
+    /// Whether `targetTypes` is keyed by folded names (Redshift).
+    var foldsTargetNames = false
     let membership: PartitionMembership
     /// Told after each batch: rows and bytes encoded, parts finished.
     var progress: (@Sendable (LoadProgress) -> Void)? = nil
@@ -77,7 +79,8 @@ struct Stager: Sendable {
     var csvBuffers = PartBufferPool(limit: 16)
 
     func stage(_ source: LoadSource) async throws -> StagingResult {
-        var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes, targetTypes: targetTypes)
+        var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes, targetTypes: targetTypes,
+                                       foldsTargetNames: foldsTargetNames)
         var content = StreamingHash(.sha256)
         var parts: [StagedPart] = []
         var builder = try GzipPartBuilder(partSize: partSize, gzipLevel: gzipLevel, bodies: bodies)

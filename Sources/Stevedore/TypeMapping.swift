@@ -87,9 +87,16 @@ enum TypeMapping {
         columnType(type)
     }
 
-    /// The target type of each existing column, by name (empty for a table that does not exist).
-    static func targetTypes(_ columns: [ColumnDefinition]?) -> [String: ColumnType] {
-        Dictionary((columns ?? []).map { ($0.name, targetType($0.type)) }, uniquingKeysWith: { first, _ in first })
+    /// The target type of each existing column, by name as `dialect` matches names (folded on
+    /// Redshift); empty for a table that does not exist.
+    static func targetTypes(_ columns: [ColumnDefinition]?, dialect: any Dialect) -> [String: ColumnType] {
+        Dictionary((columns ?? []).map { (key($0.name, dialect), targetType($0.type)) },
+                   uniquingKeysWith: { first, _ in first })
+    }
+
+    /// `name` as `dialect` compares column names.
+    static func key(_ name: String, _ dialect: any Dialect) -> String {
+        dialect.foldsIdentifiersToLowercase ? SchemaInference.asciiLowercased(name) : name
     }
 
     /// Whether every value staged for a column typed `incoming` loads into a column of `existing`

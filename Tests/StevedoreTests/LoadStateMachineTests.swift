@@ -157,6 +157,32 @@ struct LoadStateMachineTests {
         #expect(action == .alter([.add(ColumnDefinition(name: "extra", type: .text))], columns: ["id", "extra"]))
     }
 
+    @Test("a column added while copying before any value is a placeholder, typed when its values come")
+    func addedPlaceholder() throws {
+        var feed = Feed(["id"])
+        var machine = try Self.copying(&feed, first: [["1"], ["2"]])
+        #expect(machine.batchArrived(try feed.batch([["3", nil]], columns: ["id", "late"]))
+            == .alter([.add(ColumnDefinition(name: "late", type: .text))], columns: ["id", "late"]))
+        let added = [ColumnDefinition(name: "id", type: .bigint), ColumnDefinition(name: "late", type: .text)]
+        _ = machine.altered(columns: added, newColumns: ["id", "late"], filled: [])
+        #expect(machine.placeholders == ["late"])
+        #expect(machine.batchArrived(try feed.batch([["4", "7"]], columns: ["id", "late"]))
+            == .alter([.convert(name: "late", from: .text, to: .bigint)], columns: ["id", "late"]))
+    }
+
+    @Test("a column added to an existing table is not cast in place: its table holds other loads' rows")
+    func addedToExistingTable() throws {
+        let existing = [ColumnDefinition(name: "id", type: .bigint)]
+        var feed = Feed(["id", "late"], targets: ["id": .bigint])
+        var machine = try Self.copying(&feed, first: [["1", nil], ["2", nil]], existing: existing)
+        #expect(machine.placeholders == ["late"])
+        #expect(!machine.createdTable)
+        guard case .fallBack = machine.batchArrived(try feed.batch([["3", "2024-01-01"]])) else {
+            Issue.record("a cast would rewrite the existing table")
+            return
+        }
+    }
+
     @Test("columns that change within the first part fall back")
     func firstPartWidthChange() throws {
         var feed = Feed(["id"])
