@@ -9,6 +9,9 @@ REFERENCES = {
     "stevedore load (S3 stage)": "psql \\copy FROM",
     "stevedore load (folder stage)": "psql \\copy FROM",
     "stevedore load replacing (S3 stage)": "psql DELETE + \\copy FROM",
+    # The first load: Stevedore creates the table from types that settle late in the file; psql
+    # copies the same file into a table pre-created with the final types.
+    "stevedore load new table (S3 stage, late types)": "psql \\copy FROM (late file, final types)",
     "stevedore unload": "psql \\copy TO",
     "encode+gzip (FramesBench stage)": "gzip -1",
     "S3Store upload": "aws s3 cp upload",
@@ -40,14 +43,15 @@ def main(raw_path, json_path):
         # Same rows and bytes on both sides: the ratio of speeds is the inverse ratio of times.
         result["ratio_to_reference"] = (reference["seconds_median"] / result["seconds_median"]
                                         if reference and result["seconds_median"] else None)
-    header = f"{'case':<34} {'rows':>10} {'MB':>8} {'seconds (min-max)':>22} {'rows/s':>10} {'MB/s':>7} {'RSS MiB':>8} {'ratio':>6}"
+    width = max([34] + [len(r["case"]) for r in results])
+    header = f"{'case':<{width}} {'rows':>10} {'MB':>8} {'seconds (min-max)':>22} {'rows/s':>10} {'MB/s':>7} {'RSS MiB':>8} {'ratio':>6}"
     print(header)
     print("-" * len(header))
     for r in results:
         spread = f"{r['seconds_median']:.2f} ({r['seconds_min']:.2f}-{r['seconds_max']:.2f})"
         rate = f"{r['rows_per_second']:.0f}" if r["rows_per_second"] else "-"
         ratio = f"{r['ratio_to_reference']:.2f}" if r["ratio_to_reference"] else ""
-        print(f"{r['case']:<34} {r['rows']:>10} {r['megabytes']:>8.1f} {spread:>22} {rate:>10} "
+        print(f"{r['case']:<{width}} {r['rows']:>10} {r['megabytes']:>8.1f} {spread:>22} {rate:>10} "
               f"{r['megabytes_per_second']:>7.1f} {r['peak_rss_mib']:>8.1f} {ratio:>6}")
     loads = {r["rows"]: r for r in results if r["case"] == "stevedore load (S3 stage)"}
     if loads:

@@ -256,7 +256,7 @@ public struct ColumnInference: Sendable, Hashable {
             return true
         case .double:
             // The warehouse refuses a literal that overflows to infinity or underflows to zero.
-            guard let value = Value.parseDouble(bytes) else { return false }
+            guard let value = Value.parseFiniteNumber(bytes) ?? Value.parseDouble(bytes) else { return false }
             if value.isInfinite { return ValueClassifier.isSpecialDouble(bytes) }
             if value == 0 {
                 let mantissa = bytes.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
