@@ -55,7 +55,12 @@ public struct ColumnInference: Sendable, Hashable {
     public init(pinnedType: ColumnType? = nil, targetType: ColumnType? = nil) {
         self.pinnedType = pinnedType
         self.targetType = targetType
+        // A double column takes every finite number: whether the values are exact doubles can
+        // decide nothing (only text misfits it), so the round-trip check is skipped.
+        checksExactness = targetType != .double
     }
+
+    private let checksExactness: Bool
 
     /// What `observe` made of a value.
     public enum Observed: Sendable, Hashable {
@@ -185,7 +190,7 @@ public struct ColumnInference: Sendable, Hashable {
             if !sawInteger || value < minimum { minimum = value }
             if !sawInteger || value > maximum { maximum = value }
             sawInteger = true
-            if exactAsDouble && !DoubleExactness.exactIntegers.contains(value) {
+            if exactAsDouble && checksExactness && !DoubleExactness.exactIntegers.contains(value) {
                 exactAsDouble = DoubleExactness.isExact(bytes)
             }
             record(shape)
@@ -194,12 +199,14 @@ public struct ColumnInference: Sendable, Hashable {
             sawDecimal = true
             decimalCount += 1
             if commonScale == nil { commonScale = shape.scale } else if commonScale != shape.scale { mixedScales = true }
-            if exactAsDouble && !Self.surelyExactAsDouble(shape) { exactAsDouble = DoubleExactness.isExact(bytes) }
+            if exactAsDouble && checksExactness && !Self.surelyExactAsDouble(shape) {
+                exactAsDouble = DoubleExactness.isExact(bytes)
+            }
             record(shape)
         case let .exponent(shape):
             guard join(.numeric) else { return }
             sawExponent = true
-            if exactAsDouble { exactAsDouble = DoubleExactness.isExact(bytes) }
+            if exactAsDouble && checksExactness { exactAsDouble = DoubleExactness.isExact(bytes) }
             record(shape)
         case .special:
             guard join(.numeric) else { return }
