@@ -312,16 +312,23 @@ extension LoadRun {
                                 csvBuffers.recycle(chunk.takeCSV())
                                 continue
                             case .write: try await copy(&chunk)
-                            case .alter, .fallBack:
+                            case .alter:
                                 pending = chunk
                                 action = next
                                 return
+                            case .fallBack:
+                                // CopyFail, not CopyDone: the server need not check rows that roll back.
+                                pending = chunk
+                                action = next
+                                throw FallingBack()
                             default:
                                 throw StepError(step: .copy, error: CancellationError(), staged: true)
                             }
                         }
                         action = machine.inputEnded()
                     }
+                } catch is FallingBack {
+                    // The COPY was aborted; the fallback below lets staging finish.
                 } catch var error as WarehouseError {
                     if let line = error.copyLine, let part = partStarts.last(where: { $0.firstLine < line }) {
                         let column = error.copyColumn.map { "column \($0), " } ?? ""
@@ -452,6 +459,9 @@ extension LoadRun {
         return evolved.executed
     }
 }
+
+/// Ends a pipelined COPY that the state machine stopped for the sequential copy.
+private struct FallingBack: Error {}
 
 /// The copy side of a pipelined load gave up (it failed and reports why): staging stops quietly.
 struct ReceiverGone: Error {}

@@ -212,6 +212,25 @@ struct TypeFitTests {
             == "\(rows) \(rows - rows * 4 / 10) \(Self.expectedSum(rows))")
     }
 
+    @Test("numbers that turn out to be text after the first part fall back to the sequential copy, and load as text")
+    func lateTextFallsBack() async throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        var random = SeededGenerator(seed: 19)
+        var csv = "id,code,noise\n"
+        for row in 1...90_000 {
+            let noise = (0..<2).map { _ in String(random.next(), radix: 16) }.joined()
+            csv += "\(row),\(row <= 60_000 ? "\(row)" : "A-\(row)"),\(noise)\n"
+        }
+        let result = try await Self.load(try CLI.file("codes.csv", csv), "\(schema).codes", ["--json"], stage: stage)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(report["copy"] as? String == "pipelined, then sequential", "\(result.stdout)")
+        #expect((report["fallbackReason"] as? String)?.contains("column 'code'") == true)
+        #expect(try Self.types(schema, "codes") == "id bigint, code text, noise text")
+        #expect(try Self.psql("SELECT count(*) || ' ' || count(DISTINCT code) FROM \(schema).codes") == "90000 90000")
+    }
+
     static func expectedSum(_ rows: Int) -> String {
         var whole = 0
         var halves = 0
