@@ -275,7 +275,6 @@ extension LoadRun {
             default:
                 throw StepError(step: .copy, error: CancellationError(), staged: true)
             }
-            var changes: [String] = []
             while case .startCopy(let columns) = action {
                 action = .finish
                 do {
@@ -339,7 +338,6 @@ extension LoadRun {
                 switch action {
                 case .alter(let columnChanges, let columns):
                     let filled = try await alter(columnChanges, connection)
-                    changes += describe(columnChanges)
                     if !columnChanges.isEmpty {
                         loader.logger.info("changed the table while copying: \(describe(columnChanges).joined(separator: "; "))",
                                            metadata: ["load": "\(loadID)", "table": "\(table)"])
@@ -350,12 +348,12 @@ extension LoadRun {
                     if var chunk = pending { csvBuffers.recycle(chunk.takeCSV()) }
                     pending = nil
                     try await fallBack(draining: queue, held: &held, csvBuffers: csvBuffers)
-                    return CopyOutcome(fallbackReason: reason, changes: changes)
+                    return CopyOutcome(fallbackReason: reason, changes: describe(machine.changesWhileCopying))
                 default:
                     break
                 }
             }
-            return CopyOutcome(changes: changes)
+            return CopyOutcome(changes: describe(machine.changesWhileCopying))
         } catch let error as StepError {
             _ = machine.failed()
             await queue.finish(throwing: ReceiverGone())

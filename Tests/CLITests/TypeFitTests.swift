@@ -195,13 +195,11 @@ struct TypeFitTests {
             let amount = row <= 60_000 ? "\(row % 1000)" : "\(row % 1000).5"
             let late = row <= rows * 4 / 10 ? "" : "2024-05-\(String(format: "%02d", row % 28 + 1))"
             let counter = row <= 80_000 ? "\(row)" : "\(Int64(row) * 100_000)"
-            let noise = (0..<4).map { _ in String(random.next(), radix: 16) }.joined()
+            let noise = Self.noise(&random, words: 4)
             csv += "\(row),\(amount),\(late),\(counter),\(noise)\n"
         }
-        let result = try await Self.load(try CLI.file("late.csv", csv), "\(schema).late", ["--json"], stage: stage)
-        #expect(result.status == 0, "\(result.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(report["copy"] as? String == "pipelined", "\(result.stdout)")
+        let report = try await Self.report(loading: csv, into: "\(schema).late", stage: stage)
+        #expect(report["copy"] as? String == "pipelined", "\(report)")
         #expect(report["fallbackReason"] == nil)
         let changes = report["changedWhileCopying"] as? [String] ?? []
         #expect(changes.contains("amount: bigint → numeric"), "\(changes)")
@@ -219,16 +217,26 @@ struct TypeFitTests {
         var random = SeededGenerator(seed: 19)
         var csv = "id,code,noise\n"
         for row in 1...90_000 {
-            let noise = (0..<2).map { _ in String(random.next(), radix: 16) }.joined()
+            let noise = Self.noise(&random, words: 2)
             csv += "\(row),\(row <= 60_000 ? "\(row)" : "A-\(row)"),\(noise)\n"
         }
-        let result = try await Self.load(try CLI.file("codes.csv", csv), "\(schema).codes", ["--json"], stage: stage)
-        #expect(result.status == 0, "\(result.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(report["copy"] as? String == "pipelined, then sequential", "\(result.stdout)")
+        let report = try await Self.report(loading: csv, into: "\(schema).codes", stage: stage)
+        #expect(report["copy"] as? String == "pipelined, then sequential", "\(report)")
         #expect((report["fallbackReason"] as? String)?.contains("column 'code'") == true)
         #expect(try Self.types(schema, "codes") == "id bigint, code text, noise text")
         #expect(try Self.psql("SELECT count(*) || ' ' || count(DISTINCT code) FROM \(schema).codes") == "90000 90000")
+    }
+
+    /// Hex words that barely compress, so that a file's parts fill.
+    static func noise(_ random: inout SeededGenerator, words: Int) -> String {
+        (0..<words).map { _ in String(random.next(), radix: 16) }.joined()
+    }
+
+    /// Loads `csv` with `--json` and returns the load report.
+    static func report(loading csv: String, into table: String, stage: String) async throws -> [String: Any] {
+        let result = try await load(try CLI.file("data.csv", csv), table, ["--json"], stage: stage)
+        #expect(result.status == 0, "\(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     }
 
     static func expectedSum(_ rows: Int) -> String {
