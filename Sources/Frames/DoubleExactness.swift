@@ -6,8 +6,10 @@ enum DoubleExactness {
     /// form is numerically equal to them.
     static func isExact<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool where Bytes.Index == Int {
         guard let given = DecimalForm(bytes), let value = Value.parseFiniteNumber(bytes) else { return false }
-        // `description` is the shortest text that reads back to the same bits.
-        return DecimalForm(value.description.utf8) == given
+        // `description` is the shortest text that reads back to the same bits; it is read through
+        // its contiguous UTF-8 (a generic walk over `String.UTF8View` costs more than the printing).
+        var shortest = value.description
+        return shortest.withUTF8 { DecimalForm($0) } == given
     }
 
     /// The integers a double holds exactly, without looking at their text.

@@ -1,6 +1,6 @@
 /// Writes rows as the staged CSV of design.md ("CSV as staged": comma, `"` quotes, no header, LF,
 /// the dialect's NULL marker) while inferring the schema from every value in the same pass. Feed it
-/// batches or frames; take the bytes with `consumeOutput(_:)` or `takeOutput()` (e.g. into a `GzipWriter`) as they grow.
+/// batches or frames; take the bytes with `takeOutput()` (e.g. into a `GzipWriter`) as they grow.
 public struct StagedCSVEncoder: Sendable {
     public let nullMarker: NullMarker
     /// The inference over every row written so far.
@@ -32,20 +32,20 @@ public struct StagedCSVEncoder: Sendable {
     public var pendingByteCount: Int { output.count }
 
     /// Takes the CSV bytes written since the last call (the encoder then starts a new buffer; to
-    /// keep reusing one, read the bytes with `consumeOutput(_:)`).
+    /// reuse buffers, hand one over with `takeOutput(leaving:)`).
     public mutating func takeOutput() -> [UInt8] {
         var taken: [UInt8] = []
         swap(&taken, &output)
         return taken
     }
 
-    /// Hands the CSV bytes written since the last call to `body`, then forgets them, keeping the
-    /// buffer for the next rows: no allocation per batch, as long as `body` does not keep `bytes`.
-    public mutating func consumeOutput<Result, Failure: Error>(
-        _ body: ([UInt8]) throws(Failure) -> Result
-    ) throws(Failure) -> Result {
-        defer { output.removeAll(keepingCapacity: true) }
-        return try body(output)
+    /// Takes the CSV bytes written since the last call and writes the next rows into `buffer`
+    /// (emptied first; e.g. one from a pool), so that a load allocates no buffer per batch.
+    public mutating func takeOutput(leaving buffer: consuming [UInt8]) -> [UInt8] {
+        var taken = buffer
+        taken.removeAll(keepingCapacity: true)
+        swap(&taken, &output)
+        return taken
     }
 
     /// Writes every row of `batch` (raw text, typed by inference or checked against pinned types).

@@ -31,7 +31,7 @@ extension LoadRun {
         } catch {
             throw fail(.ledger, error, staged: false)
         }
-        let queue = CopyChunkQueue(capacity: Self.queuedChunks)
+        let queue = BoundedQueue<CopyChunk>(capacity: Self.queuedChunks)
         var configured = Stager(store: stage, prefix: stagePrefix,
                                 partSize: min(loader.options.partSize, loader.options.pipelinedPartSize),
                                 gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
@@ -217,7 +217,7 @@ extension LoadRun {
 
     /// Copies each batch as staging hands it over, performing what `LoadStateMachine` decides; on a
     /// fallback it lets staging finish, and the caller rolls back and copies the complete stage.
-    private func copyAsStaged(_ queue: CopyChunkQueue, _ connection: Connection, csvBuffers: PartBufferPool,
+    private func copyAsStaged(_ queue: BoundedQueue<CopyChunk>, _ connection: Connection, csvBuffers: PartBufferPool,
                               existing: [ColumnDefinition]?) async throws -> CopyOutcome {
         guard let postgres = dialect as? PostgresDialect else { return CopyOutcome() }
         var machine = LoadStateMachine(dialect: dialect, table: table, existing: existing,
@@ -406,7 +406,7 @@ extension LoadRun {
 
     /// Lets staging finish, for the sequential copy: the `held` batches and every batch still to
     /// come are not copied, and their buffers go back to the pool for staging to reuse.
-    private func fallBack(draining queue: CopyChunkQueue, held: inout [CopyChunk], csvBuffers: PartBufferPool)
+    private func fallBack(draining queue: BoundedQueue<CopyChunk>, held: inout [CopyChunk], csvBuffers: PartBufferPool)
         async throws {
         for index in held.indices { csvBuffers.recycle(held[index].takeCSV()) }
         held = []

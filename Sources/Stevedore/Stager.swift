@@ -51,8 +51,9 @@ struct CopyChunk: Sendable {
 }
 
 /// Encodes rows into gzip CSV parts, rotated at `partSize` compressed bytes, and uploads each part
-/// as soon as it is complete while the next is encoded (`uploadConcurrency` at once). Memory holds
-/// at most one part being written plus the parts in flight.
+/// as soon as it is complete. Three stages overlap: the input is read (parsed) a batch ahead, the
+/// encoder types and writes each batch's CSV, and a `PartWriter` compresses and uploads it. Memory
+/// holds a few batches in each hand-off, one part being written and the parts in flight.
 struct Stager: Sendable {
     let store: any ObjectStore
     /// Key prefix ending in `/`.
@@ -75,124 +76,99 @@ struct Stager: Sendable {
     var chunkSink: (@Sendable (CopyChunk) async throws -> Void)? = nil
     /// Buffers for the parts' gzip bytes, handed back once a part is uploaded.
     var bodies = PartBufferPool()
-    /// Buffers for the CSV handed to `chunkSink`; its receiver hands them back here.
+    /// Buffers for each batch's CSV, from the encoder to the COPY; its receiver hands them back here.
     var csvBuffers = PartBufferPool(limit: 16)
+
+    /// Batches read ahead of the encoder, and encoded batches waiting for the part writer.
+    static let readAhead = 2
+    static let encodedAhead = 2
+
+    /// What each stage's task ends with.
+    private enum StageEnd: Sendable {
+        case read
+        case written(WrittenParts)
+    }
 
     func stage(_ source: LoadSource) async throws -> StagingResult {
         var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes, targetTypes: targetTypes,
                                        foldsTargetNames: foldsTargetNames)
-        var content = StreamingHash(.sha256)
-        var parts: [StagedPart] = []
-        var builder = try GzipPartBuilder(partSize: partSize, gzipLevel: gzipLevel, bodies: bodies)
-        let bodies = self.bodies
+        let encoded = BoundedQueue<EncodedBatch>(capacity: Self.encodedAhead)
+        let writer = PartWriter(store: store, prefix: prefix, partSize: partSize, gzipLevel: gzipLevel,
+                                uploadConcurrency: uploadConcurrency, bodies: bodies, csvBuffers: csvBuffers,
+                                chunkSink: chunkSink, progress: progress)
         let csvBuffers = self.csvBuffers
-        var partColumns = 0
-        var totalUncompressed = 0
         var linesWritten = 0
-        let store = self.store
+        var bufferSize = 0
 
-        return try await withThrowingTaskGroup(of: StagedPart.self) { group in
-            var inFlight = 0
-
-            func finishPart() async throws {
-                guard !builder.isEmpty else { return }
-                let (body, summary, rows) = try builder.finish()
-                let part = StagedPart(key: GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight + 1),
-                                      rowCount: rows, uncompressedByteCount: summary.uncompressedByteCount,
-                                      compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,
-                                      columnCount: partColumns)
-                if inFlight >= uploadConcurrency, let done = try await group.next() {
-                    parts.append(done)
-                    inFlight -= 1
-                }
-                let handoff = BufferHandoff(body)
-                group.addTask {
-                    let body = handoff.take()
-                    try await store.put(part.key, body: .bytes(body, sha256: part.sha256))
-                    bodies.recycle(consume body)
-                    return part
-                }
-                inFlight += 1
-            }
-
-            /// What the COPY gets for a batch, with what the encoder knows at its end.
-            func copyChunk(partKey: String, endsPart: Bool, csv: [UInt8], rows: Int, lines: Int) -> CopyChunk {
-                CopyChunk(
-                    partKey: partKey, endsPart: endsPart, csv: csv, rowCount: rows, lineCount: lines,
-                    columns: Array(encoder.columnNames.prefix(partColumns)), schema: encoder.schema,
-                    inference: encoder.inference)
-            }
-
-            func write(rows: Int) async throws {
-                let lines = encoder.lineCount - linesWritten
-                linesWritten = encoder.lineCount
-                // The part these rows go into, named before a full part is finished.
-                let partKey = GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight + 1)
-                // A batch of no rows (a header alone) tells the COPY nothing.
-                let copied = chunkSink != nil && rows > 0
-                var chunkCSV: [UInt8] = []
-                let partIsFull = try encoder.consumeOutput { bytes in
-                    content.update(bytes)
-                    totalUncompressed += bytes.count
-                    if copied {
-                        chunkCSV = csvBuffers.take(capacity: Self.chunkCapacity(bytes.count))
-                        chunkCSV.append(contentsOf: bytes)
-                    }
-                    return try builder.write(bytes, rows: rows)
-                }
-                if partIsFull {
-                    try await finishPart()
-                }
-                if copied, let chunkSink {
-                    try await chunkSink(copyChunk(partKey: partKey, endsPart: partIsFull, csv: chunkCSV, rows: rows,
-                                                  lines: lines))
-                }
-                progress?(LoadProgress(phase: "encode+stage", rows: encoder.rowCount, bytes: totalUncompressed,
-                                       parts: parts.count + inFlight))
-            }
+        return try await withThrowingTaskGroup(of: StageEnd.self) { group in
+            group.addTask { .written(try await writer.write(encoded)) }
+            var read: BoundedQueue<TextBatch>?
 
             func append(columns: Int, rows: Int, _ encode: (inout StagedCSVEncoder) throws -> Void) async throws {
-                // A part holds rows of one width: when the columns grow, the part ends.
-                if !builder.isEmpty && columns != partColumns {
-                    try await finishPart()
-                }
-                partColumns = columns
                 try encode(&encoder)
-                try await write(rows: rows)
+                let lines = encoder.lineCount - linesWritten
+                linesWritten = encoder.lineCount
+                let csv = encoder.takeOutput(leaving: csvBuffers.take(capacity: bufferSize))
+                bufferSize = Self.chunkCapacity(csv.count)
+                try await encoded.send(EncodedBatch(
+                    csv: csv, rowCount: rows, lineCount: lines, columns: Array(encoder.columnNames.prefix(columns)),
+                    schema: encoder.schema, inference: encoder.inference))
             }
 
-            switch source {
-            case .frame(let frame):
-                try membership.check(frame)
-                // Small batches let parts rotate close to their size.
-                for batch in frame.batches(maxRows: 1024) {
-                    try await append(columns: batch.columnCount, rows: batch.rowCount) { try $0.append(batch) }
+            do {
+                switch source {
+                case .frame(let frame):
+                    try membership.check(frame)
+                    // Small batches let parts rotate close to their size.
+                    for batch in frame.batches(maxRows: 1024) {
+                        try await append(columns: batch.columnCount, rows: batch.rowCount) { try $0.append(batch) }
+                    }
+                case .batches(let batches):
+                    let queue = BoundedQueue<TextBatch>(capacity: Self.readAhead)
+                    read = queue
+                    group.addTask {
+                        await Self.read(batches, into: queue)
+                        return .read
+                    }
+                    while let batch = try await queue.next() {
+                        try membership.check(batch)
+                        let columns = Set(encoder.columnNames).union(batch.columnNames).count
+                        try await append(columns: columns, rows: batch.rowCount) { try $0.append(batch) }
+                    }
                 }
-            case .batches(let batches):
-                for try await batch in batches {
-                    try membership.check(batch)
-                    let columns = Set(encoder.columnNames).union(batch.columnNames).count
-                    try await append(columns: columns, rows: batch.rowCount) { try $0.append(batch) }
-                }
+                await encoded.finish()
+            } catch {
+                // Each stage stops: the writer at its next batch, the reader at its next send.
+                await encoded.finish(throwing: error)
+                await read?.finish(throwing: error)
+                throw error
             }
-            try await finishPart()
-            // The end of the input ends the last part: the COPY learns it before the uploads finish.
-            if let chunkSink, encoder.rowCount > 0 {
-                try await chunkSink(copyChunk(partKey: GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight),
-                                              endsPart: true, csv: [], rows: 0, lines: 0))
+            var written: WrittenParts?
+            for try await end in group {
+                if case .written(let parts) = end { written = parts }
             }
-            for try await done in group {
-                parts.append(done)
-            }
-            parts.sort { $0.key < $1.key }
+            guard let written else { throw CancellationError() }
             let manifestKey = "\(prefix)manifest.json"
-            let manifest = StageManifest(parts: parts, urlPrefix: store.manifestURLPrefix)
+            let manifest = StageManifest(parts: written.parts, urlPrefix: store.manifestURLPrefix)
             try await store.put(manifestKey, body: .bytes(Array(manifest.json.utf8)))
             return StagingResult(
-                parts: parts, manifestKey: manifestKey, schema: encoder.schema, inference: encoder.inference,
-                rowCount: encoder.rowCount, uncompressedByteCount: totalUncompressed,
-                compressedByteCount: parts.reduce(0) { $0 + $1.compressedByteCount },
-                contentSHA256: content.finalize().hex)
+                parts: written.parts, manifestKey: manifestKey, schema: encoder.schema, inference: encoder.inference,
+                rowCount: encoder.rowCount, uncompressedByteCount: written.uncompressedByteCount,
+                compressedByteCount: written.parts.reduce(0) { $0 + $1.compressedByteCount },
+                contentSHA256: written.contentSHA256)
+        }
+    }
+
+    /// Reads `batches` into `queue` ahead of the encoder; a read error reaches the encoder through it.
+    private static func read(_ batches: AsyncThrowingStream<TextBatch, any Error>,
+                             into queue: BoundedQueue<TextBatch>) async {
+        do {
+            for try await batch in batches {
+                try await queue.send(batch)
+            }
+            await queue.finish()
+        } catch {
+            await queue.finish(throwing: error)
         }
     }
 }

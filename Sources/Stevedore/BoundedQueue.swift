@@ -1,10 +1,11 @@
-/// Hands encoded batches from staging to the pipelined COPY, holding at most `capacity`: staging
-/// waits while the COPY is behind, so memory holds a few batches whatever the input's size.
-actor CopyChunkQueue {
-    private var items: [CopyChunk] = []
+/// Hands values from one task to another in order, holding at most `capacity`: the sender waits
+/// while the receiver is behind, so memory holds a few values whatever the input's size. Either
+/// side ends it with `finish`, and each must on every way out, or the other is left waiting.
+actor BoundedQueue<Element: Sendable> {
+    private var items: [Element] = []
     private var finished = false
     private var failure: (any Error)?
-    private var receiver: CheckedContinuation<CopyChunk?, any Error>?
+    private var receiver: CheckedContinuation<Element?, any Error>?
     private var senders: [CheckedContinuation<Void, Never>] = []
     private let capacity: Int
 
@@ -12,37 +13,38 @@ actor CopyChunkQueue {
         self.capacity = max(1, capacity)
     }
 
-    /// Queues `chunk`, waiting while the queue is full; throws once the receiver has given up.
-    func send(_ chunk: CopyChunk) async throws {
+    /// Queues `element`, waiting while the queue is full; throws once the queue has finished (the
+    /// receiver gave up), with the error it finished with.
+    func send(_ element: Element) async throws {
         while items.count >= capacity && !finished {
             await withCheckedContinuation { senders.append($0) }
         }
         guard !finished else { throw failure ?? CancellationError() }
         if let receiver {
             self.receiver = nil
-            receiver.resume(returning: chunk)
+            receiver.resume(returning: element)
         } else {
-            items.append(chunk)
+            items.append(element)
         }
     }
 
-    /// The next chunk; nil once the sender finished and the queue is empty.
-    func next() async throws -> CopyChunk? {
+    /// The next element; nil once the sender finished and the queue is empty.
+    func next() async throws -> Element? {
         if !items.isEmpty {
-            let chunk = items.removeFirst()
+            let element = items.removeFirst()
             if let sender = senders.first {
                 senders.removeFirst()
                 sender.resume()
             }
-            return chunk
+            return element
         }
         if let failure { throw failure }
         if finished { return nil }
         return try await withCheckedThrowingContinuation { receiver = $0 }
     }
 
-    /// No more chunks; with `error`, the receiver gets it once the queued chunks are taken. Waiting
-    /// senders are let go.
+    /// No more elements; with `error`, the receiver gets it once the queued elements are taken.
+    /// Waiting senders are let go. Only the first call's error counts.
     func finish(throwing error: (any Error)? = nil) {
         finished = true
         failure = failure ?? error
