@@ -16,7 +16,7 @@ A loader that creates the table must read far into the file before it knows the 
   code            text like A-123
   qty             small integers
   note            text; sometimes "" (the empty string), sometimes empty unquoted (NULL)
-The final types: bigint, bigint, numeric, date, double precision, double precision, timestamp,
+The final types: bigint, bigint, numeric, date, double precision, numeric, timestamp,
 boolean, text, text, bigint, text.
 """
 import argparse

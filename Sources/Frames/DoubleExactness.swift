@@ -5,7 +5,9 @@ enum DoubleExactness {
     /// True when `bytes` (decimal or exponent notation) read as a finite double whose shortest
     /// form is numerically equal to them.
     static func isExact<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool where Bytes.Index == Int {
-        guard let given = DecimalForm(bytes), let value = Value.parseFiniteNumber(bytes) else { return false }
+        guard let given = DecimalForm(bytes), let value = given.exactDouble ?? Value.parseFiniteNumber(bytes) else {
+            return false
+        }
         // `description` is the shortest text that reads back to the same bits; it is read through
         // its contiguous UTF-8 (a generic walk over `String.UTF8View` costs more than the printing).
         var shortest = value.description
@@ -86,5 +88,20 @@ struct DecimalForm: Equatable {
             pointPosition += negativeExponent ? -written : written
         }
         exponent = digitCount == 0 ? 0 : pointPosition
+    }
+
+    /// The double nearest the number, when one IEEE operation gives it exactly rounded: a
+    /// significand of at most 2^53 times or divided by a power of ten up to 10^22, each exact in a
+    /// double (Clinger's fast path). Nil otherwise, for `strtod` to decide.
+    var exactDouble: Double? {
+        let power = exponent - digitCount
+        guard significand <= 1 << 53, abs(power) <= 22 else { return nil }
+        let magnitude = power >= 0 ? Double(significand) * Self.powersOfTen[power]
+            : Double(significand) / Self.powersOfTen[-power]
+        return isNegative ? -magnitude : magnitude
+    }
+
+    private static let powersOfTen: [Double] = (0...22).map { exponent in
+        (0..<exponent).reduce(1.0) { product, _ in product * 10 }
     }
 }

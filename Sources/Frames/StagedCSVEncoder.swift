@@ -30,12 +30,23 @@ public struct StagedCSVEncoder: Sendable {
     public private(set) var lineCount = 0
     /// Bytes written and not yet taken.
     public var pendingByteCount: Int { output.count }
+    /// The rows written since the output was last taken whose values hold line feeds, each with
+    /// how many (rows counted from 0 in that output): where its rows and its lines part ways.
+    public private(set) var rowsWithLineFeeds: [RowLineFeeds] = []
+    private var firstPendingRow = 0
+
+    /// A row of the output whose values hold `count` line feeds.
+    public struct RowLineFeeds: Sendable, Hashable {
+        public var row: Int
+        public var count: Int
+    }
 
     /// Takes the CSV bytes written since the last call (the encoder then starts a new buffer; to
     /// reuse buffers, hand one over with `takeOutput(leaving:)`).
     public mutating func takeOutput() -> [UInt8] {
         var taken: [UInt8] = []
         swap(&taken, &output)
+        startPendingOutput()
         return taken
     }
 
@@ -45,7 +56,25 @@ public struct StagedCSVEncoder: Sendable {
         var taken = buffer
         taken.removeAll(keepingCapacity: true)
         swap(&taken, &output)
+        startPendingOutput()
         return taken
+    }
+
+    private mutating func startPendingOutput() {
+        rowsWithLineFeeds.removeAll(keepingCapacity: true)
+        firstPendingRow = inference.rowCount
+    }
+
+    /// Records that the row being written holds `count` more line feeds.
+    private mutating func noteLineFeeds(_ count: Int) {
+        guard count > 0 else { return }
+        lineCount += count
+        let row = inference.rowCount - firstPendingRow
+        if rowsWithLineFeeds.last?.row == row {
+            rowsWithLineFeeds[rowsWithLineFeeds.count - 1].count += count
+        } else {
+            rowsWithLineFeeds.append(RowLineFeeds(row: row, count: count))
+        }
     }
 
     /// Writes every row of `batch` (raw text, typed by inference or checked against pinned types).
@@ -95,7 +124,7 @@ public struct StagedCSVEncoder: Sendable {
                         } else {
                             if let separator { run.append(separator, to: &output) }
                             run.append(field, spelled: spelling, to: &output)
-                            lineCount += StagedCSVField.lineFeeds(in: field)
+                            noteLineFeeds(StagedCSVField.lineFeeds(in: field))
                         }
                     }
                     run.append(StagedCSVField.newline, to: &output)
@@ -146,7 +175,7 @@ public struct StagedCSVEncoder: Sendable {
                 guard let spelling = StagedCSVField.spelling(of: scratch[...]) else {
                     throw Self.nulError(file: nil, line: row + 1, column: column, name: columns[column].name)
                 }
-                if spelling != .plain { lineCount += StagedCSVField.lineFeeds(in: scratch) }
+                if spelling != .plain { noteLineFeeds(StagedCSVField.lineFeeds(in: scratch)) }
                 StagedCSVField.append(scratch[...], spelled: spelling, to: &output)
             }
             output.append(StagedCSVField.newline)

@@ -31,7 +31,7 @@ extension LoadRun {
         } catch {
             throw fail(.ledger, error, staged: false)
         }
-        let queue = BoundedQueue<CopyChunk>(capacity: Self.queuedChunks)
+        let queue = BoundedQueue<CopyChunk>(capacity: Self.queuedCSVBytes) { $0.csv.count }
         var configured = Stager(store: stage, prefix: stagePrefix,
                                 partSize: min(loader.options.partSize, loader.options.pipelinedPartSize),
                                 gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
@@ -202,12 +202,43 @@ extension LoadRun {
         }
     }
 
-    /// Encoded batches staging may run ahead of the COPY by.
-    static var queuedChunks: Int { 4 }
+    /// The CSV staging may run ahead of the COPY by: enough that encoding goes on while the
+    /// server runs an `ALTER TABLE` between two COPYs (a rewrite of a million rows takes a few
+    /// tenths of a second), and little next to the 200 MiB a load may use.
+    static var queuedCSVBytes: Int { 16 << 20 }
 
     /// The CSV of the first part held before the table's DDL is decided, at most: a part of data
     /// that compresses very well holds more.
     static var firstPartCSVLimit: Int { 8 << 20 }
+
+    /// The batches of a COPY whose places are kept for naming a rejected row: the server reads
+    /// the data in order and stops at a bad row, at most a socket's buffers behind what was sent.
+    static var rememberedBatches: Int { 256 }
+
+    /// One batch in a COPY: where it starts in the COPY's lines as the server counts them, its
+    /// part and the lines the part held before it, and its rows' input lines.
+    struct CopiedBatch: Sendable {
+        var firstLine: Int
+        var part: Substring
+        var partLinesBefore: Int
+        /// Line feeds of its first row that the server did not count.
+        var uncountedLineFeeds: Int
+        var origins: RowOrigins?
+
+        /// `column c: "value", line n of input.csv, line m of part-00001.csv.gz` for the server's
+        /// `line`.
+        func place(ofCopyLine line: Int, column: String?, value: String?) -> String {
+            var offset = line - firstLine - 1
+            if offset > 0 { offset += uncountedLineFeeds }
+            var place: [String] = []
+            if let column { place.append("column \(column)" + (value.map { ": \($0)" } ?? "")) }
+            if let origins, let inputLine = origins.inputLine(atStagedLine: offset) {
+                place.append("line \(inputLine) of \(origins.file ?? "the input")")
+            }
+            place.append("line \(partLinesBefore + offset + 1) of \(part)")
+            return place.joined(separator: ", ")
+        }
+    }
 
     /// What the copy side ended with: whether it fell back (and why), and what it changed.
     struct CopyOutcome: Sendable {
@@ -222,10 +253,9 @@ extension LoadRun {
         guard let postgres = dialect as? PostgresDialect else { return CopyOutcome() }
         var machine = LoadStateMachine(dialect: dialect, table: table, existing: existing,
                                        firstPartCSVLimit: Self.firstPartCSVLimit)
-        // Where each part starts in the current COPY, in lines as the server counts them (physical
-        // lines, quoted newlines included), and how many of its lines earlier COPYs took, to name
-        // the part and line of a rejected row.
-        var partStarts: [(key: Substring, firstLine: Int, earlierLines: Int)] = []
+        // The latest batches of the current COPY, where each starts in it, to name the input's line
+        // and the part's line of a rejected row; and the lines each part held so far.
+        var copiedBatches: [CopiedBatch] = []
         var linesPerPart: [Substring: Int] = [:]
         var held: [CopyChunk] = []
         /// The batch that starts the next COPY, after an alter.
@@ -279,14 +309,20 @@ extension LoadRun {
                 action = .finish
                 do {
                     var lines = 0
-                    partStarts = []
+                    copiedBatches = []
                     // One COPY for every batch until the table must change: no statement, and no wait
                     // for the server to drain, per batch.
                     _ = try await connection.copyIn(postgres.copyFromStdin(table.tableName, columns: columns)) { writer in
                         func copy(_ chunk: inout CopyChunk) async throws {
                             let part = chunk.partKey.split(separator: "/").last ?? ""
-                            if partStarts.last?.key != part { partStarts.append((part, lines, linesPerPart[part] ?? 0)) }
-                            lines += chunk.lineCount
+                            // The server counts the line feeds inside quoted values, except in the
+                            // COPY's first row (it learns the line ending at that row's end).
+                            let uncounted = lines == 0 ? chunk.origins?.firstRowLineFeeds ?? 0 : 0
+                            copiedBatches.append(CopiedBatch(firstLine: lines, part: part,
+                                                             partLinesBefore: linesPerPart[part] ?? 0,
+                                                             uncountedLineFeeds: uncounted, origins: chunk.origins))
+                            if copiedBatches.count > Self.rememberedBatches { copiedBatches.removeFirst() }
+                            lines += chunk.lineCount - uncounted
                             linesPerPart[part, default: 0] += chunk.lineCount
                             // The staged object's content without the gunzip: the CSV it is made from.
                             let csv = chunk.takeCSV()
@@ -329,9 +365,8 @@ extension LoadRun {
                 } catch is FallingBack {
                     // The COPY was aborted; the fallback below lets staging finish.
                 } catch var error as WarehouseError {
-                    if let line = error.copyLine, let part = partStarts.last(where: { $0.firstLine < line }) {
-                        let column = error.copyColumn.map { "column \($0), " } ?? ""
-                        error.message += " (\(column)line \(line - part.firstLine + part.earlierLines) of \(part.key))"
+                    if let line = error.copyLine, let batch = copiedBatches.last(where: { $0.firstLine < line }) {
+                        error.message += " (\(batch.place(ofCopyLine: line, column: error.copyColumn, value: error.copyValue)))"
                     }
                     throw StepError(step: .copy, error: error, staged: true)
                 }

@@ -14,6 +14,7 @@ struct EncodedBatch: Sendable {
     var columns: [String]
     var schema: Schema
     var inference: SchemaInference
+    var origins: RowOrigins?
 }
 
 /// What the part writer made of the encoded batches.
@@ -108,7 +109,7 @@ struct PartWriter: Sendable {
                     try await chunkSink(CopyChunk(
                         partKey: partKey, endsPart: partIsFull, csv: csv, rowCount: batch.rowCount,
                         lineCount: batch.lineCount, columns: batch.columns, schema: batch.schema,
-                        inference: batch.inference))
+                        inference: batch.inference, origins: batch.origins))
                 } else {
                     csvBuffers.recycle(consume csv)
                 }

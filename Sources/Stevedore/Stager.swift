@@ -40,6 +40,8 @@ struct CopyChunk: Sendable {
     var schema: Schema
     /// What the encoder learnt of each column up to these rows.
     var inference: SchemaInference
+    /// The input's file and line of each row (nil for a frame).
+    var origins: RowOrigins? = nil
 
     /// The batch's CSV, moved out (the chunk keeps an empty buffer), so that it can go back to a
     /// pool unshared once written.
@@ -77,7 +79,8 @@ struct Stager: Sendable {
     /// Buffers for the parts' gzip bytes, handed back once a part is uploaded.
     var bodies = PartBufferPool()
     /// Buffers for each batch's CSV, from the encoder to the COPY; its receiver hands them back here.
-    var csvBuffers = PartBufferPool(limit: 16)
+    /// As many stay idle as the COPY's queue holds at its fullest (16 MiB of 256 KiB batches).
+    var csvBuffers = PartBufferPool(limit: 72)
 
     /// Batches read ahead of the encoder, and encoded batches waiting for the part writer.
     static let readAhead = 2
@@ -104,15 +107,17 @@ struct Stager: Sendable {
             group.addTask { .written(try await writer.write(encoded)) }
             var read: BoundedQueue<TextBatch>?
 
-            func append(columns: Int, rows: Int, _ encode: (inout StagedCSVEncoder) throws -> Void) async throws {
+            func append(columns: Int, rows: Int, from input: TextBatch? = nil,
+                        _ encode: (inout StagedCSVEncoder) throws -> Void) async throws {
                 try encode(&encoder)
                 let lines = encoder.lineCount - linesWritten
                 linesWritten = encoder.lineCount
+                let origins = input.map { RowOrigins($0, rowsWithLineFeeds: encoder.rowsWithLineFeeds) }
                 let csv = encoder.takeOutput(leaving: csvBuffers.take(capacity: bufferSize))
                 bufferSize = Self.chunkCapacity(csv.count)
                 try await encoded.send(EncodedBatch(
                     csv: csv, rowCount: rows, lineCount: lines, columns: Array(encoder.columnNames.prefix(columns)),
-                    schema: encoder.schema, inference: encoder.inference))
+                    schema: encoder.schema, inference: encoder.inference, origins: origins))
             }
 
             do {
@@ -133,7 +138,7 @@ struct Stager: Sendable {
                     while let batch = try await queue.next() {
                         try membership.check(batch)
                         let columns = Set(encoder.columnNames).union(batch.columnNames).count
-                        try await append(columns: columns, rows: batch.rowCount) { try $0.append(batch) }
+                        try await append(columns: columns, rows: batch.rowCount, from: batch) { try $0.append(batch) }
                     }
                 }
                 await encoded.finish()

@@ -56,7 +56,7 @@ public struct WarehouseError: Error, Sendable, CustomStringConvertible {
     /// The input line of a failed `COPY … FROM` that the server named in its context
     /// (`COPY t, line 50000, column x: …`), counted from 1 in the data sent.
     public var copyLine: Int? {
-        guard let context, let range = context.range(of: ", line ") else { return nil }
+        guard let context = copyContext, let range = context.range(of: ", line ") else { return nil }
         let digits = context[range.upperBound...].prefix { $0.isNumber }
         return Int(digits)
     }
@@ -64,10 +64,25 @@ public struct WarehouseError: Error, Sendable, CustomStringConvertible {
     /// The column of a failed `COPY … FROM` that the server named in its context
     /// (`COPY t, line 2, column id: "x"`).
     public var copyColumn: String? {
-        guard let context, let range = context.range(of: ", column ") else { return nil }
+        guard let context = copyContext, let range = context.range(of: ", column ") else { return nil }
         let rest = context[range.upperBound...]
         guard let colon = rest.range(of: ": ") ?? rest.range(of: ":") else { return String(rest) }
         return String(rest[..<colon.lowerBound])
+    }
+
+    /// The context's line that a COPY wrote; an input function may write its own before it
+    /// (`JSON data, line 1: {oops`).
+    private var copyContext: Substring? {
+        context?.split(separator: "\n").first { $0.hasPrefix("COPY ") }
+    }
+
+    /// The value of a failed `COPY … FROM` that the server named in its context, as it printed
+    /// it (`COPY t, line 2, column id: "x"` gives `"x"`, quotes included; long values cut short).
+    public var copyValue: String? {
+        guard let context = copyContext, let range = context.range(of: ", column ") else { return nil }
+        let rest = context[range.upperBound...]
+        guard let colon = rest.range(of: ": ") else { return nil }
+        return String(rest[colon.upperBound...])
     }
 
     /// True when the same work may succeed if tried again: a lost connection, a serialization

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Frames
 
@@ -129,6 +130,23 @@ struct InferenceTests {
     ])
     func exactness(text: String, exact: Bool) {
         #expect(DoubleExactness.isExact(Array(text.utf8)) == exact)
+    }
+
+    @Test("the fast path reads the same double as strtod for short significands and small powers")
+    func exactDoubleFastPath() throws {
+        var generator = SystemRandomNumberGenerator()
+        var fastPathTaken = 0
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 1...17, using: &generator)
+            let significand = UInt64.random(in: 0..<UInt64(pow(10.0, Double(digits))), using: &generator)
+            let power = Int.random(in: -25...25, using: &generator)
+            let text = "\(Bool.random(using: &generator) ? "-" : "")\(significand)e\(power)"
+            let form = try #require(DecimalForm(Array(text.utf8)))
+            guard let fast = form.exactDouble else { continue }
+            fastPathTaken += 1
+            #expect(fast.bitPattern == strtod(text, nil).bitPattern, "\(text)")
+        }
+        #expect(fastPathTaken > 5_000)
     }
 
     @Test("each value is checked against the table column's type, and the first misfit is kept with its line")

@@ -93,7 +93,11 @@ struct PipelinedLoadTests {
         }
         #expect(error.step == .copy)
         #expect(error.message.contains("23514"))
-        let named = try #require(error.message.firstMatch(of: /\(line (\d+) of (part-\d+\.csv\.gz)\)/))
+        let named = try #require(error.message.firstMatch(of: /, line (\d+) of (part-\d+\.csv\.gz)\)/))
+        // The input's line too: the header, 5554 rows before it (from 21), and a line more for
+        // each of their multi-line notes (every tenth row: 25 to 5550 of them, 553 in all).
+        let input = try #require(error.message.firstMatch(of: /\(line (\d+) of [^,]+pipelined-[^,]+\.csv,/))
+        #expect(Int(input.output.1) == 1 + (5555 - 21) + 553 + 1, "\(error.message)")
         #expect(named.output.2 != "part-00001.csv.gz", "the row is in a late part")
         // That line of that part, counted as the server counts (physical lines), is the rejected row.
         let key = try #require(try await fixture.stagedKeys().first { $0.hasSuffix("/" + named.output.2) })

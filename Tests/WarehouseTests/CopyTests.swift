@@ -85,6 +85,25 @@ struct CopyTests {
         try await connection.execute("DROP TABLE \(table)")
     }
 
+    @Test("a rejected jsonb value: the COPY's line, column and value, not the JSON parser's line")
+    func rejectedJSONValue() async throws {
+        let connection = try await TestDatabase.connect()
+        let table = quoteIdentifier(TestDatabase.uniqueName("copy_json"))
+        try await connection.execute("CREATE TABLE \(table) (id int, doc jsonb)")
+        let csv = Array("1,\"{\"\"a\"\": [1, 2]}\"\n2,\"{\"\"b\"\": 1}\"\n3,{oops\n".utf8)
+        let error = try await #require(throws: WarehouseError.self) {
+            try await connection.copyIn("COPY \(table) FROM STDIN (FORMAT csv)") { writer in
+                try await Self.send(csv, to: writer)
+            }
+        }
+        // The context's first line is the JSON parser's ("JSON data, line 1: {oops").
+        #expect(error.context?.hasPrefix("JSON data, line 1") == true, "\(error.context ?? "")")
+        #expect(error.copyLine == 3)
+        #expect(error.copyColumn == "doc")
+        #expect(error.copyValue == "\"{oops\"")
+        try await connection.execute("DROP TABLE \(table)")
+    }
+
     @Test("an error thrown while feeding aborts the COPY and keeps the connection usable")
     func feederThrows() async throws {
         struct SourceFailed: Error {}
