@@ -52,15 +52,18 @@ public struct ColumnInference: Sendable, Hashable {
     /// written with varying scales) is taken for printed doubles.
     static let decimalDigitsOfDoubles = 15
 
-    public init(pinnedType: ColumnType? = nil, targetType: ColumnType? = nil) {
+    public init(pinnedType: ColumnType? = nil, targetType: ColumnType? = nil, decimalsReadExponents: Bool = false) {
         self.pinnedType = pinnedType
         self.targetType = targetType
+        self.decimalsReadExponents = decimalsReadExponents
         // A double column takes every finite number: whether the values are exact doubles can
         // decide nothing (only text misfits it), so the round-trip check is skipped.
         checksExactness = targetType != .double
     }
 
     private let checksExactness: Bool
+    /// Whether the target's decimal column reads exponent notation (PostgreSQL's numeric(p,s) does).
+    private let decimalsReadExponents: Bool
 
     /// What `observe` made of a value.
     public enum Observed: Sendable, Hashable {
@@ -150,6 +153,9 @@ public struct ColumnInference: Sendable, Hashable {
     /// True when some value of an exact number type was written in exponent notation.
     public var usesExponentNotation: Bool { sawExponent }
 
+    /// True when some number was `NaN` or an infinity.
+    public var holdsSpecialValues: Bool { sawSpecial }
+
     /// The digits an exact decimal type needs: before the point and after it (0 and 0 for columns
     /// of no number).
     public var decimalDigits: (integer: Int, scale: Int) { (maxIntegerDigits, maxScale) }
@@ -158,7 +164,8 @@ public struct ColumnInference: Sendable, Hashable {
     public var fitsTarget: Bool { targetType != nil && misfitCount == 0 }
 
     private var numericType: ColumnType {
-        if sawSpecial { return exactAsDouble ? .double : .text }
+        // NaN and infinities: a double, or a numeric when some value is exact only there.
+        if sawSpecial { return exactAsDouble ? .double : .numeric }
         if sawExponent { return exactAsDouble ? .double : .numeric }
         guard sawDecimal else {
             for type in [ColumnType.smallint, .integer, .bigint] {
@@ -246,7 +253,9 @@ public struct ColumnInference: Sendable, Hashable {
     private mutating func checkTarget<Bytes: RandomAccessCollection<UInt8>>(
         _ bytes: Bytes, _ target: ColumnType, _ observation: ValueClassifier.Observation? = nil
     ) -> Observed where Bytes.Index == Int {
-        if ColumnInference.fits(bytes, target, classified: observation) { return .accepted }
+        if ColumnInference.fits(bytes, target, classified: observation, decimalsReadExponents: decimalsReadExponents) {
+            return .accepted
+        }
         misfitCount += 1
         guard misfitCount == 1 else { return .accepted }
         firstMisfit = Misfit(value: String(decoding: bytes.prefix(200), as: UTF8.self))
@@ -254,9 +263,11 @@ public struct ColumnInference: Sendable, Hashable {
     }
 
     /// True when `bytes` spell a value of `type` exactly, as that column's COPY would read it.
-    /// `classified` is the value's classification, when the caller has it (leading zeros refused).
+    /// `classified` is the value's classification, when the caller has it (leading zeros refused);
+    /// `decimalsReadExponents`, whether a decimal column takes `1.5e3` (then by its exact value).
     static func fits<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ type: ColumnType,
-                                                            classified: ValueClassifier.Observation? = nil) -> Bool
+                                                            classified: ValueClassifier.Observation? = nil,
+                                                            decimalsReadExponents: Bool = false) -> Bool
     where Bytes.Index == Int {
         switch type {
         case .text, .json:
@@ -281,12 +292,14 @@ public struct ColumnInference: Sendable, Hashable {
         switch (type, observation) {
         case (.boolean, .boolean), (.date, .date), (.timestamp, .date), (.timestamp, .timestamp),
              (.timestamptz, .date), (.timestamptz, .timestamp), (.timestamptz, .timestamptz),
-             (.numeric, .integer), (.numeric, .decimal), (.numeric, .exponent):
+             (.numeric, .integer), (.numeric, .decimal), (.numeric, .exponent), (.numeric, .special):
             return true
         case let (.smallint, .integer(value, _)), let (.integer, .integer(value, _)), let (.bigint, .integer(value, _)):
             return type.integerRange?.contains(value) ?? false
         case let (.decimal(precision, scale), .integer(_, shape)), let (.decimal(precision, scale), .decimal(shape)):
             return shape.trimmedScale <= scale && shape.integerDigits <= precision - scale
+        case let (.decimal(precision, scale), .exponent(shape)):
+            return decimalsReadExponents && shape.trimmedScale <= scale && shape.integerDigits <= precision - scale
         default:
             return false
         }

@@ -15,12 +15,15 @@ public struct SchemaInference: Sendable, Hashable {
     /// Whether `targetTypes` is keyed by names with ASCII letters lowered (a warehouse that folds
     /// identifiers, as Redshift does), so that a header's `UserID` finds the column `userid`.
     public let foldsTargetNames: Bool
+    /// Whether the warehouse's COPY reads exponent notation (`1.5e3`) into a decimal column.
+    public let decimalsReadExponents: Bool
 
     public init(pinnedTypes: [String: ColumnType] = [:], targetTypes: [String: ColumnType] = [:],
-                foldsTargetNames: Bool = false) {
+                foldsTargetNames: Bool = false, decimalsReadExponents: Bool = false) {
         self.pinnedTypes = pinnedTypes
         self.targetTypes = targetTypes
         self.foldsTargetNames = foldsTargetNames
+        self.decimalsReadExponents = decimalsReadExponents
     }
 
     /// The inferred schema: each column's narrowest type and whether it held a NULL.
@@ -54,7 +57,9 @@ public struct SchemaInference: Sendable, Hashable {
                              message: "columns changed from \(names) to \(incoming)")
         }
         for name in incoming.dropFirst(names.count) {
-            var inference = ColumnInference(pinnedType: pinnedTypes[name] ?? declared[name], targetType: targetTypes[foldsTargetNames ? Self.asciiLowercased(name) : name])
+            var inference = ColumnInference(pinnedType: pinnedTypes[name] ?? declared[name],
+                                            targetType: targetTypes[foldsTargetNames ? Self.asciiLowercased(name) : name],
+                                            decimalsReadExponents: decimalsReadExponents)
             for _ in 0..<rowCount { inference.observeNull() }
             names.append(name)
             columns.append(inference)

@@ -12,10 +12,11 @@ public struct StagedCSVEncoder: Sendable {
     /// An encoder writing `nullMarker` for NULL, with some column types fixed by the caller and,
     /// for a table that exists, its columns' types to check each value against.
     public init(nullMarker: NullMarker, pinnedTypes: [String: ColumnType] = [:],
-                targetTypes: [String: ColumnType] = [:], foldsTargetNames: Bool = false) {
+                targetTypes: [String: ColumnType] = [:], foldsTargetNames: Bool = false,
+                decimalsReadExponents: Bool = false) {
         self.nullMarker = nullMarker
         inference = SchemaInference(pinnedTypes: pinnedTypes, targetTypes: targetTypes,
-                                    foldsTargetNames: foldsTargetNames)
+                                    foldsTargetNames: foldsTargetNames, decimalsReadExponents: decimalsReadExponents)
         nullBytes = nullMarker.bytes
     }
 

@@ -1,5 +1,5 @@
-/// What one field's text is, read from its UTF-8 bytes without allocating (except to check a
-/// double's range): the narrowest kind of value that spells it exactly.
+/// What one field's text is, read from its UTF-8 bytes without allocating: the narrowest kind of
+/// value that spells it exactly.
 enum ValueClassifier {
     /// The shape of an exact number: digits before the point (without leading zeros), digits after
     /// it as written and without trailing zeros, and significant digits.
@@ -17,8 +17,8 @@ enum ValueClassifier {
         case integer(Int64, NumberShape)
         /// An exact number with a fraction, or an integer beyond 64 bits.
         case decimal(NumberShape)
-        /// A finite number in exponent notation, with the shape of its exact value (`1.5e3`: four
-        /// integer digits, no scale).
+        /// A number in exponent notation, with the shape of its exact value (`1.5e3`: four integer
+        /// digits, no scale); it may lie beyond a double's range.
         case exponent(NumberShape)
         /// `NaN`, `Infinity` or `-Infinity`: only a double holds them.
         case special
@@ -135,9 +135,8 @@ enum ValueClassifier {
         }
         if bytes[exponentStart - 1] == UInt8(ascii: "-") { exponentValue = -exponentValue }
         guard index > exponentStart, index == end else { return .text }
-        // The warehouse rejects a literal that overflows, or underflows to zero.
-        guard let value = Value.parseDouble(bytes),
-              value.isFinite, value != 0 || (significantInteger == 0 && trimmedScale == 0) else { return .text }
+        // A value beyond a double's range (`1e400`, `1e-400`) is still an exact number: a double
+        // column refuses it (`fits`), a numeric holds it.
         // The exact value's shape: `mantissaDigits` significant digits, the first at `pointPosition`.
         let mantissaDigits = significantInteger > 0 ? significantInteger + trimmedScale
             : max(0, trimmedScale - fractionLeadingZeros)

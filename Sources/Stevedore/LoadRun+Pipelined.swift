@@ -84,6 +84,7 @@ extension LoadRun {
                     throw StepError(step: .ddl, error: error, staged: false)
                 }
                 configured.targetTypes = TypeMapping.targetTypes(existing, dialect: dialect)
+                configured.decimalsReadExponents = dialect.decimalsReadExponents
                 let stager = configured
                 var staging: StagingResult?
                 var copied = CopyOutcome()

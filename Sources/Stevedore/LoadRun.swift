@@ -127,6 +127,7 @@ struct LoadRun {
                 stager.targetTypes = TypeMapping.targetTypes(try await loader.existingColumns(table, on: connection),
                                                              dialect: dialect)
                 stager.foldsTargetNames = dialect.foldsIdentifiersToLowercase
+                stager.decimalsReadExponents = dialect.decimalsReadExponents
             } catch {
                 throw fail(.ddl, error, staged: false)
             }

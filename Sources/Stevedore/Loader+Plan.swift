@@ -40,7 +40,8 @@ extension Loader {
         await connection.close()
         var encoder = StagedCSVEncoder(nullMarker: dialect.name == "redshift" ? .backslashN : .emptyField,
                                        pinnedTypes: options.pinnedTypes, targetTypes: TypeMapping.targetTypes(existing, dialect: dialect),
-                                       foldsTargetNames: dialect.foldsIdentifiersToLowercase)
+                                       foldsTargetNames: dialect.foldsIdentifiersToLowercase,
+                                       decimalsReadExponents: dialect.decimalsReadExponents)
         do {
             switch source {
             case .frame(let frame):

@@ -69,6 +69,8 @@ struct Stager: Sendable {
     var targetTypes: [String: ColumnType] = [:]
     /// Whether `targetTypes` is keyed by folded names (Redshift).
     var foldsTargetNames = false
+    /// Whether the warehouse reads exponent notation into a decimal column.
+    var decimalsReadExponents = false
     let membership: PartitionMembership
     /// Told after each batch: rows and bytes encoded, parts finished.
     var progress: (@Sendable (LoadProgress) -> Void)? = nil
@@ -94,7 +96,8 @@ struct Stager: Sendable {
 
     func stage(_ source: LoadSource) async throws -> StagingResult {
         var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes, targetTypes: targetTypes,
-                                       foldsTargetNames: foldsTargetNames)
+                                       foldsTargetNames: foldsTargetNames,
+                                       decimalsReadExponents: decimalsReadExponents)
         let encoded = BoundedQueue<EncodedBatch>(capacity: Self.encodedAhead)
         let writer = PartWriter(store: store, prefix: prefix, partSize: partSize, gzipLevel: gzipLevel,
                                 uploadConcurrency: uploadConcurrency, bodies: bodies, csvBuffers: csvBuffers,

@@ -33,14 +33,16 @@ enum TypeMapping {
         guard decides, exactDecimal(column, dialect: dialect) == nil else { return nil }
         let digits = column.decimalDigits
         return "column '\(name)' holds exact numbers (\(digits.integer) digits before the point, \(digits.scale) after"
-            + "\(column.usesExponentNotation ? ", in exponent notation" : "")) that no \(dialect.name) decimal type holds: "
+            + "\(column.usesExponentNotation ? ", in exponent notation" : "")\(column.holdsSpecialValues ? ", NaN or infinite" : "")) "
+            + "that no \(dialect.name) decimal type holds: "
             + "it is created as text"
     }
 
     private static func exactDecimal(_ column: ColumnInference, dialect: any Dialect) -> SQLType? {
         let digits = column.decimalDigits
         return dialect.exactDecimalType(integerDigits: digits.integer, scale: digits.scale,
-                                        usesExponentNotation: column.usesExponentNotation)
+                                        usesExponentNotation: column.usesExponentNotation,
+                                        holdsSpecialValues: column.holdsSpecialValues)
     }
 
     /// The warehouse type of a frame type; text keeps its longest value in bytes (VARCHAR).

@@ -26,8 +26,11 @@ public protocol Dialect: Sendable {
     /// that ordinary growth (larger integers, more digits, longer text) needs no DDL later.
     func createdType(_ type: SQLType) -> SQLType
     /// The exact decimal type a new column of numbers with up to `integerDigits` digits before the
-    /// point and `scale` after it is created as; nil when the warehouse has none that holds them.
-    func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool) -> SQLType?
+    /// point and `scale` after it (some in exponent notation, some NaN or infinite, as the flags
+    /// say) is created as; nil when the warehouse has none that holds them.
+    func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool, holdsSpecialValues: Bool) -> SQLType?
+    /// Whether the COPY reads a number in exponent notation (`1.5e3`) into a decimal column.
+    var decimalsReadExponents: Bool { get }
     /// Whether `ALTER COLUMN … TYPE to` on a column of `from` rewrites every row of the table
     /// (under an exclusive lock), rather than changing only the catalog.
     func rewritesTable(from: SQLType, to: SQLType) -> Bool

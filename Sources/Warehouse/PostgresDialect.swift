@@ -74,10 +74,16 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
         }
     }
 
-    /// Always unconstrained `numeric`, which also reads exponent notation.
-    public func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool) -> SQLType? {
-        .numeric
+    /// Unconstrained `numeric`, which also reads exponent notation, `NaN` and (from PostgreSQL 14)
+    /// the infinities, up to 131072 digits before the point and 16383 after.
+    public func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool,
+                                 holdsSpecialValues: Bool) -> SQLType? {
+        guard integerDigits <= 131_072, scale <= 16_383 else { return nil }
+        return .numeric
     }
+
+    /// `numeric(p,s)` reads `1.5e3` as 1500.
+    public var decimalsReadExponents: Bool { true }
 
     /// PostgreSQL changes only the catalog for `varchar` growth or into `text`, and for a numeric
     /// that keeps its scale and gains precision or loses its constraint; every other change of

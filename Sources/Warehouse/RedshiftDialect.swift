@@ -80,12 +80,19 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     }
 
     /// `DECIMAL(38, scale)` while the digits fit it (scale at most 37). Numbers written in exponent
-    /// notation get none: the COPY documentation promises nothing for them in a DECIMAL column.
-    public func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool) -> SQLType? {
+    /// notation get none: the COPY documentation promises nothing for them in a DECIMAL column;
+    /// nor do NaN and the infinities, which a DECIMAL does not hold.
+    public func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool,
+                                 holdsSpecialValues: Bool) -> SQLType? {
         let precision = ColumnLimits.redshiftMaxDecimalPrecision
-        guard !usesExponentNotation, scale <= precision - 1, integerDigits <= precision - scale else { return nil }
+        guard !usesExponentNotation, !holdsSpecialValues, scale <= precision - 1, integerDigits <= precision - scale else {
+            return nil
+        }
         return .decimal(precision: precision, scale: scale)
     }
+
+    /// Not promised by the COPY documentation for DECIMAL columns: such values are refused before.
+    public var decimalsReadExponents: Bool { false }
 
     /// Growing a VARCHAR changes only the catalog.
     public func rewritesTable(from: SQLType, to: SQLType) -> Bool {

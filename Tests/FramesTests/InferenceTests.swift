@@ -59,8 +59,11 @@ struct InferenceTests {
         (["1."], .text),
         ([".5"], .text),
         (["1e"], .text),
-        (["1e400"], .text),
-        (["1e-400"], .text),
+        // Beyond a double's range, still exact numbers: numeric holds them.
+        (["1e400"], .numeric),
+        (["1e-400", "2"], .numeric),
+        (["NaN", "0.30000000000000005"], .numeric),
+        (["-Infinity", "1e400"], .numeric),
         (["1.2345678901234567890e3"], .numeric),
         (["1.5e3", "123456789012345e2"], .double),
         (["0.000123456789012345678e-2"], .numeric),
@@ -147,6 +150,19 @@ struct InferenceTests {
             #expect(fast.bitPattern == strtod(text, nil).bitPattern, "\(text)")
         }
         #expect(fastPathTaken > 5_000)
+    }
+
+    @Test("a decimal column takes exponent notation where the warehouse reads it, by the exact value")
+    func exponentIntoDecimal() {
+        let money = ColumnType.decimal(precision: 6, scale: 2)
+        #expect(ColumnInference.fits(Array("1.5e3".utf8), money, decimalsReadExponents: true))
+        #expect(ColumnInference.fits(Array("125E-2".utf8), money, decimalsReadExponents: true))
+        #expect(!ColumnInference.fits(Array("1.5e3".utf8), money), "Redshift promises nothing for it")
+        #expect(!ColumnInference.fits(Array("1.2345e1".utf8), money, decimalsReadExponents: true), "a third digit of scale")
+        #expect(!ColumnInference.fits(Array("1e4".utf8), money, decimalsReadExponents: true), "five integer digits")
+        #expect(ColumnInference.fits(Array("1e400".utf8), .numeric))
+        #expect(!ColumnInference.fits(Array("1e400".utf8), .double), "it overflows a double")
+        #expect(ColumnInference.fits(Array("NaN".utf8), .numeric))
     }
 
     @Test("each value is checked against the table column's type, and the first misfit is kept with its line")

@@ -35,6 +35,14 @@ struct CreatedTypesTests {
         let widePlan = try SchemaPlan.make(existing: nil, incoming: wide, dialect: RedshiftDialect(), table: "analytics.t")
         #expect(widePlan.createColumns?.first?.type == .varchar(maxBytes: 256))
         #expect(widePlan.notes.first?.contains("no redshift decimal type holds") == true)
+        // NaN beside a number exact only as numeric: PostgreSQL's numeric holds both, no DECIMAL does.
+        let odd = try Self.inference([["NaN"], ["0.30000000000000005"]], names: ["odd"])
+        let oddPlan = try SchemaPlan.make(existing: nil, incoming: odd, dialect: RedshiftDialect(), table: "analytics.t")
+        #expect(oddPlan.createColumns?.first?.type == .varchar(maxBytes: 256))
+        #expect(oddPlan.notes.first?.contains("NaN or infinite") == true, "\(oddPlan.notes)")
+        let onPostgres = try SchemaPlan.make(existing: nil, incoming: odd, dialect: PostgresDialect(), table: "analytics.t")
+        #expect(onPostgres.createColumns?.first?.type == .numeric)
+        #expect(onPostgres.notes.isEmpty)
     }
 
     @Test("PostgreSQL: bigint, numeric, text, jsonb; integers pinned narrower stay so")
