@@ -43,6 +43,9 @@ public struct ColumnInference: Sendable, Hashable {
     public private(set) var nullCount = 0
     /// The longest non-NULL value, in UTF-8 bytes of its text (Redshift's VARCHAR length).
     public private(set) var maxByteLength = 0
+    /// The longest non-NULL value in characters (PostgreSQL's varchar length); for a frame's own
+    /// column, its bytes (at least as many).
+    public private(set) var maxCharacterLength = 0
     /// Values that did not fit `targetType`.
     public private(set) var misfitCount = 0
     /// The first of them.
@@ -104,8 +107,20 @@ public struct ColumnInference: Sendable, Hashable {
             }
         }
         valueCount += 1
-        if bytes.count > maxByteLength { maxByteLength = bytes.count }
+        measure(bytes)
         return observed
+    }
+
+    /// Keeps the longest value's bytes and characters; only a value of more bytes than the
+    /// longest has characters can have more characters, so most values are not counted.
+    @inline(__always)
+    private mutating func measure<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) where Bytes.Index == Int {
+        if bytes.count > maxByteLength { maxByteLength = bytes.count }
+        if bytes.count > maxCharacterLength {
+            // UTF-8 continuation bytes are 10xxxxxx; every other byte starts a character.
+            let characters = bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+            if characters > maxCharacterLength { maxCharacterLength = characters }
+        }
     }
 
     /// Records a nested JSON value (an object or array of a JSON Lines row) by its length.
@@ -114,7 +129,7 @@ public struct ColumnInference: Sendable, Hashable {
         guard pinnedType == nil else { return observe(bytes: bytes) }
         join(.json)
         valueCount += 1
-        if bytes.count > maxByteLength { maxByteLength = bytes.count }
+        measure(bytes)
         guard let targetType else { return .accepted }
         return checkTarget(bytes, targetType)
     }
@@ -123,6 +138,7 @@ public struct ColumnInference: Sendable, Hashable {
     mutating func observePinned(byteLength: Int) {
         valueCount += 1
         if byteLength > maxByteLength { maxByteLength = byteLength }
+        if byteLength > maxCharacterLength { maxCharacterLength = byteLength }
     }
 
     /// Adds where the first misfit was.

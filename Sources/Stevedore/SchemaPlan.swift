@@ -66,9 +66,10 @@ struct SchemaPlan: Sendable, Hashable {
         let narrow = dialect.storedType(TypeMapping.sqlType(column.type, maxByteLength: max(1, column.maxByteLength)))
         let checked = column.fitsTarget && column.targetType == TypeMapping.targetType(current.type)
         if checked || TypeMapping.loads(narrow, into: current.type) {
-            // The values fit the type; a VARCHAR must also be long enough (bytes hold at least as
-            // many characters, so no longer value can be too long).
-            guard case .varchar(let available) = current.type, column.maxByteLength > available else { return nil }
+            // The values fit the type; a VARCHAR must also be long enough, in the unit the
+            // warehouse counts its length in.
+            let length = dialect.varcharLengthInCharacters ? column.maxCharacterLength : column.maxByteLength
+            guard case .varchar(let available) = current.type, length > available else { return nil }
         }
         let wanted = TypeMapping.union(current.type, dialect.storedType(TypeMapping.createdType(column, dialect: dialect)))
         guard let widening = dialect.widening(from: current.type, to: wanted) else {

@@ -31,6 +31,8 @@ public protocol Dialect: Sendable {
     func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool, holdsSpecialValues: Bool) -> SQLType?
     /// Whether the COPY reads a number in exponent notation (`1.5e3`) into a decimal column.
     var decimalsReadExponents: Bool { get }
+    /// Whether a `varchar(n)` holds n characters (PostgreSQL) rather than n bytes (Redshift).
+    var varcharLengthInCharacters: Bool { get }
     /// Whether `ALTER COLUMN … TYPE to` on a column of `from` rewrites every row of the table
     /// (under an exclusive lock), rather than changing only the catalog.
     func rewritesTable(from: SQLType, to: SQLType) -> Bool

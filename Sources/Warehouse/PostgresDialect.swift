@@ -85,6 +85,9 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
     /// `numeric(p,s)` reads `1.5e3` as 1500.
     public var decimalsReadExponents: Bool { true }
 
+    /// `varchar(n)` counts characters.
+    public var varcharLengthInCharacters: Bool { true }
+
     /// PostgreSQL changes only the catalog for `varchar` growth or into `text`, and for a numeric
     /// that keeps its scale and gains precision or loses its constraint; every other change of
     /// type rewrites the table.

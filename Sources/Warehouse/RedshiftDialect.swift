@@ -94,6 +94,9 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     /// Not promised by the COPY documentation for DECIMAL columns: such values are refused before.
     public var decimalsReadExponents: Bool { false }
 
+    /// VARCHAR(n) counts bytes of UTF-8.
+    public var varcharLengthInCharacters: Bool { false }
+
     /// Growing a VARCHAR changes only the catalog.
     public func rewritesTable(from: SQLType, to: SQLType) -> Bool {
         if case .varchar = storedType(from), case .varchar = storedType(to) { return false }
