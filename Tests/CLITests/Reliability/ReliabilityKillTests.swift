@@ -77,8 +77,29 @@ struct ReliabilityKillTests {
         #expect(first.status == 0, "\(first.stderr)")
         var current = expected[1]
 
+        let (store, _) = try Locations.stage(stage)
+        let root = stagePrefix + "/"
+        /// The stage's load folders (schema/table/partition/load id) and how many objects each holds.
+        func folders() async throws -> [String: Int] {
+            var found: [String: Int] = [:]
+            for key in try await store.listKeys(prefix: root) {
+                let segments = key.dropFirst(root.count).split(separator: "/")
+                guard segments.count >= 5 else { continue }
+                found[root + segments[0..<4].joined(separator: "/") + "/", default: 0] += 1
+            }
+            return found
+        }
+
         var killedMidway = 0, kept = 0
         var problems: [String] = []
+        // The folders each killed run left behind, found right after its kill (before its rerun).
+        var leftByKills: [String: Int] = [:]
+        var known = try await folders()
+        func noteWhatTheKillLeft() async throws {
+            let now = try await folders()
+            for (folder, objects) in now where known[folder] == nil { leftByKills[folder] = objects }
+            known = now
+        }
         for index in 0..<cases {
             var generator = ReliabilityCases.generator(suite: Self.suite, case: index)
             let label = ReliabilityCases.label(suite: Self.suite, case: index)
@@ -89,6 +110,7 @@ struct ReliabilityKillTests {
             try await Task.sleep(for: .seconds(delay))
             let killed = running.killNow()
             if killed { killedMidway += 1 }
+            try await noteWhatTheKillLeft()
             let afterKill = try Self.checksum(table)
             var ok = true
             if afterKill != current && afterKill != expected[which] {
@@ -110,24 +132,31 @@ struct ReliabilityKillTests {
                 + "\(rerun.status == 0 ? "completed" : "failed")\(keep ? " (stage kept)" : "")")
             if ok { kept += 1 }
             current = expected[which]
+            known = try await folders()
         }
 
-        // gc: within the grace period nothing goes; then exactly the loads the ledger does not know.
-        let (store, _) = try Locations.stage(stage)
-        let root = stagePrefix + "/"
-        func folders() async throws -> [String: Int] {
-            var found: [String: Int] = [:]
-            for key in try await store.listKeys(prefix: root) {
-                let segments = key.dropFirst(root.count).split(separator: "/")
-                guard segments.count >= 5 else { continue }
-                found[root + segments[0..<4].joined(separator: "/") + "/", default: 0] += 1
-            }
-            return found
+        // One more kill that lands after the first part is staged, whatever the timings: gc has
+        // something to find even when every seeded kill landed before staging began or after the end.
+        let running = try CLIProcess(load(files[0], false))
+        var staged = false
+        for _ in 0..<1_000 where running.process.isRunning {
+            if try await folders().contains(where: { known[$0.key] == nil }) { staged = true; break }
+            try await Task.sleep(for: .milliseconds(5))
         }
+        let killedAfterStaging = running.killNow()
+        try await noteWhatTheKillLeft()
+        #expect(staged && killedAfterStaging, "the load was killed after it staged its first part")
+        #expect(try Self.checksum(table) == current, "a load killed after staging leaves the old content")
+        #expect(try await CLI.run(load(files[0], false)).status == 0)
+        #expect(try Self.checksum(table) == expected[0], "its rerun loads exactly the new content")
+        known = try await folders()
+
+        // gc: within the grace period nothing goes; then exactly the loads the ledger does not know.
         let committed = Set(try ScheduleCommandTests.psql(
             "SELECT load_id FROM stevedore.load_history WHERE table_schema = '\(schema)'").split(separator: "\n").map(String.init))
         let before = try await folders()
         let garbage = before.filter { !committed.contains(String($0.key.split(separator: "/").last ?? "")) }
+        #expect(garbage == leftByKills, "the uncommitted folders are exactly what the killed runs left")
         let young = try await CLI.run(["gc", "--dry-run", "--older-than", "1h", "--stage", stage, "--json"])
         #expect(try JSONDecoder().decode(GCReport.self, from: Data(young.stdout.utf8)).loads.isEmpty,
                 "loads younger than the grace period are never listed: \(young.stdout)\(young.stderr)")
@@ -145,7 +174,7 @@ struct ReliabilityKillTests {
             + "(\(garbage.values.reduce(0, +)) objects), removed \(report.removedObjects), kept \(after.count) committed")
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         #expect(kept == cases)
-        if killedMidway >= 3 { #expect(!garbage.isEmpty, "no killed run left anything staged") }
+        #expect(!garbage.isEmpty, "the kill after staging left its parts for gc")
         _ = try await store.deleteMany(try await store.listKeys(prefix: root))
         _ = try ScheduleCommandTests.psql("DROP SCHEMA \(schema) CASCADE")
     }
