@@ -212,6 +212,11 @@ extension LoadRun {
     /// that compresses very well holds more.
     static var firstPartCSVLimit: Int { 8 << 20 }
 
+    /// The CSV held, at most, while a column the load would create has had no value yet: a column
+    /// NULL for its first tens of thousands of rows is then created with its type, where a text
+    /// placeholder would be cast later, rewriting every row copied before (docs/performance.md).
+    static var placeholderHoldLimit: Int { 64 << 20 }
+
     /// The batches of a COPY whose places are kept for naming a rejected row: the server reads
     /// the data in order and stops at a bad row, at most a socket's buffers behind what was sent.
     static var rememberedBatches: Int { 256 }
@@ -253,7 +258,8 @@ extension LoadRun {
                               existing: [ColumnDefinition]?) async throws -> CopyOutcome {
         guard let postgres = dialect as? PostgresDialect else { return CopyOutcome() }
         var machine = LoadStateMachine(dialect: dialect, table: table, existing: existing,
-                                       firstPartCSVLimit: Self.firstPartCSVLimit)
+                                       firstPartCSVLimit: Self.firstPartCSVLimit,
+                                       placeholderHoldLimit: Self.placeholderHoldLimit)
         // The latest batches of the current COPY, where each starts in it, to name the input's line
         // and the part's line of a rejected row; and the lines each part held so far.
         var copiedBatches: [CopiedBatch] = []
@@ -261,6 +267,8 @@ extension LoadRun {
         var held: [CopyChunk] = []
         /// The batch that starts the next COPY, after an alter.
         var pending: CopyChunk?
+        /// A batch that arrived while the table was not made yet, to be decided once copying.
+        var undecided: CopyChunk?
         func describe(_ changes: [LoadStateMachine.ColumnChange]) -> [String] {
             changes.map { change in
                 switch change {
@@ -291,6 +299,7 @@ extension LoadRun {
                     csvBuffers.recycle(dropped.takeCSV())
                 }
                 if case .prepareTable = action, chunk.rowCount > 0 { held.append(chunk) }
+                if case .prepareTableBefore = action { undecided = chunk }
                 break
             }
             switch action {
@@ -299,7 +308,7 @@ extension LoadRun {
             case .fallBack(let reason):
                 try await fallBack(draining: queue, held: &held, csvBuffers: csvBuffers)
                 return CopyOutcome(fallbackReason: reason)
-            case .prepareTable(let decisive):
+            case .prepareTable(let decisive), .prepareTableBefore(let decisive):
                 let executed = try await prepareTable(schema: decisive.schema, inference: decisive, connection)
                 action = machine.tablePrepared(executed: executed, columns: try await tableColumns(connection) ?? [],
                                                decisive: decisive)
@@ -341,7 +350,12 @@ extension LoadRun {
                             pending = nil
                             try await copy(&first)
                         }
-                        while var chunk = try await queue.next() {
+                        func nextChunk() async throws -> CopyChunk? {
+                            guard let chunk = undecided else { return try await queue.next() }
+                            undecided = nil
+                            return chunk
+                        }
+                        while var chunk = try await nextChunk() {
                             let next = machine.batchArrived(batch(chunk))
                             switch next {
                             case .skip:

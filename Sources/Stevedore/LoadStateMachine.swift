@@ -7,6 +7,10 @@ struct LoadStateMachine: Sendable {
     enum State: Sendable, Hashable {
         /// Batches of the first part are held until it ends.
         case holdingFirstPart
+        /// The first part ended while a column the load would create had no value yet: batches are
+        /// still held, until every such column has one, the held CSV reaches `placeholderHoldLimit`
+        /// or the input ends, so that the column is created with its type instead of cast later.
+        case awaitingValues
         /// The I/O code runs the first part's DDL and the mode's delete.
         case preparingTable
         /// A COPY is open; batches go into it.
@@ -47,6 +51,9 @@ struct LoadStateMachine: Sendable {
         /// Run the first part's DDL (re-planned under the DDL lock) and the mode's delete, then call
         /// `tablePrepared`.
         case prepareTable(SchemaInference)
+        /// As `prepareTable` for the batches held so far; this batch is not held: hand it to
+        /// `batchArrived` again once the copy has started.
+        case prepareTableBefore(SchemaInference)
         /// Open the COPY with `columns` and write the held batches, then this one if not held.
         case startCopy(columns: [String])
         /// Write the batch into the open COPY.
@@ -66,6 +73,8 @@ struct LoadStateMachine: Sendable {
     let dialect: any Dialect
     let table: TableRef
     let firstPartCSVLimit: Int
+    /// The CSV held, at most, while a column the load would create has no value yet.
+    let placeholderHoldLimit: Int
     /// The table's columns as this transaction sees them (nil: no table yet).
     private(set) var tableColumns: [ColumnDefinition]?
     /// Columns this load created or added.
@@ -84,11 +93,13 @@ struct LoadStateMachine: Sendable {
     /// Changes made while copying, for the report.
     private(set) var changesWhileCopying: [ColumnChange] = []
 
-    init(dialect: any Dialect, table: TableRef, existing: [ColumnDefinition]?, firstPartCSVLimit: Int) {
+    init(dialect: any Dialect, table: TableRef, existing: [ColumnDefinition]?, firstPartCSVLimit: Int,
+         placeholderHoldLimit: Int) {
         self.dialect = dialect
         self.table = table
         tableColumns = existing
         self.firstPartCSVLimit = firstPartCSVLimit
+        self.placeholderHoldLimit = placeholderHoldLimit
     }
 
     /// Batches held for the first part, in order.
@@ -96,16 +107,25 @@ struct LoadStateMachine: Sendable {
 
     mutating func batchArrived(_ batch: Batch) -> Action {
         switch state {
-        case .holdingFirstPart:
+        case .holdingFirstPart, .awaitingValues:
             if let first = held.first, batch.columns != first.columns {
-                // A part holds rows of one width; the first part's table has not been made yet.
-                return fallBack("columns were added within the first part")
+                guard state == .awaitingValues, let decisive = held.last else {
+                    // A part holds rows of one width; the first part's table has not been made yet.
+                    return fallBack("columns were added within the first part")
+                }
+                // The held rows have one width: their table first, then this batch as if copying.
+                state = .preparingTable
+                return .prepareTableBefore(decisive.inference)
             }
             if batch.rowCount > 0 {
                 held.append(batch)
                 heldBytes += batch.csvByteCount
             }
-            guard batch.endsPart || heldBytes >= firstPartCSVLimit, let decisive = held.last else {
+            if state == .holdingFirstPart, batch.endsPart || heldBytes >= firstPartCSVLimit {
+                state = .awaitingValues
+            }
+            guard state == .awaitingValues, let decisive = held.last,
+                  heldBytes >= placeholderHoldLimit || !awaitsValues(decisive) else {
                 return batch.rowCount > 0 ? .hold : .skip
             }
             state = .preparingTable
@@ -118,10 +138,20 @@ struct LoadStateMachine: Sendable {
         }
     }
 
+    /// Whether a column of `batch` that the load would create (inferred, not in the table) has had
+    /// no value yet: created now, it would be a text placeholder, cast later with a rewrite.
+    private func awaitsValues(_ batch: Batch) -> Bool {
+        let existing = Set((tableColumns ?? []).map { key($0.name) })
+        return batch.columns.contains { name in
+            guard let column = batch.inference[name], column.valueCount == 0, column.isInferred else { return false }
+            return !existing.contains(key(name))
+        }
+    }
+
     /// The end of the input.
     mutating func inputEnded() -> Action {
         switch state {
-        case .holdingFirstPart:
+        case .holdingFirstPart, .awaitingValues:
             guard let decisive = held.last else {
                 state = .finished
                 return .finish

@@ -13,8 +13,8 @@ struct LoadStateMachineTests {
         var inference: SchemaInference
         let columns: [String]
 
-        init(_ columns: [String], targets: [String: ColumnType] = [:]) {
-            inference = SchemaInference(targetTypes: targets)
+        init(_ columns: [String], targets: [String: ColumnType] = [:], pins: [String: ColumnType] = [:]) {
+            inference = SchemaInference(pinnedTypes: pins, targetTypes: targets)
             self.columns = columns
         }
 
@@ -27,8 +27,10 @@ struct LoadStateMachineTests {
         }
     }
 
-    static func machine(existing: [ColumnDefinition]? = nil, limit: Int = 1 << 20) -> LoadStateMachine {
-        LoadStateMachine(dialect: PostgresDialect(), table: table, existing: existing, firstPartCSVLimit: limit)
+    /// `hold`: the CSV held while a column has no value; 0 prepares the table at the first part's end.
+    static func machine(existing: [ColumnDefinition]? = nil, limit: Int = 1 << 20, hold: Int = 0) -> LoadStateMachine {
+        LoadStateMachine(dialect: PostgresDialect(), table: table, existing: existing, firstPartCSVLimit: limit,
+                         placeholderHoldLimit: hold)
     }
 
     /// A new table: the first part is held, then prepared; returns the machine in `.copying`.
@@ -105,6 +107,86 @@ struct LoadStateMachineTests {
         // date → timestamp is an exact cast of the dates copied.
         #expect(machine.batchArrived(try feed.batch([["5", "2024-05-01 10:00:00"]]))
             == .alter([.convert(name: "late", from: .date, to: .timestamp)], columns: ["id", "late"]))
+    }
+
+    @Test("a column without a value in the first part holds the batches until its first value, then is created with its type")
+    func awaitsValues() throws {
+        var feed = Feed(["id", "late"])
+        var machine = Self.machine(hold: 1 << 20)
+        #expect(machine.batchArrived(try feed.batch([["1", nil]], endsPart: true)) == .hold)
+        #expect(machine.state == .awaitingValues)
+        #expect(machine.batchArrived(try feed.batch([])) == .skip)
+        #expect(machine.batchArrived(try feed.batch([["2", nil]], endsPart: true)) == .hold)
+        guard case .prepareTable(let decisive) = machine.batchArrived(try feed.batch([["3", "2024-05-01"]])) else {
+            Issue.record("the first value ends the hold")
+            return
+        }
+        #expect(decisive["late"]?.type == .date)
+        let plan = try SchemaPlan.make(existing: nil, incoming: decisive, dialect: PostgresDialect(), table: Self.table)
+        let columns = plan.createColumns ?? []
+        #expect(columns.map(\.type) == [.bigint, .date])
+        #expect(machine.tablePrepared(executed: plan, columns: columns, decisive: decisive) == .startCopy(columns: ["id", "late"]))
+        #expect(machine.placeholders.isEmpty)
+        #expect(machine.batchArrived(try feed.batch([["4", nil]])) == .write)
+        #expect(machine.changesWhileCopying.isEmpty)
+    }
+
+    @Test("the hold ends at its CSV limit or at the input's end; the column is then a placeholder")
+    func holdLimit() throws {
+        var feed = Feed(["id", "late"])
+        var machine = Self.machine(hold: 25)
+        #expect(machine.batchArrived(try feed.batch([["1", nil], ["2", nil]], endsPart: true)) == .hold)
+        guard case .prepareTable(let decisive) = machine.batchArrived(try feed.batch([["3", nil]])) else {
+            Issue.record("20 + 10 bytes pass a hold of 25")
+            return
+        }
+        let plan = try SchemaPlan.make(existing: nil, incoming: decisive, dialect: PostgresDialect(), table: Self.table)
+        _ = machine.tablePrepared(executed: plan, columns: plan.createColumns ?? [], decisive: decisive)
+        #expect(machine.placeholders == ["late"])
+
+        var ending = Feed(["id", "late"])
+        var short = Self.machine(hold: 1 << 20)
+        #expect(short.batchArrived(try ending.batch([["1", nil]], endsPart: true)) == .hold)
+        guard case .prepareTable = short.inputEnded() else {
+            Issue.record("the end of the input ends the hold")
+            return
+        }
+    }
+
+    @Test("a column the table already has, or a pinned one, does not hold the copy back")
+    func noHoldForKnownTypes() throws {
+        let existing = [ColumnDefinition(name: "id", type: .bigint), ColumnDefinition(name: "late", type: .date)]
+        var feed = Feed(["id", "late"], targets: ["id": .bigint, "late": .date])
+        var machine = Self.machine(existing: existing, hold: 1 << 20)
+        guard case .prepareTable = machine.batchArrived(try feed.batch([["1", nil]], endsPart: true)) else {
+            Issue.record("the table's own type needs no value to decide")
+            return
+        }
+        var pinned = Feed(["id", "late"], pins: ["late": .date])
+        var fresh = Self.machine(hold: 1 << 20)
+        guard case .prepareTable = fresh.batchArrived(try pinned.batch([["1", nil]], endsPart: true)) else {
+            Issue.record("a pinned type needs no value to decide")
+            return
+        }
+    }
+
+    @Test("columns that change while values are awaited: the held rows' table first, then the new batch is decided")
+    func widthChangeWhileAwaiting() throws {
+        var feed = Feed(["id", "late"])
+        var machine = Self.machine(hold: 1 << 20)
+        #expect(machine.batchArrived(try feed.batch([["1", nil]], endsPart: true)) == .hold)
+        let wider = try feed.batch([["2", nil, "x"]], columns: ["id", "late", "extra"])
+        guard case .prepareTableBefore(let decisive) = machine.batchArrived(wider) else {
+            Issue.record("a new width after the first part prepares the table for the held rows")
+            return
+        }
+        #expect(decisive["extra"] == nil)
+        let plan = try SchemaPlan.make(existing: nil, incoming: decisive, dialect: PostgresDialect(), table: Self.table)
+        let columns = plan.createColumns ?? []
+        #expect(machine.tablePrepared(executed: plan, columns: columns, decisive: decisive) == .startCopy(columns: ["id", "late"]))
+        #expect(machine.placeholders == ["late"])
+        #expect(machine.batchArrived(wider) == .alter([.add(ColumnDefinition(name: "extra", type: .text))],
+                                                      columns: ["id", "late", "extra"]))
     }
 
     @Test("a change no cast makes exactly falls back: numbers that turn out to be text")
