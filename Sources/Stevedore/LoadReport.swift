@@ -28,6 +28,8 @@ public struct LoadReport: Sendable, Hashable, CustomStringConvertible {
     public var copy = CopyMode.sequential
     /// Column changes the pipelined copy made while it ran (`"amount: bigint → numeric"`).
     public var changedWhileCopying: [String] = []
+    /// Rows the pipelined copy sent in PostgreSQL's binary COPY format (the rest went as CSV).
+    public var rowsCopiedInBinary = 0
 
     /// How a load's rows reached the table.
     public enum CopyMode: String, Sendable, Hashable {

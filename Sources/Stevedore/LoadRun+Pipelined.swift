@@ -139,6 +139,7 @@ extension LoadRun {
                     result.parts = staging.parts.count
                     result.copy = .pipelined
                     result.changedWhileCopying = copied.changes
+                    result.rowsCopiedInBinary = copied.binaryRows
                     report = result
                 }
             } catch {
@@ -225,6 +226,8 @@ extension LoadRun {
     /// part and the lines the part held before it, and its rows' input lines.
     struct CopiedBatch: Sendable {
         var firstLine: Int
+        /// Whether the server numbers rows (binary COPY), not lines.
+        var countsRows = false
         var part: Substring
         var partLinesBefore: Int
         /// Line feeds of its first row that the server did not count.
@@ -235,7 +238,11 @@ extension LoadRun {
         /// `line`.
         func place(ofCopyLine line: Int, column: String?, value: String?) -> String {
             var offset = line - firstLine - 1
-            if offset > 0 { offset += uncountedLineFeeds }
+            if countsRows {
+                offset = origins?.stagedLine(ofRow: offset) ?? offset
+            } else if offset > 0 {
+                offset += uncountedLineFeeds
+            }
             var place: [String] = []
             if let column { place.append("column \(column)" + (value.map { ": \($0)" } ?? "")) }
             if let origins, let inputLine = origins.inputLine(atStagedLine: offset) {
@@ -250,6 +257,7 @@ extension LoadRun {
     struct CopyOutcome: Sendable {
         var fallbackReason: String?
         var changes: [String] = []
+        var binaryRows = 0
     }
 
     /// Copies each batch as staging hands it over, performing what `LoadStateMachine` decides; on a
@@ -264,9 +272,9 @@ extension LoadRun {
         // and the part's line of a rejected row; and the lines each part held so far.
         var copiedBatches: [CopiedBatch] = []
         var linesPerPart: [Substring: Int] = [:]
-        var held: [CopyChunk] = []
-        /// The batch that starts the next COPY, after an alter.
-        var pending: CopyChunk?
+        /// Batches decided but not sent, for the next COPY: the held first part, the batch that starts
+        /// a COPY after an alter, or the batches left when a COPY turns from binary to CSV.
+        var unsent: [CopyChunk] = []
         /// A batch that arrived while the table was not made yet, to be decided once copying.
         var undecided: CopyChunk?
         func describe(_ changes: [LoadStateMachine.ColumnChange]) -> [String] {
@@ -288,7 +296,7 @@ extension LoadRun {
                     break
                 }
                 action = machine.batchArrived(batch(chunk))
-                if case .hold = action { held.append(chunk); continue }
+                if case .hold = action { unsent.append(chunk); continue }
                 if case .skip = action {
                     var skipped = chunk
                     csvBuffers.recycle(skipped.takeCSV())
@@ -298,7 +306,7 @@ extension LoadRun {
                     var dropped = chunk
                     csvBuffers.recycle(dropped.takeCSV())
                 }
-                if case .prepareTable = action, chunk.rowCount > 0 { held.append(chunk) }
+                if case .prepareTable = action, chunk.rowCount > 0 { unsent.append(chunk) }
                 if case .prepareTableBefore = action { undecided = chunk }
                 break
             }
@@ -306,7 +314,7 @@ extension LoadRun {
             case .finish:
                 return CopyOutcome()
             case .fallBack(let reason):
-                try await fallBack(draining: queue, held: &held, csvBuffers: csvBuffers)
+                try await fallBack(draining: queue, unsent: &unsent, csvBuffers: csvBuffers)
                 return CopyOutcome(fallbackReason: reason)
             case .prepareTable(let decisive), .prepareTableBefore(let decisive):
                 let executed = try await prepareTable(schema: decisive.schema, inference: decisive, connection)
@@ -315,67 +323,93 @@ extension LoadRun {
             default:
                 throw StepError(step: .copy, error: CancellationError(), staged: true)
             }
+            // After a batch without an exact binary form, every COPY of the load is CSV.
+            var binaryRefused = false
+            var binaryBuffer: [UInt8] = []
+            var binaryRows = 0
             while case .startCopy(let columns) = action {
                 action = .finish
+                let binary = binaryRefused ? nil : binaryCopy(columns, machine)
                 do {
                     var lines = 0
                     copiedBatches = []
                     // One COPY for every batch until the table must change: no statement, and no wait
                     // for the server to drain, per batch.
-                    _ = try await connection.copyIn(postgres.copyFromStdin(table.tableName, columns: columns)) { writer in
-                        func copy(_ chunk: inout CopyChunk) async throws {
+                    let sql = postgres.copyFromStdin(table.tableName, columns: columns, binary: binary != nil)
+                    _ = try await connection.copyIn(sql) { writer in
+                        /// Sends a batch; false when it has no binary form (nothing was sent).
+                        func copy(_ chunk: inout CopyChunk) async throws -> Bool {
+                            if let binary {
+                                binaryBuffer.removeAll(keepingCapacity: true)
+                                guard binary.append(csv: chunk.csv, to: &binaryBuffer) else { return false }
+                            }
                             let part = chunk.partKey.split(separator: "/").last ?? ""
-                            // The server counts the line feeds inside quoted values, except in the
-                            // COPY's first row (it learns the line ending at that row's end).
-                            let uncounted = lines == 0 ? chunk.origins?.firstRowLineFeeds ?? 0 : 0
-                            copiedBatches.append(CopiedBatch(firstLine: lines, part: part,
+                            // The server counts the rows of a binary COPY; of CSV, the line feeds
+                            // inside quoted values too, except in the COPY's first row (it learns the
+                            // line ending at that row's end).
+                            let uncounted = binary == nil && lines == 0 ? chunk.origins?.firstRowLineFeeds ?? 0 : 0
+                            copiedBatches.append(CopiedBatch(firstLine: lines, countsRows: binary != nil, part: part,
                                                              partLinesBefore: linesPerPart[part] ?? 0,
                                                              uncountedLineFeeds: uncounted, origins: chunk.origins))
                             if copiedBatches.count > Self.rememberedBatches { copiedBatches.removeFirst() }
-                            lines += chunk.lineCount - uncounted
+                            lines += binary == nil ? chunk.lineCount - uncounted : chunk.rowCount
+                            if binary != nil { binaryRows += chunk.rowCount }
                             linesPerPart[part, default: 0] += chunk.lineCount
                             // The staged object's content without the gunzip: the CSV it is made from.
                             let csv = chunk.takeCSV()
-                            var offset = 0
-                            while offset < csv.count {
-                                let end = min(csv.count, offset + (1 << 20))
-                                try await writer.write(csv[offset..<end])
-                                offset = end
+                            if binary != nil {
+                                try await write(binaryBuffer, to: writer)
+                            } else {
+                                try await write(csv, to: writer)
                             }
                             csvBuffers.recycle(consume csv)
-                        }
-                        for index in held.indices { try await copy(&held[index]) }
-                        held = []
-                        if var first = pending {
-                            pending = nil
-                            try await copy(&first)
+                            return true
                         }
                         func nextChunk() async throws -> CopyChunk? {
                             guard let chunk = undecided else { return try await queue.next() }
                             undecided = nil
                             return chunk
                         }
-                        while var chunk = try await nextChunk() {
-                            let next = machine.batchArrived(batch(chunk))
-                            switch next {
-                            case .skip:
-                                csvBuffers.recycle(chunk.takeCSV())
-                                continue
-                            case .write: try await copy(&chunk)
-                            case .alter:
-                                pending = chunk
-                                action = next
-                                return
-                            case .fallBack:
-                                // CopyFail, not CopyDone: the server need not check rows that roll back.
-                                pending = chunk
-                                action = next
-                                throw FallingBack()
-                            default:
-                                throw StepError(step: .copy, error: CancellationError(), staged: true)
+                        if binary != nil { try await writer.write(PostgresBinaryCopy.header) }
+                        batches: do {
+                            for index in unsent.indices {
+                                guard try await copy(&unsent[index]) else {
+                                    unsent.removeFirst(index)
+                                    binaryRefused = true
+                                    action = .startCopy(columns: columns)
+                                    break batches
+                                }
                             }
+                            unsent = []
+                            while var chunk = try await nextChunk() {
+                                let next = machine.batchArrived(batch(chunk))
+                                switch next {
+                                case .skip:
+                                    csvBuffers.recycle(chunk.takeCSV())
+                                    continue
+                                case .write:
+                                    guard try await copy(&chunk) else {
+                                        unsent = [chunk]
+                                        binaryRefused = true
+                                        action = .startCopy(columns: columns)
+                                        break batches
+                                    }
+                                case .alter:
+                                    unsent = [chunk]
+                                    action = next
+                                    break batches
+                                case .fallBack:
+                                    // CopyFail, not CopyDone: the server need not check rows that roll back.
+                                    unsent = [chunk]
+                                    action = next
+                                    throw FallingBack()
+                                default:
+                                    throw StepError(step: .copy, error: CancellationError(), staged: true)
+                                }
+                            }
+                            action = machine.inputEnded()
                         }
-                        action = machine.inputEnded()
+                        if binary != nil { try await writer.write(PostgresBinaryCopy.trailer) }
                     }
                 } catch is FallingBack {
                     // The COPY was aborted; the fallback below lets staging finish.
@@ -395,15 +429,13 @@ extension LoadRun {
                     action = machine.altered(columns: try await tableColumns(connection) ?? [], newColumns: columns,
                                              filled: filled)
                 case .fallBack(let reason):
-                    if var chunk = pending { csvBuffers.recycle(chunk.takeCSV()) }
-                    pending = nil
-                    try await fallBack(draining: queue, held: &held, csvBuffers: csvBuffers)
+                    try await fallBack(draining: queue, unsent: &unsent, csvBuffers: csvBuffers)
                     return CopyOutcome(fallbackReason: reason, changes: describe(machine.changesWhileCopying))
                 default:
                     break
                 }
             }
-            return CopyOutcome(changes: describe(machine.changesWhileCopying))
+            return CopyOutcome(changes: describe(machine.changesWhileCopying), binaryRows: binaryRows)
         } catch let error as StepError {
             _ = machine.failed()
             await queue.finish(throwing: ReceiverGone())
@@ -417,6 +449,44 @@ extension LoadRun {
             await queue.finish(throwing: ReceiverGone())
             throw StepError(step: .copy, error: error, staged: true)
         }
+    }
+
+    /// Sends `bytes` in pieces of at most 1 MiB.
+    private func write(_ bytes: [UInt8], to writer: CopyInWriter) async throws {
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + (1 << 20))
+            try await writer.write(bytes[offset..<end])
+            offset = end
+        }
+    }
+
+    /// The binary COPY of `columns`, when `binaryCopy` is on, this load created the table (so every
+    /// value was checked against the type it created, and `json` is `jsonb`), and each column's
+    /// type has a binary form; nil for CSV.
+    private func binaryCopy(_ columns: [String], _ machine: LoadStateMachine) -> PostgresBinaryCopy? {
+        guard loader.options.binaryCopy, machine.createdTable, let table = machine.tableColumns else { return nil }
+        let types = Dictionary(table.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        var fields: [PostgresBinaryCopy.Field] = []
+        for column in columns {
+            let field: PostgresBinaryCopy.Field
+            switch types[column] {
+            case .boolean: field = .boolean
+            case .smallint: field = .int2
+            case .integer: field = .int4
+            case .bigint: field = .int8
+            case .decimal, .numeric: field = .numeric
+            case .double: field = .float8
+            case .varchar, .text: field = .text
+            case .date: field = .date
+            case .timestamp: field = .timestamp
+            case .timestamptz: field = .timestamptz
+            case .json: field = .jsonb
+            case .other, nil: return nil
+            }
+            fields.append(field)
+        }
+        return PostgresBinaryCopy(fields: fields)
     }
 
     /// The facts of a chunk the state machine decides on.
@@ -454,12 +524,12 @@ extension LoadRun {
         return filled
     }
 
-    /// Lets staging finish, for the sequential copy: the `held` batches and every batch still to
+    /// Lets staging finish, for the sequential copy: the `unsent` batches and every batch still to
     /// come are not copied, and their buffers go back to the pool for staging to reuse.
-    private func fallBack(draining queue: BoundedQueue<CopyChunk>, held: inout [CopyChunk], csvBuffers: PartBufferPool)
+    private func fallBack(draining queue: BoundedQueue<CopyChunk>, unsent: inout [CopyChunk], csvBuffers: PartBufferPool)
         async throws {
-        for index in held.indices { csvBuffers.recycle(held[index].takeCSV()) }
-        held = []
+        for index in unsent.indices { csvBuffers.recycle(unsent[index].takeCSV()) }
+        unsent = []
         while var chunk = try await queue.next() { csvBuffers.recycle(chunk.takeCSV()) }
     }
 

@@ -42,6 +42,12 @@ struct RowOrigins: Sendable, Hashable {
         }
     }
 
+    /// The line of the batch's CSV (from 0) that `row` starts on.
+    func stagedLine(ofRow row: Int) -> Int? {
+        guard let index = runs.lastIndex(where: { $0.row <= row }) else { return nil }
+        return runs[index].stagedLine + row - runs[index].row
+    }
+
     /// The input line of the row on `stagedLine` (from 0) of the batch's CSV; a line inside a
     /// multi-line value gives its row's first line.
     func inputLine(atStagedLine stagedLine: Int) -> Int? {

@@ -19,6 +19,8 @@ enum ReportJSON {
         /// `pipelined`, `sequential` or `pipelined, then sequential`.
         var copy: String
         var changedWhileCopying: [String]
+        /// Rows sent in PostgreSQL's binary COPY format.
+        var rowsCopiedInBinary: Int
         var fallbackReason: String?
     }
 
@@ -33,7 +35,8 @@ enum ReportJSON {
                     compressedBytes: report.compressedBytes, parts: report.parts, stagePrefix: report.stagePrefix,
                     skipped: report.skipped,
                     phases: report.phases.map { Phase(name: $0.name, seconds: $0.seconds) }, copy: report.copy.rawValue,
-                    changedWhileCopying: report.changedWhileCopying, fallbackReason: report.fallbackReason))
+                    changedWhileCopying: report.changedWhileCopying, rowsCopiedInBinary: report.rowsCopiedInBinary,
+                    fallbackReason: report.fallbackReason))
     }
 
     struct Plan: Encodable {

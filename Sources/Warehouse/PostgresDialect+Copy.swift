@@ -1,9 +1,10 @@
 extension PostgresDialect {
     /// `COPY "s"."t" ("a", "b") FROM STDIN (FORMAT csv)`: with the explicit column list, columns the
-    /// data lacks take NULL; an unquoted empty field is NULL and `""` the empty string.
-    public func copyFromStdin(_ table: TableName, columns: [String]) -> String {
+    /// data lacks take NULL; an unquoted empty field is NULL and `""` the empty string. `binary`:
+    /// `(FORMAT binary)`, rows in each column type's send format.
+    public func copyFromStdin(_ table: TableName, columns: [String], binary: Bool = false) -> String {
         let list = columns.isEmpty ? "" : " (\(CommonSQL.columnList(columns)))"
-        return "COPY \(table.quoted)\(list) FROM STDIN (FORMAT csv)"
+        return "COPY \(table.quoted)\(list) FROM STDIN (FORMAT \(binary ? "binary" : "csv"))"
     }
 
     /// `COPY (query) TO STDOUT (FORMAT csv)` for loading back; `query` is trusted SQL text with no

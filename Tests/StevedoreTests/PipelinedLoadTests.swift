@@ -8,13 +8,15 @@ import Warehouse
 /// sequential one: the same rows, types and ledger, and the same all-or-nothing.
 @Suite("Loader: pipelined copy on PostgreSQL")
 struct PipelinedLoadTests {
-    /// CSV text: `id,value,extra`. Rows before `widenAt` have integer values and no `extra`; from
-    /// there on the value is text and `extra` is set (so the type widens and a column appears late).
-    static func csv(rows: Int, widenAt: Int, day: String = "2024-01-01", badDayAt: Int? = nil) -> String {
+    /// CSV text: `id,value,extra`. Rows before `widenAt` have integer values and no `extra` (but the
+    /// first, with `extraInFirstRow`); from there on the value is text and `extra` is set (so the
+    /// type widens and a column appears late).
+    static func csv(rows: Int, widenAt: Int, day: String = "2024-01-01", badDayAt: Int? = nil,
+                    extraInFirstRow: Bool = false) -> String {
         var text = "id,day,value,extra\n"
         for index in 1...rows {
             let value = index < widenAt ? "\(index * 3)" : "v\(index)"
-            let extra = index < widenAt ? "" : "x\(index % 7)"
+            let extra = index < widenAt && !(extraInFirstRow && index == 1) ? "" : "x\(index % 7)"
             let rowDay = index == badDayAt ? "2030-12-31" : day
             text += "\(index),\(rowDay),\(value),\(extra)\n"
         }
@@ -38,7 +40,9 @@ struct PipelinedLoadTests {
     func sameAsSequential() async throws {
         let fixture = try LoaderFixture()
         defer { Task { try? await fixture.dropSchema() } }
-        let text = Self.csv(rows: 6000, widenAt: 4000)
+        // `extra` has a value in the first part, so that the copy starts before the values turn to
+        // text (a column with no value would hold the batches until it had one).
+        let text = Self.csv(rows: 6000, widenAt: 4000, extraInFirstRow: true)
         let pipelined = try await load(fixture, text, into: fixture.table("pipelined"), pipelined: true)
         let sequential = try await load(fixture, text, into: fixture.table("sequential"), pipelined: false)
         #expect(pipelined.parts > 5)

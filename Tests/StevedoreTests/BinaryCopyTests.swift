@@ -1,0 +1,172 @@
+import Foundation
+import Frames
+import Testing
+import Warehouse
+@testable import Stevedore
+
+/// The pipelined load's binary COPY into a table it creates, beside the CSV COPY of the same input:
+/// the same table, value for value, and CSV for whatever has no exact binary form.
+@Suite("Loader: binary COPY on PostgreSQL")
+struct BinaryCopyTests {
+    /// Values as other tools print them, and the extremes of each type; the last row is all NULL.
+    static let columns: [(name: String, values: [String])] = [
+        ("id", (1...8).map(String.init)),
+        ("big", ["9223372036854775807", "-9223372036854775808", "0", "-0", "+5", "42", "-17", "1"]),
+        ("num", ["123456789012345678901234567890.5", String(repeating: "9", count: 1000), "-0.0", "0.000",
+                 "1.5e-3", "-12.3400", "0.0001", "1E+20"]),
+        ("dbl", ["0.1", "1e308", "5e-324", "-0.0", "3.141592653589793", "1.7976931348623157e+308",
+                 "2.2250738585072014e-308", "123456789.12345679"]),
+        ("day", ["1900-02-28", "1969-12-31", "2000-01-01", "2038-01-20", "9999-12-31", "0001-01-01",
+                 "2024-02-29", "1999-12-31"]),
+        ("ts", ["1969-12-31 23:59:59.999999", "2000-01-01T00:00:00", "2038-01-19 03:14:08.5", "0001-01-01 00:00:00",
+                "9999-12-31 23:59:59.999999", "2024-02-29 12:00:00.000001", "1970-01-01 00:00:00", "2024-05-01 10:00:00"]),
+        ("tstz", ["2024-03-10 02:30:00+05:30", "1999-12-31T23:59:59Z", "2024-01-01 00:00:00-08", "2024-06-01 12:00:00",
+                  "1969-07-20 20:17:40.5+00:00", "2038-01-19 03:14:08-0130", "2000-01-01 00:00:00+14", "2024-01-01 00:00:00"]),
+        ("flag", ["true", "FALSE", "True", "false", "TRUE", "false", "true", "False"]),
+        ("txt", ["\"\"", "\"a,b\"", "\"quote \"\"x\"\"\"", "\"line\nbreak\"", "ünïcødé ✓", "\\N", "NULL", " spaced "]),
+    ]
+
+    static var csv: String {
+        var text = columns.map(\.name).joined(separator: ",") + "\n"
+        for row in 0..<columns[0].values.count {
+            text += columns.map { $0.values[row] }.joined(separator: ",") + "\n"
+        }
+        return text + String(repeating: ",", count: columns.count - 1) + "\n"
+    }
+
+    func load(_ fixture: LoaderFixture, _ text: String, into table: TableRef, binary: Bool, file: String = "data.csv")
+        async throws -> LoadReport {
+        let loader = Loader(stage: fixture.loader.stage, options: fixture.loader.options.with {
+            $0.binaryCopy = binary
+            $0.partSize = 4 * 1024
+        })
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("binary-\(UUID().uuidString)-\(file)")
+        try Data(text.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let source: LoadSource = file.hasSuffix(".jsonl") ? try .jsonLines(path: url.path)
+            : try .csv(path: url.path, options: CSVOptions(batchRows: 250))
+        return try await loader.store(source, into: table)
+    }
+
+    func types(_ fixture: LoaderFixture, _ table: String) async throws -> String? {
+        let connection = try await fixture.connection()
+        return try await connection.execute(
+            "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM information_schema.columns "
+                + "WHERE table_schema = $1 AND table_name = $2", [fixture.schema, table]).scalar
+    }
+
+    @Test("every created type, its extremes and NULLs: the binary COPY gives the table the CSV COPY gives")
+    func sameTableAsCSV() async throws {
+        let fixture = try LoaderFixture()
+        defer { Task { try? await fixture.dropSchema() } }
+        let binary = try await load(fixture, Self.csv, into: fixture.table("binary"), binary: true)
+        let text = try await load(fixture, Self.csv, into: fixture.table("text"), binary: false)
+        #expect(binary.rowsCopiedInBinary == 9 && text.rowsCopiedInBinary == 0)
+        #expect(try await types(fixture, "binary") == "id bigint, big bigint, num numeric, dbl double precision, day date, "
+            + "ts timestamp without time zone, tstz timestamp with time zone, flag boolean, txt text")
+        #expect(try await types(fixture, "binary") == types(fixture, "text"))
+        let rows = try await fixture.rows(fixture.table("binary"))
+        #expect(rows == (try await fixture.rows(fixture.table("text"))))
+        // A few as the server prints them: each value's own scale, -0 as 0, the extremes intact.
+        let byID = Dictionary(rows.compactMap { row in row[0].map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
+        #expect(byID["1"]?[1] == "9223372036854775807" && byID["1"]?[2] == "123456789012345678901234567890.5")
+        #expect(byID["2"]?[1] == "-9223372036854775808" && byID["2"]?[2] == String(repeating: "9", count: 1000))
+        #expect(byID["3"]?[2] == "0.0" && byID["3"]?[3] == "5e-324")
+        #expect(byID["4"]?[1] == "0" && byID["4"]?[2] == "0.000" && byID["4"]?[3] == "-0")
+        #expect(byID["5"]?[5] == "9999-12-31 23:59:59.999999")
+        #expect(byID["6"]?[2] == "-12.3400" && byID["6"]?[4] == "0001-01-01")
+        #expect(byID["7"]?[3] == "2.2250738585072014e-308" && byID["7"]?[6] == "1999-12-31 10:00:00+00")
+        #expect(byID["8"]?[2] == "100000000000000000000" && byID["8"]?[7] == "f")
+        #expect(rows.last == Array(repeating: nil, count: Self.columns.count))
+        #expect(rows.compactMap { $0[8] }.sorted() == ["", " spaced ", "NULL", "\\N", "a,b", "line\nbreak", "quote \"x\"", "ünïcødé ✓"])
+    }
+
+    @Test("a value without an exact binary form sends it and every later batch as CSV; the table is the same")
+    func switchesToCSV() async throws {
+        let fixture = try LoaderFixture()
+        defer { Task { try? await fixture.dropSchema() } }
+        var text = "id,n,note\n"
+        // Numbers past an exponent of 1,000 are read as the server reads the text.
+        for row in 1...2000 { text += "\(row),\(row == 1600 ? "1e2000" : "\(row).25"),\"n \"\"\(row)\"\"\"\n" }
+        let binary = try await load(fixture, text, into: fixture.table("binary"), binary: true)
+        let csv = try await load(fixture, text, into: fixture.table("text"), binary: false)
+        #expect(binary.copy == .pipelined && binary.rows == 2000)
+        #expect(binary.rowsCopiedInBinary == 1500, "the batches before row 1,501's")
+        #expect(csv.rowsCopiedInBinary == 0)
+        #expect(try await types(fixture, "binary") == "id bigint, n numeric, note text")
+        #expect(try await fixture.checksum(fixture.table("binary")) == fixture.checksum(fixture.table("text")))
+    }
+
+    @Test("nested JSON Lines values go into jsonb as binary; the same documents as through CSV")
+    func jsonLines() async throws {
+        let fixture = try LoaderFixture()
+        defer { Task { try? await fixture.dropSchema() } }
+        let lines = """
+            {"id": 1, "doc": {"a": [1, 2, {"b": "x\\"y"}], "c": null}, "tag": "one"}
+            {"id": 2, "doc": [true, 1.5e3, "ü"], "tag": null}
+            {"id": 3, "doc": null, "tag": "three, with a comma"}
+
+            """
+        let binary = try await load(fixture, lines, into: fixture.table("binary"), binary: true, file: "docs.jsonl")
+        _ = try await load(fixture, lines, into: fixture.table("text"), binary: false, file: "docs.jsonl")
+        #expect(binary.rowsCopiedInBinary == 3)
+        #expect(try await types(fixture, "binary") == "id bigint, doc jsonb, tag text")
+        let rows = try await fixture.rows(fixture.table("binary"))
+        #expect(rows == (try await fixture.rows(fixture.table("text"))))
+        #expect(rows.first?[1] == #"{"a": [1, 2, {"b": "x\"y"}], "c": null}"#)
+    }
+}
+
+/// `PostgresBinaryCopy` on its own: the bytes of each send format, and the texts it leaves to CSV.
+@Suite("PostgreSQL binary COPY rows")
+struct PostgresBinaryCopyTests {
+    func encode(_ fields: [PostgresBinaryCopy.Field], _ csv: String) -> [UInt8]? {
+        var output: [UInt8] = []
+        return PostgresBinaryCopy(fields: fields).append(csv: Array(csv.utf8), to: &output) ? output : nil
+    }
+
+    /// One row of one field: the field count, then the length and the bytes.
+    func row(_ field: [UInt8]) -> [UInt8] {
+        [0, 1] + withUnsafeBytes(of: Int32(field.count).bigEndian, Array.init) + field
+    }
+
+    @Test("send formats: numeric groups, weight, sign and scale; days and microseconds since 2000; NULL as -1")
+    func sendFormats() {
+        // -12.3400: two groups (12, 3400), weight 0, negative, scale 4.
+        #expect(encode([.numeric], "-12.3400\n") == row([0, 2, 0, 0, 0x40, 0, 0, 4, 0, 12, 0x0D, 0x48]))
+        // 0.0001: one group (1) at weight -1, scale 4; 1.5e-3 likewise (15 at weight -1), scale 4.
+        #expect(encode([.numeric], "0.0001\n") == row([0, 1, 0xFF, 0xFF, 0, 0, 0, 4, 0, 1]))
+        #expect(encode([.numeric], "1.5e-3\n") == row([0, 1, 0xFF, 0xFF, 0, 0, 0, 4, 0, 15]))
+        // Zero keeps its scale and no sign.
+        #expect(encode([.numeric], "-0.00\n") == row([0, 0, 0, 0, 0, 0, 0, 2]))
+        #expect(encode([.date], "2000-01-02\n") == row([0, 0, 0, 1]))
+        #expect(encode([.date], "1999-12-31\n") == row([0xFF, 0xFF, 0xFF, 0xFF]))
+        #expect(encode([.timestamp], "2000-01-01 00:00:01.5\n") == row([0, 0, 0, 0, 0, 0x16, 0xE3, 0x60]))
+        #expect(encode([.timestamptz], "2000-01-01 01:00:00+01:00\n") == row([0, 0, 0, 0, 0, 0, 0, 0]))
+        #expect(encode([.boolean], "TRUE\n") == row([1]))
+        #expect(encode([.int8], "-1\n") == row(Array(repeating: 0xFF, count: 8)))
+        #expect(encode([.float8], "-0.0\n") == row([0x80, 0, 0, 0, 0, 0, 0, 0]))
+        #expect(encode([.text], "\"a \"\"b\"\"\"\n") == row(Array("a \"b\"".utf8)))
+        #expect(encode([.jsonb], "\"{\"\"k\"\": 1}\"\n") == row([1] + Array("{\"k\": 1}".utf8)))
+        // An unquoted empty field is NULL, a quoted one the empty string.
+        #expect(encode([.int8, .text], ",\"\"\n") == [0, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
+    }
+
+    @Test("texts the server would read otherwise, or refuse, are left to CSV", arguments: [
+        (PostgresBinaryCopy.Field.float8, "1e-400"), (.float8, "1e309"), (.timestamp, "2024-01-01 10:00:00+02"),
+        (.int8, "\"\""), (.int8, "12abc"), (.int4, "99999999999"), (.int2, "40000"), (.numeric, "1e2000"),
+        (.numeric, "NaN"), (.date, "2024-02-30"), (.date, "infinity"), (.boolean, "tr"), (.timestamp, "2024-01-01 10:00:00.1234567"),
+    ])
+    func leftToCSV(field: PostgresBinaryCopy.Field, text: String) {
+        #expect(encode([field], text + "\n") == nil, "\(text)")
+    }
+
+    @Test("rows of another width, or a row without its line feed, are refused")
+    func shape() {
+        #expect(encode([.int8, .int8], "1\n") == nil)
+        #expect(encode([.int8], "1,2\n") == nil)
+        #expect(encode([.int8], "1") == nil)
+        #expect(encode([.text], "\"open\n") == nil)
+        #expect(encode([.int8], "1\n2\n3\n")?.count == 3 * 14)
+    }
+}
