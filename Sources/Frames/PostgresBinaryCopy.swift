@@ -19,123 +19,170 @@ public struct PostgresBinaryCopy: Sendable {
     /// A field count of -1.
     public static let trailer: [UInt8] = [0xFF, 0xFF]
 
-    /// Appends the rows of `csv` to `output`. False when a field has no exact binary form here, or
-    /// a row has other than `fields.count` fields; `output` then ends with a partial row.
-    public func append(csv: [UInt8], to output: inout [UInt8]) -> Bool {
-        output.reserveCapacity(output.count + csv.count + csv.count / 4)
-        return csv.withUnsafeBufferPointer { bytes in
-            var index = 0
-            let end = bytes.count
-            while index < end {
-                Self.appendInt(Int16(fields.count), to: &output)
-                for (column, field) in fields.enumerated() {
-                    let last = column == fields.count - 1
-                    let fieldEnd: Int
-                    if index < end && bytes[index] == Self.quote {
-                        // A quoted value: `""` inside stands for one quote.
-                        var cursor = index + 1
-                        var escapes = false
-                        while true {
-                            guard cursor < end else { return false }
-                            if bytes[cursor] == Self.quote {
-                                if cursor + 1 < end && bytes[cursor + 1] == Self.quote {
-                                    escapes = true
-                                    cursor += 2
-                                    continue
-                                }
-                                break
-                            }
-                            cursor += 1
-                        }
-                        let content = bytes[(index + 1)..<cursor]
-                        if escapes {
-                            guard field == .text || field == .jsonb else { return false }
-                            Self.appendUnescaped(content, jsonb: field == .jsonb, to: &output)
-                        } else if !Self.append(content, as: field, to: &output) {
-                            return false
-                        }
-                        fieldEnd = cursor + 1
-                    } else {
-                        var cursor = index
-                        while cursor < end && bytes[cursor] != Self.comma && bytes[cursor] != Self.lineFeed { cursor += 1 }
-                        if cursor == index {
-                            Self.appendInt(Int32(-1), to: &output)
-                        } else if !Self.append(bytes[index..<cursor], as: field, to: &output) {
-                            return false
-                        }
-                        fieldEnd = cursor
-                    }
-                    guard fieldEnd < end, bytes[fieldEnd] == (last ? Self.lineFeed : Self.comma) else { return false }
-                    index = fieldEnd + 1
-                }
+    /// Writes the binary rows of `csv`, which holds `rows` rows, into `buffer` from its start
+    /// (growing it when it is too small); the number of bytes written. Nil when a field has no
+    /// exact binary form here, or the rows are not `rows` rows of `fields.count` fields.
+    public func encode(csv: [UInt8], rows: Int, into buffer: inout [UInt8]) -> Int? {
+        // A field takes at most 16 bytes more than its text (length, numeric's header and groups).
+        let bound = rows * (2 + 16 * fields.count) + csv.count
+        if buffer.count < bound { buffer = [UInt8](repeating: 0, count: bound) }
+        return buffer.withUnsafeMutableBufferPointer { buffer in
+            csv.withUnsafeBufferPointer { bytes in
+                var output = Output(buffer: buffer)
+                return encode(bytes, into: &output) ? output.position : nil
             }
-            return true
+        }
+    }
+
+    private func encode(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout Output) -> Bool {
+        var index = 0
+        let end = bytes.count
+        let lastColumn = fields.count - 1
+        while index < end {
+            guard output.has(room: 2) else { return false }
+            output.int(Int16(fields.count))
+            for column in 0...lastColumn {
+                let field = fields[column]
+                let fieldEnd: Int
+                if index < end && bytes[index] == Self.quote {
+                    // A quoted value: `""` inside stands for one quote.
+                    var cursor = index + 1
+                    var escapes = false
+                    while true {
+                        guard cursor < end else { return false }
+                        if bytes[cursor] == Self.quote {
+                            if cursor + 1 < end && bytes[cursor + 1] == Self.quote {
+                                escapes = true
+                                cursor += 2
+                                continue
+                            }
+                            break
+                        }
+                        cursor += 1
+                    }
+                    let content = bytes[(index + 1)..<cursor]
+                    guard output.has(room: 16 + content.count) else { return false }
+                    if escapes {
+                        guard field == .text || field == .jsonb else { return false }
+                        Self.writeUnescaped(content, jsonb: field == .jsonb, to: &output)
+                    } else if !Self.write(content, as: field, to: &output) {
+                        return false
+                    }
+                    fieldEnd = cursor + 1
+                } else {
+                    var cursor = index
+                    while cursor < end && bytes[cursor] != Self.comma && bytes[cursor] != Self.lineFeed { cursor += 1 }
+                    guard output.has(room: 16 + cursor - index) else { return false }
+                    if cursor == index {
+                        output.int(Int32(-1))
+                    } else if !Self.write(bytes[index..<cursor], as: field, to: &output) {
+                        return false
+                    }
+                    fieldEnd = cursor
+                }
+                guard fieldEnd < end, bytes[fieldEnd] == (column == lastColumn ? Self.lineFeed : Self.comma) else {
+                    return false
+                }
+                index = fieldEnd + 1
+            }
+        }
+        return true
+    }
+
+    /// Writes into a buffer that the caller checked has room (`has(room:)`).
+    private struct Output {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var position = 0
+
+        func has(room: Int) -> Bool { position + room <= buffer.count }
+
+        @inline(__always)
+        mutating func byte(_ value: UInt8) {
+            buffer[position] = value
+            position += 1
+        }
+
+        @inline(__always)
+        mutating func int<Integer: FixedWidthInteger>(_ value: Integer) {
+            UnsafeMutableRawBufferPointer(buffer).storeBytes(of: value.bigEndian, toByteOffset: position, as: Integer.self)
+            position += Integer.bitWidth / 8
+        }
+
+        @inline(__always)
+        mutating func bytes(_ text: Slice<UnsafeBufferPointer<UInt8>>) {
+            guard !text.isEmpty else { return }
+            guard let target = buffer.baseAddress, let source = text.base.baseAddress else { return }
+            (target + position).update(from: source + text.startIndex, count: text.count)
+            position += text.count
+        }
+
+        /// Sets the 32-bit integer at `offset`.
+        mutating func setInt(_ value: Int32, at offset: Int) {
+            UnsafeMutableRawBufferPointer(buffer).storeBytes(of: value.bigEndian, toByteOffset: offset, as: Int32.self)
         }
     }
 
     private typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
 
-    /// Appends the length and send format of a non-NULL value; false when there is none for `text`.
-    private static func append(_ text: Bytes, as field: Field, to output: inout [UInt8]) -> Bool {
+    /// Writes the length and send format of a non-NULL value; false when there is none for `text`.
+    private static func write(_ text: Bytes, as field: Field, to output: inout Output) -> Bool {
         switch field {
         case .text:
-            appendInt(Int32(text.count), to: &output)
-            output.append(contentsOf: text)
+            output.int(Int32(text.count))
+            output.bytes(text)
         case .jsonb:
-            appendInt(Int32(text.count + 1), to: &output)
-            output.append(1)
-            output.append(contentsOf: text)
+            output.int(Int32(text.count + 1))
+            output.byte(1)
+            output.bytes(text)
         case .boolean:
             guard let value = boolean(text) else { return false }
-            appendInt(Int32(1), to: &output)
-            output.append(value ? 1 : 0)
+            output.int(Int32(1))
+            output.byte(value ? 1 : 0)
         case .int2:
             guard let value = integer(text), let narrow = Int16(exactly: value) else { return false }
-            appendInt(Int32(2), to: &output)
-            appendInt(narrow, to: &output)
+            output.int(Int32(2))
+            output.int(narrow)
         case .int4:
             guard let value = integer(text), let narrow = Int32(exactly: value) else { return false }
-            appendInt(Int32(4), to: &output)
-            appendInt(narrow, to: &output)
+            output.int(Int32(4))
+            output.int(narrow)
         case .int8:
             guard let value = integer(text) else { return false }
-            appendInt(Int32(8), to: &output)
-            appendInt(value, to: &output)
+            output.int(Int32(8))
+            output.int(value)
         case .float8:
             guard let value = double(text) else { return false }
-            appendInt(Int32(8), to: &output)
-            appendInt(Int64(bitPattern: value.bitPattern), to: &output)
+            output.int(Int32(8))
+            output.int(Int64(bitPattern: value.bitPattern))
         case .numeric:
-            return appendNumeric(text, to: &output)
+            return writeNumeric(text, to: &output)
         case .date:
             guard let parsed = ISODateTime.parse(text), parsed.kind == .date else { return false }
-            appendInt(Int32(4), to: &output)
-            appendInt(Int32(parsed.days - daysFrom1970To2000), to: &output)
+            output.int(Int32(4))
+            output.int(Int32(parsed.days - daysFrom1970To2000))
         case .timestamp, .timestamptz:
             // A naive value is wall-clock time; the load's session is in UTC, so as an instant it
             // is that time in UTC. An offset into `timestamp` would be ignored by the server: text.
             guard let parsed = ISODateTime.parse(text), field == .timestamptz || parsed.kind != .timestamptz else {
                 return false
             }
-            appendInt(Int32(8), to: &output)
-            appendInt(parsed.microsecondsSinceEpoch - Int64(daysFrom1970To2000) * Timestamp.microsecondsPerDay,
-                      to: &output)
+            output.int(Int32(8))
+            output.int(parsed.microsecondsSinceEpoch - Int64(daysFrom1970To2000) * Timestamp.microsecondsPerDay)
         }
         return true
     }
 
-    /// Appends a quoted value's text with each `""` as one quote.
-    private static func appendUnescaped(_ content: Bytes, jsonb: Bool, to output: inout [UInt8]) {
-        let lengthAt = output.count
-        appendInt(Int32(0), to: &output)
-        if jsonb { output.append(1) }
+    /// Writes a quoted value's text with each `""` as one quote.
+    private static func writeUnescaped(_ content: Bytes, jsonb: Bool, to output: inout Output) {
+        let lengthAt = output.position
+        output.int(Int32(0))
+        if jsonb { output.byte(1) }
         var index = content.startIndex
         while index < content.endIndex {
-            output.append(content[index])
+            output.byte(content[index])
             index += content[index] == quote ? 2 : 1
         }
-        let length = UInt32(output.count - lengthAt - 4)
-        for shift in 0..<4 { output[lengthAt + shift] = UInt8(truncatingIfNeeded: length >> (24 - 8 * shift)) }
+        output.setInt(Int32(output.position - lengthAt - 4), at: lengthAt)
     }
 
     /// The spellings of boolin that need no prefix matching or trimming, in any case.
@@ -208,9 +255,9 @@ public struct PostgresBinaryCopy: Sendable {
         }
     }
 
-    /// Appends numeric's send format (digits of base 10,000 around the point, weight, sign and
+    /// Writes numeric's send format (digits of base 10,000 around the point, weight, sign and
     /// display scale) of `[+-]digits[.digits][e[+-]digits]`, with the scale numeric_in gives it.
-    private static func appendNumeric(_ text: Bytes, to output: inout [UInt8]) -> Bool {
+    private static func writeNumeric(_ text: Bytes, to output: inout Output) -> Bool {
         var index = text.startIndex
         var negative = false
         if index < text.endIndex && (text[index] == minus || text[index] == plus) {
@@ -278,18 +325,13 @@ public struct PostgresBinaryCopy: Sendable {
         let kept = last - first
         let weight = kept == 0 ? 0 : (point + leading) / 4 - 1 - first
         guard displayScale <= 0x3FFF, kept <= 3000, let weight16 = Int16(exactly: weight) else { return false }
-        appendInt(Int32(8 + 2 * kept), to: &output)
-        appendInt(Int16(kept), to: &output)
-        appendInt(weight16, to: &output)
-        appendInt(UInt16(negative && kept > 0 ? 0x4000 : 0x0000), to: &output)
-        appendInt(Int16(displayScale), to: &output)
-        for number in first..<last { appendInt(group(number), to: &output) }
+        output.int(Int32(8 + 2 * kept))
+        output.int(Int16(kept))
+        output.int(weight16)
+        output.int(UInt16(negative && kept > 0 ? 0x4000 : 0x0000))
+        output.int(Int16(displayScale))
+        for number in first..<last { output.int(group(number)) }
         return true
-    }
-
-    private static func appendInt<Integer: FixedWidthInteger>(_ value: Integer, to output: inout [UInt8]) {
-        let big = value.bigEndian
-        withUnsafeBytes(of: big) { output.append(contentsOf: $0) }
     }
 
     /// Days from 1970-01-01 to 2000-01-01, PostgreSQL's epoch.

@@ -339,9 +339,11 @@ extension LoadRun {
                     _ = try await connection.copyIn(sql) { writer in
                         /// Sends a batch; false when it has no binary form (nothing was sent).
                         func copy(_ chunk: inout CopyChunk) async throws -> Bool {
+                            var binaryCount = 0
                             if let binary {
-                                binaryBuffer.removeAll(keepingCapacity: true)
-                                guard binary.append(csv: chunk.csv, to: &binaryBuffer) else { return false }
+                                guard let count = binary.encode(csv: chunk.csv, rows: chunk.rowCount, into: &binaryBuffer)
+                                else { return false }
+                                binaryCount = count
                             }
                             let part = chunk.partKey.split(separator: "/").last ?? ""
                             // The server counts the rows of a binary COPY; of CSV, the line feeds
@@ -358,9 +360,9 @@ extension LoadRun {
                             // The staged object's content without the gunzip: the CSV it is made from.
                             let csv = chunk.takeCSV()
                             if binary != nil {
-                                try await write(binaryBuffer, to: writer)
+                                try await write(binaryBuffer[..<binaryCount], to: writer)
                             } else {
-                                try await write(csv, to: writer)
+                                try await write(csv[...], to: writer)
                             }
                             csvBuffers.recycle(consume csv)
                             return true
@@ -452,10 +454,10 @@ extension LoadRun {
     }
 
     /// Sends `bytes` in pieces of at most 1 MiB.
-    private func write(_ bytes: [UInt8], to writer: CopyInWriter) async throws {
-        var offset = 0
-        while offset < bytes.count {
-            let end = min(bytes.count, offset + (1 << 20))
+    private func write(_ bytes: ArraySlice<UInt8>, to writer: CopyInWriter) async throws {
+        var offset = bytes.startIndex
+        while offset < bytes.endIndex {
+            let end = min(bytes.endIndex, offset + (1 << 20))
             try await writer.write(bytes[offset..<end])
             offset = end
         }

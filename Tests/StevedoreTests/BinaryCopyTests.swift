@@ -122,7 +122,9 @@ struct BinaryCopyTests {
 struct PostgresBinaryCopyTests {
     func encode(_ fields: [PostgresBinaryCopy.Field], _ csv: String) -> [UInt8]? {
         var output: [UInt8] = []
-        return PostgresBinaryCopy(fields: fields).append(csv: Array(csv.utf8), to: &output) ? output : nil
+        let rows = csv.utf8.filter { $0 == UInt8(ascii: "\n") }.count
+        return PostgresBinaryCopy(fields: fields).encode(csv: Array(csv.utf8), rows: rows, into: &output)
+            .map { Array(output[..<$0]) }
     }
 
     /// One row of one field: the field count, then the length and the bytes.
