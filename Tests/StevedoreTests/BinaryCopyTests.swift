@@ -36,16 +36,10 @@ struct BinaryCopyTests {
 
     func load(_ fixture: LoaderFixture, _ text: String, into table: TableRef, binary: Bool, file: String = "data.csv")
         async throws -> LoadReport {
-        let loader = Loader(stage: fixture.loader.stage, options: fixture.loader.options.with {
+        try await fixture.store(text, into: table, file: file) {
             $0.binaryCopy = binary
             $0.partSize = 4 * 1024
-        })
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("binary-\(UUID().uuidString)-\(file)")
-        try Data(text.utf8).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        let source: LoadSource = file.hasSuffix(".jsonl") ? try .jsonLines(path: url.path)
-            : try .csv(path: url.path, options: CSVOptions(batchRows: 250))
-        return try await loader.store(source, into: table)
+        }
     }
 
     func types(_ fixture: LoaderFixture, _ table: String) async throws -> String? {

@@ -46,6 +46,20 @@ struct LoaderFixture {
 
     func table(_ name: String) -> TableRef { TableRef(schema: schema, table: name) }
 
+    /// Stores `text` from a temporary file (JSON Lines when `file` ends in `.jsonl`, else CSV read in
+    /// batches of 250 rows) into `table`, with the fixture's options changed by `tune`.
+    func store(_ text: String, into table: TableRef, file: String = "data.csv", partition: PartitionSpec? = nil,
+               tune: (inout Loader.Options) -> Void) async throws -> LoadReport {
+        var options = loader.options
+        tune(&options)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-\(UUID().uuidString)-\(file)")
+        try Data(text.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let source: LoadSource = file.hasSuffix(".jsonl") ? try .jsonLines(path: url.path)
+            : try .csv(path: url.path, options: CSVOptions(batchRows: 250))
+        return try await Loader(stage: loader.stage, options: options).store(source, into: table, partition: partition)
+    }
+
     func connection() async throws -> Connection { try await Connection.connect("") }
 
     /// Sessions of `application` still in `pg_stat_activity`, after giving a closing or terminated

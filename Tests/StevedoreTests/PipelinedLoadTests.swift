@@ -25,15 +25,10 @@ struct PipelinedLoadTests {
 
     func load(_ fixture: LoaderFixture, _ text: String, into table: TableRef, pipelined: Bool,
               partition: PartitionSpec? = nil) async throws -> LoadReport {
-        let loader = Loader(stage: fixture.loader.stage, options: fixture.loader.options.with {
+        try await fixture.store(text, into: table, partition: partition) {
             $0.pipelinedCopy = pipelined
             $0.partSize = 4 * 1024
-        })
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pipelined-\(UUID().uuidString).csv")
-        try Data(text.utf8).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        return try await loader.store(try .csv(path: url.path, options: CSVOptions(batchRows: 250)), into: table,
-                                      partition: partition)
+        }
     }
 
     @Test("many parts, a type that widens and a column that appears late: the copy falls back, the same table as the sequential load")
@@ -100,7 +95,7 @@ struct PipelinedLoadTests {
         let named = try #require(error.message.firstMatch(of: /, line (\d+) of (part-\d+\.csv\.gz)\)/))
         // The input's line too: the header, 5554 rows before it (from 21), and a line more for
         // each of their multi-line notes (every tenth row: 25 to 5550 of them, 553 in all).
-        let input = try #require(error.message.firstMatch(of: /\(line (\d+) of [^,]+pipelined-[^,]+\.csv,/))
+        let input = try #require(error.message.firstMatch(of: /\(line (\d+) of [^,]+fixture-[^,]+\.csv,/))
         #expect(Int(input.output.1) == 1 + (5555 - 21) + 553 + 1, "\(error.message)")
         #expect(named.output.2 != "part-00001.csv.gz", "the row is in a late part")
         // That line of that part, counted as the server counts (physical lines), is the rejected row.
