@@ -23,23 +23,42 @@ public struct PostgresBinaryCopy: Sendable {
     /// (growing it when it is too small); the number of bytes written. Nil when a field has no
     /// exact binary form here, or the rows are not `rows` rows of `fields.count` fields.
     public func encode(csv: [UInt8], rows: Int, into buffer: inout [UInt8]) -> Int? {
-        // A field takes at most 16 bytes more than its text (length, numeric's header and groups).
-        let bound = rows * (2 + 16 * fields.count) + csv.count
-        if buffer.count < bound { buffer = [UInt8](repeating: 0, count: bound) }
-        return buffer.withUnsafeMutableBufferPointer { buffer in
-            csv.withUnsafeBufferPointer { bytes in
-                var output = Output(buffer: buffer)
-                return encode(bytes, into: &output) ? output.position : nil
+        guard !fields.isEmpty else { return nil }
+        // Most batches fit this; a row that does not is written again into a buffer twice as large.
+        let typical = csv.count + csv.count / 2 + 2 * rows + 64
+        if buffer.count < typical { buffer = [UInt8](repeating: 0, count: typical) }
+        var progress = Progress()
+        while true {
+            let outcome = buffer.withUnsafeMutableBufferPointer { buffer in
+                csv.withUnsafeBufferPointer { bytes in
+                    var output = Output(buffer: buffer, position: progress.written)
+                    return encode(bytes, into: &output, progress: &progress)
+                }
+            }
+            switch outcome {
+            case .done: return progress.rows == rows ? progress.written : nil
+            case .refused: return nil
+            case .full: buffer += [UInt8](repeating: 0, count: buffer.count)
             }
         }
     }
 
-    private func encode(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout Output) -> Bool {
-        var index = 0
+    /// How far `encode` got: the CSV consumed and the bytes written, both at a row's end.
+    private struct Progress {
+        var consumed = 0
+        var written = 0
+        var rows = 0
+    }
+
+    private enum Outcome { case done, refused, full }
+
+    private func encode(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout Output, progress: inout Progress)
+        -> Outcome {
+        var index = progress.consumed
         let end = bytes.count
         let lastColumn = fields.count - 1
         while index < end {
-            guard output.has(room: 2) else { return false }
+            guard output.has(room: 2) else { return .full }
             output.int(Int16(fields.count))
             for column in 0...lastColumn {
                 let field = fields[column]
@@ -49,7 +68,7 @@ public struct PostgresBinaryCopy: Sendable {
                     var cursor = index + 1
                     var escapes = false
                     while true {
-                        guard cursor < end else { return false }
+                        guard cursor < end else { return .refused }
                         if bytes[cursor] == Self.quote {
                             if cursor + 1 < end && bytes[cursor + 1] == Self.quote {
                                 escapes = true
@@ -61,38 +80,39 @@ public struct PostgresBinaryCopy: Sendable {
                         cursor += 1
                     }
                     let content = bytes[(index + 1)..<cursor]
-                    guard output.has(room: 16 + content.count) else { return false }
+                    guard output.has(room: 16 + content.count) else { return .full }
                     if escapes {
-                        guard field == .text || field == .jsonb else { return false }
+                        guard field == .text || field == .jsonb else { return .refused }
                         Self.writeUnescaped(content, jsonb: field == .jsonb, to: &output)
                     } else if !Self.write(content, as: field, to: &output) {
-                        return false
+                        return .refused
                     }
                     fieldEnd = cursor + 1
                 } else {
                     var cursor = index
                     while cursor < end && bytes[cursor] != Self.comma && bytes[cursor] != Self.lineFeed { cursor += 1 }
-                    guard output.has(room: 16 + cursor - index) else { return false }
+                    guard output.has(room: 16 + cursor - index) else { return .full }
                     if cursor == index {
                         output.int(Int32(-1))
                     } else if !Self.write(bytes[index..<cursor], as: field, to: &output) {
-                        return false
+                        return .refused
                     }
                     fieldEnd = cursor
                 }
                 guard fieldEnd < end, bytes[fieldEnd] == (column == lastColumn ? Self.lineFeed : Self.comma) else {
-                    return false
+                    return .refused
                 }
                 index = fieldEnd + 1
             }
+            progress = Progress(consumed: index, written: output.position, rows: progress.rows + 1)
         }
-        return true
+        return .done
     }
 
     /// Writes into a buffer that the caller checked has room (`has(room:)`).
     private struct Output {
         let buffer: UnsafeMutableBufferPointer<UInt8>
-        var position = 0
+        var position: Int
 
         func has(room: Int) -> Bool { position + room <= buffer.count }
 

@@ -230,6 +230,8 @@ extension LoadRun {
         var countsRows = false
         var part: Substring
         var partLinesBefore: Int
+        /// Rows the part held before it (for a binary COPY's row without `origins`).
+        var partRowsBefore = 0
         /// Line feeds of its first row that the server did not count.
         var uncountedLineFeeds: Int
         var origins: RowOrigins?
@@ -238,12 +240,18 @@ extension LoadRun {
         /// `line`.
         func place(ofCopyLine line: Int, column: String?, value: String?) -> String {
             var offset = line - firstLine - 1
+            var place: [String] = []
             if countsRows {
-                offset = origins?.stagedLine(ofRow: offset) ?? offset
+                guard let origins, let stagedLine = origins.stagedLine(ofRow: offset) else {
+                    // A frame's rows have no staged lines kept: the part's row, then.
+                    if let column { place.append("column \(column)" + (value.map { ": \($0)" } ?? "")) }
+                    place.append("row \(partRowsBefore + offset + 1) of \(part)")
+                    return place.joined(separator: ", ")
+                }
+                offset = stagedLine
             } else if offset > 0 {
                 offset += uncountedLineFeeds
             }
-            var place: [String] = []
             if let column { place.append("column \(column)" + (value.map { ": \($0)" } ?? "")) }
             if let origins, let inputLine = origins.inputLine(atStagedLine: offset) {
                 place.append("line \(inputLine) of \(origins.file ?? "the input")")
@@ -272,6 +280,7 @@ extension LoadRun {
         // and the part's line of a rejected row; and the lines each part held so far.
         var copiedBatches: [CopiedBatch] = []
         var linesPerPart: [Substring: Int] = [:]
+        var rowsPerPart: [Substring: Int] = [:]
         /// Batches decided but not sent, for the next COPY: the held first part, the batch that starts
         /// a COPY after an alter, or the batches left when a COPY turns from binary to CSV.
         var unsent: [CopyChunk] = []
@@ -352,11 +361,13 @@ extension LoadRun {
                             let uncounted = binary == nil && lines == 0 ? chunk.origins?.firstRowLineFeeds ?? 0 : 0
                             copiedBatches.append(CopiedBatch(firstLine: lines, countsRows: binary != nil, part: part,
                                                              partLinesBefore: linesPerPart[part] ?? 0,
+                                                             partRowsBefore: rowsPerPart[part] ?? 0,
                                                              uncountedLineFeeds: uncounted, origins: chunk.origins))
                             if copiedBatches.count > Self.rememberedBatches { copiedBatches.removeFirst() }
                             lines += binary == nil ? chunk.lineCount - uncounted : chunk.rowCount
                             if binary != nil { binaryRows += chunk.rowCount }
                             linesPerPart[part, default: 0] += chunk.lineCount
+                            rowsPerPart[part, default: 0] += chunk.rowCount
                             // The staged object's content without the gunzip: the CSV it is made from.
                             let csv = chunk.takeCSV()
                             if binary != nil {

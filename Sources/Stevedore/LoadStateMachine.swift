@@ -10,6 +10,7 @@ struct LoadStateMachine: Sendable {
         /// The first part ended while a column the load would create had no value yet: batches are
         /// still held, until every such column has one, the held CSV reaches `placeholderHoldLimit`
         /// or the input ends, so that the column is created with its type instead of cast later.
+        /// In either holding state, a batch of another width prepares the table for the held rows.
         case awaitingValues
         /// The I/O code runs the first part's DDL and the mode's delete.
         case preparingTable
@@ -108,12 +109,9 @@ struct LoadStateMachine: Sendable {
     mutating func batchArrived(_ batch: Batch) -> Action {
         switch state {
         case .holdingFirstPart, .awaitingValues:
-            if let first = held.first, batch.columns != first.columns {
-                guard state == .awaitingValues, let decisive = held.last else {
-                    // A part holds rows of one width; the first part's table has not been made yet.
-                    return fallBack("columns were added within the first part")
-                }
-                // The held rows have one width: their table first, then this batch as if copying.
+            if let decisive = held.last, batch.columns != decisive.columns {
+                // A part holds rows of one width, so the held rows end a part: their table first,
+                // then this batch as if copying (its new columns are added).
                 state = .preparingTable
                 return .prepareTableBefore(decisive.inference)
             }

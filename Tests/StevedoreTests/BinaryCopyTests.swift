@@ -111,6 +111,20 @@ struct BinaryCopyTests {
     }
 }
 
+/// Where a binary COPY's rejected row is: the server numbers rows, not lines.
+@Suite("binary COPY row places")
+struct BinaryCopyPlaceTests {
+    @Test("a frame's row (no input lines kept) is named by its row in the part")
+    func frameRow() {
+        let batch = LoadRun.CopiedBatch(firstLine: 100, countsRows: true, part: "part-00002.csv.gz", partLinesBefore: 500,
+                                        partRowsBefore: 400, uncountedLineFeeds: 0, origins: nil)
+        #expect(batch.place(ofCopyLine: 103, column: "n", value: nil) == "column n, row 403 of part-00002.csv.gz")
+        let csv = LoadRun.CopiedBatch(firstLine: 100, part: "part-00002.csv.gz", partLinesBefore: 500,
+                                      uncountedLineFeeds: 0, origins: nil)
+        #expect(csv.place(ofCopyLine: 103, column: nil, value: nil) == "line 503 of part-00002.csv.gz")
+    }
+}
+
 /// `PostgresBinaryCopy` on its own: the bytes of each send format, and the texts it leaves to CSV.
 @Suite("PostgreSQL binary COPY rows")
 struct PostgresBinaryCopyTests {
@@ -155,6 +169,20 @@ struct PostgresBinaryCopyTests {
     ])
     func leftToCSV(field: PostgresBinaryCopy.Field, text: String) {
         #expect(encode([field], text + "\n") == nil, "\(text)")
+    }
+
+    @Test("rows that outgrow the buffer are written again into a larger one; a wrong row count is refused")
+    func growsAndCounts() {
+        // All NULL: 10 bytes of CSV a row become 42 of binary (a count and ten lengths of -1).
+        let csv = Array(String(repeating: ",,,,,,,,,\n", count: 1000).utf8)
+        let copy = PostgresBinaryCopy(fields: Array(repeating: .int8, count: 10))
+        var buffer: [UInt8] = []
+        let written = copy.encode(csv: csv, rows: 1000, into: &buffer)
+        #expect(written == 42_000)
+        #expect(Array(buffer[..<42]) == [0, 10] + Array(repeating: 0xFF, count: 40))
+        #expect(Array(buffer[(41_958)..<42_000]) == [0, 10] + Array(repeating: 0xFF, count: 40))
+        #expect(copy.encode(csv: csv, rows: 999, into: &buffer) == nil, "the chunk says 999 rows")
+        #expect(PostgresBinaryCopy(fields: []).encode(csv: Array("\n".utf8), rows: 1, into: &buffer) == nil)
     }
 
     @Test("rows of another width, or a row without its line feed, are refused")

@@ -265,15 +265,21 @@ struct LoadStateMachineTests {
         }
     }
 
-    @Test("columns that change within the first part fall back")
+    @Test("columns that grow within the first part: the held rows' table first, then the column is added")
     func firstPartWidthChange() throws {
         var feed = Feed(["id"])
         var machine = Self.machine()
         #expect(machine.batchArrived(try feed.batch([["1"]])) == .hold)
-        guard case .fallBack = machine.batchArrived(try feed.batch([["2", "x"]], columns: ["id", "extra"])) else {
-            Issue.record("a part holds rows of one width")
+        let wider = try feed.batch([["2", "x"]], columns: ["id", "extra"])
+        guard case .prepareTableBefore(let decisive) = machine.batchArrived(wider) else {
+            Issue.record("a part holds rows of one width: the held rows end one")
             return
         }
+        let plan = try SchemaPlan.make(existing: nil, incoming: decisive, dialect: PostgresDialect(), table: Self.table)
+        #expect(machine.tablePrepared(executed: plan, columns: plan.createColumns ?? [], decisive: decisive)
+            == .startCopy(columns: ["id"]))
+        #expect(machine.batchArrived(wider) == .alter([.add(ColumnDefinition(name: "extra", type: .text))],
+                                                      columns: ["id", "extra"]))
     }
 
     @Test("no rows at all finish at once; failure and cancellation abort from any state")
