@@ -41,6 +41,8 @@ public struct ColumnInference: Sendable, Hashable {
     public private(set) var valueCount = 0
     /// NULLs seen.
     public private(set) var nullCount = 0
+    /// The most digits of fractional seconds in a timestamp value.
+    public private(set) var maxFractionDigits = 0
     /// The longest non-NULL value, in UTF-8 bytes of its text (Redshift's VARCHAR length).
     public private(set) var maxByteLength = 0
     /// The longest non-NULL value in characters (PostgreSQL's varchar length); for a frame's own
@@ -96,6 +98,7 @@ public struct ColumnInference: Sendable, Hashable {
         var observed = Observed.accepted
         if let pinnedType {
             guard ColumnInference.fits(bytes, pinnedType) else { return .refusedByPin }
+            if pinnedType == .timestamp || pinnedType == .timestamptz { recordFraction(bytes) }
             if let targetType, targetType != pinnedType { observed = checkTarget(bytes, targetType) }
         } else {
             if family != .text {
@@ -239,10 +242,26 @@ public struct ColumnInference: Sendable, Hashable {
         case .timestamp:
             guard join(.temporal) else { return }
             temporalRung = max(temporalRung, 1)
+            recordFraction(bytes)
         case .timestamptz:
             guard join(.temporal) else { return }
             temporalRung = 2
+            recordFraction(bytes)
         }
+    }
+
+    /// Keeps the most fraction digits: a timestamp's seconds end at its 19th byte, and a `.` there
+    /// starts the fraction (`ISODateTime`'s forms).
+    private mutating func recordFraction<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) where Bytes.Index == Int {
+        var index = bytes.startIndex + 19
+        guard index < bytes.endIndex, bytes[index] == UInt8(ascii: ".") else { return }
+        index += 1
+        var digits = 0
+        while index < bytes.endIndex, bytes[index] &- UInt8(ascii: "0") < 10 {
+            digits += 1
+            index += 1
+        }
+        maxFractionDigits = max(maxFractionDigits, digits)
     }
 
     /// A decimal of at most 15 significant digits in the range of normal doubles reads back as

@@ -495,7 +495,7 @@ extension LoadRun {
             case .timestamp: field = .timestamp
             case .timestamptz: field = .timestamptz
             case .json: field = .jsonb
-            case .other, nil: return nil
+            case .coarseTimestamp, .other, nil: return nil
             }
             fields.append(field)
         }

@@ -118,7 +118,8 @@ public struct Loader: Sendable {
             let name = row[0] ?? ""
             let dataType = row[1] ?? ""
             let type = dialect.sqlType(dataType: dataType, characterMaximumLength: row[2].flatMap { Int($0) },
-                                       numericPrecision: row[3].flatMap { Int($0) }, numericScale: row[4].flatMap { Int($0) })
+                                       numericPrecision: row[3].flatMap { Int($0) }, numericScale: row[4].flatMap { Int($0) },
+                                       datetimePrecision: row.count > 7 ? row[7].flatMap { Int($0) } : nil)
                 // Arrays, enums, domains and extension types: the catalog's data_type only says what kind.
                 ?? .other(["ARRAY", "USER-DEFINED"].contains(dataType) ? (row.count > 6 ? row[6] : nil) ?? dataType : dataType)
             return ColumnDefinition(name: name, type: type, isNullable: row[5] != "NO")

@@ -63,6 +63,18 @@ struct SchemaPlan: Sendable, Hashable {
     static func widening(_ name: String, _ column: ColumnInference, current: ColumnDefinition, dialect: any Dialect,
                          table: TableRef) throws -> WidenedColumn? {
         if column.valueCount == 0 && column.isInferred { return nil }
+        if case .coarseTimestamp(let digits, let zoned) = current.type, column.fitsTarget,
+           column.targetType == TypeMapping.targetType(current.type) {
+            // Every value is a timestamp the column takes, but the server would round those with
+            // finer fractions than its own: microseconds keep them (a change of the catalog only).
+            guard column.maxFractionDigits > digits else { return nil }
+            let wanted: SQLType = zoned ? .timestamptz : .timestamp
+            guard let widening = dialect.widening(from: current.type, to: wanted) else {
+                throw incompatible(name, current: current.type, wanted: wanted, column, dialect: dialect, table: table)
+            }
+            return WidenedColumn(name: current.name, from: current.type, to: wanted, widening: widening,
+                                 rewritesTable: dialect.rewritesTable(from: current.type, to: wanted))
+        }
         let narrow = dialect.storedType(TypeMapping.sqlType(column.type, maxByteLength: max(1, column.maxByteLength)))
         let checked = column.fitsTarget && column.targetType == TypeMapping.targetType(current.type)
         if checked || TypeMapping.loads(narrow, into: current.type) {

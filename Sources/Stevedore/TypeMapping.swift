@@ -78,6 +78,7 @@ enum TypeMapping {
         case .date: return .date
         case .timestamp: return .timestamp
         case .timestamptz: return .timestamptz
+        case .coarseTimestamp(_, let zoned): return zoned ? .timestamptz : .timestamp
         case .json: return .json
         }
     }

@@ -58,7 +58,8 @@ enum CommonSQL {
     static func tableColumns(schema: String, table: String) -> SQLStatement {
         SQLStatement(
             "SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, "
-                + "is_nullable, udt_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
+                + "is_nullable, udt_name, datetime_precision FROM information_schema.columns "
+                + "WHERE table_schema = $1 AND table_name = $2 "
                 + "ORDER BY ordinal_position",
             [schema, table])
     }

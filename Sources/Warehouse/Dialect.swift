@@ -14,10 +14,10 @@ public protocol Dialect: Sendable {
     /// The type as the warehouse spells it in DDL.
     func typeName(_ type: SQLType) -> String
     /// Reads back a type from the catalog row of `tableColumns` (`data_type`,
-    /// `character_maximum_length`, `numeric_precision`, `numeric_scale`); nil for a type without a
-    /// case of its own (the caller keeps it as `.other`).
-    func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?)
-        -> SQLType?
+    /// `character_maximum_length`, `numeric_precision`, `numeric_scale`, `datetime_precision`); nil
+    /// for a type without a case of its own (the caller keeps it as `.other`).
+    func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?,
+                 datetimePrecision: Int?) -> SQLType?
     /// The type a column created as `type` reads back as from the catalog (e.g. PostgreSQL stores
     /// `.varchar` as `text`; Redshift stores `.text` and `.json` as `VARCHAR(65535)`).
     func storedType(_ type: SQLType) -> SQLType
@@ -63,7 +63,8 @@ public protocol Dialect: Sendable {
     /// `INSERT INTO target (cols) SELECT cols FROM staging`.
     func insertSelect(into target: TableName, columns: [String], from staging: String) -> SQLStatement
     /// The catalog query for a table's columns, in order: `column_name`, `data_type`,
-    /// `character_maximum_length`, `numeric_precision`, `numeric_scale`, `is_nullable`, `udt_name`.
+    /// `character_maximum_length`, `numeric_precision`, `numeric_scale`, `is_nullable`, `udt_name`,
+    /// `datetime_precision`.
     func tableColumns(_ table: TableName) -> SQLStatement
     /// `statement` with its bind parameters written in as literals, for the statements that take
     /// none (PostgreSQL's `COPY (query) TO STDOUT`, Redshift's UNLOAD); refuses values it cannot
@@ -106,4 +107,13 @@ public struct SQLCondition: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { sql }
+}
+
+extension Dialect {
+    /// `sqlType` for a catalog row without `datetime_precision` (a timestamp of microseconds).
+    public func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?)
+        -> SQLType? {
+        sqlType(dataType: dataType, characterMaximumLength: characterMaximumLength, numericPrecision: numericPrecision,
+                numericScale: numericScale, datetimePrecision: nil)
+    }
 }

@@ -23,6 +23,10 @@ extension PostgresDialect {
         case (.decimal(let fromPrecision, let fromScale), .decimal(let toPrecision, let toScale)):
             let keepsIntegerDigits = toPrecision - toScale >= fromPrecision - fromScale
             return keepsIntegerDigits && toScale >= fromScale ? .insideTransaction : nil
+        case (.coarseTimestamp(_, false), .timestamp), (.coarseTimestamp(_, true), .timestamptz):
+            return .insideTransaction
+        case (.coarseTimestamp(let fromDigits, let fromZoned), .coarseTimestamp(let toDigits, let toZoned)):
+            return fromZoned == toZoned && toDigits >= fromDigits ? .insideTransaction : nil
         default:
             return nil
         }

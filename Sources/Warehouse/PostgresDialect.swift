@@ -26,6 +26,7 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
         case .date: return "date"
         case .timestamp: return "timestamp"
         case .timestamptz: return "timestamptz"
+        case .coarseTimestamp: return type.description
         case .json: return "jsonb"
         case .other(let name): return name
         }
@@ -33,9 +34,10 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
 
     /// Reads `information_schema.columns.data_type`. A `character varying(n)` column that a user
     /// created reads as `.varchar(maxBytes: n)` (n characters hold at least n bytes); `numeric`
-    /// without a precision as `.numeric`; types without a case (`real`, `uuid`, …) as nil.
-    public func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?)
-        -> SQLType? {
+    /// without a precision as `.numeric`; a timestamp of fewer than six fraction digits as
+    /// `.coarseTimestamp`; types without a case (`real`, `uuid`, …) as nil.
+    public func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?,
+                        datetimePrecision: Int?) -> SQLType? {
         switch dataType.lowercased() {
         case "boolean": return .boolean
         case "smallint": return .smallint
@@ -50,8 +52,12 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
             return .varchar(maxBytes: characterMaximumLength)
         case "text": return .text
         case "date": return .date
-        case "timestamp without time zone": return .timestamp
-        case "timestamp with time zone": return .timestamptz
+        case "timestamp without time zone", "timestamp with time zone":
+            let zoned = dataType.lowercased() == "timestamp with time zone"
+            if let datetimePrecision, datetimePrecision < 6 {
+                return .coarseTimestamp(fractionDigits: datetimePrecision, withTimeZone: zoned)
+            }
+            return zoned ? .timestamptz : .timestamp
         case "jsonb", "json": return .json
         default: return nil
         }
@@ -98,6 +104,9 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
         case let (.varchar(a), .varchar(b)): return b < a
         case let (.decimal(p1, s1), .decimal(p2, s2)): return s1 != s2 || p2 < p1
         case (.decimal, .numeric): return false
+        case (.coarseTimestamp, .coarseTimestamp), (.coarseTimestamp, .timestamp), (.coarseTimestamp, .timestamptz):
+            // Only more precision, in the same zone (`widening` allows no other): the catalog.
+            return false
         default: return true
         }
     }

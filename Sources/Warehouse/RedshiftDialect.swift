@@ -34,6 +34,7 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
         case .date: return "DATE"
         case .timestamp: return "TIMESTAMP"
         case .timestamptz: return "TIMESTAMPTZ"
+        case .coarseTimestamp(_, let zoned): return zoned ? "TIMESTAMPTZ" : "TIMESTAMP"
         case .other(let name): return name
         }
     }
@@ -41,8 +42,8 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     /// Reads `information_schema.columns.data_type`; a VARCHAR without a length is Redshift's
     /// default 256, a numeric without precision its default (18,0), `super` is `.json`. Other
     /// types (CHAR, TIME, VARBYTE, GEOMETRY, …) read as nil.
-    public func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?)
-        -> SQLType? {
+    public func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?,
+                        datetimePrecision: Int?) -> SQLType? {
         switch dataType.lowercased() {
         case "boolean": return .boolean
         case "smallint": return .smallint

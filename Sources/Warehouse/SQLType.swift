@@ -16,6 +16,9 @@ public enum SQLType: Sendable, Hashable, CustomStringConvertible {
     case date
     case timestamp
     case timestamptz
+    /// A `timestamp(p)` or `timestamptz(p)` column with fewer than six digits of fractional
+    /// seconds (`fractionDigits` = p), as an existing table has it: the server rounds a finer value.
+    case coarseTimestamp(fractionDigits: Int, withTimeZone: Bool)
     /// JSON (PostgreSQL `jsonb`, Redshift `SUPER`).
     case json
     /// A type Stevedore has no frame type for (`uuid`, `interval`, arrays, enums, `SUPER`…), by the
@@ -36,6 +39,7 @@ public enum SQLType: Sendable, Hashable, CustomStringConvertible {
         case .date: return "date"
         case .timestamp: return "timestamp"
         case .timestamptz: return "timestamptz"
+        case .coarseTimestamp(let digits, let zoned): return "\(zoned ? "timestamptz" : "timestamp")(\(digits))"
         case .json: return "json"
         case .other(let name): return name
         }

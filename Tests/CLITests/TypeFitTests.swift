@@ -209,6 +209,40 @@ struct TypeFitTests {
         #expect(try Self.psql("SELECT count(*) FROM \(schema).owned") == "1")
     }
 
+    @Test("a timestamp(p) column takes values of at most p fraction digits unchanged; finer ones give it microseconds")
+    func timestampPrecision() async throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        try _ = Self.psql("CREATE SCHEMA \(schema); CREATE TABLE \(schema).events (id bigint, at timestamp(0), "
+                          + "seen timestamptz(3))")
+        func precisions() throws -> String {
+            try Self.psql("SELECT string_agg(column_name || ' ' || coalesce(datetime_precision::text, '-'), ', ' "
+                          + "ORDER BY ordinal_position) FROM information_schema.columns "
+                          + "WHERE table_schema = '\(schema)' AND table_name = 'events'")
+        }
+        // Whole seconds and milliseconds: what the columns hold, so no DDL.
+        let fits = try CLI.file("fits.csv", "id,at,seen\n1,2024-01-01 10:00:00,2024-01-01 10:00:00.123Z\n")
+        let sent = SentStatements()
+        let first = try await Self.load(fits, "\(schema).events", stage: stage, environment: sent.environment)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(!(try sent.texts()).contains { $0.hasPrefix("ALTER TABLE") })
+        #expect(try precisions() == "id -, at 0, seen 3")
+        // A half second would round to the next second in timestamp(0): plan says the column gains
+        // microseconds (the catalog only), and the load keeps the value as written.
+        let finer = try CLI.file("finer.csv", "id,at,seen\n2,2024-01-01 10:00:00.5,2024-01-01 10:00:00.1234Z\n")
+        let plan = try await CLI.run(["plan", finer.path, "--table", "\(schema).events", "--stage", stage])
+        #expect(plan.stdout.contains("column 'at' widens from timestamp(0) to timestamp: this changes only the catalog"),
+                "\(plan.stdout)")
+        #expect(plan.stdout.contains("column 'seen' widens from timestamptz(3) to timestamptz"), "\(plan.stdout)")
+        let second = try await Self.load(finer, "\(schema).events", ["--mode", "append"], stage: stage)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try precisions() == "id -, at 6, seen 6")
+        #expect(try Self.psql("SELECT at || ' ' || seen FROM \(schema).events WHERE id = 2")
+            == "2024-01-01 10:00:00.5 2024-01-01 10:00:00.1234+00")
+        #expect(try Self.psql("SELECT at || ' ' || seen FROM \(schema).events WHERE id = 1")
+            == "2024-01-01 10:00:00 2024-01-01 10:00:00.123+00")
+    }
+
     @Test("a first load whose types settle late keeps staging and COPY overlapped")
     func lateTypesStayPipelined() async throws {
         try CLI.requireServices()

@@ -56,6 +56,17 @@ struct DialectRulesTests {
                                 numericScale: nil) == .numeric)
         #expect(dialect.sqlType(dataType: "real", characterMaximumLength: nil, numericPrecision: 24,
                                 numericScale: nil) == nil)
+        // Fewer than six fraction digits is a column the server rounds finer values into.
+        let coarse = dialect.sqlType(dataType: "timestamp without time zone", characterMaximumLength: nil,
+                                     numericPrecision: nil, numericScale: nil, datetimePrecision: 0)
+        #expect(coarse == .coarseTimestamp(fractionDigits: 0, withTimeZone: false))
+        #expect(dialect.sqlType(dataType: "timestamp with time zone", characterMaximumLength: nil, numericPrecision: nil,
+                                numericScale: nil, datetimePrecision: 6) == .timestamptz)
+        #expect(dialect.typeName(.coarseTimestamp(fractionDigits: 3, withTimeZone: true)) == "timestamptz(3)")
+        #expect(dialect.widening(from: .coarseTimestamp(fractionDigits: 0, withTimeZone: false), to: .timestamp)
+            == .insideTransaction)
+        #expect(dialect.widening(from: .coarseTimestamp(fractionDigits: 0, withTimeZone: false), to: .timestamptz) == nil)
+        #expect(!dialect.rewritesTable(from: .coarseTimestamp(fractionDigits: 0, withTimeZone: false), to: .timestamp))
         #expect(dialect.copyFromStdin(TableName(schema: "s", table: "t"), columns: ["a", "b"])
                 == #"COPY "s"."t" ("a", "b") FROM STDIN (FORMAT csv)"#)
         #expect(dialect.copyToStdout("SELECT 1") == "COPY (SELECT 1) TO STDOUT (FORMAT csv)")
