@@ -14,9 +14,8 @@ public struct CSVOptions: Sendable, Hashable {
     /// What an unquoted field reads as NULL: empty (PostgreSQL's COPY), or `\N` (Redshift's
     /// `NULL AS '\N'`, where an unquoted empty field is then the empty string).
     public var nullMarker: NullMarker
-    /// A batch ends after this many rows … (small batches keep a load's memory small: 1M rows
-    /// through S3 peaked at 61–62 MiB with 256 KiB batches, 69–72 MiB with 1 MiB ones, in the
-    /// same time)
+    /// A batch ends after this many rows … (small batches keep a load's memory small; see
+    /// docs/performance.md)
     public var batchRows: Int
     /// … or once its field bytes reach this size, whichever comes first.
     public var batchBytes: Int

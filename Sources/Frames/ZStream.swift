@@ -38,10 +38,9 @@ final class ZStream {
     }
 
     /// At level 1, looks for a match once per position (chain 1) and inserts short matches only
-    /// (lazy 16, nice 16, good 8), where zlib's level 1 follows up to 4 candidates. Measured on
-    /// the benchmark's mixed CSV (`scripts/bench` data, 50 MB, this machine): 113–133 MB/s for
-    /// 37.0% of the input, where zlib's own level 1 gave 97–105 MB/s for 37.5%. The output is
-    /// ordinary deflate; only the encoder's search changes. zlib forgets the tuning on reset.
+    /// (lazy 16, nice 16, good 8), where zlib's level 1 follows up to 4 candidates: faster for
+    /// about the same size (docs/performance.md). The output is ordinary deflate; only the
+    /// encoder's search changes. zlib forgets the tuning on reset.
     private func tuneFastest() {
         guard level == 1 else { return }
         deflateTune(stream, 8, 16, 16, 1)

@@ -205,8 +205,7 @@ extension LoadRun {
     }
 
     /// The CSV staging may run ahead of the COPY by: enough that encoding goes on while the
-    /// server runs an `ALTER TABLE` between two COPYs (a rewrite of a million rows takes a few
-    /// tenths of a second), and little next to the 200 MiB a load may use.
+    /// server runs an `ALTER TABLE` between two COPYs, and little next to what a load may use.
     static var queuedCSVBytes: Int { 16 << 20 }
 
     /// The CSV of the first part held before the table's DDL is decided, at most: a part of data

@@ -15,10 +15,8 @@ import Warehouse
 public struct Loader: Sendable {
     /// How a loader stages and records its loads.
     public struct Options: Sendable {
-        /// Parts rotate once their compressed size reaches this. 16 MiB: in `scripts/bench-load`
-        /// (1M rows, 55 MB compressed) 4, 16 and 64 MiB parts loaded in the same time within noise,
-        /// while peak RSS grew with the part size (72, 89, 160 MiB); 16 MiB also sits in Redshift's
-        /// advised 1–125 MB per file and gives it several files to spread over its slices.
+        /// Parts rotate once their compressed size reaches this: within Redshift's advised size per
+        /// file, and several files for its slices (docs/performance.md has the measurements).
         public var partSize = 16 * 1024 * 1024
         public var gzipLevel = GzipWriter.defaultLevel
         /// Parts uploaded at once while the next is encoded.

@@ -7,11 +7,9 @@ import Glibc
 /// buffers a load cycles through) each get their own mapping, returned to the system when freed, so
 /// a load's peak memory stays what it holds at once, not what the heap grew to.
 enum HeapSettings {
-    /// glibc raises its mapping threshold to the largest block freed so far (up to 32 MiB), and from
-    /// then on serves such blocks from the heap, which fragments: a 10M-row load then peaked at
-    /// 64–74 MiB against 51–57 MiB for 100k rows. Fixed at 4 MiB, the 10M-row peak was 62–63 MiB.
-    /// A lower threshold maps every batch (1 MiB and less) anew: 256 KiB cost a load 15% more CPU
-    /// in page faults. `MALLOC_MMAP_THRESHOLD_` in the environment still wins.
+    /// Fixed, because glibc otherwise raises its mapping threshold to the largest block freed and
+    /// then serves such blocks from a heap that fragments; lower, every batch would be mapped anew
+    /// (docs/performance.md). `MALLOC_MMAP_THRESHOLD_` in the environment still wins.
     static let mappingThreshold: Int32 = 4 << 20
 
     static func apply() {
