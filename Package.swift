@@ -67,12 +67,12 @@ let package = Package(
         .testTarget(name: "FramesTests", dependencies: ["Frames", "Warehouse", "TestSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest", "TestSupport"]),
         .testTarget(name: "WarehouseTests", dependencies: [
-            "Warehouse", .product(name: "Logging", package: "swift-log"),
+            "Warehouse", "TestSupport", .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ]),
         .testTarget(name: "StevedoreTests", dependencies: ["Stevedore", "Frames", "ObjectStore", "Warehouse", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: [
-            "Scheduler", "Stevedore", "Frames", "ObjectStore", "Warehouse",
+            "Scheduler", "Stevedore", "Frames", "ObjectStore", "Warehouse", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "StatusServerTests", dependencies: [

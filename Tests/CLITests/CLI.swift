@@ -11,13 +11,6 @@ enum CLI {
         var stdoutBytes: [UInt8]
     }
 
-    struct NotConfigured: Error, CustomStringConvertible {
-        var description: String {
-            "PGHOST and STEVEDORE_TEST_BUCKET are not set: run `scripts/test`, or `scripts/services up` and "
-                + "`eval \"$(scripts/services env)\"` before `swift test`"
-        }
-    }
-
     /// The `stevedore` executable next to this test bundle in the build folder.
     static var binary: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
@@ -27,7 +20,7 @@ enum CLI {
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     static func requireServices() throws {
-        guard environment["PGHOST"] != nil, environment["STEVEDORE_TEST_BUCKET"] != nil else { throw NotConfigured() }
+        try TestServices.require("PGHOST", "STEVEDORE_TEST_BUCKET")
     }
 
     static var bucket: String { environment["STEVEDORE_TEST_BUCKET"] ?? "" }

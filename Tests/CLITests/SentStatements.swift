@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The SQL one `stevedore` run sent to the test PostgreSQL server, read back from the server's log.
 /// The run gets an application name of its own and turns on `log_statement` for its sessions alone
@@ -13,7 +14,7 @@ struct SentStatements {
     /// The statement texts the run's sessions executed, in order; bind parameters are not part of
     /// them (the server logs those on `DETAIL` lines, which are left out).
     func texts() throws -> [String] {
-        guard let path = CLI.environment["STEVEDORE_TEST_PG_LOG"] else { throw CLI.NotConfigured() }
+        let path = try TestServices.value("STEVEDORE_TEST_PG_LOG")
         let log = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
         let marker = " {\(application)} LOG:  "
         var texts: [String] = []

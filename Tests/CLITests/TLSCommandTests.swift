@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `stevedore load` through an https:// S3 endpoint with a self-signed certificate (the stunnel
 /// proxy `scripts/services` starts in front of the test S3 server).
@@ -8,8 +9,8 @@ struct TLSCommandTests {
     @Test("the self-signed endpoint is refused (exit 74, naming the certificate) until --ca-bundle or AWS_CA_BUNDLE names it")
     func caBundle() async throws {
         try CLI.requireServices()
-        guard let endpoint = CLI.environment["STEVEDORE_TEST_S3_TLS_ENDPOINT"],
-              let bundle = CLI.environment["STEVEDORE_TEST_CA_BUNDLE"] else { throw CLI.NotConfigured() }
+        let endpoint = try TestServices.value("STEVEDORE_TEST_S3_TLS_ENDPOINT")
+        let bundle = try TestServices.value("STEVEDORE_TEST_CA_BUNDLE")
         let schema = CLI.uniqueSchema()
         let table = "\(schema).sales"
         let file = try CLI.file("sales.csv", "id,amount\n1,2.50\n2,3.75\n")

@@ -2,18 +2,12 @@ import Foundation
 import Testing
 @testable import Frames
 import Warehouse
+import TestSupport
 
 /// Loads the staged CSV with PostgreSQL's own COPY on the live test server (`scripts/services env`),
 /// into a table of the inferred types, and reads it back with COPY TO.
 @Suite("staged CSV through PostgreSQL's COPY")
 struct PostgresCopyTests {
-    struct NotConfigured: Error, CustomStringConvertible {
-        var description: String {
-            "PGHOST and PGPORT are not set: run `scripts/test`, or `scripts/services up` and "
-                + "`eval \"$(scripts/services env)\"` before `swift test`"
-        }
-    }
-
     /// PostgreSQL's name for a column type; the real DDL rendering belongs to the Warehouse dialects.
     static func postgresType(_ type: ColumnType) -> String {
         switch type {
@@ -34,7 +28,7 @@ struct PostgresCopyTests {
 
     static func connect() async throws -> Connection {
         let environment = ProcessInfo.processInfo.environment
-        guard environment["PGHOST"] != nil, environment["PGPORT"] != nil else { throw NotConfigured() }
+        try TestServices.require("PGHOST", "PGPORT")
         return try await Connection.connect("")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ObjectStore
 
 /// The test S3 server behind an HTTPS proxy with a self-signed certificate (`scripts/services`
@@ -9,7 +10,7 @@ struct TLSVerificationTests {
     static func tlsStore(caBundle: String?) throws -> S3Store {
         let environment = ProcessInfo.processInfo.environment
         guard let endpoint = environment["STEVEDORE_TEST_S3_TLS_ENDPOINT"] else {
-            throw TestS3.NotConfigured(variable: "STEVEDORE_TEST_S3_TLS_ENDPOINT")
+            throw TestServices.NotConfigured(variable: "STEVEDORE_TEST_S3_TLS_ENDPOINT")
         }
         let s3 = try TestS3()
         var configuration = try S3Configuration(bucket: s3.bucket, region: s3.region, credentials: s3.credentials,
@@ -22,7 +23,7 @@ struct TLSVerificationTests {
     static var caBundle: String {
         get throws {
             guard let path = ProcessInfo.processInfo.environment["STEVEDORE_TEST_CA_BUNDLE"] else {
-                throw TestS3.NotConfigured(variable: "STEVEDORE_TEST_CA_BUNDLE")
+                throw TestServices.NotConfigured(variable: "STEVEDORE_TEST_CA_BUNDLE")
             }
             return path
         }

@@ -1,18 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ObjectStore
 
 /// The test S3 server, found through the variables `scripts/services env` prints. A missing
 /// variable fails the test with instructions; it never skips silently.
 struct TestS3 {
-    struct NotConfigured: Error, CustomStringConvertible {
-        var variable: String
-        var description: String {
-            "\(variable) is not set: run `scripts/test`, or `scripts/services up` and "
-                + "`eval \"$(scripts/services env)\"` before `swift test`"
-        }
-    }
-
     var scheme: String
     var host: String
     var port: Int?
@@ -23,12 +16,12 @@ struct TestS3 {
     init() throws {
         let environment = ProcessInfo.processInfo.environment
         func require(_ name: String) throws -> String {
-            guard let value = environment[name], !value.isEmpty else { throw NotConfigured(variable: name) }
+            guard let value = environment[name], !value.isEmpty else { throw TestServices.NotConfigured(variable: name) }
             return value
         }
         let endpoint = try require("AWS_ENDPOINT_URL_S3")
         guard let components = URLComponents(string: endpoint), let host = components.host else {
-            throw NotConfigured(variable: "AWS_ENDPOINT_URL_S3 (a URL)")
+            throw TestServices.NotConfigured(variable: "AWS_ENDPOINT_URL_S3 (a URL)")
         }
         scheme = components.scheme ?? "https"
         self.host = host

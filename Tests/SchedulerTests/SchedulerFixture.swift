@@ -4,6 +4,7 @@ import ObjectStore
 import Stevedore
 import Testing
 import Warehouse
+import TestSupport
 @testable import Scheduler
 
 /// A clock the test moves: `sleep` jumps to the deadline at once and notes how long it was asked
@@ -60,11 +61,7 @@ struct SchedulerFixture {
     let loader: Loader
 
     init() throws {
-        let environment = ProcessInfo.processInfo.environment
-        for name in ["PGHOST", "PGPORT"] where environment[name] == nil {
-            throw SchedulerError(code: .invalidConfiguration,
-                                 message: "\(name) is not set: run `scripts/test`, or `scripts/services up` and `eval \"$(scripts/services env)\"`")
-        }
+        try TestServices.require("PGHOST", "PGPORT")
         schema = "s_\(UInt32.random(in: 0...UInt32.max))"
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("scheduler-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -2,20 +2,13 @@ import Foundation
 import Frames
 import ObjectStore
 import Testing
+import TestSupport
 import Warehouse
 @testable import Stevedore
 
 /// A loader on the live test services (`scripts/services env`), with a schema of its own per
 /// test and a folder stage or the S3 test bucket. Missing variables fail, never skip.
 struct LoaderFixture {
-    struct NotConfigured: Error, CustomStringConvertible {
-        var variable: String
-        var description: String {
-            "\(variable) is not set: run `scripts/test`, or `scripts/services up` and "
-                + "`eval \"$(scripts/services env)\"` before `swift test`"
-        }
-    }
-
     enum StageKind { case folder, s3 }
 
     let loader: Loader
@@ -24,7 +17,7 @@ struct LoaderFixture {
 
     init(_ kind: StageKind = .folder, tune: (inout Loader.Options) -> Void = { _ in }) throws {
         let environment = ProcessInfo.processInfo.environment
-        for name in ["PGHOST", "PGPORT"] where environment[name] == nil { throw NotConfigured(variable: name) }
+        try TestServices.require("PGHOST", "PGPORT")
         schema = "t_\(UInt32.random(in: 0...UInt32.max))"
         var options = Loader.Options()
         options.partSize = 64 * 1024
@@ -36,7 +29,7 @@ struct LoaderFixture {
             folder = url
             stage = try FileStore(root: url)
         case .s3:
-            guard let bucket = environment["STEVEDORE_TEST_BUCKET"] else { throw NotConfigured(variable: "STEVEDORE_TEST_BUCKET") }
+            let bucket = try TestServices.value("STEVEDORE_TEST_BUCKET")
             folder = nil
             stage = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
             options.stagePrefix = "tests/loader-\(UInt32.random(in: 0...UInt32.max))"

@@ -3,6 +3,7 @@ import Foundation
 import Frames
 import ObjectStore
 import Testing
+import TestSupport
 @testable import Stevedore
 
 @Suite("Stager")
@@ -39,7 +40,7 @@ struct StagerTests {
     func partBuffersComeBack() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let bucket = environment["STEVEDORE_TEST_BUCKET"] else {
-            throw LoaderFixture.NotConfigured(variable: "STEVEDORE_TEST_BUCKET")
+            throw TestServices.NotConfigured(variable: "STEVEDORE_TEST_BUCKET")
         }
         let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
         let prefix = "tests/stager-\(UInt32.random(in: 0...UInt32.max))/"

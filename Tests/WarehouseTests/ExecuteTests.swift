@@ -2,6 +2,7 @@ import Foundation
 import InMemoryLogging
 import Logging
 import Testing
+import TestSupport
 @testable import Warehouse
 
 @Suite("Statements against the live server")
@@ -83,7 +84,7 @@ struct ExecuteTests {
     func notices() async throws {
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "test") { _ in handler }
-        guard TestDatabase.environment["PGHOST"] != nil else { throw TestDatabase.NotConfigured() }
+        try TestServices.require("PGHOST")
         let connection = try await Connection.connect("", logger: logger)
         try await connection.execute("DO $$ BEGIN RAISE NOTICE 'hello from %', 'the server'; END $$")
         let messages = handler.entries.map(\.message.description)

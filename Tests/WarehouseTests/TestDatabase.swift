@@ -1,21 +1,15 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Warehouse
 
 /// The test PostgreSQL server, found the way `scripts/services env` points at it (libpq's `PG*`
 /// variables). A missing variable fails the test with instructions; it never skips silently.
 enum TestDatabase {
-    struct NotConfigured: Error, CustomStringConvertible {
-        var description: String {
-            "PGHOST and PGPORT are not set: run `scripts/test`, or `scripts/services up` and "
-                + "`eval \"$(scripts/services env)\"` before `swift test`"
-        }
-    }
-
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     static func connect() async throws -> Connection {
-        guard environment["PGHOST"] != nil, environment["PGPORT"] != nil else { throw NotConfigured() }
+        try TestServices.require("PGHOST", "PGPORT")
         return try await Connection.connect("")
     }
 

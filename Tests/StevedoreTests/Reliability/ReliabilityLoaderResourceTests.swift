@@ -24,7 +24,7 @@ struct ReliabilityLoaderResourceTests {
         guard let bucket = environment["STEVEDORE_TEST_BUCKET"],
               let s3Port = environment["AWS_ENDPOINT_URL_S3"].flatMap(URLComponents.init(string:))?.port,
               let pgPort = environment["PGPORT"].flatMap({ Int($0) }) else {
-            throw LoaderFixture.NotConfigured(variable: "STEVEDORE_TEST_BUCKET, AWS_ENDPOINT_URL_S3 or PGPORT")
+            throw TestServices.NotConfigured(variables: ["STEVEDORE_TEST_BUCKET", "AWS_ENDPOINT_URL_S3", "PGPORT"])
         }
         let application = "stevedore_fds_\(UInt32.random(in: 0...UInt32.max))"
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fds-\(UUID().uuidString)")

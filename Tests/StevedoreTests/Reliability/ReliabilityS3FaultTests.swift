@@ -36,7 +36,7 @@ struct ReliabilityS3FaultTests {
         guard let bucket = ProcessInfo.processInfo.environment["STEVEDORE_TEST_BUCKET"],
               let endpoint = ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL_S3"].flatMap(URLComponents.init(string:)),
               let host = endpoint.host else {
-            throw LoaderFixture.NotConfigured(variable: "AWS_ENDPOINT_URL_S3")
+            throw TestServices.NotConfigured(variable: "AWS_ENDPOINT_URL_S3")
         }
         let proxy = try SeededFaultProxy(upstreamHost: host, upstreamPort: endpoint.port ?? 80, stall: 2)
         var configuration = try S3Configuration.fromEnvironment(bucket: bucket, endpoint: proxy.endpoint)
