@@ -250,18 +250,9 @@ public struct ColumnInference: Sendable, Hashable {
         }
     }
 
-    /// Keeps the most fraction digits: a timestamp's seconds end at its 19th byte, and a `.` there
-    /// starts the fraction (`ISODateTime`'s forms).
+    /// Keeps the most fraction digits of a timestamp value.
     private mutating func recordFraction<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) where Bytes.Index == Int {
-        var index = bytes.startIndex + 19
-        guard index < bytes.endIndex, bytes[index] == UInt8(ascii: ".") else { return }
-        index += 1
-        var digits = 0
-        while index < bytes.endIndex, bytes[index] &- UInt8(ascii: "0") < 10 {
-            digits += 1
-            index += 1
-        }
-        maxFractionDigits = max(maxFractionDigits, digits)
+        maxFractionDigits = max(maxFractionDigits, ISODateTime.fractionDigits(bytes))
     }
 
     /// A decimal of at most 15 significant digits in the range of normal doubles reads back as

@@ -56,6 +56,20 @@ enum ISODateTime {
         return Parsed(kind: .timestamptz, days: date.daysSinceEpoch, microsecondsSinceEpoch: instant)
     }
 
+    /// The digits of fractional seconds of a timestamp `parse` accepts (0 for none): its seconds end
+    /// at the 19th byte, and a `.` there starts the fraction.
+    static func fractionDigits<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int where Bytes.Index == Int {
+        var index = bytes.startIndex + 19
+        guard index < bytes.endIndex, bytes[index] == dot else { return 0 }
+        index += 1
+        var count = 0
+        while index < bytes.endIndex, digit(bytes[index]) != nil {
+            count += 1
+            index += 1
+        }
+        return count
+    }
+
     /// Seconds east of UTC for `Z`, `±hh`, `±hhmm`, `±hh:mm`, or `±hh:mm:ss` (PostgreSQL writes
     /// seconds for historical local mean time offsets), up to ±15:59:59.
     private static func parseOffset<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int? where Bytes.Index == Int {

@@ -255,6 +255,7 @@ public struct PostgresBinaryCopy: Sendable {
 
     /// The double float8in reads (strtod's correctly rounded value); nil where it would refuse
     /// the text (out of range) or where the spelling is not a plain number, NaN or infinity.
+    /// Not `Value.parseDouble`: that also reads `-nan`, whose bits the server would keep.
     private static func double(_ text: Bytes) -> Double? {
         if let value = DecimalForm(text)?.exactDouble ?? Value.parseFiniteNumber(text) {
             // float8in refuses a nonzero number that underflows to zero.

@@ -108,12 +108,3 @@ public struct SQLCondition: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { sql }
 }
-
-extension Dialect {
-    /// `sqlType` for a catalog row without `datetime_precision` (a timestamp of microseconds).
-    public func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?)
-        -> SQLType? {
-        sqlType(dataType: dataType, characterMaximumLength: characterMaximumLength, numericPrecision: numericPrecision,
-                numericScale: numericScale, datetimePrecision: nil)
-    }
-}

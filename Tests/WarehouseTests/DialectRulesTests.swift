@@ -49,13 +49,13 @@ struct DialectRulesTests {
     @Test("PostgreSQL data types read back from the catalog spelling")
     func sqlTypes() {
         #expect(dialect.sqlType(dataType: "character varying", characterMaximumLength: 20, numericPrecision: nil,
-                                numericScale: nil) == .varchar(maxBytes: 20))
+                                numericScale: nil, datetimePrecision: nil) == .varchar(maxBytes: 20))
         #expect(dialect.sqlType(dataType: "character varying", characterMaximumLength: nil, numericPrecision: nil,
-                                numericScale: nil) == .text)
+                                numericScale: nil, datetimePrecision: nil) == .text)
         #expect(dialect.sqlType(dataType: "numeric", characterMaximumLength: nil, numericPrecision: nil,
-                                numericScale: nil) == .numeric)
+                                numericScale: nil, datetimePrecision: nil) == .numeric)
         #expect(dialect.sqlType(dataType: "real", characterMaximumLength: nil, numericPrecision: 24,
-                                numericScale: nil) == nil)
+                                numericScale: nil, datetimePrecision: nil) == nil)
         // Fewer than six fraction digits is a column the server rounds finer values into.
         let coarse = dialect.sqlType(dataType: "timestamp without time zone", characterMaximumLength: nil,
                                      numericPrecision: nil, numericScale: nil, datetimePrecision: 0)

@@ -42,7 +42,8 @@ struct PostgresDialectTests {
         try await connection.execute(dialect.tableColumns(table)).rows.map { row in
             (row[0] ?? "",
              dialect.sqlType(dataType: row[1] ?? "", characterMaximumLength: row[2].flatMap { Int($0) },
-                             numericPrecision: row[3].flatMap { Int($0) }, numericScale: row[4].flatMap { Int($0) }),
+                             numericPrecision: row[3].flatMap { Int($0) }, numericScale: row[4].flatMap { Int($0) },
+                             datetimePrecision: row[7].flatMap { Int($0) }),
              row[5] == "YES")
         }
     }

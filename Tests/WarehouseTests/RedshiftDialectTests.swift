@@ -188,7 +188,7 @@ struct RedshiftDialectTests {
         ]
         for (dataType, length, precision, scale, expected) in cases {
             #expect(dialect.sqlType(dataType: dataType, characterMaximumLength: length, numericPrecision: precision,
-                                    numericScale: scale) == expected, "\(dataType)")
+                                    numericScale: scale, datetimePrecision: nil) == expected, "\(dataType)")
         }
         #expect(dialect.storedType(.text) == .varchar(maxBytes: 65535))
         #expect(dialect.storedType(.json) == .json)
