@@ -8,6 +8,15 @@ public enum NullMarker: Sendable, Hashable {
     /// the text `\N`, treat a literal `\N` string on Redshift as unverified.
     case backslashN
 
+    /// The marker spelled `spelling` (`""` or `\N`), as a warehouse dialect names it; nil for any other.
+    public init?(spelling: String) {
+        switch spelling {
+        case "": self = .emptyField
+        case "\\N": self = .backslashN
+        default: return nil
+        }
+    }
+
     /// The bytes written for NULL.
     var bytes: [UInt8] {
         switch self {

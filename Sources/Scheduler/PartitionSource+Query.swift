@@ -10,7 +10,7 @@ extension PartitionSource {
     func openQuery(database: String, statement: SQLStatement) throws -> LoadSource {
         let copy: String
         do {
-            copy = "COPY (\(try PostgresDialect().inlineParameters(statement))) TO STDOUT WITH (FORMAT csv, HEADER true)"
+            copy = try PostgresDialect().copyQueryWithHeader(statement)
         } catch {
             throw self.error("cannot send the partition key to the query: \(error)")
         }

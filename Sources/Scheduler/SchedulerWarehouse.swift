@@ -45,10 +45,10 @@ public actor SchedulerWarehouse {
         heldLocks.removeAll()
         let connectionString = self.connectionString
         let logger = self.logger
-        let postgres = dialect is PostgresDialect
+        let setup = dialect.sessionSetup
         let task = Task {
             let connection = try await Connection.connect(connectionString, logger: logger)
-            if postgres { try await connection.execute("SET TimeZone = 'UTC'") }
+            for statement in setup { try await connection.execute(statement.sql, statement.parameters) }
             return connection
         }
         connecting = task
@@ -79,17 +79,13 @@ public actor SchedulerWarehouse {
 
     /// The last committed load of each partition of `table`, by the ledger's partition label.
     public func lastLoads(of table: TableRef) async throws -> [String: (rows: Int, committedAt: String)] {
-        let ledger = attempts.ledger
+        let ledger = attempts.ledger.sql(dialect)
         guard try await exists(ledger.table) else { return [:] }
-        let result = try await run(SQLStatement(
-            "SELECT partition_key, row_count, to_char(committed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-                + "FROM (SELECT partition_key, row_count, committed_at, ROW_NUMBER() OVER (PARTITION BY partition_key "
-                + "ORDER BY committed_at DESC, load_id DESC) AS newest FROM \(ledger.table.quoted) "
-                + "WHERE table_schema = $1 AND table_name = $2) AS loads WHERE newest = 1",
-            [table.schema, table.table]))
+        // load_id, table, partition_key, mode, row_count, compressed_bytes, part_count, committed_at
+        let result = try await run(ledger.newestLoads(of: table.tableName))
         var loads: [String: (rows: Int, committedAt: String)] = [:]
         for row in result.rows {
-            loads[row[0] ?? ""] = (Int(row[1] ?? "") ?? 0, row[2] ?? "")
+            loads[row[2] ?? ""] = (Int(row[4] ?? "") ?? 0, row[7] ?? "")
         }
         return loads
     }
@@ -99,7 +95,7 @@ public actor SchedulerWarehouse {
     public func isLoaded(_ table: TableRef, partition: PartitionSpec) async throws -> Bool {
         let ledger = attempts.ledger
         guard try await exists(ledger.table) else { return false }
-        return try await run(ledger.lastChecksum(table: table, partition: partition)).scalar != nil
+        return try await run(ledger.lastChecksum(table: table, partition: partition, dialect: dialect)).scalar != nil
     }
 
     // MARK: attempts
@@ -118,7 +114,7 @@ public actor SchedulerWarehouse {
             }
             attemptsTableReady = true
         }
-        _ = try await run(attempts.insert(attempt, table: table))
+        _ = try await run(attempts.insert(attempt, table: table, dialect: dialect))
     }
 
     /// The newest attempt of each partition of `job` (cancelled ones aside); none when the table
@@ -128,7 +124,7 @@ public actor SchedulerWarehouse {
         let parser = ISO8601DateFormatter()
         parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         var latest: [String: AttemptLog.Attempt] = [:]
-        for row in try await run(attempts.selectLatest(job: job)).rows {
+        for row in try await run(attempts.sql(dialect).latest(job: job)).rows {
             let attempt = AttemptLog.Attempt(
                 job: job, partition: row[0] ?? "", attempt: Int(row[1] ?? "") ?? 0,
                 outcome: AttemptLog.Outcome(rawValue: row[2] ?? "") ?? .failed, loadID: row[3],
@@ -153,7 +149,7 @@ public actor SchedulerWarehouse {
     /// locks: there it is always granted, so run one instance per Redshift warehouse (its loads of one
     /// table still serialize on the table lock, and the ledger check makes a second load a no-op).
     public func tryLock(job: String, table: TableRef, partition: String) async throws -> Bool {
-        guard dialect is PostgresDialect else {
+        guard let locks = dialect.advisoryLocks else {
             if !warnedNoLocks {
                 warnedNoLocks = true
                 logger.warning("\(dialect.name) has no advisory locks: run one scheduler instance per warehouse")
@@ -161,7 +157,7 @@ public actor SchedulerWarehouse {
             return true
         }
         let name = Self.lockName(job: job, table: table, partition: partition)
-        let result = try await run(SQLStatement("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", [name]))
+        let result = try await run(locks.trySessionLock(name))
         guard result.scalar == "t" else { return false }
         heldLocks.insert(name)
         return true
@@ -171,9 +167,9 @@ public actor SchedulerWarehouse {
     public func unlock(job: String, table: TableRef, partition: String) async {
         let name = Self.lockName(job: job, table: table, partition: partition)
         // A lock the session no longer holds (it was lost with a connection) needs no release.
-        guard dialect is PostgresDialect, heldLocks.remove(name) != nil else { return }
+        guard let locks = dialect.advisoryLocks, heldLocks.remove(name) != nil else { return }
         do {
-            _ = try await run(SQLStatement("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [name]))
+            _ = try await run(locks.sessionUnlock(name))
         } catch {
             logger.warning("could not release the lock of \(job) \(partition): \(error)")
         }

@@ -2,14 +2,16 @@ import Foundation
 import Frames
 import Warehouse
 
-/// The pipelined load on PostgreSQL: the transaction opens first, and each encoded batch is copied
+/// The pipelined load (PostgreSQL): the transaction opens first, and each encoded batch is copied
 /// while the next is encoded and finished parts upload; `LoadStateMachine` decides every step.
 extension LoadRun {
-    /// Whether this load can be pipelined: PostgreSQL; replace, partition or append (a merge goes
+    /// Whether this load can be pipelined: a warehouse whose COPY streams through the client and
+    /// which has advisory locks (PostgreSQL); replace, partition or append (a merge goes
     /// through a temporary table); column partitions only (an SQL-expression partition is checked
     /// after the copy); and no `skipUnchanged`, which needs the whole content before deciding.
     var canPipeline: Bool {
-        guard loader.options.pipelinedCopy, dialect is PostgresDialect, !loader.options.skipUnchanged else { return false }
+        guard loader.options.pipelinedCopy, case .client = dialect.copyRoute, dialect.advisoryLocks != nil,
+              !loader.options.skipUnchanged else { return false }
         if case .merge = mode { return false }
         let sqlPartition = partition?.dimensions.contains { if case .sql = $0.expression { return true }; return false }
         return sqlPartition != true
@@ -23,8 +25,9 @@ extension LoadRun {
     }
 
     func runPipelined(_ source: LoadSource, started: Date, connection: Connection) async throws -> LoadReport {
-        guard let postgres = dialect as? PostgresDialect else {
-            throw StevedoreError(code: .invalidRequest, step: .plan, message: "the pipelined load is PostgreSQL's")
+        guard case .client = dialect.copyRoute, let locks = dialect.advisoryLocks else {
+            throw StevedoreError(code: .invalidRequest, step: .plan,
+                                 message: "the pipelined load needs a COPY through the client and advisory locks")
         }
         do {
             try await ensureLedger(connection)
@@ -35,7 +38,7 @@ extension LoadRun {
         var configured = Stager(store: stage, prefix: stagePrefix,
                                 partSize: min(loader.options.partSize, loader.options.pipelinedPartSize),
                                 gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
-                                nullMarker: .emptyField, pinnedTypes: loader.options.pinnedTypes,
+                                nullMarker: dialect.nullMarker, pinnedTypes: loader.options.pinnedTypes,
                                 membership: PartitionMembership(partition), progress: loader.options.progress)
         configured.chunkSink = { try await queue.send($0) }
         let csvBuffers = configured.csvBuffers
@@ -59,12 +62,13 @@ extension LoadRun {
             var fallback: (staging: StagingResult, reason: String)?
             do {
                 let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partitionLabel ?? "_all")")
-                let tableLock = postgres.tableLock(table.tableName, shared: partition != nil)
+                let tableLock = locks.tableLock(table.tableName, shared: partition != nil)
                 do {
                     try await connection.execute(tableLock.sql, tableLock.parameters)
                     try await connection.execute(lock.sql, lock.parameters)
                     if loader.options.skipIfLoaded {
-                        let last = loader.options.ledger.lastChecksum(table: table, partition: partition)
+                        let last = loader.options.ledger.lastChecksum(table: table, partition: partition,
+                                                                      dialect: dialect)
                         if try await connection.execute(last.sql, last.parameters).scalar != nil {
                             try await connection.rollback()
                             var skipped = emptyReport()
@@ -271,7 +275,7 @@ extension LoadRun {
     /// fallback it lets staging finish, and the caller rolls back and copies the complete stage.
     private func copyAsStaged(_ queue: BoundedQueue<CopyChunk>, _ connection: Connection, csvBuffers: PartBufferPool,
                               existing: [ColumnDefinition]?) async throws -> CopyOutcome {
-        guard let postgres = dialect as? PostgresDialect else { return CopyOutcome() }
+        guard case .client(let client) = dialect.copyRoute else { return CopyOutcome() }
         var machine = LoadStateMachine(dialect: dialect, table: table, existing: existing,
                                        firstPartCSVLimit: Self.firstPartCSVLimit,
                                        placeholderHoldLimit: Self.placeholderHoldLimit)
@@ -343,7 +347,7 @@ extension LoadRun {
                     copiedBatches = []
                     // One COPY for every batch until the table must change: no statement, and no wait
                     // for the server to drain, per batch.
-                    let sql = postgres.copyFromStdin(table.tableName, columns: columns, binary: binary != nil)
+                    let sql = client.copyFromStdin(table.tableName, columns: columns, binary: binary != nil)
                     _ = try await connection.copyIn(sql) { writer in
                         /// Sends a batch; false when it has no binary form (nothing was sent).
                         func copy(_ chunk: inout CopyChunk) async throws -> Bool {

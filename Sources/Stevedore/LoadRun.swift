@@ -117,7 +117,7 @@ struct LoadRun {
 
         var stager = Stager(store: stage, prefix: stagePrefix, partSize: loader.options.partSize,
                             gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
-                            nullMarker: dialect.name == "redshift" ? .backslashN : .emptyField,
+                            nullMarker: dialect.nullMarker,
                             pinnedTypes: loader.options.pinnedTypes, membership: PartitionMembership(partition),
                             progress: loader.options.progress)
         if staged == nil {
@@ -159,7 +159,7 @@ struct LoadRun {
                                 stagePrefix: stage.manifestURLPrefix + stagePrefix, skipped: false, phases: [])
 
         if loader.options.skipUnchanged {
-            let statement = loader.options.ledger.lastChecksum(table: table, partition: partition)
+            let statement = loader.options.ledger.lastChecksum(table: table, partition: partition, dialect: dialect)
             let last = try? await connection.execute(statement.sql, statement.parameters).scalar
             if last == staging.contentSHA256 {
                 await removeStage(staging)
@@ -180,7 +180,7 @@ struct LoadRun {
         } catch {
             throw fail(.ddl, error, staged: true)
         }
-        if dialect is RedshiftDialect, Set(staging.parts.map(\.columnCount)).count > 1 {
+        if case .stage = dialect.copyRoute, Set(staging.parts.map(\.columnCount)).count > 1 {
             throw fail(.copy, StevedoreError(
                 code: .invalidRequest, step: .copy,
                 message: "the data gained columns midway (JSON Lines keys first seen late); Redshift copies every "
@@ -193,27 +193,25 @@ struct LoadRun {
             try await connection.transaction { connection in
                 let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partitionLabel ?? "_all")")
                 let types: [String: SQLType]
-                if dialect is RedshiftDialect {
-                    // Redshift locks the table itself (no advisory locks), so it must exist first.
+                if let locks = dialect.advisoryLocks {
+                    step = .lock
+                    // Whole-table loads exclude partition loads of the same table, and wait for them.
+                    let tableLock = locks.tableLock(table.tableName, shared: partition != nil)
+                    try await connection.execute(tableLock.sql, tableLock.parameters)
+                    try await connection.execute(lock.sql, lock.parameters)
                     step = .ddl
                     types = try await timed("ddl") { try await evolveSchema(incoming, connection).types }
-                    step = .lock
-                    try await connection.execute(lock.sql, lock.parameters)
                 } else {
-                    step = .lock
-                    if let postgres = dialect as? PostgresDialect {
-                        // Whole-table loads exclude partition loads of the same table, and wait for them.
-                        let tableLock = postgres.tableLock(table.tableName, shared: partition != nil)
-                        try await connection.execute(tableLock.sql, tableLock.parameters)
-                    }
-                    try await connection.execute(lock.sql, lock.parameters)
+                    // Without advisory locks the lock is on the table itself, so it must exist first.
                     step = .ddl
                     types = try await timed("ddl") { try await evolveSchema(incoming, connection).types }
+                    step = .lock
+                    try await connection.execute(lock.sql, lock.parameters)
                 }
 
                 if loader.options.skipIfLoaded {
                     // Under the partition's lock: a load that committed meanwhile wins, this one rolls back.
-                    let last = loader.options.ledger.lastChecksum(table: table, partition: partition)
+                    let last = loader.options.ledger.lastChecksum(table: table, partition: partition, dialect: dialect)
                     if try await connection.execute(last.sql, last.parameters).scalar != nil { throw AlreadyLoaded() }
                 }
                 step = .delete
@@ -269,9 +267,9 @@ struct LoadRun {
         if plan.needsDDL {
             // Loads of other partitions may change the table too: DDL is serialized by its own lock,
             // taken last (after the partition lock), and the plan is made again under it.
-            // (Redshift has no advisory locks, and its LOCK needs the table: it serializes DDL itself.)
-            if !(dialect is RedshiftDialect) {
-                let lock = dialect.lock(table.tableName, lockName: "\(table)#ddl")
+            // (Without advisory locks the load's LOCK is on the table, which serializes DDL itself.)
+            if let locks = dialect.advisoryLocks {
+                let lock = locks.ddlLock(table.tableName)
                 try await connection.execute(lock.sql, lock.parameters)
             }
             existing = try await loader.existingColumns(table, on: connection)
@@ -362,18 +360,15 @@ struct LoadRun {
 
         guard target != table.quoted else { return }
         if case .merge(let keys) = mode {
-            let keyList = keys.map(quoteIdentifier).joined(separator: ", ")
-            let duplicates = try await connection.execute(
-                "SELECT \(keyList) FROM \(quoteIdentifier(target)) GROUP BY \(keyList) HAVING count(*) > 1 LIMIT 1")
-            if let row = duplicates.rows.first {
+            let duplicate = dialect.duplicateKey(in: target, keys: keys)
+            if let row = try await connection.execute(duplicate.sql, duplicate.parameters).rows.first {
                 let shown = zip(keys, row).map { "\($0)=\($1 ?? "NULL")" }.joined(separator: ", ")
                 throw StevedoreError(code: .duplicateMergeKey, step: .copy,
                                      message: "two rows of this load share the merge key \(shown)",
                                      table: table.description)
             }
-            let nulls = try await connection.execute(
-                "SELECT count(*) FROM \(quoteIdentifier(target)) WHERE "
-                    + keys.map { "\(quoteIdentifier($0)) IS NULL" }.joined(separator: " OR "))
+            let nullCount = dialect.nullKeyCount(in: target, keys: keys)
+            let nulls = try await connection.execute(nullCount.sql, nullCount.parameters)
             if nulls.scalar != "0" {
                 throw StevedoreError(code: .duplicateMergeKey, step: .copy,
                                      message: "\(nulls.scalar ?? "some") rows have a NULL merge key", table: table.description)
@@ -384,9 +379,8 @@ struct LoadRun {
         } else if let partitionCondition {
             // Rows were staged into a temporary table so the partition expression can check them
             // before the partition is replaced.
-            let outside = try await connection.execute(
-                "SELECT count(*) FROM \(quoteIdentifier(target)) WHERE NOT COALESCE((\(partitionCondition.sql)), false)",
-                partitionCondition.parameters)
+            let count = dialect.countOutside(target, condition: partitionCondition)
+            let outside = try await connection.execute(count.sql, count.parameters)
             if outside.scalar != "0" {
                 throw StevedoreError(code: .rowOutsidePartition, step: .copy,
                                      message: "\(outside.scalar ?? "some") rows are not in partition \(partition?.label ?? "")",
@@ -404,19 +398,17 @@ struct LoadRun {
     /// COPY of every staged part, in order, into `target`.
     private func copyParts(_ staging: StagingResult, into target: String, isTemporary: Bool, columns: [String],
                            _ connection: Connection) async throws {
-        if let redshift = dialect as? RedshiftDialect {
-            try await copyFromManifest(redshift, staging, into: target, isTemporary: isTemporary, columns: columns,
-                                       connection)
+        let targetName = isTemporary ? TableName(schema: "", table: target) : table.tableName
+        let client: any ClientCopySQL
+        switch dialect.copyRoute {
+        case .stage(let stageCopy):
+            try await copyFromManifest(stageCopy, staging, into: targetName, columns: columns, connection)
             return
-        }
-        guard let postgres = dialect as? PostgresDialect else {
-            throw StevedoreError(code: .invalidRequest, step: .copy, message: "no COPY for the \(dialect.name) dialect")
+        case .client(let clientCopy):
+            client = clientCopy
         }
         for part in staging.parts {
-            let partColumns = Array(columns.prefix(part.columnCount))
-            let sql = isTemporary
-                ? "COPY \(quoteIdentifier(target)) (\(partColumns.map(quoteIdentifier).joined(separator: ", "))) FROM STDIN (FORMAT csv)"
-                : postgres.copyFromStdin(table.tableName, columns: partColumns)
+            let sql = client.copyFromStdin(targetName, columns: Array(columns.prefix(part.columnCount)), binary: false)
             let compressed = try await stage.getBytes(part.key)
             do {
                 try await copyPart(compressed, sql: sql, connection)
@@ -445,8 +437,8 @@ struct LoadRun {
         }
     }
 
-    private func copyFromManifest(_ redshift: RedshiftDialect, _ staging: StagingResult, into target: String,
-                                  isTemporary: Bool, columns: [String], _ connection: Connection) async throws {
+    private func copyFromManifest(_ stageCopy: any StageCopySQL, _ staging: StagingResult, into target: TableName,
+                                  columns: [String], _ connection: Connection) async throws {
         guard let authorization = loader.options.redshiftAuthorization else {
             throw StevedoreError(code: .invalidRequest, step: .copy,
                                  message: "Redshift needs an IAM role or access keys to read the stage")
@@ -454,15 +446,14 @@ struct LoadRun {
         guard stage.location.hasPrefix("s3://") else {
             throw StevedoreError(code: .invalidRequest, step: .copy, message: "Redshift copies only from an S3 stage")
         }
-        let targetName = isTemporary ? TableName(schema: "", table: target) : table.tableName
-        let sql = try redshift.copyFromManifest(targetName, columns: columns,
+        let sql = try stageCopy.copyFromManifest(target, columns: columns,
                                                 manifestURL: stage.manifestURLPrefix + staging.manifestKey,
                                                 authorization: authorization, region: loader.options.redshiftRegion)
         do {
             try await connection.execute(sql)
         } catch let error as WarehouseError {
             // The rows Redshift rejected are in its load-error table.
-            let errors = redshift.loadErrors()
+            let errors = stageCopy.loadErrors(limit: 20)
             let details = (try? await connection.execute(errors.sql, errors.parameters))?.rows
                 .map { $0.compactMap { $0 }.joined(separator: " ") }.joined(separator: "; ")
             var enriched = error

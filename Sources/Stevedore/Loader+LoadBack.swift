@@ -12,7 +12,7 @@ extension Loader {
         do {
             let reader = try CSVReader(source: MemoryByteSource(await collected.bytes), file: table.description,
                                        options: CSVOptions(header: .names(schema.names),
-                                                           nullMarker: dialect.name == "redshift" ? .backslashN : .emptyField))
+                                                           nullMarker: dialect.nullMarker))
             return try reader.readFrame(schema: schema)
         } catch {
             throw StevedoreError(code: .input, step: .loadBack, message: "\(error)", table: table.description,
@@ -70,32 +70,31 @@ extension Loader {
     private func export(_ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
                         on connection: Connection, to sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws
         -> Schema {
-        if let postgres = dialect as? PostgresDialect {
+        switch dialect.copyRoute {
+        case .client(let client):
             return try await connection.transaction { connection in
                 // First the lock: a load's DDL commits before the columns and rows are read.
-                let kind = postgres.relationKind(table.tableName)
+                let kind = client.relationKind(table.tableName)
                 guard let relkind = try await connection.execute(kind.sql, kind.parameters).scalar else {
                     throw Self.missingTable(table)
                 }
-                if PostgresDialect.lockableKinds.contains(relkind) {
-                    let lock = postgres.readLock(table.tableName)
+                if client.readLocks(relationKind: relkind) {
+                    let lock = client.readLock(table.tableName)
                     try await connection.execute(lock.sql, lock.parameters)
                 }
                 let (schema, select) = try await selection(table, partition: partition, columns: requested, on: connection)
-                let (settings, sql) = postgres.settingsForm(select)
+                let (settings, sql) = client.settingsForm(select)
                 try await connection.execute(settings.sql, settings.parameters)
-                _ = try await connection.copyOut(postgres.copyToStdout(sql), chunkSize: 1 << 20) { chunk in
+                _ = try await connection.copyOut(client.copyToStdout(sql), chunkSize: 1 << 20) { chunk in
                     try await sink(chunk)
                 }
                 return schema
             }
-        }
-        if let redshift = dialect as? RedshiftDialect {
+        case .stage(let stageCopy):
             let (schema, select) = try await selection(table, partition: partition, columns: requested, on: connection)
-            try await unloadThroughStage(redshift, select: select, table: table, connection: connection, sink: sink)
+            try await unloadThroughStage(stageCopy, select: select, table: table, connection: connection, sink: sink)
             return schema
         }
-        throw StevedoreError(code: .invalidRequest, step: .loadBack, message: "no load back for the \(dialect.name) dialect")
     }
 
     private static func missingTable(_ table: TableRef) -> StevedoreError {
@@ -124,8 +123,8 @@ extension Loader {
         return (schema, dialect.select(picked.map(\.name), from: table.tableName, where: condition, orderBy: []))
     }
 
-    /// Redshift: UNLOAD to the stage as gzip CSV with a manifest, then read the parts back in order.
-    private func unloadThroughStage(_ redshift: RedshiftDialect, select: SQLStatement, table: TableRef,
+    /// A stage-route warehouse (Redshift): UNLOAD to the stage as gzip CSV with a manifest, then read the parts back in order.
+    private func unloadThroughStage(_ stageCopy: any StageCopySQL, select: SQLStatement, table: TableRef,
                                     connection: Connection, sink: @escaping @Sendable ([UInt8]) async throws -> Void)
         async throws {
         guard let authorization = options.redshiftAuthorization, stage.location.hasPrefix("s3://") else {
@@ -133,9 +132,9 @@ extension Loader {
                                  message: "Redshift unloads only to an S3 stage, with an IAM role or access keys")
         }
         let prefix = "\(options.stagePrefix)/unload/\(table.schema)/\(table.table)/\(LoadID.make().rawValue)/"
-        let query = try redshift.inlineParameters(select)
-        let sql = try redshift.unload(query: query, to: stage.manifestURLPrefix + prefix, authorization: authorization,
-                                      region: options.redshiftRegion)
+        let query = try dialect.inlineParameters(select)
+        let sql = try stageCopy.unload(query: query, to: stage.manifestURLPrefix + prefix, authorization: authorization,
+                                       region: options.redshiftRegion, ordered: false)
         try await connection.execute(sql)
         let manifest = String(decoding: try await stage.getBytes(prefix + "manifest"), as: UTF8.self)
         let urls = manifest.components(separatedBy: "\"url\":\"").dropFirst().compactMap { $0.split(separator: "\"").first }

@@ -38,7 +38,7 @@ extension Loader {
                                  underlying: error)
         }
         await connection.close()
-        var encoder = StagedCSVEncoder(nullMarker: dialect.name == "redshift" ? .backslashN : .emptyField,
+        var encoder = StagedCSVEncoder(nullMarker: dialect.nullMarker,
                                        pinnedTypes: options.pinnedTypes, targetTypes: TypeMapping.targetTypes(existing, dialect: dialect),
                                        foldsTargetNames: dialect.foldsIdentifiersToLowercase,
                                        decimalsReadExponents: dialect.decimalsReadExponents)
@@ -70,7 +70,8 @@ extension Loader {
         var types: [String: SQLType] = [:]
         for column in existing ?? [] { types[column.name] = folded[key(column.name)] ?? column.type }
         for column in (schemaPlan.createColumns ?? []) + schemaPlan.addColumns { types[column.name] = column.type }
-        var statements = ["BEGIN", dialect.lock(table.tableName, lockName: "\(table)/\(partition?.label ?? "_all")").sql]
+        let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partition?.label ?? "_all")")
+        var statements = [dialect.transactionBounds.begin, lock.sql]
         if let columns = schemaPlan.createColumns {
             statements += [dialect.createSchema(table.schema).sql, dialect.createTable(table.tableName, columns: columns).sql]
         }
@@ -84,15 +85,17 @@ extension Loader {
             statements.append(dialect.mergeDelete(target: table.tableName, staging: "<staged rows>", keys: keys).sql)
         case .append: break
         }
-        if let postgres = dialect as? PostgresDialect {
-            statements.append(postgres.copyFromStdin(table.tableName, columns: inference.names))
-        } else {
-            statements.append("COPY \(table.quoted) (…) FROM '<stage>/manifest.json' … MANIFEST FORMAT AS CSV GZIP …")
+        switch dialect.copyRoute {
+        case .client(let client):
+            statements.append(client.copyFromStdin(table.tableName, columns: inference.names, binary: false))
+        case .stage(let stageCopy):
+            statements.append(stageCopy.copyFromManifestOutline(table.tableName))
         }
         statements += [options.ledger.insert(
             LoadLedger.Record(loadID: LoadID(rawValue: "<load id>"), table: table, partition: partition, mode: mode,
                               rows: encoder.rowCount, uncompressedBytes: 0, compressedBytes: 0, parts: 0,
-                              stagePrefix: "", contentSHA256: "", startedAt: ""), dialect: dialect).sql, "COMMIT"]
+                              stagePrefix: "", contentSHA256: "", startedAt: ""), dialect: dialect).sql,
+                       dialect.transactionBounds.commit]
         let columns = inference.names.map { ColumnDefinition(name: $0, type: dialect.storedType(folded[key($0)] ?? .text)) }
         var notes = schemaPlan.widenColumns.map { column in
             "column '\(column.name)' widens from \(dialect.typeName(column.from)) to \(dialect.typeName(column.to)): "

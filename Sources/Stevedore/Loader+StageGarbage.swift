@@ -76,16 +76,15 @@ extension Loader {
     private func committedLoads(among ids: Set<String>) async throws -> Set<String> {
         let connection = try await connect()
         do {
-            let ledger = options.ledger.table
-            let exists = dialect.tableColumns(ledger)
+            let ledger = options.ledger.sql(dialect)
+            let exists = dialect.tableColumns(ledger.table)
             var committed: Set<String> = []
             if try await !connection.execute(exists.sql, exists.parameters).rows.isEmpty {
                 let all = ids.sorted()
                 for start in stride(from: 0, to: all.count, by: 500) {
                     let chunk = Array(all[start..<min(start + 500, all.count)])
-                    let placeholders = (1...chunk.count).map { "$\($0)" }.joined(separator: ", ")
-                    let rows = try await connection.execute(
-                        "SELECT load_id FROM \(ledger.quoted) WHERE load_id IN (\(placeholders))", chunk).rows
+                    let query = ledger.committed(among: chunk)
+                    let rows = try await connection.execute(query.sql, query.parameters).rows
                     committed.formUnion(rows.compactMap { $0[0] })
                 }
             }

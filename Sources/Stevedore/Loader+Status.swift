@@ -36,24 +36,11 @@ extension Loader {
     }
 
     private func history(table: TableRef?, limit: Int, on connection: Connection) async throws -> [LedgerEntry] {
-        let ledger = options.ledger.table
-        let exists = dialect.tableColumns(ledger)
+        let ledger = options.ledger.sql(dialect)
+        let exists = dialect.tableColumns(ledger.table)
         guard try await !connection.execute(exists.sql, exists.parameters).rows.isEmpty else { return [] }
-        var conditions: [String] = []
-        var parameters: [String?] = []
-        if let table {
-            conditions.append("table_schema = $1 AND table_name = $2")
-            parameters += [table.schema, table.table]
-        }
-        let sql = """
-            SELECT load_id, table_schema || '.' || table_name, partition_key, mode, row_count, compressed_bytes,
-                   part_count, to_char(committed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-            FROM (SELECT *, row_number() OVER (PARTITION BY table_schema, table_name, partition_key
-                                               ORDER BY committed_at DESC, load_id DESC) AS newest
-                  FROM \(ledger.quoted)\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))) AS h
-            WHERE newest = 1 ORDER BY committed_at DESC, load_id DESC LIMIT \(max(1, limit))
-            """
-        return try await connection.execute(sql, parameters).rows.map { row in
+        let query = ledger.newestLoads(of: table?.tableName, limit: limit)
+        return try await connection.execute(query.sql, query.parameters).rows.map { row in
             LedgerEntry(loadID: row[0] ?? "", table: row[1] ?? "", partition: row[2] ?? "", mode: row[3] ?? "",
                         rows: Int(row[4] ?? "") ?? 0, compressedBytes: Int(row[5] ?? "") ?? 0,
                         parts: Int(row[6] ?? "") ?? 0, committedAt: row[7] ?? "")
@@ -66,7 +53,7 @@ extension Loader {
         var results: [CheckResult] = []
         do {
             let connection = try await connect()
-            let version = try await connection.execute("SELECT version()").scalar ?? ""
+            let version = try await connection.execute(dialect.serverVersion.sql).scalar ?? ""
             results.append(CheckResult(name: "warehouse", ok: true, detail: "\(connection.endpoint): \(version)"))
             await connection.close()
         } catch {

@@ -96,8 +96,8 @@ public struct Loader: Sendable {
     func connect() async throws -> Connection {
         do {
             let connection = try await Connection.connect(warehouse, logger: logger)
-            if dialect is PostgresDialect {
-                try await connection.execute("SET TimeZone = 'UTC'")
+            for statement in dialect.sessionSetup {
+                try await connection.execute(statement.sql, statement.parameters)
             }
             return connection
         } catch let error as WarehouseError {

@@ -9,10 +9,7 @@ public enum Locations {
     /// The dialect a warehouse URL names and the connection string libpq takes for it
     /// (`redshift://` is PostgreSQL's wire protocol under another name).
     public static func warehouse(_ url: String) -> (dialect: any Dialect, connectionString: String) {
-        if url.hasPrefix("redshift://") {
-            return (RedshiftDialect(), "postgres://" + url.dropFirst("redshift://".count))
-        }
-        return (PostgresDialect(), url)
+        WarehouseURL.parse(url)
     }
 
     /// The store a stage URL names and the key prefix inside it (no leading or trailing `/`).

@@ -71,33 +71,23 @@ public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
     /// the table's column types when known: parameters are then cast to them, which lets the
     /// condition run where the server cannot infer parameter types (COPY TO via settings).
     public func condition(dialect: any Dialect, types: [String: SQLType] = [:]) -> SQLCondition {
-        var parts: [String] = []
-        var parameters: [String?] = []
-        for dimension in dimensions {
-            let expression: String
-            var cast: SQLType?
+        dialect.condition(dimensions.map { dimension in
+            let operand: SQLComparison.Operand
+            var type: SQLType?
             switch dimension.expression {
             case .column(let column):
-                expression = quoteIdentifier(column)
-                cast = types[column]
+                operand = .column(column)
+                type = types[column]
             case .sql(let sql):
-                expression = "(\(sql))"
+                operand = .expression(sql)
             }
-            func placeholder(_ value: String) -> String {
-                parameters.append(value)
-                let name = "$\(parameters.count)"
-                return cast.map { "CAST(\(name) AS \(dialect.typeName($0)))" } ?? name
+            let test: SQLComparison.Test = switch dimension.key {
+            case .value(let value): .equals(value)
+            case .range(let first, let last): .between(first: first, last: last)
+            case .window(let start, let end): .window(start: start, end: end)
             }
-            switch dimension.key {
-            case .value(let value):
-                parts.append("\(expression) = \(placeholder(value))")
-            case .range(let first, let last):
-                parts.append("\(expression) >= \(placeholder(first)) AND \(expression) <= \(placeholder(last))")
-            case .window(let start, let end):
-                parts.append("\(expression) >= \(placeholder(start)) AND \(expression) < \(placeholder(end))")
-            }
-        }
-        return SQLCondition(parts.joined(separator: " AND "), parameters)
+            return SQLComparison(operand, test, type: type)
+        })
     }
 
     /// `day=2024-01-02/region=eu`; ranges as `first..last`, windows as `[start,end)`.

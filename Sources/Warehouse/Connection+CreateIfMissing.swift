@@ -8,8 +8,8 @@ extension Connection {
         let check = dialect.tableColumns(table)
         if try await !execute(check.sql, check.parameters).rows.isEmpty { return }
         try await transaction { connection in
-            if !(dialect is RedshiftDialect) {
-                let lock = dialect.lock(table, lockName: lockName)
+            if let locks = dialect.advisoryLocks {
+                let lock = locks.transactionLock(lockName, shared: false)
                 try await connection.execute(lock.sql, lock.parameters)
             }
             for statement in statements {

@@ -11,6 +11,22 @@ public protocol Dialect: Sendable {
     /// Whether the warehouse folds every identifier to lower case, even quoted ones (Redshift).
     var foldsIdentifiersToLowercase: Bool { get }
 
+    /// How NULL is spelled in the CSV the warehouse's COPY reads and writes: `""` (an unquoted empty
+    /// field) or `\N`.
+    var csvNull: String { get }
+    /// The statements every new session runs first (PostgreSQL: `SET TimeZone = 'UTC'`).
+    var sessionSetup: [SQLStatement] { get }
+    /// How the warehouse's COPY moves a load's rows, with the statements of that route.
+    var copyRoute: CopyRoute { get }
+    /// The warehouse's advisory locks; nil when it has none (Redshift), and then `lock` locks the
+    /// table itself, which must exist first.
+    var advisoryLocks: (any AdvisoryLockSQL)? { get }
+    /// How Stevedore's own tables (the ledger, the scheduler's attempts) spell their columns.
+    var bookkeeping: BookkeepingTypes { get }
+    /// The connection string libpq takes for a warehouse URL of this dialect (`redshift://…`), or
+    /// nil when the URL names another warehouse.
+    func connectionString(forURL url: String) -> String?
+
     /// The type as the warehouse spells it in DDL.
     func typeName(_ type: SQLType) -> String
     /// Reads back a type from the catalog row of `tableColumns` (`data_type`,

@@ -10,6 +10,23 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
     public var maxColumns: Int { 1600 }
     /// Quoted identifiers keep their case on PostgreSQL.
     public var foldsIdentifiersToLowercase: Bool { false }
+    /// COPY's CSV default: an unquoted empty field is NULL, `""` the empty string.
+    public var csvNull: String { "" }
+    /// Sessions run in UTC, so naive timestamps read back as written.
+    public var sessionSetup: [SQLStatement] { [SQLStatement("SET TimeZone = 'UTC'")] }
+    /// Rows stream through the client: `COPY … FROM STDIN` and `COPY … TO STDOUT`.
+    public var copyRoute: CopyRoute { .client(self) }
+    /// `pg_advisory_*` locks on the 64-bit hash of a name.
+    public var advisoryLocks: (any AdvisoryLockSQL)? { self }
+    /// `text` without bounds, `jsonb`, `timestamptz`, with indexes.
+    public var bookkeeping: BookkeepingTypes {
+        BookkeepingTypes(text: "text", boundsText: false, json: "jsonb", jsonParameterCast: "jsonb", checksum: "text",
+                         timestamp: "timestamptz", transactionStart: "now()", statementTime: "clock_timestamp()",
+                         hasIndexes: true)
+    }
+
+    /// Any URL: `postgres://…`, `postgresql://…` or libpq's `key=value` string, as it is.
+    public func connectionString(forURL url: String) -> String? { url }
 
     /// `.varchar` becomes `text`: PostgreSQL limits are characters, not bytes, and `text` costs the
     /// same, so a byte bound would only add false overflows. JSON is `jsonb` (validated on input).
@@ -134,44 +151,15 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
         CommonSQL.convertColumnType(table, column: column, typeName: typeName(type))
     }
 
-    /// `pg_advisory_xact_lock(hashtextextended($1, 0))`: the 64-bit hash that hash partitioning
-    /// stores on disk, so it is stable across releases and platforms and every client agrees on it;
-    /// 64 bits make two table+partition names sharing a lock unlikely. Released at COMMIT or ROLLBACK.
+    /// `pg_advisory_xact_lock(hashtextextended($1, 0))` on `lockName` (see `transactionLock`).
     public func lock(_ table: TableName, lockName: String) -> SQLStatement {
-        SQLStatement("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [lockName])
-    }
-
-    /// The table-wide advisory lock every load of `table` takes before its partition lock: shared by
-    /// loads of one partition (so partitions load side by side), exclusive for whole-table loads (so
-    /// a replace never interleaves with a partition's). Released at COMMIT or ROLLBACK.
-    public func tableLock(_ table: TableName, shared: Bool) -> SQLStatement {
-        SQLStatement("SELECT pg_advisory_xact_lock\(shared ? "_shared" : "")(hashtextextended($1, 0))",
-                     ["\(table)#table"])
+        transactionLock(lockName, shared: false)
     }
 
     /// `DELETE FROM table [WHERE condition]`.
     public func delete(_ table: TableName, where condition: SQLCondition?) -> SQLStatement {
         CommonSQL.delete(table, where: condition)
     }
-
-    /// `LOCK TABLE table IN ACCESS SHARE MODE`, which a read takes first in its transaction: it waits
-    /// for a load's DDL to commit, so the statements after it read the columns and rows with a
-    /// snapshot taken after that commit. A statement that waited for the lock itself would read with
-    /// the snapshot it took before waiting, and a table rewritten by `ALTER COLUMN … TYPE` looks
-    /// empty to such a snapshot. Only for the `lockableKinds` of relation.
-    public func readLock(_ table: TableName) -> SQLStatement {
-        SQLStatement("LOCK TABLE \(table.quoted) IN ACCESS SHARE MODE")
-    }
-
-    /// `pg_class.relkind` of `table` (the name a bind parameter): no row when there is no such
-    /// relation, or no such schema.
-    public func relationKind(_ table: TableName) -> SQLStatement {
-        SQLStatement("SELECT relkind FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass($1)", [table.quoted])
-    }
-
-    /// The relations `LOCK TABLE` takes: tables, partitioned tables and views. Foreign tables (which
-    /// no load rewrites) cannot be locked.
-    public static let lockableKinds: Set<String> = ["r", "p", "v"]
 
     /// `CREATE TEMPORARY TABLE "x" (LIKE "s"."t" INCLUDING DEFAULTS) ON COMMIT DROP`: gone at the
     /// end of the load's transaction, whether it commits or not.

@@ -1,4 +1,4 @@
-extension RedshiftDialect {
+extension RedshiftDialect: StageCopySQL {
     /// `COPY "s"."t" (cols) FROM 's3://…/manifest.json' <authorization> [REGION '…'] <options>`.
     /// Throws `invalidRequest` for a URL, key or region holding a backslash (see `literal`).
     ///
@@ -24,6 +24,11 @@ extension RedshiftDialect {
         sql += " MANIFEST FORMAT AS CSV GZIP NULL AS '\\N' DATEFORMAT 'auto' TIMEFORMAT 'auto'"
         sql += " MAXERROR 0 COMPUPDATE OFF STATUPDATE OFF"
         return sql
+    }
+
+    /// The COPY as `plan` shows it, before the stage, its manifest and the credentials are known.
+    public func copyFromManifestOutline(_ table: TableName) -> String {
+        "COPY \(table.quoted) (…) FROM '<stage>/manifest.json' … MANIFEST FORMAT AS CSV GZIP …"
     }
 
     /// The rows `STL_LOAD_ERRORS` holds for the last COPY of this session (`pg_last_copy_id()`),

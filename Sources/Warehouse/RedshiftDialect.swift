@@ -14,6 +14,27 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     public var maxColumns: Int { 1600 }
     /// ASCII letters fold to lower case even inside quotes (unless `enable_case_sensitive_identifier`).
     public var foldsIdentifiersToLowercase: Bool { true }
+    /// `\N` (the COPY's `NULL AS '\N'`): Redshift loads an empty VARCHAR field as `''`.
+    public var csvNull: String { "\\N" }
+    /// Nothing to set: Redshift sessions run in UTC.
+    public var sessionSetup: [SQLStatement] { [] }
+    /// The cluster reads and writes the stage itself: COPY from a manifest, and UNLOAD.
+    public var copyRoute: CopyRoute { .stage(self) }
+    /// None: `lock` locks the table itself.
+    public var advisoryLocks: (any AdvisoryLockSQL)? { nil }
+    /// `VARCHAR(n)` bounds, `TIMESTAMPTZ`, no indexes.
+    public var bookkeeping: BookkeepingTypes {
+        let text = "VARCHAR(\(Self.maxVarcharBytes))"
+        return BookkeepingTypes(text: text, boundsText: true, json: text, jsonParameterCast: nil, checksum: "CHAR(64)",
+                                timestamp: "TIMESTAMPTZ", transactionStart: "SYSDATE", statementTime: "GETDATE()",
+                                hasIndexes: false)
+    }
+
+    /// `redshift://…`, which libpq takes as `postgres://…` (Redshift speaks PostgreSQL's protocol).
+    public func connectionString(forURL url: String) -> String? {
+        guard url.hasPrefix("redshift://") else { return nil }
+        return "postgres://" + url.dropFirst("redshift://".count)
+    }
 
     /// Redshift's DDL spelling. `.text` becomes `VARCHAR(65535)` (a bare `TEXT` would be VARCHAR(256)).
     /// `.json` is `SUPER`, which COPY fills from a CSV field's JSON text (https://docs.aws.amazon.com/

@@ -1,0 +1,14 @@
+/// The warehouses Stevedore speaks, and which one a URL names.
+public enum WarehouseURL {
+    /// Every dialect, the most specific URL form first; PostgreSQL, last, takes any URL or libpq
+    /// `key=value` string.
+    public static let dialects: [any Dialect] = [RedshiftDialect(), PostgresDialect()]
+
+    /// The dialect `url` names and the connection string libpq takes for it.
+    public static func parse(_ url: String) -> (dialect: any Dialect, connectionString: String) {
+        for dialect in dialects {
+            if let connectionString = dialect.connectionString(forURL: url) { return (dialect, connectionString) }
+        }
+        return (PostgresDialect(), url)
+    }
+}
