@@ -30,6 +30,8 @@ let package = Package(
         // glibc's malloc.h (mallopt), for the CLI's heap settings.
         .systemLibrary(name: "CMalloc"),
 
+        // The one pool of threads for blocking work, and the locked box: no other module makes threads or locks.
+        .target(name: "Blocking"),
         .target(name: "Digest", dependencies: ["CCrypto", "CZlib"]),
         .target(name: "Frames", dependencies: ["CZlib", "Digest"]),
         .target(name: "ObjectStore", dependencies: [
@@ -63,6 +65,7 @@ let package = Package(
 
         // What several test targets share: seeded randomness, the reliability suites' case plan, the fault proxy.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "BlockingTests", dependencies: ["Blocking"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "FramesTests", dependencies: ["Frames", "Warehouse", "TestSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest", "TestSupport"]),

@@ -1,0 +1,98 @@
+import Blocking
+import Foundation
+import Testing
+
+/// The pool of threads for blocking work: results, cancellation of waiting work, threads started
+/// on demand, shutdown that drains and joins, and the serial lane an actor runs on.
+@Suite("Blocking pool", .timeLimit(.minutes(1)))
+struct BlockingPoolTests {
+    struct Failure: Error, Equatable {}
+
+    @Test("run returns the body's value or rethrows its error, on a thread of the pool")
+    func results() async throws {
+        let pool = BlockingPool(name: "test-results", maximumThreads: 2)
+        let name = try await pool.run { Thread.current.name ?? "" }
+        #expect(name.hasPrefix("test-results-"))
+        await #expect(throws: Failure.self) { try await pool.run { throw Failure() } }
+        await pool.shutdown()
+    }
+
+    @Test("work cancelled while it waits for a thread is dropped with CancellationError")
+    func cancelWaiting() async throws {
+        let pool = BlockingPool(name: "test-cancel", maximumThreads: 1)
+        let release = DispatchSemaphore(value: 0)
+        let ran = LockedBox(false)
+        let blocker = Task { try await pool.run { release.wait() } }
+        try await waitUntil { pool.threadCount == 1 }
+        let waiting = Task { try await pool.run { ran.withLock { $0 = true } } }
+        try await Task.sleep(for: .milliseconds(50))
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+        release.signal()
+        try await blocker.value
+        await pool.shutdown()
+        #expect(ran.withLock { $0 } == false)
+    }
+
+    @Test("a job never waits behind a blocking one while the pool may start threads")
+    func threadsOnDemand() async throws {
+        let pool = BlockingPool(name: "test-demand", maximumThreads: 4)
+        let handoff = DispatchSemaphore(value: 0)
+        // The first blocks until the second runs: with one thread they would wait for each other.
+        async let first: Void = pool.run { handoff.wait() }
+        async let second: Void = pool.run { handoff.signal() }
+        _ = try await (first, second)
+        #expect(pool.threadCount == 2)
+        await pool.shutdown()
+    }
+
+    @Test("shutdown lets queued work finish, joins the threads, then refuses work")
+    func shutdown() async throws {
+        let pool = BlockingPool(name: "test-shutdown", maximumThreads: 1)
+        let done = LockedBox(0)
+        let jobs = (0..<5).map { _ in
+            Task { try await pool.run { usleep(10_000); done.withLock { $0 += 1 } } }
+        }
+        try await waitUntil { pool.threadCount == 1 }
+        await pool.shutdown()
+        for job in jobs { try await job.value }
+        #expect(done.withLock { $0 } == 5)
+        #expect(pool.threadCount == 0)
+        await #expect(throws: BlockingPool.ShutDown.self) { try await pool.run { 1 } }
+        #expect(pool.submit {} == false)
+    }
+
+    actor OnLane {
+        let lane: SerialLane
+        var order: [Int] = []
+        nonisolated var unownedExecutor: UnownedSerialExecutor { lane.asUnownedSerialExecutor() }
+        init(_ lane: SerialLane) { self.lane = lane }
+        func append(_ value: Int) -> Bool {
+            order.append(value)
+            return lane.isCurrent && Thread.current.name?.hasPrefix("test-lane-") == true
+        }
+    }
+
+    @Test("an actor on a serial lane runs on the pool's threads, one job at a time, in order")
+    func serialLane() async throws {
+        let pool = BlockingPool(name: "test-lane", maximumThreads: 4)
+        let lane = SerialLane(pool: pool)
+        let actor = OnLane(lane)
+        for value in 0..<100 {
+            #expect(await actor.append(value))
+        }
+        #expect(await actor.order == Array(0..<100))
+        #expect(lane.isCurrent == false)
+        let onLane = try await lane.run { lane.isCurrent }
+        #expect(onLane)
+        await pool.shutdown()
+    }
+
+    /// Polls `condition` every 5 ms for up to 10 s.
+    func waitUntil(_ condition: @Sendable () -> Bool) async throws {
+        for _ in 0..<2000 where !condition() {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(condition())
+    }
+}
