@@ -35,10 +35,10 @@ let package = Package(
         .target(name: "Digest", dependencies: ["CCrypto", "CZlib"]),
         .target(name: "Frames", dependencies: ["CZlib", "Digest"]),
         .target(name: "ObjectStore", dependencies: [
-            "CCurl", "Digest", .product(name: "Logging", package: "swift-log"),
+            "Blocking", "CCurl", "Digest", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Warehouse", dependencies: [
-            "CLibPQ", .product(name: "Logging", package: "swift-log"),
+            "Blocking", "CLibPQ", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Stevedore", dependencies: [
             "Digest", "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),

@@ -1,19 +1,19 @@
+import Blocking
 import Foundation
 
-/// Sends HTTP requests with libcurl on threads of its own, so that blocking transfers never hold a
-/// thread of Swift's cooperative pool. Each thread keeps one curl handle, and so its connections,
-/// alive between requests; the number of threads bounds how many transfers run at once.
+/// Sends HTTP requests with libcurl on the threads of a `BlockingPool`, so that blocking transfers
+/// never hold a thread of Swift's cooperative pool. Idle curl handles, and so their connections,
+/// are kept between requests; `concurrency` bounds how many transfers run at once.
 public final class CurlTransport: Sendable {
-    private let threads: TransferThreads
+    private let pool: BlockingPool
+    private let permits: Permits
+    private let idleHandles = LockedBox<[CurlEasy]>([])
     public let options: TransferOptions
 
-    public init(concurrency: Int = 4, options: TransferOptions = TransferOptions()) {
-        threads = TransferThreads(count: max(1, concurrency))
+    public init(concurrency: Int = 4, options: TransferOptions = TransferOptions(), pool: BlockingPool = .shared) {
+        self.pool = pool
+        permits = Permits(max(1, concurrency))
         self.options = options
-    }
-
-    deinit {
-        threads.shutdown()
     }
 
     /// Sends `request` (already signed) with `body`, delivering the response body to `sink`.
@@ -22,94 +22,28 @@ public final class CurlTransport: Sendable {
         let options = self.options
         let cancellation = CancellationFlag()
         let handoff = BodyHandoff(body)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                threads.submit { easy in
+        let idleHandles = self.idleHandles
+        return try await permits.withPermit {
+            try await withTaskCancellationHandler {
+                try await pool.run {
+                    if cancellation.isSet { throw CancellationError() }
+                    let easy = try idleHandles.withLock { $0.popLast() } ?? CurlEasy()
+                    defer { idleHandles.withLock { $0.append(easy) } }
                     // The transfer lets go of the body before the caller resumes, so a caller that
                     // reuses the body's buffer finds it no longer shared.
-                    let result = Result {
-                        if cancellation.isSet { throw CancellationError() }
-                        guard let easy else {
-                            throw ObjectStoreError(code: .transportFailure, message: "curl_easy_init failed")
-                        }
-                        return try CurlTransfer.perform(request, body: handoff.take(), sink: sink, on: easy,
-                                                        options: options, cancellation: cancellation)
-                    }
-                    continuation.resume(with: result)
+                    return try CurlTransfer.perform(request, body: handoff.take(), sink: sink, on: easy,
+                                                    options: options, cancellation: cancellation)
                 }
+            } onCancel: {
+                cancellation.set()
             }
-        } onCancel: {
-            cancellation.set()
         }
     }
 
-    /// Runs blocking work (hashing a file range, reading a file) on a transfer thread, so it never
-    /// holds a thread of the cooperative pool.
+    /// Runs blocking work (hashing a file range, reading a file) on the pool, so it never holds a
+    /// thread of the cooperative pool.
     func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            threads.submit { _ in continuation.resume(with: Result { try body() }) }
-        }
-    }
-}
-
-/// A fixed set of threads, each owning one `CurlEasy`, taking transfers from one queue.
-final class TransferThreads: @unchecked Sendable {
-    typealias Work = @Sendable (CurlEasy?) -> Void
-
-    // Guarded by `condition`.
-    private let condition = NSCondition()
-    /// Taken work is set to nil at once: a finished transfer must not keep its body alive.
-    private var queue: [Work?] = []
-    private var head = 0
-    private var stopping = false
-
-    init(count: Int) {
-        for index in 0..<count {
-            let thread = Thread { [self] in
-                Thread.current.name = "stevedore-curl-\(index)"
-                work()
-            }
-            thread.start()
-        }
-    }
-
-    func submit(_ work: @escaping Work) {
-        condition.lock()
-        queue.append(work)
-        condition.signal()
-        condition.unlock()
-    }
-
-    /// Lets the threads finish what is queued, then end.
-    func shutdown() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    private func work() {
-        let easy = try? CurlEasy()
-        while let next = take() {
-            next(easy)
-        }
-    }
-
-    private func take() -> Work? {
-        condition.lock()
-        defer { condition.unlock() }
-        while head == queue.count && !stopping {
-            condition.wait()
-        }
-        guard head < queue.count else { return nil }
-        let work = queue[head]
-        queue[head] = nil
-        head += 1
-        if head > 64 && head * 2 > queue.count {
-            queue.removeFirst(head)
-            head = 0
-        }
-        return work
+        try await pool.run(body)
     }
 }
 

@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 import Logging
 internal import CLibPQ
@@ -5,8 +6,9 @@ internal import CLibPQ
 /// One session with PostgreSQL or Redshift over libpq: statements with bind parameters,
 /// transactions, and streaming COPY in both directions.
 ///
-/// Every libpq call runs on a thread the connection owns (its actor executor), never on Swift's
-/// cooperative pool. A connection runs one statement at a time; share it only in sequence.
+/// Every libpq call runs on the connection's `SerialLane` (its actor executor) on the threads of a
+/// `BlockingPool`, never on Swift's cooperative pool. A connection runs one statement at a time;
+/// share it only in sequence.
 ///
 ///     let connection = try await Connection.connect("postgres://loader@db/warehouse")
 ///     let result = try await connection.execute("SELECT count(*) FROM sales WHERE day = $1", ["2026-11-20"])
@@ -32,7 +34,7 @@ public actor Connection {
         case idle, active, inTransaction, failed, unknown
     }
 
-    let thread: ConnectionThread
+    let lane: SerialLane
     private let connection: LibPQHandle
     /// The `PGconn`; nil once closed.
     var handle: OpaquePointer? { connection.pointer }
@@ -44,13 +46,13 @@ public actor Connection {
     public nonisolated let endpoint: Endpoint
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
-        thread.asUnownedSerialExecutor()
+        lane.asUnownedSerialExecutor()
     }
 
-    private init(connection: LibPQHandle, thread: ConnectionThread, secrets: ConnectionSecrets, logger: Logger) {
+    private init(connection: LibPQHandle, lane: SerialLane, secrets: ConnectionSecrets, logger: Logger) {
         let handle = connection.opened
         self.connection = connection
-        self.thread = thread
+        self.lane = lane
         self.secrets = secrets
         self.canceller = QueryCanceller(connection: handle)
         self.endpoint = Endpoint(
@@ -68,19 +70,20 @@ public actor Connection {
     deinit {
         canceller.invalidate()
         connection.finish()
-        thread.shutdown()
     }
 
     /// Opens a session. `connectionString` is anything libpq accepts: `key=value` pairs or a
     /// `postgres://` URI; what it leaves out comes from libpq's `PG*` environment variables and
     /// `~/.pgpass`, so an empty string connects the way `psql` with no arguments would.
     /// A connection timeout of 10 seconds applies unless the string or `PGCONNECT_TIMEOUT` sets one.
+    /// Its libpq calls run on `pool`'s threads.
     public static func connect(
         _ connectionString: String = "",
-        logger: Logger = Logger(label: "stevedore.warehouse")
+        logger: Logger = Logger(label: "stevedore.warehouse"),
+        pool: BlockingPool = .shared
     ) async throws -> Connection {
         let secrets = try ConnectionSecrets(connectionString: connectionString)
-        let thread = ConnectionThread(name: "stevedore-libpq")
+        let lane = SerialLane(pool: pool)
         var keywords: [String?] = []
         var values: [String?] = []
         if ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] == nil {
@@ -88,33 +91,26 @@ public actor Connection {
         }
         keywords += ["dbname", "client_encoding", "fallback_application_name", nil]
         values += [connectionString, "UTF8", "stevedore", nil]
-        let opened: Result<LibPQHandle, WarehouseError>
-        do {
-            opened = try await thread.run { [keywords, values] in
-                let connection = withCStringArray(keywords) { keywords in
-                    withCStringArray(values) { values in PQconnectdbParams(keywords, values, 1) }
-                }
-                guard let connection else {
-                    return .failure(WarehouseError(code: .connectionFailed, message: "libpq: out of memory"))
-                }
-                guard PQstatus(connection) == CONNECTION_OK else {
-                    let message = secrets.scrub(
-                        PQerrorMessage(connection).map { String(cString: $0) }?.trimmingTrailingNewlines() ?? "")
-                    PQfinish(connection)
-                    return .failure(Self.connectError(message))
-                }
-                return .success(LibPQHandle(connection))
+        let opened = try await lane.run { [keywords, values] () -> Result<LibPQHandle, WarehouseError> in
+            let connection = withCStringArray(keywords) { keywords in
+                withCStringArray(values) { values in PQconnectdbParams(keywords, values, 1) }
             }
-        } catch {
-            thread.shutdown()
-            throw error
+            guard let connection else {
+                return .failure(WarehouseError(code: .connectionFailed, message: "libpq: out of memory"))
+            }
+            guard PQstatus(connection) == CONNECTION_OK else {
+                let message = secrets.scrub(
+                    PQerrorMessage(connection).map { String(cString: $0) }?.trimmingTrailingNewlines() ?? "")
+                PQfinish(connection)
+                return .failure(Self.connectError(message))
+            }
+            return .success(LibPQHandle(connection))
         }
         switch opened {
         case .failure(let error):
-            thread.shutdown()
             throw error
         case .success(let connection):
-            let result = Connection(connection: connection, thread: thread, secrets: secrets, logger: logger)
+            let result = Connection(connection: connection, lane: lane, secrets: secrets, logger: logger)
             result.logger.debug("connected")
             return result
         }
@@ -216,18 +212,18 @@ public actor Connection {
         }
     }
 
-    /// Runs a blocking libpq call on the connection's own thread (explicitly, whatever executor
-    /// the awaiting code runs on), so that cancelling the task sends the server a cancel request.
+    /// Runs a blocking libpq call on the connection's lane (explicitly, whatever executor the
+    /// awaiting code runs on), so that cancelling the task sends the server a cancel request.
     func cancellable(_ sql: String, _ call: @escaping @Sendable (OpaquePointer) -> OpaquePointer?) async throws
         -> ServerResult? {
         let cancelled = WarehouseError(code: .cancelled, message: "cancelled before it started", statement: sql)
         if Task.isCancelled { throw cancelled }
         let canceller = self.canceller
         let libpq = self.connection
-        let thread = self.thread
+        let lane = self.lane
         canceller.prepare()
         let outcome: ServerResult?? = try await withTaskCancellationHandler {
-            try await thread.run { () -> ServerResult?? in
+            try await lane.run { () -> ServerResult?? in
                 // A cancellation that landed before the call started found nothing to cancel.
                 guard canceller.start() else {
                     canceller.finish()
@@ -280,8 +276,8 @@ public actor Connection {
 }
 
 extension Connection {
-    /// True when running on the connection's own thread.
+    /// True when running on the connection's lane.
     func isOnOwnThread() -> Bool {
-        thread.isCurrent
+        lane.isCurrent
     }
 }
