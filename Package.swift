@@ -41,10 +41,10 @@ let package = Package(
             "Blocking", "CLibPQ", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Stevedore", dependencies: [
-            "Digest", "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
+            "Blocking", "Digest", "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Scheduler", dependencies: [
-            "Stevedore", "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
+            "Blocking", "Stevedore", "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
         ]),
         // The scheduler service's /healthz, /metrics and HTML status page.
         .target(name: "StatusServer", dependencies: [

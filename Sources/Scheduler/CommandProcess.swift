@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 import Frames
 import Logging
@@ -36,13 +37,16 @@ final class CommandProcess: @unchecked Sendable {
         SchedulerError(code: .source, message: message, job: job, partition: partition)
     }
 
-    /// Starts the command on the calling thread (a source's own thread) and returns its stdout.
-    /// The child inherits the thread's signal mask, and the cooperative pool's threads block
-    /// SIGTERM, so the thread unblocks every signal first: the command can then be stopped politely.
+    /// Starts the command on the calling thread (a thread of the blocking pool) and returns its stdout.
+    /// The child inherits the thread's signal mask, and threads made from the cooperative pool's
+    /// block SIGTERM, so the thread unblocks every signal while it starts the child (the command
+    /// can then be stopped politely) and restores its mask after.
     func start() throws -> any ByteSource {
         var none = sigset_t()
+        var saved = sigset_t()
         sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, nil)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
@@ -58,12 +62,11 @@ final class CommandProcess: @unchecked Sendable {
         }
         started = true
         let errors = stderr.fileHandleForReading
-        let thread = Thread { [self] in
+        let drained = BlockingPool.shared.submit { [self] in
             drain(errors)
             stderrDone.signal()
         }
-        thread.name = "stevedore-stderr"
-        thread.start()
+        if !drained { stderrDone.signal() }
         return PipeByteSource(stdout.fileHandleForReading)
     }
 

@@ -3,14 +3,14 @@ import Frames
 import Stevedore
 
 extension PartitionSource {
-    /// A command's stdout. The process starts on the source's thread (with no signal blocked, so
+    /// A command's stdout. The process starts on the blocking pool (with no signal blocked, so
     /// the command can be stopped with SIGTERM); its exit status is checked at the end of stdout.
     func openCommand(_ command: String, format: SourceFormat, directory: String?) -> LoadSource {
         let process = CommandProcess(command: command, directory: directory,
                                      environment: processEnvironment.merging(placeholders.environment(job: job.name)) { $1 },
                                      job: job.name, partition: key.description, logger: logger)
         let name = "command \(command)"
-        return SourceThread(name: "stevedore-command", open: {
+        return LoadSource.reading(open: {
             let stdout = try process.start()
             let next: () throws -> TextBatch?
             do {
@@ -33,6 +33,6 @@ extension PartitionSource {
                 try process.waitForSuccess()
                 return nil
             }
-        }, interrupt: { process.stop() }, cleanup: { process.stop() }).loadSource
+        }, interrupt: { process.stop() }, cleanup: { process.stop() })
     }
 }

@@ -24,15 +24,15 @@ extension PartitionSource {
         return matches.sorted()
     }
 
-    /// A file or a glob's files, one after the other; the folder is walked on the source's thread.
+    /// A file or a glob's files, one after the other; the folder is walked on the blocking pool.
     func openFiles(_ pattern: String, format: SourceFormat) -> LoadSource {
-        SourceThread(name: "stevedore-files", open: {
+        LoadSource.reading(open: {
             let paths = try files(matching: pattern)
             logger.debug("reading \(paths.count) file(s)", metadata: ["job": "\(job.name)", "partition": "\(key)"])
             let chain = ChainedReader(count: paths.count) { index in
                 try Self.fileReader(paths[index], format: format, name: paths[index])
             }
             return { try chain.next() }
-        }).loadSource
+        })
     }
 }

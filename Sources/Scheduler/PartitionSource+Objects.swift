@@ -6,7 +6,7 @@ import Stevedore
 extension PartitionSource {
     /// The objects of a store whose keys match a glob, one after the other. Objects of an S3 bucket
     /// stream through a `ByteChannel` from their downloads; objects of a local folder
-    /// (`file:///…`) are read as files on the source's thread.
+    /// (`file:///…`) are read as files on the blocking pool.
     func openObjects(_ url: String, format: SourceFormat) async throws -> LoadSource {
         let bucketURL: String
         if url.hasPrefix("s3://") {
@@ -51,8 +51,8 @@ extension PartitionSource {
             let bytes: any ByteSource = objectKey.hasSuffix(".gz") ? try GzipByteSource(channel) : channel
             return try Self.reader(format, bytes: bytes, name: name)
         }
-        return SourceThread(name: "stevedore-objects", open: { { try chain.next() } },
-                            interrupt: { current.cancel() }, cleanup: { current.cancel() }).loadSource
+        return LoadSource.reading(open: { { try chain.next() } },
+                            interrupt: { current.cancel() }, cleanup: { current.cancel() })
     }
 
     /// The keys matching `pattern` (a glob, or one key), in key order; an error when there are none.

@@ -36,8 +36,8 @@ extension PartitionSource {
             }
         }
         let name = "query of job \(job.name)"
-        return SourceThread(name: "stevedore-query", open: { try Self.reader(.csv(CSVOptions()), bytes: channel, name: name) },
+        return LoadSource.reading(open: { try Self.reader(.csv(CSVOptions()), bytes: channel, name: name) },
                             interrupt: { producer.cancel(); channel.closeReader() },
-                            cleanup: { producer.cancel(); channel.closeReader() }).loadSource
+                            cleanup: { producer.cancel(); channel.closeReader() })
     }
 }

@@ -8,7 +8,7 @@ import Warehouse
 /// Opens a job's source for one partition key: the placeholders filled in, the files or objects
 /// found, the command started or the query sent, and the rows handed to the Loader as they are read.
 /// The reading (and any blocking setup: a folder walk, a header, a process start) happens on a
-/// `SourceThread`, never on the cooperative pool.
+/// `BlockingPool` through `LoadSource.reading`, never on the cooperative pool.
 struct PartitionSource: Sendable {
     let job: Job
     let key: PartitionDefinition.Key

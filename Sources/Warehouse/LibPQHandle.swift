@@ -1,7 +1,7 @@
 internal import CLibPQ
 
 /// Owns one `PGconn` and closes it with `PQfinish` when released. Only the owning `Connection`
-/// uses it, and only on its own thread; it is `Sendable` so that it can be handed over once.
+/// uses it, and only on its lane; it is `Sendable` so that it can be handed over once.
 final class LibPQHandle: @unchecked Sendable {
     /// The connection as opened, valid until `finish()`.
     let opened: OpaquePointer

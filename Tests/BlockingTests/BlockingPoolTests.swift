@@ -67,9 +67,10 @@ struct BlockingPoolTests {
         var order: [Int] = []
         nonisolated var unownedExecutor: UnownedSerialExecutor { lane.asUnownedSerialExecutor() }
         init(_ lane: SerialLane) { self.lane = lane }
-        func append(_ value: Int) -> Bool {
+        /// Whether it ran on the lane, and the name of the thread it ran on.
+        func append(_ value: Int) -> (onLane: Bool, thread: String) {
             order.append(value)
-            return lane.isCurrent && Thread.current.name?.hasPrefix("test-lane-") == true
+            return (lane.isCurrent, Thread.current.name ?? "")
         }
     }
 
@@ -79,7 +80,9 @@ struct BlockingPoolTests {
         let lane = SerialLane(pool: pool)
         let actor = OnLane(lane)
         for value in 0..<100 {
-            #expect(await actor.append(value))
+            let (onLane, thread) = await actor.append(value)
+            #expect(onLane)
+            #expect(thread.hasPrefix("test-lane-"))
         }
         #expect(await actor.order == Array(0..<100))
         #expect(lane.isCurrent == false)

@@ -1,0 +1,92 @@
+import Blocking
+import Frames
+
+/// Drives a blocking reader of batches (CSV or JSON Lines over a file, a pipe or a channel) on a
+/// `BlockingPool`, one batch per request, so the cooperative pool never waits on input and memory
+/// holds a batch at a time. Requests come from one consumer, never concurrently.
+///
+/// `open` makes the reader at the first request (a reader's constructor may block too: a CSV
+/// reader reads the header). `interrupt` is called, from any thread, when the reading task is
+/// cancelled or the load lets go of the source, to unblock a read (stop a command, fail a channel);
+/// `cleanup` runs once, on the pool, when reading ends, fails, or the load lets go.
+final class BlockingReader: Sendable {
+    typealias Next = () throws -> TextBatch?
+
+    private struct State {
+        var open: (() throws -> Next)?
+        var next: Next?
+        var reading = false
+        /// The input ended, failed, or the load let go: no more reads.
+        var ended = false
+        var cleanedUp = false
+    }
+
+    private let state: LockedBox<State>
+    private let pool: BlockingPool
+    private let interrupt: @Sendable () -> Void
+    private let cleanup: @Sendable () -> Void
+
+    init(pool: BlockingPool, open: @escaping () throws -> Next, interrupt: @escaping @Sendable () -> Void,
+         cleanup: @escaping @Sendable () -> Void) {
+        state = LockedBox(State(open: open))
+        self.pool = pool
+        self.interrupt = interrupt
+        self.cleanup = cleanup
+    }
+
+    /// The next batch, read on the pool; nil once the input has ended.
+    func next() async throws -> TextBatch? {
+        try await withTaskCancellationHandler {
+            try await pool.run { try self.readOne() }
+        } onCancel: {
+            interrupt()
+        }
+    }
+
+    /// The load let go of the source: no more reads, and the reader is interrupted and cleaned up.
+    func close() {
+        let idle = state.withLock { state in
+            state.ended = true
+            return !state.reading
+        }
+        interrupt()
+        if idle && !pool.submit({ self.cleanUpOnce() }) { cleanUpOnce() }
+    }
+
+    private func readOne() throws -> TextBatch? {
+        let reader: (open: (() throws -> Next)?, next: Next?)? = state.withLock { state in
+            guard !state.ended else { return nil }
+            state.reading = true
+            defer { state.open = nil; state.next = nil }
+            return (state.open, state.next)
+        }
+        guard let reader else { return nil }
+        do {
+            guard let next = try reader.next ?? reader.open?() else { return nil }
+            let batch = try next()
+            let finished = state.withLock { state in
+                state.reading = false
+                if batch == nil { state.ended = true }
+                if !state.ended { state.next = next }
+                return state.ended
+            }
+            if finished { cleanUpOnce() }
+            return batch
+        } catch {
+            state.withLock { state in
+                state.reading = false
+                state.ended = true
+            }
+            cleanUpOnce()
+            throw error
+        }
+    }
+
+    private func cleanUpOnce() {
+        let first = state.withLock { state in
+            defer { state.cleanedUp = true }
+            return !state.cleanedUp
+        }
+        if first { cleanup() }
+    }
+}
