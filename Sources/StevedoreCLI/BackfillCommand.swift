@@ -29,9 +29,12 @@ struct BackfillCommand: AsyncParsableCommand {
     @OptionGroup var target: TargetOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+    }
+
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
-            guard parallel >= 1 else { throw Failure.usageError("--parallel must be at least 1") }
             let setup = try SchedulerSetup(target: target, verbose: output.verbose)
             let printer = EventPrinter(json: output.json, quiet: output.quiet)
             let service = try setup.service(concurrency: parallel, events: { printer.print($0) }, verbose: output.verbose)

@@ -33,6 +33,11 @@ struct ScheduleRunCommand: AsyncParsableCommand {
     @OptionGroup var target: TargetOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        try Validation.check { _ = try grace.map { try Durations.parse($0, flag: "--grace") } }
+    }
+
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
             let setup = try SchedulerSetup(target: target, verbose: output.verbose)
