@@ -24,10 +24,15 @@ struct StatusEndpoint: Service {
         server = StatusServer(host: host, port: port, provider: ServiceStatus(service: service), logger: logger)
     }
 
-    /// Serves until graceful shutdown or cancellation; throws when the port cannot be bound.
+    /// Serves until graceful shutdown or cancellation; a usage error naming `--listen` when the
+    /// port cannot be bound.
     func run() async throws {
         let server = self.server
-        try await cancelWhenGracefulShutdown { try await server.run() }
+        do {
+            try await cancelWhenGracefulShutdown { try await server.run() }
+        } catch let error as StatusServerError {
+            throw Failure.usageError("--listen \(address): \(error)")
+        }
     }
 
     /// Waits until the server listens, then prints its address on stderr (with the real port when
