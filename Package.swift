@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // The scheduler as a Service in a ServiceGroup: graceful shutdown on SIGTERM and SIGINT.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The scheduler service's status endpoint: a small HTTP server on BSD sockets, no SwiftNIO.
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
@@ -45,6 +47,7 @@ let package = Package(
         ]),
         .target(name: "Scheduler", dependencies: [
             "Blocking", "Stevedore", "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The scheduler service's /healthz, /metrics and HTML status page.
         .target(name: "StatusServer", dependencies: [
@@ -56,6 +59,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
 
         // Benchmarks, not tests: scripts/bench-frames and scripts/bench-objectstore build them in release mode.
@@ -77,6 +82,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: [
             "Scheduler", "Stevedore", "Frames", "ObjectStore", "Warehouse", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "StatusServerTests", dependencies: [
             "StatusServer", "Scheduler", .product(name: "Logging", package: "swift-log"),

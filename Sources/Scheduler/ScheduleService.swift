@@ -1,13 +1,18 @@
 import Foundation
 import Logging
 import ObjectStore
+import ServiceLifecycle
 import Stevedore
 
 /// The scheduler service: from each job's partitions and the ledger it finds what is due (complete
 /// and not loaded, within the catch-up limit), loads it with bounded concurrency under a per
 /// job+partition lock in the warehouse, retries failures with exponential backoff, and records every
-/// attempt. `run` repeats that at each job's next run time until `shutdown`.
-public actor ScheduleService {
+/// attempt. `run` repeats that at each job's next run time until graceful shutdown: it is a
+/// swift-service-lifecycle `Service`, run in a `ServiceGroup` (the CLI's `schedule run`).
+///
+/// Graceful shutdown (of the group, or of `testGracefulShutdown`) stops new work: no partition or
+/// retry starts, pauses end at once, and the loads in flight finish. Cancelling the task rolls them back.
+public actor ScheduleService: Service {
     /// How the service runs.
     public struct Options: Sendable {
         /// Partitions loaded at once, over all jobs.
@@ -32,10 +37,9 @@ public actor ScheduleService {
     private let clock: any SchedulerClock
     private let options: Options
     private let logger: Logger
+    /// Set once graceful shutdown reached `run`, `runOnce` or `backfill`, for those outside their tasks
+    /// (the status endpoint); inside them `Task.isShuttingDownGracefully` says the same.
     private var stopping = false
-    /// Every pause in progress (run loops, retry backoffs), so `shutdown` can end them.
-    private var sleepers: [Int: Task<Void, any Error>] = [:]
-    private var nextSleeperID = 0
     private var running: [String: Set<PartitionDefinition.Key>] = [:]
     private var nextRuns: [String: Date] = [:]
 
@@ -63,20 +67,49 @@ public actor ScheduleService {
         return job
     }
 
-    /// Whether `shutdown` was asked for.
+    /// Whether graceful shutdown has reached the service.
     public var isStopping: Bool { stopping }
+
+    /// Whether to start nothing new: graceful shutdown seen by this task, or by the service.
+    private var shuttingDown: Bool { stopping || Task.isShuttingDownGracefully }
+
+    /// Runs `work` and, beside it, waits for graceful shutdown to note it in `stopping`; the waiting
+    /// ends with `work`.
+    private func noticingShutdown<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -> T {
+        await withTaskGroup(of: T?.self) { group in
+            group.addTask {
+                if (try? await gracefulShutdown()) != nil { await self.noteStopping() }
+                return nil
+            }
+            group.addTask { await work() }
+            var result: T?
+            for await value in group where value != nil {
+                result = value
+                group.cancelAll()
+            }
+            return result!
+        }
+    }
+
+    private func noteStopping() {
+        stopping = true
+        logger.info("graceful shutdown: no new work; waiting for the loads in flight")
+    }
 
     // MARK: running
 
-    /// Runs what is due now, then again at each job's next run time, until `shutdown`. Each job
-    /// keeps its own time (a slow job does not hold the others back), and `concurrency` bounds the
-    /// partitions loading at once over all of them. Returns when the loads in flight have finished
-    /// (or, if the caller cancels this task, rolled back).
+    /// Runs what is due now, then again at each job's next run time, until graceful shutdown. Each
+    /// job keeps its own time (a slow job does not hold the others back), and `concurrency` bounds
+    /// the partitions loading at once over all of them. Returns when the loads in flight have
+    /// finished (or, if the caller cancels this task, rolled back).
     public func run() async {
         let permits = Permits(options.concurrency)
-        await withTaskGroup(of: Void.self) { group in
-            for scheduled in jobs {
-                group.addTask { await self.loop(scheduled, permits: permits) }
+        let jobs = self.jobs
+        await noticingShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                for scheduled in jobs {
+                    group.addTask { await self.loop(scheduled, permits: permits) }
+                }
             }
         }
     }
@@ -84,10 +117,10 @@ public actor ScheduleService {
     /// One job's loop: what is due now, then a pause until its next run time. A run time that
     /// passed while the job was loading is not skipped: the next pass starts at once.
     private func loop(_ scheduled: ScheduledJob, permits: Permits) async {
-        while !stopping && !Task.isCancelled {
+        while !shuttingDown && !Task.isCancelled {
             let passStart = clock.now()
             _ = await runDue([scheduled], asOf: passStart, permits: permits)
-            guard !stopping else { break }
+            guard !shuttingDown else { break }
             // No run ahead (the job's windows have ended): look again in a day, serving status meanwhile.
             let wake = scheduled.job.nextRun(after: passStart) ?? clock.now().addingTimeInterval(86400)
             nextRuns[scheduled.job.name] = wake
@@ -96,38 +129,24 @@ public actor ScheduleService {
         }
     }
 
-    /// Sleeps until `deadline` on the service's clock; false when shutdown or cancellation woke it.
+    /// Sleeps until `deadline` on the service's clock; false when graceful shutdown or cancellation
+    /// woke it (`cancelWhenGracefulShutdown` cancels the sleep).
     private func pause(until deadline: Date) async -> Bool {
-        guard !stopping else { return false }
-        nextSleeperID += 1
-        let id = nextSleeperID
+        guard !shuttingDown else { return false }
         let clock = self.clock
-        let sleeper = Task { try await clock.sleep(until: deadline) }
-        sleepers[id] = sleeper
-        defer { sleepers[id] = nil }
         do {
-            try await withTaskCancellationHandler {
-                try await sleeper.value
-            } onCancel: {
-                sleeper.cancel()
-            }
-            return !stopping
+            try await cancelWhenGracefulShutdown { try await clock.sleep(until: deadline) }
         } catch {
             return false
         }
+        return !shuttingDown && !Task.isCancelled
     }
 
     /// Runs what is due now for every job (or the named ones) and returns what happened.
     public func runOnce(jobs names: [String]? = nil) async -> [PartitionOutcome] {
         let chosen = names.map { names in jobs.filter { names.contains($0.job.name) } } ?? jobs
-        return await runDue(chosen, asOf: clock.now(), permits: Permits(options.concurrency))
-    }
-
-    /// Stops taking new work: no new partition or retry starts, and `run` returns once the loads in
-    /// flight end. (To roll those back, cancel the task running `run`.)
-    public func shutdown() {
-        stopping = true
-        for sleeper in sleepers.values { sleeper.cancel() }
+        let now = clock.now(), permits = Permits(options.concurrency)
+        return await noticingShutdown { await self.runDue(chosen, asOf: now, permits: permits) }
     }
 
     /// When each job runs next, as of the last look (or computed now when the service has not run).
@@ -157,16 +176,17 @@ public actor ScheduleService {
     public func backfill(job name: String, keys: [PartitionDefinition.Key], parallel: Int) async throws
         -> [PartitionOutcome] {
         let scheduled = try job(named: name)
-        return await load(keys.map { (scheduled, $0) }, permits: Permits(parallel), force: true)
+        let work = keys.map { (scheduled, $0) }
+        return await noticingShutdown { await self.load(work, permits: Permits(parallel), force: true) }
     }
 
-    /// Starts the partitions in order, each once it has a permit; none starts once stopping.
+    /// Starts the partitions in order, each once it has a permit; none starts once shutting down.
     private func load(_ work: [(ScheduledJob, PartitionDefinition.Key)], permits: Permits, force: Bool) async
         -> [PartitionOutcome] {
         await withTaskGroup(of: PartitionOutcome?.self) { group in
             for (scheduled, key) in work {
-                guard !stopping, await permits.acquire() else { break }
-                if stopping {
+                guard !shuttingDown, await permits.acquire() else { break }
+                if shuttingDown {
                     await permits.release()
                     break
                 }
@@ -285,7 +305,7 @@ public actor ScheduleService {
                     break
                 }
                 let wouldRetry = attempt < job.retry.attempts && Self.isRetryable(error)
-                if wouldRetry && stopping {
+                if wouldRetry && shuttingDown {
                     // Shutdown stops the retry: no new attempt, and the partition stays due.
                     outcome.result = .cancelled
                     options.events?(.attemptFailed(job: job.name, key: key, attempt: attempt, error: text, retryAt: nil))

@@ -29,23 +29,23 @@ struct BackfillCommand: AsyncParsableCommand {
     @OptionGroup var target: TargetOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+    }
+
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
-            guard parallel >= 1 else { throw Failure.usageError("--parallel must be at least 1") }
             let setup = try SchedulerSetup(target: target, verbose: output.verbose)
             let printer = EventPrinter(json: output.json, quiet: output.quiet)
             let service = try setup.service(concurrency: parallel, events: { printer.print($0) }, verbose: output.verbose)
             let scheduled = try await service.job(named: job)
             let keys = try scheduled.job.keys(from: from, to: to, asOf: Date())
-            let collected = OutcomeBox()
-            let job = self.job
+            let job = self.job, parallel = self.parallel
             // SIGTERM or SIGINT: no new partition starts; the loads in flight finish within the file's
             // scheduler.grace (30 s by default), then roll back; a second signal rolls them back at once.
-            let runner = GracefulStop(grace: setup.file.scheduler.grace ?? 30, service: service) {
-                collected.set((try? await service.backfill(job: job, keys: keys, parallel: parallel)) ?? [])
+            let outcomes = try await SignalledServiceGroup.run(grace: setup.file.scheduler.grace ?? 30) {
+                (try? await service.backfill(job: job, keys: keys, parallel: parallel)) ?? []
             }
-            await runner.value
-            let outcomes = collected.value
             await setup.close()
             let failed = outcomes.filter { $0.result == .failed }.count
             if !output.json && !output.quiet {

@@ -1,5 +1,6 @@
 import Foundation
 import Stevedore
+import Yams
 
 /// `stevedore.yml`: named warehouses and stages, and defaults, so commands need fewer flags.
 /// Values may reference the environment as `${VAR}`. Flags override it; nothing is written back.
@@ -33,35 +34,36 @@ struct ConfigurationFile: Sendable, Equatable {
         return try parse(String(decoding: data, as: UTF8.self), path: chosen, environment: environment)
     }
 
+    /// Decodes `text` (`ConfigurationDocument`, with Yams' `YAMLDecoder`) and gives it meaning:
+    /// names resolved, `${VAR}` expanded, jobs checked. Every error is a usage error naming `path`.
     static func parse(_ text: String, path: String, environment: [String: String]) throws -> ConfigurationFile {
-        let document: Any?
+        let document: ConfigurationDocument
         do {
-            document = try YAMLText.load(text)
+            document = try YAMLDecoder().decode(ConfigurationDocument.self, from: text)
+        } catch let problem as ConfigurationProblem {
+            throw Failure.usageError("\(path): \(problem)")
+        } catch DecodingError.dataCorrupted(let context) where context.underlyingError is ConfigurationProblem {
+            throw Failure.usageError("\(path): \(context.underlyingError!)")
+        } catch DecodingError.dataCorrupted(let context) where context.underlyingError != nil {
+            throw Failure.usageError("\(path): not valid YAML: \(context.underlyingError!)")
         } catch {
             throw Failure.usageError("\(path): not valid YAML: \(error)")
         }
-        guard let root = document as? [String: Any] ?? (document == nil ? [:] : nil) else {
-            throw Failure.usageError("\(path): expected a mapping at the top level")
-        }
-        func strings(_ key: String) throws -> [String: String] {
-            guard let value = root[key] else { return [:] }
-            guard let mapping = value as? [String: Any] else {
-                throw Failure.usageError("\(path): '\(key)' must map names to URLs")
-            }
-            return try mapping.mapValues { try expand("\($0)", at: "\(key)", path: path, environment: environment) }
+        func expanded(_ names: [String: String], _ key: String) throws -> [String: String] {
+            try names.mapValues { try expand($0, at: key, path: path, environment: environment) }
         }
         var configuration = ConfigurationFile(path: path)
-        configuration.warehouses = try strings("warehouses")
-        configuration.stages = try strings("stages")
-        let defaults = try strings("defaults")
+        configuration.warehouses = try expanded(document.warehouses, "warehouses")
+        configuration.stages = try expanded(document.stages, "stages")
+        let defaults = try expanded(document.defaults, "defaults")
         configuration.defaultWarehouse = defaults["warehouse"]
         configuration.defaultStage = defaults["stage"]
         configuration.iamRole = defaults["iam_role"]
         let jobs = JobConfiguration(path: path) { value, key in
             try expand(value, at: key, path: path, environment: environment)
         }
-        configuration.jobs = try jobs.jobs(root["jobs"])
-        configuration.scheduler = try jobs.scheduler(root["scheduler"])
+        configuration.jobs = try document.jobs.map(jobs.job)
+        configuration.scheduler = try jobs.scheduler(document.scheduler)
         return configuration
     }
 

@@ -31,6 +31,10 @@ struct GCCommand: AsyncParsableCommand {
         var removedObjects: Int
     }
 
+    func validate() throws {
+        try Validation.check { _ = try Durations.parse(olderThan, flag: "--older-than") }
+    }
+
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
             let grace = try Durations.parse(olderThan, flag: "--older-than")

@@ -34,6 +34,15 @@ struct LoadArguments: ParsableArguments {
     @Option(name: .customLong("type"), help: ArgumentHelp("Pin a column's type, e.g. zip=text.", valueName: "column=type"))
     var types: [String] = []
 
+    /// The flags' values and combinations, before anything is read or connected.
+    func validate() throws {
+        try Validation.check {
+            _ = try tableRef()
+            _ = try writeMode(for: try partitionSpec())
+            _ = try pinnedTypes()
+        }
+    }
+
     func tableRef() throws -> TableRef { try TableRef(parsing: table) }
 
     func partitionSpec() throws -> PartitionSpec? {

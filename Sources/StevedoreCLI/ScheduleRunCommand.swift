@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Scheduler
+import ServiceLifecycle
 import Stevedore
 
 /// `stevedore schedule run`: the long-running service (or one pass with `--once`).
@@ -32,6 +33,11 @@ struct ScheduleRunCommand: AsyncParsableCommand {
     @OptionGroup var target: TargetOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        try Validation.check { _ = try grace.map { try Durations.parse($0, flag: "--grace") } }
+    }
+
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
             let setup = try SchedulerSetup(target: target, verbose: output.verbose)
@@ -39,19 +45,24 @@ struct ScheduleRunCommand: AsyncParsableCommand {
             let service = try setup.service(concurrency: concurrency, events: { printer.print($0) }, verbose: output.verbose)
             let graceSeconds = try grace.map { try Durations.parse($0, flag: "--grace") } ?? setup.file.scheduler.grace ?? 30
             if once {
-                let collected = OutcomeBox()
-                let runner = GracefulStop(grace: graceSeconds, service: service) { collected.set(await service.runOnce()) }
-                await runner.value
+                let outcomes = try await SignalledServiceGroup.run(grace: graceSeconds) { await service.runOnce() }
                 await setup.close()
-                if collected.value.contains(where: { $0.result == .failed }) { throw ExitCode(1) }
+                if outcomes.contains(where: { $0.result == .failed }) { throw ExitCode(1) }
                 return
             }
-            // The status endpoint first: a port that cannot be bound stops the command before any load.
-            let status = try await StatusEndpoint.start(listen ?? setup.file.scheduler.listen, service: service,
-                                                        verbose: output.verbose)
-            let runner = GracefulStop(grace: graceSeconds, service: service) { await service.run() }
-            await runner.value
-            status?.cancel()
+            let endpoint = try (listen ?? setup.file.scheduler.listen).map {
+                try StatusEndpoint($0, service: service, verbose: output.verbose)
+            }
+            // The endpoint serves until the scheduler has stopped: the group shuts services down last to first.
+            var services: [any Service] = []
+            if let endpoint { services.append(endpoint) }
+            services.append(SchedulerRun(service: service, endpoint: endpoint))
+            do {
+                try await SignalledServiceGroup.run(services, grace: graceSeconds)
+            } catch {
+                await setup.close()
+                throw error
+            }
             await setup.close()
             if !output.quiet && !output.json { print("stopped") }
         }

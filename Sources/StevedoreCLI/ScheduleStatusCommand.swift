@@ -23,6 +23,10 @@ struct ScheduleStatusCommand: AsyncParsableCommand {
         var loadedAt, lastError: String?
     }
 
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
             let setup = try SchedulerSetup(target: target, verbose: output.verbose)

@@ -1,15 +1,17 @@
 import Foundation
 import Logging
 import Scheduler
+import ServiceLifecycle
 import StatusServer
 
-/// The HTTP endpoint of `schedule run --listen`: `/healthz`, `/metrics` and the status page,
-/// answered from the running service.
-enum StatusEndpoint {
-    /// Starts serving at `address` (nil: not at all) and returns the serving task, once it listens.
-    /// Prints the address on stderr (with the real port when `:0` was asked for).
-    static func start(_ address: String?, service: ScheduleService, verbose: Bool) async throws -> Task<Void, Never>? {
-        guard let address else { return nil }
+/// The HTTP endpoint of `schedule run --listen` as a service of the group: `/healthz`, `/metrics`
+/// and the status page, answered from the running scheduler until graceful shutdown.
+struct StatusEndpoint: Service {
+    let address: String
+    let server: StatusServer
+
+    /// The endpoint for `address` (host:port); a usage error when it is not one.
+    init(_ address: String, service: ScheduleService, verbose: Bool) throws {
         let (host, port): (String, UInt16)
         do {
             (host, port) = try StatusServer.parseAddress(address)
@@ -18,23 +20,46 @@ enum StatusEndpoint {
         }
         var logger = Logger(label: "stevedore.status")
         logger.logLevel = verbose ? .info : .warning
-        let server = StatusServer(host: host, port: port, provider: ServiceStatus(service: service), logger: logger)
-        let task = Task {
-            do {
-                try await server.run()
-            } catch {
-                logger.error("the status server stopped: \(error)")
-            }
-        }
+        self.address = address
+        server = StatusServer(host: host, port: port, provider: ServiceStatus(service: service), logger: logger)
+    }
+
+    /// Serves until graceful shutdown or cancellation; a usage error naming `--listen` when the
+    /// port cannot be bound.
+    func run() async throws {
+        let server = self.server
         do {
-            let bound = try await server.waitUntilListening()
-            let shown = host.contains(":") ? "[\(host)]" : host
-            FileHandle.standardError.write(Data("stevedore: status page at http://\(shown):\(bound)/\n".utf8))
-        } catch {
-            task.cancel()
+            try await cancelWhenGracefulShutdown { try await server.run() }
+        } catch let error as StatusServerError {
             throw Failure.usageError("--listen \(address): \(error)")
         }
-        return task
+    }
+
+    /// Waits until the server listens, then prints its address on stderr (with the real port when
+    /// `:0` was asked for). A usage error naming `--listen` when it cannot.
+    func waitUntilListening() async throws {
+        let bound: UInt16
+        do {
+            bound = try await server.waitUntilListening()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw Failure.usageError("--listen \(address): \(error)")
+        }
+        let shown = server.host.contains(":") ? "[\(server.host)]" : server.host
+        FileHandle.standardError.write(Data("stevedore: status page at http://\(shown):\(bound)/\n".utf8))
+    }
+}
+
+/// `schedule run`'s scheduler as a service of the group: it starts loading once the status
+/// endpoint (if any) listens, so a port that cannot be bound stops the command before any load.
+struct SchedulerRun: Service {
+    let service: ScheduleService
+    let endpoint: StatusEndpoint?
+
+    func run() async throws {
+        try await endpoint?.waitUntilListening()
+        await service.run()
     }
 }
 

@@ -19,7 +19,8 @@ struct StevedoreCommand: AsyncParsableCommand {
     )
 
     /// Sets up libcrypto before anything uses it (see `CryptoRuntime`) and the heap (`HeapSettings`),
-    /// then runs the command.
+    /// then runs the command. argument-parser prints its own errors (a missing or unknown flag, a
+    /// value or combination `validate()` refuses) with the command's usage, exit 64.
     static func main() async {
         HeapSettings.apply()
         CryptoRuntime.prepare()
@@ -31,14 +32,6 @@ struct StevedoreCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            // The argument parser's own complaints (a missing or unknown flag, a value not among
-            // the choices) read like every other failure: one line, then a hint, exit 64.
-            if !(error is ExitCode), exitCode(for: error) == .validationFailure {
-                let message = message(for: error).replacingOccurrences(of: "\n", with: " ")
-                FileHandle.standardError.write(Data(
-                    "stevedore: \(message)\n  hint: `stevedore help <command>` lists a command's options\n".utf8))
-                Foundation.exit(Failure.usage)
-            }
             exit(withError: error)
         }
     }

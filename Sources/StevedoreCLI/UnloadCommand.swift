@@ -46,15 +46,22 @@ struct UnloadCommand: AsyncParsableCommand {
         var manifest: String
     }
 
+    func validate() throws {
+        try Validation.check {
+            _ = try TableRef(parsing: table)
+            _ = try ArgumentParsing.partition(partition, expressions: partitionExpr)
+            if format == .jsonl && (to.hasPrefix("s3://") || to.hasPrefix("file://")) {
+                throw Failure.usageError("--format jsonl writes to a file or stdout; a stage takes gzip CSV parts")
+            }
+        }
+    }
+
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
             let spec = try ArgumentParsing.partition(partition, expressions: partitionExpr)
             let tableRef = try TableRef(parsing: table)
             let picked = columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             if format == .jsonl {
-                guard !(to.hasPrefix("s3://") || to.hasPrefix("file://")) else {
-                    throw Failure.usageError("--format jsonl writes to a file or stdout; a stage takes gzip CSV parts")
-                }
                 let loader = try target.loader(verbose: output.verbose)
                 let frame = try await loader.load(tableRef, partition: spec, columns: picked)
                 if to == "-" {

@@ -77,7 +77,7 @@ struct GCCommandTests {
         #expect(try ScheduleCommandTests.psql("SELECT count(*) FROM \(schema).t") == "2")
 
         let usage = try await CLI.run(["gc", "--older-than", "soon", "--stage", stage])
-        BadInputTests.expectOneLineError(usage, status: 64, mentioning: "--older-than soon")
+        BadInputTests.expectUsageError(usage, command: "gc", mentioning: "--older-than soon")
         _ = try ScheduleCommandTests.psql("DROP SCHEMA \(schema) CASCADE")
     }
 }

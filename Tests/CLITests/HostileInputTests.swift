@@ -38,16 +38,23 @@ struct HostileInputTests {
                     "after \(label)", sourceLocation: sourceLocation)
         }
 
-        /// Loads `arguments` (with `{table}` and `{stage}` filled in) and expects a refusal: one line,
-        /// the table as it was, and no SQL but the load's own, never committed (none at all for a
-        /// usage error, exit 64, which is found before connecting).
+        /// Loads `arguments` (with `{table}` and `{stage}` filled in) and expects a refusal: one line
+        /// (argument-parser's error and the usage when `byParser`), the table as it was, and no SQL
+        /// but the load's own, never committed (none at all for a usage error, exit 64, which is
+        /// found before connecting).
         func expectRefused(_ label: String, _ arguments: [String], status: Int32, mentioning text: String,
-                           stdin: [UInt8]? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+                           byParser: Bool = false, stdin: [UInt8]? = nil,
+                           sourceLocation: SourceLocation = #_sourceLocation) async throws {
             let filled = arguments.map { $0.replacingOccurrences(of: "{table}", with: guarded)
                 .replacingOccurrences(of: "{stage}", with: stage).replacingOccurrences(of: "{schema}", with: schema) }
             let sent = SentStatements()
             let result = try await CLI.run(filled, stdin: stdin, environment: sent.environment)
-            BadInputTests.expectOneLineError(result, status: status, mentioning: text, sourceLocation: sourceLocation)
+            if byParser {
+                #expect(status == 64, sourceLocation: sourceLocation)
+                BadInputTests.expectUsageError(result, command: arguments[0], mentioning: text, sourceLocation: sourceLocation)
+            } else {
+                BadInputTests.expectOneLineError(result, status: status, mentioning: text, sourceLocation: sourceLocation)
+            }
             try expectIntact(after: label, sourceLocation: sourceLocation)
             try Self.expectNothingCommitted(label, by: sent, usageError: status == 64, sourceLocation: sourceLocation)
         }
@@ -152,12 +159,13 @@ struct HostileInputTests {
                                 load + ["--partition", "sale_date=2024-01-01..2024-01-02; DELETE FROM {table}"],
                                 status: 69, mentioning: #"invalid input syntax for type date: "2024-01-02; DELETE FROM"#)
         try await arena.expectRefused("an injected type", load + ["--type", "amount=numeric(10,2); DROP TABLE {schema}.canary"],
-                                status: 64, mentioning: "unknown type 'numeric(10,2); DROP TABLE")
+                                status: 64, mentioning: "unknown type 'numeric(10,2); DROP TABLE", byParser: true)
         try await arena.expectRefused("a merge key that is not a column", load + ["--mode", "merge", "--key", "id; DROP TABLE x"],
                                 status: 65, mentioning: "the merge key 'id; DROP TABLE x' is not a column of the data")
-        try await arena.expectRefused("an unknown mode", load + ["--mode", "replace; DROP TABLE x"], status: 64, mentioning: "The value 'replace; DROP TABLE x' is invalid for '--mode <mode>'")
+        try await arena.expectRefused("an unknown mode", load + ["--mode", "replace; DROP TABLE x"], status: 64,
+                                mentioning: "The value 'replace; DROP TABLE x' is invalid for '--mode <mode>'", byParser: true)
         try await arena.expectRefused("an empty table name", ["load", sales, "--table", "{schema}.", "--stage", "{stage}"],
-                                status: 64, mentioning: "table name is empty")
+                                status: 64, mentioning: "table name is empty", byParser: true)
         try await arena.expectRefused("a 200-byte table name",
                                 ["load", sales, "--table", "{schema}." + String(repeating: "t", count: 200), "--stage", "{stage}"],
                                 status: 64, mentioning: "is 200 bytes; postgres keeps at most 63")

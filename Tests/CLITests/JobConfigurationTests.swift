@@ -111,6 +111,42 @@ struct JobConfigurationTests {
         #expect(!job.source.summary.contains("s3cret"))
     }
 
+    @Test("a wrong shape in each decoded section names the file, the section, the job and the key")
+    func shapeMistakes() {
+        let job = "  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv}\n"
+        let cases: [(String, String)] = [
+            ("- a\n", "doc.yml: expected a mapping at the top level"),
+            ("stages: [a, b]\n", "doc.yml: 'stages' must map names to URLs"),
+            ("defaults: {stage: {nested: x}}\n", "doc.yml: 'defaults' must map names to URLs"),
+            ("scheduler: 3\n", "doc.yml: 'scheduler' must be a mapping"),
+            ("scheduler: {threads: 3}\n", "doc.yml: scheduler has an unknown key 'threads' (known: concurrency, grace, listen)"),
+            ("scheduler: {grace: [1s]}\n", "doc.yml: 'scheduler.grace' must be a single value"),
+            ("jobs: [a]\n", "doc.yml: 'jobs' must map job names to jobs"),
+            ("jobs:\n  j: 3\n", "doc.yml: job j: must be a mapping"),
+            ("warehouses: {a: [\n", "doc.yml: not valid YAML: "),
+            ("jobs:\n  j:\n    table: [a, b]\n", "doc.yml: job j: 'table' must be a single value"),
+            ("jobs:\n" + job + "    retry: 3\n", "doc.yml: job j: 'retry' must be a mapping"),
+            ("jobs:\n" + job + "    retry: {tries: 3}\n", "doc.yml: job j: retry has an unknown key 'tries'"),
+            ("jobs:\n  j:\n    table: t\n    partitions: [daily]\n    source: {file: x.csv}\n",
+             "doc.yml: job j: partitions[0] must be a mapping"),
+            ("jobs:\n  j:\n    table: t\n    partitions: {daily: 2026-01-01, every: 2}\n    source: {file: x.csv}\n",
+             "doc.yml: job j: partitions[0] has an unknown key 'every'"),
+            ("jobs:\n  j:\n    table: t\n    partitions: {name: r, values: eu}\n    source: {file: x.csv}\n",
+             "doc.yml: job j: partitions[0].values must be a list"),
+            ("jobs:\n  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: x.csv\n",
+             "doc.yml: job j: 'source' must be a mapping with one of file, glob, objects, command, query"),
+            ("jobs:\n  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv, path: y}\n",
+             "doc.yml: job j: source has an unknown key 'path'"),
+        ]
+        for (yaml, fragment) in cases {
+            #expect {
+                try ConfigurationFile.parse(yaml, path: "doc.yml", environment: [:])
+            } throws: { error in
+                "\(error)".contains(fragment) || { print("\(yaml) got: \(error)"); return false }()
+            }
+        }
+    }
+
     @Test("mistakes name the file, the job and the key")
     func mistakes() {
         let cases: [(String, String)] = [

@@ -111,6 +111,38 @@ struct BadInputTests {
         #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
     }
 
+    /// A flag argument-parser refused (in parsing or a command's `validate()`): its `Error:` line
+    /// naming the flag, the command's usage, exit 64, nothing on stdout.
+    static func expectUsageError(_ result: CLI.Result, command: String, mentioning text: String,
+                                 sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status == 64, "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.hasPrefix("Error: "), "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.split(separator: "\n").first?.contains(text) == true, "\(result.stderr)",
+                sourceLocation: sourceLocation)
+        #expect(result.stderr.contains("Usage: stevedore \(command) "), "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
+    }
+
+    @Test("flag combinations are refused by validate(), before any file, configuration or server is read")
+    func refusedCombinations() async throws {
+        // Nothing listens on port 1: a command that got past validation would fail with 69, not 64.
+        let nowhere = ["PGHOST": "127.0.0.1", "PGPORT": "1", "STEVEDORE_WAREHOUSE": ""]
+        let cases: [([String], String, String)] = [
+            (["load", "missing.csv", "--table", "s.t", "--mode", "partition"], "load", "--mode partition needs --partition"),
+            (["plan", "missing.csv", "--table", "s.t", "--mode", "merge"], "plan", "--mode merge needs at least one --key"),
+            (["load", "missing.csv", "--table", "s.t", "--partition-expr", "d=1"], "load", "--partition-expr needs a --partition"),
+            (["unload", "--table", "s.t", "--format", "jsonl", "--to", "s3://b/p"], "unload", "--format jsonl writes to a file or stdout"),
+            (["backfill", "j", "--from", "a", "--to", "b", "--parallel", "0", "--config", "missing.yml"], "backfill",
+             "--parallel must be at least 1"),
+            (["schedule", "run", "--grace", "soon", "--config", "missing.yml"], "schedule run", "--grace soon: expected a duration"),
+            (["schedule", "run", "--concurrency", "0", "--config", "missing.yml"], "schedule run", "--concurrency must be at least 1"),
+        ]
+        for (arguments, command, text) in cases {
+            let result = try await CLI.run(arguments, environment: nowhere)
+            Self.expectUsageError(result, command: command, mentioning: text)
+        }
+    }
+
     @Test("a malformed CSV names file and line, exit 65")
     func malformedCSV() async throws {
         let guarded = try await Guarded()
@@ -133,7 +165,7 @@ struct BadInputTests {
         let guarded = try await Guarded()
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
         let result = try await CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage, "--type", "amount=money"])
-        Self.expectOneLineError(result, status: 64, mentioning: "unknown type 'money'")
+        Self.expectUsageError(result, command: "load", mentioning: "unknown type 'money'")
         try await guarded.expectUnchanged()
     }
 
@@ -144,7 +176,7 @@ struct BadInputTests {
         for partition in ["sale_date", "=2024-01-01", "sale_date=2024-01-01.."] {
             let result = try await CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage,
                                       "--partition", partition])
-            Self.expectOneLineError(result, status: 64, mentioning: "--partition")
+            Self.expectUsageError(result, command: "load", mentioning: "--partition")
         }
         try await guarded.expectUnchanged()
     }

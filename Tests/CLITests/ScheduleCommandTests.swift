@@ -224,6 +224,54 @@ struct ScheduleCommandTests {
         _ = try Self.psql("DROP SCHEMA \(schema) CASCADE")
     }
 
+    @Test("SIGTERM while rows are copying: the partition is all there with one ledger row, or the table is as before")
+    func sigtermIsAllOrNothing() async throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        // A row of another day that no load of 2026-01-01 may touch.
+        _ = try Self.psql("CREATE SCHEMA \(schema); CREATE TABLE \(schema).events (day date, n bigint); "
+                          + "INSERT INTO \(schema).events VALUES ('2025-12-31', 7)")
+        // 40,000 rows; the marker file appears once the loader has read most of the first 20,000 (the
+        // pipe holds 64 KiB), so the load's transaction is open when the signal comes.
+        let rows = "seq %d %d | sed 's/^/{date},/'"
+        let folder = try Self.project(schema: schema, grace: "1s", jobs: """
+            events:
+              table: \(schema).events
+              partitions: {daily: 2026-01-01, end: 2026-01-02, column: day}
+              source:
+                command: "printf 'day,n\\\\n'; \(String(format: rows, 1, 20000)); touch copying; sleep 1; \(String(format: rows, 20001, 40000))"
+            """)
+        let run = try Running(["schedule", "run"], in: folder)
+        let marker = folder.appendingPathComponent("copying")
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: marker.path) && Date() < deadline && run.process.isRunning {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(FileManager.default.fileExists(atPath: marker.path), "the source never started: \(run.stdout)\(run.stderr)")
+        kill(run.process.processIdentifier, SIGTERM)
+        let took = try await run.waitForExit(timeout: 30)
+        #expect(took != nil, "still running 30 s after SIGTERM")
+        #expect(run.process.terminationStatus == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("stevedore: SIGTERM: no new work; loads in flight have 1s"), "\(run.stderr)")
+
+        let day = try Self.psql("SELECT count(*) || ' ' || count(DISTINCT n) FROM \(schema).events WHERE day = '2026-01-01'")
+        let ledger = try Self.psql("SELECT count(*) || ' ' || coalesce(sum(row_count), 0) FROM stevedore.load_history "
+                                   + "WHERE table_schema = '\(schema)' AND table_name = 'events'")
+        let attempt = try Self.psql("SELECT outcome FROM stevedore.load_attempts WHERE table_schema = '\(schema)'")
+        if run.stdout.contains("events 2026-01-01: loaded 40000 rows") {
+            #expect(day == "40000 40000")
+            #expect(ledger == "1 40000")
+            #expect(attempt == "ok")
+        } else {
+            #expect(run.stdout.contains("events 2026-01-01: stopped at shutdown, rolled back (due again)"), "\(run.stdout)")
+            #expect(day == "0 0", "rows of a rolled-back load are visible")
+            #expect(ledger == "0 0")
+            #expect(attempt == "cancelled")
+        }
+        #expect(try Self.psql("SELECT day || ':' || n FROM \(schema).events WHERE day <> '2026-01-01'") == "2025-12-31:7")
+        _ = try Self.psql("DROP SCHEMA \(schema) CASCADE")
+    }
+
     @Test("the status page, in headless Chromium, shows each job's partition grid")
     func statusPageInBrowser() async throws {
         try CLI.requireServices()

@@ -1,6 +1,7 @@
 import Foundation
 import Stevedore
 import Testing
+import ServiceLifecycleTestKit
 import Warehouse
 @testable import Scheduler
 
@@ -126,14 +127,18 @@ struct ScheduleServiceTests {
             jobs: [ScheduledJob(job: job, loader: fixture.loader, warehouse: fixture.warehouse())], clock: SystemClock(),
             options: ScheduleService.Options())
         let started = ContinuousClock.now
-        let run = Task { try await service.backfill(job: "waiting", keys: [.init(values: ["2026-01-01"])], parallel: 1) }
-        while try await fixture.rows("SELECT to_regclass($1)::text", ["\(fixture.schema).load_attempts"]) == [[nil]] {
-            try await Task.sleep(for: .milliseconds(50))
+        let outcomes = try await testGracefulShutdown { trigger in
+            async let run = service.backfill(job: "waiting", keys: [.init(values: ["2026-01-01"])], parallel: 1)
+            // The first attempt has failed once its row is written: the backoff has begun.
+            while try await fixture.rows("SELECT to_regclass($1)::text", ["\(fixture.schema).load_attempts"]) == [[nil]] {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            trigger.triggerGracefulShutdown()
+            return try await run
         }
-        await service.shutdown()
-        let outcomes = try await run.value
         #expect(ContinuousClock.now - started < .seconds(30))
         #expect(outcomes.map(\.result) == [.cancelled])
+        #expect(await service.isStopping)
         #expect(try await fixture.attempts("waiting").map { $0[2] } == ["failed"])
     }
 
