@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 import Logging
 import ObjectStore
@@ -187,12 +188,12 @@ public actor ScheduleService: Service {
             for (scheduled, key) in work {
                 guard !shuttingDown, await permits.acquire() else { break }
                 if shuttingDown {
-                    await permits.release()
+                    permits.release()
                     break
                 }
                 group.addTask {
                     let outcome = await self.loadPartition(scheduled, key, force: force)
-                    await permits.release()
+                    permits.release()
                     return outcome
                 }
             }

@@ -99,3 +99,47 @@ struct BlockingPoolTests {
         #expect(condition())
     }
 }
+
+/// The async semaphore: holders bounded, waiters served in order, a cancelled waiter gets nothing.
+@Suite("Permits", .timeLimit(.minutes(1)))
+struct PermitsTests {
+    @Test("at most count holders; release hands the permit to the first waiter")
+    func bounded() async throws {
+        let permits = Permits(2)
+        #expect(await permits.acquire())
+        #expect(await permits.acquire())
+        let order = LockedBox<[Int]>([])
+        let waiters = (1...2).map { number in
+            Task {
+                let granted = await permits.acquire()
+                order.withLock { $0.append(number) }
+                return granted
+            }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(order.withLock { $0 }.isEmpty, "nobody gets a third permit")
+        permits.release()
+        permits.release()
+        for waiter in waiters { #expect(await waiter.value) }
+        #expect(order.withLock { $0 }.count == 2)
+    }
+
+    @Test("a waiter cancelled before or while waiting gets no permit, and takes none")
+    func cancelled() async throws {
+        let permits = Permits(1)
+        #expect(await permits.acquire())
+        let waiting = Task { await permits.acquire() }
+        try await Task.sleep(for: .milliseconds(20))
+        waiting.cancel()
+        #expect(await waiting.value == false)
+        let early = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await permits.acquire()
+        }
+        #expect(await early.value == false)
+        permits.release()
+        let value = try await permits.withPermit { 42 }
+        #expect(value == 42)
+        #expect(await permits.acquire(), "withPermit gave its permit back")
+    }
+}
