@@ -55,7 +55,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "StevedoreCLI", dependencies: [
-            "Stevedore", "Scheduler", "StatusServer", "Frames", "Digest", "CMalloc",
+            "Blocking", "Stevedore", "Scheduler", "StatusServer", "Frames", "Digest", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,15 +1,15 @@
+import Blocking
 import Foundation
 
 /// Gathers bytes handed over from a transfer thread; for `getBytes` and tests.
-final class ByteCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [UInt8] = []
+final class ByteCollector: Sendable {
+    private let storage = LockedBox<[UInt8]>([])
 
     func append(_ bytes: [UInt8]) {
-        lock.withLock { storage.append(contentsOf: bytes) }
+        storage.withLock { $0.append(contentsOf: bytes) }
     }
 
-    var count: Int { lock.withLock { storage.count } }
+    var count: Int { storage.withLock { $0.count } }
 
-    var bytes: [UInt8] { lock.withLock { storage } }
+    var bytes: [UInt8] { storage.withLock { $0 } }
 }

@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 internal import CCurl
 
@@ -193,13 +194,12 @@ final class CurlTransfer {
 }
 
 /// Set when the task that started a transfer is cancelled; curl's progress callback reads it.
-final class CancellationFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
+final class CancellationFlag: Sendable {
+    private let value = LockedBox(false)
 
-    var isSet: Bool { lock.withLock { value } }
+    var isSet: Bool { value.withLock { $0 } }
 
     func set() {
-        lock.withLock { value = true }
+        value.withLock { $0 = true }
     }
 }

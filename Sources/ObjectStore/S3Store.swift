@@ -1,3 +1,4 @@
+import Blocking
 import Digest
 import Foundation
 import Logging
@@ -206,19 +207,17 @@ public final class S3Store: ObjectStore {
 
 /// What a download has received so far, shared with the transfer thread: the byte count and the
 /// ETag of the version being read.
-final class ResumeState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count: Int64 = 0
-    private var tag: String?
+final class ResumeState: Sendable {
+    private let state = LockedBox((count: Int64(0), tag: String?.none))
 
     func add(_ bytes: Int) {
-        lock.withLock { count += Int64(bytes) }
+        state.withLock { $0.count += Int64(bytes) }
     }
 
-    var delivered: Int64 { lock.withLock { count } }
+    var delivered: Int64 { state.withLock { $0.count } }
 
     var etag: String? {
-        get { lock.withLock { tag } }
-        set { lock.withLock { tag = newValue } }
+        get { state.withLock { $0.tag } }
+        set { state.withLock { $0.tag = newValue } }
     }
 }

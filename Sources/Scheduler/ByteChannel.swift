@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 import Frames
 
@@ -5,16 +6,19 @@ import Frames
 /// another thread, holding at most `capacity` chunks: a fast producer waits for the reader, so
 /// memory stays bounded whatever the size of the data.
 ///
-/// The reader side (`read`) blocks, and so must run on a thread of its own (`SourceThread`); the
-/// producer side either suspends (`send`, for async producers on the cooperative pool) or blocks
-/// (`sendBlocking`, for a thread of its own such as a transfer thread).
-final class ByteChannel: ByteSource, @unchecked Sendable {
-    private let condition = NSCondition()
-    private var chunks: [[UInt8]] = []
-    private var finished = false
-    private var failure: (any Error)?
-    private var readerClosed = false
-    private var waitingSenders: [(chunk: [UInt8], sender: CheckedContinuation<Void, any Error>)] = []
+/// The reader side (`read`) blocks, and so runs on the blocking pool (`LoadSource.reading`); the
+/// producer side either suspends (`send`, for async producers) or blocks (`sendBlocking`, for work
+/// on the blocking pool such as a transfer).
+final class ByteChannel: ByteSource, Sendable {
+    private struct State {
+        var chunks: [[UInt8]] = []
+        var finished = false
+        var failure: (any Error)?
+        var readerClosed = false
+        var waitingSenders: [(chunk: [UInt8], sender: CheckedContinuation<Void, any Error>)] = []
+    }
+
+    private let state = ConditionBox(State())
     private let capacity: Int
 
     init(capacity: Int = 4) {
@@ -31,77 +35,80 @@ final class ByteChannel: ByteSource, @unchecked Sendable {
 
     /// Queues `chunk` now, or parks it with its sender until the reader makes room.
     private func enqueue(_ chunk: [UInt8], _ sender: CheckedContinuation<Void, any Error>) {
-        condition.lock()
-        if readerClosed {
-            condition.unlock()
-            sender.resume(throwing: ReaderClosed())
-        } else if chunks.count < capacity {
-            chunks.append(chunk)
-            condition.broadcast()
-            condition.unlock()
-            sender.resume()
-        } else {
-            waitingSenders.append((chunk, sender))
-            condition.unlock()
+        let capacity = self.capacity
+        let outcome: Result<Void, any Error>? = state.withLock { state in
+            if state.readerClosed { return .failure(ReaderClosed()) }
+            if state.chunks.count < capacity {
+                state.chunks.append(chunk)
+                return .success(())
+            }
+            state.waitingSenders.append((chunk, sender))
+            return nil
         }
+        if let outcome { sender.resume(with: outcome) }
     }
 
-    /// Queues `chunk`, blocking the calling thread while the channel is full.
+    /// Queues `chunk`, blocking the calling thread (one of the blocking pool's) while the channel is full.
     func sendBlocking(_ chunk: [UInt8]) throws {
-        condition.lock()
-        defer { condition.unlock() }
-        while chunks.count >= capacity && !readerClosed { condition.wait() }
-        if readerClosed { throw ReaderClosed() }
-        chunks.append(chunk)
-        condition.broadcast()
+        let capacity = self.capacity
+        try state.wait(until: { $0.chunks.count < capacity || $0.readerClosed }) { state in
+            if state.readerClosed { throw ReaderClosed() }
+            state.chunks.append(chunk)
+        }
     }
 
     /// No more chunks: the reader sees the end, or `error` once it has read what was queued.
     func finish(throwing error: (any Error)? = nil) {
-        condition.lock()
-        finished = true
-        failure = failure ?? error
-        condition.broadcast()
-        condition.unlock()
+        state.withLock { state in
+            state.finished = true
+            state.failure = state.failure ?? error
+        }
     }
 
     /// The reader stops reading: queued and future chunks are dropped, senders fail, and a read
     /// still waiting throws `CancellationError`.
     func closeReader() {
-        condition.lock()
-        readerClosed = true
-        finished = true
-        failure = failure ?? CancellationError()
-        chunks.removeAll()
-        let senders = waitingSenders
-        waitingSenders.removeAll()
-        condition.broadcast()
-        condition.unlock()
+        let senders = state.withLock { state in
+            state.readerClosed = true
+            state.finished = true
+            state.failure = state.failure ?? CancellationError()
+            state.chunks.removeAll()
+            defer { state.waitingSenders.removeAll() }
+            return state.waitingSenders
+        }
         for waiting in senders { waiting.sender.resume(throwing: ReaderClosed()) }
     }
 
     /// The next chunk, waiting for one; empty at the end. Throws the producer's error after the
     /// chunks queued before it.
     func read() throws -> [UInt8] {
-        condition.lock()
-        while chunks.isEmpty && !finished { condition.wait() }
-        if chunks.isEmpty {
-            let failure = self.failure
-            condition.unlock()
-            if let failure { throw failure }
-            return []
+        let capacity = self.capacity
+        let (next, resumed) = state.wait(until: { !$0.chunks.isEmpty || $0.finished }) { state in
+            guard !state.chunks.isEmpty else {
+                return (state.failure.map(Next.failed) ?? .end, [CheckedContinuation<Void, any Error>]())
+            }
+            let chunk = state.chunks.removeFirst()
+            // Room again: a parked sender's chunk moves in, in order, and the sender goes on.
+            var resumed: [CheckedContinuation<Void, any Error>] = []
+            while state.chunks.count < capacity, !state.waitingSenders.isEmpty {
+                let waiting = state.waitingSenders.removeFirst()
+                state.chunks.append(waiting.chunk)
+                resumed.append(waiting.sender)
+            }
+            return (.chunk(chunk), resumed)
         }
-        let chunk = chunks.removeFirst()
-        // Room again: a parked sender's chunk moves in, in order, and the sender goes on.
-        var resumed: [CheckedContinuation<Void, any Error>] = []
-        while chunks.count < capacity, !waitingSenders.isEmpty {
-            let waiting = waitingSenders.removeFirst()
-            chunks.append(waiting.chunk)
-            resumed.append(waiting.sender)
-        }
-        condition.broadcast()
-        condition.unlock()
         for sender in resumed { sender.resume() }
-        return chunk
+        switch next {
+        case .chunk(let chunk): return chunk
+        case .end: return []
+        case .failed(let error): throw error
+        }
+    }
+
+    /// What a read found.
+    private enum Next {
+        case chunk([UInt8])
+        case end
+        case failed(any Error)
     }
 }

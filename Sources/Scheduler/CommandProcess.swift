@@ -9,15 +9,12 @@ import Glibc
 /// A command source's process: `/bin/sh -c COMMAND` in a process group of its own (so stopping it
 /// stops the whole pipeline it started), stdout read by the load, stderr logged line by line with the
 /// job and partition and its tail kept for the error when the command fails.
-final class CommandProcess: @unchecked Sendable {
+final class CommandProcess: Sendable {
     let command: String
     let job: String
     let partition: String
     private let process = Process()
-    private let lock = NSLock()
-    private var stderrTail: [UInt8] = []
-    private var started = false
-    private var stopped = false
+    private let state = LockedBox((stderrTail: [UInt8](), started: false, stopped: false))
     private let stderrDone = DispatchSemaphore(value: 0)
     private let logger: Logger
 
@@ -52,15 +49,16 @@ final class CommandProcess: @unchecked Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        lock.lock()
-        defer { lock.unlock() }
-        if stopped { throw CancellationError() }
-        do {
-            try process.run()
-        } catch {
-            throw self.error("cannot start the command '\(command)': \(error)")
+        // Under the lock, so that a `stop` either comes first (and nothing starts) or finds it started.
+        try state.withLock { state in
+            if state.stopped { throw CancellationError() }
+            do {
+                try process.run()
+            } catch {
+                throw self.error("cannot start the command '\(command)': \(error)")
+            }
+            state.started = true
         }
-        started = true
         let errors = stderr.fileHandleForReading
         let drained = BlockingPool.shared.submit { [self] in
             drain(errors)
@@ -82,10 +80,10 @@ final class CommandProcess: @unchecked Sendable {
         while true {
             let chunk = handle.availableData
             if chunk.isEmpty { break }
-            lock.lock()
-            stderrTail.append(contentsOf: chunk)
-            if stderrTail.count > 4096 { stderrTail.removeFirst(stderrTail.count - 4096) }
-            lock.unlock()
+            state.withLock { state in
+                state.stderrTail.append(contentsOf: chunk)
+                if state.stderrTail.count > 4096 { state.stderrTail.removeFirst(state.stderrTail.count - 4096) }
+            }
             for byte in chunk {
                 if byte == UInt8(ascii: "\n") { emit() } else if line.count < 4096 { line.append(byte) }
             }
@@ -109,10 +107,8 @@ final class CommandProcess: @unchecked Sendable {
         // stderr ends with the process, unless something it left running still holds it.
         _ = stderrDone.wait(timeout: .now() + 2)
         stderrDone.signal()
-        lock.lock()
-        let tail = String(decoding: stderrTail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let wasStopped = stopped
-        lock.unlock()
+        let (tailBytes, wasStopped) = state.withLock { ($0.stderrTail, $0.stopped) }
+        let tail = String(decoding: tailBytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if wasStopped { throw CancellationError() }
         let status = process.terminationStatus
         guard process.terminationReason == .exit, status == 0 else {
@@ -124,11 +120,10 @@ final class CommandProcess: @unchecked Sendable {
     /// Stops the command and everything it started (even after the shell itself exited: a child
     /// left behind may hold stdout): SIGTERM to its process group, SIGKILL 5 s later.
     func stop() {
-        lock.lock()
-        let first = !stopped
-        stopped = true
-        let running = started
-        lock.unlock()
+        let (first, running) = state.withLock { state in
+            defer { state.stopped = true }
+            return (!state.stopped, state.started)
+        }
         guard first, running else { return }
         let group = -process.processIdentifier
         kill(group, SIGTERM)

@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 import Frames
 import ObjectStore
@@ -76,22 +77,18 @@ extension PartitionSource {
 }
 
 /// The channel of the object being downloaded, so a cancelled load can stop its download.
-final class CurrentChannel: @unchecked Sendable {
-    private let lock = NSLock()
-    private var channel: ByteChannel?
+final class CurrentChannel: Sendable {
+    private let channel = LockedBox<ByteChannel?>(nil)
 
     func set(_ channel: ByteChannel) {
-        lock.lock()
-        let previous = self.channel
-        self.channel = channel
-        lock.unlock()
+        let previous = self.channel.withLock { current in
+            defer { current = channel }
+            return current
+        }
         previous?.closeReader()
     }
 
     func cancel() {
-        lock.lock()
-        let channel = self.channel
-        lock.unlock()
-        channel?.closeReader()
+        channel.withLock { $0 }?.closeReader()
     }
 }

@@ -1,37 +1,57 @@
+import Blocking
 import Foundation
 import Stevedore
 
 /// The service's counters and gauges, served as Prometheus text on `/metrics`: attempts by job and
 /// outcome, rows and bytes loaded, time spent per load phase, due and running partitions.
-public final class ServiceMetrics: @unchecked Sendable {
-    private let lock = NSLock()
-    private var attempts: [Pair: Int] = [:]
-    private var rows: [String: Int] = [:]
-    private var bytes: [String: Int] = [:]
-    private var phaseSeconds: [String: Double] = [:]
-    private var phaseCounts: [String: Int] = [:]
-    private var due: [String: Int] = [:]
-    private var running = 0
-    private var lastTick: Date?
+public final class ServiceMetrics: Sendable {
+    private let counters = LockedBox(Counters())
     public let startedAt: Date
-
-    private struct Pair: Hashable {
-        var job: String
-        var outcome: String
-    }
 
     public init(startedAt: Date = Date()) {
         self.startedAt = startedAt
     }
 
-    private func locked<T>(_ body: () -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
+    func recordAttempt(job: String, outcome: AttemptLog.Outcome, report: LoadReport?) {
+        counters.withLock { $0.recordAttempt(job: job, outcome: outcome, report: report) }
     }
 
-    func recordAttempt(job: String, outcome: AttemptLog.Outcome, report: LoadReport?) {
-        locked {
+    func setDue(job: String, count: Int, at instant: Date) {
+        counters.withLock { $0.setDue(job: job, count: count, at: instant) }
+    }
+
+    func started() { counters.withLock { $0.running += 1 } }
+    func finished() { counters.withLock { $0.running -= 1 } }
+
+    /// Attempts so far of `job` that ended with `outcome`.
+    public func attempts(job: String, outcome: AttemptLog.Outcome) -> Int {
+        counters.withLock { $0.attempts[Counters.Pair(job: job, outcome: outcome.rawValue)] ?? 0 }
+    }
+
+    /// The Prometheus text exposition (format 0.0.4).
+    public func prometheusText() -> String {
+        counters.withLock { $0 }.prometheusText()
+    }
+}
+
+/// The numbers behind `ServiceMetrics`, changed under its lock.
+private struct Counters {
+    var attempts: [Pair: Int] = [:]
+    var rows: [String: Int] = [:]
+    var bytes: [String: Int] = [:]
+    var phaseSeconds: [String: Double] = [:]
+    var phaseCounts: [String: Int] = [:]
+    var due: [String: Int] = [:]
+    var running = 0
+    var lastTick: Date?
+
+    struct Pair: Hashable {
+        var job: String
+        var outcome: String
+    }
+
+    mutating func recordAttempt(job: String, outcome: AttemptLog.Outcome, report: LoadReport?) {
+        do {
             attempts[Pair(job: job, outcome: outcome.rawValue), default: 0] += 1
             guard let report, outcome == .ok else { return }
             rows[job, default: 0] += report.rows
@@ -43,24 +63,14 @@ public final class ServiceMetrics: @unchecked Sendable {
         }
     }
 
-    func setDue(job: String, count: Int, at instant: Date) {
-        locked {
-            due[job] = count
-            lastTick = instant
-        }
-    }
-
-    func started() { locked { running += 1 } }
-    func finished() { locked { running -= 1 } }
-
-    /// Attempts so far of `job` that ended with `outcome`.
-    public func attempts(job: String, outcome: AttemptLog.Outcome) -> Int {
-        locked { attempts[Pair(job: job, outcome: outcome.rawValue)] ?? 0 }
+    mutating func setDue(job: String, count: Int, at instant: Date) {
+        due[job] = count
+        lastTick = instant
     }
 
     /// The Prometheus text exposition (format 0.0.4).
-    public func prometheusText() -> String {
-        locked {
+    func prometheusText() -> String {
+        do {
             var out = ""
             func family(_ name: String, _ type: String, _ help: String) {
                 out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"

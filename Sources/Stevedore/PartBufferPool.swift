@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 
 /// Byte buffers handed back once used (a part's gzip bytes once uploaded, a batch's CSV once
@@ -5,10 +6,8 @@ import Foundation
 /// allocation of a megabyte costs page faults, and freed ones fragment the heap until peak memory
 /// grows with the input. Holds at most `limit` idle buffers. Hand back only a buffer nothing else
 /// holds (`consume` it): emptying a shared one would allocate anew.
-final class PartBufferPool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var idle: [[UInt8]] = []
-    private var allocated = 0
+final class PartBufferPool: Sendable {
+    private let state = LockedBox((idle: [[UInt8]](), allocated: 0))
     let limit: Int
 
     init(limit: Int = 8) {
@@ -17,9 +16,9 @@ final class PartBufferPool: @unchecked Sendable {
 
     /// An empty buffer that can hold `capacity` bytes without growing.
     func take(capacity: Int) -> [UInt8] {
-        var buffer = lock.withLock { idle.popLast() } ?? []
+        var buffer = state.withLock { $0.idle.popLast() } ?? []
         if buffer.capacity < capacity {
-            lock.withLock { allocated += 1 }
+            state.withLock { $0.allocated += 1 }
             buffer.reserveCapacity(capacity)
         }
         return buffer
@@ -28,16 +27,17 @@ final class PartBufferPool: @unchecked Sendable {
     /// How many times `take` had to allocate: bounded by the buffers in use at once, not by the
     /// number of parts, when buffers come back.
     var allocations: Int {
-        lock.withLock { allocated }
+        state.withLock { $0.allocated }
     }
 
     /// Keeps `buffer`'s memory for a later `take`.
     func recycle(_ buffer: consuming [UInt8]) {
         guard buffer.capacity > 0 else { return }
         buffer.removeAll(keepingCapacity: true)
-        lock.lock()
-        defer { lock.unlock() }
-        if idle.count < limit { idle.append(buffer) }
+        let limit = self.limit, kept = consume buffer
+        state.withLock { state in
+            if state.idle.count < limit { state.idle.append(kept) }
+        }
     }
 }
 

@@ -16,7 +16,6 @@ struct LoaderFixture {
     let folder: URL?
 
     init(_ kind: StageKind = .folder, tune: (inout Loader.Options) -> Void = { _ in }) throws {
-        let environment = ProcessInfo.processInfo.environment
         try TestServices.require("PGHOST", "PGPORT")
         schema = "t_\(UInt32.random(in: 0...UInt32.max))"
         var options = Loader.Options()
