@@ -88,7 +88,7 @@ let package = Package(
             "StatusServer", "Scheduler", .product(name: "Logging", package: "swift-log"),
         ]),
         // Runs the built binary; the dependency makes `swift build --build-tests` build it first.
-        .testTarget(name: "CLITests", dependencies: ["StevedoreCLI", "Frames", "ObjectStore", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Blocking", "StevedoreCLI", "Frames", "ObjectStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

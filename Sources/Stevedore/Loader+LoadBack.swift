@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 import Frames
 import ObjectStore
@@ -25,8 +26,10 @@ extension Loader {
     @discardableResult
     public func unload(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
                        toFile path: String) async throws -> (schema: Schema, rows: Int) {
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else {
+        let opened = try await BlockingPool.shared.run {
+            FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil
+        }
+        guard let handle = opened else {
             throw StevedoreError(code: .invalidRequest, step: .loadBack, message: "cannot write \(path)",
                                  table: table.description)
         }
@@ -34,14 +37,15 @@ extension Loader {
         return try await unload(table, partition: partition, columns: columns, to: handle)
     }
 
-    /// Writes `table` (or one partition) as CSV without a header to an open file (stdout, a pipe);
-    /// returns the schema and the number of rows written.
+    /// Writes `table` (or one partition) as CSV without a header to an open file (stdout, a pipe),
+    /// each write on the blocking pool (a pipe blocks while its reader lags); returns the schema and
+    /// the number of rows written.
     @discardableResult
     public func unload(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
                        to handle: FileHandle) async throws -> (schema: Schema, rows: Int) {
         let counter = RowCount()
         let schema = try await export(table, partition: partition, columns: columns) { chunk in
-            try handle.write(contentsOf: chunk)
+            try await BlockingPool.shared.run { try handle.write(contentsOf: chunk) }
             await counter.scan(chunk)
         }
         return (schema, await counter.rows)

@@ -35,7 +35,7 @@ struct BackfillCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
-            let setup = try SchedulerSetup(target: target, verbose: output.verbose)
+            let setup = try await SchedulerSetup(target: target, verbose: output.verbose)
             let printer = EventPrinter(json: output.json, quiet: output.quiet)
             let service = try setup.service(concurrency: parallel, events: { printer.print($0) }, verbose: output.verbose)
             let scheduled = try await service.job(named: job)

@@ -18,7 +18,7 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
-            let loader = try target.loader(verbose: output.verbose)
+            let loader = try await target.loader(verbose: output.verbose)
             let results = await loader.check()
             if output.json {
                 print(ReportJSON.encode(["checks": results.map { Result(name: $0.name, ok: $0.ok, detail: $0.detail) }]))

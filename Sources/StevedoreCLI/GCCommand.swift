@@ -38,7 +38,7 @@ struct GCCommand: AsyncParsableCommand {
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
             let grace = try Durations.parse(olderThan, flag: "--older-than")
-            let loader = try target.loader(verbose: output.verbose)
+            let loader = try await target.loader(verbose: output.verbose)
             let garbage = try await loader.stageGarbage(olderThan: .seconds(grace))
             let removed = dryRun ? 0 : try await loader.removeStageGarbage(garbage)
             let formatter = ISO8601DateFormatter()

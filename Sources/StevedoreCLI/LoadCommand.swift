@@ -36,7 +36,7 @@ struct LoadCommand: AsyncParsableCommand {
             let tableRef = try load.tableRef()
             let display = dryRun ? nil : ProgressDisplay.make(progress, quiet: output.quiet)
             defer { display?.finish() }
-            let loader = try target.loader(verbose: output.verbose) { options in
+            let loader = try await target.loader(verbose: output.verbose) { options in
                 options.pinnedTypes = pinned
                 options.keepStage = keepStage
                 options.skipUnchanged = skipUnchanged

@@ -16,7 +16,7 @@ struct PlanCommand: AsyncParsableCommand {
         try await Failure.report(verbose: output.verbose) {
             let spec = try load.partitionSpec()
             let pinned = try load.pinnedTypes()
-            let loader = try target.loader(verbose: output.verbose) { $0.pinnedTypes = pinned }
+            let loader = try await target.loader(verbose: output.verbose) { $0.pinnedTypes = pinned }
             let plan = try await loader.plan(try load.source(), into: try load.tableRef(), partition: spec,
                                              mode: try load.writeMode(for: spec))
             print(output.json ? ReportJSON.plan(plan) : Self.text(plan))

@@ -17,7 +17,7 @@ struct ScheduleListCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
-            let setup = try SchedulerSetup(target: target, verbose: output.verbose)
+            let setup = try await SchedulerSetup(target: target, verbose: output.verbose)
             let now = Date()
             let time = ISO8601DateFormatter()
             let entries = setup.jobs.map { scheduled in

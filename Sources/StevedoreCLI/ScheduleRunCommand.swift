@@ -40,7 +40,7 @@ struct ScheduleRunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
-            let setup = try SchedulerSetup(target: target, verbose: output.verbose)
+            let setup = try await SchedulerSetup(target: target, verbose: output.verbose)
             let printer = EventPrinter(json: output.json, quiet: output.quiet)
             let service = try setup.service(concurrency: concurrency, events: { printer.print($0) }, verbose: output.verbose)
             let graceSeconds = try grace.map { try Durations.parse($0, flag: "--grace") } ?? setup.file.scheduler.grace ?? 30

@@ -29,7 +29,7 @@ struct ScheduleStatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
-            let setup = try SchedulerSetup(target: target, verbose: output.verbose)
+            let setup = try await SchedulerSetup(target: target, verbose: output.verbose)
             let service = try setup.service(concurrency: nil, events: nil, verbose: output.verbose)
             let status = try await service.status(of: job, windows: limit)
             await setup.close()

@@ -15,9 +15,9 @@ struct SchedulerSetup {
     /// One session per warehouse, shared by its jobs.
     let warehouses: [SchedulerWarehouse]
 
-    init(target: TargetOptions, verbose: Bool) throws {
+    init(target: TargetOptions, verbose: Bool) async throws {
         let environment = ProcessInfo.processInfo.environment
-        file = try ConfigurationFile.load(path: target.config, environment: environment)
+        file = try await TargetOptions.configuration(target.config, environment: environment)
         caBundle = target.caBundle
         guard !file.jobs.isEmpty else {
             throw Failure.usageError((file.path.map { "\($0) has" } ?? "there is no stevedore.yml, so there are")
@@ -31,7 +31,7 @@ struct SchedulerSetup {
             var jobTarget = target
             jobTarget.warehouse = target.warehouse ?? entry.warehouse
             jobTarget.stage = target.stage ?? entry.stage
-            let loader = try jobTarget.loader(verbose: verbose)
+            let loader = try await jobTarget.loader(verbose: verbose)
             let session = sessions[loader.warehouse] ?? SchedulerWarehouse(
                 connectionString: loader.warehouse, dialect: loader.dialect, ledger: loader.options.ledger, logger: logger)
             sessions[loader.warehouse] = session

@@ -20,7 +20,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Failure.report(verbose: output.verbose) {
-            let loader = try target.loader(verbose: output.verbose)
+            let loader = try await target.loader(verbose: output.verbose)
             let entries = try await loader.history(table: try table.map(TableRef.init(parsing:)))
             if output.json {
                 print(ReportJSON.encode(["loads": entries.map {

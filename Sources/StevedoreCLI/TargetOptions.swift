@@ -1,3 +1,4 @@
+import Blocking
 import ArgumentParser
 import Foundation
 import Logging
@@ -25,14 +26,18 @@ struct TargetOptions: ParsableArguments {
     var caBundle: String?
 
     /// A loader for these options; `tune` adjusts its options. Flags win over the configuration
-    /// file, which wins over the environment's defaults.
-    func loader(verbose: Bool, _ tune: (inout Loader.Options) -> Void = { _ in }) throws -> Loader {
+    /// file, which wins over the environment's defaults. The files this reads (the configuration,
+    /// the AWS profile) and the stage folder it creates are touched on the blocking pool.
+    func loader(verbose: Bool, _ tune: (inout Loader.Options) -> Void = { _ in }) async throws -> Loader {
         let environment = ProcessInfo.processInfo.environment
-        let file = try ConfigurationFile.load(path: config, environment: environment)
+        let file = try await Self.configuration(config, environment: environment)
         let warehouseURL = file.warehouse(warehouse) ?? environment["STEVEDORE_WAREHOUSE"] ?? ""
         let stageURL = try file.stage(stage) ?? environment["STEVEDORE_STAGE"] ?? "file://.stevedore/stage"
         let (dialect, connectionString) = Locations.warehouse(warehouseURL)
-        let (store, prefix) = try Locations.stage(stageURL, caBundle: caBundle)
+        let caBundle = self.caBundle
+        let (store, prefix) = try await BlockingPool.shared.run {
+            try Locations.stage(stageURL, caBundle: caBundle)
+        }
         var options = Loader.Options()
         if !prefix.isEmpty { options.stagePrefix = prefix }
         if let role = iamRole ?? file.iamRole { options.redshiftAuthorization = .iamRole(role) }
@@ -40,6 +45,11 @@ struct TargetOptions: ParsableArguments {
         var logger = Logger(label: "stevedore")
         logger.logLevel = verbose ? .info : .error
         return Loader(warehouse: connectionString, dialect: dialect, stage: store, options: options, logger: logger)
+    }
+
+    /// `stevedore.yml` (or the file `--config` names), read on the blocking pool.
+    static func configuration(_ path: String?, environment: [String: String]) async throws -> ConfigurationFile {
+        try await BlockingPool.shared.run { try ConfigurationFile.load(path: path, environment: environment) }
     }
 }
 

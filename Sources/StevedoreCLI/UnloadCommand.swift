@@ -1,3 +1,4 @@
+import Blocking
 import ArgumentParser
 import Foundation
 import Stevedore
@@ -62,11 +63,14 @@ struct UnloadCommand: AsyncParsableCommand {
             let tableRef = try TableRef(parsing: table)
             let picked = columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             if format == .jsonl {
-                let loader = try target.loader(verbose: output.verbose)
+                let loader = try await target.loader(verbose: output.verbose)
                 let frame = try await loader.load(tableRef, partition: spec, columns: picked)
-                if to == "-" {
-                    try JSONLinesWriter.write(frame, to: FileHandle.standardOutput)
-                } else {
+                let to = self.to
+                try await BlockingPool.shared.run {
+                    if to == "-" {
+                        try JSONLinesWriter.write(frame, to: FileHandle.standardOutput)
+                        return
+                    }
                     guard FileManager.default.createFile(atPath: to, contents: nil),
                           let handle = FileHandle(forWritingAtPath: to) else {
                         throw Failure.usageError("cannot write \(to)")
@@ -79,9 +83,10 @@ struct UnloadCommand: AsyncParsableCommand {
             if to.hasPrefix("s3://") || to.hasPrefix("file://") {
                 var stageTarget = target
                 stageTarget.stage = to
-                let loader = try stageTarget.loader(verbose: output.verbose)
+                let loader = try await stageTarget.loader(verbose: output.verbose)
                 // The parts go exactly under --to, not under the loads' default prefix.
-                let prefix = try Locations.stage(to).prefix
+                let to = self.to
+                let prefix = try await BlockingPool.shared.run { try Locations.stage(to).prefix }
                 let report = try await loader.export(tableRef, partition: spec, columns: picked, toStagePrefix: prefix)
                 if output.json {
                     print(ReportJSON.encode(Exported(rows: report.rows, parts: report.parts.map(\.key),
@@ -92,7 +97,7 @@ struct UnloadCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let loader = try target.loader(verbose: output.verbose)
+            let loader = try await target.loader(verbose: output.verbose)
             let (schema, rows) = to == "-"
                 ? try await loader.unload(tableRef, partition: spec, columns: picked, to: FileHandle.standardOutput)
                 : try await loader.unload(tableRef, partition: spec, columns: picked, toFile: to)

@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 import TestSupport
 import Testing
@@ -29,7 +30,7 @@ enum CLI {
     static func run(_ arguments: [String], stdin: [UInt8]? = nil, environment overrides: [String: String] = [:])
         async throws -> Result {
         let environment = environment.merging(overrides) { _, new in new }
-        return try await Blocking.run { try runBlocking(arguments, stdin: stdin, environment: environment) }
+        return try await BlockingPool.shared.run { try runBlocking(arguments, stdin: stdin, environment: environment) }
     }
 
     private static func runBlocking(_ arguments: [String], stdin: [UInt8]?, environment: [String: String]) throws -> Result {

@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 import TestSupport
 import Testing
@@ -306,7 +307,7 @@ struct ScheduleCommandTests {
         check.standardOutput = out
         check.standardError = out
         try check.run()
-        let text = try await Blocking.run {
+        let text = try await BlockingPool.shared.run {
             let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             check.waitUntilExit()
             return text

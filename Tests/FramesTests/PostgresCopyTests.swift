@@ -27,7 +27,6 @@ struct PostgresCopyTests {
     }
 
     static func connect() async throws -> Connection {
-        let environment = ProcessInfo.processInfo.environment
         try TestServices.require("PGHOST", "PGPORT")
         return try await Connection.connect("")
     }

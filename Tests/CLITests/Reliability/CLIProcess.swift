@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 import TestSupport
 
@@ -46,7 +47,7 @@ final class CLIProcess {
     /// Waits for the process to exit (on a thread of its own, see `Blocking`); its status and output.
     func finish() async throws -> CLI.Result {
         let process = process
-        try await Blocking.run { process.waitUntilExit() }
+        try await BlockingPool.shared.run { process.waitUntilExit() }
         let stdout = try Data(contentsOf: stdoutFile)
         let stderr = try Data(contentsOf: stderrFile)
         return CLI.Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
