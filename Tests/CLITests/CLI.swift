@@ -26,7 +26,7 @@ enum CLI {
 
     static var bucket: String { environment["STEVEDORE_TEST_BUCKET"] ?? "" }
 
-    /// Runs `stevedore` with `arguments` and waits for it on a thread of its own (see `Blocking`).
+    /// Runs `stevedore` with `arguments` and waits for it on the blocking pool.
     static func run(_ arguments: [String], stdin: [UInt8]? = nil, environment overrides: [String: String] = [:])
         async throws -> Result {
         let environment = environment.merging(overrides) { _, new in new }

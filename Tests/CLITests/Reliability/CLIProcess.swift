@@ -44,7 +44,7 @@ final class CLIProcess {
         return process.terminationReason == .uncaughtSignal
     }
 
-    /// Waits for the process to exit (on a thread of its own, see `Blocking`); its status and output.
+    /// Waits for the process to exit (on the blocking pool); its status and output.
     func finish() async throws -> CLI.Result {
         let process = process
         try await BlockingPool.shared.run { process.waitUntilExit() }

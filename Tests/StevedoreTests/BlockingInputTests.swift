@@ -1,0 +1,82 @@
+import Blocking
+import Foundation
+import Frames
+import Stevedore
+import TestSupport
+import Testing
+import Warehouse
+
+/// Loads never wait on input with a thread of Swift's cooperative pool: readers block on the
+/// blocking pool, so loads whose input stalls do not hold up the others.
+@Suite("Blocking input", .timeLimit(.minutes(2)))
+struct BlockingInputTests {
+    @Test("a folder-stage load finishes while as many loads as there are cooperative threads wait on silent FIFOs")
+    func stalledInputs() async throws {
+        let fixture = try LoaderFixture(.folder)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fifos-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Swift's cooperative pool has one thread per core: two on the CI machine.
+        let stalledCount = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        let rows = (1...5_000).map { "\($0),row \($0),\(Double($0) / 8)" }
+        let csv = "id,label,amount\n" + rows.joined(separator: "\n") + "\n"
+        var writers: [FIFO.Writer] = []
+        do {
+            var stalled: [Task<LoadReport, any Error>] = []
+            for index in 0..<stalledCount {
+                let fifo = try FIFO(folder.appendingPathComponent("input-\(index).csv").path)
+                let table = fixture.table("stalled_\(index)")
+                stalled.append(Task { try await fixture.loader.store(try .csv(path: fifo.path), into: table) })
+                // Opened once the reader has the FIFO open; nothing is written yet, so the reader
+                // blocks in read().
+                writers.append(try await fifo.openWriter())
+            }
+
+            let plain = folder.appendingPathComponent("plain.csv")
+            try Data(csv.utf8).write(to: plain)
+            let report = try await Self.within(.seconds(60)) {
+                try await fixture.loader.store(try .csv(path: plain.path), into: fixture.table("plain"))
+            }
+            #expect(report.rows == 5_000)
+            #expect(try await fixture.rows(fixture.table("plain"), orderBy: "id").count == 5_000)
+            for task in stalled { #expect(task.isCancelled == false) }
+
+            // The stalled loads go on once their input comes.
+            for writer in writers {
+                try await BlockingPool.shared.run { try writer.write(Array(csv.utf8)) }
+                writer.close()
+            }
+            writers = []
+            for (index, task) in stalled.enumerated() {
+                #expect(try await task.value.rows == 5_000)
+                let sums = try await fixture.rows(fixture.table("stalled_\(index)"), orderBy: "1")
+                #expect(sums.count == 5_000)
+            }
+        } catch {
+            for writer in writers { writer.close() }
+            try? FileManager.default.removeItem(at: folder)
+            try await fixture.dropSchema()
+            throw error
+        }
+        try? FileManager.default.removeItem(at: folder)
+        try await fixture.dropSchema()
+    }
+
+    struct TimedOut: Error, CustomStringConvertible {
+        var limit: Duration
+        var description: String { "did not finish within \(limit)" }
+    }
+
+    /// `body`'s result, or `TimedOut` when it takes longer than `limit`.
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw TimedOut(limit: limit) }
+            return value
+        }
+    }
+}
