@@ -53,6 +53,13 @@ public final class BlockingPool: Sendable {
         return accepted.withLock { $0 }
     }
 
+    /// How many jobs wait for a thread (cancelled ones that a thread has not yet skipped included).
+    public var queuedJobs: Int {
+        storage.condition.lock()
+        defer { storage.condition.unlock() }
+        return storage.queue[storage.head...].filter { $0?.state == .queued }.count
+    }
+
     /// How many threads the pool has started (they stay until shutdown).
     public var threadCount: Int {
         storage.condition.lock()

@@ -42,6 +42,11 @@ public final class Permits: Sendable {
         }
     }
 
+    /// How many tasks wait for a permit.
+    public var waiting: Int {
+        state.withLock { $0.waiters.count }
+    }
+
     /// Gives a permit back, to the longest waiter if there is one.
     public func release() {
         let waiter = state.withLock { state in

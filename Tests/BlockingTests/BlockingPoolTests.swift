@@ -22,10 +22,16 @@ struct BlockingPoolTests {
         let pool = BlockingPool(name: "test-cancel", maximumThreads: 1)
         let release = DispatchSemaphore(value: 0)
         let ran = LockedBox(false)
-        let blocker = Task { try await pool.run { release.wait() } }
-        try await waitUntil { pool.threadCount == 1 }
+        let running = LockedBox(false)
+        let blocker = Task {
+            try await pool.run {
+                running.withLock { $0 = true }
+                release.wait()
+            }
+        }
+        try await waitUntil { running.withLock { $0 } }
         let waiting = Task { try await pool.run { ran.withLock { $0 = true } } }
-        try await Task.sleep(for: .milliseconds(50))
+        try await waitUntil { pool.queuedJobs == 1 }
         waiting.cancel()
         await #expect(throws: CancellationError.self) { try await waiting.value }
         release.signal()
@@ -116,7 +122,7 @@ struct PermitsTests {
                 return granted
             }
         }
-        try await Task.sleep(for: .milliseconds(50))
+        try await BlockingPoolTests().waitUntil { permits.waiting == 2 }
         #expect(order.withLock { $0 }.isEmpty, "nobody gets a third permit")
         permits.release()
         permits.release()
@@ -129,9 +135,10 @@ struct PermitsTests {
         let permits = Permits(1)
         #expect(await permits.acquire())
         let waiting = Task { await permits.acquire() }
-        try await Task.sleep(for: .milliseconds(20))
+        try await BlockingPoolTests().waitUntil { permits.waiting == 1 }
         waiting.cancel()
         #expect(await waiting.value == false)
+        #expect(permits.waiting == 0, "the cancelled waiter left the queue")
         let early = Task {
             withUnsafeCurrentTask { $0?.cancel() }
             return await permits.acquire()

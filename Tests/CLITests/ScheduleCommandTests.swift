@@ -91,10 +91,11 @@ struct ScheduleCommandTests {
     }
 
     /// Starts `schedule run` on a one-partition job (2026-01-01) whose rows come from `command`,
-    /// sends SIGTERM once the load has started (and `settle` seconds more), and waits for the exit:
-    /// the project folder, the process, and how long the exit took (nil after `timeout`).
+    /// sends SIGTERM once the load has started (and, with `ready`, once the command has created that
+    /// file in the project folder), and waits for the exit: the project folder, the process, and how
+    /// long the exit took (nil after `timeout`).
     static func terminateDuringLoad(job: String, schema: String, grace: String, timeout: TimeInterval,
-                                    command: String, settle: TimeInterval = 0.5) async throws
+                                    command: String, ready: String? = nil) async throws
         -> (folder: URL, run: Running, took: TimeInterval?) {
         let folder = try project(schema: schema, grace: grace, jobs: """
             \(job):
@@ -105,7 +106,14 @@ struct ScheduleCommandTests {
             """)
         let run = try Running(["schedule", "run"], in: folder)
         #expect(try await run.waitFor("\(job) 2026-01-01: loading"))
-        if settle > 0 { try await Task.sleep(for: .seconds(settle)) }
+        if let ready {
+            let marker = folder.appendingPathComponent(ready).path
+            let deadline = Date().addingTimeInterval(15)
+            while !FileManager.default.fileExists(atPath: marker) && Date() < deadline && run.process.isRunning {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(FileManager.default.fileExists(atPath: marker), "the command never created \(ready)")
+        }
         kill(run.process.processIdentifier, SIGTERM)
         return (folder, run, try await run.waitForExit(timeout: timeout))
     }
@@ -189,7 +197,8 @@ struct ScheduleCommandTests {
         let schema = CLI.uniqueSchema()
         let (folder, run, took) = try await Self.terminateDuringLoad(
             job: "slow", schema: schema, grace: "1s", timeout: 15,
-            command: "trap 'echo got SIGTERM > term.txt; exit 143' TERM; printf 'day,n\\\\n{date},1\\\\n'; sleep 59.25 & wait")
+            command: "trap 'echo got SIGTERM > term.txt; exit 143' TERM; printf 'day,n\\\\n{date},1\\\\n'; touch ready; sleep 59.25 & wait",
+            ready: "ready")
         #expect(took != nil && took! < 4, "exited after \(took.map { "\($0)" } ?? "more than 15") s; grace is 1 s")
         #expect(run.process.terminationStatus == 0, "\(run.stderr)")
         #expect(run.stdout.contains("slow 2026-01-01: stopped at shutdown, rolled back (due again)"))
@@ -216,7 +225,7 @@ struct ScheduleCommandTests {
         let schema = CLI.uniqueSchema()
         let (_, run, took) = try await Self.terminateDuringLoad(
             job: "short", schema: schema, grace: "30s", timeout: 30,
-            command: "sleep 2; printf 'day,n\\\\n{date},1\\\\n{date},2\\\\n'", settle: 0)
+            command: "sleep 2; printf 'day,n\\\\n{date},1\\\\n{date},2\\\\n'")
         #expect(took != nil)
         #expect(run.process.terminationStatus == 0, "\(run.stderr)")
         #expect(run.stdout.contains("short 2026-01-01: loaded 2 rows"))

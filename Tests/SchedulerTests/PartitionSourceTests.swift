@@ -5,6 +5,7 @@ import Stevedore
 import Testing
 import Warehouse
 @testable import Scheduler
+import TestSupport
 
 /// Each kind of source, end to end: rows from it land in the table, for the right partition.
 @Suite("Job sources", .serialized)
@@ -33,136 +34,144 @@ struct PartitionSourceTests {
     @Test("a glob reads every matching file of the partition, in name order, gzipped or not")
     func glob() async throws {
         let fixture = try SchedulerFixture()
-        defer { Task { await fixture.cleanUp() } }
-        for day in ["2026-01-01", "2026-01-02"] {
-            try fixture.write("in/\(day)/a.csv", "day,n\n\(day),1\n")
-            try fixture.write("in/\(day)/b.csv", "day,n\n\(day),2\n")
-            try fixture.write("in/\(day)/notes.txt", "not data")
+        try await withCleanUp({ await fixture.cleanUp() }) {
+            for day in ["2026-01-01", "2026-01-02"] {
+                try fixture.write("in/\(day)/a.csv", "day,n\n\(day),1\n")
+                try fixture.write("in/\(day)/b.csv", "day,n\n\(day),2\n")
+                try fixture.write("in/\(day)/notes.txt", "not data")
+            }
+            // A gzipped file in a nested folder, matched by **.
+            let nested = fixture.folder.appendingPathComponent("in/2026-01-02/late/c.csv.gz")
+            try FileManager.default.createDirectory(at: nested.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(try Self.gzip("day,n\n2026-01-02,3\n")).write(to: nested)
+            let job = Job(name: "glob", table: fixture.table("glob"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                          source: .files(pattern: fixture.folder.path + "/in/{date}/**/*.csv*", format: .bySuffix))
+            _ = try await load(fixture, job)
+            #expect(try await contents(fixture, job.table) == ["2026-01-01 1", "2026-01-01 2", "2026-01-02 1", "2026-01-02 2",
+                                                               "2026-01-02 3"])
         }
-        // A gzipped file in a nested folder, matched by **.
-        let nested = fixture.folder.appendingPathComponent("in/2026-01-02/late/c.csv.gz")
-        try FileManager.default.createDirectory(at: nested.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(try Self.gzip("day,n\n2026-01-02,3\n")).write(to: nested)
-        let job = Job(name: "glob", table: fixture.table("glob"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                      source: .files(pattern: fixture.folder.path + "/in/{date}/**/*.csv*", format: .bySuffix))
-        _ = try await load(fixture, job)
-        #expect(try await contents(fixture, job.table) == ["2026-01-01 1", "2026-01-01 2", "2026-01-02 1", "2026-01-02 2",
-                                                           "2026-01-02 3"])
     }
 
     @Test("a glob that matches nothing fails the partition, naming the pattern")
     func globMatchesNothing() async throws {
         let fixture = try SchedulerFixture()
-        defer { Task { await fixture.cleanUp() } }
-        let job = Job(name: "empty", table: fixture.table("empty"), partitions: SchedulerFixture.daily(from: "2026-01-02"),
-                      source: .files(pattern: fixture.folder.path + "/none/{date}-*.csv", format: .bySuffix),
-                      retry: RetryBackoff(attempts: 1))
-        let outcomes = await (try fixture.service([job], clock: TestClock(Self.now))).runOnce()
-        #expect(outcomes.map(\.result) == [.failed])
-        #expect(outcomes.first?.error?.contains("no file matches \(fixture.folder.path)/none/2026-01-02-*.csv") == true)
+        try await withCleanUp({ await fixture.cleanUp() }) {
+            let job = Job(name: "empty", table: fixture.table("empty"), partitions: SchedulerFixture.daily(from: "2026-01-02"),
+                          source: .files(pattern: fixture.folder.path + "/none/{date}-*.csv", format: .bySuffix),
+                          retry: RetryBackoff(attempts: 1))
+            let outcomes = await (try fixture.service([job], clock: TestClock(Self.now))).runOnce()
+            #expect(outcomes.map(\.result) == [.failed])
+            #expect(outcomes.first?.error?.contains("no file matches \(fixture.folder.path)/none/2026-01-02-*.csv") == true)
+        }
     }
 
     @Test("objects in the S3 store: every gzipped CSV under the partition's prefix")
     func objects() async throws {
         let fixture = try SchedulerFixture()
-        defer { Task { await fixture.cleanUp() } }
-        let bucket = try #require(ProcessInfo.processInfo.environment["STEVEDORE_TEST_BUCKET"], "STEVEDORE_TEST_BUCKET is not set")
-        let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
-        let prefix = "raw-\(UInt32.random(in: 0...UInt32.max))"
-        for day in ["2026-01-01", "2026-01-02"] {
-            for part in 1...2 {
-                try await store.put("\(prefix)/\(day)/part-\(part).csv.gz", body: .bytes(try Self.gzip("day,n\n\(day),\(part)\n")))
+        try await withCleanUp({ await fixture.cleanUp() }) {
+            let bucket = try #require(ProcessInfo.processInfo.environment["STEVEDORE_TEST_BUCKET"], "STEVEDORE_TEST_BUCKET is not set")
+            let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
+            let prefix = "raw-\(UInt32.random(in: 0...UInt32.max))"
+            for day in ["2026-01-01", "2026-01-02"] {
+                for part in 1...2 {
+                    try await store.put("\(prefix)/\(day)/part-\(part).csv.gz", body: .bytes(try Self.gzip("day,n\n\(day),\(part)\n")))
+                }
+                try await store.put("\(prefix)/\(day)/_SUCCESS", body: .bytes([]))
             }
-            try await store.put("\(prefix)/\(day)/_SUCCESS", body: .bytes([]))
+            let job = Job(name: "objects", table: fixture.table("objects"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                          source: .objects(url: "s3://\(bucket)/\(prefix)/{date}/*.csv.gz", format: .bySuffix))
+            _ = try await load(fixture, job)
+            #expect(try await contents(fixture, job.table) == ["2026-01-01 1", "2026-01-01 2", "2026-01-02 1", "2026-01-02 2"])
+            _ = try await store.deleteMany(try await store.listKeys(prefix: prefix + "/"))
         }
-        let job = Job(name: "objects", table: fixture.table("objects"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                      source: .objects(url: "s3://\(bucket)/\(prefix)/{date}/*.csv.gz", format: .bySuffix))
-        _ = try await load(fixture, job)
-        #expect(try await contents(fixture, job.table) == ["2026-01-01 1", "2026-01-01 2", "2026-01-02 1", "2026-01-02 2"])
-        _ = try await store.deleteMany(try await store.listKeys(prefix: prefix + "/"))
     }
 
     @Test("objects behind an https:// endpoint with a self-signed certificate: refused, then read with the CA bundle")
     func objectsOverTLS() async throws {
         let fixture = try SchedulerFixture()
-        defer { Task { await fixture.cleanUp() } }
-        let environment = ProcessInfo.processInfo.environment
-        let bucket = try #require(environment["STEVEDORE_TEST_BUCKET"], "STEVEDORE_TEST_BUCKET is not set")
-        let endpoint = try #require(environment["STEVEDORE_TEST_S3_TLS_ENDPOINT"], "STEVEDORE_TEST_S3_TLS_ENDPOINT is not set")
-        let bundle = try #require(environment["STEVEDORE_TEST_CA_BUNDLE"], "STEVEDORE_TEST_CA_BUNDLE is not set")
-        let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
-        let prefix = "raw-tls-\(UInt32.random(in: 0...UInt32.max))"
-        for day in ["2026-01-01", "2026-01-02"] {
-            try await store.put("\(prefix)/\(day)/part-1.csv.gz", body: .bytes(try Self.gzip("day,n\n\(day),1\n")))
+        try await withCleanUp({ await fixture.cleanUp() }) {
+            let environment = ProcessInfo.processInfo.environment
+            let bucket = try #require(environment["STEVEDORE_TEST_BUCKET"], "STEVEDORE_TEST_BUCKET is not set")
+            let endpoint = try #require(environment["STEVEDORE_TEST_S3_TLS_ENDPOINT"], "STEVEDORE_TEST_S3_TLS_ENDPOINT is not set")
+            let bundle = try #require(environment["STEVEDORE_TEST_CA_BUNDLE"], "STEVEDORE_TEST_CA_BUNDLE is not set")
+            let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
+            let prefix = "raw-tls-\(UInt32.random(in: 0...UInt32.max))"
+            for day in ["2026-01-01", "2026-01-02"] {
+                try await store.put("\(prefix)/\(day)/part-1.csv.gz", body: .bytes(try Self.gzip("day,n\n\(day),1\n")))
+            }
+            try await withCleanUp({ _ = try? await store.deleteMany(try await store.listKeys(prefix: prefix + "/")) }) {
+                let job = Job(name: "tls", table: fixture.table("tls"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                              source: .objects(url: "s3://\(bucket)/\(prefix)/{date}/*.csv.gz", format: .bySuffix))
+                var overTLS = environment
+                overTLS["AWS_ENDPOINT_URL_S3"] = endpoint
+                overTLS["AWS_CA_BUNDLE"] = nil
+                let refused = await (try fixture.service([job], clock: TestClock(Self.now)) {
+                    $0.awsEnvironment = AWSEnvironment(variables: overTLS)
+                }).runOnce()
+                #expect(refused.map(\.result) == [.failed, .failed])
+                #expect(refused.first?.error?.contains("certificate") == true, "\(refused.first?.error ?? "")")
+                let accepted = await (try fixture.service([job], clock: TestClock(Self.now)) {
+                    $0.awsEnvironment = AWSEnvironment(variables: overTLS)
+                    $0.caBundle = bundle
+                }).runOnce()
+                #expect(accepted.map(\.result) == [.loaded, .loaded], "\(accepted.first?.error ?? "")")
+                #expect(try await contents(fixture, job.table) == ["2026-01-01 1", "2026-01-02 1"])
+            }
         }
-        defer { Task { _ = try? await store.deleteMany(try await store.listKeys(prefix: prefix + "/")) } }
-        let job = Job(name: "tls", table: fixture.table("tls"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                      source: .objects(url: "s3://\(bucket)/\(prefix)/{date}/*.csv.gz", format: .bySuffix))
-        var overTLS = environment
-        overTLS["AWS_ENDPOINT_URL_S3"] = endpoint
-        overTLS["AWS_CA_BUNDLE"] = nil
-        let refused = await (try fixture.service([job], clock: TestClock(Self.now)) {
-            $0.awsEnvironment = AWSEnvironment(variables: overTLS)
-        }).runOnce()
-        #expect(refused.map(\.result) == [.failed, .failed])
-        #expect(refused.first?.error?.contains("certificate") == true, "\(refused.first?.error ?? "")")
-        let accepted = await (try fixture.service([job], clock: TestClock(Self.now)) {
-            $0.awsEnvironment = AWSEnvironment(variables: overTLS)
-            $0.caBundle = bundle
-        }).runOnce()
-        #expect(accepted.map(\.result) == [.loaded, .loaded], "\(accepted.first?.error ?? "")")
-        #expect(try await contents(fixture, job.table) == ["2026-01-01 1", "2026-01-02 1"])
     }
 
     @Test("a command's stdout as JSON Lines, with the key in its environment")
     func command() async throws {
         let fixture = try SchedulerFixture()
-        defer { Task { await fixture.cleanUp() } }
-        let job = Job(name: "cmd", table: fixture.table("cmd"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                      source: .command("""
-                          printf '{"day":"%s","n":%s}\\n' "$STEVEDORE_DATE" 1 "{date}" 2
-                          test "$STEVEDORE_JOB" = cmd && test "$STEVEDORE_PARTITION" = "{partition}"
-                          """, format: .jsonLines, workingDirectory: fixture.folder.path))
-        _ = try await load(fixture, job)
-        #expect(try await contents(fixture, job.table) == ["2026-01-01 1", "2026-01-01 2", "2026-01-02 1", "2026-01-02 2"])
+        try await withCleanUp({ await fixture.cleanUp() }) {
+            let job = Job(name: "cmd", table: fixture.table("cmd"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                          source: .command("""
+                              printf '{"day":"%s","n":%s}\\n' "$STEVEDORE_DATE" 1 "{date}" 2
+                              test "$STEVEDORE_JOB" = cmd && test "$STEVEDORE_PARTITION" = "{partition}"
+                              """, format: .jsonLines, workingDirectory: fixture.folder.path))
+            _ = try await load(fixture, job)
+            #expect(try await contents(fixture, job.table) == ["2026-01-01 1", "2026-01-01 2", "2026-01-02 1", "2026-01-02 2"])
+        }
     }
 
     @Test("a SQL query on a source database, the key bound as a parameter, streamed with COPY TO STDOUT")
     func query() async throws {
         let fixture = try SchedulerFixture()
-        defer { Task { await fixture.cleanUp() } }
-        let source = "\(quoteIdentifier(fixture.schema)).orders"
-        let connection = try await fixture.connection()
-        try await connection.execute("CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(fixture.schema))")
-        try await connection.execute("CREATE TABLE \(source) (day date, n int, note text)")
-        // 30,000 rows a day, so the COPY spans many chunks; a note with quotes, commas and a newline.
-        try await connection.execute("""
-            INSERT INTO \(source) SELECT d::date, g, CASE WHEN g = 1 THEN 'a "quoted", multi
-            line note' END FROM generate_series('2025-12-31'::date, '2026-01-03'::date, '1 day') d,
-            generate_series(1, 30000) g
-            """)
-        let job = Job(name: "query", table: fixture.table("query"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                      source: .query(database: "", sql: "SELECT day, n, note FROM \(source) WHERE day = '{date}' AND n > 0"))
-        let outcomes = try await load(fixture, job)
-        #expect(outcomes.map(\.rows) == [30000, 30000])
-        let summary = try await fixture.rows(
-            "SELECT day::text, count(*)::text, sum(n)::text, max(note) FROM \(job.table.quoted) GROUP BY day ORDER BY day")
-        #expect(summary == [["2026-01-01", "30000", "450015000", "a \"quoted\", multi\nline note"],
-                            ["2026-01-02", "30000", "450015000", "a \"quoted\", multi\nline note"]])
+        try await withCleanUp({ await fixture.cleanUp() }) {
+            let source = "\(quoteIdentifier(fixture.schema)).orders"
+            let connection = try await fixture.connection()
+            try await connection.execute("CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(fixture.schema))")
+            try await connection.execute("CREATE TABLE \(source) (day date, n int, note text)")
+            // 30,000 rows a day, so the COPY spans many chunks; a note with quotes, commas and a newline.
+            try await connection.execute("""
+                INSERT INTO \(source) SELECT d::date, g, CASE WHEN g = 1 THEN 'a "quoted", multi
+                line note' END FROM generate_series('2025-12-31'::date, '2026-01-03'::date, '1 day') d,
+                generate_series(1, 30000) g
+                """)
+            let job = Job(name: "query", table: fixture.table("query"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                          source: .query(database: "", sql: "SELECT day, n, note FROM \(source) WHERE day = '{date}' AND n > 0"))
+            let outcomes = try await load(fixture, job)
+            #expect(outcomes.map(\.rows) == [30000, 30000])
+            let summary = try await fixture.rows(
+                "SELECT day::text, count(*)::text, sum(n)::text, max(note) FROM \(job.table.quoted) GROUP BY day ORDER BY day")
+            #expect(summary == [["2026-01-01", "30000", "450015000", "a \"quoted\", multi\nline note"],
+                                ["2026-01-02", "30000", "450015000", "a \"quoted\", multi\nline note"]])
+        }
     }
 
     @Test("a query that fails reports the database's error with the job and partition, and loads nothing")
     func failingQuery() async throws {
         let fixture = try SchedulerFixture()
-        defer { Task { await fixture.cleanUp() } }
-        let job = Job(name: "badquery", table: fixture.table("badquery"), partitions: SchedulerFixture.daily(from: "2026-01-02"),
-                      source: .query(database: "", sql: "SELECT * FROM no_such_table WHERE day = {date}"),
-                      retry: RetryBackoff(attempts: 1))
-        let outcomes = await (try fixture.service([job], clock: TestClock(Self.now))).runOnce()
-        let error = try #require(outcomes.first?.error)
-        #expect(error.contains("job badquery partition 2026-01-02"))
-        #expect(error.contains("42P01"))
-        #expect(try await fixture.rows("SELECT to_regclass($1)::text", [job.table.quoted]) == [[nil]])
+        try await withCleanUp({ await fixture.cleanUp() }) {
+            let job = Job(name: "badquery", table: fixture.table("badquery"), partitions: SchedulerFixture.daily(from: "2026-01-02"),
+                          source: .query(database: "", sql: "SELECT * FROM no_such_table WHERE day = {date}"),
+                          retry: RetryBackoff(attempts: 1))
+            let outcomes = await (try fixture.service([job], clock: TestClock(Self.now))).runOnce()
+            let error = try #require(outcomes.first?.error)
+            #expect(error.contains("job badquery partition 2026-01-02"))
+            #expect(error.contains("42P01"))
+            #expect(try await fixture.rows("SELECT to_regclass($1)::text", [job.table.quoted]) == [[nil]])
+        }
     }
 
     @Test("placeholders: filled per key, and a query's become parameters")

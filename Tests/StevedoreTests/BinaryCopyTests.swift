@@ -3,6 +3,7 @@ import Frames
 import Testing
 import Warehouse
 @testable import Stevedore
+import TestSupport
 
 /// The pipelined load's binary COPY into a table it creates, beside the CSV COPY of the same input:
 /// the same table, value for value, and CSV for whatever has no exact binary form.
@@ -52,62 +53,65 @@ struct BinaryCopyTests {
     @Test("every created type, its extremes and NULLs: the binary COPY gives the table the CSV COPY gives")
     func sameTableAsCSV() async throws {
         let fixture = try LoaderFixture()
-        defer { Task { try? await fixture.dropSchema() } }
-        let binary = try await load(fixture, Self.csv, into: fixture.table("binary"), binary: true)
-        let text = try await load(fixture, Self.csv, into: fixture.table("text"), binary: false)
-        #expect(binary.rowsCopiedInBinary == 9 && text.rowsCopiedInBinary == 0)
-        #expect(try await types(fixture, "binary") == "id bigint, big bigint, num numeric, dbl double precision, day date, "
-            + "ts timestamp without time zone, tstz timestamp with time zone, flag boolean, txt text")
-        #expect(try await types(fixture, "binary") == types(fixture, "text"))
-        let rows = try await fixture.rows(fixture.table("binary"))
-        #expect(rows == (try await fixture.rows(fixture.table("text"))))
-        // A few as the server prints them: each value's own scale, -0 as 0, the extremes intact.
-        let byID = Dictionary(rows.compactMap { row in row[0].map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
-        #expect(byID["1"]?[1] == "9223372036854775807" && byID["1"]?[2] == "123456789012345678901234567890.5")
-        #expect(byID["2"]?[1] == "-9223372036854775808" && byID["2"]?[2] == String(repeating: "9", count: 1000))
-        #expect(byID["3"]?[2] == "0.0" && byID["3"]?[3] == "5e-324")
-        #expect(byID["4"]?[1] == "0" && byID["4"]?[2] == "0.000" && byID["4"]?[3] == "-0")
-        #expect(byID["5"]?[5] == "9999-12-31 23:59:59.999999")
-        #expect(byID["6"]?[2] == "-12.3400" && byID["6"]?[4] == "0001-01-01")
-        #expect(byID["7"]?[3] == "2.2250738585072014e-308" && byID["7"]?[6] == "1999-12-31 10:00:00+00")
-        #expect(byID["8"]?[2] == "100000000000000000000" && byID["8"]?[7] == "f")
-        #expect(rows.last == Array(repeating: nil, count: Self.columns.count))
-        #expect(rows.compactMap { $0[8] }.sorted() == ["", " spaced ", "NULL", "\\N", "a,b", "line\nbreak", "quote \"x\"", "ünïcødé ✓"])
+        try await withCleanUp({ try? await fixture.dropSchema() }) {
+            let binary = try await load(fixture, Self.csv, into: fixture.table("binary"), binary: true)
+            let text = try await load(fixture, Self.csv, into: fixture.table("text"), binary: false)
+            #expect(binary.rowsCopiedInBinary == 9 && text.rowsCopiedInBinary == 0)
+            #expect(try await types(fixture, "binary") == "id bigint, big bigint, num numeric, dbl double precision, day date, "
+                + "ts timestamp without time zone, tstz timestamp with time zone, flag boolean, txt text")
+            #expect(try await types(fixture, "binary") == types(fixture, "text"))
+            let rows = try await fixture.rows(fixture.table("binary"))
+            #expect(rows == (try await fixture.rows(fixture.table("text"))))
+            // A few as the server prints them: each value's own scale, -0 as 0, the extremes intact.
+            let byID = Dictionary(rows.compactMap { row in row[0].map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
+            #expect(byID["1"]?[1] == "9223372036854775807" && byID["1"]?[2] == "123456789012345678901234567890.5")
+            #expect(byID["2"]?[1] == "-9223372036854775808" && byID["2"]?[2] == String(repeating: "9", count: 1000))
+            #expect(byID["3"]?[2] == "0.0" && byID["3"]?[3] == "5e-324")
+            #expect(byID["4"]?[1] == "0" && byID["4"]?[2] == "0.000" && byID["4"]?[3] == "-0")
+            #expect(byID["5"]?[5] == "9999-12-31 23:59:59.999999")
+            #expect(byID["6"]?[2] == "-12.3400" && byID["6"]?[4] == "0001-01-01")
+            #expect(byID["7"]?[3] == "2.2250738585072014e-308" && byID["7"]?[6] == "1999-12-31 10:00:00+00")
+            #expect(byID["8"]?[2] == "100000000000000000000" && byID["8"]?[7] == "f")
+            #expect(rows.last == Array(repeating: nil, count: Self.columns.count))
+            #expect(rows.compactMap { $0[8] }.sorted() == ["", " spaced ", "NULL", "\\N", "a,b", "line\nbreak", "quote \"x\"", "ünïcødé ✓"])
+        }
     }
 
     @Test("a value without an exact binary form sends it and every later batch as CSV; the table is the same")
     func switchesToCSV() async throws {
         let fixture = try LoaderFixture()
-        defer { Task { try? await fixture.dropSchema() } }
-        var text = "id,n,note\n"
-        // Numbers past an exponent of 1,000 are read as the server reads the text.
-        for row in 1...2000 { text += "\(row),\(row == 1600 ? "1e2000" : "\(row).25"),\"n \"\"\(row)\"\"\"\n" }
-        let binary = try await load(fixture, text, into: fixture.table("binary"), binary: true)
-        let csv = try await load(fixture, text, into: fixture.table("text"), binary: false)
-        #expect(binary.copy == .pipelined && binary.rows == 2000)
-        #expect(binary.rowsCopiedInBinary == 1500, "the batches before row 1,501's")
-        #expect(csv.rowsCopiedInBinary == 0)
-        #expect(try await types(fixture, "binary") == "id bigint, n numeric, note text")
-        #expect(try await fixture.checksum(fixture.table("binary")) == fixture.checksum(fixture.table("text")))
+        try await withCleanUp({ try? await fixture.dropSchema() }) {
+            var text = "id,n,note\n"
+            // Numbers past an exponent of 1,000 are read as the server reads the text.
+            for row in 1...2000 { text += "\(row),\(row == 1600 ? "1e2000" : "\(row).25"),\"n \"\"\(row)\"\"\"\n" }
+            let binary = try await load(fixture, text, into: fixture.table("binary"), binary: true)
+            let csv = try await load(fixture, text, into: fixture.table("text"), binary: false)
+            #expect(binary.copy == .pipelined && binary.rows == 2000)
+            #expect(binary.rowsCopiedInBinary == 1500, "the batches before row 1,501's")
+            #expect(csv.rowsCopiedInBinary == 0)
+            #expect(try await types(fixture, "binary") == "id bigint, n numeric, note text")
+            #expect(try await fixture.checksum(fixture.table("binary")) == fixture.checksum(fixture.table("text")))
+        }
     }
 
     @Test("nested JSON Lines values go into jsonb as binary; the same documents as through CSV")
     func jsonLines() async throws {
         let fixture = try LoaderFixture()
-        defer { Task { try? await fixture.dropSchema() } }
-        let lines = """
-            {"id": 1, "doc": {"a": [1, 2, {"b": "x\\"y"}], "c": null}, "tag": "one"}
-            {"id": 2, "doc": [true, 1.5e3, "ü"], "tag": null}
-            {"id": 3, "doc": null, "tag": "three, with a comma"}
+        try await withCleanUp({ try? await fixture.dropSchema() }) {
+            let lines = """
+                {"id": 1, "doc": {"a": [1, 2, {"b": "x\\"y"}], "c": null}, "tag": "one"}
+                {"id": 2, "doc": [true, 1.5e3, "ü"], "tag": null}
+                {"id": 3, "doc": null, "tag": "three, with a comma"}
 
-            """
-        let binary = try await load(fixture, lines, into: fixture.table("binary"), binary: true, file: "docs.jsonl")
-        _ = try await load(fixture, lines, into: fixture.table("text"), binary: false, file: "docs.jsonl")
-        #expect(binary.rowsCopiedInBinary == 3)
-        #expect(try await types(fixture, "binary") == "id bigint, doc jsonb, tag text")
-        let rows = try await fixture.rows(fixture.table("binary"))
-        #expect(rows == (try await fixture.rows(fixture.table("text"))))
-        #expect(rows.first?[1] == #"{"a": [1, 2, {"b": "x\"y"}], "c": null}"#)
+                """
+            let binary = try await load(fixture, lines, into: fixture.table("binary"), binary: true, file: "docs.jsonl")
+            _ = try await load(fixture, lines, into: fixture.table("text"), binary: false, file: "docs.jsonl")
+            #expect(binary.rowsCopiedInBinary == 3)
+            #expect(try await types(fixture, "binary") == "id bigint, doc jsonb, tag text")
+            let rows = try await fixture.rows(fixture.table("binary"))
+            #expect(rows == (try await fixture.rows(fixture.table("text"))))
+            #expect(rows.first?[1] == #"{"a": [1, 2, {"b": "x\"y"}], "c": null}"#)
+        }
     }
 }
 

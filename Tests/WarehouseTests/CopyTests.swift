@@ -140,11 +140,12 @@ struct CopyTests {
     @Test("cancelling the task stops a COPY TO whose query has not produced a row yet")
     func cancelBeforeFirstRow() async throws {
         let connection = try await TestDatabase.connect()
+        let pid = await connection.backendPID
         let started = ContinuousClock.now
         let task = Task {
             try await connection.copyOut("COPY (SELECT pg_sleep(30), 1) TO STDOUT") { _ in }
         }
-        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await TestDatabase.waitUntilRunning(pid: pid, "pg_sleep(30)"))
         task.cancel()
         let error = try await #require(throws: WarehouseError.self) { try await task.value }
         #expect(error.sqlState == "57014" || error.code == .cancelled, "\(error)")

@@ -94,11 +94,12 @@ struct ExecuteTests {
     @Test("cancelling the task cancels the running statement")
     func cancellation() async throws {
         let connection = try await TestDatabase.connect()
+        let pid = await connection.backendPID
         let started = ContinuousClock.now
         let task = Task {
             try await connection.execute("SELECT pg_sleep(30)")
         }
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await TestDatabase.waitUntilRunning(pid: pid, "pg_sleep(30)"))
         task.cancel()
         let result = await task.result
         let error = try #require(throws: WarehouseError.self) { try result.get() }

@@ -187,30 +187,31 @@ struct ReliabilityS3FaultTests {
         defer { try? FileManager.default.removeItem(at: file) }
         try await fixture.loader.unload(table, toFile: file.path)
         let expected = Array(try Data(contentsOf: file))
-        defer { Task { _ = try? await store.deleteMany(try await store.listKeys(prefix: prefix)) } }
-        if let failure {
-            if let problem = Self.unclear(failure) {
-                tally.problems.append("\(detail): \(problem)")
+        try await withCleanUp({ _ = try? await store.deleteMany(try await store.listKeys(prefix: prefix)) }) {
+            if let failure {
+                if let problem = Self.unclear(failure) {
+                    tally.problems.append("\(detail): \(problem)")
+                    return
+                }
+                tally.failedCleanly += 1
+                tally.outcome = "failed cleanly: \(failure)"
                 return
             }
-            tally.failedCleanly += 1
-            tally.outcome = "failed cleanly: \(failure)"
-            return
+            guard let report else { return }
+            var written: [UInt8] = []
+            for part in report.parts {
+                written += try Gzip.decompress(try await store.getBytes(part.key))
+            }
+            let manifest = String(decoding: try await store.getBytes(report.manifestKey), as: UTF8.self)
+            let listed = report.parts.allSatisfy { manifest.contains($0.key) }
+            guard written == expected, listed, report.rows == 600 else {
+                tally.problems.append("\(detail): succeeded, but the parts hold \(written.count) bytes against "
+                    + "\(expected.count) unloaded directly (rows \(report.rows), manifest lists every part: \(listed))")
+                return
+            }
+            tally.succeeded += 1
+            tally.outcome = "succeeded exactly"
         }
-        guard let report else { return }
-        var written: [UInt8] = []
-        for part in report.parts {
-            written += try Gzip.decompress(try await store.getBytes(part.key))
-        }
-        let manifest = String(decoding: try await store.getBytes(report.manifestKey), as: UTF8.self)
-        let listed = report.parts.allSatisfy { manifest.contains($0.key) }
-        guard written == expected, listed, report.rows == 600 else {
-            tally.problems.append("\(detail): succeeded, but the parts hold \(written.count) bytes against "
-                + "\(expected.count) unloaded directly (rows \(report.rows), manifest lists every part: \(listed))")
-            return
-        }
-        tally.succeeded += 1
-        tally.outcome = "succeeded exactly"
     }
 
     /// Whether every one of `attempts` attempts to abort `uploadID` met a fault that kept it from S3.

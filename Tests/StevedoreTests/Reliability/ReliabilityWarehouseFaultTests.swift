@@ -117,9 +117,10 @@ struct ReliabilityWarehouseFaultTests {
         let finished = LoadFinished()
         let result: Result<LoadReport, any Error> = await withTaskGroup(of: Result<LoadReport, any Error>?.self) { group in
             group.addTask {
-                defer { Task { await finished.set() } }
-                do { return .success(try await loader.store(frame, into: table, partition: partition)) } catch {
-                    return .failure(error)
+                await withCleanUp({ await finished.set() }) { () async -> Result<LoadReport, any Error>? in
+                    do { return .success(try await loader.store(frame, into: table, partition: partition)) } catch {
+                        return .failure(error)
+                    }
                 }
             }
             group.addTask {
