@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import StevedoreCLI
 
-@Suite("stevedore.yml")
+@Suite("stevedore.yml", .timeLimit(.minutes(5)))
 struct ConfigurationFileTests {
     @Test("names resolve to URLs, ${VAR} expands, flags win")
     func resolution() throws {

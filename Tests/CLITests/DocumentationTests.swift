@@ -3,7 +3,7 @@ import Testing
 
 /// Runs every `sh` example of docs/cli.md, in order, from the repository's root, so the document
 /// cannot drift from the program. A trailing `# exit N` says the example must exit with N.
-@Suite("docs/cli.md examples", .serialized)
+@Suite("docs/cli.md examples", .serialized, .timeLimit(.minutes(5)))
 struct DocumentationTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

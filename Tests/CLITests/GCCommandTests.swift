@@ -3,7 +3,7 @@ import Testing
 
 /// `stevedore gc` against a folder stage and the live ledger: only loads the ledger does not know,
 /// older than the grace period, are removed; committed loads and foreign objects stay.
-@Suite("stevedore gc")
+@Suite("stevedore gc", .timeLimit(.minutes(5)))
 struct GCCommandTests {
     struct Report: Decodable {
         struct Load: Decodable { var prefix, loadID: String; var objects: Int }

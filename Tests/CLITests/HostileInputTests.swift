@@ -7,7 +7,7 @@ import Testing
 /// (one line naming the file, line, column or flag; a documented exit code; the guarded table as it
 /// was) or, where it is a legal name or value, kept literally, never run as SQL: a `canary` table
 /// that every injected statement tries to drop is still there, and the schema holds no other table.
-@Suite("Hostile input through the CLI: refused clearly or kept literally, never run as SQL", .serialized)
+@Suite("Hostile input through the CLI: refused clearly or kept literally, never run as SQL", .serialized, .timeLimit(.minutes(5)))
 struct HostileInputTests {
     /// A schema with a guarded table of known rows and a canary; checks both after every case.
     struct Arena {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite("stevedore load, unload, status and check against the live services")
+@Suite("stevedore load, unload, status and check against the live services", .timeLimit(.minutes(5)))
 struct LoadCommandTests {
     static let sales = "id,sale_date,region,amount\n1,2024-01-01,eu,10.50\n2,2024-01-01,us,\n3,2024-01-02,eu,7.25\n"
 
@@ -83,7 +83,7 @@ struct LoadCommandTests {
     }
 }
 
-@Suite("stevedore with bad input: one line, a documented exit code, no change")
+@Suite("stevedore with bad input: one line, a documented exit code, no change", .timeLimit(.minutes(5)))
 struct BadInputTests {
     /// A table with known content, and a check that it still has it.
     struct Guarded {
@@ -224,7 +224,7 @@ struct BadInputTests {
     }
 }
 
-@Suite("stevedore plan")
+@Suite("stevedore plan", .timeLimit(.minutes(5)))
 struct PlanCommandTests {
     @Test("plan shows the inferred columns and the SQL, and changes nothing")
     func plan() async throws {
@@ -253,7 +253,7 @@ struct PlanCommandTests {
     }
 }
 
-@Suite("stevedore load progress")
+@Suite("stevedore load progress", .timeLimit(.minutes(5)))
 struct ProgressTests {
     @Test("--progress always draws phases on stderr; auto draws nothing when stderr is not a terminal")
     func progress() async throws {
@@ -274,7 +274,7 @@ struct ProgressTests {
     }
 }
 
-@Suite("stevedore unload --format jsonl")
+@Suite("stevedore unload --format jsonl", .timeLimit(.minutes(5)))
 struct UnloadJSONLinesTests {
     @Test("rows come out as JSON objects with typed values")
     func jsonl() async throws {

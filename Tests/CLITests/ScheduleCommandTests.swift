@@ -5,7 +5,7 @@ import Testing
 
 /// `stevedore schedule` and `backfill` as a user runs them: a stevedore.yml, the built binary, the
 /// live services, and signals sent to the real process.
-@Suite("schedule and backfill commands", .serialized)
+@Suite("schedule and backfill commands", .serialized, .timeLimit(.minutes(5)))
 struct ScheduleCommandTests {
     /// A folder with a stevedore.yml whose jobs load into `schema`, a folder stage, and `jobs`.
     static func project(schema: String, grace: String = "1s", jobs: String) throws -> URL {
@@ -330,7 +330,7 @@ struct ScheduleCommandTests {
 }
 
 /// docs/scheduling.md's complete example is a configuration `stevedore` accepts.
-@Suite("docs/scheduling.md example")
+@Suite("docs/scheduling.md example", .timeLimit(.minutes(5)))
 struct SchedulingDocumentationTests {
     @Test("the stevedore.yml of docs/scheduling.md parses, and schedule list shows its four jobs")
     func exampleParses() async throws {

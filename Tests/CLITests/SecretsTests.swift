@@ -8,7 +8,7 @@ import Testing
 /// with them. This suite drives the CLI through successes and failures with `--verbose` and `--json`,
 /// then searches everything a user or an operator could see for them: every stdout and stderr line,
 /// the ledger and attempts rows, and every byte of the staged objects, gunzipped.
-@Suite("Secrets never leave: output, logs, errors, ledger and staged objects", .serialized)
+@Suite("Secrets never leave: output, logs, errors, ledger and staged objects", .serialized, .timeLimit(.minutes(5)))
 struct SecretsTests {
     /// The credentials of this run, each long and random enough that a match is no accident.
     static func secrets() throws -> [String: String] {

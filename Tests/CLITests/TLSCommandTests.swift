@@ -4,7 +4,7 @@ import TestSupport
 
 /// `stevedore load` through an https:// S3 endpoint with a self-signed certificate (the stunnel
 /// proxy `scripts/services` starts in front of the test S3 server).
-@Suite("stevedore over an https:// stage")
+@Suite("stevedore over an https:// stage", .timeLimit(.minutes(5)))
 struct TLSCommandTests {
     @Test("the self-signed endpoint is refused (exit 74, naming the certificate) until --ca-bundle or AWS_CA_BUNDLE names it")
     func caBundle() async throws {

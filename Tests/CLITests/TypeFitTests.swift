@@ -5,7 +5,7 @@ import Testing
 /// Types on data and tables nobody made for Stevedore: numbers that stay numbers, partitions that
 /// look narrower than their column, every column type of an existing table, and first loads whose
 /// types settle late, all through the CLI against the test services.
-@Suite("column types that hold on real data")
+@Suite("column types that hold on real data", .timeLimit(.minutes(5)))
 struct TypeFitTests {
     static let psql = ScheduleCommandTests.psql
     var stage: String { "s3://\(CLI.bucket)/cli-tests" }

@@ -6,7 +6,7 @@ import TestSupport
 
 /// Loads the staged CSV with PostgreSQL's own COPY on the live test server (`scripts/services env`),
 /// into a table of the inferred types, and reads it back with COPY TO.
-@Suite("staged CSV through PostgreSQL's COPY")
+@Suite("staged CSV through PostgreSQL's COPY", .timeLimit(.minutes(5)))
 struct PostgresCopyTests {
     /// PostgreSQL's name for a column type; the real DDL rendering belongs to the Warehouse dialects.
     static func postgresType(_ type: ColumnType) -> String {

@@ -7,7 +7,7 @@ import TestSupport
 /// Puts, multipart parts and gets through a proxy that answers 503 SlowDown twice and then resets
 /// the connection once for every request: all must succeed, each after exactly 4 attempts. A 403
 /// must not be retried at all.
-@Suite("Retries through a fault-injecting proxy", .serialized)
+@Suite("Retries through a fault-injecting proxy", .serialized, .timeLimit(.minutes(5)))
 struct FaultInjectionTests {
     /// The proxy process (Tests/Fixtures/objectstore/fault_proxy.py) in front of the test S3 server.
     final class FaultProxy {

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import ObjectStore
 
-@Suite("S3Store against the signature-checking server")
+@Suite("S3Store against the signature-checking server", .timeLimit(.minutes(5)))
 struct S3StoreTests {
     static func pattern(_ count: Int, seed: UInt8 = 7) -> [UInt8] {
         var state = UInt32(seed) &* 2_654_435_761
@@ -259,7 +259,7 @@ struct S3StoreTests {
     }
 }
 
-@Suite("S3 answers read without a server")
+@Suite("S3 answers read without a server", .timeLimit(.minutes(5)))
 struct S3AnswerParsingTests {
     @Test("a DeleteObjects answer reports each refused key with its code and message")
     func deleteResult() {

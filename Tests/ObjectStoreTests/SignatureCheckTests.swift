@@ -4,7 +4,7 @@ import Testing
 @testable import ObjectStore
 
 /// Proves the test S3 server checks signatures, and that our curl transport and signer talk to it.
-@Suite("The S3 server verifies signatures")
+@Suite("The S3 server verifies signatures", .timeLimit(.minutes(5)))
 struct SignatureCheckTests {
     let transport = CurlTransport(concurrency: 2)
 

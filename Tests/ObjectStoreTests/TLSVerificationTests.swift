@@ -5,7 +5,7 @@ import TestSupport
 
 /// The test S3 server behind an HTTPS proxy with a self-signed certificate (`scripts/services`
 /// starts stunnel): the certificate is refused unless its CA bundle is given.
-@Suite("TLS verification of an https:// endpoint")
+@Suite("TLS verification of an https:// endpoint", .timeLimit(.minutes(5)))
 struct TLSVerificationTests {
     static func tlsStore(caBundle: String?) throws -> S3Store {
         let environment = ProcessInfo.processInfo.environment

@@ -8,7 +8,7 @@ import Warehouse
 import TestSupport
 
 /// Each kind of source, end to end: rows from it land in the table, for the right partition.
-@Suite("Job sources", .serialized)
+@Suite("Job sources", .serialized, .timeLimit(.minutes(5)))
 struct PartitionSourceTests {
     static let now = SchedulerFixture.instant("2026-01-03T06:00:00Z")
 

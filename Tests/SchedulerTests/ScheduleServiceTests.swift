@@ -7,7 +7,7 @@ import Warehouse
 import TestSupport
 
 /// The service against the live PostgreSQL server and real sources, on a clock the test moves.
-@Suite("Schedule service", .serialized)
+@Suite("Schedule service", .serialized, .timeLimit(.minutes(5)))
 struct ScheduleServiceTests {
     /// A CSV of `rows` rows for `day`: day,n.
     static func dayCSV(_ day: String, rows: Int = 3) -> String {

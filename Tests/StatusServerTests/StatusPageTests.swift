@@ -37,7 +37,7 @@ func occurrences(of needle: String, in text: String) -> Int {
     text.components(separatedBy: needle).count - 1
 }
 
-@Suite struct StatusPageTests {
+@Suite(.timeLimit(.minutes(5))) struct StatusPageTests {
     @Test func pageIsSelfContainedAndStamped() {
         let html = StatusPage.render([Sample.daily], generatedAt: Sample.generatedAt)
         #expect(html.hasPrefix("<!DOCTYPE html>"))

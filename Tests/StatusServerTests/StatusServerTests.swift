@@ -85,7 +85,7 @@ func withServer(_ provider: FakeProvider = FakeProvider(),
     try await task.value
 }
 
-@Suite struct StatusServerTests {
+@Suite(.timeLimit(.minutes(5))) struct StatusServerTests {
     @Test func healthz() async throws {
         try await withServer { base in
             let answer = try await Curl.request("\(base)/healthz")

@@ -7,7 +7,7 @@ import TestSupport
 
 /// The pipelined load's binary COPY into a table it creates, beside the CSV COPY of the same input:
 /// the same table, value for value, and CSV for whatever has no exact binary form.
-@Suite("Loader: binary COPY on PostgreSQL")
+@Suite("Loader: binary COPY on PostgreSQL", .timeLimit(.minutes(5)))
 struct BinaryCopyTests {
     /// Values as other tools print them, and the extremes of each type; the last row is all NULL.
     static let columns: [(name: String, values: [String])] = [
@@ -116,7 +116,7 @@ struct BinaryCopyTests {
 }
 
 /// Where a binary COPY's rejected row is: the server numbers rows, not lines.
-@Suite("binary COPY row places")
+@Suite("binary COPY row places", .timeLimit(.minutes(5)))
 struct BinaryCopyPlaceTests {
     @Test("a frame's row (no input lines kept) is named by its row in the part")
     func frameRow() {
@@ -130,7 +130,7 @@ struct BinaryCopyPlaceTests {
 }
 
 /// `PostgresBinaryCopy` on its own: the bytes of each send format, and the texts it leaves to CSV.
-@Suite("PostgreSQL binary COPY rows")
+@Suite("PostgreSQL binary COPY rows", .timeLimit(.minutes(5)))
 struct PostgresBinaryCopyTests {
     func encode(_ fields: [PostgresBinaryCopy.Field], _ csv: String) -> [UInt8]? {
         var output: [UInt8] = []

@@ -6,7 +6,7 @@ import Warehouse
 @testable import Stevedore
 import TestSupport
 
-@Suite("Loader on PostgreSQL")
+@Suite("Loader on PostgreSQL", .timeLimit(.minutes(5)))
 struct LoaderTests {
     @Test("a frame of every type round-trips through store and load", arguments: [LoaderFixture.StageKind.folder, .s3])
     func roundTrip(stage: LoaderFixture.StageKind) async throws {
@@ -358,7 +358,7 @@ struct PartLosingStore: ObjectStore {
     func deleteMany(_ keys: [String]) async throws -> DeleteReport { try await base.deleteMany(keys) }
 }
 
-@Suite("Loader under a killed connection")
+@Suite("Loader under a killed connection", .timeLimit(.minutes(5)))
 struct KilledConnectionTests {
     @Test("a backend terminated during COPY fails the load and leaves table and ledger as they were",
           arguments: [false, true])
@@ -401,7 +401,7 @@ struct KilledConnectionTests {
     }
 }
 
-@Suite("Loader: streams in, exports out")
+@Suite("Loader: streams in, exports out", .timeLimit(.minutes(5)))
 struct LoaderStreamTests {
     @Test("CSV batches stream into a table with inferred types")
     func csvBatches() async throws {
@@ -479,7 +479,7 @@ struct LoaderStreamTests {
     }
 }
 
-@Suite("Loader: the stage after a load")
+@Suite("Loader: the stage after a load", .timeLimit(.minutes(5)))
 struct StageLifecycleTests {
     @Test("keepStage keeps the parts and the manifest under the reported prefix")
     func keepStage() async throws {
@@ -504,7 +504,7 @@ struct StageLifecycleTests {
     }
 }
 
-@Suite("Loader: whole-table and partition loads at once")
+@Suite("Loader: whole-table and partition loads at once", .timeLimit(.minutes(5)))
 struct MixedConcurrencyTests {
     @Test("a whole-table replace and partition loads of the same table never interleave")
     func replaceAgainstPartitions() async throws {

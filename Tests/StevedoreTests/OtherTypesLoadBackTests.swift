@@ -6,7 +6,7 @@ import Warehouse
 import TestSupport
 
 /// Tables with column types Stevedore has no frame type for load back through the library too.
-@Suite("Loader: other column types")
+@Suite("Loader: other column types", .timeLimit(.minutes(5)))
 struct OtherTypesLoadBackTests {
     @Test("Loader.load of a table with uuid, interval, inet, an array and jsonb gives each value's text; a frame stores into it")
     func loadBack() async throws {

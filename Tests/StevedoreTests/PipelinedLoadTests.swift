@@ -7,7 +7,7 @@ import TestSupport
 
 /// The pipelined load on PostgreSQL (each batch copied while the next is encoded), beside the
 /// sequential one: the same rows, types and ledger, and the same all-or-nothing.
-@Suite("Loader: pipelined copy on PostgreSQL")
+@Suite("Loader: pipelined copy on PostgreSQL", .timeLimit(.minutes(5)))
 struct PipelinedLoadTests {
     /// CSV text: `id,value,extra`. Rows before `widenAt` have integer values and no `extra` (but the
     /// first, with `extraInFirstRow`); from there on the value is text and `extra` is set (so the

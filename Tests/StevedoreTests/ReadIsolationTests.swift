@@ -7,7 +7,7 @@ import TestSupport
 
 /// A read of a table (unload, export, load back) beside a load whose DDL rewrites the table, on
 /// PostgreSQL: it waits for the load to commit and then reads the new rows, never an empty table.
-@Suite("Loader: reads beside a load's DDL")
+@Suite("Loader: reads beside a load's DDL", .timeLimit(.minutes(5)))
 struct ReadIsolationTests {
     @Test("an unload waiting for a load that rewrites the table (smallint to integer) reads the new rows, not an empty table")
     func unloadWaitsForRewrite() async throws {

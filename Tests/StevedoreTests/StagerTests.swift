@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 @testable import Stevedore
 
-@Suite("Stager")
+@Suite("Stager", .timeLimit(.minutes(5)))
 struct StagerTests {
     @Test("parts rotate near their size; every part is a whole gzip file of whole rows; the manifest lists them")
     func rotation() async throws {

@@ -1,7 +1,7 @@
 import Testing
 @testable import Warehouse
 
-@Suite("Authentication and secrets")
+@Suite("Authentication and secrets", .timeLimit(.minutes(5)))
 struct AuthenticationTests {
     /// A login role that must give a password (the test cluster's pg_hba asks members of
     /// `stevedore_password_login` for one).

@@ -1,7 +1,7 @@
 import Testing
 @testable import Warehouse
 
-@Suite("COPY in and out")
+@Suite("COPY in and out", .timeLimit(.minutes(5)))
 struct CopyTests {
     /// 100,000 rows of CSV in exactly the form PostgreSQL's COPY TO writes it, with quoted commas,
     /// quotes and newlines, empty strings (`""`) and NULLs (nothing).

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 @testable import Warehouse
 
-@Suite("Statements against the live server")
+@Suite("Statements against the live server", .timeLimit(.minutes(5)))
 struct ExecuteTests {
     @Test("a bound value with quotes, backslashes and unicode comes back unchanged")
     func parameterRoundTrip() async throws {

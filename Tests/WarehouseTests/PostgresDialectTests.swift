@@ -3,7 +3,7 @@ import Testing
 @testable import Warehouse
 
 /// PostgresDialect's statements run against the live server; each test works in its own schema.
-@Suite("PostgreSQL dialect")
+@Suite("PostgreSQL dialect", .timeLimit(.minutes(5)))
 struct PostgresDialectTests {
     let dialect = PostgresDialect()
 

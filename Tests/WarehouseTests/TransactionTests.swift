@@ -1,7 +1,7 @@
 import Testing
 @testable import Warehouse
 
-@Suite("Transactions")
+@Suite("Transactions", .timeLimit(.minutes(5)))
 struct TransactionTests {
     struct Boom: Error {}
 

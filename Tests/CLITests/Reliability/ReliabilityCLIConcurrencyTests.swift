@@ -8,7 +8,7 @@ import TestSupport
 /// shown to the user, and no connection left behind (counted in `pg_stat_activity` by the
 /// processes' application name). `STEVEDORE_RELIABILITY_CONCURRENCY` processes (default 6; 16 in
 /// `scripts/reliability`); half as many load/unload races.
-@Suite("Reliability: concurrent CLI loads", .serialized)
+@Suite("Reliability: concurrent CLI loads", .serialized, .timeLimit(.minutes(5)))
 struct ReliabilityCLIConcurrencyTests {
     static var processes: Int { ReliabilityCases.count("STEVEDORE_RELIABILITY_CONCURRENCY", default: 6) }
 

@@ -10,7 +10,7 @@ import TestSupport
 /// staged objects are then listed by `stevedore gc --dry-run` and removed by `stevedore gc`, which
 /// leave committed loads kept with `--keep-stage` alone and, within the grace period, everything.
 /// `STEVEDORE_RELIABILITY_KILL_CASES` cases (default 5).
-@Suite("Reliability: killed loads", .serialized)
+@Suite("Reliability: killed loads", .serialized, .timeLimit(.minutes(5)))
 struct ReliabilityKillTests {
     static let suite = "kill"
 

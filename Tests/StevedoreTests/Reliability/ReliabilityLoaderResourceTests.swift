@@ -14,7 +14,7 @@ import Warehouse
 /// counted and reported always, but fail the test only with `STEVEDORE_RELIABILITY_STRICT_FDS=1`,
 /// which `scripts/reliability` sets when it runs this suite alone in its process.
 /// `STEVEDORE_RELIABILITY_CONCURRENCY` concurrent loads (default 6).
-@Suite("Reliability: connections and descriptors of concurrent loads", .serialized)
+@Suite("Reliability: connections and descriptors of concurrent loads", .serialized, .timeLimit(.minutes(5)))
 struct ReliabilityLoaderResourceTests {
     @Test("concurrent stores and loads back release every connection and file descriptor")
     func releasesEverything() async throws {

@@ -14,7 +14,7 @@ import Warehouse
 /// upload is left incomplete unless S3 refused every attempt to abort it (a third of the cases send
 /// every object as a multipart upload).
 /// `STEVEDORE_RELIABILITY_S3_CASES` cases (default 8).
-@Suite("Reliability: S3 faults", .serialized)
+@Suite("Reliability: S3 faults", .serialized, .timeLimit(.minutes(5)))
 struct ReliabilityS3FaultTests {
     static let suite = "s3"
 

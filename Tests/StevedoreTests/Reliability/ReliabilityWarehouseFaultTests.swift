@@ -13,7 +13,7 @@ import Warehouse
 /// streams; COMMIT from the load's progress hook). After each case the table is exactly its old or
 /// its new content and the ledger has the load's row exactly when the new content is there; the
 /// same load then runs to completion. `STEVEDORE_RELIABILITY_PG_CASES` cases (default 6, one per phase).
-@Suite("Reliability: warehouse faults", .serialized)
+@Suite("Reliability: warehouse faults", .serialized, .timeLimit(.minutes(5)))
 struct ReliabilityWarehouseFaultTests {
     static let suite = "pg"
 
