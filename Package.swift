@@ -36,37 +36,52 @@ let package = Package(
         .target(name: "Blocking"),
         .target(name: "Digest", dependencies: ["CCrypto", "CZlib"]),
         .target(name: "Frames", dependencies: ["CZlib", "Digest"]),
-        .target(name: "ObjectStore", dependencies: [
-            "Blocking", "CCurl", "Digest", .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "Warehouse", dependencies: [
-            "Blocking", "CLibPQ", .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "Stevedore", dependencies: [
-            "Blocking", "Digest", "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "Scheduler", dependencies: [
-            "Blocking", "Stevedore", "Frames", "ObjectStore", "Warehouse", .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        .target(
+            name: "ObjectStore",
+            dependencies: [
+                "Blocking", "CCurl", "Digest", .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "Warehouse",
+            dependencies: [
+                "Blocking", "CLibPQ", .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "Stevedore",
+            dependencies: [
+                "Blocking", "Digest", "Frames", "ObjectStore", "Warehouse",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "Scheduler",
+            dependencies: [
+                "Blocking", "Stevedore", "Frames", "ObjectStore", "Warehouse",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         // The scheduler service's /healthz, /metrics and HTML status page.
-        .target(name: "StatusServer", dependencies: [
-            "Scheduler", .product(name: "FlyingFox", package: "FlyingFox"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .executableTarget(name: "StevedoreCLI", dependencies: [
-            "Blocking", "Stevedore", "Scheduler", "StatusServer", "Frames", "Digest", "CMalloc",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Yams", package: "Yams"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-        ]),
+        .target(
+            name: "StatusServer",
+            dependencies: [
+                "Scheduler", .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "StevedoreCLI",
+            dependencies: [
+                "Blocking", "Stevedore", "Scheduler", "StatusServer", "Frames", "Digest", "CMalloc",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]),
 
         // Benchmarks, not tests: scripts/bench-frames and scripts/bench-objectstore build them in release mode.
         .executableTarget(name: "FramesBench", dependencies: ["Frames"], path: "Benchmarks/FramesBench"),
         .executableTarget(name: "ObjectStoreBench", dependencies: ["ObjectStore"], path: "Benchmarks/ObjectStoreBench"),
-        .executableTarget(name: "LoadBench", dependencies: ["Stevedore", "Frames", "ObjectStore"], path: "Benchmarks/LoadBench"),
+        .executableTarget(
+            name: "LoadBench", dependencies: ["Stevedore", "Frames", "ObjectStore"], path: "Benchmarks/LoadBench"),
 
         // What several test targets share: seeded randomness, the reliability suites' case plan, the fault proxy.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -74,21 +89,29 @@ let package = Package(
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "FramesTests", dependencies: ["Frames", "Warehouse", "TestSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest", "TestSupport"]),
-        .testTarget(name: "WarehouseTests", dependencies: [
-            "Warehouse", "TestSupport", .product(name: "Logging", package: "swift-log"),
-            .product(name: "InMemoryLogging", package: "swift-log"),
-        ]),
-        .testTarget(name: "StevedoreTests", dependencies: ["Stevedore", "Frames", "ObjectStore", "Warehouse", "TestSupport"]),
-        .testTarget(name: "SchedulerTests", dependencies: [
-            "Scheduler", "Stevedore", "Frames", "ObjectStore", "Warehouse", "TestSupport",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
-        ]),
-        .testTarget(name: "StatusServerTests", dependencies: [
-            "StatusServer", "Scheduler", .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "WarehouseTests",
+            dependencies: [
+                "Warehouse", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "StevedoreTests", dependencies: ["Stevedore", "Frames", "ObjectStore", "Warehouse", "TestSupport"]),
+        .testTarget(
+            name: "SchedulerTests",
+            dependencies: [
+                "Scheduler", "Stevedore", "Frames", "ObjectStore", "Warehouse", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]),
+        .testTarget(
+            name: "StatusServerTests",
+            dependencies: [
+                "StatusServer", "Scheduler", .product(name: "Logging", package: "swift-log"),
+            ]),
         // Runs the built binary; the dependency makes `swift build --build-tests` build it first.
-        .testTarget(name: "CLITests", dependencies: ["Blocking", "StevedoreCLI", "Frames", "ObjectStore", "TestSupport"]),
+        .testTarget(
+            name: "CLITests", dependencies: ["Blocking", "StevedoreCLI", "Frames", "ObjectStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

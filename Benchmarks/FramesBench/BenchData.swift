@@ -26,7 +26,8 @@ enum BenchData {
             row += "\(Double(Int64(r >> 12) % 1_000_000) / 977.0),"
             row += (r & 1 == 0 ? "true," : "false,")
             row += "2026-\(pad(month))-\(pad(day)),"
-            row += "2026-\(pad(month))-\(pad(day)) \(pad(hour)):\(pad(minute)):\(pad(Int(r % 60))).\(String(format: "%06d", Int(r % 1_000_000))),"
+            row +=
+                "2026-\(pad(month))-\(pad(day)) \(pad(hour)):\(pad(minute)):\(pad(Int(r % 60))).\(String(format: "%06d", Int(r % 1_000_000))),"
             row += id % 10 == 0 ? "," : "2026-\(pad(month))-\(pad(day))T\(pad(hour)):\(pad(minute)):00+02:00,"
             let city = cities[Int((r >> 33) % UInt64(cities.count))]
             row += city.contains(",") ? "\"\(city)\"," : "\(city),"
@@ -48,7 +49,8 @@ enum BenchData {
     /// Writes a file of `rows` rows (or until `bytes` bytes) and returns its size.
     static func write(to path: String, rows: Int = .max, bytes: Int = .max) throws -> Int {
         guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else {
+            let handle = FileHandle(forWritingAtPath: path)
+        else {
             throw BenchFailure(message: "cannot write \(path)")
         }
         defer { try? handle.close() }

@@ -88,13 +88,18 @@ func benchmark(rows: Int) throws {
     let gzip6 = try best(of: 2) { sizes[6] = try stage(batches, level: 6).1 }
     let tool1 = try best(of: 2) { _ = try runTool("/bin/gzip", ["-1", "-c", path]) }
     let tool6 = try best(of: 2) { _ = try runTool("/bin/gzip", ["-6", "-c", path]) }
-    let python = try runTool("/usr/bin/env", ["python3", "-c", """
-        import csv, sys
-        n = 0
-        with open(sys.argv[1], newline='', encoding='utf-8') as f:
-            for row in csv.reader(f):
-                n += 1
-        """, path])
+    let python = try runTool(
+        "/usr/bin/env",
+        [
+            "python3", "-c",
+            """
+            import csv, sys
+            n = 0
+            with open(sys.argv[1], newline='', encoding='utf-8') as f:
+                for row in csv.reader(f):
+                    n += 1
+            """, path,
+        ])
     var encoder = StagedCSVEncoder(nullMarker: .emptyField)
     for batch in batches { try encoder.append(batch) }
     print("inferred: \(encoder.schema)")
@@ -152,13 +157,17 @@ do {
         let size = try BenchData.write(to: values[0], rows: rows)
         print("wrote \(rows) rows, \(size) bytes to \(values[0])")
     case "parse":
-        guard let path = arguments.dropFirst().first else { throw BenchFailure(message: "usage: FramesBench parse PATH") }
+        guard let path = arguments.dropFirst().first else {
+            throw BenchFailure(message: "usage: FramesBench parse PATH")
+        }
         let reader = try CSVReader(path: path)
         var rows = 0
         while let batch = try reader.next() { rows += batch.rowCount }
         print("parsed \(rows) rows")
     case "stage":
-        guard let path = arguments.dropFirst().first else { throw BenchFailure(message: "usage: FramesBench stage PATH") }
+        guard let path = arguments.dropFirst().first else {
+            throw BenchFailure(message: "usage: FramesBench stage PATH")
+        }
         try stageFile(path)
     default:
         try benchmark(rows: arguments.first.flatMap { Int($0) } ?? 1_000_000)

@@ -38,7 +38,9 @@ do {
         try output.close()
     }
     let seconds = Date().timeIntervalSince(started)
-    print("\(arguments[1]) \(bytes) bytes \(String(format: "%.2f", seconds)) s \(String(format: "%.1f", Double(bytes) / seconds / 1e6)) MB/s")
+    print(
+        "\(arguments[1]) \(bytes) bytes \(String(format: "%.2f", seconds)) s \(String(format: "%.1f", Double(bytes) / seconds / 1e6)) MB/s"
+    )
 } catch {
     FileHandle.standardError.write(Data("\(error)\n".utf8))
     exit(1)

@@ -23,7 +23,8 @@ public final class ConditionBox<Value>: @unchecked Sendable {
 
     /// Blocks until `ready` holds for the value, then runs `body` with it under the lock and wakes
     /// every waiter to look again.
-    public func wait<Result>(until ready: (Value) -> Bool, then body: (inout Value) throws -> Result) rethrows -> Result {
+    public func wait<Result>(until ready: (Value) -> Bool, then body: (inout Value) throws -> Result) rethrows -> Result
+    {
         condition.lock()
         defer {
             condition.broadcast()

@@ -60,8 +60,10 @@ public final class Permits: Sendable {
     }
 
     /// Runs `body` holding a permit; throws `CancellationError` when cancelled while waiting.
-    public func withPermit<T>(isolation: isolated (any Actor)? = #isolation,
-                              _ body: () async throws -> T) async throws -> T {
+    public func withPermit<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> T
+    ) async throws -> T {
         guard await acquire() else { throw CancellationError() }
         defer { release() }
         return try await body()

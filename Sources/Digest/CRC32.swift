@@ -26,7 +26,9 @@ public struct CRC32: Sendable, Hashable {
 
     /// The four bytes, most significant first, in base64: how S3 headers and XML carry it.
     public var base64: String {
-        Base64.encode([UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16),
-                       UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)])
+        Base64.encode([
+            UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+            UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value),
+        ])
     }
 }

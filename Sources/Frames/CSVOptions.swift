@@ -20,8 +20,10 @@ public struct CSVOptions: Sendable, Hashable {
     /// … or once its field bytes reach this size, whichever comes first.
     public var batchBytes: Int
 
-    public init(delimiter: UInt8 = UInt8(ascii: ","), header: Header = .firstRow,
-                nullMarker: NullMarker = .emptyField, batchRows: Int = 4_096, batchBytes: Int = 256 << 10) {
+    public init(
+        delimiter: UInt8 = UInt8(ascii: ","), header: Header = .firstRow,
+        nullMarker: NullMarker = .emptyField, batchRows: Int = 4_096, batchBytes: Int = 256 << 10
+    ) {
         self.delimiter = delimiter
         self.header = header
         self.nullMarker = nullMarker

@@ -37,8 +37,10 @@ struct CSVParser {
     /// Input bytes are copied into the batch in runs, not field by field: a run stops only at quotes
     /// (an opening or closing quote is left out, a doubled quote kept once), so delimiters and line
     /// ends between fields stay in the buffer, outside every field's range.
-    mutating func parse(_ chunk: [UInt8], from start: Int, into batch: inout TextBatch,
-                        rowLimit: Int, byteLimit: Int) throws(FrameError) -> Int {
+    mutating func parse(
+        _ chunk: [UInt8], from start: Int, into batch: inout TextBatch,
+        rowLimit: Int, byteLimit: Int
+    ) throws(FrameError) -> Int {
         filledBatch = false
         return try chunk.withUnsafeBufferPointer { (bytes) throws(FrameError) -> Int in
             let count = bytes.count
@@ -77,7 +79,8 @@ struct CSVParser {
                     let raw = UnsafeRawBufferPointer(bytes)
                     while index + 8 <= count {
                         let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                        let hits = Self.matches(word, delimiterPattern) | Self.matches(word, Self.lineFeedPattern)
+                        let hits =
+                            Self.matches(word, delimiterPattern) | Self.matches(word, Self.lineFeedPattern)
                             | Self.matches(word, Self.carriageReturnPattern)
                         if hits != 0 {
                             let before = hits.trailingZeroBitCount / 8
@@ -99,8 +102,10 @@ struct CSVParser {
                     if index == count { break }
                     if fieldHighBits >= 0x80 || flushesEachField { flush(index, &batch) }
                     let end = batch.bytes.count + index - run
-                    if try separator(byte, fieldEnd: end, at: &index, into: &batch, rowLimit: rowLimit,
-                                     byteLimit: byteLimit - (index - run)) {
+                    if try separator(
+                        byte, fieldEnd: end, at: &index, into: &batch, rowLimit: rowLimit,
+                        byteLimit: byteLimit - (index - run))
+                    {
                         flush(index, &batch)
                         return index
                     }
@@ -129,14 +134,17 @@ struct CSVParser {
                         state = .quoted
                         index += 1
                     } else if byte == delimiter || byte == Self.lineFeed || byte == Self.carriageReturn {
-                        if try separator(byte, fieldEnd: batch.bytes.count, at: &index, into: &batch,
-                                         rowLimit: rowLimit, byteLimit: byteLimit - (index - run)) {
+                        if try separator(
+                            byte, fieldEnd: batch.bytes.count, at: &index, into: &batch,
+                            rowLimit: rowLimit, byteLimit: byteLimit - (index - run))
+                        {
                             flush(index, &batch)
                             return index
                         }
                     } else {
-                        throw FrameError(kind: .textAfterClosingQuote, file: file, line: line, column: fieldsInRow + 1,
-                                         message: "text after the closing quote of a field")
+                        throw FrameError(
+                            kind: .textAfterClosingQuote, file: file, line: line, column: fieldsInRow + 1,
+                            message: "text after the closing quote of a field")
                     }
                 case .afterCR:
                     if bytes[index] == Self.lineFeed { index += 1 }
@@ -168,8 +176,10 @@ struct CSVParser {
 
     /// Handles the delimiter, LF or CR at `index` that ends a field ending at batch offset
     /// `fieldEnd`. True when the batch is full.
-    private mutating func separator(_ byte: UInt8, fieldEnd: Int, at index: inout Int, into batch: inout TextBatch,
-                                    rowLimit: Int, byteLimit: Int) throws(FrameError) -> Bool {
+    private mutating func separator(
+        _ byte: UInt8, fieldEnd: Int, at index: inout Int, into batch: inout TextBatch,
+        rowLimit: Int, byteLimit: Int
+    ) throws(FrameError) -> Bool {
         try endField(end: fieldEnd, into: &batch)
         index += 1
         if byte == delimiter {
@@ -188,8 +198,9 @@ struct CSVParser {
     mutating func finish(into batch: inout TextBatch) throws(FrameError) {
         switch state {
         case .quoted:
-            throw FrameError(kind: .unterminatedQuote, file: file, line: fieldStartLine, column: fieldsInRow + 1,
-                             message: "quoted field is not closed before the end of the input")
+            throw FrameError(
+                kind: .unterminatedQuote, file: file, line: fieldStartLine, column: fieldsInRow + 1,
+                message: "quoted field is not closed before the end of the input")
         case .unquoted, .quoteInQuoted:
             try endField(end: batch.bytes.count, into: &batch)
             try endRow(into: &batch)
@@ -212,14 +223,16 @@ struct CSVParser {
     private mutating func endField(end fieldEnd: Int, into batch: inout TextBatch) throws(FrameError) {
         fieldsInRow += 1
         if let expectedColumns, fieldsInRow > expectedColumns {
-            throw FrameError(kind: .tooManyFields, file: file, line: fieldStartLine, column: fieldsInRow,
-                             message: "row has more than \(expectedColumns) fields")
+            throw FrameError(
+                kind: .tooManyFields, file: file, line: fieldStartLine, column: fieldsInRow,
+                message: "row has more than \(expectedColumns) fields")
         }
         var end = fieldEnd
         if fieldHighBits & 0x80 != 0, let bad = UTF8Validation.firstInvalid(in: batch.bytes, fieldStartOffset..<end) {
             let linesBefore = batch.bytes[fieldStartOffset..<bad].reduce(0) { $1 == Self.lineFeed ? $0 + 1 : $0 }
-            throw FrameError(kind: .invalidUTF8, file: file, line: fieldStartLine + linesBefore, column: fieldsInRow,
-                             message: "invalid UTF-8 at byte \(bad - fieldStartOffset + 1) of the field")
+            throw FrameError(
+                kind: .invalidUTF8, file: file, line: fieldStartLine + linesBefore, column: fieldsInRow,
+                message: "invalid UTF-8 at byte \(bad - fieldStartOffset + 1) of the field")
         }
         var isNull = false
         if !fieldQuoted {
@@ -227,7 +240,8 @@ struct CSVParser {
             case .emptyField:
                 isNull = end == fieldStartOffset
             case .backslashN:
-                isNull = end == fieldStartOffset + 2 && batch.bytes[fieldStartOffset] == UInt8(ascii: "\\")
+                isNull =
+                    end == fieldStartOffset + 2 && batch.bytes[fieldStartOffset] == UInt8(ascii: "\\")
                     && batch.bytes[fieldStartOffset + 1] == UInt8(ascii: "N")
                 if isNull { end = fieldStartOffset }
             }
@@ -237,8 +251,9 @@ struct CSVParser {
 
     private mutating func endRow(into batch: inout TextBatch) throws(FrameError) {
         if let expectedColumns, fieldsInRow < expectedColumns {
-            throw FrameError(kind: .tooFewFields, file: file, line: rowStartLine, column: fieldsInRow + 1,
-                             message: "row has \(fieldsInRow) of \(expectedColumns) fields")
+            throw FrameError(
+                kind: .tooFewFields, file: file, line: rowStartLine, column: fieldsInRow + 1,
+                message: "row has \(fieldsInRow) of \(expectedColumns) fields")
         }
         batch.endRow(line: rowStartLine)
         fieldsInRow = 0

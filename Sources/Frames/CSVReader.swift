@@ -22,26 +22,30 @@ public final class CSVReader {
     /// Reads `source`; with `.firstRow` the header is read (and checked) here.
     public init(source: any ByteSource, file: String? = nil, options: CSVOptions = CSVOptions()) throws {
         guard options.hasValidDelimiter else {
-            throw FrameError(kind: .invalidOptions, file: file,
-                             message: "the CSV delimiter must be one ASCII byte other than the quote, CR and LF")
+            throw FrameError(
+                kind: .invalidOptions, file: file,
+                message: "the CSV delimiter must be one ASCII byte other than the quote, CR and LF")
         }
         self.source = source
         self.file = file
         self.options = options
         switch options.header {
-        case let .names(names):
+        case .names(let names):
             try Schema.checkNames(names, file: file, line: nil)
             columnNames = names
-            parser = CSVParser(delimiter: options.delimiter, nullMarker: options.nullMarker, file: file, expectedColumns: names.count)
+            parser = CSVParser(
+                delimiter: options.delimiter, nullMarker: options.nullMarker, file: file, expectedColumns: names.count)
         case .firstRow:
-            parser = CSVParser(delimiter: options.delimiter, nullMarker: options.nullMarker, file: file, expectedColumns: nil)
+            parser = CSVParser(
+                delimiter: options.delimiter, nullMarker: options.nullMarker, file: file, expectedColumns: nil)
             try readHeader()
         }
     }
 
     /// Reads the file at `path` (gunzipping it when the name ends in `.gz`), or stdin for `-`.
     public convenience init(path: String, options: CSVOptions = CSVOptions()) throws {
-        let raw: any ByteSource = path == "-"
+        let raw: any ByteSource =
+            path == "-"
             ? FileByteSource(handle: FileHandle.standardInput)
             : try FileByteSource(path: path, chunkSize: path.hasSuffix(".gz") ? 256 << 10 : 1 << 20)
         let source: any ByteSource = path.hasSuffix(".gz") ? try GzipByteSource(raw) : raw
@@ -55,8 +59,10 @@ public final class CSVReader {
         // Sized from the previous batch, so that the buffers do not grow (and copy) while filling.
         batch.reserveCapacity(bytes: lastBatchSize.bytes, fields: lastBatchSize.fields, rows: lastBatchSize.rows)
         try fill(&batch, rowLimit: options.batchRows)
-        lastBatchSize = (batch.bytes.count + batch.bytes.count / 8, batch.fields.count + batch.fields.count / 8,
-                         batch.rowCount + batch.rowCount / 8)
+        lastBatchSize = (
+            batch.bytes.count + batch.bytes.count / 8, batch.fields.count + batch.fields.count / 8,
+            batch.rowCount + batch.rowCount / 8
+        )
         // A file with a header and no rows still names its columns: one empty batch says them.
         let namesOnly = batch.rowCount == 0 && !returnedBatch && !columnNames.isEmpty
         returnedBatch = true
@@ -78,8 +84,9 @@ public final class CSVReader {
         // An empty file is far more often a failed extract than a table meant to be emptied, which
         // a header without rows still says.
         guard header.rowCount == 1 else {
-            throw FrameError(kind: .emptyInput, file: file, line: 1,
-                             message: "the input is empty, without even a header row (a header alone loads no rows)")
+            throw FrameError(
+                kind: .emptyInput, file: file, line: 1,
+                message: "the input is empty, without even a header row (a header alone loads no rows)")
         }
         let names = header.fields.map { String(decoding: header.bytes[$0.range], as: UTF8.self) }
         try Schema.checkNames(names, file: file, line: 1)
@@ -91,8 +98,9 @@ public final class CSVReader {
     private func fill(_ batch: inout TextBatch, rowLimit: Int) throws {
         while !finished {
             if position < chunk.count {
-                position = try parser.parse(chunk, from: position, into: &batch,
-                                            rowLimit: rowLimit, byteLimit: options.batchBytes)
+                position = try parser.parse(
+                    chunk, from: position, into: &batch,
+                    rowLimit: rowLimit, byteLimit: options.batchBytes)
                 // The parser stops only at the end of the chunk or just after a row that filled the batch.
                 if parser.filledBatch { return }
                 continue
@@ -117,7 +125,10 @@ public final class CSVReader {
             // A UTF-8 byte order mark may open the input; it might arrive split over tiny chunks.
             while chunk.count < 3 {
                 let more = try source.read(naming: file)
-                if more.isEmpty { sourceEnded = true; break }
+                if more.isEmpty {
+                    sourceEnded = true
+                    break
+                }
                 chunk += more
             }
             startedInput = true

@@ -12,7 +12,8 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The date `year-month-day`, or nil when it is not a real date in years 1...9999.
     public init?(year: Int, month: Int, day: Int) {
         guard CivilDate.supportedYears.contains(year), (1...12).contains(month),
-              (1...CivilDate.daysIn(month: month, year: year)).contains(day) else { return nil }
+            (1...CivilDate.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
         daysSinceEpoch = CivilDate.days(year: year, month: month, day: day)
     }
 

@@ -17,10 +17,13 @@ extension Column {
     }
 
     /// A decimal column; throws when a value needs more digits than `precision`/`scale` allow.
-    public static func decimal(_ name: String, precision: Int, scale: Int,
-                               _ values: [ExactDecimal?]) throws(FrameError) -> Column {
-        try Column(name: name, type: .decimal(precision: precision, scale: scale),
-                   values: values.map { $0.map(Value.decimal) })
+    public static func decimal(
+        _ name: String, precision: Int, scale: Int,
+        _ values: [ExactDecimal?]
+    ) throws(FrameError) -> Column {
+        try Column(
+            name: name, type: .decimal(precision: precision, scale: scale),
+            values: values.map { $0.map(Value.decimal) })
     }
 
     public static func double(_ name: String, _ values: [Double?]) -> Column {

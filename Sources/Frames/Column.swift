@@ -59,12 +59,14 @@ public struct Column: Sendable, Hashable {
     static func check(_ value: Value?, type: ColumnType, nullable: Bool, name: String, row: Int) throws(FrameError) {
         guard let value else {
             if nullable { return }
-            throw FrameError(kind: .valueDoesNotFit(type), column: nil, columnName: name,
-                             message: "NULL in a NOT NULL column at row \(row + 1)")
+            throw FrameError(
+                kind: .valueDoesNotFit(type), column: nil, columnName: name,
+                message: "NULL in a NOT NULL column at row \(row + 1)")
         }
         guard value.fits(type) else {
-            throw FrameError(kind: .valueDoesNotFit(type), columnName: name, value: value.description,
-                             message: "row \(row + 1): value is not a \(type)")
+            throw FrameError(
+                kind: .valueDoesNotFit(type), columnName: name, value: value.description,
+                message: "row \(row + 1): value is not a \(type)")
         }
     }
 }

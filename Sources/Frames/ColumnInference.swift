@@ -204,14 +204,16 @@ public struct ColumnInference: Sendable, Hashable {
         return .numeric
     }
 
-    private mutating func fold<Bytes: RandomAccessCollection<UInt8>>(_ observation: ValueClassifier.Observation,
-                                                                       _ bytes: Bytes) where Bytes.Index == Int {
+    private mutating func fold<Bytes: RandomAccessCollection<UInt8>>(
+        _ observation: ValueClassifier.Observation,
+        _ bytes: Bytes
+    ) where Bytes.Index == Int {
         switch observation {
         case .text:
             family = .text
         case .boolean:
             join(.boolean)
-        case let .integer(value, shape):
+        case .integer(let value, let shape):
             guard join(.numeric) else { return }
             if !sawInteger || value < minimum { minimum = value }
             if !sawInteger || value > maximum { maximum = value }
@@ -220,16 +222,20 @@ public struct ColumnInference: Sendable, Hashable {
                 exactAsDouble = DoubleExactness.isExact(bytes)
             }
             record(shape)
-        case let .decimal(shape):
+        case .decimal(let shape):
             guard join(.numeric) else { return }
             sawDecimal = true
             decimalCount += 1
-            if commonScale == nil { commonScale = shape.scale } else if commonScale != shape.scale { mixedScales = true }
+            if commonScale == nil {
+                commonScale = shape.scale
+            } else if commonScale != shape.scale {
+                mixedScales = true
+            }
             if exactAsDouble && checksExactness && !Self.surelyExactAsDouble(shape) {
                 exactAsDouble = DoubleExactness.isExact(bytes)
             }
             record(shape)
-        case let .exponent(shape):
+        case .exponent(let shape):
             guard join(.numeric) else { return }
             sawExponent = true
             if exactAsDouble && checksExactness { exactAsDouble = DoubleExactness.isExact(bytes) }
@@ -251,7 +257,8 @@ public struct ColumnInference: Sendable, Hashable {
     }
 
     /// Keeps the most fraction digits of a timestamp value.
-    private mutating func recordFraction<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) where Bytes.Index == Int {
+    private mutating func recordFraction<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes)
+    where Bytes.Index == Int {
         maxFractionDigits = max(maxFractionDigits, ISODateTime.fractionDigits(bytes))
     }
 
@@ -291,9 +298,11 @@ public struct ColumnInference: Sendable, Hashable {
     /// True when `bytes` spell a value of `type` exactly, as that column's COPY would read it.
     /// `classified` is the value's classification, when the caller has it (leading zeros refused);
     /// `decimalsReadExponents`, whether a decimal column takes `1.5e3` (then by its exact value).
-    static func fits<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ type: ColumnType,
-                                                            classified: ValueClassifier.Observation? = nil,
-                                                            decimalsReadExponents: Bool = false) -> Bool
+    static func fits<Bytes: RandomAccessCollection<UInt8>>(
+        _ bytes: Bytes, _ type: ColumnType,
+        classified: ValueClassifier.Observation? = nil,
+        decimalsReadExponents: Bool = false
+    ) -> Bool
     where Bytes.Index == Int {
         switch type {
         case .text, .json:
@@ -317,14 +326,15 @@ public struct ColumnInference: Sendable, Hashable {
         }
         switch (type, observation) {
         case (.boolean, .boolean), (.date, .date), (.timestamp, .date), (.timestamp, .timestamp),
-             (.timestamptz, .date), (.timestamptz, .timestamp), (.timestamptz, .timestamptz),
-             (.numeric, .integer), (.numeric, .decimal), (.numeric, .exponent), (.numeric, .special):
+            (.timestamptz, .date), (.timestamptz, .timestamp), (.timestamptz, .timestamptz),
+            (.numeric, .integer), (.numeric, .decimal), (.numeric, .exponent), (.numeric, .special):
             return true
-        case let (.smallint, .integer(value, _)), let (.integer, .integer(value, _)), let (.bigint, .integer(value, _)):
+        case (.smallint, .integer(let value, _)), (.integer, .integer(let value, _)), (.bigint, .integer(let value, _)):
             return type.integerRange?.contains(value) ?? false
-        case let (.decimal(precision, scale), .integer(_, shape)), let (.decimal(precision, scale), .decimal(shape)):
+        case (.decimal(let precision, let scale), .integer(_, let shape)),
+            (.decimal(let precision, let scale), .decimal(let shape)):
             return shape.trimmedScale <= scale && shape.integerDigits <= precision - scale
-        case let (.decimal(precision, scale), .exponent(shape)):
+        case (.decimal(let precision, let scale), .exponent(let shape)):
             return decimalsReadExponents && shape.trimmedScale <= scale && shape.integerDigits <= precision - scale
         default:
             return false

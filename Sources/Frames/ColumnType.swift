@@ -33,7 +33,7 @@ public enum ColumnType: Sendable, Hashable, CustomStringConvertible {
         case .smallint: "smallint"
         case .integer: "integer"
         case .bigint: "bigint"
-        case let .decimal(precision, scale): "decimal(\(precision),\(scale))"
+        case .decimal(let precision, let scale): "decimal(\(precision),\(scale))"
         case .numeric: "numeric"
         case .double: "double"
         case .text: "text"

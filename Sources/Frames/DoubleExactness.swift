@@ -96,7 +96,9 @@ struct DecimalForm: Equatable {
     var exactDouble: Double? {
         let power = exponent - digitCount
         guard significand <= 1 << 53, abs(power) <= 22 else { return nil }
-        let magnitude = power >= 0 ? Double(significand) * Self.powersOfTen[power]
+        let magnitude =
+            power >= 0
+            ? Double(significand) * Self.powersOfTen[power]
             : Double(significand) / Self.powersOfTen[-power]
         return isNegative ? -magnitude : magnitude
     }

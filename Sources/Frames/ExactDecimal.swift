@@ -21,7 +21,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         let whole = point.map { Array(utf8[..<$0]) } ?? utf8
         let fraction = point.map { Array(utf8[($0 + 1)...]) } ?? []
         guard !whole.isEmpty, point == nil || !fraction.isEmpty,
-              whole.allSatisfy(ExactDecimal.isDigit), fraction.allSatisfy(ExactDecimal.isDigit)
+            whole.allSatisfy(ExactDecimal.isDigit), fraction.allSatisfy(ExactDecimal.isDigit)
         else { return nil }
         self.init(negative: negative, integer: whole, fraction: fraction)
     }

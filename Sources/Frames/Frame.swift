@@ -7,8 +7,9 @@ public struct Frame: Sendable, Hashable {
     public init(columns: [Column]) throws(FrameError) {
         try Schema.checkNames(columns.map(\.name), file: nil, line: nil)
         if let first = columns.first, let other = columns.first(where: { $0.count != first.count }) {
-            throw FrameError(kind: .shapeMismatch, columnName: other.name,
-                             message: "column has \(other.count) values, \"\(first.name)\" has \(first.count)")
+            throw FrameError(
+                kind: .shapeMismatch, columnName: other.name,
+                message: "column has \(other.count) values, \"\(first.name)\" has \(first.count)")
         }
         self.columns = columns
     }
@@ -42,8 +43,9 @@ public struct Frame: Sendable, Hashable {
             throw FrameError(kind: .shapeMismatch, message: "row has \(row.count) values for \(columns.count) columns")
         }
         for (index, value) in row.enumerated() {
-            try Column.check(value, type: columns[index].type, nullable: columns[index].isNullable,
-                             name: columns[index].name, row: rowCount)
+            try Column.check(
+                value, type: columns[index].type, nullable: columns[index].isNullable,
+                name: columns[index].name, row: rowCount)
         }
         for (index, value) in row.enumerated() {
             columns[index].appendUnchecked(value)
@@ -53,14 +55,17 @@ public struct Frame: Sendable, Hashable {
     /// Appends the rows of `other`, which must have the same column names and types.
     public mutating func append(contentsOf other: Frame) throws(FrameError) {
         guard other.columns.map(\.name) == columns.map(\.name),
-              other.columns.map(\.type) == columns.map(\.type) else {
+            other.columns.map(\.type) == columns.map(\.type)
+        else {
             throw FrameError(kind: .shapeMismatch, message: "appended frame has other columns: \(other.schema)")
         }
         for index in columns.indices {
             if other.columns[index].isNullable && !columns[index].isNullable
-                && other.columns[index].values.contains(nil) {
-                throw FrameError(kind: .valueDoesNotFit(columns[index].type), columnName: columns[index].name,
-                                 message: "NULL in a NOT NULL column")
+                && other.columns[index].values.contains(nil)
+            {
+                throw FrameError(
+                    kind: .valueDoesNotFit(columns[index].type), columnName: columns[index].name,
+                    message: "NULL in a NOT NULL column")
             }
             columns[index].appendUnchecked(contentsOf: other.columns[index].values)
         }

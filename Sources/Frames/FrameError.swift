@@ -51,8 +51,10 @@ public struct FrameError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was expected or found, in words.
     public var message: String
 
-    public init(kind: Kind, file: String? = nil, line: Int? = nil, column: Int? = nil,
-                columnName: String? = nil, value: String? = nil, message: String) {
+    public init(
+        kind: Kind, file: String? = nil, line: Int? = nil, column: Int? = nil,
+        columnName: String? = nil, value: String? = nil, message: String
+    ) {
         self.kind = kind
         self.file = file
         self.line = line

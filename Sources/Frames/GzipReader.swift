@@ -45,8 +45,9 @@ public final class GzipReader {
             do {
                 let start = pendingOffset
                 step = try pending.withUnsafeBytes { buffer throws in
-                    try stream.inflate(UnsafeRawBufferPointer(rebasing: buffer[start...]), into: &output,
-                                       maxOutput: Self.maximumOutput)
+                    try stream.inflate(
+                        UnsafeRawBufferPointer(rebasing: buffer[start...]), into: &output,
+                        maxOutput: Self.maximumOutput)
                 }
             } catch var error as GzipError {
                 error.offset = compressedByteCount
@@ -72,15 +73,17 @@ public final class GzipReader {
     /// Confirms the input ended on a member boundary.
     public func finish() throws {
         if hasPendingInput {
-            throw GzipError(kind: .zlibFailure, message: "finish() called with input still pending; read([]) first",
-                            offset: compressedByteCount)
+            throw GzipError(
+                kind: .zlibFailure, message: "finish() called with input still pending; read([]) first",
+                offset: compressedByteCount)
         }
         if !sawAnyInput {
             throw GzipError(kind: .truncated, message: "no gzip data", offset: 0)
         }
         if inMember {
-            throw GzipError(kind: .truncated, message: "input ended inside a gzip member",
-                            offset: compressedByteCount)
+            throw GzipError(
+                kind: .truncated, message: "input ended inside a gzip member",
+                offset: compressedByteCount)
         }
     }
 }

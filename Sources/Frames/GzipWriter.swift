@@ -69,9 +69,10 @@ public final class GzipWriter {
         let before = output.count
         try stream.deflate(UnsafeRawBufferPointer(start: nil, count: 0), finish: true, into: &output)
         account(from: before)
-        return GzipSummary(uncompressedByteCount: uncompressedByteCount,
-                           compressedByteCount: compressedByteCount,
-                           sha256: hash.finalize())
+        return GzipSummary(
+            uncompressedByteCount: uncompressedByteCount,
+            compressedByteCount: compressedByteCount,
+            sha256: hash.finalize())
     }
 
     /// Takes the compressed bytes produced since the last call (moved out, not copied).

@@ -19,16 +19,18 @@ enum ISODateTime {
         guard count >= 10 else { return nil }
         let s = bytes.startIndex
         guard let year = digits(bytes, s, 4), bytes[s + 4] == dash,
-              let month = digits(bytes, s + 5, 2), bytes[s + 7] == dash,
-              let day = digits(bytes, s + 8, 2),
-              let date = CivilDate(year: year, month: month, day: day) else { return nil }
+            let month = digits(bytes, s + 5, 2), bytes[s + 7] == dash,
+            let day = digits(bytes, s + 8, 2),
+            let date = CivilDate(year: year, month: month, day: day)
+        else { return nil }
         let dayMicros = Int64(date.daysSinceEpoch) * Timestamp.microsecondsPerDay
         if count == 10 { return Parsed(kind: .date, days: date.daysSinceEpoch, microsecondsSinceEpoch: dayMicros) }
         guard count >= 19, bytes[s + 10] == space || bytes[s + 10] == letterT || bytes[s + 10] == letterLowerT,
-              let hour = digits(bytes, s + 11, 2), bytes[s + 13] == colon,
-              let minute = digits(bytes, s + 14, 2), bytes[s + 16] == colon,
-              let second = digits(bytes, s + 17, 2),
-              hour < 24, minute < 60, second < 60 else { return nil }
+            let hour = digits(bytes, s + 11, 2), bytes[s + 13] == colon,
+            let minute = digits(bytes, s + 14, 2), bytes[s + 16] == colon,
+            let second = digits(bytes, s + 17, 2),
+            hour < 24, minute < 60, second < 60
+        else { return nil }
         var micros = dayMicros + Int64(hour * 3600 + minute * 60 + second) * 1_000_000
         var index = s + 19
         if index < bytes.endIndex && bytes[index] == dot {
@@ -72,7 +74,8 @@ enum ISODateTime {
 
     /// Seconds east of UTC for `Z`, `±hh`, `±hhmm`, `±hh:mm`, or `±hh:mm:ss` (PostgreSQL writes
     /// seconds for historical local mean time offsets), up to ±15:59:59.
-    private static func parseOffset<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int? where Bytes.Index == Int {
+    private static func parseOffset<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int?
+    where Bytes.Index == Int {
         let s = bytes.startIndex
         if bytes.count == 1 && (bytes[s] == letterZ || bytes[s] == letterLowerZ) { return 0 }
         guard bytes.count >= 3, bytes[s] == plus || bytes[s] == dash, let hours = digits(bytes, s + 1, 2) else {
@@ -82,13 +85,16 @@ enum ISODateTime {
         var seconds = 0
         switch bytes.count {
         case 3: break
-        case 5: guard let value = digits(bytes, s + 3, 2) else { return nil }; minutes = value
+        case 5:
+            guard let value = digits(bytes, s + 3, 2) else { return nil }
+            minutes = value
         case 6:
             guard bytes[s + 3] == colon, let value = digits(bytes, s + 4, 2) else { return nil }
             minutes = value
         case 9:
             guard bytes[s + 3] == colon, let minuteValue = digits(bytes, s + 4, 2),
-                  bytes[s + 6] == colon, let secondValue = digits(bytes, s + 7, 2) else { return nil }
+                bytes[s + 6] == colon, let secondValue = digits(bytes, s + 7, 2)
+            else { return nil }
             minutes = minuteValue
             seconds = secondValue
         default: return nil
@@ -154,7 +160,8 @@ enum ISODateTime {
         output.append(contentsOf: digits)
     }
 
-    private static func digits<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ start: Int, _ count: Int) -> Int? where Bytes.Index == Int {
+    private static func digits<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ start: Int, _ count: Int) -> Int?
+    where Bytes.Index == Int {
         var value = 0
         for index in start..<(start + count) {
             guard let digit = digit(bytes[index]) else { return nil }

@@ -47,17 +47,24 @@ struct JSONLineParser {
         } else {
             while true {
                 skipSpace()
-                guard index < end, bytes[index] == UInt8(ascii: "\"") else { throw failure(.invalidJSON, "expected a key") }
+                guard index < end, bytes[index] == UInt8(ascii: "\"") else {
+                    throw failure(.invalidJSON, "expected a key")
+                }
                 let keyOffset = index
                 var keyBytes: [UInt8] = []
                 try parseString(into: &keyBytes)
                 let key = String(decoding: keyBytes, as: UTF8.self)
-                if key.isEmpty { throw Failure(kind: .emptyHeader, offset: keyOffset - lineStart + 1, message: "empty key") }
+                if key.isEmpty {
+                    throw Failure(kind: .emptyHeader, offset: keyOffset - lineStart + 1, message: "empty key")
+                }
                 if members.contains(where: { $0.key == key }) {
-                    throw Failure(kind: .duplicateKey, offset: keyOffset - lineStart + 1, message: "key \"\(key)\" repeated")
+                    throw Failure(
+                        kind: .duplicateKey, offset: keyOffset - lineStart + 1, message: "key \"\(key)\" repeated")
                 }
                 skipSpace()
-                guard index < end, bytes[index] == UInt8(ascii: ":") else { throw failure(.invalidJSON, "expected ':'") }
+                guard index < end, bytes[index] == UInt8(ascii: ":") else {
+                    throw failure(.invalidJSON, "expected ':'")
+                }
                 index += 1
                 skipSpace()
                 let isNested = index < end && (bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "["))
@@ -119,10 +126,14 @@ struct JSONLineParser {
             while true {
                 skipSpace()
                 if isObject {
-                    guard index < end, bytes[index] == UInt8(ascii: "\"") else { throw failure(.invalidJSON, "expected a key") }
+                    guard index < end, bytes[index] == UInt8(ascii: "\"") else {
+                        throw failure(.invalidJSON, "expected a key")
+                    }
                     try skipValue(depth: depth + 1)
                     skipSpace()
-                    guard index < end, bytes[index] == UInt8(ascii: ":") else { throw failure(.invalidJSON, "expected ':'") }
+                    guard index < end, bytes[index] == UInt8(ascii: ":") else {
+                        throw failure(.invalidJSON, "expected ':'")
+                    }
                     index += 1
                     skipSpace()
                 }
@@ -133,7 +144,9 @@ struct JSONLineParser {
                     index += 1
                     return
                 }
-                guard bytes[index] == UInt8(ascii: ",") else { throw failure(.invalidJSON, "expected ',' or a closing bracket") }
+                guard bytes[index] == UInt8(ascii: ",") else {
+                    throw failure(.invalidJSON, "expected ',' or a closing bracket")
+                }
                 index += 1
             }
         default:
@@ -144,7 +157,9 @@ struct JSONLineParser {
     private mutating func skipNumber() throws(Failure) {
         let start = index
         if index < end && bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < end, isDigit(bytes[index]) else { throw Failure(kind: .invalidJSON, offset: start - lineStart + 1, message: "expected a value") }
+        guard index < end, isDigit(bytes[index]) else {
+            throw Failure(kind: .invalidJSON, offset: start - lineStart + 1, message: "expected a value")
+        }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
@@ -169,7 +184,8 @@ struct JSONLineParser {
         while true {
             let runStart = index
             while index < end && bytes[index] != UInt8(ascii: "\"") && bytes[index] != UInt8(ascii: "\\")
-                && bytes[index] >= 0x20 {
+                && bytes[index] >= 0x20
+            {
                 index += 1
             }
             output.append(contentsOf: bytes[runStart..<index])
@@ -244,7 +260,8 @@ struct JSONLineParser {
     private mutating func expectWord(_ word: StaticString) throws(Failure) {
         let length = word.utf8CodeUnitCount
         guard index + length <= end,
-              ValueClassifier.matchesExactly(bytes[index..<(index + length)], word) else {
+            ValueClassifier.matchesExactly(bytes[index..<(index + length)], word)
+        else {
             throw failure(.invalidJSON, "expected a value")
         }
         index += length

@@ -29,7 +29,8 @@ public final class JSONLinesReader {
 
     /// Reads the file at `path` (gunzipping it when the name ends in `.gz`), or stdin for `-`.
     public convenience init(path: String, batchRows: Int = 65_536, batchBytes: Int = 8 << 20) throws {
-        let raw: any ByteSource = path == "-"
+        let raw: any ByteSource =
+            path == "-"
             ? FileByteSource(handle: FileHandle.standardInput)
             : try FileByteSource(path: path, chunkSize: path.hasSuffix(".gz") ? 256 << 10 : 1 << 20)
         let source: any ByteSource = path.hasSuffix(".gz") ? try GzipByteSource(raw) : raw
@@ -47,8 +48,9 @@ public final class JSONLinesReader {
             var parser = JSONLineParser(bytes, line: range)
             if range.isEmpty || bytes[range].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             if let bad = UTF8Validation.firstInvalid(in: bytes, range) {
-                throw FrameError(kind: .invalidUTF8, file: file, line: line, column: bad - range.lowerBound + 1,
-                                 message: "invalid UTF-8")
+                throw FrameError(
+                    kind: .invalidUTF8, file: file, line: line, column: bad - range.lowerBound + 1,
+                    message: "invalid UTF-8")
             }
             let members: [JSONLineParser.Member]
             do {
@@ -56,23 +58,27 @@ public final class JSONLinesReader {
             } catch {
                 throw FrameError(kind: error.kind, file: file, line: line, column: error.offset, message: error.message)
             }
-            rows.append((line, members.map { member in
-                let index: Int
-                if let known = columnIndex[member.key] {
-                    index = known
-                } else {
-                    index = columnNames.count
-                    columnIndex[member.key] = index
-                    columnNames.append(member.key)
-                }
-                while valueCounts.count <= index {
-                    valueCounts.append(0)
-                    nestedCounts.append(0)
-                }
-                if member.value != nil { valueCounts[index] += 1 }
-                if member.isNested { nestedCounts[index] += 1 }
-                return (index, member.value)
-            }))
+            rows.append(
+                (
+                    line,
+                    members.map { member in
+                        let index: Int
+                        if let known = columnIndex[member.key] {
+                            index = known
+                        } else {
+                            index = columnNames.count
+                            columnIndex[member.key] = index
+                            columnNames.append(member.key)
+                        }
+                        while valueCounts.count <= index {
+                            valueCounts.append(0)
+                            nestedCounts.append(0)
+                        }
+                        if member.value != nil { valueCounts[index] += 1 }
+                        if member.isNested { nestedCounts[index] += 1 }
+                        return (index, member.value)
+                    }
+                ))
         }
         guard !rows.isEmpty else { return nil }
         var batch = TextBatch(columnNames: columnNames, file: file)

@@ -53,7 +53,8 @@ public struct PostgresBinaryCopy: Sendable {
     private enum Outcome { case done, refused, full }
 
     private func encode(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout Output, progress: inout Progress)
-        -> Outcome {
+        -> Outcome
+    {
         var index = progress.consumed
         let end = bytes.count
         let lastColumn = fields.count - 1
@@ -124,7 +125,8 @@ public struct PostgresBinaryCopy: Sendable {
 
         @inline(__always)
         mutating func int<Integer: FixedWidthInteger>(_ value: Integer) {
-            UnsafeMutableRawBufferPointer(buffer).storeBytes(of: value.bigEndian, toByteOffset: position, as: Integer.self)
+            UnsafeMutableRawBufferPointer(buffer).storeBytes(
+                of: value.bigEndian, toByteOffset: position, as: Integer.self)
             position += Integer.bitWidth / 8
         }
 

@@ -41,12 +41,14 @@ public struct Schema: Sendable, Hashable, CustomStringConvertible {
         var seen = Set<String>()
         for (index, name) in names.enumerated() {
             if name.isEmpty {
-                throw FrameError(kind: .emptyHeader, file: file, line: line, column: index + 1,
-                                 message: "empty column name")
+                throw FrameError(
+                    kind: .emptyHeader, file: file, line: line, column: index + 1,
+                    message: "empty column name")
             }
             if !seen.insert(name).inserted {
-                throw FrameError(kind: .duplicateHeader, file: file, line: line, column: index + 1,
-                                 columnName: name, message: "duplicate column name")
+                throw FrameError(
+                    kind: .duplicateHeader, file: file, line: line, column: index + 1,
+                    columnName: name, message: "duplicate column name")
             }
         }
     }

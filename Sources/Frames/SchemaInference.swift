@@ -18,8 +18,10 @@ public struct SchemaInference: Sendable, Hashable {
     /// Whether the warehouse's COPY reads exponent notation (`1.5e3`) into a decimal column.
     public let decimalsReadExponents: Bool
 
-    public init(pinnedTypes: [String: ColumnType] = [:], targetTypes: [String: ColumnType] = [:],
-                foldsTargetNames: Bool = false, decimalsReadExponents: Bool = false) {
+    public init(
+        pinnedTypes: [String: ColumnType] = [:], targetTypes: [String: ColumnType] = [:],
+        foldsTargetNames: Bool = false, decimalsReadExponents: Bool = false
+    ) {
         self.pinnedTypes = pinnedTypes
         self.targetTypes = targetTypes
         self.foldsTargetNames = foldsTargetNames
@@ -53,13 +55,15 @@ public struct SchemaInference: Sendable, Hashable {
     mutating func adopt(_ incoming: [String], pinning declared: [String: ColumnType]) throws(FrameError) {
         if incoming.count == names.count && incoming == names { return }
         guard incoming.count >= names.count, Array(incoming.prefix(names.count)) == names else {
-            throw FrameError(kind: .shapeMismatch,
-                             message: "columns changed from \(names) to \(incoming)")
+            throw FrameError(
+                kind: .shapeMismatch,
+                message: "columns changed from \(names) to \(incoming)")
         }
         for name in incoming.dropFirst(names.count) {
-            var inference = ColumnInference(pinnedType: pinnedTypes[name] ?? declared[name],
-                                            targetType: targetTypes[foldsTargetNames ? Self.asciiLowercased(name) : name],
-                                            decimalsReadExponents: decimalsReadExponents)
+            var inference = ColumnInference(
+                pinnedType: pinnedTypes[name] ?? declared[name],
+                targetType: targetTypes[foldsTargetNames ? Self.asciiLowercased(name) : name],
+                decimalsReadExponents: decimalsReadExponents)
             for _ in 0..<rowCount { inference.observeNull() }
             names.append(name)
             columns.append(inference)
@@ -78,7 +82,8 @@ public struct SchemaInference: Sendable, Hashable {
             return
         }
         let field = batch.bytes(row: row, column: column)
-        let observed = batch.isNestedJSON(column: column)
+        let observed =
+            batch.isNestedJSON(column: column)
             ? columns[column].observeNestedJSON(bytes: field) : columns[column].observe(bytes: field)
         switch observed {
         case .accepted: break
@@ -93,12 +98,14 @@ public struct SchemaInference: Sendable, Hashable {
 
     @inline(__always)
     mutating func observeText<Bytes: RandomAccessCollection<UInt8>>(_ field: Bytes, column: Int)
-        -> ColumnInference.Observed where Bytes.Index == Int {
+        -> ColumnInference.Observed where Bytes.Index == Int
+    {
         columns[column].observe(bytes: field)
     }
 
     mutating func observeNestedJSON<Bytes: RandomAccessCollection<UInt8>>(_ field: Bytes, column: Int)
-        -> ColumnInference.Observed where Bytes.Index == Int {
+        -> ColumnInference.Observed where Bytes.Index == Int
+    {
         columns[column].observeNestedJSON(bytes: field)
     }
 
@@ -116,8 +123,9 @@ public struct SchemaInference: Sendable, Hashable {
 
     func misfit<Bytes: Collection<UInt8>>(_ field: Bytes, column: Int, file: String?, line: Int?) -> FrameError {
         let type = columns[column].pinnedType ?? .text
-        return FrameError(kind: .valueDoesNotFit(type), file: file, line: line, column: column + 1,
-                          columnName: names[column], value: String(decoding: field, as: UTF8.self),
-                          message: "value does not fit the pinned type \(type)")
+        return FrameError(
+            kind: .valueDoesNotFit(type), file: file, line: line, column: column + 1,
+            columnName: names[column], value: String(decoding: field, as: UTF8.self),
+            message: "value does not fit the pinned type \(type)")
     }
 }

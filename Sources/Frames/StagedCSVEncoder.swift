@@ -11,12 +11,15 @@ public struct StagedCSVEncoder: Sendable {
 
     /// An encoder writing `nullMarker` for NULL, with some column types fixed by the caller and,
     /// for a table that exists, its columns' types to check each value against.
-    public init(nullMarker: NullMarker, pinnedTypes: [String: ColumnType] = [:],
-                targetTypes: [String: ColumnType] = [:], foldsTargetNames: Bool = false,
-                decimalsReadExponents: Bool = false) {
+    public init(
+        nullMarker: NullMarker, pinnedTypes: [String: ColumnType] = [:],
+        targetTypes: [String: ColumnType] = [:], foldsTargetNames: Bool = false,
+        decimalsReadExponents: Bool = false
+    ) {
         self.nullMarker = nullMarker
-        inference = SchemaInference(pinnedTypes: pinnedTypes, targetTypes: targetTypes,
-                                    foldsTargetNames: foldsTargetNames, decimalsReadExponents: decimalsReadExponents)
+        inference = SchemaInference(
+            pinnedTypes: pinnedTypes, targetTypes: targetTypes,
+            foldsTargetNames: foldsTargetNames, decimalsReadExponents: decimalsReadExponents)
         nullBytes = nullMarker.bytes
     }
 
@@ -106,19 +109,22 @@ public struct StagedCSVEncoder: Sendable {
                             continue
                         }
                         let field = UnsafeBufferPointer(rebasing: buffer[span.range])
-                        let observed = nested[column]
+                        let observed =
+                            nested[column]
                             ? inference.observeNestedJSON(field, column: column)
                             : inference.observeText(field, column: column)
                         if observed != .accepted {
                             if observed == .refusedByPin {
-                                throw inference.misfit(field, column: column, file: batch.file,
-                                                       line: batch.line(ofRow: row))
+                                throw inference.misfit(
+                                    field, column: column, file: batch.file,
+                                    line: batch.line(ofRow: row))
                             }
                             inference.locateMisfit(column: column, file: batch.file, line: batch.line(ofRow: row))
                         }
                         guard let spelling = StagedCSVField.spelling(of: field) else {
-                            throw Self.nulError(file: batch.file, line: batch.line(ofRow: row), column: column,
-                                                name: batch.columnNames[column])
+                            throw Self.nulError(
+                                file: batch.file, line: batch.line(ofRow: row), column: column,
+                                name: batch.columnNames[column])
                         }
                         if spelling == .plain {
                             run.appendPlain(span.range, after: separator, to: &output)
@@ -158,9 +164,10 @@ public struct StagedCSVEncoder: Sendable {
                     continue
                 }
                 if checkRange[column] && !value.fits(columns[column].type) {
-                    throw FrameError(kind: .valueDoesNotFit(columns[column].type), line: row + 1, column: column + 1,
-                                     columnName: columns[column].name, value: "\(value)",
-                                     message: "a \(columns[column].type) must lie in years 1 to 9999")
+                    throw FrameError(
+                        kind: .valueDoesNotFit(columns[column].type), line: row + 1, column: column + 1,
+                        columnName: columns[column].name, value: "\(value)",
+                        message: "a \(columns[column].type) must lie in years 1 to 9999")
                 }
                 scratch.removeAll(keepingCapacity: true)
                 value.appendStagedText(to: &scratch)
@@ -188,7 +195,8 @@ public struct StagedCSVEncoder: Sendable {
     /// A value holding a NUL byte: PostgreSQL's and Redshift's text types cannot store one, and the
     /// COPY would name only the staged part's line, so the input's file, line and column are named here.
     private static func nulError(file: String?, line: Int?, column: Int, name: String) -> FrameError {
-        FrameError(kind: .nulCharacter, file: file, line: line, column: column + 1, columnName: name,
-                   message: "a value holds a NUL byte (\\0), which the warehouse's text types cannot store")
+        FrameError(
+            kind: .nulCharacter, file: file, line: line, column: column + 1, columnName: name,
+            message: "a value holds a NUL byte (\\0), which the warehouse's text types cannot store")
     }
 }

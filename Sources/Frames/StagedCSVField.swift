@@ -32,7 +32,10 @@ enum StagedCSVField {
             last = byte
             guard byte <= quote || byte == comma else { continue }
             if byte == 0 { return nil }
-            if byte == quote { needsQuotes = true; hasQuotes = true }
+            if byte == quote {
+                needsQuotes = true
+                hasQuotes = true
+            }
             if byte == comma || byte == newline || byte == carriageReturn { needsQuotes = true }
         }
         if hasQuotes { return .quotedWithQuotes }
@@ -54,7 +57,8 @@ enum StagedCSVField {
         while index + 8 <= count {
             let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             if hasByte(word, quotes) || hasByte(word, commas) || hasByte(word, newlines) || hasByte(word, returns)
-                || hasByte(word, 0) {
+                || hasByte(word, 0)
+            {
                 return spelling(of: field[...])
             }
             index += 8

@@ -54,8 +54,10 @@ struct StagedCSVRun {
 
     /// Writes `bytes` (a quoted field, a NULL marker) after the pending run.
     @inline(__always)
-    mutating func append(_ bytes: some Collection<UInt8>, spelled spelling: StagedCSVField.Spelling,
-                         to output: inout [UInt8]) {
+    mutating func append(
+        _ bytes: some Collection<UInt8>, spelled spelling: StagedCSVField.Spelling,
+        to output: inout [UInt8]
+    ) {
         flush(to: &output)
         StagedCSVField.append(bytes, spelled: spelling, to: &output)
     }

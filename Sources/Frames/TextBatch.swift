@@ -26,8 +26,9 @@ public struct TextBatch: Sendable, Hashable {
         self.init(columnNames: columnNames, file: file)
         for (index, row) in rows.enumerated() {
             guard row.count == columnNames.count else {
-                throw FrameError(kind: .shapeMismatch, file: file, line: index + 1,
-                                 message: "row has \(row.count) values for \(columnNames.count) columns")
+                throw FrameError(
+                    kind: .shapeMismatch, file: file, line: index + 1,
+                    message: "row has \(row.count) values for \(columnNames.count) columns")
             }
             for field in row {
                 appendField(field.map { Array($0.utf8) }.map { $0[...] })
@@ -85,7 +86,8 @@ public struct TextBatch: Sendable, Hashable {
     /// text), however the fields were laid out in the buffer.
     public static func == (lhs: TextBatch, rhs: TextBatch) -> Bool {
         guard lhs.columnNames == rhs.columnNames, lhs.file == rhs.file, lhs.rowCount == rhs.rowCount,
-              lhs.lines == rhs.lines, lhs.fields.count == rhs.fields.count else { return false }
+            lhs.lines == rhs.lines, lhs.fields.count == rhs.fields.count
+        else { return false }
         for (left, right) in zip(lhs.fields, rhs.fields) {
             guard left.isNull == right.isNull, lhs.bytes[left.range] == rhs.bytes[right.range] else { return false }
         }

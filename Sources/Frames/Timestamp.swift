@@ -14,7 +14,8 @@ public struct Timestamp: Sendable, Hashable, Comparable {
     /// The wall-clock time on `date` at the given time of day; nil if out of range.
     public init?(date: CivilDate, hour: Int = 0, minute: Int = 0, second: Int = 0, microsecond: Int = 0) {
         guard (0..<24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second),
-              (0..<1_000_000).contains(microsecond) else { return nil }
+            (0..<1_000_000).contains(microsecond)
+        else { return nil }
         let seconds = Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         microsecondsSinceEpoch = seconds * 1_000_000 + Int64(microsecond)
     }

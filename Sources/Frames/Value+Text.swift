@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The text form of values, as the staged CSV carries them and as PostgreSQL's COPY writes them back.
@@ -11,21 +11,21 @@ extension Value {
     /// dates `YYYY-MM-DD`; timestamps `YYYY-MM-DD HH:MM:SS[.ffffff]`, instants with `+00`.
     public func appendStagedText(to output: inout [UInt8]) {
         switch self {
-        case let .boolean(value):
+        case .boolean(let value):
             output.append(contentsOf: value ? Value.trueBytes : Value.falseBytes)
-        case let .integer(value):
+        case .integer(let value):
             Value.appendInteger(value, to: &output)
-        case let .decimal(value):
+        case .decimal(let value):
             output.append(contentsOf: value.description.utf8)
-        case let .double(value):
+        case .double(let value):
             Value.appendDouble(value, to: &output)
-        case let .text(value), let .json(value):
+        case .text(let value), .json(let value):
             output.append(contentsOf: value.utf8)
-        case let .date(value):
+        case .date(let value):
             ISODateTime.appendDate(value.daysSinceEpoch, to: &output)
-        case let .timestamp(value):
+        case .timestamp(let value):
             ISODateTime.appendTimestamp(value, utcOffset: false, to: &output)
-        case let .timestamptz(value):
+        case .timestamptz(let value):
             ISODateTime.appendTimestamp(value, utcOffset: true, to: &output)
         }
     }
@@ -43,16 +43,18 @@ extension Value {
             if ValueClassifier.matchesLowercased(text, "t") { return .boolean(true) }
             if ValueClassifier.matchesLowercased(text, "f") { return .boolean(false) }
             switch ValueClassifier.classify(text) {
-            case let .boolean(value): return .boolean(value)
+            case .boolean(let value): return .boolean(value)
             default: return nil
             }
         case .smallint, .integer, .bigint:
-            guard case let .integer(value, _) = ValueClassifier.classify(text, allowLeadingZeros: true),
-                  type.integerRange?.contains(value) == true else { return nil }
+            guard case .integer(let value, _) = ValueClassifier.classify(text, allowLeadingZeros: true),
+                type.integerRange?.contains(value) == true
+            else { return nil }
             return .integer(value)
-        case let .decimal(precision, scale):
+        case .decimal(let precision, let scale):
             guard let value = ExactDecimal(String(decoding: text, as: UTF8.self)),
-                  value.fits(precision: precision, scale: scale) else { return nil }
+                value.fits(precision: precision, scale: scale)
+            else { return nil }
             return .decimal(value)
         case .numeric:
             return ExactDecimal(String(decoding: text, as: UTF8.self)).map(Value.decimal)
@@ -108,7 +110,8 @@ extension Value {
     static func isDecimalNumberByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "+"),
-             UInt8(ascii: "e"), UInt8(ascii: "E"): true
+            UInt8(ascii: "e"), UInt8(ascii: "E"):
+            true
         default: false
         }
     }

@@ -14,30 +14,48 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
 
     public static func == (lhs: Value, rhs: Value) -> Bool {
         switch (lhs, rhs) {
-        case let (.boolean(a), .boolean(b)): a == b
-        case let (.integer(a), .integer(b)): a == b
-        case let (.decimal(a), .decimal(b)): a == b
-        case let (.double(a), .double(b)): a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN)
-        case let (.text(a), .text(b)): a == b
-        case let (.date(a), .date(b)): a == b
-        case let (.timestamp(a), .timestamp(b)): a == b
-        case let (.timestamptz(a), .timestamptz(b)): a == b
-        case let (.json(a), .json(b)): a == b
+        case (.boolean(let a), .boolean(let b)): a == b
+        case (.integer(let a), .integer(let b)): a == b
+        case (.decimal(let a), .decimal(let b)): a == b
+        case (.double(let a), .double(let b)): a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN)
+        case (.text(let a), .text(let b)): a == b
+        case (.date(let a), .date(let b)): a == b
+        case (.timestamp(let a), .timestamp(let b)): a == b
+        case (.timestamptz(let a), .timestamptz(let b)): a == b
+        case (.json(let a), .json(let b)): a == b
         default: false
         }
     }
 
     public func hash(into hasher: inout Hasher) {
         switch self {
-        case let .boolean(value): hasher.combine(0); hasher.combine(value)
-        case let .integer(value): hasher.combine(1); hasher.combine(value)
-        case let .decimal(value): hasher.combine(2); hasher.combine(value)
-        case let .double(value): hasher.combine(3); hasher.combine(value.isNaN ? Double.nan.bitPattern : value.bitPattern)
-        case let .text(value): hasher.combine(4); hasher.combine(value)
-        case let .date(value): hasher.combine(5); hasher.combine(value)
-        case let .timestamp(value): hasher.combine(6); hasher.combine(value)
-        case let .timestamptz(value): hasher.combine(7); hasher.combine(value)
-        case let .json(value): hasher.combine(8); hasher.combine(value)
+        case .boolean(let value):
+            hasher.combine(0)
+            hasher.combine(value)
+        case .integer(let value):
+            hasher.combine(1)
+            hasher.combine(value)
+        case .decimal(let value):
+            hasher.combine(2)
+            hasher.combine(value)
+        case .double(let value):
+            hasher.combine(3)
+            hasher.combine(value.isNaN ? Double.nan.bitPattern : value.bitPattern)
+        case .text(let value):
+            hasher.combine(4)
+            hasher.combine(value)
+        case .date(let value):
+            hasher.combine(5)
+            hasher.combine(value)
+        case .timestamp(let value):
+            hasher.combine(6)
+            hasher.combine(value)
+        case .timestamptz(let value):
+            hasher.combine(7)
+            hasher.combine(value)
+        case .json(let value):
+            hasher.combine(8)
+            hasher.combine(value)
         }
     }
 
@@ -46,15 +64,15 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         switch (self, type) {
         case (.boolean, .boolean), (.double, .double), (.text, .text), (.json, .json):
             return true
-        case let (.date(date), .date):
+        case (.date(let date), .date):
             return CivilDate.supportedYears.contains(date.components.year)
-        case let (.timestamp(moment), .timestamp), let (.timestamptz(moment), .timestamptz):
+        case (.timestamp(let moment), .timestamp), (.timestamptz(let moment), .timestamptz):
             return CivilDate.supportedYears.contains(moment.date.components.year)
         case (.integer, .numeric), (.decimal, .numeric):
             return true
-        case let (.integer(value), _):
+        case (.integer(let value), _):
             return type.integerRange?.contains(value) ?? false
-        case let (.decimal(value), .decimal(precision, scale)):
+        case (.decimal(let value), .decimal(let precision, let scale)):
             return value.fits(precision: precision, scale: scale)
         default:
             return false

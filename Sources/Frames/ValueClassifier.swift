@@ -28,7 +28,9 @@ enum ValueClassifier {
     }
 
     /// Classifies `bytes`. Integers with leading zeros (`007`) are text unless `allowLeadingZeros`.
-    static func classify<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, allowLeadingZeros: Bool = false) -> Observation where Bytes.Index == Int {
+    static func classify<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, allowLeadingZeros: Bool = false)
+        -> Observation where Bytes.Index == Int
+    {
         guard let first = bytes.first else { return .text }
         switch first {
         case UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
@@ -49,13 +51,16 @@ enum ValueClassifier {
         return classifyNumber(bytes, allowLeadingZeros: allowLeadingZeros)
     }
 
-    private static func classifyBoolean<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Observation where Bytes.Index == Int {
+    private static func classifyBoolean<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Observation
+    where Bytes.Index == Int {
         if matchesLowercased(bytes, "true") { return .boolean(true) }
         if matchesLowercased(bytes, "false") { return .boolean(false) }
         return .text
     }
 
-    private static func classifyNumber<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, allowLeadingZeros: Bool) -> Observation where Bytes.Index == Int {
+    private static func classifyNumber<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, allowLeadingZeros: Bool)
+        -> Observation where Bytes.Index == Int
+    {
         var index = bytes.startIndex
         let end = bytes.endIndex
         var negative = false
@@ -92,8 +97,9 @@ enum ValueClassifier {
             return .text
         }
         if index == end {
-            let shape = NumberShape(integerDigits: significantInteger, scale: 0, trimmedScale: 0,
-                                    significantDigits: max(1, significantInteger))
+            let shape = NumberShape(
+                integerDigits: significantInteger, scale: 0, trimmedScale: 0,
+                significantDigits: max(1, significantInteger))
             if !overflow {
                 if !negative {
                     let (value, o) = Int64(0).subtractingReportingOverflow(negated)
@@ -117,11 +123,14 @@ enum ValueClassifier {
             }
             guard scale > 0 else { return .text }
             if index == end {
-                let significant = significantInteger > 0
+                let significant =
+                    significantInteger > 0
                     ? significantInteger + scale
                     : max(1, scale - fractionLeadingZeros)
-                return .decimal(NumberShape(integerDigits: significantInteger, scale: scale,
-                                            trimmedScale: trimmedScale, significantDigits: significant))
+                return .decimal(
+                    NumberShape(
+                        integerDigits: significantInteger, scale: scale,
+                        trimmedScale: trimmedScale, significantDigits: significant))
             }
         }
         guard bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") else { return .text }
@@ -138,15 +147,19 @@ enum ValueClassifier {
         // A value beyond a double's range (`1e400`, `1e-400`) is still an exact number: a double
         // column refuses it (`fits`), a numeric holds it.
         // The exact value's shape: `mantissaDigits` significant digits, the first at `pointPosition`.
-        let mantissaDigits = significantInteger > 0 ? significantInteger + trimmedScale
+        let mantissaDigits =
+            significantInteger > 0
+            ? significantInteger + trimmedScale
             : max(0, trimmedScale - fractionLeadingZeros)
         guard mantissaDigits > 0 else {
             return .exponent(NumberShape(integerDigits: 0, scale: 0, trimmedScale: 0, significantDigits: 1))
         }
         let pointPosition = (significantInteger > 0 ? significantInteger : -fractionLeadingZeros) + exponentValue
         let exactScale = max(0, mantissaDigits - pointPosition)
-        return .exponent(NumberShape(integerDigits: max(0, pointPosition), scale: exactScale, trimmedScale: exactScale,
-                                     significantDigits: mantissaDigits))
+        return .exponent(
+            NumberShape(
+                integerDigits: max(0, pointPosition), scale: exactScale, trimmedScale: exactScale,
+                significantDigits: mantissaDigits))
     }
 
     static func isSpecialDouble<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool where Bytes.Index == Int {
@@ -157,7 +170,8 @@ enum ValueClassifier {
     }
 
     /// True when `bytes`, ASCII-lowercased, equal `word` (lowercase ASCII).
-    static func matchesLowercased<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ word: StaticString) -> Bool where Bytes.Index == Int {
+    static func matchesLowercased<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ word: StaticString) -> Bool
+    where Bytes.Index == Int {
         guard bytes.count == word.utf8CodeUnitCount else { return false }
         var index = bytes.startIndex
         for offset in 0..<word.utf8CodeUnitCount {

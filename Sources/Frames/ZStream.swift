@@ -31,8 +31,9 @@ final class ZStream {
         guard result == Z_OK else {
             stream.deinitialize(count: 1)
             stream.deallocate()
-            throw GzipError(kind: .zlibFailure, zlibCode: result,
-                            message: "\(mode == .deflate ? "deflateInit2" : "inflateInit2") failed (level \(level))")
+            throw GzipError(
+                kind: .zlibFailure, zlibCode: result,
+                message: "\(mode == .deflate ? "deflateInit2" : "inflateInit2") failed (level \(level))")
         }
         if mode == .deflate { tuneFastest() }
     }
@@ -57,8 +58,10 @@ final class ZStream {
 
     /// Compresses `input`, appending output to `output`. With `finish`, ends the gzip member; with
     /// `sync`, emits everything compressed so far (a sync flush: a few bytes, no reset).
-    func deflate(_ input: UnsafeRawBufferPointer, finish: Bool, sync: Bool = false,
-                 into output: inout [UInt8]) throws(GzipError) {
+    func deflate(
+        _ input: UnsafeRawBufferPointer, finish: Bool, sync: Bool = false,
+        into output: inout [UInt8]
+    ) throws(GzipError) {
         var failure: GzipError?
         let flush = finish ? Z_FINISH : (sync ? Z_SYNC_FLUSH : Z_NO_FLUSH)
         stream.pointee.next_in = UnsafeMutablePointer(
@@ -96,8 +99,10 @@ final class ZStream {
 
     /// Decompresses from `input`, appending output to `output`; stops at the end of a member, or
     /// once `output` holds `maxOutput` bytes (the rest of the input is left unconsumed).
-    func inflate(_ input: UnsafeRawBufferPointer, into output: inout [UInt8],
-                 maxOutput: Int = .max) throws(GzipError) -> InflateStep {
+    func inflate(
+        _ input: UnsafeRawBufferPointer, into output: inout [UInt8],
+        maxOutput: Int = .max
+    ) throws(GzipError) -> InflateStep {
         stream.pointee.next_in = UnsafeMutablePointer(
             mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = uInt(input.count)

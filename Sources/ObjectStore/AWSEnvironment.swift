@@ -37,7 +37,8 @@ public struct AWSEnvironment: Sendable {
         }
         for section in [credentialsFile?.credentialsProfile(profile), configFile?.configProfile(profile)] {
             if let section, let id = section["aws_access_key_id"], let secret = section["aws_secret_access_key"] {
-                return AWSCredentials(accessKeyID: id, secretAccessKey: secret, sessionToken: section["aws_session_token"])
+                return AWSCredentials(
+                    accessKeyID: id, secretAccessKey: secret, sessionToken: section["aws_session_token"])
             }
         }
         throw ObjectStoreError(

@@ -1,6 +1,6 @@
+internal import CCurl
 import Digest
 import Foundation
-internal import CCurl
 
 /// Owns one libcurl easy handle (freed on deinit) and the header list it uses; every option and
 /// call goes through here, and every return code is checked in `check`. Not thread-safe: one
@@ -84,8 +84,9 @@ final class CurlEasy {
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
             let summary = String(cString: curl_easy_strerror(code))
-            throw ObjectStoreError(code: .transportFailure, message: detail.isEmpty ? summary : "\(summary): \(detail)",
-                                   curlCode: Int(code.rawValue))
+            throw ObjectStoreError(
+                code: .transportFailure, message: detail.isEmpty ? summary : "\(summary): \(detail)",
+                curlCode: Int(code.rawValue))
         }
     }
 
@@ -97,9 +98,10 @@ final class CurlEasy {
 
     private func check(_ code: CURLcode, _ what: String) throws {
         guard code == CURLE_OK else {
-            throw ObjectStoreError(code: .transportFailure,
-                                   message: "curl \(what): \(String(cString: curl_easy_strerror(code)))",
-                                   curlCode: Int(code.rawValue))
+            throw ObjectStoreError(
+                code: .transportFailure,
+                message: "curl \(what): \(String(cString: curl_easy_strerror(code)))",
+                curlCode: Int(code.rawValue))
         }
     }
 }
@@ -114,9 +116,10 @@ enum CurlGlobal {
 
     static func initializeOnce() throws {
         guard result == CURLE_OK else {
-            throw ObjectStoreError(code: .transportFailure,
-                                   message: "curl_global_init failed: \(String(cString: curl_easy_strerror(result)))",
-                                   curlCode: Int(result.rawValue))
+            throw ObjectStoreError(
+                code: .transportFailure,
+                message: "curl_global_init failed: \(String(cString: curl_easy_strerror(result)))",
+                curlCode: Int(result.rawValue))
         }
     }
 }

@@ -1,7 +1,6 @@
 import Blocking
-import Foundation
 internal import CCurl
-
+import Foundation
 
 /// The state of one transfer that curl's callbacks reach through their `userdata` pointer: the
 /// body being sent, the headers and body being received.
@@ -40,8 +39,10 @@ final class CurlTransfer {
     }
 
     /// Runs `request` on `easy` and returns the response.
-    static func perform(_ request: HTTPRequest, body: RequestBody, sink: ResponseSink, on easy: CurlEasy,
-                        options: TransferOptions, cancellation: CancellationFlag) throws -> HTTPResponse {
+    static func perform(
+        _ request: HTTPRequest, body: RequestBody, sink: ResponseSink, on easy: CurlEasy,
+        options: TransferOptions, cancellation: CancellationFlag
+    ) throws -> HTTPResponse {
         let transfer = try CurlTransfer(body: body, sink: sink, cancellation: cancellation)
         let context = Unmanaged.passUnretained(transfer).toOpaque()
 
@@ -76,11 +77,13 @@ final class CurlTransfer {
         if body != .none || request.method == "PUT" || request.method == "POST" {
             try easy.setOption(CURLOPT_UPLOAD, 1)
             try easy.setOption(CURLOPT_INFILESIZE_LARGE, offset: body.length)
-            try easy.setCallback(CURLOPT_READFUNCTION, { buffer, size, count, context in
-                guard let buffer, let context else { return 0 }
-                let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-                return transfer.fill(buffer, capacity: size * count)
-            })
+            try easy.setCallback(
+                CURLOPT_READFUNCTION,
+                { buffer, size, count, context in
+                    guard let buffer, let context else { return 0 }
+                    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+                    return transfer.fill(buffer, capacity: size * count)
+                })
             try easy.setOption(CURLOPT_READDATA, pointer: context)
         }
         if request.method != "GET" && request.method != "HEAD" {
@@ -96,18 +99,23 @@ final class CurlTransfer {
         }
         // "Expect:" stops curl from waiting for 100-continue before large bodies.
         try easy.setHeaders(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
-        try easy.setCallback(CURLOPT_HEADERFUNCTION, { buffer, size, count, context in
-            guard let buffer, let context else { return 0 }
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-            transfer.receiveHeader(UnsafeRawBufferPointer(start: buffer, count: size * count))
-            return size * count
-        })
+        try easy.setCallback(
+            CURLOPT_HEADERFUNCTION,
+            { buffer, size, count, context in
+                guard let buffer, let context else { return 0 }
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+                transfer.receiveHeader(UnsafeRawBufferPointer(start: buffer, count: size * count))
+                return size * count
+            })
         try easy.setOption(CURLOPT_HEADERDATA, pointer: context)
-        try easy.setCallback(CURLOPT_WRITEFUNCTION, { buffer, size, count, context in
-            guard let buffer, let context else { return 0 }
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-            return transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: size * count)) ? size * count : 0
-        })
+        try easy.setCallback(
+            CURLOPT_WRITEFUNCTION,
+            { buffer, size, count, context in
+                guard let buffer, let context else { return 0 }
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+                return transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: size * count))
+                    ? size * count : 0
+            })
         try easy.setOption(CURLOPT_WRITEDATA, pointer: context)
 
         do {

@@ -17,8 +17,10 @@ public final class CurlTransport: Sendable {
     }
 
     /// Sends `request` (already signed) with `body`, delivering the response body to `sink`.
-    public func perform(_ request: HTTPRequest, body: RequestBody = .none,
-                        sink: ResponseSink = .collect) async throws -> HTTPResponse {
+    public func perform(
+        _ request: HTTPRequest, body: RequestBody = .none,
+        sink: ResponseSink = .collect
+    ) async throws -> HTTPResponse {
         let options = self.options
         let cancellation = CancellationFlag()
         let handoff = BodyHandoff(body)
@@ -31,8 +33,9 @@ public final class CurlTransport: Sendable {
                     defer { idleHandles.withLock { $0.append(easy) } }
                     // The transfer lets go of the body before the caller resumes, so a caller that
                     // reuses the body's buffer finds it no longer shared.
-                    return try CurlTransfer.perform(request, body: handoff.take(), sink: sink, on: easy,
-                                                    options: options, cancellation: cancellation)
+                    return try CurlTransfer.perform(
+                        request, body: handoff.take(), sink: sink, on: easy,
+                        options: options, cancellation: cancellation)
                 }
             } onCancel: {
                 cancellation.set()

@@ -17,11 +17,13 @@ public struct FileStore: ObjectStore {
         self.root = root.standardizedFileURL
         self.pool = pool
         do {
-            try FileManager.default.createDirectory(at: self.root.appendingPathComponent(Self.temporaryFolder),
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: self.root.appendingPathComponent(Self.temporaryFolder),
+                withIntermediateDirectories: true)
         } catch {
-            throw ObjectStoreError(code: .invalidRequest,
-                                   message: "cannot create the stage folder \(root.path): \(error.localizedDescription)")
+            throw ObjectStoreError(
+                code: .invalidRequest,
+                message: "cannot create the stage folder \(root.path): \(error.localizedDescription)")
         }
     }
 
@@ -43,10 +45,12 @@ public struct FileStore: ObjectStore {
     func file(_ key: String, operation: String) throws -> URL {
         let segments = key.split(separator: "/", omittingEmptySubsequences: false)
         guard !key.isEmpty, !key.hasPrefix("/"), !segments.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }),
-              !key.utf8.contains(0), segments.first.map(String.init) != Self.temporaryFolder else {
-            throw ObjectStoreError(code: .invalidRequest,
-                                   message: "a file stage key must be a relative path without empty, '.' or '..' segments",
-                                   operation: operation, bucket: nil, key: key)
+            !key.utf8.contains(0), segments.first.map(String.init) != Self.temporaryFolder
+        else {
+            throw ObjectStoreError(
+                code: .invalidRequest,
+                message: "a file stage key must be a relative path without empty, '.' or '..' segments",
+                operation: operation, bucket: nil, key: key)
         }
         return root.appendingPathComponent(key)
     }
@@ -57,8 +61,9 @@ public struct FileStore: ObjectStore {
         let temporary = root.appendingPathComponent(Self.temporaryFolder).appendingPathComponent(UUID().uuidString)
         let handle = try await pool.run {
             guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-                throw ObjectStoreError(code: .invalidRequest, message: "cannot create \(temporary.path)",
-                                       operation: "PutObject", key: key)
+                throw ObjectStoreError(
+                    code: .invalidRequest, message: "cannot create \(temporary.path)",
+                    operation: "PutObject", key: key)
             }
             return try FileHandle(forWritingTo: temporary)
         }
@@ -86,8 +91,9 @@ public struct FileStore: ObjectStore {
                 throw error
             }
             try await pool.run {
-                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(),
-                                                        withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: target.deletingLastPathComponent(),
+                    withIntermediateDirectories: true)
                 guard rename(temporary.path, target.path) == 0 else {
                     throw ObjectStoreError(
                         code: .invalidRequest,
@@ -105,8 +111,9 @@ public struct FileStore: ObjectStore {
     /// Appends the file at `path` to `handle`; returns the bytes copied.
     private static func copy(_ path: String, to handle: FileHandle, key: String) throws -> Int64 {
         guard let source = FileHandle(forReadingAtPath: path) else {
-            throw ObjectStoreError(code: .invalidRequest, message: "cannot open \(path) for reading",
-                                   operation: "PutObject", key: key)
+            throw ObjectStoreError(
+                code: .invalidRequest, message: "cannot open \(path) for reading",
+                operation: "PutObject", key: key)
         }
         defer { try? source.close() }
         var size: Int64 = 0
@@ -118,13 +125,16 @@ public struct FileStore: ObjectStore {
     }
 
     @discardableResult
-    public func get(_ key: String, range: ByteRange? = nil,
-                    to sink: @escaping @Sendable ([UInt8]) throws -> Void) async throws -> ObjectInfo {
+    public func get(
+        _ key: String, range: ByteRange? = nil,
+        to sink: @escaping @Sendable ([UInt8]) throws -> Void
+    ) async throws -> ObjectInfo {
         let source = try file(key, operation: "GetObject")
         return try await pool.run {
             guard Self.isRegularFile(source.path), let handle = FileHandle(forReadingAtPath: source.path) else {
-                throw ObjectStoreError(code: .serverError, message: "The specified key does not exist.",
-                                       operation: "GetObject", key: key, s3Code: "NoSuchKey")
+                throw ObjectStoreError(
+                    code: .serverError, message: "The specified key does not exist.",
+                    operation: "GetObject", key: key, s3Code: "NoSuchKey")
             }
             defer { try? handle.close() }
             let size = try FileRange.size(of: source.path)
@@ -174,9 +184,10 @@ public struct FileStore: ObjectStore {
         let walker = FileManager.default.enumerator(
             at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey], options: [],
             errorHandler: { url, error in
-                failure = ObjectStoreError(code: .invalidRequest,
-                                           message: "cannot list \(url.path): \(error.localizedDescription)",
-                                           operation: "ListObjects")
+                failure = ObjectStoreError(
+                    code: .invalidRequest,
+                    message: "cannot list \(url.path): \(error.localizedDescription)",
+                    operation: "ListObjects")
                 return false
             })
         if let walker {
@@ -189,8 +200,10 @@ public struct FileStore: ObjectStore {
                     continue
                 }
                 guard key.hasPrefix(prefix), Self.isRegularFile(path) else { continue }
-                found.append(ObjectSummary(key: key, size: (try? FileRange.size(of: path)) ?? 0, etag: nil,
-                                           lastModified: nil))
+                found.append(
+                    ObjectSummary(
+                        key: key, size: (try? FileRange.size(of: path)) ?? 0, etag: nil,
+                        lastModified: nil))
             }
         }
         if let failure { throw failure }
@@ -203,9 +216,10 @@ public struct FileStore: ObjectStore {
             // Only a file is an object: a folder of the same name holds other objects and stays.
             guard Self.isRegularFile(target.path) else { return }
             guard unlink(target.path) == 0 || errno == ENOENT else {
-                throw ObjectStoreError(code: .invalidRequest,
-                                       message: "cannot delete: \(String(cString: strerror(errno)))",
-                                       operation: "DeleteObject", key: key)
+                throw ObjectStoreError(
+                    code: .invalidRequest,
+                    message: "cannot delete: \(String(cString: strerror(errno)))",
+                    operation: "DeleteObject", key: key)
             }
         }
     }

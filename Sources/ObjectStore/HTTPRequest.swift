@@ -23,8 +23,10 @@ public struct HTTPRequest: Sendable, Hashable {
     /// Headers in the order given; names keep their case, repeated names are allowed.
     public var headers: [(name: String, value: String)]
 
-    public init(method: String, scheme: String = "https", host: String, port: Int? = nil, path: String,
-                query: [QueryItem] = [], headers: [(name: String, value: String)] = []) {
+    public init(
+        method: String, scheme: String = "https", host: String, port: Int? = nil, path: String,
+        query: [QueryItem] = [], headers: [(name: String, value: String)] = []
+    ) {
         self.method = method
         self.scheme = scheme
         self.host = host

@@ -50,6 +50,7 @@ public enum RequestBody: Sendable, Hashable {
 /// sees a successful response's status and headers before its first byte and may refuse it.
 public enum ResponseSink: Sendable {
     case collect
-    case handler(@Sendable ([UInt8]) throws -> Void,
-                 checkHeaders: (@Sendable (Int, [HTTPHeaderField]) throws -> Void)? = nil)
+    case handler(
+        @Sendable ([UInt8]) throws -> Void,
+        checkHeaders: (@Sendable (Int, [HTTPHeaderField]) throws -> Void)? = nil)
 }

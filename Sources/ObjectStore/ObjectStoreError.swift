@@ -33,8 +33,10 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
     /// libcurl's error code for transport failures.
     public var curlCode: Int?
 
-    public init(code: Code, message: String, operation: String? = nil, bucket: String? = nil, key: String? = nil,
-                httpStatus: Int? = nil, s3Code: String? = nil, requestID: String? = nil, curlCode: Int? = nil) {
+    public init(
+        code: Code, message: String, operation: String? = nil, bucket: String? = nil, key: String? = nil,
+        httpStatus: Int? = nil, s3Code: String? = nil, requestID: String? = nil, curlCode: Int? = nil
+    ) {
         self.code = code
         self.message = message
         self.operation = operation
@@ -55,8 +57,12 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
     /// Other transport failures (DNS, a bad certificate, a malformed URL) are not retried.
     public var isTransient: Bool {
         if code == .transportFailure { return curlCode.map(Self.transientCurlCodes.contains) ?? false }
-        if let s3Code, ["InternalError", "SlowDown", "RequestTimeout", "PriorRequestNotComplete",
-                        "ServiceUnavailable", "Throttling", "ThrottlingException"].contains(s3Code) {
+        if let s3Code,
+            [
+                "InternalError", "SlowDown", "RequestTimeout", "PriorRequestNotComplete",
+                "ServiceUnavailable", "Throttling", "ThrottlingException",
+            ].contains(s3Code)
+        {
             return true
         }
         if let httpStatus, [500, 502, 503, 504].contains(httpStatus) { return true }

@@ -8,8 +8,10 @@ public struct RetryPolicy: Sendable, Hashable {
     /// Factor applied to the backoff when the server says it is throttling (`SlowDown`).
     public var throttleFactor: Int
 
-    public init(maxAttempts: Int = 6, baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(20),
-                throttleFactor: Int = 4) {
+    public init(
+        maxAttempts: Int = 6, baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(20),
+        throttleFactor: Int = 4
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay

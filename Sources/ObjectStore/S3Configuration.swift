@@ -32,14 +32,17 @@ public struct S3Configuration: Sendable {
     public var transfer = TransferOptions()
 
     /// A configuration for `bucket` at an explicit endpoint (`nil`: AWS's regional endpoint).
-    public init(bucket: String, region: String, credentials: AWSCredentials, endpoint: String? = nil,
-                addressing: Addressing? = nil) throws {
+    public init(
+        bucket: String, region: String, credentials: AWSCredentials, endpoint: String? = nil,
+        addressing: Addressing? = nil
+    ) throws {
         self.bucket = bucket
         self.region = region
         self.credentials = credentials
         if let endpoint {
             guard let components = URLComponents(string: endpoint), let scheme = components.scheme,
-                  let host = components.host, !host.isEmpty else {
+                let host = components.host, !host.isEmpty
+            else {
                 throw ObjectStoreError(code: .invalidRequest, message: "invalid S3 endpoint URL '\(endpoint)'")
             }
             self.scheme = scheme
@@ -61,12 +64,15 @@ public struct S3Configuration: Sendable {
 
     /// A configuration from where AWS tools look: credentials, region and endpoint (see
     /// `AWSEnvironment`); explicit arguments win.
-    public static func fromEnvironment(bucket: String, environment: AWSEnvironment = AWSEnvironment(),
-                                       credentials: AWSCredentials? = nil, region: String? = nil,
-                                       endpoint: String? = nil, caBundle: String? = nil) throws -> S3Configuration {
-        var configuration = try S3Configuration(bucket: bucket, region: environment.region(explicit: region),
-                                                credentials: environment.credentials(explicit: credentials),
-                                                endpoint: environment.endpoint(explicit: endpoint))
+    public static func fromEnvironment(
+        bucket: String, environment: AWSEnvironment = AWSEnvironment(),
+        credentials: AWSCredentials? = nil, region: String? = nil,
+        endpoint: String? = nil, caBundle: String? = nil
+    ) throws -> S3Configuration {
+        var configuration = try S3Configuration(
+            bucket: bucket, region: environment.region(explicit: region),
+            credentials: environment.credentials(explicit: credentials),
+            endpoint: environment.endpoint(explicit: endpoint))
         configuration.transfer.caBundlePath = environment.caBundle(explicit: caBundle)
         return configuration
     }
@@ -75,11 +81,13 @@ public struct S3Configuration: Sendable {
     func request(_ method: String, key: String, query: [HTTPRequest.QueryItem] = []) -> HTTPRequest {
         switch addressing {
         case .path:
-            return HTTPRequest(method: method, scheme: scheme, host: host, port: port,
-                               path: "\(basePath)/\(bucket)/\(key)", query: query)
+            return HTTPRequest(
+                method: method, scheme: scheme, host: host, port: port,
+                path: "\(basePath)/\(bucket)/\(key)", query: query)
         case .virtualHosted:
-            return HTTPRequest(method: method, scheme: scheme, host: "\(bucket).\(host)", port: port,
-                               path: "\(basePath)/\(key)", query: query)
+            return HTTPRequest(
+                method: method, scheme: scheme, host: "\(bucket).\(host)", port: port,
+                path: "\(basePath)/\(key)", query: query)
         }
     }
 }

@@ -17,12 +17,13 @@ extension ObjectStoreError {
     /// The error for a response with an error status, from S3's error document when there is one.
     init(response: HTTPResponse, operation: String, bucket: String?, key: String?) {
         let document = S3ErrorBody(response.body)
-        self.init(code: .serverError,
-                  message: document.message ?? "HTTP \(response.status)",
-                  operation: operation, bucket: bucket, key: key,
-                  httpStatus: response.status,
-                  s3Code: document.code ?? Self.codeForBodilessStatus(response.status),
-                  requestID: document.requestID ?? response.requestID)
+        self.init(
+            code: .serverError,
+            message: document.message ?? "HTTP \(response.status)",
+            operation: operation, bucket: bucket, key: key,
+            httpStatus: response.status,
+            s3Code: document.code ?? Self.codeForBodilessStatus(response.status),
+            requestID: document.requestID ?? response.requestID)
     }
 
     /// HEAD answers carry no body; name the usual code for the status.

@@ -28,9 +28,10 @@ extension S3Store {
         let truncated = XMLText.firstElement("IsTruncated", in: text) == "true"
         let next = truncated ? XMLText.firstElement("NextContinuationToken", in: text) : nil
         if truncated && next == nil {
-            throw ObjectStoreError(code: .invalidResponse,
-                                   message: "ListObjectsV2 said the listing is truncated but gave no continuation token",
-                                   operation: "ListObjectsV2", bucket: configuration.bucket, requestID: response.requestID)
+            throw ObjectStoreError(
+                code: .invalidResponse,
+                message: "ListObjectsV2 said the listing is truncated but gave no continuation token",
+                operation: "ListObjectsV2", bucket: configuration.bucket, requestID: response.requestID)
         }
         return (objects, next)
     }

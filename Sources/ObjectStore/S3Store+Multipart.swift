@@ -29,9 +29,10 @@ extension S3Store {
         let partSize = Int64(max(configuration.partSize, 5 * 1024 * 1024))
         let partCount = Int((source.size + partSize - 1) / partSize)
         guard partCount <= 10_000 else {
-            throw ObjectStoreError(code: .invalidRequest,
-                                   message: "\(source.size) bytes need \(partCount) parts of \(partSize); S3 allows 10,000",
-                                   key: key)
+            throw ObjectStoreError(
+                code: .invalidRequest,
+                message: "\(source.size) bytes need \(partCount) parts of \(partSize); S3 allows 10,000",
+                key: key)
         }
         return try await withMultipartUpload(key) { uploadID in
             try await withThrowingTaskGroup(of: CompletedPart.self) { group in
@@ -55,8 +56,9 @@ extension S3Store {
                                 return (.file(path: path, offset: offset, length: length), sums.sha256, sums.crc32)
                             }
                         }
-                        return try await self.uploadPart(key, uploadID: uploadID, number: index + 1, body: body,
-                                                         sha256: hash, crc32: crc)
+                        return try await self.uploadPart(
+                            key, uploadID: uploadID, number: index + 1, body: body,
+                            sha256: hash, crc32: crc)
                     }
                 }
                 for try await done in group {
@@ -82,8 +84,9 @@ extension S3Store {
             pending += chunk
         }
         if ended {
-            return try await putSingle(key, body: .bytes(pending), size: Int64(pending.count),
-                                       sha256: SHA256.hash(pending).hex)
+            return try await putSingle(
+                key, body: .bytes(pending), size: Int64(pending.count),
+                sha256: SHA256.hash(pending).hex)
         }
         let partSize = max(configuration.partSize, 5 * 1024 * 1024)
         let concurrency = configuration.concurrency
@@ -119,8 +122,9 @@ extension S3Store {
                         let (hash, crc) = try await self.transport.runBlocking {
                             (SHA256.hash(part).hex, CRC32.checksum(part).base64)
                         }
-                        return try await self.uploadPart(key, uploadID: uploadID, number: partNumber, body: .bytes(part),
-                                                         sha256: hash, crc32: crc)
+                        return try await self.uploadPart(
+                            key, uploadID: uploadID, number: partNumber, body: .bytes(part),
+                            sha256: hash, crc32: crc)
                     }
                     inFlight += 1
                 }
@@ -161,12 +165,15 @@ extension S3Store {
                 // Each part carries its CRC-32, which S3 checks and combines into the object's
                 // checksum. (Without one, S3 computes a checksum of the whole object on completion,
                 // which moto does by copying every part once more: uploads took 1.4x as long.)
-                let created = try await send("CreateMultipartUpload", method: "POST", key: key, query: [.init("uploads")],
-                                             headers: [("x-amz-checksum-algorithm", "CRC32")], retry: RetryPolicy.none)
-                guard let uploadID = XMLText.firstElement("UploadId", in: String(decoding: created.body, as: UTF8.self)) else {
-                    throw ObjectStoreError(code: .invalidResponse, message: "CreateMultipartUpload answered without an UploadId",
-                                           operation: "CreateMultipartUpload", bucket: configuration.bucket, key: key,
-                                           requestID: created.requestID)
+                let created = try await send(
+                    "CreateMultipartUpload", method: "POST", key: key, query: [.init("uploads")],
+                    headers: [("x-amz-checksum-algorithm", "CRC32")], retry: RetryPolicy.none)
+                guard let uploadID = XMLText.firstElement("UploadId", in: String(decoding: created.body, as: UTF8.self))
+                else {
+                    throw ObjectStoreError(
+                        code: .invalidResponse, message: "CreateMultipartUpload answered without an UploadId",
+                        operation: "CreateMultipartUpload", bucket: configuration.bucket, key: key,
+                        requestID: created.requestID)
                 }
                 return (uploadID, lostAnswer)
             } catch {
@@ -189,14 +196,17 @@ extension S3Store {
     }
 
     func uploadPart(_ key: String, uploadID: String, number: Int, body: RequestBody, sha256: String, crc32: String)
-        async throws -> CompletedPart {
-        let response = try await send("UploadPart", method: "PUT", key: key,
-                                      query: [.init("partNumber", String(number)), .init("uploadId", uploadID)],
-                                      headers: [("x-amz-checksum-crc32", crc32)], body: body, payload: .sha256(sha256))
+        async throws -> CompletedPart
+    {
+        let response = try await send(
+            "UploadPart", method: "PUT", key: key,
+            query: [.init("partNumber", String(number)), .init("uploadId", uploadID)],
+            headers: [("x-amz-checksum-crc32", crc32)], body: body, payload: .sha256(sha256))
         guard let etag = response.header("ETag") else {
-            throw ObjectStoreError(code: .invalidResponse, message: "UploadPart \(number) answered without an ETag",
-                                   operation: "UploadPart", bucket: configuration.bucket, key: key,
-                                   requestID: response.requestID)
+            throw ObjectStoreError(
+                code: .invalidResponse, message: "UploadPart \(number) answered without an ETag",
+                operation: "UploadPart", bucket: configuration.bucket, key: key,
+                requestID: response.requestID)
         }
         return CompletedPart(number: number, etag: etag, crc32: crc32)
     }
@@ -204,7 +214,8 @@ extension S3Store {
     /// Completes the upload. S3 may answer 200 and still report an error in the body; that answer
     /// is treated like any other error (and retried when transient).
     func completeMultipartUpload(_ key: String, uploadID: String, parts: [CompletedPart]) async throws -> String? {
-        let xml = "<CompleteMultipartUpload>"
+        let xml =
+            "<CompleteMultipartUpload>"
             + parts.sorted { $0.number < $1.number }.map {
                 "<Part><PartNumber>\($0.number)</PartNumber><ETag>\(XMLText.escape($0.etag))</ETag>"
                     + "<ChecksumCRC32>\($0.crc32)</ChecksumCRC32></Part>"
@@ -216,23 +227,26 @@ extension S3Store {
         while true {
             let error: ObjectStoreError
             do {
-                let response = try await send("CompleteMultipartUpload", method: "POST", key: key,
-                                              query: [.init("uploadId", uploadID)],
-                                              headers: [("Content-Type", "application/xml")],
-                                              body: .bytes(body), payload: .sha256(SHA256.hash(body).hex),
-                                              retry: RetryPolicy.none)
+                let response = try await send(
+                    "CompleteMultipartUpload", method: "POST", key: key,
+                    query: [.init("uploadId", uploadID)],
+                    headers: [("Content-Type", "application/xml")],
+                    body: .bytes(body), payload: .sha256(SHA256.hash(body).hex),
+                    retry: RetryPolicy.none)
                 guard S3ErrorBody(response.body).code != nil else {
                     return XMLText.firstElement("ETag", in: String(decoding: response.body, as: UTF8.self))
                         .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
                 }
-                error = ObjectStoreError(response: response, operation: "CompleteMultipartUpload",
-                                         bucket: configuration.bucket, key: key)
+                error = ObjectStoreError(
+                    response: response, operation: "CompleteMultipartUpload",
+                    bucket: configuration.bucket, key: key)
             } catch let failure as ObjectStoreError {
                 error = failure
             }
             // An earlier attempt may have completed the upload and lost its answer.
             if attempt > 1, error.s3Code == "NoSuchUpload", let stored = try await head(key),
-               stored.etag?.hasSuffix("-\(parts.count)") == true {
+                stored.etag?.hasSuffix("-\(parts.count)") == true
+            {
                 return stored.etag
             }
             guard error.isTransient, attempt < policy.maxAttempts else { throw error }
@@ -261,7 +275,8 @@ extension S3Store {
     func abortOrphanedUploads(_ key: String, keeping: String?) async {
         await Task {
             do {
-                for orphan in try await incompleteUploads(prefix: key) where orphan.key == key && orphan.uploadID != keeping {
+                for orphan in try await incompleteUploads(prefix: key)
+                where orphan.key == key && orphan.uploadID != keeping {
                     await abortMultipartUpload(key, uploadID: orphan.uploadID)
                 }
             } catch {
@@ -272,12 +287,14 @@ extension S3Store {
 
     /// The multipart uploads begun and not completed or aborted under `prefix` (for checks and cleanup).
     public func incompleteUploads(prefix: String = "") async throws -> [(key: String, uploadID: String)] {
-        let response = try await send("ListMultipartUploads", method: "GET", key: "",
-                                      query: [.init("uploads"), .init("prefix", prefix)])
+        let response = try await send(
+            "ListMultipartUploads", method: "GET", key: "",
+            query: [.init("uploads"), .init("prefix", prefix)])
         let text = String(decoding: response.body, as: UTF8.self)
         return XMLText.blocks("Upload", in: text).compactMap { block in
             guard let key = XMLText.firstElement("Key", in: block),
-                  let id = XMLText.firstElement("UploadId", in: block) else { return nil }
+                let id = XMLText.firstElement("UploadId", in: block)
+            else { return nil }
             return (key, id)
         }
     }

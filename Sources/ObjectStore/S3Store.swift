@@ -12,14 +12,18 @@ public final class S3Store: ObjectStore {
     /// The signing clock; tests may move it.
     let now: @Sendable () -> Date
 
-    public init(_ configuration: S3Configuration, logger: Logger = Logger(label: "stevedore.objectstore"),
-                now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        _ configuration: S3Configuration, logger: Logger = Logger(label: "stevedore.objectstore"),
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.configuration = configuration
         self.transport = CurlTransport(concurrency: configuration.concurrency + 1, options: configuration.transfer)
         self.logger = logger
         self.now = now
         if configuration.transfer.insecureSkipTLSVerification {
-            logger.info("TLS certificate verification is OFF for \(configuration.host): anyone on the path can read and change the stage")
+            logger.info(
+                "TLS certificate verification is OFF for \(configuration.host): anyone on the path can read and change the stage"
+            )
         }
     }
 
@@ -34,10 +38,12 @@ public final class S3Store: ObjectStore {
     /// One S3 operation, retried while the failure is transient and attempts remain. The request is
     /// signed anew for each attempt. `body` must be re-readable, which every `RequestBody` is.
     @discardableResult
-    func send(_ operation: String, method: String, key: String, query: [HTTPRequest.QueryItem] = [],
-              headers: [(name: String, value: String)] = [], body: RequestBody = .none,
-              payload: SigV4Signer.Payload = .empty, sink: ResponseSink = .collect,
-              retry: RetryPolicy? = nil) async throws -> HTTPResponse {
+    func send(
+        _ operation: String, method: String, key: String, query: [HTTPRequest.QueryItem] = [],
+        headers: [(name: String, value: String)] = [], body: RequestBody = .none,
+        payload: SigV4Signer.Payload = .empty, sink: ResponseSink = .collect,
+        retry: RetryPolicy? = nil
+    ) async throws -> HTTPResponse {
         let policy = retry ?? configuration.retry
         var attempt = 1
         while true {
@@ -50,8 +56,9 @@ public final class S3Store: ObjectStore {
                 if (200..<300).contains(response.status) {
                     return response
                 }
-                failure = ObjectStoreError(response: response, operation: operation, bucket: configuration.bucket,
-                                           key: key.isEmpty ? nil : key)
+                failure = ObjectStoreError(
+                    response: response, operation: operation, bucket: configuration.bucket,
+                    key: key.isEmpty ? nil : key)
             } catch var error as ObjectStoreError {
                 error.operation = error.operation ?? operation
                 error.bucket = error.bucket ?? configuration.bucket
@@ -62,8 +69,9 @@ public final class S3Store: ObjectStore {
                 throw failure
             }
             let delay = policy.delay(after: attempt, throttled: failure.s3Code == "SlowDown")
-            logger.debug("retrying \(operation) after \(failure.s3Code ?? failure.code.name)",
-                         metadata: ["attempt": "\(attempt)", "delay": "\(delay)", "key": "\(key)"])
+            logger.debug(
+                "retrying \(operation) after \(failure.s3Code ?? failure.code.name)",
+                metadata: ["attempt": "\(attempt)", "delay": "\(delay)", "key": "\(key)"])
             try await Task.sleep(for: delay)
             attempt += 1
         }
@@ -92,8 +100,9 @@ public final class S3Store: ObjectStore {
             if bytes.count > configuration.multipartThreshold {
                 return try await multipartUpload(key, source: .bytes(bytes))
             }
-            return try await putSingle(key, body: .bytes(bytes), size: Int64(bytes.count),
-                                       sha256: sha256 ?? SHA256.hash(bytes).hex)
+            return try await putSingle(
+                key, body: .bytes(bytes), size: Int64(bytes.count),
+                sha256: sha256 ?? SHA256.hash(bytes).hex)
         case .file(let path, let sha256):
             let size = try FileRange.size(of: path)
             if size > configuration.multipartThreshold {
@@ -113,8 +122,10 @@ public final class S3Store: ObjectStore {
     }
 
     @discardableResult
-    public func get(_ key: String, range: ByteRange? = nil,
-                    to sink: @escaping @Sendable ([UInt8]) throws -> Void) async throws -> ObjectInfo {
+    public func get(
+        _ key: String, range: ByteRange? = nil,
+        to sink: @escaping @Sendable ([UInt8]) throws -> Void
+    ) async throws -> ObjectInfo {
         try Self.validate(key)
         // A retry after part of the body arrived asks only for the rest, of the same object version
         // (If-Match on its ETag), and accepts only a 206 starting exactly there: the sink sees
@@ -144,21 +155,26 @@ public final class S3Store: ObjectStore {
                 }
                 let contentRange = response.header("Content-Range") ?? ""
                 guard status == 206, contentRange.hasPrefix("bytes \(start)-") else {
-                    throw ObjectStoreError(code: .invalidResponse,
-                                           message: "resuming at byte \(start), the server answered \(status) \(contentRange)",
-                                           operation: "GetObject", bucket: self.configuration.bucket, key: key)
+                    throw ObjectStoreError(
+                        code: .invalidResponse,
+                        message: "resuming at byte \(start), the server answered \(status) \(contentRange)",
+                        operation: "GetObject", bucket: self.configuration.bucket, key: key)
                 }
             }
             do {
-                let response = try await send("GetObject", method: "GET", key: key, headers: headers,
-                                              sink: .handler(counted, checkHeaders: check), retry: RetryPolicy.none)
-                let size = response.header("Content-Range").flatMap { $0.split(separator: "/").last }
-                    .flatMap { Int64($0) } ?? response.header("Content-Length").flatMap { Int64($0) } ?? resume.delivered
+                let response = try await send(
+                    "GetObject", method: "GET", key: key, headers: headers,
+                    sink: .handler(counted, checkHeaders: check), retry: RetryPolicy.none)
+                let size =
+                    response.header("Content-Range").flatMap { $0.split(separator: "/").last }
+                    .flatMap { Int64($0) } ?? response.header("Content-Length").flatMap { Int64($0) }
+                    ?? resume.delivered
                 return ObjectInfo(key: key, size: size, etag: Self.etag(response) ?? resume.etag)
             } catch let error as ObjectStoreError where error.isTransient && attempt < policy.maxAttempts {
                 let delay = policy.delay(after: attempt, throttled: error.s3Code == "SlowDown")
-                logger.debug("retrying GetObject after \(error.s3Code ?? error.code.name)",
-                             metadata: ["attempt": "\(attempt)", "received": "\(resume.delivered)"])
+                logger.debug(
+                    "retrying GetObject after \(error.s3Code ?? error.code.name)",
+                    metadata: ["attempt": "\(attempt)", "received": "\(resume.delivered)"])
                 try await Task.sleep(for: delay)
                 attempt += 1
             }
@@ -169,8 +185,9 @@ public final class S3Store: ObjectStore {
         try Self.validate(key)
         do {
             let response = try await send("HeadObject", method: "HEAD", key: key)
-            return ObjectInfo(key: key, size: response.header("Content-Length").flatMap { Int64($0) } ?? 0,
-                              etag: Self.etag(response))
+            return ObjectInfo(
+                key: key, size: response.header("Content-Length").flatMap { Int64($0) } ?? 0,
+                etag: Self.etag(response))
         } catch let error as ObjectStoreError where error.httpStatus == 404 {
             // A HEAD answer has no body: tell a missing object from a missing bucket.
             try await checkBucketExists()

@@ -51,8 +51,10 @@ public struct SigV4Signer: Sendable {
     /// Signs `request` in place: sets `Host`, `x-amz-date`, the session token, optionally
     /// `x-amz-content-sha256` (S3 requires it; the generic test suite omits it), and `Authorization`.
     @discardableResult
-    public func sign(_ request: inout HTTPRequest, payload: Payload, date: Date,
-                     addContentSHA256Header: Bool = true) -> Signature {
+    public func sign(
+        _ request: inout HTTPRequest, payload: Payload, date: Date,
+        addContentSHA256Header: Bool = true
+    ) -> Signature {
         let stamp = AmzDate(date)
         request.headers.removeAll { $0.name.lowercased() == "authorization" }
         if request.header("host") == nil {
@@ -66,28 +68,35 @@ public struct SigV4Signer: Sendable {
             request.setHeader("x-amz-content-sha256", payload.value)
         }
         let signature = compute(request, payloadValue: payload.value, stamp: stamp)
-        request.headers.append((
-            "Authorization",
-            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope(stamp)), "
-                + "SignedHeaders=\(signature.signedHeaders), Signature=\(signature.signature)"))
+        request.headers.append(
+            (
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope(stamp)), "
+                    + "SignedHeaders=\(signature.signedHeaders), Signature=\(signature.signature)"
+            ))
         return signature
     }
 
     /// A URL that grants `request`'s method on its path to whoever holds it, for `expires` from
     /// `date` (at most 7 days). The request's headers (at least `Host`) are signed; the payload is
     /// `UNSIGNED-PAYLOAD` by default, since whoever uses the URL chooses the body.
-    public func presignedURL(_ request: HTTPRequest, expires: Duration, date: Date,
-                             payload: Payload = .unsigned) throws -> String {
+    public func presignedURL(
+        _ request: HTTPRequest, expires: Duration, date: Date,
+        payload: Payload = .unsigned
+    ) throws -> String {
         try presign(request, expires: expires, date: date, payload: payload).url
     }
 
     /// The presigned URL with the texts that went into its signature.
-    public func presign(_ request: HTTPRequest, expires: Duration, date: Date,
-                        payload: Payload = .unsigned) throws -> (url: String, signature: Signature) {
+    public func presign(
+        _ request: HTTPRequest, expires: Duration, date: Date,
+        payload: Payload = .unsigned
+    ) throws -> (url: String, signature: Signature) {
         let seconds = expires.components.seconds
         guard seconds >= 1 && seconds <= 604_800 else {
-            throw ObjectStoreError(code: .invalidRequest,
-                                   message: "a presigned URL expires in 1 second to 7 days, not \(seconds) s")
+            throw ObjectStoreError(
+                code: .invalidRequest,
+                message: "a presigned URL expires in 1 second to 7 days, not \(seconds) s")
         }
         let stamp = AmzDate(date)
         var presigned = request
@@ -138,8 +147,9 @@ public struct SigV4Signer: Sendable {
             SHA256.hash(canonicalRequest).hex,
         ].joined(separator: "\n")
         let signature = HMAC.sha256(key: signingKey(stamp).bytes, message: stringToSign).hex
-        return Signature(canonicalRequest: canonicalRequest, stringToSign: stringToSign,
-                         signedHeaders: signedHeaders, signature: signature)
+        return Signature(
+            canonicalRequest: canonicalRequest, stringToSign: stringToSign,
+            signedHeaders: signedHeaders, signature: signature)
     }
 
     private func scope(_ stamp: AmzDate) -> String {

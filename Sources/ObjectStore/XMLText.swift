@@ -14,7 +14,8 @@ enum XMLText {
     static func blocks(_ name: String, in text: String) -> [String] {
         var values: [String] = []
         var rest = text[...]
-        let open = "<\(name)>", close = "</\(name)>"
+        let open = "<\(name)>"
+        let close = "</\(name)>"
         while let start = rest.range(of: open), let end = rest[start.upperBound...].range(of: close) {
             values.append(String(rest[start.upperBound..<end.lowerBound]))
             rest = rest[end.upperBound...]
@@ -37,9 +38,13 @@ enum XMLText {
             case "quot": out += "\""
             case "apos": out += "'"
             default:
-                if entity.hasPrefix("#x"), let code = UInt32(entity.dropFirst(2), radix: 16), let scalar = Unicode.Scalar(code) {
+                if entity.hasPrefix("#x"), let code = UInt32(entity.dropFirst(2), radix: 16),
+                    let scalar = Unicode.Scalar(code)
+                {
                     out.unicodeScalars.append(scalar)
-                } else if entity.hasPrefix("#"), let code = UInt32(entity.dropFirst()), let scalar = Unicode.Scalar(code) {
+                } else if entity.hasPrefix("#"), let code = UInt32(entity.dropFirst()),
+                    let scalar = Unicode.Scalar(code)
+                {
                     out.unicodeScalars.append(scalar)
                 } else {
                     out += "&\(entity);"

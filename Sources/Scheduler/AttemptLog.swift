@@ -48,10 +48,13 @@ public struct AttemptLog: Sendable, Hashable {
     func insert(_ attempt: Attempt, table target: TableRef, dialect: any Dialect) -> SQLStatement {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return sql(dialect).insert(AttemptsSQL.Row(
-            job: attempt.job, partitionKey: attempt.partition, attempt: attempt.attempt,
-            outcome: attempt.outcome.rawValue, target: target.tableName, loadID: attempt.loadID, rowCount: attempt.rows,
-            error: attempt.error.map { String($0.prefix(4000)) }, instance: attempt.instance,
-            startedAt: formatter.string(from: attempt.startedAt), finishedAt: formatter.string(from: attempt.finishedAt)))
+        return sql(dialect).insert(
+            AttemptsSQL.Row(
+                job: attempt.job, partitionKey: attempt.partition, attempt: attempt.attempt,
+                outcome: attempt.outcome.rawValue, target: target.tableName, loadID: attempt.loadID,
+                rowCount: attempt.rows,
+                error: attempt.error.map { String($0.prefix(4000)) }, instance: attempt.instance,
+                startedAt: formatter.string(from: attempt.startedAt),
+                finishedAt: formatter.string(from: attempt.finishedAt)))
     }
 }

@@ -2,8 +2,9 @@ import Blocking
 import Foundation
 import Frames
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A command source's process: `/bin/sh -c COMMAND` in a process group of its own (so stopping it
@@ -18,7 +19,10 @@ final class CommandProcess: Sendable {
     private let stderrDone = DispatchSemaphore(value: 0)
     private let logger: Logger
 
-    init(command: String, directory: String?, environment: [String: String], job: String, partition: String, logger: Logger) {
+    init(
+        command: String, directory: String?, environment: [String: String], job: String, partition: String,
+        logger: Logger
+    ) {
         self.command = command
         self.job = job
         self.partition = partition
@@ -73,8 +77,9 @@ final class CommandProcess: Sendable {
         var line: [UInt8] = []
         func emit() {
             guard !line.isEmpty else { return }
-            logger.warning("command stderr: \(String(decoding: line, as: UTF8.self))",
-                           metadata: ["job": "\(job)", "partition": "\(partition)"])
+            logger.warning(
+                "command stderr: \(String(decoding: line, as: UTF8.self))",
+                metadata: ["job": "\(job)", "partition": "\(partition)"])
             line.removeAll()
         }
         while true {
@@ -112,7 +117,8 @@ final class CommandProcess: Sendable {
         if wasStopped { throw CancellationError() }
         let status = process.terminationStatus
         guard process.terminationReason == .exit, status == 0 else {
-            let how = process.terminationReason == .exit ? "exited with status \(status)" : "was killed by signal \(status)"
+            let how =
+                process.terminationReason == .exit ? "exited with status \(status)" : "was killed by signal \(status)"
             throw error("the command '\(command)' \(how)" + (tail.isEmpty ? "" : "; stderr: \(tail)"))
         }
     }

@@ -22,13 +22,16 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
 
     public init(_ expression: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws {
         let trimmed = expression.trimmingCharacters(in: .whitespaces)
-        let aliases = ["@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
-                       "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *"]
+        let aliases = [
+            "@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+            "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *",
+        ]
         let text = aliases[trimmed] ?? trimmed
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard fields.count == 5 else {
             throw SchedulerError.invalidConfiguration(
-                "cron expression '\(expression)' needs 5 fields (minute hour day-of-month month day-of-week), found \(fields.count)")
+                "cron expression '\(expression)' needs 5 fields (minute hour day-of-month month day-of-week), found \(fields.count)"
+            )
         }
         func parse(_ index: Int, _ name: String, _ range: ClosedRange<Int>, names: [String] = []) throws -> Set<Int> {
             do {
@@ -43,8 +46,9 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         minutes = try parse(0, "minute", 0...59)
         hours = try parse(1, "hour", 0...23)
         daysOfMonth = try parse(2, "day-of-month", 1...31)
-        months = try parse(3, "month", 1...12,
-                           names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
+        months = try parse(
+            3, "month", 1...12,
+            names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
         let weekdays = try parse(4, "day-of-week", 0...7, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"])
         self.weekdays = Set(weekdays.map { $0 % 7 })
         dayOfMonthRestricted = !fields[2].hasPrefix("*")
@@ -63,7 +67,9 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
             guard parts.count <= 2 else { throw FieldError(reason: "has more than one '/'") }
             var step = 1
             if parts.count == 2 {
-                guard let parsed = Int(parts[1]), parsed > 0 else { throw FieldError(reason: "has a step that is not a positive number") }
+                guard let parsed = Int(parts[1]), parsed > 0 else {
+                    throw FieldError(reason: "has a step that is not a positive number")
+                }
                 step = parsed
             }
             func value(_ token: Substring) throws -> Int {
@@ -100,7 +106,8 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         for _ in 0..<(366 * 8) {
             let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: day)
             if let year = parts.year, let month = parts.month, let dayOfMonth = parts.day, let weekday = parts.weekday,
-               matchesDay(month: month, day: dayOfMonth, weekday: weekday - 1) {
+                matchesDay(month: month, day: dayOfMonth, weekday: weekday - 1)
+            {
                 // The earliest of the day's times after `instant`. A wall time in a spring-forward gap
                 // resolves to the instant after the gap; a repeated one to its first occurrence.
                 var earliest: Date?
@@ -112,7 +119,8 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
                         // A schedule that runs every hour runs in both of a fall-back's repeated hours.
                         let again = first.addingTimeInterval(3600)
                         if hours.count == 24, calendar.component(.hour, from: again) == hour,
-                           calendar.component(.day, from: again) == dayOfMonth {
+                            calendar.component(.day, from: again) == dayOfMonth
+                        {
                             candidates.append(again)
                         }
                         for candidate in candidates where candidate > instant {

@@ -22,8 +22,9 @@ struct GlobPattern: Sendable, Hashable {
     }
 
     func matches(_ path: String) -> Bool {
-        Self.match(pattern.split(separator: "/", omittingEmptySubsequences: false)[...],
-                   path.split(separator: "/", omittingEmptySubsequences: false)[...])
+        Self.match(
+            pattern.split(separator: "/", omittingEmptySubsequences: false)[...],
+            path.split(separator: "/", omittingEmptySubsequences: false)[...])
     }
 
     private static func match(_ pattern: ArraySlice<Substring>, _ path: ArraySlice<Substring>) -> Bool {
@@ -42,8 +43,10 @@ struct GlobPattern: Sendable, Hashable {
 
     /// One segment, with `*` backtracking.
     private static func matchSegment(_ pattern: [Character], _ text: [Character]) -> Bool {
-        var p = 0, t = 0
-        var star: Int?, starText = 0
+        var p = 0
+        var t = 0
+        var star: Int?
+        var starText = 0
         while t < text.count {
             if p < pattern.count, pattern[p] == "*" {
                 star = p

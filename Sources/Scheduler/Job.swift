@@ -20,9 +20,11 @@ public struct Job: Sendable, Hashable {
     /// Skip the COPY (attempt recorded as skipped) when the rows equal the partition's last load.
     public var skipUnchanged: Bool
 
-    public init(name: String, table: TableRef, partitions: PartitionDefinition, mode: WriteMode = .replacePartition,
-                source: JobSource, schedule: CronSchedule? = nil, retry: RetryBackoff = RetryBackoff(),
-                catchUp: Int = 30, skipUnchanged: Bool = false) {
+    public init(
+        name: String, table: TableRef, partitions: PartitionDefinition, mode: WriteMode = .replacePartition,
+        source: JobSource, schedule: CronSchedule? = nil, retry: RetryBackoff = RetryBackoff(),
+        catchUp: Int = 30, skipUnchanged: Bool = false
+    ) {
         self.name = name
         self.table = table
         self.partitions = partitions
@@ -36,7 +38,8 @@ public struct Job: Sendable, Hashable {
 
     /// Checks what can be checked without running: names, placeholders, a catch-up of at least one.
     public func validate() throws {
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }) else {
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." })
+        else {
             throw SchedulerError.invalidConfiguration(
                 "job name '\(name)' may hold only letters, digits, '_', '-' and '.'", job: name)
         }

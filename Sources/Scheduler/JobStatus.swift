@@ -39,8 +39,10 @@ public struct PartitionStatus: Sendable, Hashable {
     /// The error of the last attempt, when it failed (even if an older load is still in place).
     public var lastError: String?
 
-    public init(key: PartitionDefinition.Key, state: State, rows: Int? = nil, loadedAt: String? = nil,
-                lastError: String? = nil) {
+    public init(
+        key: PartitionDefinition.Key, state: State, rows: Int? = nil, loadedAt: String? = nil,
+        lastError: String? = nil
+    ) {
         self.key = key
         self.state = state
         self.rows = rows

@@ -71,8 +71,10 @@ public struct PartitionDefinition: Sendable, Hashable {
             switch dimension.keys {
             case .time(let windows, let columnIsDate):
                 guard let window = windows.window(forKey: value) else { return nil }
-                parts.append(windows.spec(for: window, dimension: dimension.name, column: dimension.column,
-                                          columnIsDate: columnIsDate))
+                parts.append(
+                    windows.spec(
+                        for: window, dimension: dimension.name, column: dimension.column,
+                        columnIsDate: columnIsDate))
             case .values(let list):
                 guard list.contains(value) else { return nil }
                 parts.append(.init(dimension.name, .column(dimension.column), .value(value)))

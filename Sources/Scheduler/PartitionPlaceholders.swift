@@ -106,11 +106,15 @@ public struct PartitionPlaceholders: Sendable, Hashable {
             case .placeholder(let name):
                 guard inQuote else { continue }
                 let opensRightBefore: Bool
-                if index > 0, case .text(let before) = pieces[index - 1] { opensRightBefore = before.hasSuffix("'") } else {
+                if index > 0, case .text(let before) = pieces[index - 1] {
+                    opensRightBefore = before.hasSuffix("'")
+                } else {
                     opensRightBefore = false
                 }
                 let closesRightAfter: Bool
-                if index + 1 < pieces.count, case .text(let after) = pieces[index + 1] { closesRightAfter = after.hasPrefix("'") } else {
+                if index + 1 < pieces.count, case .text(let after) = pieces[index + 1] {
+                    closesRightAfter = after.hasPrefix("'")
+                } else {
                     closesRightAfter = false
                 }
                 if !(opensRightBefore && closesRightAfter) { misplaced.append(name) }
@@ -142,11 +146,13 @@ public struct PartitionPlaceholders: Sendable, Hashable {
             case .text(var chunk):
                 // Drop the quotes around a quoted placeholder: '{date}' is the parameter itself.
                 if index + 2 < pieces.count, case .placeholder = pieces[index + 1],
-                   case .text(let after) = pieces[index + 2], after.hasPrefix("'"), chunk.hasSuffix("'") {
+                    case .text(let after) = pieces[index + 2], after.hasPrefix("'"), chunk.hasSuffix("'")
+                {
                     chunk.removeLast()
                 }
                 if index >= 2, case .placeholder = pieces[index - 1], case .text(let before) = pieces[index - 2],
-                   before.hasSuffix("'"), chunk.hasPrefix("'") {
+                    before.hasSuffix("'"), chunk.hasPrefix("'")
+                {
                     chunk.removeFirst()
                 }
                 text += chunk
@@ -187,8 +193,10 @@ public struct PartitionPlaceholders: Sendable, Hashable {
                 let name = rest[rest.index(after: rest.startIndex)..<close]
                 // A name, optionally with `:format`.
                 let base = name.prefix { $0 != ":" }
-                if !base.isEmpty, base.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }),
-                   !name.contains("{") {
+                if !base.isEmpty,
+                    base.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }),
+                    !name.contains("{")
+                {
                     if !text.isEmpty { pieces.append(.text(text)) }
                     text = ""
                     pieces.append(.placeholder(String(name)))

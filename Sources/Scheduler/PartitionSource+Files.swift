@@ -15,7 +15,9 @@ extension PartitionSource {
             while let relative = walker.nextObject() as? String {
                 let path = glob.literalPrefix + relative
                 var isFolder: ObjCBool = false
-                if glob.matches(path), FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+                if glob.matches(path), FileManager.default.fileExists(atPath: path, isDirectory: &isFolder),
+                    !isFolder.boolValue
+                {
                     matches.append(path)
                 }
             }

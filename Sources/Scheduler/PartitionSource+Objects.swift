@@ -52,8 +52,9 @@ extension PartitionSource {
             let bytes: any ByteSource = objectKey.hasSuffix(".gz") ? try GzipByteSource(channel) : channel
             return try Self.reader(format, bytes: bytes, name: name)
         }
-        return LoadSource.reading(open: { { try chain.next() } },
-                            interrupt: { current.cancel() }, cleanup: { current.cancel() })
+        return LoadSource.reading(
+            open: { { try chain.next() } },
+            interrupt: { current.cancel() }, cleanup: { current.cancel() })
     }
 
     /// The keys matching `pattern` (a glob, or one key), in key order; an error when there are none.

@@ -36,8 +36,15 @@ extension PartitionSource {
             }
         }
         let name = "query of job \(job.name)"
-        return LoadSource.reading(open: { try Self.reader(.csv(CSVOptions()), bytes: channel, name: name) },
-                            interrupt: { producer.cancel(); channel.closeReader() },
-                            cleanup: { producer.cancel(); channel.closeReader() })
+        return LoadSource.reading(
+            open: { try Self.reader(.csv(CSVOptions()), bytes: channel, name: name) },
+            interrupt: {
+                producer.cancel()
+                channel.closeReader()
+            },
+            cleanup: {
+                producer.cancel()
+                channel.closeReader()
+            })
     }
 }

@@ -21,8 +21,10 @@ struct PartitionSource: Sendable {
     let processEnvironment: [String: String]
     let logger: Logger
 
-    init(job: Job, key: PartitionDefinition.Key, awsEnvironment: AWSEnvironment, caBundle: String? = nil,
-         processEnvironment: [String: String], logger: Logger) {
+    init(
+        job: Job, key: PartitionDefinition.Key, awsEnvironment: AWSEnvironment, caBundle: String? = nil,
+        processEnvironment: [String: String], logger: Logger
+    ) {
         self.job = job
         self.key = key
         self.placeholders = PartitionPlaceholders(definition: job.partitions, key: key)
@@ -43,8 +45,9 @@ struct PartitionSource: Sendable {
         case .objects(let url, let format):
             return try await openObjects(placeholders.fill(url), format: format)
         case .command(let command, let format, let directory):
-            return openCommand(placeholders.fillForShell(command), format: format,
-                               directory: directory.map(placeholders.fill))
+            return openCommand(
+                placeholders.fillForShell(command), format: format,
+                directory: directory.map(placeholders.fill))
         case .query(let database, let sql):
             return try openQuery(database: database, statement: placeholders.parameterize(sql))
         }

@@ -44,8 +44,10 @@ public actor ScheduleService: Service {
     private var running: [String: Set<PartitionDefinition.Key>] = [:]
     private var nextRuns: [String: Date] = [:]
 
-    public init(jobs: [ScheduledJob], clock: any SchedulerClock = SystemClock(), options: Options = Options(),
-                metrics: ServiceMetrics? = nil, logger: Logger = Logger(label: "stevedore.scheduler")) throws {
+    public init(
+        jobs: [ScheduledJob], clock: any SchedulerClock = SystemClock(), options: Options = Options(),
+        metrics: ServiceMetrics? = nil, logger: Logger = Logger(label: "stevedore.scheduler")
+    ) throws {
         var names = Set<String>()
         for scheduled in jobs {
             try scheduled.job.validate()
@@ -62,8 +64,10 @@ public actor ScheduleService: Service {
 
     public func job(named name: String) throws -> ScheduledJob {
         guard let job = jobs.first(where: { $0.job.name == name }) else {
-            throw SchedulerError(code: .notFound, message: "no job called '\(name)' (jobs: "
-                                    + jobs.map(\.job.name).joined(separator: ", ") + ")")
+            throw SchedulerError(
+                code: .notFound,
+                message: "no job called '\(name)' (jobs: "
+                    + jobs.map(\.job.name).joined(separator: ", ") + ")")
         }
         return job
     }
@@ -125,7 +129,8 @@ public actor ScheduleService: Service {
             // No run ahead (the job's windows have ended): look again in a day, serving status meanwhile.
             let wake = scheduled.job.nextRun(after: passStart) ?? clock.now().addingTimeInterval(86400)
             nextRuns[scheduled.job.name] = wake
-            logger.info("next look at \(ISO8601DateFormatter().string(from: wake))", metadata: ["job": "\(scheduled.job.name)"])
+            logger.info(
+                "next look at \(ISO8601DateFormatter().string(from: wake))", metadata: ["job": "\(scheduled.job.name)"])
             guard await pause(until: wake) else { break }
         }
     }
@@ -146,7 +151,8 @@ public actor ScheduleService: Service {
     /// Runs what is due now for every job (or the named ones) and returns what happened.
     public func runOnce(jobs names: [String]? = nil) async -> [PartitionOutcome] {
         let chosen = names.map { names in jobs.filter { names.contains($0.job.name) } } ?? jobs
-        let now = clock.now(), permits = Permits(options.concurrency)
+        let now = clock.now()
+        let permits = Permits(options.concurrency)
         return await noticingShutdown { await self.runDue(chosen, asOf: now, permits: permits) }
     }
 
@@ -175,7 +181,8 @@ public actor ScheduleService: Service {
 
     /// Loads `keys` of `name` now, whatever the ledger says (a re-load replaces), `parallel` at once.
     public func backfill(job name: String, keys: [PartitionDefinition.Key], parallel: Int) async throws
-        -> [PartitionOutcome] {
+        -> [PartitionOutcome]
+    {
         let scheduled = try job(named: name)
         let work = keys.map { (scheduled, $0) }
         return await noticingShutdown { await self.load(work, permits: Permits(parallel), force: true) }
@@ -183,7 +190,8 @@ public actor ScheduleService: Service {
 
     /// Starts the partitions in order, each once it has a permit; none starts once shutting down.
     private func load(_ work: [(ScheduledJob, PartitionDefinition.Key)], permits: Permits, force: Bool) async
-        -> [PartitionOutcome] {
+        -> [PartitionOutcome]
+    {
         await withTaskGroup(of: PartitionOutcome?.self) { group in
             for (scheduled, key) in work {
                 guard !shuttingDown, await permits.acquire() else { break }
@@ -211,7 +219,8 @@ public actor ScheduleService: Service {
 
     /// One partition: its lock, a fresh look at the ledger, then attempts with backoff.
     private func loadPartition(_ scheduled: ScheduledJob, _ key: PartitionDefinition.Key, force: Bool) async
-        -> PartitionOutcome? {
+        -> PartitionOutcome?
+    {
         let job = scheduled.job
         let warehouse = scheduled.warehouse
         var outcome = PartitionOutcome(job: job.name, key: key, result: .failed, attempts: 0)
@@ -241,8 +250,10 @@ public actor ScheduleService: Service {
     }
 
     /// The attempts at one partition, under its lock.
-    private func attempts(_ scheduled: ScheduledJob, _ key: PartitionDefinition.Key, spec: PartitionSpec, force: Bool,
-                          outcome start: PartitionOutcome) async -> PartitionOutcome {
+    private func attempts(
+        _ scheduled: ScheduledJob, _ key: PartitionDefinition.Key, spec: PartitionSpec, force: Bool,
+        outcome start: PartitionOutcome
+    ) async -> PartitionOutcome {
         let job = scheduled.job
         var outcome = start
         if !force {
@@ -254,8 +265,9 @@ public actor ScheduleService: Service {
                 }
             } catch {
                 // The load itself checks the ledger again under the partition's lock.
-                logger.warning("cannot read the ledger before loading: \(error)",
-                               metadata: ["job": "\(job.name)", "partition": "\(key)"])
+                logger.warning(
+                    "cannot read the ledger before loading: \(error)",
+                    metadata: ["job": "\(job.name)", "partition": "\(key)"])
             }
         }
 
@@ -279,28 +291,32 @@ public actor ScheduleService: Service {
             do {
                 let source = try await PartitionSource(
                     job: job, key: key, awsEnvironment: options.awsEnvironment, caBundle: options.caBundle,
-                    processEnvironment: options.processEnvironment, logger: logger).open()
+                    processEnvironment: options.processEnvironment, logger: logger
+                ).open()
                 let loader = scheduled.loader(exactlyOnce: !force)
                 let report = try await loader.store(source, into: job.table, partition: spec, mode: job.mode)
                 if report.alreadyLoaded {
                     // Another instance committed it while this one staged: rolled back, nothing changed.
                     outcome.result = .loadedElsewhere
-                    await record(scheduled, key, attempt, .skipped, report: nil,
-                                 error: "loaded by another instance meanwhile", started: started)
+                    await record(
+                        scheduled, key, attempt, .skipped, report: nil,
+                        error: "loaded by another instance meanwhile", started: started)
                     break
                 }
                 outcome.result = report.skipped ? .skipped : .loaded
                 outcome.rows = report.rows
                 outcome.error = nil
-                await record(scheduled, key, attempt, report.skipped ? .skipped : .ok, report: report, error: nil,
-                             started: started)
+                await record(
+                    scheduled, key, attempt, report.skipped ? .skipped : .ok, report: report, error: nil,
+                    started: started)
                 break
             } catch {
                 let cancelled = Task.isCancelled || Self.isCancellation(error)
                 let text = Self.describe(error)
                 outcome.error = text
-                await record(scheduled, key, attempt, cancelled ? .cancelled : .failed, report: nil,
-                             error: text, started: started)
+                await record(
+                    scheduled, key, attempt, cancelled ? .cancelled : .failed, report: nil,
+                    error: text, started: started)
                 if cancelled {
                     outcome.result = .cancelled
                     break
@@ -309,14 +325,17 @@ public actor ScheduleService: Service {
                 if wouldRetry && shuttingDown {
                     // Shutdown stops the retry: no new attempt, and the partition stays due.
                     outcome.result = .cancelled
-                    options.events?(.attemptFailed(job: job.name, key: key, attempt: attempt, error: text, retryAt: nil))
+                    options.events?(
+                        .attemptFailed(job: job.name, key: key, attempt: attempt, error: text, retryAt: nil))
                     break
                 }
                 outcome.result = .failed
                 let retry = wouldRetry
                 let retryAt = retry ? clock.now().addingTimeInterval(job.retry.delay(after: attempt)) : nil
-                options.events?(.attemptFailed(job: job.name, key: key, attempt: attempt, error: text, retryAt: retryAt))
-                logger.warning("attempt \(attempt) failed: \(text)", metadata: ["job": "\(job.name)", "partition": "\(key)"])
+                options.events?(
+                    .attemptFailed(job: job.name, key: key, attempt: attempt, error: text, retryAt: retryAt))
+                logger.warning(
+                    "attempt \(attempt) failed: \(text)", metadata: ["job": "\(job.name)", "partition": "\(key)"])
                 if !retry { break }
             }
         }
@@ -324,8 +343,10 @@ public actor ScheduleService: Service {
     }
 
     /// Writes the attempt (in a task of its own, so a cancelled load still gets its row) and counts it.
-    private func record(_ scheduled: ScheduledJob, _ key: PartitionDefinition.Key, _ attempt: Int,
-                        _ outcome: AttemptLog.Outcome, report: LoadReport?, error: String?, started: Date) async {
+    private func record(
+        _ scheduled: ScheduledJob, _ key: PartitionDefinition.Key, _ attempt: Int,
+        _ outcome: AttemptLog.Outcome, report: LoadReport?, error: String?, started: Date
+    ) async {
         metrics.recordAttempt(job: scheduled.job.name, outcome: outcome, report: report)
         let row = AttemptLog.Attempt(
             job: scheduled.job.name, partition: key.description, attempt: attempt, outcome: outcome,
@@ -336,7 +357,9 @@ public actor ScheduleService: Service {
             do {
                 try await scheduled.warehouse.record(row, table: scheduled.job.table)
             } catch {
-                logger.error("cannot record the attempt: \(error)", metadata: ["job": "\(row.job)", "partition": "\(row.partition)"])
+                logger.error(
+                    "cannot record the attempt: \(error)",
+                    metadata: ["job": "\(row.job)", "partition": "\(row.partition)"])
             }
         }.value
     }
@@ -358,7 +381,8 @@ public actor ScheduleService: Service {
     /// Whether trying again could help: not for input that cannot load or a schema that cannot take it.
     static func isRetryable(_ error: any Error) -> Bool {
         guard let error = error as? StevedoreError else { return true }
-        return ![.input, .invalidRequest, .incompatibleSchema, .rowOutsidePartition, .duplicateMergeKey].contains(error.code)
+        return ![.input, .invalidRequest, .incompatibleSchema, .rowOutsidePartition, .duplicateMergeKey].contains(
+            error.code)
     }
 
     // MARK: status

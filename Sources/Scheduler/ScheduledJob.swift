@@ -13,8 +13,9 @@ public struct ScheduledJob: Sendable {
         self.job = job
         var options = loader.options
         options.skipUnchanged = job.skipUnchanged
-        self.loader = Loader(warehouse: loader.warehouse, dialect: loader.dialect, stage: loader.stage,
-                             options: options, logger: loader.logger)
+        self.loader = Loader(
+            warehouse: loader.warehouse, dialect: loader.dialect, stage: loader.stage,
+            options: options, logger: loader.logger)
         self.warehouse = warehouse
     }
 
@@ -24,8 +25,9 @@ public struct ScheduledJob: Sendable {
         guard exactlyOnce else { return loader }
         var options = loader.options
         options.skipIfLoaded = true
-        return Loader(warehouse: loader.warehouse, dialect: loader.dialect, stage: loader.stage, options: options,
-                      logger: loader.logger)
+        return Loader(
+            warehouse: loader.warehouse, dialect: loader.dialect, stage: loader.stage, options: options,
+            logger: loader.logger)
     }
 
     /// The ledger's label of each of `keys` (keys the definition does not know are left out).
@@ -64,10 +66,12 @@ public struct ScheduledJob: Sendable {
             } else {
                 state = attempt?.outcome == .failed ? .failed : .missing
             }
-            return PartitionStatus(key: key, state: state, rows: load?.rows, loadedAt: load?.committedAt, lastError: error)
+            return PartitionStatus(
+                key: key, state: state, rows: load?.rows, loadedAt: load?.committedAt, lastError: error)
         }
-        return JobStatus(job: job.name, table: job.table.description, dimensions: job.partitions.dimensions.map(\.name),
-                         partitions: partitions, nextRun: job.nextRun(after: now))
+        return JobStatus(
+            job: job.name, table: job.table.description, dimensions: job.partitions.dimensions.map(\.name),
+            partitions: partitions, nextRun: job.nextRun(after: now))
     }
 }
 
@@ -81,15 +85,20 @@ extension Job {
             key.description == bound || key.values.first == bound
         }
         guard let start = keys.firstIndex(where: { matches($0, first) }) else {
-            throw SchedulerError(code: .notFound, message: "'\(first)' is not a complete partition of the job"
-                                    + (keys.isEmpty ? "" : " (complete: \(keys.first!) … \(keys.last!))"), job: name)
+            throw SchedulerError(
+                code: .notFound,
+                message: "'\(first)' is not a complete partition of the job"
+                    + (keys.isEmpty ? "" : " (complete: \(keys.first!) … \(keys.last!))"), job: name)
         }
         guard let end = keys.lastIndex(where: { matches($0, last) }) else {
-            throw SchedulerError(code: .notFound, message: "'\(last)' is not a complete partition of the job"
-                                    + (keys.isEmpty ? "" : " (complete: \(keys.first!) … \(keys.last!))"), job: name)
+            throw SchedulerError(
+                code: .notFound,
+                message: "'\(last)' is not a complete partition of the job"
+                    + (keys.isEmpty ? "" : " (complete: \(keys.first!) … \(keys.last!))"), job: name)
         }
         guard start <= end else {
-            throw SchedulerError(code: .invalidConfiguration, message: "--from \(first) comes after --to \(last)", job: name)
+            throw SchedulerError(
+                code: .invalidConfiguration, message: "--from \(first) comes after --to \(last)", job: name)
         }
         return Array(keys[start...end])
     }

@@ -36,7 +36,8 @@ public actor SchedulerWarehouse {
         if let connection, await connection.isOpen { return connection }
         if let connecting { return try await connecting.value }
         if connection != nil && !heldLocks.isEmpty {
-            logger.warning("""
+            logger.warning(
+                """
                 the scheduler's session was lost, and with it \(heldLocks.count) partition lock(s); \
                 the loads in flight still check the ledger under their own lock
                 """)
@@ -108,9 +109,10 @@ public actor SchedulerWarehouse {
                 // whatever other tasks run on it meanwhile.
                 let connection = try await Connection.connect(connectionString, logger: logger)
                 defer { Task { await connection.close() } }
-                try await connection.createIfMissing(attempts.table, dialect: dialect,
-                                                     lockName: "stevedore attempts \(attempts.table)",
-                                                     statements: attempts.createStatements(for: dialect))
+                try await connection.createIfMissing(
+                    attempts.table, dialect: dialect,
+                    lockName: "stevedore attempts \(attempts.table)",
+                    statements: attempts.createStatements(for: dialect))
             }
             attemptsTableReady = true
         }

@@ -104,14 +104,17 @@ private struct Counters {
                 out += "stevedore_phase_seconds_sum{phase=\"\(label(phase))\"} \(seconds)\n"
                 out += "stevedore_phase_seconds_count{phase=\"\(label(phase))\"} \(phaseCounts[phase] ?? 0)\n"
             }
-            family("stevedore_due_partitions", "gauge", "Partitions due (complete, not loaded) at the last look, by job.")
+            family(
+                "stevedore_due_partitions", "gauge", "Partitions due (complete, not loaded) at the last look, by job.")
             for (job, count) in due.sorted(by: { $0.key < $1.key }) {
                 out += "stevedore_due_partitions{job=\"\(label(job))\"} \(count)\n"
             }
             family("stevedore_running_loads", "gauge", "Partition loads in flight.")
             out += "stevedore_running_loads \(running)\n"
             if let lastTick {
-                family("stevedore_last_check_timestamp_seconds", "gauge", "When the service last looked for due partitions.")
+                family(
+                    "stevedore_last_check_timestamp_seconds", "gauge",
+                    "When the service last looked for due partitions.")
                 out += "stevedore_last_check_timestamp_seconds \(Int(lastTick.timeIntervalSince1970))\n"
             }
             return out

@@ -23,8 +23,10 @@ public struct TimeWindowPartitions: Sendable, Hashable {
     /// Weekly windows start on this weekday (1 Sunday … 7 Saturday; default Monday).
     public var firstWeekday: Int
 
-    public init(cadence: Cadence, start: Date, end: Date? = nil, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
-                completionOffset: TimeInterval = 0, firstWeekday: Int = 2) {
+    public init(
+        cadence: Cadence, start: Date, end: Date? = nil, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+        completionOffset: TimeInterval = 0, firstWeekday: Int = 2
+    ) {
         self.cadence = cadence
         self.start = start
         self.end = end
@@ -59,7 +61,8 @@ public struct TimeWindowPartitions: Sendable, Hashable {
         case .weekly: component = .weekOfYear
         case .monthly: component = .month
         }
-        let interval = calendar.dateInterval(of: component, for: instant)
+        let interval =
+            calendar.dateInterval(of: component, for: instant)
             ?? DateInterval(start: instant, duration: 3600)
         return Window(start: interval.start, end: interval.end, key: key(for: interval.start))
     }
@@ -141,7 +144,9 @@ public struct TimeWindowPartitions: Sendable, Hashable {
 
     /// The Loader's partition for `window` on `column`: `[start, end)` as instants for a timestamp
     /// column; for a date column, the window's days as an inclusive range of dates (one value for a day).
-    public func spec(for window: Window, dimension: String, column: String, columnIsDate: Bool) -> PartitionSpec.Dimension {
+    public func spec(for window: Window, dimension: String, column: String, columnIsDate: Bool)
+        -> PartitionSpec.Dimension
+    {
         if columnIsDate && cadence != .hourly {
             let days = DateFormatter()
             days.locale = Locale(identifier: "en_US_POSIX")

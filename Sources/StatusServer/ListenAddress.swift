@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension StatusServer {
@@ -37,7 +37,8 @@ extension StatusServer {
             }
         }
         guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
-              let port = UInt16(portText) else {
+            let port = UInt16(portText)
+        else {
             throw invalid("the port must be a number from 0 to 65535")
         }
         if text.hasPrefix("[") { return (String(hostText), port) }

@@ -52,25 +52,25 @@ public enum StatusPage {
     private static func head(generatedAt: Date) -> String {
         let stamp = iso8601(generatedAt)
         return """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta http-equiv="refresh" content="\(refreshSeconds)">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Stevedore status</title>
-        <style>\(style)</style>
-        </head>
-        <body>
-        <header>
-        <h1>Stevedore status</h1>
-        <p class="generated">Generated <time datetime="\(htmlEscape(stamp))">\(htmlEscape(stamp))</time>; \
-        reloads every \(refreshSeconds) s.</p>
-        <p class="legend">\(State.allCases.map { "<span class=\"legend-\($0.rawValue)\">\($0.rawValue)</span>" }.joined(separator: " "))</p>
-        </header>
-        <main>
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta http-equiv="refresh" content="\(refreshSeconds)">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Stevedore status</title>
+            <style>\(style)</style>
+            </head>
+            <body>
+            <header>
+            <h1>Stevedore status</h1>
+            <p class="generated">Generated <time datetime="\(htmlEscape(stamp))">\(htmlEscape(stamp))</time>; \
+            reloads every \(refreshSeconds) s.</p>
+            <p class="legend">\(State.allCases.map { "<span class=\"legend-\($0.rawValue)\">\($0.rawValue)</span>" }.joined(separator: " "))</p>
+            </header>
+            <main>
 
-        """
+            """
     }
 
     private typealias State = PartitionStatus.State
@@ -105,9 +105,11 @@ public enum StatusPage {
     /// One row per partition: key, state (the cell), rows, loaded at, last error.
     private static func list(for job: JobStatus) -> String {
         let keyHeader = job.dimensions.isEmpty ? "partition" : job.dimensions.joined(separator: " | ")
-        var html = "<div class=\"scroll\"><table class=\"grid\" data-job=\"\(htmlEscape(job.job))\" data-layout=\"list\">\n"
+        var html =
+            "<div class=\"scroll\"><table class=\"grid\" data-job=\"\(htmlEscape(job.job))\" data-layout=\"list\">\n"
         html += "<thead><tr><th scope=\"col\">\(htmlEscape(keyHeader))</th><th scope=\"col\">state</th>"
-        html += "<th scope=\"col\">rows</th><th scope=\"col\">loaded at</th><th scope=\"col\">last error</th></tr></thead>\n<tbody>\n"
+        html +=
+            "<th scope=\"col\">rows</th><th scope=\"col\">loaded at</th><th scope=\"col\">last error</th></tr></thead>\n<tbody>\n"
         for partition in job.partitions {
             let key = partition.key.description
             html += "<tr><th scope=\"row\">\(htmlEscape(key.isEmpty ? "(whole table)" : key))</th>"
@@ -123,8 +125,10 @@ public enum StatusPage {
     /// Rows are the first dimension's values, columns the second's, each in the order they first
     /// appear; a cell shows the partition's rows and is coloured by its state.
     private static func matrix(for job: JobStatus) -> String {
-        var rowValues: [String] = [], columnValues: [String] = []
-        var seenRows: Set<String> = [], seenColumns: Set<String> = []
+        var rowValues: [String] = []
+        var columnValues: [String] = []
+        var seenRows: Set<String> = []
+        var seenColumns: Set<String> = []
         var cells: [String: PartitionStatus] = [:]
         for partition in job.partitions {
             let (row, column) = (partition.key.values[0], partition.key.values[1])
@@ -133,7 +137,8 @@ public enum StatusPage {
             cells[partition.key.description] = partition
         }
         let corner = "\(job.dimensions[0]) \\ \(job.dimensions[1])"
-        var html = "<div class=\"scroll\"><table class=\"grid\" data-job=\"\(htmlEscape(job.job))\" data-layout=\"matrix\">\n"
+        var html =
+            "<div class=\"scroll\"><table class=\"grid\" data-job=\"\(htmlEscape(job.job))\" data-layout=\"matrix\">\n"
         html += "<thead><tr><th scope=\"col\" class=\"corner\">\(htmlEscape(corner))</th>"
         for column in columnValues {
             html += "<th scope=\"col\">\(htmlEscape(column))</th>"
@@ -183,32 +188,32 @@ public enum StatusPage {
 
     private static let style = """
 
-    body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5rem; color: #1d232a; background: #fbfbfc; }
-    h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
-    h2 { font-size: 1.15rem; margin: 1.75rem 0 .25rem; }
-    .generated { color: #59626d; margin: 0 0 .5rem; }
-    .legend span, .counts li { display: inline-block; padding: .05rem .55rem; border-radius: 999px; margin-right: .25rem; }
-    .facts { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; margin: .25rem 0; }
-    .facts dt { color: #59626d; }
-    .facts dt::after { content: ":"; }
-    .facts dd { margin: 0 0 0 -1rem; }
-    .counts { list-style: none; padding: 0; margin: .25rem 0 .5rem; }
-    .scroll { overflow-x: auto; }
-    table.grid { border-collapse: collapse; margin: .25rem 0 .75rem; }
-    .grid th, .grid td { border: 1px solid #d3d7dc; padding: .2rem .55rem; text-align: left; vertical-align: top; }
-    .grid thead th { background: #eef0f3; }
-    .grid tbody th { font-weight: normal; white-space: nowrap; background: #f6f7f9; }
-    .grid[data-layout="matrix"] td { text-align: right; min-width: 3.5rem; font-variant-numeric: tabular-nums; }
-    .grid td.num { text-align: right; font-variant-numeric: tabular-nums; }
-    .state-loaded, .legend-loaded, .count-loaded { background: #cdebd0; color: #123f16; }
-    .state-failed, .legend-failed, .count-failed { background: #f6c7c3; color: #6a100b; }
-    .state-missing, .legend-missing, .count-missing { background: #e1e4e8; color: #3a4149; }
-    .state-running, .legend-running, .count-running { background: #c8dbf6; color: #0b336c; }
-    td.absent { background: repeating-linear-gradient(45deg, #fff, #fff 4px, #f0f1f3 4px, #f0f1f3 8px); }
-    .error { white-space: pre-wrap; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .9em; color: #6a100b; }
-    .errors dt { font-weight: 600; margin-top: .35rem; }
-    .errors dd { margin-left: 1rem; }
-    .page-error { padding: .75rem 1rem; background: #f6c7c3; border: 1px solid #d9534f; border-radius: 4px; }
+        body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5rem; color: #1d232a; background: #fbfbfc; }
+        h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
+        h2 { font-size: 1.15rem; margin: 1.75rem 0 .25rem; }
+        .generated { color: #59626d; margin: 0 0 .5rem; }
+        .legend span, .counts li { display: inline-block; padding: .05rem .55rem; border-radius: 999px; margin-right: .25rem; }
+        .facts { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; margin: .25rem 0; }
+        .facts dt { color: #59626d; }
+        .facts dt::after { content: ":"; }
+        .facts dd { margin: 0 0 0 -1rem; }
+        .counts { list-style: none; padding: 0; margin: .25rem 0 .5rem; }
+        .scroll { overflow-x: auto; }
+        table.grid { border-collapse: collapse; margin: .25rem 0 .75rem; }
+        .grid th, .grid td { border: 1px solid #d3d7dc; padding: .2rem .55rem; text-align: left; vertical-align: top; }
+        .grid thead th { background: #eef0f3; }
+        .grid tbody th { font-weight: normal; white-space: nowrap; background: #f6f7f9; }
+        .grid[data-layout="matrix"] td { text-align: right; min-width: 3.5rem; font-variant-numeric: tabular-nums; }
+        .grid td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        .state-loaded, .legend-loaded, .count-loaded { background: #cdebd0; color: #123f16; }
+        .state-failed, .legend-failed, .count-failed { background: #f6c7c3; color: #6a100b; }
+        .state-missing, .legend-missing, .count-missing { background: #e1e4e8; color: #3a4149; }
+        .state-running, .legend-running, .count-running { background: #c8dbf6; color: #0b336c; }
+        td.absent { background: repeating-linear-gradient(45deg, #fff, #fff 4px, #f0f1f3 4px, #f0f1f3 8px); }
+        .error { white-space: pre-wrap; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .9em; color: #6a100b; }
+        .errors dt { font-weight: 600; margin-top: .35rem; }
+        .errors dd { margin-left: 1rem; }
+        .page-error { padding: .75rem 1rem; background: #f6c7c3; border: 1px solid #d9534f; border-radius: 4px; }
 
-    """
+        """
 }

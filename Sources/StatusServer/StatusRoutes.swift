@@ -20,14 +20,17 @@ enum StatusRoutes {
     static let paths: Set<String> = ["/", "/healthz", "/metrics"]
 
     /// The answer to `method` on `path` (the path without its query), asking `provider` as needed.
-    static func respond(method: String, path: String, provider: any StatusProvider,
-                        now: @Sendable () -> Date = { Date() }) async -> StatusResponse {
+    static func respond(
+        method: String, path: String, provider: any StatusProvider,
+        now: @Sendable () -> Date = { Date() }
+    ) async -> StatusResponse {
         guard paths.contains(path) else {
             return StatusResponse(status: 404, contentType: plainText, body: "not found\n")
         }
         guard method.uppercased() == "GET" else {
-            return StatusResponse(status: 405, contentType: plainText, body: "method not allowed\n",
-                                  headers: ["Allow": "GET"])
+            return StatusResponse(
+                status: 405, contentType: plainText, body: "method not allowed\n",
+                headers: ["Allow": "GET"])
         }
         switch path {
         case "/healthz":
@@ -42,11 +45,13 @@ enum StatusRoutes {
         default:
             do {
                 let jobs = try await provider.jobStatuses()
-                return StatusResponse(status: 200, contentType: htmlType,
-                                      body: StatusPage.render(jobs, generatedAt: now()))
+                return StatusResponse(
+                    status: 200, contentType: htmlType,
+                    body: StatusPage.render(jobs, generatedAt: now()))
             } catch {
-                return StatusResponse(status: 503, contentType: htmlType,
-                                      body: StatusPage.renderError(describe(error), generatedAt: now()))
+                return StatusResponse(
+                    status: 503, contentType: htmlType,
+                    body: StatusPage.renderError(describe(error), generatedAt: now()))
             }
         }
     }

@@ -23,21 +23,31 @@ public struct StatusServer: Sendable {
         let log = FlyingFoxLogger(logger: logger)
         let display = Self.display(host: host, port: port)
         guard let literal = ListenHost.normalized(host) else {
-            server = .failure(StatusServerError(code: .invalidAddress, message:
-                "cannot listen on \(display): the host must be an IPv4 or IPv6 address, or localhost"))
+            server = .failure(
+                StatusServerError(
+                    code: .invalidAddress,
+                    message:
+                        "cannot listen on \(display): the host must be an IPv4 or IPv6 address, or localhost"))
             return
         }
         do {
             if literal.contains(":") {
-                server = .success(HTTPServer(address: try sockaddr_in6.inet6(ip6: literal, port: port),
-                                             logger: log, handler: handler))
+                server = .success(
+                    HTTPServer(
+                        address: try sockaddr_in6.inet6(ip6: literal, port: port),
+                        logger: log, handler: handler))
             } else {
-                server = .success(HTTPServer(address: try sockaddr_in.inet(ip4: literal, port: port),
-                                             logger: log, handler: handler))
+                server = .success(
+                    HTTPServer(
+                        address: try sockaddr_in.inet(ip4: literal, port: port),
+                        logger: log, handler: handler))
             }
         } catch {
-            server = .failure(StatusServerError(code: .invalidAddress, message:
-                "cannot listen on \(display): \(StatusRoutes.describe(error))"))
+            server = .failure(
+                StatusServerError(
+                    code: .invalidAddress,
+                    message:
+                        "cannot listen on \(display): \(StatusRoutes.describe(error))"))
         }
     }
 
@@ -83,8 +93,10 @@ public struct StatusServer: Sendable {
             }
             if let failure = await lifecycle.failure { throw failure }
             guard clock.now < deadline else {
-                throw StatusServerError(code: .notListening, message:
-                    "the status server did not listen on \(Self.display(host: host, port: port)) within \(timeout)")
+                throw StatusServerError(
+                    code: .notListening,
+                    message:
+                        "the status server did not listen on \(Self.display(host: host, port: port)) within \(timeout)")
             }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -98,7 +110,8 @@ public struct StatusServer: Sendable {
     /// The error for a socket that could not be set up, bound or put to listen; nil for other errors.
     static func listenFailure(_ error: any Error, display: String) -> StatusServerError? {
         guard case SocketError.failed(let step, _, let message) = error,
-              ["CreateSocket", "GetFlags", "SetFlags", "SetOption", "Bind", "Listen"].contains(step) else {
+            ["CreateSocket", "GetFlags", "SetFlags", "SetOption", "Bind", "Listen"].contains(step)
+        else {
             return nil
         }
         let what = step == "Bind" ? "cannot bind" : "cannot listen on"
@@ -120,14 +133,16 @@ private struct RequestHandler: HTTPHandler {
     let provider: any StatusProvider
 
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let answer = await StatusRoutes.respond(method: request.method.rawValue, path: request.path,
-                                                provider: provider)
+        let answer = await StatusRoutes.respond(
+            method: request.method.rawValue, path: request.path,
+            provider: provider)
         var headers: HTTPHeaders = [.contentType: answer.contentType, .cacheControl: "no-store"]
         for (name, value) in answer.headers {
             headers[HTTPHeader(name)] = value
         }
-        return HTTPResponse(statusCode: Self.statusCode(answer.status), headers: headers,
-                            body: Data(answer.body.utf8))
+        return HTTPResponse(
+            statusCode: Self.statusCode(answer.status), headers: headers,
+            body: Data(answer.body.utf8))
     }
 
     static func statusCode(_ code: Int) -> HTTPStatusCode {

@@ -26,8 +26,10 @@ final class BlockingReader: Sendable {
     private let interrupt: @Sendable () -> Void
     private let cleanup: @Sendable () -> Void
 
-    init(pool: BlockingPool, open: @escaping () throws -> Next, interrupt: @escaping @Sendable () -> Void,
-         cleanup: @escaping @Sendable () -> Void) {
+    init(
+        pool: BlockingPool, open: @escaping () throws -> Next, interrupt: @escaping @Sendable () -> Void,
+        cleanup: @escaping @Sendable () -> Void
+    ) {
         state = LockedBox(State(open: open))
         self.pool = pool
         self.interrupt = interrupt
@@ -57,7 +59,10 @@ final class BlockingReader: Sendable {
         let reader: (open: (() throws -> Next)?, next: Next?)? = state.withLock { state in
             guard !state.ended else { return nil }
             state.reading = true
-            defer { state.open = nil; state.next = nil }
+            defer {
+                state.open = nil
+                state.next = nil
+            }
             return (state.open, state.next)
         }
         guard let reader else { return nil }

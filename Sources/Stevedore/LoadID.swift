@@ -16,7 +16,8 @@ public struct LoadID: Sendable, Hashable, Comparable, CustomStringConvertible {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ value: Int, _ width: Int) -> String { String(value).leftPadded(to: width) }
-        let stamp = pad(Int(parts.tm_year) + 1900, 4) + pad(Int(parts.tm_mon) + 1, 2) + pad(Int(parts.tm_mday), 2) + "T"
+        let stamp =
+            pad(Int(parts.tm_year) + 1900, 4) + pad(Int(parts.tm_mon) + 1, 2) + pad(Int(parts.tm_mday), 2) + "T"
             + pad(Int(parts.tm_hour), 2) + pad(Int(parts.tm_min), 2) + pad(Int(parts.tm_sec), 2)
             + pad(Int(milliseconds % 1000), 3) + "Z"
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16).leftPadded(to: 8)

@@ -35,11 +35,12 @@ public struct LoadLedger: Sendable, Hashable {
 
         /// The row's values as the ledger stores them.
         var row: LedgerSQL.Row {
-            LedgerSQL.Row(loadID: loadID.rawValue, table: table.tableName, partitionKey: partition?.label ?? "",
-                          partitionJSON: partition?.json, mode: mode.description, rowCount: rows,
-                          uncompressedBytes: uncompressedBytes, compressedBytes: compressedBytes, partCount: parts,
-                          stagePrefix: stagePrefix, contentSHA256: contentSHA256, startedAt: startedAt,
-                          loaderVersion: StevedoreVersion.current)
+            LedgerSQL.Row(
+                loadID: loadID.rawValue, table: table.tableName, partitionKey: partition?.label ?? "",
+                partitionJSON: partition?.json, mode: mode.description, rowCount: rows,
+                uncompressedBytes: uncompressedBytes, compressedBytes: compressedBytes, partCount: parts,
+                stagePrefix: stagePrefix, contentSHA256: contentSHA256, startedAt: startedAt,
+                loaderVersion: StevedoreVersion.current)
         }
     }
 

@@ -11,9 +11,13 @@ extension LoadRun {
     /// after the copy); and no `skipUnchanged`, which needs the whole content before deciding.
     var canPipeline: Bool {
         guard loader.options.pipelinedCopy, case .client = dialect.copyRoute, dialect.advisoryLocks != nil,
-              !loader.options.skipUnchanged else { return false }
+            !loader.options.skipUnchanged
+        else { return false }
         if case .merge = mode { return false }
-        let sqlPartition = partition?.dimensions.contains { if case .sql = $0.expression { return true }; return false }
+        let sqlPartition = partition?.dimensions.contains {
+            if case .sql = $0.expression { return true }
+            return false
+        }
         return sqlPartition != true
     }
 
@@ -26,8 +30,9 @@ extension LoadRun {
 
     func runPipelined(_ source: LoadSource, started: Date, connection: Connection) async throws -> LoadReport {
         guard case .client = dialect.copyRoute, let locks = dialect.advisoryLocks else {
-            throw StevedoreError(code: .invalidRequest, step: .plan,
-                                 message: "the pipelined load needs a COPY through the client and advisory locks")
+            throw StevedoreError(
+                code: .invalidRequest, step: .plan,
+                message: "the pipelined load needs a COPY through the client and advisory locks")
         }
         do {
             try await ensureLedger(connection)
@@ -35,11 +40,12 @@ extension LoadRun {
             throw fail(.ledger, error, staged: false)
         }
         let queue = BoundedQueue<CopyChunk>(capacity: Self.queuedCSVBytes) { $0.csv.count }
-        var configured = Stager(store: stage, prefix: stagePrefix,
-                                partSize: min(loader.options.partSize, loader.options.pipelinedPartSize),
-                                gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
-                                nullMarker: dialect.nullMarker, pinnedTypes: loader.options.pinnedTypes,
-                                membership: PartitionMembership(partition), progress: loader.options.progress)
+        var configured = Stager(
+            store: stage, prefix: stagePrefix,
+            partSize: min(loader.options.partSize, loader.options.pipelinedPartSize),
+            gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
+            nullMarker: dialect.nullMarker, pinnedTypes: loader.options.pinnedTypes,
+            membership: PartitionMembership(partition), progress: loader.options.progress)
         configured.chunkSink = { try await queue.send($0) }
         let csvBuffers = configured.csvBuffers
         if let progress = loader.options.progress {
@@ -67,8 +73,9 @@ extension LoadRun {
                     try await connection.execute(tableLock.sql, tableLock.parameters)
                     try await connection.execute(lock.sql, lock.parameters)
                     if loader.options.skipIfLoaded {
-                        let last = loader.options.ledger.lastChecksum(table: table, partition: partition,
-                                                                      dialect: dialect)
+                        let last = loader.options.ledger.lastChecksum(
+                            table: table, partition: partition,
+                            dialect: dialect)
                         if try await connection.execute(last.sql, last.parameters).scalar != nil {
                             try await connection.rollback()
                             var skipped = emptyReport()
@@ -151,15 +158,18 @@ extension LoadRun {
                 throw error
             }
             if let fallback {
-                loader.logger.info("the pipelined copy stopped (\(fallback.reason)): copying the complete stage",
-                                   metadata: ["load": "\(loadID)", "table": "\(table)"])
+                loader.logger.info(
+                    "the pipelined copy stopped (\(fallback.reason)): copying the complete stage",
+                    metadata: ["load": "\(loadID)", "table": "\(table)"])
                 var report = try await run(nil, staged: fallback.staging, started: started, connection: connection)
                 report.copy = .fellBack
                 report.fallbackReason = fallback.reason
                 return report
             }
-            loader.options.progress?(LoadProgress(phase: "commit", rows: report?.rows ?? 0,
-                                                  bytes: report?.uncompressedBytes ?? 0, parts: report?.parts ?? 0))
+            loader.options.progress?(
+                LoadProgress(
+                    phase: "commit", rows: report?.rows ?? 0,
+                    bytes: report?.uncompressedBytes ?? 0, parts: report?.parts ?? 0))
             stagedAndCopied = clock.now - stageStart
             let commitStart = clock.now
             do {
@@ -175,12 +185,16 @@ extension LoadRun {
             throw fail(.copy, error, staged: true)
         }
         guard var report else { throw fail(.copy, CancellationError(), staged: true) }
-        report.phases = [LoadReport.Phase(name: "stage+copy", duration: stagedAndCopied),
-                         LoadReport.Phase(name: "commit", duration: committed)]
+        report.phases = [
+            LoadReport.Phase(name: "stage+copy", duration: stagedAndCopied),
+            LoadReport.Phase(name: "commit", duration: committed),
+        ]
         if !loader.options.keepStage {
             let cleanup = clock.now
-            loader.options.progress?(LoadProgress(phase: "cleanup", rows: report.rows, bytes: report.uncompressedBytes,
-                                                  parts: report.parts))
+            loader.options.progress?(
+                LoadProgress(
+                    phase: "cleanup", rows: report.rows, bytes: report.uncompressedBytes,
+                    parts: report.parts))
             await removeStage(nil)
             report.phases.append(LoadReport.Phase(name: "cleanup", duration: clock.now - cleanup))
         }
@@ -194,9 +208,10 @@ extension LoadRun {
     }
 
     private func emptyReport() -> LoadReport {
-        LoadReport(loadID: loadID, table: table, partition: partition, mode: mode, rows: 0, uncompressedBytes: 0,
-                   compressedBytes: 0, parts: 0, stagePrefix: stage.manifestURLPrefix + stagePrefix, skipped: false,
-                   phases: [])
+        LoadReport(
+            loadID: loadID, table: table, partition: partition, mode: mode, rows: 0, uncompressedBytes: 0,
+            compressedBytes: 0, parts: 0, stagePrefix: stage.manifestURLPrefix + stagePrefix, skipped: false,
+            phases: [])
     }
 
     /// The step a staging failure belongs to.
@@ -273,12 +288,15 @@ extension LoadRun {
 
     /// Copies each batch as staging hands it over, performing what `LoadStateMachine` decides; on a
     /// fallback it lets staging finish, and the caller rolls back and copies the complete stage.
-    private func copyAsStaged(_ queue: BoundedQueue<CopyChunk>, _ connection: Connection, csvBuffers: PartBufferPool,
-                              existing: [ColumnDefinition]?) async throws -> CopyOutcome {
+    private func copyAsStaged(
+        _ queue: BoundedQueue<CopyChunk>, _ connection: Connection, csvBuffers: PartBufferPool,
+        existing: [ColumnDefinition]?
+    ) async throws -> CopyOutcome {
         guard case .client(let client) = dialect.copyRoute else { return CopyOutcome() }
-        var machine = LoadStateMachine(dialect: dialect, table: table, existing: existing,
-                                       firstPartCSVLimit: Self.firstPartCSVLimit,
-                                       placeholderHoldLimit: Self.placeholderHoldLimit)
+        var machine = LoadStateMachine(
+            dialect: dialect, table: table, existing: existing,
+            firstPartCSVLimit: Self.firstPartCSVLimit,
+            placeholderHoldLimit: Self.placeholderHoldLimit)
         // The latest batches of the current COPY, where each starts in it, to name the input's line
         // and the part's line of a rejected row; and the lines each part held so far.
         var copiedBatches: [CopiedBatch] = []
@@ -295,7 +313,8 @@ extension LoadRun {
                 case .add(let column): "\(column.name): added as \(dialect.typeName(column.type))"
                 case .widen(let widened):
                     "\(widened.name): \(dialect.typeName(widened.from)) → \(dialect.typeName(widened.to))"
-                case .convert(let name, let from, let to): "\(name): \(dialect.typeName(from)) → \(dialect.typeName(to))"
+                case .convert(let name, let from, let to):
+                    "\(name): \(dialect.typeName(from)) → \(dialect.typeName(to))"
                 }
             }
         }
@@ -308,7 +327,10 @@ extension LoadRun {
                     break
                 }
                 action = machine.batchArrived(batch(chunk))
-                if case .hold = action { unsent.append(chunk); continue }
+                if case .hold = action {
+                    unsent.append(chunk)
+                    continue
+                }
                 if case .skip = action {
                     var skipped = chunk
                     csvBuffers.recycle(skipped.takeCSV())
@@ -330,8 +352,9 @@ extension LoadRun {
                 return CopyOutcome(fallbackReason: reason)
             case .prepareTable(let decisive), .prepareTableBefore(let decisive):
                 let executed = try await prepareTable(schema: decisive.schema, inference: decisive, connection)
-                action = machine.tablePrepared(executed: executed, columns: try await tableColumns(connection) ?? [],
-                                               decisive: decisive)
+                action = machine.tablePrepared(
+                    executed: executed, columns: try await tableColumns(connection) ?? [],
+                    decisive: decisive)
             default:
                 throw StepError(step: .copy, error: CancellationError(), staged: true)
             }
@@ -353,7 +376,8 @@ extension LoadRun {
                         func copy(_ chunk: inout CopyChunk) async throws -> Bool {
                             var binaryCount = 0
                             if let binary {
-                                guard let count = binary.encode(csv: chunk.csv, rows: chunk.rowCount, into: &binaryBuffer)
+                                guard
+                                    let count = binary.encode(csv: chunk.csv, rows: chunk.rowCount, into: &binaryBuffer)
                                 else { return false }
                                 binaryCount = count
                             }
@@ -362,10 +386,12 @@ extension LoadRun {
                             // inside quoted values too, except in the COPY's first row (it learns the
                             // line ending at that row's end).
                             let uncounted = binary == nil && lines == 0 ? chunk.origins?.firstRowLineFeeds ?? 0 : 0
-                            copiedBatches.append(CopiedBatch(firstLine: lines, countsRows: binary != nil, part: part,
-                                                             partLinesBefore: linesPerPart[part] ?? 0,
-                                                             partRowsBefore: rowsPerPart[part] ?? 0,
-                                                             uncountedLineFeeds: uncounted, origins: chunk.origins))
+                            copiedBatches.append(
+                                CopiedBatch(
+                                    firstLine: lines, countsRows: binary != nil, part: part,
+                                    partLinesBefore: linesPerPart[part] ?? 0,
+                                    partRowsBefore: rowsPerPart[part] ?? 0,
+                                    uncountedLineFeeds: uncounted, origins: chunk.origins))
                             if copiedBatches.count > Self.rememberedBatches { copiedBatches.removeFirst() }
                             lines += binary == nil ? chunk.lineCount - uncounted : chunk.rowCount
                             if binary != nil { binaryRows += chunk.rowCount }
@@ -431,7 +457,8 @@ extension LoadRun {
                     // The COPY was aborted; the fallback below lets staging finish.
                 } catch var error as WarehouseError {
                     if let line = error.copyLine, let batch = copiedBatches.last(where: { $0.firstLine < line }) {
-                        error.message += " (\(batch.place(ofCopyLine: line, column: error.copyColumn, value: error.copyValue)))"
+                        error.message +=
+                            " (\(batch.place(ofCopyLine: line, column: error.copyColumn, value: error.copyValue)))"
                     }
                     throw StepError(step: .copy, error: error, staged: true)
                 }
@@ -439,11 +466,13 @@ extension LoadRun {
                 case .alter(let columnChanges, let columns):
                     let filled = try await alter(columnChanges, connection)
                     if !columnChanges.isEmpty {
-                        loader.logger.info("changed the table while copying: \(describe(columnChanges).joined(separator: "; "))",
-                                           metadata: ["load": "\(loadID)", "table": "\(table)"])
+                        loader.logger.info(
+                            "changed the table while copying: \(describe(columnChanges).joined(separator: "; "))",
+                            metadata: ["load": "\(loadID)", "table": "\(table)"])
                     }
-                    action = machine.altered(columns: try await tableColumns(connection) ?? [], newColumns: columns,
-                                             filled: filled)
+                    action = machine.altered(
+                        columns: try await tableColumns(connection) ?? [], newColumns: columns,
+                        filled: filled)
                 case .fallBack(let reason):
                     try await fallBack(draining: queue, unsent: &unsent, csvBuffers: csvBuffers)
                     return CopyOutcome(fallbackReason: reason, changes: describe(machine.changesWhileCopying))
@@ -507,13 +536,15 @@ extension LoadRun {
 
     /// The facts of a chunk the state machine decides on.
     private func batch(_ chunk: CopyChunk) -> LoadStateMachine.Batch {
-        LoadStateMachine.Batch(columns: chunk.columns, rowCount: chunk.rowCount, csvByteCount: chunk.csv.count,
-                               endsPart: chunk.endsPart, inference: chunk.inference)
+        LoadStateMachine.Batch(
+            columns: chunk.columns, rowCount: chunk.rowCount, csvByteCount: chunk.csv.count,
+            endsPart: chunk.endsPart, inference: chunk.inference)
     }
 
     /// Runs the changes of an alter (between two COPYs of the load's transaction); returns the
     /// placeholder columns that got their type.
-    private func alter(_ changes: [LoadStateMachine.ColumnChange], _ connection: Connection) async throws -> Set<String> {
+    private func alter(_ changes: [LoadStateMachine.ColumnChange], _ connection: Connection) async throws -> Set<String>
+    {
         var filled: Set<String> = []
         do {
             for change in changes {
@@ -524,7 +555,8 @@ extension LoadRun {
                 case .widen(let widened):
                     statement = dialect.alterColumnType(table.tableName, column: widened.name, to: widened.to)
                     if widened.rewritesTable {
-                        let message = "widening \(table).\(widened.name) from \(dialect.typeName(widened.from)) to "
+                        let message =
+                            "widening \(table).\(widened.name) from \(dialect.typeName(widened.from)) to "
                             + "\(dialect.typeName(widened.to)) rewrites the table under an exclusive lock"
                         loader.logger.info("\(message)")
                     }
@@ -542,8 +574,11 @@ extension LoadRun {
 
     /// Lets staging finish, for the sequential copy: the `unsent` batches and every batch still to
     /// come are not copied, and their buffers go back to the pool for staging to reuse.
-    private func fallBack(draining queue: BoundedQueue<CopyChunk>, unsent: inout [CopyChunk], csvBuffers: PartBufferPool)
-        async throws {
+    private func fallBack(
+        draining queue: BoundedQueue<CopyChunk>, unsent: inout [CopyChunk], csvBuffers: PartBufferPool
+    )
+        async throws
+    {
         for index in unsent.indices { csvBuffers.recycle(unsent[index].takeCSV()) }
         unsent = []
         while var chunk = try await queue.next() { csvBuffers.recycle(chunk.takeCSV()) }
@@ -568,7 +603,8 @@ extension LoadRun {
     /// deletes what the mode replaces; returns the DDL plan it ran (nil when none was needed).
     @discardableResult
     private func prepareTable(schema: Schema, inference: SchemaInference, _ connection: Connection) async throws
-        -> SchemaPlan? {
+        -> SchemaPlan?
+    {
         try validateNames(schema)
         let evolved: (types: [String: SQLType], executed: SchemaPlan?)
         do {
@@ -580,7 +616,8 @@ extension LoadRun {
         switch mode {
         case .replace: delete = dialect.delete(table.tableName, where: nil)
         case .replacePartition:
-            delete = dialect.delete(table.tableName, where: partition?.condition(dialect: dialect, types: evolved.types))
+            delete = dialect.delete(
+                table.tableName, where: partition?.condition(dialect: dialect, types: evolved.types))
         case .append, .merge: delete = nil
         }
         if let delete {

@@ -62,27 +62,31 @@ struct LoadRun {
             code = step == .stage ? .stage : .warehouse
             message = "\(error)"
         }
-        return StevedoreError(code: code, step: step, message: message, table: table.description,
-                              partition: partitionLabel,
-                              stagePrefix: staged ? stage.manifestURLPrefix + stagePrefix : nil,
-                              underlying: error)
+        return StevedoreError(
+            code: code, step: step, message: message, table: table.description,
+            partition: partitionLabel,
+            stagePrefix: staged ? stage.manifestURLPrefix + stagePrefix : nil,
+            underlying: error)
     }
 
     func execute(_ source: LoadSource) async throws -> LoadReport {
         try table.validate(for: dialect)
         if case .merge(let keys) = mode, keys.isEmpty {
-            throw StevedoreError(code: .invalidRequest, step: .plan, message: "a merge needs at least one key column",
-                                 table: table.description)
+            throw StevedoreError(
+                code: .invalidRequest, step: .plan, message: "a merge needs at least one key column",
+                table: table.description)
         }
         if mode == .replacePartition && partition == nil {
-            throw StevedoreError(code: .invalidRequest, step: .plan,
-                                 message: "replacing a partition needs the partition's key", table: table.description)
+            throw StevedoreError(
+                code: .invalidRequest, step: .plan,
+                message: "replacing a partition needs the partition's key", table: table.description)
         }
         let started = Date()
 
         let connection = try await loader.connect()
         do {
-            let report = canPipeline
+            let report =
+                canPipeline
                 ? try await runPipelined(source, started: started, connection: connection)
                 : try await run(source, started: started, connection: connection)
             await connection.close()
@@ -96,16 +100,22 @@ struct LoadRun {
     /// The sequential load: stage `source` (or take `staged`, a complete stage the pipelined load
     /// made before falling back), then copy it in one transaction.
     func run(_ source: LoadSource?, staged: StagingResult? = nil, started: Date, connection: Connection) async throws
-        -> LoadReport {
+        -> LoadReport
+    {
         var phases: [LoadReport.Phase] = []
         var counts = (rows: 0, bytes: 0, parts: 0)
         func timed<T>(_ name: String, _ body: () async throws -> T) async rethrows -> T {
-            loader.options.progress?(LoadProgress(phase: name, rows: counts.rows, bytes: counts.bytes, parts: counts.parts))
+            loader.options.progress?(
+                LoadProgress(phase: name, rows: counts.rows, bytes: counts.bytes, parts: counts.parts))
             let start = clock.now
             defer {
                 phases.append(LoadReport.Phase(name: name, duration: clock.now - start))
-                loader.logger.info("\(name) done", metadata: ["load": "\(loadID)", "table": "\(table)",
-                                                              "seconds": "\((clock.now - start).seconds)"])
+                loader.logger.info(
+                    "\(name) done",
+                    metadata: [
+                        "load": "\(loadID)", "table": "\(table)",
+                        "seconds": "\((clock.now - start).seconds)",
+                    ])
             }
             return try await body()
         }
@@ -115,17 +125,19 @@ struct LoadRun {
             throw fail(.ledger, error, staged: false)
         }
 
-        var stager = Stager(store: stage, prefix: stagePrefix, partSize: loader.options.partSize,
-                            gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
-                            nullMarker: dialect.nullMarker,
-                            pinnedTypes: loader.options.pinnedTypes, membership: PartitionMembership(partition),
-                            progress: loader.options.progress)
+        var stager = Stager(
+            store: stage, prefix: stagePrefix, partSize: loader.options.partSize,
+            gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
+            nullMarker: dialect.nullMarker,
+            pinnedTypes: loader.options.pinnedTypes, membership: PartitionMembership(partition),
+            progress: loader.options.progress)
         if staged == nil {
             // Each value is checked against the table's columns as they are now; the transaction
             // reads them again (a concurrent load may change them meanwhile).
             do {
-                stager.targetTypes = TypeMapping.targetTypes(try await loader.existingColumns(table, on: connection),
-                                                             dialect: dialect)
+                stager.targetTypes = TypeMapping.targetTypes(
+                    try await loader.existingColumns(table, on: connection),
+                    dialect: dialect)
                 stager.foldsTargetNames = dialect.foldsIdentifiersToLowercase
                 stager.decimalsReadExponents = dialect.decimalsReadExponents
             } catch {
@@ -153,10 +165,11 @@ struct LoadRun {
         }
 
         counts = (staging.rowCount, staging.uncompressedByteCount, staging.parts.count)
-        var report = LoadReport(loadID: loadID, table: table, partition: partition, mode: mode, rows: staging.rowCount,
-                                uncompressedBytes: staging.uncompressedByteCount,
-                                compressedBytes: staging.compressedByteCount, parts: staging.parts.count,
-                                stagePrefix: stage.manifestURLPrefix + stagePrefix, skipped: false, phases: [])
+        var report = LoadReport(
+            loadID: loadID, table: table, partition: partition, mode: mode, rows: staging.rowCount,
+            uncompressedBytes: staging.uncompressedByteCount,
+            compressedBytes: staging.compressedByteCount, parts: staging.parts.count,
+            stagePrefix: stage.manifestURLPrefix + stagePrefix, skipped: false, phases: [])
 
         if loader.options.skipUnchanged {
             let statement = loader.options.ledger.lastChecksum(table: table, partition: partition, dialect: dialect)
@@ -181,10 +194,12 @@ struct LoadRun {
             throw fail(.ddl, error, staged: true)
         }
         if case .stage = dialect.copyRoute, Set(staging.parts.map(\.columnCount)).count > 1 {
-            throw fail(.copy, StevedoreError(
-                code: .invalidRequest, step: .copy,
-                message: "the data gained columns midway (JSON Lines keys first seen late); Redshift copies every "
-                    + "part with one column list, so list every key in the first lines or pin the columns"),
+            throw fail(
+                .copy,
+                StevedoreError(
+                    code: .invalidRequest, step: .copy,
+                    message: "the data gained columns midway (JSON Lines keys first seen late); Redshift copies every "
+                        + "part with one column list, so list every key in the first lines or pin the columns"),
                 staged: true)
         }
         var step = StevedoreError.Step.lock
@@ -229,8 +244,10 @@ struct LoadRun {
                 try await connection.execute(insert.sql, insert.parameters)
                 step = .commit
                 commitStarted = clock.now
-                loader.options.progress?(LoadProgress(phase: "commit", rows: counts.rows, bytes: counts.bytes,
-                                                      parts: counts.parts))
+                loader.options.progress?(
+                    LoadProgress(
+                        phase: "commit", rows: counts.rows, bytes: counts.bytes,
+                        parts: counts.parts))
             }
         } catch is AlreadyLoaded {
             await removeStage(staging)
@@ -253,14 +270,16 @@ struct LoadRun {
     /// Creates the ledger once, serialized across concurrent loads by an advisory lock.
     func ensureLedger(_ connection: Connection) async throws {
         let ledger = loader.options.ledger
-        try await connection.createIfMissing(ledger.table, dialect: dialect, lockName: "stevedore ledger \(ledger.table)",
-                                             statements: ledger.createStatements(for: dialect))
+        try await connection.createIfMissing(
+            ledger.table, dialect: dialect, lockName: "stevedore ledger \(ledger.table)",
+            statements: ledger.createStatements(for: dialect))
     }
 
     /// Creates or evolves the table for the values `incoming` describes; returns the table's column
     /// types afterwards, and the plan it ran (nil when the table needed nothing).
     func evolveSchema(_ incoming: SchemaInference, _ connection: Connection) async throws
-        -> (types: [String: SQLType], executed: SchemaPlan?) {
+        -> (types: [String: SQLType], executed: SchemaPlan?)
+    {
         var existing = try await loader.existingColumns(table, on: connection)
         var plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
         var executed: SchemaPlan?
@@ -276,7 +295,8 @@ struct LoadRun {
             plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
             for note in plan.notes { loader.logger.info("\(note)", metadata: ["table": "\(table)"]) }
             for column in plan.widenColumns where column.rewritesTable {
-                let message = "widening \(table).\(column.name) from \(dialect.typeName(column.from)) to "
+                let message =
+                    "widening \(table).\(column.name) from \(dialect.typeName(column.from)) to "
                     + "\(dialect.typeName(column.to)) rewrites the table under an exclusive lock"
                 loader.logger.info("\(message)")
             }
@@ -325,14 +345,22 @@ struct LoadRun {
 
     /// Deletes what the mode replaces and copies the staged rows in, through a temporary table when
     /// rows must be checked or merged first.
-    private func replaceRows(_ staging: StagingResult, types: [String: SQLType], _ connection: Connection,
-                             step: inout StevedoreError.Step) async throws {
+    private func replaceRows(
+        _ staging: StagingResult, types: [String: SQLType], _ connection: Connection,
+        step: inout StevedoreError.Step
+    ) async throws {
         let columns = staging.schema.names
         let partitionCondition = partition?.condition(dialect: dialect, types: types)
-        let needsSQLCheck = partition?.dimensions.contains { if case .sql = $0.expression { return true }; return false }
+        let needsSQLCheck =
+            partition?.dimensions.contains {
+                if case .sql = $0.expression { return true }
+                return false
+            }
             ?? false
         let throughTemporaryTable: Bool
-        if case .merge = mode { throughTemporaryTable = true } else {
+        if case .merge = mode {
+            throughTemporaryTable = true
+        } else {
             throughTemporaryTable = needsSQLCheck && mode == .replacePartition
         }
         let target: String
@@ -363,15 +391,17 @@ struct LoadRun {
             let duplicate = dialect.duplicateKey(in: target, keys: keys)
             if let row = try await connection.execute(duplicate.sql, duplicate.parameters).rows.first {
                 let shown = zip(keys, row).map { "\($0)=\($1 ?? "NULL")" }.joined(separator: ", ")
-                throw StevedoreError(code: .duplicateMergeKey, step: .copy,
-                                     message: "two rows of this load share the merge key \(shown)",
-                                     table: table.description)
+                throw StevedoreError(
+                    code: .duplicateMergeKey, step: .copy,
+                    message: "two rows of this load share the merge key \(shown)",
+                    table: table.description)
             }
             let nullCount = dialect.nullKeyCount(in: target, keys: keys)
             let nulls = try await connection.execute(nullCount.sql, nullCount.parameters)
             if nulls.scalar != "0" {
-                throw StevedoreError(code: .duplicateMergeKey, step: .copy,
-                                     message: "\(nulls.scalar ?? "some") rows have a NULL merge key", table: table.description)
+                throw StevedoreError(
+                    code: .duplicateMergeKey, step: .copy,
+                    message: "\(nulls.scalar ?? "some") rows have a NULL merge key", table: table.description)
             }
             step = .delete
             let delete = dialect.mergeDelete(target: table.tableName, staging: target, keys: keys)
@@ -382,9 +412,10 @@ struct LoadRun {
             let count = dialect.countOutside(target, condition: partitionCondition)
             let outside = try await connection.execute(count.sql, count.parameters)
             if outside.scalar != "0" {
-                throw StevedoreError(code: .rowOutsidePartition, step: .copy,
-                                     message: "\(outside.scalar ?? "some") rows are not in partition \(partition?.label ?? "")",
-                                     table: table.description, partition: partitionLabel)
+                throw StevedoreError(
+                    code: .rowOutsidePartition, step: .copy,
+                    message: "\(outside.scalar ?? "some") rows are not in partition \(partition?.label ?? "")",
+                    table: table.description, partition: partitionLabel)
             }
             step = .delete
             let delete = dialect.delete(table.tableName, where: partitionCondition)
@@ -396,8 +427,10 @@ struct LoadRun {
     }
 
     /// COPY of every staged part, in order, into `target`.
-    private func copyParts(_ staging: StagingResult, into target: String, isTemporary: Bool, columns: [String],
-                           _ connection: Connection) async throws {
+    private func copyParts(
+        _ staging: StagingResult, into target: String, isTemporary: Bool, columns: [String],
+        _ connection: Connection
+    ) async throws {
         let targetName = isTemporary ? TableName(schema: "", table: target) : table.tableName
         let client: any ClientCopySQL
         switch dialect.copyRoute {
@@ -437,18 +470,22 @@ struct LoadRun {
         }
     }
 
-    private func copyFromManifest(_ stageCopy: any StageCopySQL, _ staging: StagingResult, into target: TableName,
-                                  columns: [String], _ connection: Connection) async throws {
+    private func copyFromManifest(
+        _ stageCopy: any StageCopySQL, _ staging: StagingResult, into target: TableName,
+        columns: [String], _ connection: Connection
+    ) async throws {
         guard let authorization = loader.options.redshiftAuthorization else {
-            throw StevedoreError(code: .invalidRequest, step: .copy,
-                                 message: "Redshift needs an IAM role or access keys to read the stage")
+            throw StevedoreError(
+                code: .invalidRequest, step: .copy,
+                message: "Redshift needs an IAM role or access keys to read the stage")
         }
         guard stage.location.hasPrefix("s3://") else {
             throw StevedoreError(code: .invalidRequest, step: .copy, message: "Redshift copies only from an S3 stage")
         }
-        let sql = try stageCopy.copyFromManifest(target, columns: columns,
-                                                manifestURL: stage.manifestURLPrefix + staging.manifestKey,
-                                                authorization: authorization, region: loader.options.redshiftRegion)
+        let sql = try stageCopy.copyFromManifest(
+            target, columns: columns,
+            manifestURL: stage.manifestURLPrefix + staging.manifestKey,
+            authorization: authorization, region: loader.options.redshiftRegion)
         do {
             try await connection.execute(sql)
         } catch let error as WarehouseError {
@@ -494,7 +531,8 @@ extension LoadRun {
         if message == nil, case .merge(let keys) = mode {
             let names = Set(schema.fields.map(\.name))
             if let missing = keys.first(where: { !names.contains($0) }) {
-                message = "the merge key '\(missing)' is not a column of the data (columns: "
+                message =
+                    "the merge key '\(missing)' is not a column of the data (columns: "
                     + schema.fields.map(\.name).joined(separator: ", ") + ")"
             }
         }

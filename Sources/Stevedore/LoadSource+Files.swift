@@ -7,9 +7,11 @@ extension LoadSource {
     /// when the stager asks for a batch, one batch at a time, so memory holds a batch or two
     /// whatever the input's size. `interrupt` unblocks a read when the load is cancelled or lets go;
     /// `cleanup` runs once when reading ends (see `BlockingReader`).
-    public static func reading(pool: BlockingPool = .shared, open: @escaping () throws -> () throws -> TextBatch?,
-                               interrupt: @escaping @Sendable () -> Void = {},
-                               cleanup: @escaping @Sendable () -> Void = {}) -> LoadSource {
+    public static func reading(
+        pool: BlockingPool = .shared, open: @escaping () throws -> () throws -> TextBatch?,
+        interrupt: @escaping @Sendable () -> Void = {},
+        cleanup: @escaping @Sendable () -> Void = {}
+    ) -> LoadSource {
         let handle = ReaderHandle(BlockingReader(pool: pool, open: open, interrupt: interrupt, cleanup: cleanup))
         return .batches(AsyncThrowingStream(unfolding: { try await handle.reader.next() }))
     }
@@ -23,14 +25,20 @@ extension LoadSource {
     /// `options` say. A file that cannot be opened is an error here; the header and rows are read
     /// on the blocking pool.
     public static func csv(path: String, options: CSVOptions = CSVOptions()) throws -> LoadSource {
-        let open = { let reader = try CSVReader(path: path, options: options); return { try reader.next() } }
+        let open = {
+            let reader = try CSVReader(path: path, options: options)
+            return { try reader.next() }
+        }
         try failFastIfUnreadable(path, open)
         return reading(open: open)
     }
 
     /// A JSON Lines file (gunzipped when the name ends in `.gz`; `-` is stdin): keys become columns.
     public static func jsonLines(path: String) throws -> LoadSource {
-        let open = { let reader = try JSONLinesReader(path: path); return { try reader.next() } }
+        let open = {
+            let reader = try JSONLinesReader(path: path)
+            return { try reader.next() }
+        }
         try failFastIfUnreadable(path, open)
         return reading(open: open)
     }

@@ -94,8 +94,10 @@ struct LoadStateMachine: Sendable {
     /// Changes made while copying, for the report.
     private(set) var changesWhileCopying: [ColumnChange] = []
 
-    init(dialect: any Dialect, table: TableRef, existing: [ColumnDefinition]?, firstPartCSVLimit: Int,
-         placeholderHoldLimit: Int) {
+    init(
+        dialect: any Dialect, table: TableRef, existing: [ColumnDefinition]?, firstPartCSVLimit: Int,
+        placeholderHoldLimit: Int
+    ) {
         self.dialect = dialect
         self.table = table
         tableColumns = existing
@@ -123,7 +125,8 @@ struct LoadStateMachine: Sendable {
                 state = .awaitingValues
             }
             guard state == .awaitingValues, let decisive = held.last,
-                  heldBytes >= placeholderHoldLimit || !awaitsValues(decisive) else {
+                heldBytes >= placeholderHoldLimit || !awaitsValues(decisive)
+            else {
                 return batch.rowCount > 0 ? .hold : .skip
             }
             state = .preparingTable
@@ -167,7 +170,8 @@ struct LoadStateMachine: Sendable {
     }
 
     /// The first part's DDL ran as `executed` (nil: none needed) and the table now has `columns`.
-    mutating func tablePrepared(executed: SchemaPlan?, columns: [ColumnDefinition], decisive: SchemaInference) -> Action {
+    mutating func tablePrepared(executed: SchemaPlan?, columns: [ColumnDefinition], decisive: SchemaInference) -> Action
+    {
         guard state == .preparingTable else { return .abort }
         tableColumns = columns
         if let executed, executed.needsDDL {
@@ -175,9 +179,10 @@ struct LoadStateMachine: Sendable {
             let own = (executed.createColumns ?? []) + executed.addColumns
             createdTable = executed.createColumns != nil
             ownColumns = Set(own.map(\.name))
-            placeholders = Set(own.map(\.name).filter { name in
-                decisive[name].map { $0.valueCount == 0 && $0.isInferred } ?? false
-            })
+            placeholders = Set(
+                own.map(\.name).filter { name in
+                    decisive[name].map { $0.valueCount == 0 && $0.isInferred } ?? false
+                })
         }
         copyColumns = held.last?.columns ?? []
         held = []
@@ -224,8 +229,11 @@ struct LoadStateMachine: Sendable {
         for name in batch.columns {
             guard let column = batch.inference[name] else { continue }
             guard let current = byName[key(name)] else {
-                guard holdsDDLLock else { return fallBack("column '\(name)' is new, and the table was not locked for DDL") }
-                changes.append(.add(ColumnDefinition(name: name, type: TypeMapping.createdType(column, dialect: dialect))))
+                guard holdsDDLLock else {
+                    return fallBack("column '\(name)' is new, and the table was not locked for DDL")
+                }
+                changes.append(
+                    .add(ColumnDefinition(name: name, type: TypeMapping.createdType(column, dialect: dialect))))
                 adds.append((name, column.valueCount == 0 && column.isInferred))
                 continue
             }
@@ -282,9 +290,9 @@ struct LoadStateMachine: Sendable {
     static func castsExactly(from: SQLType, to: SQLType) -> Bool {
         switch (from, to) {
         case (.smallint, .numeric), (.integer, .numeric), (.bigint, .numeric), (.decimal, .numeric),
-             (.smallint, .double), (.integer, .double), (.bigint, .double), (.numeric, .double), (.decimal, .double),
-             (.smallint, .bigint), (.integer, .bigint),
-             (.date, .timestamp), (.date, .timestamptz), (.timestamp, .timestamptz):
+            (.smallint, .double), (.integer, .double), (.bigint, .double), (.numeric, .double), (.decimal, .double),
+            (.smallint, .bigint), (.integer, .bigint),
+            (.date, .timestamp), (.date, .timestamptz), (.timestamp, .timestamptz):
             return true
         default:
             return false

@@ -17,19 +17,23 @@ extension Loader {
     /// plus `manifest.json`, so another warehouse or a later load can COPY them. The rows stream
     /// (`COPY … TO STDOUT` on PostgreSQL, UNLOAD read back on Redshift) and each part is uploaded
     /// as soon as it is full: memory holds one part at most.
-    public func export(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
-                       toStagePrefix prefix: String) async throws -> ExportReport {
+    public func export(
+        _ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
+        toStagePrefix prefix: String
+    ) async throws -> ExportReport {
         let keyPrefix = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
-        let collector = try PartCollector(store: stage, prefix: keyPrefix,
-                                      partSize: options.partSize, gzipLevel: options.gzipLevel)
+        let collector = try PartCollector(
+            store: stage, prefix: keyPrefix,
+            partSize: options.partSize, gzipLevel: options.gzipLevel)
         let schema = try await export(table, partition: partition, columns: columns) { try await collector.append($0) }
         do {
             return try await collector.finish(schema: schema)
         } catch {
             // The last part and the manifest go up after the COPY: a failure there is the stage's,
             // reported like one during it (not as a bare ObjectStoreError).
-            throw StevedoreError(code: .stage, step: .loadBack, message: "\(error)", table: table.description,
-                                 partition: partition?.label, underlying: error)
+            throw StevedoreError(
+                code: .stage, step: .loadBack, message: "\(error)", table: table.description,
+                partition: partition?.label, underlying: error)
         }
     }
 }
@@ -80,10 +84,11 @@ actor PartCollector {
     private func closePart() async throws {
         guard !builder.isEmpty else { return }
         let (body, summary, partRows) = try builder.finish()
-        let part = StagedPart(key: GzipPartBuilder.key(prefix: prefix, number: parts.count + 1), rowCount: partRows,
-                              uncompressedByteCount: summary.uncompressedByteCount,
-                              compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,
-                              columnCount: 0)
+        let part = StagedPart(
+            key: GzipPartBuilder.key(prefix: prefix, number: parts.count + 1), rowCount: partRows,
+            uncompressedByteCount: summary.uncompressedByteCount,
+            compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,
+            columnCount: 0)
         try await store.put(part.key, body: .bytes(body, sha256: part.sha256))
         parts.append(part)
     }

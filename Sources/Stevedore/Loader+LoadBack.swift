@@ -7,31 +7,38 @@ import Warehouse
 extension Loader {
     /// Loads `table` (or one partition of it) back as a frame typed from the catalog; `columns`
     /// picks and orders columns (all, in table order, by default).
-    public func load(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil) async throws -> Frame {
+    public func load(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil) async throws -> Frame
+    {
         let collected = CSVCollector()
         let schema = try await export(table, partition: partition, columns: columns) { await collected.append($0) }
         do {
-            let reader = try CSVReader(source: MemoryByteSource(await collected.bytes), file: table.description,
-                                       options: CSVOptions(header: .names(schema.names),
-                                                           nullMarker: dialect.nullMarker))
+            let reader = try CSVReader(
+                source: MemoryByteSource(await collected.bytes), file: table.description,
+                options: CSVOptions(
+                    header: .names(schema.names),
+                    nullMarker: dialect.nullMarker))
             return try reader.readFrame(schema: schema)
         } catch {
-            throw StevedoreError(code: .input, step: .loadBack, message: "\(error)", table: table.description,
-                                 partition: partition?.label)
+            throw StevedoreError(
+                code: .input, step: .loadBack, message: "\(error)", table: table.description,
+                partition: partition?.label)
         }
     }
 
     /// Writes `table` (or one partition) as CSV without a header to `path`; returns the schema and
     /// the number of rows written.
     @discardableResult
-    public func unload(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
-                       toFile path: String) async throws -> (schema: Schema, rows: Int) {
+    public func unload(
+        _ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
+        toFile path: String
+    ) async throws -> (schema: Schema, rows: Int) {
         let opened = try await BlockingPool.shared.run {
             FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil
         }
         guard let handle = opened else {
-            throw StevedoreError(code: .invalidRequest, step: .loadBack, message: "cannot write \(path)",
-                                 table: table.description)
+            throw StevedoreError(
+                code: .invalidRequest, step: .loadBack, message: "cannot write \(path)",
+                table: table.description)
         }
         defer { try? handle.close() }
         return try await unload(table, partition: partition, columns: columns, to: handle)
@@ -41,8 +48,10 @@ extension Loader {
     /// each write on the blocking pool (a pipe blocks while its reader lags); returns the schema and
     /// the number of rows written.
     @discardableResult
-    public func unload(_ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
-                       to handle: FileHandle) async throws -> (schema: Schema, rows: Int) {
+    public func unload(
+        _ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
+        to handle: FileHandle
+    ) async throws -> (schema: Schema, rows: Int) {
         let counter = RowCount()
         let schema = try await export(table, partition: partition, columns: columns) { chunk in
             try await BlockingPool.shared.run { try handle.write(contentsOf: chunk) }
@@ -52,8 +61,10 @@ extension Loader {
     }
 
     /// Streams the rows as CSV chunks (the dialect's NULL marker) to `sink`; returns their schema.
-    func export(_ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
-                to sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws -> Schema {
+    func export(
+        _ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
+        to sink: @escaping @Sendable ([UInt8]) async throws -> Void
+    ) async throws -> Schema {
         try table.validate(for: dialect)
         let connection = try await connect()
         do {
@@ -65,15 +76,19 @@ extension Loader {
             throw error
         } catch {
             await connection.close()
-            throw StevedoreError(code: error is ObjectStoreError ? .stage : .warehouse, step: .loadBack,
-                                 message: "\(error)", table: table.description, partition: partition?.label,
-                                 underlying: error)
+            throw StevedoreError(
+                code: error is ObjectStoreError ? .stage : .warehouse, step: .loadBack,
+                message: "\(error)", table: table.description, partition: partition?.label,
+                underlying: error)
         }
     }
 
-    private func export(_ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
-                        on connection: Connection, to sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws
-        -> Schema {
+    private func export(
+        _ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
+        on connection: Connection, to sink: @escaping @Sendable ([UInt8]) async throws -> Void
+    ) async throws
+        -> Schema
+    {
         switch dialect.copyRoute {
         case .client(let client):
             return try await connection.transaction { connection in
@@ -86,7 +101,8 @@ extension Loader {
                     let lock = client.readLock(table.tableName)
                     try await connection.execute(lock.sql, lock.parameters)
                 }
-                let (schema, select) = try await selection(table, partition: partition, columns: requested, on: connection)
+                let (schema, select) = try await selection(
+                    table, partition: partition, columns: requested, on: connection)
                 let (settings, sql) = client.settingsForm(select)
                 try await connection.execute(settings.sql, settings.parameters)
                 _ = try await connection.copyOut(client.copyToStdout(sql), chunkSize: 1 << 20) { chunk in
@@ -102,46 +118,61 @@ extension Loader {
     }
 
     private static func missingTable(_ table: TableRef) -> StevedoreError {
-        StevedoreError(code: .invalidRequest, step: .loadBack, message: "the table does not exist", table: table.description)
+        StevedoreError(
+            code: .invalidRequest, step: .loadBack, message: "the table does not exist", table: table.description)
     }
 
     /// The columns to read (all, or those `requested`, in that order) with their types, and the
     /// SELECT of them from `table` or its `partition`.
-    private func selection(_ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
-                           on connection: Connection) async throws -> (Schema, SQLStatement) {
+    private func selection(
+        _ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
+        on connection: Connection
+    ) async throws -> (Schema, SQLStatement) {
         guard let existing = try await existingColumns(table, on: connection) else {
             throw Self.missingTable(table)
         }
         let byName = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let picked = try (requested ?? existing.map(\.name)).map { name in
             guard let column = byName[name] else {
-                throw StevedoreError(code: .invalidRequest, step: .loadBack, message: "the table has no column '\(name)'",
-                                     table: table.description)
+                throw StevedoreError(
+                    code: .invalidRequest, step: .loadBack, message: "the table has no column '\(name)'",
+                    table: table.description)
             }
             return column
         }
-        let schema = Schema(picked.map { Schema.Field(name: $0.name, type: TypeMapping.columnType($0.type),
-                                                      isNullable: $0.isNullable) })
+        let schema = Schema(
+            picked.map {
+                Schema.Field(
+                    name: $0.name, type: TypeMapping.columnType($0.type),
+                    isNullable: $0.isNullable)
+            })
         let types = Dictionary(existing.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         let condition = partition?.condition(dialect: dialect, types: types)
         return (schema, dialect.select(picked.map(\.name), from: table.tableName, where: condition, orderBy: []))
     }
 
     /// A stage-route warehouse (Redshift): UNLOAD to the stage as gzip CSV with a manifest, then read the parts back in order.
-    private func unloadThroughStage(_ stageCopy: any StageCopySQL, select: SQLStatement, table: TableRef,
-                                    connection: Connection, sink: @escaping @Sendable ([UInt8]) async throws -> Void)
-        async throws {
+    private func unloadThroughStage(
+        _ stageCopy: any StageCopySQL, select: SQLStatement, table: TableRef,
+        connection: Connection, sink: @escaping @Sendable ([UInt8]) async throws -> Void
+    )
+        async throws
+    {
         guard let authorization = options.redshiftAuthorization, stage.location.hasPrefix("s3://") else {
-            throw StevedoreError(code: .invalidRequest, step: .loadBack,
-                                 message: "Redshift unloads only to an S3 stage, with an IAM role or access keys")
+            throw StevedoreError(
+                code: .invalidRequest, step: .loadBack,
+                message: "Redshift unloads only to an S3 stage, with an IAM role or access keys")
         }
         let prefix = "\(options.stagePrefix)/unload/\(table.schema)/\(table.table)/\(LoadID.make().rawValue)/"
         let query = try dialect.inlineParameters(select)
-        let sql = try stageCopy.unload(query: query, to: stage.manifestURLPrefix + prefix, authorization: authorization,
-                                       region: options.redshiftRegion, ordered: false)
+        let sql = try stageCopy.unload(
+            query: query, to: stage.manifestURLPrefix + prefix, authorization: authorization,
+            region: options.redshiftRegion, ordered: false)
         try await connection.execute(sql)
         let manifest = String(decoding: try await stage.getBytes(prefix + "manifest"), as: UTF8.self)
-        let urls = manifest.components(separatedBy: "\"url\":\"").dropFirst().compactMap { $0.split(separator: "\"").first }
+        let urls = manifest.components(separatedBy: "\"url\":\"").dropFirst().compactMap {
+            $0.split(separator: "\"").first
+        }
         for url in urls {
             let key = String(url.dropFirst(stage.manifestURLPrefix.count))
             let reader = try GzipReader()

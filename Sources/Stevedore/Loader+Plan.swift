@@ -23,8 +23,10 @@ extension Loader {
     /// Reads every row of `source` (checking the partition and pinned types as a store would),
     /// compares the inferred schema with the table, and returns the statements a store would run.
     /// Nothing is staged and nothing in the warehouse changes.
-    public func plan(_ source: LoadSource, into table: TableRef, partition: PartitionSpec? = nil,
-                     mode: WriteMode? = nil) async throws -> LoadPlan {
+    public func plan(
+        _ source: LoadSource, into table: TableRef, partition: PartitionSpec? = nil,
+        mode: WriteMode? = nil
+    ) async throws -> LoadPlan {
         try table.validate(for: dialect)
         let mode = mode ?? (partition == nil ? .replace : .replacePartition)
         let membership = PartitionMembership(partition)
@@ -34,14 +36,16 @@ extension Loader {
             existing = try await existingColumns(table, on: connection)
         } catch {
             await connection.close()
-            throw StevedoreError(code: .warehouse, step: .plan, message: "\(error)", table: table.description,
-                                 underlying: error)
+            throw StevedoreError(
+                code: .warehouse, step: .plan, message: "\(error)", table: table.description,
+                underlying: error)
         }
         await connection.close()
-        var encoder = StagedCSVEncoder(nullMarker: dialect.nullMarker,
-                                       pinnedTypes: options.pinnedTypes, targetTypes: TypeMapping.targetTypes(existing, dialect: dialect),
-                                       foldsTargetNames: dialect.foldsIdentifiersToLowercase,
-                                       decimalsReadExponents: dialect.decimalsReadExponents)
+        var encoder = StagedCSVEncoder(
+            nullMarker: dialect.nullMarker,
+            pinnedTypes: options.pinnedTypes, targetTypes: TypeMapping.targetTypes(existing, dialect: dialect),
+            foldsTargetNames: dialect.foldsIdentifiersToLowercase,
+            decimalsReadExponents: dialect.decimalsReadExponents)
         do {
             switch source {
             case .frame(let frame):
@@ -58,14 +62,18 @@ extension Loader {
         } catch let error as StevedoreError {
             throw error
         } catch {
-            throw StevedoreError(code: .input, step: .encode, message: "\(error)", table: table.description,
-                                 partition: partition?.label, underlying: error)
+            throw StevedoreError(
+                code: .input, step: .encode, message: "\(error)", table: table.description,
+                partition: partition?.label, underlying: error)
         }
         let inference = encoder.inference
         let schemaPlan = try SchemaPlan.make(existing: existing, incoming: inference, dialect: dialect, table: table)
         func key(_ name: String) -> String { TypeMapping.key(name, dialect) }
-        var folded = Dictionary((existing ?? []).map { (key($0.name), $0.type) }, uniquingKeysWith: { first, _ in first })
-        for column in (schemaPlan.createColumns ?? []) + schemaPlan.addColumns { folded[key(column.name)] = column.type }
+        var folded = Dictionary(
+            (existing ?? []).map { (key($0.name), $0.type) }, uniquingKeysWith: { first, _ in first })
+        for column in (schemaPlan.createColumns ?? []) + schemaPlan.addColumns {
+            folded[key(column.name)] = column.type
+        }
         for column in schemaPlan.widenColumns { folded[key(column.name)] = column.to }
         var types: [String: SQLType] = [:]
         for column in existing ?? [] { types[column.name] = folded[key(column.name)] ?? column.type }
@@ -73,14 +81,19 @@ extension Loader {
         let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partition?.label ?? "_all")")
         var statements = [dialect.transactionBounds.begin, lock.sql]
         if let columns = schemaPlan.createColumns {
-            statements += [dialect.createSchema(table.schema).sql, dialect.createTable(table.tableName, columns: columns).sql]
+            statements += [
+                dialect.createSchema(table.schema).sql, dialect.createTable(table.tableName, columns: columns).sql,
+            ]
         }
         statements += schemaPlan.addColumns.map { dialect.addColumn(table.tableName, $0).sql }
-        statements += schemaPlan.widenColumns.map { dialect.alterColumnType(table.tableName, column: $0.name, to: $0.to).sql }
+        statements += schemaPlan.widenColumns.map {
+            dialect.alterColumnType(table.tableName, column: $0.name, to: $0.to).sql
+        }
         switch mode {
         case .replace: statements.append(dialect.delete(table.tableName, where: nil).sql)
         case .replacePartition:
-            statements.append(dialect.delete(table.tableName, where: partition?.condition(dialect: dialect, types: types)).sql)
+            statements.append(
+                dialect.delete(table.tableName, where: partition?.condition(dialect: dialect, types: types)).sql)
         case .merge(let keys):
             statements.append(dialect.mergeDelete(target: table.tableName, staging: "<staged rows>", keys: keys).sql)
         case .append: break
@@ -91,12 +104,18 @@ extension Loader {
         case .stage(let stageCopy):
             statements.append(stageCopy.copyFromManifestOutline(table.tableName))
         }
-        statements += [options.ledger.insert(
-            LoadLedger.Record(loadID: LoadID(rawValue: "<load id>"), table: table, partition: partition, mode: mode,
-                              rows: encoder.rowCount, uncompressedBytes: 0, compressedBytes: 0, parts: 0,
-                              stagePrefix: "", contentSHA256: "", startedAt: ""), dialect: dialect).sql,
-                       dialect.transactionBounds.commit]
-        let columns = inference.names.map { ColumnDefinition(name: $0, type: dialect.storedType(folded[key($0)] ?? .text)) }
+        statements += [
+            options.ledger.insert(
+                LoadLedger.Record(
+                    loadID: LoadID(rawValue: "<load id>"), table: table, partition: partition, mode: mode,
+                    rows: encoder.rowCount, uncompressedBytes: 0, compressedBytes: 0, parts: 0,
+                    stagePrefix: "", contentSHA256: "", startedAt: ""), dialect: dialect
+            ).sql,
+            dialect.transactionBounds.commit,
+        ]
+        let columns = inference.names.map {
+            ColumnDefinition(name: $0, type: dialect.storedType(folded[key($0)] ?? .text))
+        }
         var notes = schemaPlan.widenColumns.map { column in
             "column '\(column.name)' widens from \(dialect.typeName(column.from)) to \(dialect.typeName(column.to)): "
                 + (column.rewritesTable
@@ -104,7 +123,8 @@ extension Loader {
                     : "this changes only the catalog")
         }
         notes += schemaPlan.notes
-        return LoadPlan(table: table, partition: partition, mode: mode, rows: encoder.rowCount, columns: columns,
-                        notes: notes, statements: statements)
+        return LoadPlan(
+            table: table, partition: partition, mode: mode, rows: encoder.rowCount, columns: columns,
+            notes: notes, statements: statements)
     }
 }

@@ -30,8 +30,11 @@ extension Loader {
             guard let (prefix, id, started) = Self.loadFolder(of: object.key, under: root), started < cutoff else {
                 continue
             }
-            var entry = found[prefix] ?? StageGarbage(prefix: prefix, loadID: id, startedAt: started, objectCount: 0,
-                                                      byteCount: 0, keys: [])
+            var entry =
+                found[prefix]
+                ?? StageGarbage(
+                    prefix: prefix, loadID: id, startedAt: started, objectCount: 0,
+                    byteCount: 0, keys: [])
             entry.objectCount += 1
             entry.byteCount += object.size
             entry.keys.append(object.key)
@@ -48,9 +51,10 @@ extension Loader {
         for load in garbage {
             let report = try await stage.deleteMany(load.keys)
             if let failure = report.failed.first {
-                throw StevedoreError(code: .stage, step: .cleanup,
-                                     message: "could not delete \(failure.key): \(failure.code) \(failure.message)",
-                                     stagePrefix: stage.manifestURLPrefix + load.prefix)
+                throw StevedoreError(
+                    code: .stage, step: .cleanup,
+                    message: "could not delete \(failure.key): \(failure.code) \(failure.message)",
+                    stagePrefix: stage.manifestURLPrefix + load.prefix)
             }
             removed += load.keys.count
         }
@@ -103,9 +107,12 @@ extension LoadID {
         let bytes = Array(rawValue.utf8)
         // yyyyMMdd T HHmmss SSS Z - 8 hex
         guard bytes.count == 28, bytes[8] == UInt8(ascii: "T"), bytes[18] == UInt8(ascii: "Z"),
-              bytes[19] == UInt8(ascii: "-"),
-              bytes[20...].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-                                          || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }) else { return nil }
+            bytes[19] == UInt8(ascii: "-"),
+            bytes[20...].allSatisfy({
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+            })
+        else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
             for byte in bytes[range] {
@@ -115,9 +122,10 @@ extension LoadID {
             return value
         }
         guard let year = number(0..<4), let month = number(4..<6), let day = number(6..<8),
-              let hour = number(9..<11), let minute = number(11..<13), let second = number(13..<15),
-              let millisecond = number(15..<18), (1...12).contains(month), (1...31).contains(day), hour < 24,
-              minute < 60, second < 60 else { return nil }
+            let hour = number(9..<11), let minute = number(11..<13), let second = number(13..<15),
+            let millisecond = number(15..<18), (1...12).contains(month), (1...31).contains(day), hour < 24,
+            minute < 60, second < 60
+        else { return nil }
         var components = DateComponents()
         components.calendar = Calendar(identifier: .gregorian)
         components.timeZone = TimeZone(identifier: "UTC")

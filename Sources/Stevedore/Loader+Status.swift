@@ -41,9 +41,10 @@ extension Loader {
         guard try await !connection.execute(exists.sql, exists.parameters).rows.isEmpty else { return [] }
         let query = ledger.newestLoads(of: table?.tableName, limit: limit)
         return try await connection.execute(query.sql, query.parameters).rows.map { row in
-            LedgerEntry(loadID: row[0] ?? "", table: row[1] ?? "", partition: row[2] ?? "", mode: row[3] ?? "",
-                        rows: Int(row[4] ?? "") ?? 0, compressedBytes: Int(row[5] ?? "") ?? 0,
-                        parts: Int(row[6] ?? "") ?? 0, committedAt: row[7] ?? "")
+            LedgerEntry(
+                loadID: row[0] ?? "", table: row[1] ?? "", partition: row[2] ?? "", mode: row[3] ?? "",
+                rows: Int(row[4] ?? "") ?? 0, compressedBytes: Int(row[5] ?? "") ?? 0,
+                parts: Int(row[6] ?? "") ?? 0, committedAt: row[7] ?? "")
         }
     }
 
@@ -65,9 +66,12 @@ extension Loader {
             try await stage.put(key, body: .bytes(probe))
             let back = try await stage.getBytes(key)
             try await stage.delete(key)
-            results.append(CheckResult(name: "stage", ok: back == probe,
-                                       detail: back == probe ? "\(stage.location): wrote, read back and deleted \(key)"
-                                           : "\(stage.location): read back different bytes from \(key)"))
+            results.append(
+                CheckResult(
+                    name: "stage", ok: back == probe,
+                    detail: back == probe
+                        ? "\(stage.location): wrote, read back and deleted \(key)"
+                        : "\(stage.location): read back different bytes from \(key)"))
         } catch {
             results.append(CheckResult(name: "stage", ok: false, detail: "\(error)"))
         }

@@ -64,8 +64,10 @@ public struct Loader: Sendable {
     public let options: Options
     public let logger: Logger
 
-    public init(warehouse: String = "", dialect: any Dialect = PostgresDialect(), stage: any ObjectStore,
-                options: Options = Options(), logger: Logger = Logger(label: "stevedore.loader")) {
+    public init(
+        warehouse: String = "", dialect: any Dialect = PostgresDialect(), stage: any ObjectStore,
+        options: Options = Options(), logger: Logger = Logger(label: "stevedore.loader")
+    ) {
         // Before libpq or curl touch OpenSSL (see CryptoRuntime).
         CryptoRuntime.prepare()
         self.warehouse = warehouse
@@ -78,17 +80,22 @@ public struct Loader: Sendable {
     /// Stores `frame` into `table`. With a partition, the default mode replaces that partition;
     /// without, it replaces the whole table.
     @discardableResult
-    public func store(_ frame: Frame, into table: TableRef, partition: PartitionSpec? = nil,
-                      mode: WriteMode? = nil) async throws -> LoadReport {
+    public func store(
+        _ frame: Frame, into table: TableRef, partition: PartitionSpec? = nil,
+        mode: WriteMode? = nil
+    ) async throws -> LoadReport {
         try await store(.frame(frame), into: table, partition: partition, mode: mode)
     }
 
     /// Stores rows from `source` (a frame, or a stream of batches read from files or a pipeline).
     @discardableResult
-    public func store(_ source: LoadSource, into table: TableRef, partition: PartitionSpec? = nil,
-                      mode: WriteMode? = nil) async throws -> LoadReport {
-        let run = LoadRun(loader: self, table: table, partition: partition,
-                          mode: mode ?? (partition == nil ? .replace : .replacePartition))
+    public func store(
+        _ source: LoadSource, into table: TableRef, partition: PartitionSpec? = nil,
+        mode: WriteMode? = nil
+    ) async throws -> LoadReport {
+        let run = LoadRun(
+            loader: self, table: table, partition: partition,
+            mode: mode ?? (partition == nil ? .replace : .replacePartition))
         return try await run.execute(source)
     }
 
@@ -101,8 +108,9 @@ public struct Loader: Sendable {
             }
             return connection
         } catch let error as WarehouseError {
-            throw StevedoreError(code: .warehouse, step: .plan, message: "cannot connect to the warehouse: \(error.message)",
-                                 underlying: error)
+            throw StevedoreError(
+                code: .warehouse, step: .plan, message: "cannot connect to the warehouse: \(error.message)",
+                underlying: error)
         }
     }
 
@@ -115,11 +123,15 @@ public struct Loader: Sendable {
         return result.rows.map { row in
             let name = row[0] ?? ""
             let dataType = row[1] ?? ""
-            let type = dialect.sqlType(dataType: dataType, characterMaximumLength: row[2].flatMap { Int($0) },
-                                       numericPrecision: row[3].flatMap { Int($0) }, numericScale: row[4].flatMap { Int($0) },
-                                       datetimePrecision: row.count > 7 ? row[7].flatMap { Int($0) } : nil)
+            let type =
+                dialect.sqlType(
+                    dataType: dataType, characterMaximumLength: row[2].flatMap { Int($0) },
+                    numericPrecision: row[3].flatMap { Int($0) }, numericScale: row[4].flatMap { Int($0) },
+                    datetimePrecision: row.count > 7 ? row[7].flatMap { Int($0) } : nil)
                 // Arrays, enums, domains and extension types: the catalog's data_type only says what kind.
-                ?? .other(["ARRAY", "USER-DEFINED"].contains(dataType) ? (row.count > 6 ? row[6] : nil) ?? dataType : dataType)
+                ?? .other(
+                    ["ARRAY", "USER-DEFINED"].contains(dataType) ? (row.count > 6 ? row[6] : nil) ?? dataType : dataType
+                )
             return ColumnDefinition(name: name, type: type, isNullable: row[5] != "NO")
         }
     }

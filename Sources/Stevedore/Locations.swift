@@ -14,18 +14,22 @@ public enum Locations {
 
     /// The store a stage URL names and the key prefix inside it (no leading or trailing `/`).
     /// S3 credentials, region and endpoint come from `environment` (see `AWSEnvironment`).
-    public static func stage(_ url: String, environment: AWSEnvironment = AWSEnvironment(), caBundle: String? = nil) throws
-        -> (store: any ObjectStore, prefix: String) {
+    public static func stage(_ url: String, environment: AWSEnvironment = AWSEnvironment(), caBundle: String? = nil)
+        throws
+        -> (store: any ObjectStore, prefix: String)
+    {
         if url.hasPrefix("s3://") {
             let rest = url.dropFirst("s3://".count)
             let bucket = String(rest.prefix { $0 != "/" })
             guard !bucket.isEmpty else {
-                throw StevedoreError(code: .invalidRequest, step: .plan, message: "'\(url)' names no bucket: use s3://bucket/prefix")
+                throw StevedoreError(
+                    code: .invalidRequest, step: .plan, message: "'\(url)' names no bucket: use s3://bucket/prefix")
             }
             let prefix = rest.dropFirst(bucket.count).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
             do {
-                let configuration = try S3Configuration.fromEnvironment(bucket: bucket, environment: environment,
-                                                                        caBundle: caBundle)
+                let configuration = try S3Configuration.fromEnvironment(
+                    bucket: bucket, environment: environment,
+                    caBundle: caBundle)
                 return (S3Store(configuration), prefix)
             } catch {
                 throw StevedoreError(code: .stage, step: .plan, message: "\(error)", underlying: error)

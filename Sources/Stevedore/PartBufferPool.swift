@@ -34,7 +34,8 @@ final class PartBufferPool: Sendable {
     func recycle(_ buffer: consuming [UInt8]) {
         guard buffer.capacity > 0 else { return }
         buffer.removeAll(keepingCapacity: true)
-        let limit = self.limit, kept = consume buffer
+        let limit = self.limit
+        let kept = consume buffer
         state.withLock { state in
             if state.idle.count < limit { state.idle.append(kept) }
         }

@@ -69,10 +69,11 @@ struct PartWriter: Sendable {
             func finishPart() async throws {
                 guard !builder.isEmpty else { return }
                 let (body, summary, rows) = try builder.finish()
-                let part = StagedPart(key: GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight + 1),
-                                      rowCount: rows, uncompressedByteCount: summary.uncompressedByteCount,
-                                      compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,
-                                      columnCount: partColumns)
+                let part = StagedPart(
+                    key: GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight + 1),
+                    rowCount: rows, uncompressedByteCount: summary.uncompressedByteCount,
+                    compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,
+                    columnCount: partColumns)
                 if inFlight >= uploadConcurrency, let done = try await group.next() {
                     parts.append(done)
                     inFlight -= 1
@@ -106,30 +107,35 @@ struct PartWriter: Sendable {
                 let csv = batch.takeCSV()
                 // A batch of no rows (a header alone) tells the COPY nothing.
                 if let chunkSink, batch.rowCount > 0 {
-                    try await chunkSink(CopyChunk(
-                        partKey: partKey, endsPart: partIsFull, csv: csv, rowCount: batch.rowCount,
-                        lineCount: batch.lineCount, columns: batch.columns, schema: batch.schema,
-                        inference: batch.inference, origins: batch.origins))
+                    try await chunkSink(
+                        CopyChunk(
+                            partKey: partKey, endsPart: partIsFull, csv: csv, rowCount: batch.rowCount,
+                            lineCount: batch.lineCount, columns: batch.columns, schema: batch.schema,
+                            inference: batch.inference, origins: batch.origins))
                 } else {
                     csvBuffers.recycle(consume csv)
                 }
-                progress?(LoadProgress(phase: "encode+stage", rows: rowsWritten, bytes: totalUncompressed,
-                                       parts: parts.count + inFlight))
+                progress?(
+                    LoadProgress(
+                        phase: "encode+stage", rows: rowsWritten, bytes: totalUncompressed,
+                        parts: parts.count + inFlight))
             }
             try await finishPart()
             // The end of the input ends the last part: the COPY learns it before the uploads finish.
             if let chunkSink, rowsWritten > 0, let last {
-                try await chunkSink(CopyChunk(
-                    partKey: GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight), endsPart: true,
-                    csv: [], rowCount: 0, lineCount: 0, columns: last.columns, schema: last.schema,
-                    inference: last.inference))
+                try await chunkSink(
+                    CopyChunk(
+                        partKey: GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight), endsPart: true,
+                        csv: [], rowCount: 0, lineCount: 0, columns: last.columns, schema: last.schema,
+                        inference: last.inference))
             }
             for try await done in group {
                 parts.append(done)
             }
             parts.sort { $0.key < $1.key }
-            return WrittenParts(parts: parts, uncompressedByteCount: totalUncompressed,
-                                contentSHA256: content.finalize().hex)
+            return WrittenParts(
+                parts: parts, uncompressedByteCount: totalUncompressed,
+                contentSHA256: content.finalize().hex)
         }
     }
 }

@@ -8,10 +8,11 @@ struct PartitionMembership: Sendable {
     private let label: String
 
     init(_ partition: PartitionSpec?) {
-        dimensions = partition?.dimensions.compactMap { dimension in
-            if case .column(let column) = dimension.expression { return (column, dimension.key) }
-            return nil
-        } ?? []
+        dimensions =
+            partition?.dimensions.compactMap { dimension in
+                if case .column(let column) = dimension.expression { return (column, dimension.key) }
+                return nil
+            } ?? []
         label = partition?.label ?? ""
     }
 
@@ -70,7 +71,8 @@ struct PartitionMembership: Sendable {
             if let x = ExactDecimal(a), let y = ExactDecimal(b) { return order(x, y) }
         }
         if let x = timestamp(a), let y = timestamp(b) { return order(x, y) }
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         if x == y { return 0 }
         return x.lexicographicallyPrecedes(y) ? -1 : 1
     }
@@ -87,15 +89,17 @@ struct PartitionMembership: Sendable {
     }
 
     private func missingColumn(_ column: String) -> StevedoreError {
-        StevedoreError(code: .rowOutsidePartition, step: .encode,
-                       message: "the partition column '\(column)' is not in the data", partition: label)
+        StevedoreError(
+            code: .rowOutsidePartition, step: .encode,
+            message: "the partition column '\(column)' is not in the data", partition: label)
     }
 
     private func outside(column: String, value: String?, line: Int, file: String?) -> StevedoreError {
         let place = file.map { "\($0):\(line)" } ?? "row \(line)"
         let shown = value.map { "'\($0)'" } ?? "NULL"
-        return StevedoreError(code: .rowOutsidePartition, step: .encode,
-                              message: "\(place): \(column) is \(shown), which is not in partition \(label)",
-                              partition: label)
+        return StevedoreError(
+            code: .rowOutsidePartition, step: .encode,
+            message: "\(place): \(column) is \(shown), which is not in partition \(label)",
+            partition: label)
     }
 }

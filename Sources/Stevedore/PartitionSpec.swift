@@ -71,23 +71,25 @@ public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
     /// the table's column types when known: parameters are then cast to them, which lets the
     /// condition run where the server cannot infer parameter types (COPY TO via settings).
     public func condition(dialect: any Dialect, types: [String: SQLType] = [:]) -> SQLCondition {
-        dialect.condition(dimensions.map { dimension in
-            let operand: SQLComparison.Operand
-            var type: SQLType?
-            switch dimension.expression {
-            case .column(let column):
-                operand = .column(column)
-                type = types[column]
-            case .sql(let sql):
-                operand = .expression(sql)
-            }
-            let test: SQLComparison.Test = switch dimension.key {
-            case .value(let value): .equals(value)
-            case .range(let first, let last): .between(first: first, last: last)
-            case .window(let start, let end): .window(start: start, end: end)
-            }
-            return SQLComparison(operand, test, type: type)
-        })
+        dialect.condition(
+            dimensions.map { dimension in
+                let operand: SQLComparison.Operand
+                var type: SQLType?
+                switch dimension.expression {
+                case .column(let column):
+                    operand = .column(column)
+                    type = types[column]
+                case .sql(let sql):
+                    operand = .expression(sql)
+                }
+                let test: SQLComparison.Test =
+                    switch dimension.key {
+                    case .value(let value): .equals(value)
+                    case .range(let first, let last): .between(first: first, last: last)
+                    case .window(let start, let end): .window(start: start, end: end)
+                    }
+                return SQLComparison(operand, test, type: type)
+            })
     }
 
     /// `day=2024-01-02/region=eu`; ranges as `first..last`, windows as `[start,end)`.
@@ -129,8 +131,8 @@ public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
             for byte in label.utf8 {
                 switch byte {
                 case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                     UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                     UInt8(ascii: "="):
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                    UInt8(ascii: "="):
                     out.unicodeScalars.append(Unicode.Scalar(byte))
                 default:
                     out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)

@@ -29,7 +29,8 @@ struct RowOrigins: Sendable, Hashable {
         for row in 0..<batch.rowCount {
             let inputLine = batch.line(ofRow: row)
             if let last = runs.last, stagedLine == last.stagedLine + row - last.row,
-               inputLine == last.inputLine + row - last.row {
+                inputLine == last.inputLine + row - last.row
+            {
                 // The run goes on.
             } else {
                 runs.append(Run(row: row, stagedLine: stagedLine, inputLine: inputLine))

@@ -29,12 +29,16 @@ struct SchemaPlan: Sendable, Hashable {
     /// `existing` (nil: no table). A column is left alone when every value fitted its type (the
     /// encoder checked each against `targetType`) or when the values' own type loads into it; a
     /// column without any value (all NULL, not pinned) loads into any type.
-    static func make(existing: [ColumnDefinition]?, incoming: SchemaInference, dialect: any Dialect,
-                     table: TableRef) throws -> SchemaPlan {
+    static func make(
+        existing: [ColumnDefinition]?, incoming: SchemaInference, dialect: any Dialect,
+        table: TableRef
+    ) throws -> SchemaPlan {
         let columns = Array(zip(incoming.names, incoming.columns))
         var plan = SchemaPlan()
         guard let existing else {
-            plan.createColumns = columns.map { ColumnDefinition(name: $0, type: TypeMapping.createdType($1, dialect: dialect)) }
+            plan.createColumns = columns.map {
+                ColumnDefinition(name: $0, type: TypeMapping.createdType($1, dialect: dialect))
+            }
             plan.notes = columns.compactMap { TypeMapping.textNote($0, $1, dialect: dialect) }
             return plan
         }
@@ -42,7 +46,8 @@ struct SchemaPlan: Sendable, Hashable {
         let byName = Dictionary(existing.map { (key($0.name), $0) }, uniquingKeysWith: { first, _ in first })
         for (name, column) in columns {
             guard let current = byName[key(name)] else {
-                plan.addColumns.append(ColumnDefinition(name: name, type: TypeMapping.createdType(column, dialect: dialect)))
+                plan.addColumns.append(
+                    ColumnDefinition(name: name, type: TypeMapping.createdType(column, dialect: dialect)))
                 plan.notes += TypeMapping.textNote(name, column, dialect: dialect).map { [$0] } ?? []
                 continue
             }
@@ -52,19 +57,23 @@ struct SchemaPlan: Sendable, Hashable {
         }
         let incomingNames = Set(incoming.names.map(key))
         if let required = existing.first(where: { !$0.isNullable && !incomingNames.contains(key($0.name)) }) {
-            throw StevedoreError(code: .incompatibleSchema, step: .ddl,
-                                 message: "column '\(required.name)' is NOT NULL, but the data has no such column",
-                                 table: table.description)
+            throw StevedoreError(
+                code: .incompatibleSchema, step: .ddl,
+                message: "column '\(required.name)' is NOT NULL, but the data has no such column",
+                table: table.description)
         }
         return plan
     }
 
     /// How an existing column must change for `column`'s values: nil when it takes them as it is.
-    static func widening(_ name: String, _ column: ColumnInference, current: ColumnDefinition, dialect: any Dialect,
-                         table: TableRef) throws -> WidenedColumn? {
+    static func widening(
+        _ name: String, _ column: ColumnInference, current: ColumnDefinition, dialect: any Dialect,
+        table: TableRef
+    ) throws -> WidenedColumn? {
         if column.valueCount == 0 && column.isInferred { return nil }
         if case .coarseTimestamp(let digits, let zoned) = current.type, column.fitsTarget,
-           column.targetType == TypeMapping.targetType(current.type) {
+            column.targetType == TypeMapping.targetType(current.type)
+        {
             // Every value is a timestamp the column takes, but the server would round those with
             // finer fractions than its own: microseconds keep them (a change of the catalog only).
             guard column.maxFractionDigits > digits else { return nil }
@@ -72,8 +81,9 @@ struct SchemaPlan: Sendable, Hashable {
             guard let widening = dialect.widening(from: current.type, to: wanted) else {
                 throw incompatible(name, current: current.type, wanted: wanted, column, dialect: dialect, table: table)
             }
-            return WidenedColumn(name: current.name, from: current.type, to: wanted, widening: widening,
-                                 rewritesTable: dialect.rewritesTable(from: current.type, to: wanted))
+            return WidenedColumn(
+                name: current.name, from: current.type, to: wanted, widening: widening,
+                rewritesTable: dialect.rewritesTable(from: current.type, to: wanted))
         }
         let narrow = dialect.storedType(TypeMapping.sqlType(column.type, maxByteLength: max(1, column.maxByteLength)))
         let checked = column.fitsTarget && column.targetType == TypeMapping.targetType(current.type)
@@ -83,21 +93,26 @@ struct SchemaPlan: Sendable, Hashable {
             let length = dialect.varcharLengthInCharacters ? column.maxCharacterLength : column.maxByteLength
             guard case .varchar(let available) = current.type, length > available else { return nil }
         }
-        let wanted = TypeMapping.union(current.type, dialect.storedType(TypeMapping.createdType(column, dialect: dialect)))
+        let wanted = TypeMapping.union(
+            current.type, dialect.storedType(TypeMapping.createdType(column, dialect: dialect)))
         guard let widening = dialect.widening(from: current.type, to: wanted) else {
             throw incompatible(name, current: current.type, wanted: wanted, column, dialect: dialect, table: table)
         }
-        return WidenedColumn(name: current.name, from: current.type, to: wanted, widening: widening,
-                             rewritesTable: dialect.rewritesTable(from: current.type, to: wanted))
+        return WidenedColumn(
+            name: current.name, from: current.type, to: wanted, widening: widening,
+            rewritesTable: dialect.rewritesTable(from: current.type, to: wanted))
     }
 
-    private static func incompatible(_ name: String, current: SQLType, wanted: SQLType, _ column: ColumnInference,
-                                     dialect: any Dialect, table: TableRef) -> StevedoreError {
+    private static func incompatible(
+        _ name: String, current: SQLType, wanted: SQLType, _ column: ColumnInference,
+        dialect: any Dialect, table: TableRef
+    ) -> StevedoreError {
         let have = dialect.typeName(current)
         guard let misfit = column.firstMisfit else {
             return StevedoreError(
                 code: .incompatibleSchema, step: .ddl,
-                message: "column '\(name)' is \(have) in the table, but the data holds \(dialect.typeName(wanted)) values, "
+                message:
+                    "column '\(name)' is \(have) in the table, but the data holds \(dialect.typeName(wanted)) values, "
                     + "and \(dialect.name) cannot widen one into the other; pin the column's type or change the table",
                 table: table.description)
         }

@@ -95,13 +95,15 @@ struct Stager: Sendable {
     }
 
     func stage(_ source: LoadSource) async throws -> StagingResult {
-        var encoder = StagedCSVEncoder(nullMarker: nullMarker, pinnedTypes: pinnedTypes, targetTypes: targetTypes,
-                                       foldsTargetNames: foldsTargetNames,
-                                       decimalsReadExponents: decimalsReadExponents)
+        var encoder = StagedCSVEncoder(
+            nullMarker: nullMarker, pinnedTypes: pinnedTypes, targetTypes: targetTypes,
+            foldsTargetNames: foldsTargetNames,
+            decimalsReadExponents: decimalsReadExponents)
         let encoded = BoundedQueue<EncodedBatch>(capacity: Self.encodedAhead)
-        let writer = PartWriter(store: store, prefix: prefix, partSize: partSize, gzipLevel: gzipLevel,
-                                uploadConcurrency: uploadConcurrency, bodies: bodies, csvBuffers: csvBuffers,
-                                chunkSink: chunkSink, progress: progress)
+        let writer = PartWriter(
+            store: store, prefix: prefix, partSize: partSize, gzipLevel: gzipLevel,
+            uploadConcurrency: uploadConcurrency, bodies: bodies, csvBuffers: csvBuffers,
+            chunkSink: chunkSink, progress: progress)
         let csvBuffers = self.csvBuffers
         var linesWritten = 0
         var bufferSize = 0
@@ -110,17 +112,20 @@ struct Stager: Sendable {
             group.addTask { .written(try await writer.write(encoded)) }
             var read: BoundedQueue<TextBatch>?
 
-            func append(columns: Int, rows: Int, from input: TextBatch? = nil,
-                        _ encode: (inout StagedCSVEncoder) throws -> Void) async throws {
+            func append(
+                columns: Int, rows: Int, from input: TextBatch? = nil,
+                _ encode: (inout StagedCSVEncoder) throws -> Void
+            ) async throws {
                 try encode(&encoder)
                 let lines = encoder.lineCount - linesWritten
                 linesWritten = encoder.lineCount
                 let origins = input.map { RowOrigins($0, rowsWithLineFeeds: encoder.rowsWithLineFeeds) }
                 let csv = encoder.takeOutput(leaving: csvBuffers.take(capacity: bufferSize))
                 bufferSize = Self.chunkCapacity(csv.count)
-                try await encoded.send(EncodedBatch(
-                    csv: csv, rowCount: rows, lineCount: lines, columns: Array(encoder.columnNames.prefix(columns)),
-                    schema: encoder.schema, inference: encoder.inference, origins: origins))
+                try await encoded.send(
+                    EncodedBatch(
+                        csv: csv, rowCount: rows, lineCount: lines, columns: Array(encoder.columnNames.prefix(columns)),
+                        schema: encoder.schema, inference: encoder.inference, origins: origins))
             }
 
             do {
@@ -168,8 +173,10 @@ struct Stager: Sendable {
     }
 
     /// Reads `batches` into `queue` ahead of the encoder; a read error reaches the encoder through it.
-    private static func read(_ batches: AsyncThrowingStream<TextBatch, any Error>,
-                             into queue: BoundedQueue<TextBatch>) async {
+    private static func read(
+        _ batches: AsyncThrowingStream<TextBatch, any Error>,
+        into queue: BoundedQueue<TextBatch>
+    ) async {
         do {
             for try await batch in batches {
                 try await queue.send(batch)

@@ -27,7 +27,8 @@ public struct StevedoreError: Error, Sendable, CustomStringConvertible {
 
     /// The phase of a load.
     public enum Step: String, Sendable, Hashable {
-        case plan, encode, stage, ddl, lock, delete, copy, ledger, commit, cleanup, loadBack = "load back"
+        case plan, encode, stage, ddl, lock, delete, copy, ledger, commit, cleanup
+        case loadBack = "load back"
     }
 
     public var code: Code
@@ -39,8 +40,10 @@ public struct StevedoreError: Error, Sendable, CustomStringConvertible {
     public var stagePrefix: String?
     public var underlying: (any Error)?
 
-    public init(code: Code, step: Step, message: String, table: String? = nil, partition: String? = nil,
-                stagePrefix: String? = nil, underlying: (any Error)? = nil) {
+    public init(
+        code: Code, step: Step, message: String, table: String? = nil, partition: String? = nil,
+        stagePrefix: String? = nil, underlying: (any Error)? = nil
+    ) {
         self.code = code
         self.step = step
         self.message = message

@@ -22,8 +22,9 @@ public struct TableRef: Sendable, Hashable, CustomStringConvertible, Expressible
         case 1: self.init(schema: Self.defaultSchema, table: parts[0])
         case 2: self.init(schema: parts[0], table: parts[1])
         default:
-            throw StevedoreError(code: .invalidRequest, step: .plan,
-                                 message: "'\(name)' is not a table name: use schema.table or table")
+            throw StevedoreError(
+                code: .invalidRequest, step: .plan,
+                message: "'\(name)' is not a table name: use schema.table or table")
         }
         try validate()
     }
@@ -51,15 +52,18 @@ public struct TableRef: Sendable, Hashable, CustomStringConvertible, Expressible
     public func validate(for dialect: (any Dialect)? = nil) throws {
         for (kind, name) in [("schema", schema), ("table", table)] {
             if name.isEmpty {
-                throw StevedoreError(code: .invalidRequest, step: .plan, message: "the \(kind) name is empty", table: description)
+                throw StevedoreError(
+                    code: .invalidRequest, step: .plan, message: "the \(kind) name is empty", table: description)
             }
             if name.utf8.contains(0) {
-                throw StevedoreError(code: .invalidRequest, step: .plan, message: "the \(kind) name contains a NUL byte")
+                throw StevedoreError(
+                    code: .invalidRequest, step: .plan, message: "the \(kind) name contains a NUL byte")
             }
             if let dialect, name.utf8.count > dialect.maxIdentifierBytes {
                 throw StevedoreError(
                     code: .invalidRequest, step: .plan,
-                    message: "the \(kind) name '\(name)' is \(name.utf8.count) bytes; \(dialect.name) keeps at most \(dialect.maxIdentifierBytes)",
+                    message:
+                        "the \(kind) name '\(name)' is \(name.utf8.count) bytes; \(dialect.name) keeps at most \(dialect.maxIdentifierBytes)",
                     table: description)
             }
         }

@@ -16,7 +16,8 @@ enum TypeMapping {
         }
         switch column.type {
         case .decimal, .numeric:
-            return exactDecimal(column, dialect: dialect).map(dialect.createdType) ?? dialect.createdType(.varchar(maxBytes: length))
+            return exactDecimal(column, dialect: dialect).map(dialect.createdType)
+                ?? dialect.createdType(.varchar(maxBytes: length))
         case let type:
             return dialect.createdType(sqlType(type, maxByteLength: length))
         }
@@ -40,9 +41,10 @@ enum TypeMapping {
 
     private static func exactDecimal(_ column: ColumnInference, dialect: any Dialect) -> SQLType? {
         let digits = column.decimalDigits
-        return dialect.exactDecimalType(integerDigits: digits.integer, scale: digits.scale,
-                                        usesExponentNotation: column.usesExponentNotation,
-                                        holdsSpecialValues: column.holdsSpecialValues)
+        return dialect.exactDecimalType(
+            integerDigits: digits.integer, scale: digits.scale,
+            usesExponentNotation: column.usesExponentNotation,
+            holdsSpecialValues: column.holdsSpecialValues)
     }
 
     /// The warehouse type of a frame type; text keeps its longest value in bytes (VARCHAR).
@@ -93,8 +95,9 @@ enum TypeMapping {
     /// The target type of each existing column, by name as `dialect` matches names (folded on
     /// Redshift); empty for a table that does not exist.
     static func targetTypes(_ columns: [ColumnDefinition]?, dialect: any Dialect) -> [String: ColumnType] {
-        Dictionary((columns ?? []).map { (key($0.name, dialect), targetType($0.type)) },
-                   uniquingKeysWith: { first, _ in first })
+        Dictionary(
+            (columns ?? []).map { (key($0.name, dialect), targetType($0.type)) },
+            uniquingKeysWith: { first, _ in first })
     }
 
     /// `name` as `dialect` compares column names.
@@ -138,13 +141,13 @@ enum TypeMapping {
         switch (existing, incoming) {
         case (.smallint, .integer), (.smallint, .bigint), (.integer, .bigint):
             return incoming
-        case let (.decimal(p1, s1), .decimal(p2, s2)) where s1 == s2:
+        case (.decimal(let p1, let s1), .decimal(let p2, let s2)) where s1 == s2:
             return .decimal(precision: max(p1, p2), scale: s1)
         case (.smallint, .decimal), (.integer, .decimal), (.bigint, .decimal), (.decimal, .decimal),
-             (.smallint, .numeric), (.integer, .numeric), (.bigint, .numeric), (.decimal, .numeric),
-             (.decimal, .smallint), (.decimal, .integer), (.decimal, .bigint):
+            (.smallint, .numeric), (.integer, .numeric), (.bigint, .numeric), (.decimal, .numeric),
+            (.decimal, .smallint), (.decimal, .integer), (.decimal, .bigint):
             return .numeric
-        case let (.varchar(a), .varchar(b)):
+        case (.varchar(let a), .varchar(let b)):
             return .varchar(maxBytes: max(a, b))
         default:
             return incoming

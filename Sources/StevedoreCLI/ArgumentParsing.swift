@@ -7,7 +7,9 @@ enum ArgumentParsing {
     /// dimension an SQL expression (default: the dimension is a column of that name).
     static func partition(_ values: [String], expressions: [String]) throws -> PartitionSpec? {
         guard !values.isEmpty else {
-            if !expressions.isEmpty { throw Failure.usageError("--partition-expr needs a --partition for its dimension") }
+            if !expressions.isEmpty {
+                throw Failure.usageError("--partition-expr needs a --partition for its dimension")
+            }
             return nil
         }
         var sql: [String: String] = [:]
@@ -19,9 +21,11 @@ enum ArgumentParsing {
             let (name, key) = try pair(value, flag: "--partition", shape: "dimension=value or dimension=first..last")
             let expression: PartitionSpec.Expression = sql[name].map { .sql($0) } ?? .column(name)
             if let range = key.range(of: "..") {
-                let first = String(key[..<range.lowerBound]), last = String(key[range.upperBound...])
+                let first = String(key[..<range.lowerBound])
+                let last = String(key[range.upperBound...])
                 guard !first.isEmpty, !last.isEmpty else {
-                    throw Failure.usageError("--partition \(value): a range needs a first and a last value, as day=2024-01-01..2024-01-07")
+                    throw Failure.usageError(
+                        "--partition \(value): a range needs a first and a last value, as day=2024-01-01..2024-01-07")
                 }
                 return .init(name, expression, .range(first: first, last: last))
             }
@@ -39,8 +43,9 @@ enum ArgumentParsing {
         for value in values {
             let (column, name) = try pair(value, flag: "--type", shape: "column=type")
             guard let type = columnType(name) else {
-                throw Failure.usageError("--type \(value): unknown type '\(name)'; use boolean, smallint, integer, bigint, "
-                                         + "decimal(p,s), numeric, double, text, date, timestamp, timestamptz or json")
+                throw Failure.usageError(
+                    "--type \(value): unknown type '\(name)'; use boolean, smallint, integer, bigint, "
+                        + "decimal(p,s), numeric, double, text, date, timestamp, timestamptz or json")
             }
             types[column] = type
         }
@@ -62,10 +67,13 @@ enum ArgumentParsing {
         case "json", "jsonb": return .json
         case "numeric", "decimal": return .numeric
         default:
-            guard lowered.hasPrefix("decimal(") || lowered.hasPrefix("numeric("), lowered.hasSuffix(")") else { return nil }
+            guard lowered.hasPrefix("decimal(") || lowered.hasPrefix("numeric("), lowered.hasSuffix(")") else {
+                return nil
+            }
             let inside = lowered.drop { $0 != "(" }.dropFirst().dropLast().split(separator: ",")
             guard inside.count == 2, let precision = Int(inside[0]), let scale = Int(inside[1]),
-                  (1...ColumnType.maximumDecimalPrecision).contains(precision), (0...precision).contains(scale) else {
+                (1...ColumnType.maximumDecimalPrecision).contains(precision), (0...precision).contains(scale)
+            else {
                 return nil
             }
             return .decimal(precision: precision, scale: scale)

@@ -37,10 +37,12 @@ struct BackfillCommand: AsyncParsableCommand {
         try await Failure.report(verbose: output.verbose) {
             let setup = try await SchedulerSetup(target: target, verbose: output.verbose)
             let printer = EventPrinter(json: output.json, quiet: output.quiet)
-            let service = try setup.service(concurrency: parallel, events: { printer.print($0) }, verbose: output.verbose)
+            let service = try setup.service(
+                concurrency: parallel, events: { printer.print($0) }, verbose: output.verbose)
             let scheduled = try await service.job(named: job)
             let keys = try scheduled.job.keys(from: from, to: to, asOf: Date())
-            let job = self.job, parallel = self.parallel
+            let job = self.job
+            let parallel = self.parallel
             // SIGTERM or SIGINT: no new partition starts; the loads in flight finish within the file's
             // scheduler.grace (30 s by default), then roll back; a second signal rolls them back at once.
             let outcomes = try await SignalledServiceGroup.run(grace: setup.file.scheduler.grace ?? 30) {
@@ -50,8 +52,9 @@ struct BackfillCommand: AsyncParsableCommand {
             let failed = outcomes.filter { $0.result == .failed }.count
             if !output.json && !output.quiet {
                 let loaded = outcomes.filter { $0.result == .loaded || $0.result == .skipped }
-                print("backfill \(job): \(loaded.count) of \(keys.count) partition(s) loaded, "
-                      + "\(loaded.compactMap(\.rows).reduce(0, +)) rows" + (failed > 0 ? ", \(failed) failed" : ""))
+                print(
+                    "backfill \(job): \(loaded.count) of \(keys.count) partition(s) loaded, "
+                        + "\(loaded.compactMap(\.rows).reduce(0, +)) rows" + (failed > 0 ? ", \(failed) failed" : ""))
             }
             if failed > 0 || outcomes.count < keys.count { throw ExitCode(1) }
         }

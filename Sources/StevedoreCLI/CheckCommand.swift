@@ -21,7 +21,8 @@ struct CheckCommand: AsyncParsableCommand {
             let loader = try await target.loader(verbose: output.verbose)
             let results = await loader.check()
             if output.json {
-                print(ReportJSON.encode(["checks": results.map { Result(name: $0.name, ok: $0.ok, detail: $0.detail) }]))
+                print(
+                    ReportJSON.encode(["checks": results.map { Result(name: $0.name, ok: $0.ok, detail: $0.detail) }]))
             } else if !output.quiet {
                 for result in results {
                     print("\(result.ok ? "ok  " : "FAIL") \(result.name): \(result.detail)")

@@ -92,7 +92,9 @@ extension KeyedDecodingContainer where Key == ConfigurationKey {
     /// Refuses a key that is not one of `known`, naming the section.
     func refuseUnknownKeys(_ known: Set<String>, job: String?, section: String) throws {
         if let unknown = allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
-            throw ConfigurationProblem(job: job, "\(section) has an unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+            throw ConfigurationProblem(
+                job: job,
+                "\(section) has an unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
     }
 }
@@ -144,8 +146,10 @@ struct JobList: Decodable {
 
 /// One job under `jobs`, its keys as written.
 struct JobSection: Decodable {
-    static let keys: Set<String> = ["table", "partitions", "schedule", "timezone", "source", "mode", "keys", "retry",
-                                    "catch_up", "skip_unchanged", "warehouse", "stage"]
+    static let keys: Set<String> = [
+        "table", "partitions", "schedule", "timezone", "source", "mode", "keys", "retry",
+        "catch_up", "skip_unchanged", "warehouse", "stage",
+    ]
 
     var name: String
     var table: String?
@@ -218,8 +222,10 @@ struct DimensionList: Decodable {
 /// One partition dimension: time windows (one of `hourly`, `daily`, `weekly`, `monthly` with the
 /// first window) or a list of `values`.
 struct DimensionSection {
-    static let keys: Set<String> = ["name", "column", "hourly", "daily", "weekly", "monthly", "values", "end",
-                                    "timezone", "offset", "column_type", "week_starts"]
+    static let keys: Set<String> = [
+        "name", "column", "hourly", "daily", "weekly", "monthly", "values", "end",
+        "timezone", "offset", "column_type", "week_starts",
+    ]
 
     /// Its place in the list: `partitions[0]` in errors.
     var index: Int
@@ -270,10 +276,12 @@ struct SourceSection: Decodable {
 
     init(from decoder: any Decoder) throws {
         let job = decoder.jobName
-        let mapping = try decoder.mapping(orElse: ConfigurationProblem(
-            job: job, "'source' must be a mapping with one of file, glob, objects, command, query"))
-        try mapping.refuseUnknownKeys(Set(Self.kinds + ["database", "format", "delimiter", "directory"]), job: job,
-                                      section: "source")
+        let mapping = try decoder.mapping(
+            orElse: ConfigurationProblem(
+                job: job, "'source' must be a mapping with one of file, glob, objects, command, query"))
+        try mapping.refuseUnknownKeys(
+            Set(Self.kinds + ["database", "format", "delimiter", "directory"]), job: job,
+            section: "source")
         for kind in Self.kinds {
             if let text = try mapping.text(kind, job: job) { kinds.append((kind, text)) }
         }

@@ -98,8 +98,9 @@ struct ConfigurationFile: Sendable, Equatable {
         if let named = stages[value] { return named }
         // A mistyped name must not become a folder in the working directory.
         guard value.hasPrefix("s3://") || value.hasPrefix("file://") else {
-            throw Failure.usageError("--stage '\(value)' is neither s3://bucket/prefix, file:///folder nor a stage named in "
-                                     + (path ?? "stevedore.yml"))
+            throw Failure.usageError(
+                "--stage '\(value)' is neither s3://bucket/prefix, file:///folder nor a stage named in "
+                    + (path ?? "stevedore.yml"))
         }
         return value
     }

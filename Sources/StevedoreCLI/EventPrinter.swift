@@ -30,17 +30,22 @@ struct EventPrinter: Sendable {
             line = Line(event: "started", job: job, partition: key.description, attempt: attempt)
             text = "\(job) \(key): loading" + (attempt > 1 ? " (attempt \(attempt))" : "")
         case .attemptFailed(let job, let key, let attempt, let error, let retryAt):
-            line = Line(event: "attempt_failed", job: job, partition: key.description, attempt: attempt, error: error,
-                        retryAt: retryAt.map(time.string(from:)))
-            text = "\(job) \(key): attempt \(attempt) failed: \(error)"
+            line = Line(
+                event: "attempt_failed", job: job, partition: key.description, attempt: attempt, error: error,
+                retryAt: retryAt.map(time.string(from:)))
+            text =
+                "\(job) \(key): attempt \(attempt) failed: \(error)"
                 + (retryAt.map { "; retrying at \(time.string(from: $0))" } ?? "")
         case .finished(let outcome):
-            line = Line(event: outcome.result.rawValue, job: outcome.job, partition: outcome.key.description,
-                        attempt: outcome.attempts, rows: outcome.rows, error: outcome.error)
+            line = Line(
+                event: outcome.result.rawValue, job: outcome.job, partition: outcome.key.description,
+                attempt: outcome.attempts, rows: outcome.rows, error: outcome.error)
             switch outcome.result {
             case .loaded: text = "\(outcome.job) \(outcome.key): loaded \(outcome.rows ?? 0) rows"
             case .skipped: text = "\(outcome.job) \(outcome.key): unchanged, skipped"
-            case .failed: text = "\(outcome.job) \(outcome.key): FAILED after \(outcome.attempts) attempt(s): \(outcome.error ?? "")"
+            case .failed:
+                text =
+                    "\(outcome.job) \(outcome.key): FAILED after \(outcome.attempts) attempt(s): \(outcome.error ?? "")"
             case .cancelled: text = "\(outcome.job) \(outcome.key): stopped at shutdown, rolled back (due again)"
             case .loadedElsewhere: text = nil
             }

@@ -1,6 +1,6 @@
 #if canImport(Glibc)
-import CMalloc
-import Glibc
+    import CMalloc
+    import Glibc
 #endif
 
 /// How the `stevedore` process asks glibc's malloc for memory: blocks of 4 MiB and more (the part
@@ -14,8 +14,8 @@ enum HeapSettings {
 
     static func apply() {
         #if canImport(Glibc)
-        guard getenv("MALLOC_MMAP_THRESHOLD_") == nil else { return }
-        _ = mallopt(M_MMAP_THRESHOLD, mappingThreshold)
+            guard getenv("MALLOC_MMAP_THRESHOLD_") == nil else { return }
+            _ = mallopt(M_MMAP_THRESHOLD, mappingThreshold)
         #endif
     }
 }

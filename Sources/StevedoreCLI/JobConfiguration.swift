@@ -100,13 +100,16 @@ struct JobConfiguration {
                 throw self.error(name, "\(error)")
             }
         }
-        var job = Job(name: name, table: table, partitions: partitions, source: try source(section.source, job: name),
-                      schedule: schedule)
+        var job = Job(
+            name: name, table: table, partitions: partitions, source: try source(section.source, job: name),
+            schedule: schedule)
         switch try string(section.mode, "mode", job: name) ?? "partition" {
         case "partition", "replace_partition": job.mode = .replacePartition
         case "append": job.mode = .append
         case "merge":
-            guard let keys = section.keys, !keys.isEmpty else { throw error(name, "mode merge needs 'keys: [column, …]'") }
+            guard let keys = section.keys, !keys.isEmpty else {
+                throw error(name, "mode merge needs 'keys: [column, …]'")
+            }
             job.mode = .merge(keys: keys)
         case let other: throw error(name, "mode '\(other)' is not one of partition, append, merge")
         }
@@ -116,7 +119,9 @@ struct JobConfiguration {
                 backoff.attempts = try number(attempts, job: name, key: "retry.attempts")
             }
             if let value = retry.backoff { backoff.initialDelay = try duration(value, job: name, key: "retry.backoff") }
-            if let value = retry.maxBackoff { backoff.maxDelay = try duration(value, job: name, key: "retry.max_backoff") }
+            if let value = retry.maxBackoff {
+                backoff.maxDelay = try duration(value, job: name, key: "retry.max_backoff")
+            }
             job.retry = backoff
         }
         if let catchUp = section.catchUp {
@@ -130,8 +135,9 @@ struct JobConfiguration {
         } catch {
             throw self.error(nil, "\(error)")
         }
-        return JobEntry(job: job, warehouse: try string(section.warehouse, "warehouse", job: name),
-                        stage: try string(section.stage, "stage", job: name))
+        return JobEntry(
+            job: job, warehouse: try string(section.warehouse, "warehouse", job: name),
+            stage: try string(section.stage, "stage", job: name))
     }
 
     private func timeZone(_ identifier: String, job: String) throws -> TimeZone {
@@ -157,11 +163,13 @@ struct JobConfiguration {
     private func dimension(_ section: DimensionSection, job: String) throws -> PartitionDefinition.Dimension {
         let at = "partitions[\(section.index)]"
         guard section.cadences.count + (section.values == nil ? 0 : 1) == 1 else {
-            throw error(job, "\(at) needs exactly one of hourly, daily, weekly, monthly (with the first window) or values")
+            throw error(
+                job, "\(at) needs exactly one of hourly, daily, weekly, monthly (with the first window) or values")
         }
         if let values = section.values {
             guard !values.isEmpty else { throw error(job, "\(at).values must be a list") }
-            let column = try string(section.column, "column", job: job) ?? (try string(section.name, "name", job: job)) ?? ""
+            let column =
+                try string(section.column, "column", job: job) ?? (try string(section.name, "name", job: job)) ?? ""
             guard !column.isEmpty else { throw error(job, "\(at) needs a name or a column") }
             let name = try string(section.name, "name", job: job) ?? column
             return .init(name: name, column: column, keys: .values(values))
@@ -177,29 +185,43 @@ struct JobConfiguration {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = zone
-            for format in ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ssXXXXX", "yyyy-MM"] {
+            for format in [
+                "yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ssXXXXX", "yyyy-MM",
+            ] {
                 formatter.dateFormat = format
                 if let date = formatter.date(from: text) { return date }
             }
             throw error(job, "\(at).\(key) '\(text)' is not a date (2026-01-01, or 2026-01-01T06:00 in the time zone)")
         }
-        var windows = TimeWindowPartitions(cadence: cadence, start: try instant(cadenceName, startText)!,
-                                           end: try instant("end", section.end), timeZone: zone)
-        if let offset = section.offset { windows.completionOffset = try duration(offset, job: job, key: "\(at).offset") }
+        var windows = TimeWindowPartitions(
+            cadence: cadence, start: try instant(cadenceName, startText)!,
+            end: try instant("end", section.end), timeZone: zone)
+        if let offset = section.offset {
+            windows.completionOffset = try duration(offset, job: job, key: "\(at).offset")
+        }
         if let first = try string(section.weekStarts, "week_starts", job: job) {
             let days = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
-            guard let day = days.firstIndex(of: first.lowercased()) else { throw error(job, "\(at).week_starts must be a weekday") }
+            guard let day = days.firstIndex(of: first.lowercased()) else {
+                throw error(job, "\(at).week_starts must be a weekday")
+            }
             windows.firstWeekday = day + 1
         }
-        let type = try string(section.columnType, "column_type", job: job) ?? (cadence == .hourly ? "timestamp" : "date")
-        guard type == "date" || type == "timestamp" else { throw error(job, "\(at).column_type must be date or timestamp") }
+        let type =
+            try string(section.columnType, "column_type", job: job) ?? (cadence == .hourly ? "timestamp" : "date")
+        guard type == "date" || type == "timestamp" else {
+            throw error(job, "\(at).column_type must be date or timestamp")
+        }
         if cadence == .hourly && type == "date" { throw error(job, "\(at): hourly partitions need a timestamp column") }
         return .init(name: name, column: column, keys: .time(windows, columnIsDate: type == "date"))
     }
 
     private func source(_ section: SourceSection?, job: String) throws -> JobSource {
-        guard let section else { throw error(job, "'source' must be a mapping with one of file, glob, objects, command, query") }
-        guard section.kinds.count == 1 else { throw error(job, "source needs exactly one of file, glob, objects, command, query") }
+        guard let section else {
+            throw error(job, "'source' must be a mapping with one of file, glob, objects, command, query")
+        }
+        guard section.kinds.count == 1 else {
+            throw error(job, "source needs exactly one of file, glob, objects, command, query")
+        }
         var format = SourceFormat.bySuffix
         switch try string(section.format, "format", job: job) {
         case nil: break
@@ -222,7 +244,8 @@ struct JobConfiguration {
         case "file", "glob": return .files(pattern: text, format: format)
         case "objects": return .objects(url: text, format: format)
         case "command":
-            return .command(text, format: format, workingDirectory: try string(section.directory, "directory", job: job))
+            return .command(
+                text, format: format, workingDirectory: try string(section.directory, "directory", job: job))
         default:
             guard let database = try string(section.database, "database", job: job) else {
                 throw error(job, "a query source needs 'database': a postgres:// URL or a name from warehouses")

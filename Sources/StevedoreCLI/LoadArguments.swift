@@ -17,12 +17,16 @@ struct LoadArguments: ParsableArguments {
     @Option(help: "The file's format (default: from the extension; csv for stdin).")
     var format: Format?
 
-    @Option(help: ArgumentHelp("The partition: dimension=value or dimension=first..last; repeat for several dimensions.",
-                               valueName: "dimension=key"))
+    @Option(
+        help: ArgumentHelp(
+            "The partition: dimension=value or dimension=first..last; repeat for several dimensions.",
+            valueName: "dimension=key"))
     var partition: [String] = []
 
-    @Option(name: .customLong("partition-expr"),
-            help: ArgumentHelp("An SQL expression for a dimension (default: the column of that name).", valueName: "dimension=sql"))
+    @Option(
+        name: .customLong("partition-expr"),
+        help: ArgumentHelp(
+            "An SQL expression for a dimension (default: the column of that name).", valueName: "dimension=sql"))
     var partitionExpr: [String] = []
 
     @Option(help: "What to do with the rows already there (default: partition with --partition, else replace).")
@@ -31,7 +35,8 @@ struct LoadArguments: ParsableArguments {
     @Option(help: ArgumentHelp("A key column for --mode merge; repeat for several.", valueName: "column"))
     var key: [String] = []
 
-    @Option(name: .customLong("type"), help: ArgumentHelp("Pin a column's type, e.g. zip=text.", valueName: "column=type"))
+    @Option(
+        name: .customLong("type"), help: ArgumentHelp("Pin a column's type, e.g. zip=text.", valueName: "column=type"))
     var types: [String] = []
 
     /// The flags' values and combinations, before anything is read or connected.

@@ -9,7 +9,8 @@ struct LoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load",
         abstract: "Load a CSV or JSON Lines file into a table.",
-        discussion: "Example: stevedore load sales-2024-01-02.csv --table analytics.sales --partition sale_date=2024-01-02")
+        discussion:
+            "Example: stevedore load sales-2024-01-02.csv --table analytics.sales --partition sale_date=2024-01-02")
 
     @OptionGroup var load: LoadArguments
 

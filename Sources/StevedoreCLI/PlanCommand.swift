@@ -17,15 +17,18 @@ struct PlanCommand: AsyncParsableCommand {
             let spec = try load.partitionSpec()
             let pinned = try load.pinnedTypes()
             let loader = try await target.loader(verbose: output.verbose) { $0.pinnedTypes = pinned }
-            let plan = try await loader.plan(try load.source(), into: try load.tableRef(), partition: spec,
-                                             mode: try load.writeMode(for: spec))
+            let plan = try await loader.plan(
+                try load.source(), into: try load.tableRef(), partition: spec,
+                mode: try load.writeMode(for: spec))
             print(output.json ? ReportJSON.plan(plan) : Self.text(plan))
         }
     }
 
     static func text(_ plan: LoadPlan) -> String {
-        var lines = ["\(plan.rows) rows for \(plan.table)\(plan.partition.map { " partition \($0.label)" } ?? "") (\(plan.mode))",
-                     "columns:"]
+        var lines = [
+            "\(plan.rows) rows for \(plan.table)\(plan.partition.map { " partition \($0.label)" } ?? "") (\(plan.mode))",
+            "columns:",
+        ]
         let width = plan.columns.map(\.name.count).max() ?? 0
         lines += plan.columns.map { "  \($0.name.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.type)" }
         if !plan.notes.isEmpty {

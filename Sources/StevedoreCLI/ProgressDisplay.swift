@@ -30,8 +30,9 @@ final class ProgressDisplay: Sendable {
             line.lastDrawn = now
             let elapsed = max(0.001, (now - started).seconds)
             let megabytes = Double(progress.bytes) / 1e6
-            let text = String(format: "%@  %d rows  %.1f MB  %.1f MB/s  %d parts", progress.phase, progress.rows, megabytes,
-                              megabytes / elapsed, progress.parts)
+            let text = String(
+                format: "%@  %d rows  %.1f MB  %.1f MB/s  %d parts", progress.phase, progress.rows, megabytes,
+                megabytes / elapsed, progress.parts)
             FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
             line.drawn = true
         }

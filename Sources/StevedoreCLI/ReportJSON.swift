@@ -30,13 +30,15 @@ enum ReportJSON {
     }
 
     static func load(_ report: LoadReport) -> String {
-        encode(Load(loadID: report.loadID.rawValue, table: report.table.description, partition: report.partition?.label,
-                    mode: report.mode.description, rows: report.rows, uncompressedBytes: report.uncompressedBytes,
-                    compressedBytes: report.compressedBytes, parts: report.parts, stagePrefix: report.stagePrefix,
-                    skipped: report.skipped,
-                    phases: report.phases.map { Phase(name: $0.name, seconds: $0.seconds) }, copy: report.copy.rawValue,
-                    changedWhileCopying: report.changedWhileCopying, rowsCopiedInBinary: report.rowsCopiedInBinary,
-                    fallbackReason: report.fallbackReason))
+        encode(
+            Load(
+                loadID: report.loadID.rawValue, table: report.table.description, partition: report.partition?.label,
+                mode: report.mode.description, rows: report.rows, uncompressedBytes: report.uncompressedBytes,
+                compressedBytes: report.compressedBytes, parts: report.parts, stagePrefix: report.stagePrefix,
+                skipped: report.skipped,
+                phases: report.phases.map { Phase(name: $0.name, seconds: $0.seconds) }, copy: report.copy.rawValue,
+                changedWhileCopying: report.changedWhileCopying, rowsCopiedInBinary: report.rowsCopiedInBinary,
+                fallbackReason: report.fallbackReason))
     }
 
     struct Plan: Encodable {
@@ -54,9 +56,11 @@ enum ReportJSON {
     }
 
     static func plan(_ plan: LoadPlan) -> String {
-        encode(Plan(table: plan.table.description, partition: plan.partition?.label, mode: plan.mode.description,
-                    rows: plan.rows, columns: plan.columns.map { Plan.Column(name: $0.name, type: "\($0.type)") },
-                    notes: plan.notes, statements: plan.statements))
+        encode(
+            Plan(
+                table: plan.table.description, partition: plan.partition?.label, mode: plan.mode.description,
+                rows: plan.rows, columns: plan.columns.map { Plan.Column(name: $0.name, type: "\($0.type)") },
+                notes: plan.notes, statements: plan.statements))
     }
 
     static func encode(_ value: some Encodable) -> String {

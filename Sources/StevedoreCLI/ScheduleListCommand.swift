@@ -5,7 +5,8 @@ import Stevedore
 
 /// `stevedore schedule list`: each job, its table, partitions, schedule and next run.
 struct ScheduleListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "Show the jobs and when each runs next.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "Show the jobs and when each runs next.")
 
     @OptionGroup var target: TargetOptions
     @OptionGroup var output: OutputOptions
@@ -22,17 +23,19 @@ struct ScheduleListCommand: AsyncParsableCommand {
             let time = ISO8601DateFormatter()
             let entries = setup.jobs.map { scheduled in
                 let job = scheduled.job
-                return Entry(job: job.name, table: job.table.description,
-                             partitions: job.partitions.dimensions.map { Self.describe($0) }.joined(separator: " × "),
-                             schedule: job.schedule?.description ?? "as windows complete",
-                             source: job.source.summary, nextRun: job.nextRun(after: now).map(time.string(from:)))
+                return Entry(
+                    job: job.name, table: job.table.description,
+                    partitions: job.partitions.dimensions.map { Self.describe($0) }.joined(separator: " × "),
+                    schedule: job.schedule?.description ?? "as windows complete",
+                    source: job.source.summary, nextRun: job.nextRun(after: now).map(time.string(from:)))
             }
             if output.json {
                 print(ReportJSON.encode(["jobs": entries]))
                 return
             }
-            TextTable.print(header: ["job", "table", "partitions", "schedule", "next run", "source"],
-                        rows: entries.map { [$0.job, $0.table, $0.partitions, $0.schedule, $0.nextRun ?? "-", $0.source] })
+            TextTable.print(
+                header: ["job", "table", "partitions", "schedule", "next run", "source"],
+                rows: entries.map { [$0.job, $0.table, $0.partitions, $0.schedule, $0.nextRun ?? "-", $0.source] })
         }
     }
 

@@ -18,16 +18,22 @@ struct ScheduleRunCommand: AsyncParsableCommand {
     @Flag(help: "Run what is due now, then exit.")
     var once = false
 
-    @Option(help: ArgumentHelp("Partitions loaded at once over all jobs (default: the file's scheduler.concurrency, else 2).",
-                               valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Partitions loaded at once over all jobs (default: the file's scheduler.concurrency, else 2).",
+            valueName: "n"))
     var concurrency: Int?
 
-    @Option(help: ArgumentHelp("After SIGTERM, how long loads in flight may take before they are rolled back (default: the file's scheduler.grace, else 30s).",
-                               valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "After SIGTERM, how long loads in flight may take before they are rolled back (default: the file's scheduler.grace, else 30s).",
+            valueName: "duration"))
     var grace: String?
 
-    @Option(help: ArgumentHelp("Serve /healthz, /metrics and the status page at this address (default: the file's scheduler.listen).",
-                               valueName: "host:port"))
+    @Option(
+        help: ArgumentHelp(
+            "Serve /healthz, /metrics and the status page at this address (default: the file's scheduler.listen).",
+            valueName: "host:port"))
     var listen: String?
 
     @OptionGroup var target: TargetOptions
@@ -42,8 +48,10 @@ struct ScheduleRunCommand: AsyncParsableCommand {
         try await Failure.report(verbose: output.verbose) {
             let setup = try await SchedulerSetup(target: target, verbose: output.verbose)
             let printer = EventPrinter(json: output.json, quiet: output.quiet)
-            let service = try setup.service(concurrency: concurrency, events: { printer.print($0) }, verbose: output.verbose)
-            let graceSeconds = try grace.map { try Durations.parse($0, flag: "--grace") } ?? setup.file.scheduler.grace ?? 30
+            let service = try setup.service(
+                concurrency: concurrency, events: { printer.print($0) }, verbose: output.verbose)
+            let graceSeconds =
+                try grace.map { try Durations.parse($0, flag: "--grace") } ?? setup.file.scheduler.grace ?? 30
             if once {
                 let outcomes = try await SignalledServiceGroup.run(grace: graceSeconds) { await service.runOnce() }
                 await setup.close()

@@ -6,7 +6,8 @@ import Stevedore
 /// `stevedore schedule status JOB`: each complete partition as loaded, missing or failed.
 struct ScheduleStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show each partition of a job as loaded, missing or failed, with rows and load time.")
+        commandName: "status",
+        abstract: "Show each partition of a job as loaded, missing or failed, with rows and load time.")
 
     @Argument(help: "The job's name.")
     var job: String
@@ -34,22 +35,33 @@ struct ScheduleStatusCommand: AsyncParsableCommand {
             let status = try await service.status(of: job, windows: limit)
             await setup.close()
             let entries = status.partitions.map {
-                Entry(partition: $0.key.description, state: $0.state.rawValue, rows: $0.rows, loadedAt: $0.loadedAt,
-                      lastError: $0.lastError)
+                Entry(
+                    partition: $0.key.description, state: $0.state.rawValue, rows: $0.rows, loadedAt: $0.loadedAt,
+                    lastError: $0.lastError)
             }
             if output.json {
-                print(ReportJSON.encode(["job": AnyEncodable(status.job), "table": AnyEncodable(status.table),
-                                         "partitions": AnyEncodable(entries)]))
+                print(
+                    ReportJSON.encode([
+                        "job": AnyEncodable(status.job), "table": AnyEncodable(status.table),
+                        "partitions": AnyEncodable(entries),
+                    ]))
                 return
             }
             let counts = PartitionStatus.State.allCases.compactMap { state -> String? in
                 let count = status.partitions.filter { $0.state == state }.count
                 return count == 0 ? nil : "\(count) \(state.rawValue)"
             }
-            print("\(status.job) → \(status.table): " + (counts.isEmpty ? "no complete partitions yet" : counts.joined(separator: ", ")))
-            TextTable.print(header: ["partition", "state", "rows", "loaded at", "last error"],
-                        rows: entries.map { [$0.partition, $0.state, $0.rows.map(String.init) ?? "-", $0.loadedAt ?? "-",
-                                             $0.lastError.map { String($0.prefix(120)) } ?? ""] })
+            print(
+                "\(status.job) → \(status.table): "
+                    + (counts.isEmpty ? "no complete partitions yet" : counts.joined(separator: ", ")))
+            TextTable.print(
+                header: ["partition", "state", "rows", "loaded at", "last error"],
+                rows: entries.map {
+                    [
+                        $0.partition, $0.state, $0.rows.map(String.init) ?? "-", $0.loadedAt ?? "-",
+                        $0.lastError.map { String($0.prefix(120)) } ?? "",
+                    ]
+                })
         }
     }
 }

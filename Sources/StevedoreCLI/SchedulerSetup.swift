@@ -20,8 +20,9 @@ struct SchedulerSetup {
         file = try await TargetOptions.configuration(target.config, environment: environment)
         caBundle = target.caBundle
         guard !file.jobs.isEmpty else {
-            throw Failure.usageError((file.path.map { "\($0) has" } ?? "there is no stevedore.yml, so there are")
-                                        + " no jobs: add a 'jobs' section (see docs/scheduling.md)")
+            throw Failure.usageError(
+                (file.path.map { "\($0) has" } ?? "there is no stevedore.yml, so there are")
+                    + " no jobs: add a 'jobs' section (see docs/scheduling.md)")
         }
         var logger = Logger(label: "stevedore.scheduler")
         logger.logLevel = verbose ? .info : .warning
@@ -32,15 +33,19 @@ struct SchedulerSetup {
             jobTarget.warehouse = target.warehouse ?? entry.warehouse
             jobTarget.stage = target.stage ?? entry.stage
             let loader = try await jobTarget.loader(verbose: verbose)
-            let session = sessions[loader.warehouse] ?? SchedulerWarehouse(
-                connectionString: loader.warehouse, dialect: loader.dialect, ledger: loader.options.ledger, logger: logger)
+            let session =
+                sessions[loader.warehouse]
+                ?? SchedulerWarehouse(
+                    connectionString: loader.warehouse, dialect: loader.dialect, ledger: loader.options.ledger,
+                    logger: logger)
             sessions[loader.warehouse] = session
             var job = entry.job
             if case .query(let database, let sql) = job.source {
                 // A database may be a name from `warehouses`.
                 let url = file.warehouses[database] ?? database
                 guard !url.hasPrefix("redshift://") else {
-                    throw Failure.usageError("job \(job.name): a query source reads PostgreSQL (COPY TO STDOUT), not Redshift")
+                    throw Failure.usageError(
+                        "job \(job.name): a query source reads PostgreSQL (COPY TO STDOUT), not Redshift")
                 }
                 job.source = .query(database: url, sql: sql)
             }
@@ -50,7 +55,9 @@ struct SchedulerSetup {
         warehouses = Array(sessions.values)
     }
 
-    func service(concurrency: Int?, events: (@Sendable (ServiceEvent) -> Void)?, verbose: Bool) throws -> ScheduleService {
+    func service(concurrency: Int?, events: (@Sendable (ServiceEvent) -> Void)?, verbose: Bool) throws
+        -> ScheduleService
+    {
         var options = ScheduleService.Options()
         options.concurrency = concurrency ?? file.scheduler.concurrency ?? 2
         options.events = events

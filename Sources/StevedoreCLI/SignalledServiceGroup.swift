@@ -21,8 +21,9 @@ enum SignalledServiceGroup {
         logger.logLevel = .warning
         var configuration = ServiceGroupConfiguration(
             services: services.map {
-                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
-                      failureTerminationBehavior: .cancelGroup)
+                .init(
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .cancelGroup)
             },
             logger: logger)
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int64((grace * 1000).rounded()))
@@ -39,10 +40,10 @@ enum SignalledServiceGroup {
                 while let ended = try await tasks.next() {
                     switch ended {
                     case .group:
-                        tasks.cancelAll()   // stops watching for signals
+                        tasks.cancelAll()  // stops watching for signals
                     case .secondSignal:
                         signalled = true
-                        tasks.cancelAll()   // cancels the group: the loads in flight roll back now
+                        tasks.cancelAll()  // cancels the group: the loads in flight roll back now
                     case .signalsEnded:
                         break
                     }
@@ -67,11 +68,14 @@ enum SignalledServiceGroup {
         for await signal in signals {
             seen += 1
             if seen == 1 {
-                FileHandle.standardError.write(Data(
-                    "stevedore: \(signal): no new work; loads in flight have \(Int(grace))s (a second signal stops them now)\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "stevedore: \(signal): no new work; loads in flight have \(Int(grace))s (a second signal stops them now)\n"
+                            .utf8))
                 await group.triggerGracefulShutdown()
             } else {
-                FileHandle.standardError.write(Data("stevedore: \(signal) again: rolling back the loads in flight\n".utf8))
+                FileHandle.standardError.write(
+                    Data("stevedore: \(signal) again: rolling back the loads in flight\n".utf8))
                 return .secondSignal
             }
         }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import Digest
+import Foundation
 import Stevedore
 
 /// The `stevedore` command: loads frames and files into warehouses through a staged COPY.
@@ -14,8 +14,10 @@ struct StevedoreCommand: AsyncParsableCommand {
             incompatible types), 69 warehouse, 74 stage.
             """,
         version: StevedoreVersion.current,
-        subcommands: [LoadCommand.self, PlanCommand.self, UnloadCommand.self, StatusCommand.self, CheckCommand.self,
-                      ScheduleCommand.self, BackfillCommand.self, GCCommand.self]
+        subcommands: [
+            LoadCommand.self, PlanCommand.self, UnloadCommand.self, StatusCommand.self, CheckCommand.self,
+            ScheduleCommand.self, BackfillCommand.self, GCCommand.self,
+        ]
     )
 
     /// Sets up libcrypto before anything uses it (see `CryptoRuntime`) and the heap (`HeapSettings`),

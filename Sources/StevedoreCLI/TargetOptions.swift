@@ -1,28 +1,36 @@
-import Blocking
 import ArgumentParser
+import Blocking
 import Foundation
 import Logging
 import Stevedore
 
 /// Where the command loads to and stages through, shared by every command.
 struct TargetOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The warehouse: postgres://…, redshift://… or a name from stevedore.yml (default: the file's, else $STEVEDORE_WAREHOUSE, else libpq's PG* variables).",
-                               valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The warehouse: postgres://…, redshift://… or a name from stevedore.yml (default: the file's, else $STEVEDORE_WAREHOUSE, else libpq's PG* variables).",
+            valueName: "url"))
     var warehouse: String?
 
-    @Option(help: ArgumentHelp("The stage: s3://bucket/prefix, file://dir or a name from stevedore.yml (default: the file's, else $STEVEDORE_STAGE, else ./.stevedore/stage).",
-                               valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The stage: s3://bucket/prefix, file://dir or a name from stevedore.yml (default: the file's, else $STEVEDORE_STAGE, else ./.stevedore/stage).",
+            valueName: "url"))
     var stage: String?
 
-    @Option(name: .customLong("iam-role"), help: ArgumentHelp("The IAM role Redshift reads the stage with.", valueName: "arn"))
+    @Option(
+        name: .customLong("iam-role"),
+        help: ArgumentHelp("The IAM role Redshift reads the stage with.", valueName: "arn"))
     var iamRole: String?
 
     @Option(help: ArgumentHelp("A configuration file (default: ./stevedore.yml when it exists).", valueName: "path"))
     var config: String?
 
-    @Option(name: .customLong("ca-bundle"),
-            help: ArgumentHelp("Certificates (PEM) to verify an https:// S3 endpoint with, instead of the system's (default: $AWS_CA_BUNDLE).",
-                               valueName: "path"))
+    @Option(
+        name: .customLong("ca-bundle"),
+        help: ArgumentHelp(
+            "Certificates (PEM) to verify an https:// S3 endpoint with, instead of the system's (default: $AWS_CA_BUNDLE).",
+            valueName: "path"))
     var caBundle: String?
 
     /// A loader for these options; `tune` adjusts its options. Flags win over the configuration

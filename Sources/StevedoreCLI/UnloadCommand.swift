@@ -1,5 +1,5 @@
-import Blocking
 import ArgumentParser
+import Blocking
 import Foundation
 import Stevedore
 
@@ -13,18 +13,24 @@ struct UnloadCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The table: schema.table.", valueName: "schema.table"))
     var table: String
 
-    @Option(help: ArgumentHelp("The partition: dimension=value or dimension=first..last; repeat for several dimensions.",
-                               valueName: "dimension=key"))
+    @Option(
+        help: ArgumentHelp(
+            "The partition: dimension=value or dimension=first..last; repeat for several dimensions.",
+            valueName: "dimension=key"))
     var partition: [String] = []
 
-    @Option(name: .customLong("partition-expr"), help: ArgumentHelp("An SQL expression for a dimension.", valueName: "dimension=sql"))
+    @Option(
+        name: .customLong("partition-expr"),
+        help: ArgumentHelp("An SQL expression for a dimension.", valueName: "dimension=sql"))
     var partitionExpr: [String] = []
 
     @Option(help: ArgumentHelp("The columns to write, in order (default: all).", valueName: "a,b,…"))
     var columns: String?
 
-    @Option(help: ArgumentHelp("Where to write: a file, - for stdout, or s3://bucket/prefix / file://dir for gzip parts and a manifest.",
-                               valueName: "target"))
+    @Option(
+        help: ArgumentHelp(
+            "Where to write: a file, - for stdout, or s3://bucket/prefix / file://dir for gzip parts and a manifest.",
+            valueName: "target"))
     var to: String = "-"
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
@@ -61,7 +67,9 @@ struct UnloadCommand: AsyncParsableCommand {
         try await Failure.report(verbose: output.verbose) {
             let spec = try ArgumentParsing.partition(partition, expressions: partitionExpr)
             let tableRef = try TableRef(parsing: table)
-            let picked = columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            let picked = columns.map {
+                $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            }
             if format == .jsonl {
                 let loader = try await target.loader(verbose: output.verbose)
                 let frame = try await loader.load(tableRef, partition: spec, columns: picked)
@@ -72,7 +80,8 @@ struct UnloadCommand: AsyncParsableCommand {
                         return
                     }
                     guard FileManager.default.createFile(atPath: to, contents: nil),
-                          let handle = FileHandle(forWritingAtPath: to) else {
+                        let handle = FileHandle(forWritingAtPath: to)
+                    else {
                         throw Failure.usageError("cannot write \(to)")
                     }
                     defer { try? handle.close() }
@@ -89,22 +98,29 @@ struct UnloadCommand: AsyncParsableCommand {
                 let prefix = try await BlockingPool.shared.run { try Locations.stage(to).prefix }
                 let report = try await loader.export(tableRef, partition: spec, columns: picked, toStagePrefix: prefix)
                 if output.json {
-                    print(ReportJSON.encode(Exported(rows: report.rows, parts: report.parts.map(\.key),
-                                                     manifest: report.manifestKey)))
+                    print(
+                        ReportJSON.encode(
+                            Exported(
+                                rows: report.rows, parts: report.parts.map(\.key),
+                                manifest: report.manifestKey)))
                 } else if !output.quiet {
-                    FileHandle.standardError.write(Data(
-                        "wrote \(report.rows) rows in \(report.parts.count) parts and \(report.manifestKey) to \(to)\n".utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            "wrote \(report.rows) rows in \(report.parts.count) parts and \(report.manifestKey) to \(to)\n"
+                                .utf8))
                 }
                 return
             }
             let loader = try await target.loader(verbose: output.verbose)
-            let (schema, rows) = to == "-"
+            let (schema, rows) =
+                to == "-"
                 ? try await loader.unload(tableRef, partition: spec, columns: picked, to: FileHandle.standardOutput)
                 : try await loader.unload(tableRef, partition: spec, columns: picked, toFile: to)
             if output.json && to != "-" {
                 print(ReportJSON.encode(Written(rows: rows, columns: schema.names, to: to)))
             } else if to != "-" && !output.quiet {
-                FileHandle.standardError.write(Data("wrote \(rows) rows (\(schema.names.joined(separator: ","))) of \(tableRef) to \(to)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("wrote \(rows) rows (\(schema.names.joined(separator: ","))) of \(tableRef) to \(to)\n".utf8))
             }
         }
     }

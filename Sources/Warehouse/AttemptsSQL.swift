@@ -25,9 +25,11 @@ public struct AttemptsSQL: Sendable, Hashable {
         public var startedAt: String
         public var finishedAt: String
 
-        public init(job: String, partitionKey: String, attempt: Int, outcome: String, target: TableName,
-                    loadID: String?, rowCount: Int?, error: String?, instance: String, startedAt: String,
-                    finishedAt: String) {
+        public init(
+            job: String, partitionKey: String, attempt: Int, outcome: String, target: TableName,
+            loadID: String?, rowCount: Int?, error: String?, instance: String, startedAt: String,
+            finishedAt: String
+        ) {
             self.job = job
             self.partitionKey = partitionKey
             self.attempt = attempt
@@ -64,7 +66,8 @@ public struct AttemptsSQL: Sendable, Hashable {
             """,
         ]
         if types.hasIndexes {
-            statements.append("""
+            statements.append(
+                """
                 CREATE INDEX IF NOT EXISTS load_attempts_job ON \(table.quoted) (job, partition_key, finished_at)
                 """)
         }
@@ -77,8 +80,10 @@ public struct AttemptsSQL: Sendable, Hashable {
             "INSERT INTO \(table.quoted) (job, partition_key, attempt, outcome, table_schema, table_name, load_id, "
                 + "row_count, error, instance, started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
                 + "\(types.timestampParameter("$11")), \(types.timestampParameter("$12")))",
-            [row.job, row.partitionKey, String(row.attempt), row.outcome, row.target.schema, row.target.table,
-             row.loadID, row.rowCount.map(String.init), row.error, row.instance, row.startedAt, row.finishedAt])
+            [
+                row.job, row.partitionKey, String(row.attempt), row.outcome, row.target.schema, row.target.table,
+                row.loadID, row.rowCount.map(String.init), row.error, row.instance, row.startedAt, row.finishedAt,
+            ])
     }
 
     /// The newest attempt of each partition of `job`, cancelled ones aside: `partition_key`,

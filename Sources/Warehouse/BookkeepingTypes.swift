@@ -21,8 +21,10 @@ public struct BookkeepingTypes: Sendable, Hashable {
     /// Whether the warehouse has indexes to create.
     public var hasIndexes: Bool
 
-    public init(text: String, boundsText: Bool, json: String, jsonParameterCast: String?, checksum: String,
-                timestamp: String, transactionStart: String, statementTime: String, hasIndexes: Bool) {
+    public init(
+        text: String, boundsText: Bool, json: String, jsonParameterCast: String?, checksum: String,
+        timestamp: String, transactionStart: String, statementTime: String, hasIndexes: Bool
+    ) {
         self.text = text
         self.boundsText = boundsText
         self.json = json

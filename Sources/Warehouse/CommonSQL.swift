@@ -10,7 +10,8 @@ enum CommonSQL {
     }
 
     static func createTable(_ table: TableName, columns: [ColumnDefinition], typeName: (SQLType) -> String)
-        -> SQLStatement {
+        -> SQLStatement
+    {
         let definitions = columns.map { column in
             "\(quoteIdentifier(column.name)) \(typeName(column.type))" + (column.isNullable ? "" : " NOT NULL")
         }
@@ -18,7 +19,8 @@ enum CommonSQL {
     }
 
     static func addColumn(_ table: TableName, _ column: ColumnDefinition, typeName: (SQLType) -> String)
-        -> SQLStatement {
+        -> SQLStatement
+    {
         SQLStatement("ALTER TABLE \(table.quoted) ADD COLUMN \(quoteIdentifier(column.name)) \(typeName(column.type))")
     }
 
@@ -28,7 +30,8 @@ enum CommonSQL {
 
     static func convertColumnType(_ table: TableName, column: String, typeName: String) -> SQLStatement {
         let quoted = quoteIdentifier(column)
-        return SQLStatement("ALTER TABLE \(table.quoted) ALTER COLUMN \(quoted) TYPE \(typeName) USING \(quoted)::\(typeName)")
+        return SQLStatement(
+            "ALTER TABLE \(table.quoted) ALTER COLUMN \(quoted) TYPE \(typeName) USING \(quoted)::\(typeName)")
     }
 
     static func delete(_ table: TableName, where condition: SQLCondition?) -> SQLStatement {
@@ -64,8 +67,10 @@ enum CommonSQL {
             [schema, table])
     }
 
-    static func select(_ columns: [String], from table: TableName, where condition: SQLCondition?,
-                       orderBy: [String]) -> SQLStatement {
+    static func select(
+        _ columns: [String], from table: TableName, where condition: SQLCondition?,
+        orderBy: [String]
+    ) -> SQLStatement {
         var sql = "SELECT \(columnList(columns)) FROM \(table.quoted)"
         if let condition { sql += " WHERE \(condition.sql)" }
         if !orderBy.isEmpty { sql += " ORDER BY \(orderBy.map(quoteIdentifier).joined(separator: ", "))" }

@@ -78,8 +78,9 @@ extension Connection {
         let result = try await cancellable(sql) { pointer in PQexec(pointer, sql) }
         guard let result, result.status == PGRES_COPY_IN else {
             try checked(result, sql)
-            throw WarehouseError(code: .invalidRequest, message: "copyIn needs a COPY … FROM STDIN statement",
-                                 statement: sql)
+            throw WarehouseError(
+                code: .invalidRequest, message: "copyIn needs a COPY … FROM STDIN statement",
+                statement: sql)
         }
         activity = .copyIn
     }
@@ -130,8 +131,9 @@ extension Connection {
         let result = try await cancellable(sql) { pointer in PQexec(pointer, sql) }
         guard let result, result.status == PGRES_COPY_OUT else {
             try checked(result, sql)
-            throw WarehouseError(code: .invalidRequest, message: "copyOut needs a COPY … TO STDOUT statement",
-                                 statement: sql)
+            throw WarehouseError(
+                code: .invalidRequest, message: "copyOut needs a COPY … TO STDOUT statement",
+                statement: sql)
         }
         activity = .copyOut
     }

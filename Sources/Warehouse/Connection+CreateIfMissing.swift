@@ -3,8 +3,10 @@ extension Connection {
     /// Concurrent first callers are serialized on PostgreSQL by an advisory lock on `lockName`;
     /// Redshift has no advisory locks (and its `LOCK` needs the table), so there the DDL's own
     /// `IF NOT EXISTS` has to do.
-    public func createIfMissing(_ table: TableName, dialect: any Dialect, lockName: String, statements: [String],
-                                isolation: isolated (any Actor)? = #isolation) async throws {
+    public func createIfMissing(
+        _ table: TableName, dialect: any Dialect, lockName: String, statements: [String],
+        isolation: isolated (any Actor)? = #isolation
+    ) async throws {
         let check = dialect.tableColumns(table)
         if try await !execute(check.sql, check.parameters).rows.isEmpty { return }
         try await transaction { connection in

@@ -15,9 +15,10 @@ extension Connection {
     public func commit() async throws {
         let result = try await execute("COMMIT")
         if result.commandStatus == "ROLLBACK" {
-            throw WarehouseError(code: .transactionRolledBack,
-                                 message: "the transaction was rolled back at COMMIT because a statement in it failed",
-                                 statement: "COMMIT")
+            throw WarehouseError(
+                code: .transactionRolledBack,
+                message: "the transaction was rolled back at COMMIT because a statement in it failed",
+                statement: "COMMIT")
         }
     }
 

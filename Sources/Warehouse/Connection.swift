@@ -1,7 +1,7 @@
 import Blocking
+internal import CLibPQ
 import Foundation
 import Logging
-internal import CLibPQ
 
 /// One session with PostgreSQL or Redshift over libpq: statements with bind parameters,
 /// transactions, and streaming COPY in both directions.
@@ -87,7 +87,8 @@ public actor Connection {
         var keywords: [String?] = []
         var values: [String?] = []
         if ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] == nil {
-            keywords.append("connect_timeout"); values.append("10")
+            keywords.append("connect_timeout")
+            values.append("10")
         }
         keywords += ["dbname", "client_encoding", "fallback_application_name", nil]
         values += [connectionString, "UTF8", "stevedore", nil]
@@ -117,8 +118,10 @@ public actor Connection {
     }
 
     private static func connectError(_ message: String) -> WarehouseError {
-        let authentication = ["password authentication failed", "no password supplied",
-                              "authentication failed", "role \"", "pg_hba.conf"]
+        let authentication = [
+            "password authentication failed", "no password supplied",
+            "authentication failed", "role \"", "pg_hba.conf",
+        ]
         if authentication.contains(where: { message.contains($0) }) {
             return WarehouseError(code: .authenticationFailed, message: message, sqlState: "28P01")
         }
@@ -195,8 +198,9 @@ public actor Connection {
             throw WarehouseError(code: .invalidState, message: "the connection is closed", statement: sql)
         }
         guard activity == .idle else {
-            throw WarehouseError(code: .invalidState,
-                                 message: "the connection is busy with a COPY; finish it first", statement: sql)
+            throw WarehouseError(
+                code: .invalidState,
+                message: "the connection is busy with a COPY; finish it first", statement: sql)
         }
         return handle
     }
@@ -206,16 +210,18 @@ public actor Connection {
             throw WarehouseError(code: .invalidRequest, message: "the statement contains a NUL byte")
         }
         for (index, value) in parameters.enumerated() where value?.utf8.contains(0) == true {
-            throw WarehouseError(code: .invalidRequest,
-                                 message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot hold",
-                                 statement: sql)
+            throw WarehouseError(
+                code: .invalidRequest,
+                message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot hold",
+                statement: sql)
         }
     }
 
     /// Runs a blocking libpq call on the connection's lane (explicitly, whatever executor the
     /// awaiting code runs on), so that cancelling the task sends the server a cancel request.
     func cancellable(_ sql: String, _ call: @escaping @Sendable (OpaquePointer) -> OpaquePointer?) async throws
-        -> ServerResult? {
+        -> ServerResult?
+    {
         let cancelled = WarehouseError(code: .cancelled, message: "cancelled before it started", statement: sql)
         if Task.isCancelled { throw cancelled }
         let canceller = self.canceller
@@ -250,10 +256,12 @@ public actor Connection {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return result
         case PGRES_COPY_IN, PGRES_COPY_OUT:
-            abandonCopy(result.status == PGRES_COPY_IN ? .copyIn : .copyOut,
-                        reason: "COPY must go through copyIn or copyOut")
-            throw WarehouseError(code: .invalidRequest,
-                                 message: "COPY cannot run through execute; use copyIn or copyOut", statement: sql)
+            abandonCopy(
+                result.status == PGRES_COPY_IN ? .copyIn : .copyOut,
+                reason: "COPY must go through copyIn or copyOut")
+            throw WarehouseError(
+                code: .invalidRequest,
+                message: "COPY cannot run through execute; use copyIn or copyOut", statement: sql)
         default:
             if let handle, PQstatus(handle) != CONNECTION_OK {
                 throw connectionError(sql)
@@ -269,9 +277,10 @@ public actor Connection {
     /// The error for a connection that broke or could not answer.
     func connectionError(_ sql: String?) -> WarehouseError {
         let message = handle.flatMap { PQerrorMessage($0) }.map { String(cString: $0) }?.trimmingTrailingNewlines()
-        return WarehouseError(code: .connectionLost,
-                              message: secrets.scrub(message?.isEmpty == false ? message! : "the connection to the server was lost"),
-                              statement: sql)
+        return WarehouseError(
+            code: .connectionLost,
+            message: secrets.scrub(message?.isEmpty == false ? message! : "the connection to the server was lost"),
+            statement: sql)
     }
 }
 

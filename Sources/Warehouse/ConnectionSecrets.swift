@@ -1,5 +1,5 @@
-import Foundation
 internal import CLibPQ
+import Foundation
 
 /// The password a connection string carries, kept only to scrub it from any text the connection
 /// reports (libpq's messages, server errors), so it never reaches an error or a log line.
@@ -17,8 +17,9 @@ struct ConnectionSecrets: Sendable {
             let message = errorMessage.map { String(cString: $0) } ?? "out of memory"
             if let errorMessage { PQfreemem(errorMessage) }
             // libpq quotes pieces of the string it could not parse; they may hold the password.
-            throw WarehouseError(code: .invalidRequest,
-                                 message: "invalid connection string: \(Self.maskQuoted(message.trimmingTrailingNewlines()))")
+            throw WarehouseError(
+                code: .invalidRequest,
+                message: "invalid connection string: \(Self.maskQuoted(message.trimmingTrailingNewlines()))")
         }
         defer { PQconninfoFree(options) }
         var found: String?
@@ -44,7 +45,12 @@ struct ConnectionSecrets: Sendable {
         for character in message {
             if character == "\"" {
                 out.append(character)
-                if inQuote { inQuote = false } else { inQuote = true; out += "…" }
+                if inQuote {
+                    inQuote = false
+                } else {
+                    inQuote = true
+                    out += "…"
+                }
             } else if !inQuote {
                 out.append(character)
             }

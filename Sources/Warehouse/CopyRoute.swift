@@ -28,13 +28,17 @@ public protocol ClientCopySQL: Sendable {
 /// The statements of a COPY and an UNLOAD that the warehouse runs against the stage itself.
 public protocol StageCopySQL: Sendable {
     /// `COPY table (cols) FROM '<manifest URL>' …` of staged gzip CSV parts.
-    func copyFromManifest(_ table: TableName, columns: [String], manifestURL: String,
-                          authorization: RedshiftAuthorization, region: String?) throws -> String
+    func copyFromManifest(
+        _ table: TableName, columns: [String], manifestURL: String,
+        authorization: RedshiftAuthorization, region: String?
+    ) throws -> String
     /// The COPY as `plan` shows it before anything is staged.
     func copyFromManifestOutline(_ table: TableName) -> String
     /// The rows the last COPY of this session rejected, with their file, line, column and reason.
     func loadErrors(limit: Int) -> SQLStatement
     /// `UNLOAD ('query') TO '<prefix>' …` as gzip CSV with a manifest at `<prefix>manifest`.
-    func unload(query: String, to prefix: String, authorization: RedshiftAuthorization, region: String?,
-                ordered: Bool) throws -> String
+    func unload(
+        query: String, to prefix: String, authorization: RedshiftAuthorization, region: String?,
+        ordered: Bool
+    ) throws -> String
 }

@@ -10,14 +10,16 @@ extension Dialect {
 
     /// How many rows of `staging` have a NULL in any of `keys`.
     public func nullKeyCount(in staging: String, keys: [String]) -> SQLStatement {
-        SQLStatement("SELECT count(*) FROM \(quoteIdentifier(staging)) WHERE "
-                        + keys.map { "\(quoteIdentifier($0)) IS NULL" }.joined(separator: " OR "))
+        SQLStatement(
+            "SELECT count(*) FROM \(quoteIdentifier(staging)) WHERE "
+                + keys.map { "\(quoteIdentifier($0)) IS NULL" }.joined(separator: " OR "))
     }
 
     /// How many rows of `staging` `condition` does not hold for (NULL counts as not holding).
     public func countOutside(_ staging: String, condition: SQLCondition) -> SQLStatement {
-        SQLStatement("SELECT count(*) FROM \(quoteIdentifier(staging)) WHERE NOT COALESCE((\(condition.sql)), false)",
-                     condition.parameters)
+        SQLStatement(
+            "SELECT count(*) FROM \(quoteIdentifier(staging)) WHERE NOT COALESCE((\(condition.sql)), false)",
+            condition.parameters)
     }
 
     /// `BEGIN` and `COMMIT`, as `plan` lists them around a load's statements.

@@ -20,8 +20,9 @@ extension Dialect {
     /// Throws `invalidRequest` when a table cannot hold `count` columns.
     public func validateColumnCount(_ count: Int) throws {
         if count > maxColumns {
-            throw WarehouseError(code: .invalidRequest,
-                                 message: "the data has \(count) columns; a \(name) table holds at most \(maxColumns)")
+            throw WarehouseError(
+                code: .invalidRequest,
+                message: "the data has \(count) columns; a \(name) table holds at most \(maxColumns)")
         }
     }
 }

@@ -32,8 +32,10 @@ public protocol Dialect: Sendable {
     /// Reads back a type from the catalog row of `tableColumns` (`data_type`,
     /// `character_maximum_length`, `numeric_precision`, `numeric_scale`, `datetime_precision`); nil
     /// for a type without a case of its own (the caller keeps it as `.other`).
-    func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?,
-                 datetimePrecision: Int?) -> SQLType?
+    func sqlType(
+        dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?,
+        datetimePrecision: Int?
+    ) -> SQLType?
     /// The type a column created as `type` reads back as from the catalog (e.g. PostgreSQL stores
     /// `.varchar` as `text`; Redshift stores `.text` and `.json` as `VARCHAR(65535)`).
     func storedType(_ type: SQLType) -> SQLType
@@ -44,7 +46,8 @@ public protocol Dialect: Sendable {
     /// The exact decimal type a new column of numbers with up to `integerDigits` digits before the
     /// point and `scale` after it (some in exponent notation, some NaN or infinite, as the flags
     /// say) is created as; nil when the warehouse has none that holds them.
-    func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool, holdsSpecialValues: Bool) -> SQLType?
+    func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool, holdsSpecialValues: Bool)
+        -> SQLType?
     /// Whether the COPY reads a number in exponent notation (`1.5e3`) into a decimal column.
     var decimalsReadExponents: Bool { get }
     /// Whether a `varchar(n)` holds n characters (PostgreSQL) rather than n bytes (Redshift).

@@ -28,9 +28,11 @@ public struct LedgerSQL: Sendable, Hashable {
         public var startedAt: String
         public var loaderVersion: String
 
-        public init(loadID: String, table: TableName, partitionKey: String, partitionJSON: String?, mode: String,
-                    rowCount: Int, uncompressedBytes: Int, compressedBytes: Int, partCount: Int, stagePrefix: String,
-                    contentSHA256: String, startedAt: String, loaderVersion: String) {
+        public init(
+            loadID: String, table: TableName, partitionKey: String, partitionJSON: String?, mode: String,
+            rowCount: Int, uncompressedBytes: Int, compressedBytes: Int, partCount: Int, stagePrefix: String,
+            contentSHA256: String, startedAt: String, loaderVersion: String
+        ) {
             self.loadID = loadID
             self.table = table
             self.partitionKey = partitionKey
@@ -72,7 +74,8 @@ public struct LedgerSQL: Sendable, Hashable {
             """,
         ]
         if types.hasIndexes {
-            statements.append("""
+            statements.append(
+                """
                 CREATE INDEX IF NOT EXISTS load_history_target
                     ON \(table.quoted) (table_schema, table_name, partition_key, committed_at)
                 """)
@@ -88,9 +91,11 @@ public struct LedgerSQL: Sendable, Hashable {
                 + "row_count, uncompressed_bytes, compressed_bytes, part_count, stage_prefix, content_sha256, "
                 + "started_at, committed_at, loader_version) VALUES ($1, $2, $3, $4, \(types.jsonParameter("$5")), "
                 + "$6, $7, $8, $9, $10, $11, $12, \(types.timestampParameter("$13")), \(types.statementTime), $14)",
-            [row.loadID, row.table.schema, row.table.table, row.partitionKey, row.partitionJSON, row.mode,
-             String(row.rowCount), String(row.uncompressedBytes), String(row.compressedBytes), String(row.partCount),
-             row.stagePrefix, row.contentSHA256, row.startedAt, row.loaderVersion])
+            [
+                row.loadID, row.table.schema, row.table.table, row.partitionKey, row.partitionJSON, row.mode,
+                String(row.rowCount), String(row.uncompressedBytes), String(row.compressedBytes), String(row.partCount),
+                row.stagePrefix, row.contentSHA256, row.startedAt, row.loaderVersion,
+            ])
     }
 
     /// The content checksum of the last committed load of `target`'s partition `partitionKey`

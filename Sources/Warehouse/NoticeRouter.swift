@@ -13,11 +13,13 @@ final class NoticeRouter: Sendable {
     /// Installs this router on `connection`; the router must outlive it.
     func install(on connection: OpaquePointer) {
         let context = Unmanaged.passUnretained(self).toOpaque()
-        PQsetNoticeReceiver(connection, { context, result in
-            guard let context, let result else { return }
-            let router = Unmanaged<NoticeRouter>.fromOpaque(context).takeUnretainedValue()
-            router.receive(result)
-        }, context)
+        PQsetNoticeReceiver(
+            connection,
+            { context, result in
+                guard let context, let result else { return }
+                let router = Unmanaged<NoticeRouter>.fromOpaque(context).takeUnretainedValue()
+                router.receive(result)
+            }, context)
     }
 
     private func receive(_ result: OpaquePointer) {

@@ -20,9 +20,10 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
     public var advisoryLocks: (any AdvisoryLockSQL)? { self }
     /// `text` without bounds, `jsonb`, `timestamptz`, with indexes.
     public var bookkeeping: BookkeepingTypes {
-        BookkeepingTypes(text: "text", boundsText: false, json: "jsonb", jsonParameterCast: "jsonb", checksum: "text",
-                         timestamp: "timestamptz", transactionStart: "now()", statementTime: "clock_timestamp()",
-                         hasIndexes: true)
+        BookkeepingTypes(
+            text: "text", boundsText: false, json: "jsonb", jsonParameterCast: "jsonb", checksum: "text",
+            timestamp: "timestamptz", transactionStart: "now()", statementTime: "clock_timestamp()",
+            hasIndexes: true)
     }
 
     /// Any URL: `postgres://…`, `postgresql://…` or libpq's `key=value` string, as it is.
@@ -53,8 +54,10 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
     /// created reads as `.varchar(maxBytes: n)` (n characters hold at least n bytes); `numeric`
     /// without a precision as `.numeric`; a timestamp of fewer than six fraction digits as
     /// `.coarseTimestamp`; types without a case (`real`, `uuid`, …) as nil.
-    public func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?,
-                        datetimePrecision: Int?) -> SQLType? {
+    public func sqlType(
+        dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?,
+        datetimePrecision: Int?
+    ) -> SQLType? {
         switch dataType.lowercased() {
         case "boolean": return .boolean
         case "smallint": return .smallint
@@ -99,8 +102,10 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
 
     /// Unconstrained `numeric`, which also reads exponent notation, `NaN` and (from PostgreSQL 14)
     /// the infinities, up to 131072 digits before the point and 16383 after.
-    public func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool,
-                                 holdsSpecialValues: Bool) -> SQLType? {
+    public func exactDecimalType(
+        integerDigits: Int, scale: Int, usesExponentNotation: Bool,
+        holdsSpecialValues: Bool
+    ) -> SQLType? {
         guard integerDigits <= 131_072, scale <= 16_383 else { return nil }
         return .numeric
     }
@@ -116,10 +121,10 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
     /// type rewrites the table.
     public func rewritesTable(from: SQLType, to: SQLType) -> Bool {
         switch (storedType(from), storedType(to)) {
-        case let (a, b) where a == b: return false
+        case (let a, let b) where a == b: return false
         case (.varchar, .text): return false
-        case let (.varchar(a), .varchar(b)): return b < a
-        case let (.decimal(p1, s1), .decimal(p2, s2)): return s1 != s2 || p2 < p1
+        case (.varchar(let a), .varchar(let b)): return b < a
+        case (.decimal(let p1, let s1), .decimal(let p2, let s2)): return s1 != s2 || p2 < p1
         case (.decimal, .numeric): return false
         case (.coarseTimestamp, .coarseTimestamp), (.coarseTimestamp, .timestamp), (.coarseTimestamp, .timestamptz):
             // Only more precision, in the same zone (`widening` allows no other): the catalog.
@@ -184,8 +189,10 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
     }
 
     /// `SELECT cols FROM table [WHERE condition] [ORDER BY …]`.
-    public func select(_ columns: [String], from table: TableName, where condition: SQLCondition?,
-                       orderBy: [String]) -> SQLStatement {
+    public func select(
+        _ columns: [String], from table: TableName, where condition: SQLCondition?,
+        orderBy: [String]
+    ) -> SQLStatement {
         CommonSQL.select(columns, from: table, where: condition, orderBy: orderBy)
     }
 }

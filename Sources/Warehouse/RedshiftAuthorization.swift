@@ -1,7 +1,8 @@
 /// How Redshift's COPY and UNLOAD reach S3: an IAM role the cluster may assume, or access keys.
 /// `description` names the role or the key id only: the secret and the session token never print.
 public enum RedshiftAuthorization: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
-    CustomReflectable {
+    CustomReflectable
+{
     /// A role ARN (several chained with commas), or `default` for the cluster's default role.
     case iamRole(String)
     /// Access keys, with the session token of temporary credentials.
@@ -18,7 +19,8 @@ public enum RedshiftAuthorization: Sendable, Hashable, CustomStringConvertible, 
             if role == "default" { return "IAM_ROLE default" }
             return "IAM_ROLE \(try RedshiftDialect.literal(role, option: "IAM_ROLE"))"
         case .accessKeys(let id, let secret, let sessionToken):
-            var clause = "ACCESS_KEY_ID \(try RedshiftDialect.literal(id, option: "ACCESS_KEY_ID"))"
+            var clause =
+                "ACCESS_KEY_ID \(try RedshiftDialect.literal(id, option: "ACCESS_KEY_ID"))"
                 + " SECRET_ACCESS_KEY \(try RedshiftDialect.literal(secret, option: "SECRET_ACCESS_KEY"))"
             if let sessionToken {
                 clause += " SESSION_TOKEN \(try RedshiftDialect.literal(sessionToken, option: "SESSION_TOKEN"))"

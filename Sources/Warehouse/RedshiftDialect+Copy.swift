@@ -15,8 +15,10 @@ extension RedshiftDialect: StageCopySQL {
     /// Left out on purpose: `ACCEPTINVCHARS` (invalid UTF-8 must fail, not be replaced),
     /// `TRUNCATECOLUMNS` (overflow must fail), `FILLRECORD` and `IGNOREHEADER` (parts have every
     /// column and no header), `ROUNDEC` (staged decimals already fit the column's scale).
-    public func copyFromManifest(_ table: TableName, columns: [String], manifestURL: String,
-                                 authorization: RedshiftAuthorization, region: String?) throws -> String {
+    public func copyFromManifest(
+        _ table: TableName, columns: [String], manifestURL: String,
+        authorization: RedshiftAuthorization, region: String?
+    ) throws -> String {
         let list = columns.isEmpty ? "" : " (\(CommonSQL.columnList(columns)))"
         var sql = "COPY \(table.quoted)\(list) FROM \(try Self.literal(manifestURL, option: "manifest URL"))"
         sql += " \(try authorization.clause())"

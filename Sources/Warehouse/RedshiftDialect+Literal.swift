@@ -9,10 +9,13 @@ extension RedshiftDialect {
         if value.unicodeScalars.contains("\\") {
             throw WarehouseError(
                 code: .invalidRequest,
-                message: "the \(option) value of a Redshift statement contains a backslash, which Redshift may read as an escape")
+                message:
+                    "the \(option) value of a Redshift statement contains a backslash, which Redshift may read as an escape"
+            )
         }
         if value.utf8.contains(0) {
-            throw WarehouseError(code: .invalidRequest, message: "the \(option) value of a Redshift statement contains NUL")
+            throw WarehouseError(
+                code: .invalidRequest, message: "the \(option) value of a Redshift statement contains NUL")
         }
         return quoteLiteral(value)
     }

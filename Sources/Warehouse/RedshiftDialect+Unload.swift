@@ -11,9 +11,12 @@ extension RedshiftDialect {
     /// - `MAXFILESIZE 1 GB`: parts of a size the store and the reader handle comfortably.
     /// - `PARALLEL OFF` only when `ordered`: files `<prefix>000`, `001`, … then follow the query's
     ///   ORDER BY; by default each slice writes its own files (`<prefix><slice>_part_<nn>`), faster.
-    public func unload(query: String, to prefix: String, authorization: RedshiftAuthorization, region: String?,
-                       ordered: Bool = false) throws -> String {
-        var sql = "UNLOAD (\(try Self.literal(query, option: "UNLOAD query"))) TO \(try Self.literal(prefix, option: "UNLOAD prefix"))"
+    public func unload(
+        query: String, to prefix: String, authorization: RedshiftAuthorization, region: String?,
+        ordered: Bool = false
+    ) throws -> String {
+        var sql =
+            "UNLOAD (\(try Self.literal(query, option: "UNLOAD query"))) TO \(try Self.literal(prefix, option: "UNLOAD prefix"))"
         sql += " \(try authorization.clause())"
         sql += " FORMAT AS CSV GZIP NULL AS '\\N' MANIFEST VERBOSE ALLOWOVERWRITE MAXFILESIZE 1 GB"
         if ordered { sql += " PARALLEL OFF" }

@@ -25,9 +25,10 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     /// `VARCHAR(n)` bounds, `TIMESTAMPTZ`, no indexes.
     public var bookkeeping: BookkeepingTypes {
         let text = "VARCHAR(\(Self.maxVarcharBytes))"
-        return BookkeepingTypes(text: text, boundsText: true, json: text, jsonParameterCast: nil, checksum: "CHAR(64)",
-                                timestamp: "TIMESTAMPTZ", transactionStart: "SYSDATE", statementTime: "GETDATE()",
-                                hasIndexes: false)
+        return BookkeepingTypes(
+            text: text, boundsText: true, json: text, jsonParameterCast: nil, checksum: "CHAR(64)",
+            timestamp: "TIMESTAMPTZ", transactionStart: "SYSDATE", statementTime: "GETDATE()",
+            hasIndexes: false)
     }
 
     /// `redshift://…`, which libpq takes as `postgres://…` (Redshift speaks PostgreSQL's protocol).
@@ -63,8 +64,10 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     /// Reads `information_schema.columns.data_type`; a VARCHAR without a length is Redshift's
     /// default 256, a numeric without precision its default (18,0), `super` is `.json`. Other
     /// types (CHAR, TIME, VARBYTE, GEOMETRY, …) read as nil.
-    public func sqlType(dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?,
-                        datetimePrecision: Int?) -> SQLType? {
+    public func sqlType(
+        dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?,
+        datetimePrecision: Int?
+    ) -> SQLType? {
         switch dataType.lowercased() {
         case "boolean": return .boolean
         case "smallint": return .smallint
@@ -104,10 +107,13 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     /// `DECIMAL(38, scale)` while the digits fit it (scale at most 37). Numbers written in exponent
     /// notation get none: the COPY documentation promises nothing for them in a DECIMAL column;
     /// nor do NaN and the infinities, which a DECIMAL does not hold.
-    public func exactDecimalType(integerDigits: Int, scale: Int, usesExponentNotation: Bool,
-                                 holdsSpecialValues: Bool) -> SQLType? {
+    public func exactDecimalType(
+        integerDigits: Int, scale: Int, usesExponentNotation: Bool,
+        holdsSpecialValues: Bool
+    ) -> SQLType? {
         let precision = ColumnLimits.redshiftMaxDecimalPrecision
-        guard !usesExponentNotation, !holdsSpecialValues, scale <= precision - 1, integerDigits <= precision - scale else {
+        guard !usesExponentNotation, !holdsSpecialValues, scale <= precision - 1, integerDigits <= precision - scale
+        else {
             return nil
         }
         return .decimal(precision: precision, scale: scale)
@@ -202,15 +208,19 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     }
 
     /// `SELECT cols FROM table [WHERE condition] [ORDER BY …]`.
-    public func select(_ columns: [String], from table: TableName, where condition: SQLCondition?,
-                       orderBy: [String]) -> SQLStatement {
+    public func select(
+        _ columns: [String], from table: TableName, where condition: SQLCondition?,
+        orderBy: [String]
+    ) -> SQLStatement {
         CommonSQL.select(columns, from: table, where: condition, orderBy: orderBy)
     }
 
     /// `name` with ASCII letters lowered, as Redshift folds identifiers (other letters are kept).
     static func folded(_ name: String) -> String {
-        String(String.UnicodeScalarView(name.unicodeScalars.map { scalar in
-            ("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32) ?? scalar : scalar
-        }))
+        String(
+            String.UnicodeScalarView(
+                name.unicodeScalars.map { scalar in
+                    ("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32) ?? scalar : scalar
+                }))
     }
 }

@@ -37,10 +37,11 @@ extension Dialect {
         var parts: [String] = []
         var parameters: [String?] = []
         for comparison in comparisons {
-            let operand = switch comparison.operand {
-            case .column(let column): quoteIdentifier(column)
-            case .expression(let sql): "(\(sql))"
-            }
+            let operand =
+                switch comparison.operand {
+                case .column(let column): quoteIdentifier(column)
+                case .expression(let sql): "(\(sql))"
+                }
             func placeholder(_ value: String) -> String {
                 parameters.append(value)
                 let name = "$\(parameters.count)"

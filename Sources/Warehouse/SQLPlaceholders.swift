@@ -5,7 +5,8 @@ enum SQLPlaceholders {
     /// `statement.sql` with each `$n` replaced by `literal(value)` of its parameter, or `NULL` for
     /// nil; a placeholder without a parameter is an `invalidRequest`.
     static func inline(_ statement: SQLStatement, literal: (_ value: String, _ placeholder: String) throws -> String)
-        throws -> String {
+        throws -> String
+    {
         try rewrite(statement.sql) { number in
             guard number >= 1, number <= statement.parameters.count else {
                 throw WarehouseError(
@@ -34,7 +35,8 @@ enum SQLPlaceholders {
                 var digitsEnd = index + 1
                 while digitsEnd < scalars.count, ("0"..."9").contains(scalars[digitsEnd]) { digitsEnd += 1 }
                 if digitsEnd > index + 1,
-                    let number = Int(String(String.UnicodeScalarView(scalars[(index + 1)..<digitsEnd]))) {
+                    let number = Int(String(String.UnicodeScalarView(scalars[(index + 1)..<digitsEnd])))
+                {
                     out.append(contentsOf: try replacement(number).unicodeScalars)
                     index = digitsEnd
                     continue

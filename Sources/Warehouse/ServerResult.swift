@@ -54,8 +54,9 @@ final class ServerResult: @unchecked Sendable {
             }
             rows.append(values)
         }
-        return QueryResult(columns: columns, rows: rows, commandStatus: commandStatus,
-                           affectedRows: affectedRows)
+        return QueryResult(
+            columns: columns, rows: rows, commandStatus: commandStatus,
+            affectedRows: affectedRows)
     }
 
     /// One of the server's error fields (`PG_DIAG_*`, given by its letter).

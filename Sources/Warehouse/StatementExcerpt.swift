@@ -28,7 +28,10 @@ enum StatementExcerpt {
                 var end = index + 1
                 while end < chars.count {
                     if chars[end] == "'" {
-                        if end + 1 < chars.count && chars[end + 1] == "'" { end += 2; continue }
+                        if end + 1 < chars.count && chars[end + 1] == "'" {
+                            end += 2
+                            continue
+                        }
                         break
                     }
                     end += 1

@@ -41,8 +41,10 @@ public struct WarehouseError: Error, Sendable, CustomStringConvertible {
     /// The failing statement's first 200 characters, with credentials masked.
     public var statement: String?
 
-    public init(code: Code, message: String, sqlState: String? = nil, detail: String? = nil,
-                hint: String? = nil, context: String? = nil, position: Int? = nil, statement: String? = nil) {
+    public init(
+        code: Code, message: String, sqlState: String? = nil, detail: String? = nil,
+        hint: String? = nil, context: String? = nil, position: Int? = nil, statement: String? = nil
+    ) {
         self.code = code
         self.message = message
         self.sqlState = sqlState

@@ -57,7 +57,12 @@ struct BlockingPoolTests {
         let pool = BlockingPool(name: "test-shutdown", maximumThreads: 1)
         let done = LockedBox(0)
         let jobs = (0..<5).map { _ in
-            Task { try await pool.run { usleep(10_000); done.withLock { $0 += 1 } } }
+            Task {
+                try await pool.run {
+                    usleep(10_000)
+                    done.withLock { $0 += 1 }
+                }
+            }
         }
         try await waitUntil { pool.threadCount == 1 }
         await pool.shutdown()

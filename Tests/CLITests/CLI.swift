@@ -28,17 +28,21 @@ enum CLI {
 
     /// Runs `stevedore` with `arguments` and waits for it on the blocking pool.
     static func run(_ arguments: [String], stdin: [UInt8]? = nil, environment overrides: [String: String] = [:])
-        async throws -> Result {
+        async throws -> Result
+    {
         let environment = environment.merging(overrides) { _, new in new }
         return try await BlockingPool.shared.run { try runBlocking(arguments, stdin: stdin, environment: environment) }
     }
 
-    private static func runBlocking(_ arguments: [String], stdin: [UInt8]?, environment: [String: String]) throws -> Result {
+    private static func runBlocking(_ arguments: [String], stdin: [UInt8]?, environment: [String: String]) throws
+        -> Result
+    {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.environment = environment
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         let input = Pipe()
@@ -51,8 +55,9 @@ enum CLI {
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                      stderr: String(decoding: stderrData, as: UTF8.self), stdoutBytes: Array(stdoutData))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self), stdoutBytes: Array(stdoutData))
     }
 
     /// A file with `text` in a fresh temporary folder.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StevedoreCLI
 
 @Suite("stevedore.yml", .timeLimit(.minutes(5)))
@@ -18,8 +19,9 @@ struct ConfigurationFileTests {
               iam_role: arn:aws:iam::123456789012:role/Loader
             jobs: []
             """
-        let file = try ConfigurationFile.parse(text, path: "stevedore.yml",
-                                               environment: ["PGPASS_FOR_TEST": "s3cret", "BUCKET": "my-bucket"])
+        let file = try ConfigurationFile.parse(
+            text, path: "stevedore.yml",
+            environment: ["PGPASS_FOR_TEST": "s3cret", "BUCKET": "my-bucket"])
         #expect(file.warehouse(nil) == "postgres://loader:s3cret@127.0.0.1:54329/stevedore")
         #expect(try file.stage(nil) == "s3://my-bucket/stevedore")
         #expect(try file.stage("disk") == "file:///var/tmp/stage")
@@ -35,8 +37,12 @@ struct ConfigurationFileTests {
             try ConfigurationFile.parse("stages:\n  lake: s3://${NOPE_NOT_SET}/x\n", path: "my.yml", environment: [:])
         }
         #expect("\(unset.map { "\($0)" } ?? "")".contains("my.yml: 'stages' uses ${NOPE_NOT_SET}, which is not set"))
-        #expect(throws: (any Error).self) { try ConfigurationFile.parse("stages: [a, b]\n", path: "my.yml", environment: [:]) }
-        #expect(throws: (any Error).self) { try ConfigurationFile.parse("warehouses: {a: [\n", path: "my.yml", environment: [:]) }
+        #expect(throws: (any Error).self) {
+            try ConfigurationFile.parse("stages: [a, b]\n", path: "my.yml", environment: [:])
+        }
+        #expect(throws: (any Error).self) {
+            try ConfigurationFile.parse("warehouses: {a: [\n", path: "my.yml", environment: [:])
+        }
     }
 
     @Test("the CLI reads --config and uses its named stage")
@@ -45,14 +51,19 @@ struct ConfigurationFileTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = folder.appendingPathComponent("stevedore.yml")
-        try "stages:\n  here: file://\(folder.path)/stage\ndefaults:\n  stage: here\n".write(to: config, atomically: true, encoding: .utf8)
+        try "stages:\n  here: file://\(folder.path)/stage\ndefaults:\n  stage: here\n".write(
+            to: config, atomically: true, encoding: .utf8)
         let table = "\(CLI.uniqueSchema()).sales"
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        let result = try await CLI.run(["load", file.path, "--table", table, "--config", config.path, "--json", "--keep-stage"])
+        let result = try await CLI.run([
+            "load", file.path, "--table", table, "--config", config.path, "--json", "--keep-stage",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect((report["stagePrefix"] as? String)?.hasPrefix("file://\(folder.path)/stage/") == true)
-        let missing = try await CLI.run(["load", file.path, "--table", table, "--config", folder.appendingPathComponent("nope.yml").path])
+        let missing = try await CLI.run([
+            "load", file.path, "--table", table, "--config", folder.appendingPathComponent("nope.yml").path,
+        ])
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("cannot read the configuration file"))
     }

@@ -14,8 +14,14 @@ struct DocumentationTests {
         var commands: [String] = []
         var inBlock = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "```sh" { inBlock = true; continue }
-            if line.hasPrefix("```") { inBlock = false; continue }
+            if line == "```sh" {
+                inBlock = true
+                continue
+            }
+            if line.hasPrefix("```") {
+                inBlock = false
+                continue
+            }
             if inBlock && !line.trimmingCharacters(in: .whitespaces).isEmpty { commands.append(String(line)) }
         }
         return commands
@@ -27,13 +33,15 @@ struct DocumentationTests {
         let commands = try Self.examples("cli.md")
         #expect(commands.count >= 8)
         for command in commands {
-            let expected = command.range(of: "# exit ").flatMap { Int32(command[$0.upperBound...].prefix { $0.isNumber }) } ?? 0
+            let expected =
+                command.range(of: "# exit ").flatMap { Int32(command[$0.upperBound...].prefix { $0.isNumber }) } ?? 0
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = ["-c", command]
             process.currentDirectoryURL = Self.root
             var environment = CLI.environment
-            environment["PATH"] = CLI.binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+            environment["PATH"] =
+                CLI.binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
             environment["STEVEDORE_STAGE"] = "file:///tmp/stevedore-docs-stage"
             process.environment = environment
             process.standardOutput = FileHandle.nullDevice

@@ -6,7 +6,10 @@ import Testing
 @Suite("stevedore gc", .timeLimit(.minutes(5)))
 struct GCCommandTests {
     struct Report: Decodable {
-        struct Load: Decodable { var prefix, loadID: String; var objects: Int }
+        struct Load: Decodable {
+            var prefix, loadID: String
+            var objects: Int
+        }
         var dryRun: Bool
         var loads: [Load]
         var removedObjects: Int
@@ -29,12 +32,15 @@ struct GCCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let stage = "file://\(folder.path)"
         let file = try CLI.file("t.csv", "id,name\n1,a\n2,b\n")
-        let loaded = try await CLI.run(["load", file.path, "--table", "\(schema).t", "--stage", stage, "--keep-stage", "--json"])
+        let loaded = try await CLI.run([
+            "load", file.path, "--table", "\(schema).t", "--stage", stage, "--keep-stage", "--json",
+        ])
         #expect(loaded.status == 0, "\(loaded.stderr)")
 
         func write(_ relative: String, _ text: String = "x") throws {
             let url = folder.appendingPathComponent(relative)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(text.utf8).write(to: url)
         }
         let old = Self.loadID(Date(timeIntervalSinceNow: -2 * 86400), suffix: "0badc0de")
@@ -61,7 +67,9 @@ struct GCCommandTests {
 
         let removed = try await CLI.run(["gc", "--older-than", "1h", "--stage", stage])
         #expect(removed.status == 0, "\(removed.stderr)")
-        #expect(removed.stdout.contains("removed 2 objects (19 bytes) of 1 loads that never committed"), "\(removed.stdout)")
+        #expect(
+            removed.stdout.contains("removed 2 objects (19 bytes) of 1 loads that never committed"), "\(removed.stdout)"
+        )
         #expect(!exists(oldPrefix + "part-00001.csv.gz") && !exists(oldPrefix + "part-00002.csv.gz"))
         #expect(exists(youngPrefix + "part-00001.csv.gz"), "a load younger than the grace period may still be running")
 
@@ -70,10 +78,13 @@ struct GCCommandTests {
         let report = try JSONDecoder().decode(Report.self, from: Data(all.stdout.utf8))
         #expect(report.loads.map(\.prefix) == [youngPrefix])
         #expect(report.removedObjects == 1)
-        let committed = try FileManager.default.subpathsOfDirectory(atPath: folder.appendingPathComponent("stevedore/\(schema)/t/_all").path)
-            .filter { $0.hasSuffix(".csv.gz") }
+        let committed = try FileManager.default.subpathsOfDirectory(
+            atPath: folder.appendingPathComponent("stevedore/\(schema)/t/_all").path
+        )
+        .filter { $0.hasSuffix(".csv.gz") }
         #expect(committed.count == 1, "the committed load's part is still there: \(committed)")
-        #expect(exists("stevedore/notes.txt") && exists("stevedore/\(schema)/README"), "objects outside load folders stay")
+        #expect(
+            exists("stevedore/notes.txt") && exists("stevedore/\(schema)/README"), "objects outside load folders stay")
         #expect(try ScheduleCommandTests.psql("SELECT count(*) FROM \(schema).t") == "2")
 
         let usage = try await CLI.run(["gc", "--older-than", "soon", "--stage", stage])

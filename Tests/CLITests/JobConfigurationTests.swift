@@ -2,6 +2,7 @@ import Foundation
 import Scheduler
 import Stevedore
 import Testing
+
 @testable import StevedoreCLI
 
 @Suite("stevedore.yml jobs")
@@ -12,7 +13,8 @@ struct JobConfigurationTests {
 
     @Test("a two-dimensional job with every key read into a Job")
     func fullJob() throws {
-        let file = try parse("""
+        let file = try parse(
+            """
               orders:
                 table: analytics.orders
                 partitions:
@@ -51,8 +53,11 @@ struct JobConfigurationTests {
         #expect(windows.completionOffset == 7200)
         #expect(windows.timeZone.identifier == "Europe/Amsterdam")
         #expect(windows.start == ISO8601DateFormatter().date(from: "2025-12-31T23:00:00Z"))
-        #expect(job.source == .query(database: "postgres://reader@app/app",
-                                     sql: "SELECT * FROM orders WHERE order_date = {date} AND region = {region}"))
+        #expect(
+            job.source
+                == .query(
+                    database: "postgres://reader@app/app",
+                    sql: "SELECT * FROM orders WHERE order_date = {date} AND region = {region}"))
         #expect(job.mode == .merge(keys: ["id"]))
         #expect(job.retry == RetryBackoff(attempts: 5, initialDelay: 60, maxDelay: 3600))
         #expect(job.catchUp == 7)
@@ -63,12 +68,15 @@ struct JobConfigurationTests {
 
     @Test("defaults: one mapping for one dimension, names from the cadence, CSV by suffix, replace the partition")
     func defaults() throws {
-        let job = try #require(try parse("""
-              hourly:
-                table: raw.events
-                partitions: {hourly: 2026-01-01T00:00, column: at}
-                source: {glob: "data/{hour:yyyy/MM/dd/HH}/*.csv"}
-            """).jobs.first?.job)
+        let job = try #require(
+            try parse(
+                """
+                  hourly:
+                    table: raw.events
+                    partitions: {hourly: 2026-01-01T00:00, column: at}
+                    source: {glob: "data/{hour:yyyy/MM/dd/HH}/*.csv"}
+                """
+            ).jobs.first?.job)
         #expect(job.partitions.dimensions.map(\.name) == ["hour"])
         guard case .time(let windows, let isDate) = job.partitions.dimensions[0].keys else { return }
         #expect(!isDate)
@@ -80,17 +88,21 @@ struct JobConfigurationTests {
 
     @Test("scalars stay as written: no is Norway, 01 keeps its zero, a local time is local")
     func scalarsAsWritten() throws {
-        let job = try #require(try parse("""
-              nordics:
-                table: t
-                partitions:
-                  - {hourly: 2026-01-01T06:00, timezone: Europe/Amsterdam, column: at}
-                  - {name: country, values: [se, no, dk, 01, yes, ~x]}
-                source: {command: ./export.sh}
-                skip_unchanged: yes
-            """).jobs.first?.job)
+        let job = try #require(
+            try parse(
+                """
+                  nordics:
+                    table: t
+                    partitions:
+                      - {hourly: 2026-01-01T06:00, timezone: Europe/Amsterdam, column: at}
+                      - {name: country, values: [se, no, dk, 01, yes, ~x]}
+                    source: {command: ./export.sh}
+                    skip_unchanged: yes
+                """
+            ).jobs.first?.job)
         guard case .values(let values) = job.partitions.dimensions[1].keys,
-              case .time(let windows, _) = job.partitions.dimensions[0].keys else {
+            case .time(let windows, _) = job.partitions.dimensions[0].keys
+        else {
             Issue.record("unexpected dimensions")
             return
         }
@@ -101,13 +113,18 @@ struct JobConfigurationTests {
 
     @Test("a command's ${VAR} is left for the shell, so a secret never sits in the job's text")
     func commandVariablesStayUnexpanded() throws {
-        let job = try #require(try parse("""
-              fx:
-                table: t
-                partitions: {daily: 2026-01-01}
-                source: {command: "./fetch --token ${FX_TOKEN} --day {date}"}
-            """, environment: ["FX_TOKEN": "s3cret-token"]).jobs.first?.job)
-        #expect(job.source == .command("./fetch --token ${FX_TOKEN} --day {date}", format: .bySuffix, workingDirectory: nil))
+        let job = try #require(
+            try parse(
+                """
+                  fx:
+                    table: t
+                    partitions: {daily: 2026-01-01}
+                    source: {command: "./fetch --token ${FX_TOKEN} --day {date}"}
+                """, environment: ["FX_TOKEN": "s3cret-token"]
+            ).jobs.first?.job)
+        #expect(
+            job.source == .command("./fetch --token ${FX_TOKEN} --day {date}", format: .bySuffix, workingDirectory: nil)
+        )
         #expect(!job.source.summary.contains("s3cret"))
     }
 
@@ -119,7 +136,10 @@ struct JobConfigurationTests {
             ("stages: [a, b]\n", "doc.yml: 'stages' must map names to URLs"),
             ("defaults: {stage: {nested: x}}\n", "doc.yml: 'defaults' must map names to URLs"),
             ("scheduler: 3\n", "doc.yml: 'scheduler' must be a mapping"),
-            ("scheduler: {threads: 3}\n", "doc.yml: scheduler has an unknown key 'threads' (known: concurrency, grace, listen)"),
+            (
+                "scheduler: {threads: 3}\n",
+                "doc.yml: scheduler has an unknown key 'threads' (known: concurrency, grace, listen)"
+            ),
             ("scheduler: {grace: [1s]}\n", "doc.yml: 'scheduler.grace' must be a single value"),
             ("jobs: [a]\n", "doc.yml: 'jobs' must map job names to jobs"),
             ("jobs:\n  j: 3\n", "doc.yml: job j: must be a mapping"),
@@ -127,22 +147,36 @@ struct JobConfigurationTests {
             ("jobs:\n  j:\n    table: [a, b]\n", "doc.yml: job j: 'table' must be a single value"),
             ("jobs:\n" + job + "    retry: 3\n", "doc.yml: job j: 'retry' must be a mapping"),
             ("jobs:\n" + job + "    retry: {tries: 3}\n", "doc.yml: job j: retry has an unknown key 'tries'"),
-            ("jobs:\n  j:\n    table: t\n    partitions: [daily]\n    source: {file: x.csv}\n",
-             "doc.yml: job j: partitions[0] must be a mapping"),
-            ("jobs:\n  j:\n    table: t\n    partitions: {daily: 2026-01-01, every: 2}\n    source: {file: x.csv}\n",
-             "doc.yml: job j: partitions[0] has an unknown key 'every'"),
-            ("jobs:\n  j:\n    table: t\n    partitions: {name: r, values: eu}\n    source: {file: x.csv}\n",
-             "doc.yml: job j: partitions[0].values must be a list"),
-            ("jobs:\n  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: x.csv\n",
-             "doc.yml: job j: 'source' must be a mapping with one of file, glob, objects, command, query"),
-            ("jobs:\n  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv, path: y}\n",
-             "doc.yml: job j: source has an unknown key 'path'"),
+            (
+                "jobs:\n  j:\n    table: t\n    partitions: [daily]\n    source: {file: x.csv}\n",
+                "doc.yml: job j: partitions[0] must be a mapping"
+            ),
+            (
+                "jobs:\n  j:\n    table: t\n    partitions: {daily: 2026-01-01, every: 2}\n    source: {file: x.csv}\n",
+                "doc.yml: job j: partitions[0] has an unknown key 'every'"
+            ),
+            (
+                "jobs:\n  j:\n    table: t\n    partitions: {name: r, values: eu}\n    source: {file: x.csv}\n",
+                "doc.yml: job j: partitions[0].values must be a list"
+            ),
+            (
+                "jobs:\n  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: x.csv\n",
+                "doc.yml: job j: 'source' must be a mapping with one of file, glob, objects, command, query"
+            ),
+            (
+                "jobs:\n  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv, path: y}\n",
+                "doc.yml: job j: source has an unknown key 'path'"
+            ),
         ]
         for (yaml, fragment) in cases {
             #expect {
                 try ConfigurationFile.parse(yaml, path: "doc.yml", environment: [:])
             } throws: { error in
-                "\(error)".contains(fragment) || { print("\(yaml) got: \(error)"); return false }()
+                "\(error)".contains(fragment)
+                    || {
+                        print("\(yaml) got: \(error)")
+                        return false
+                    }()
             }
         }
     }
@@ -150,29 +184,52 @@ struct JobConfigurationTests {
     @Test("mistakes name the file, the job and the key")
     func mistakes() {
         let cases: [(String, String)] = [
-            ("  j:\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv}\n", "jobs.yml: job j: 'table' is missing"),
-            ("  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv}\n    retries: 3\n",
-             "job j: the job has an unknown key 'retries'"),
-            ("  j:\n    table: t\n    partitions: {daily: someday}\n    source: {file: x.csv}\n",
-             "job j: partitions[0].daily 'someday' is not a date"),
-            ("  j:\n    table: t\n    partitions: {daily: 2026-01-01, timezone: Mars/Olympus}\n    source: {file: x.csv}\n",
-             "unknown time zone 'Mars/Olympus'"),
-            ("  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: '{day}.csv'}\n",
-             "job j: the source uses {day}, which is not a placeholder of this job"),
-            ("  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv, command: y}\n",
-             "source needs exactly one of file, glob, objects, command, query"),
-            ("  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    schedule: '61 * * * *'\n    source: {file: x.csv}\n",
-             "minute field '61'"),
-            ("  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {query: SELECT 1}\n",
-             "a query source needs 'database'"),
-            ("  j:\n    table: 'a.b.c'\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv}\n",
-             "job j: table 'a.b.c'"),
+            (
+                "  j:\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv}\n",
+                "jobs.yml: job j: 'table' is missing"
+            ),
+            (
+                "  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv}\n    retries: 3\n",
+                "job j: the job has an unknown key 'retries'"
+            ),
+            (
+                "  j:\n    table: t\n    partitions: {daily: someday}\n    source: {file: x.csv}\n",
+                "job j: partitions[0].daily 'someday' is not a date"
+            ),
+            (
+                "  j:\n    table: t\n    partitions: {daily: 2026-01-01, timezone: Mars/Olympus}\n    source: {file: x.csv}\n",
+                "unknown time zone 'Mars/Olympus'"
+            ),
+            (
+                "  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: '{day}.csv'}\n",
+                "job j: the source uses {day}, which is not a placeholder of this job"
+            ),
+            (
+                "  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv, command: y}\n",
+                "source needs exactly one of file, glob, objects, command, query"
+            ),
+            (
+                "  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    schedule: '61 * * * *'\n    source: {file: x.csv}\n",
+                "minute field '61'"
+            ),
+            (
+                "  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {query: SELECT 1}\n",
+                "a query source needs 'database'"
+            ),
+            (
+                "  j:\n    table: 'a.b.c'\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv}\n",
+                "job j: table 'a.b.c'"
+            ),
         ]
         for (yaml, fragment) in cases {
             #expect {
                 try parse(yaml)
             } throws: { error in
-                "\(error)".contains(fragment) || { print("got: \(error)"); return false }()
+                "\(error)".contains(fragment)
+                    || {
+                        print("got: \(error)")
+                        return false
+                    }()
             }
         }
     }

@@ -20,8 +20,14 @@ struct LoadCommandTests {
         #expect((report["stagePrefix"] as? String)?.hasPrefix("s3://\(CLI.bucket)/cli-tests/") == true)
         #expect((report["loadID"] as? String)?.isEmpty == false)
         // PostgreSQL pipelines the copy with staging.
-        #expect((report["phases"] as? [[String: Any]])?.map { $0["name"] as? String } == ["stage+copy", "commit", "cleanup"])
-        #expect(try await CLI.rows(table, stage: stage) == ["1,2024-01-01,eu,10.50", "2,2024-01-01,us,", "3,2024-01-02,eu,7.25"])
+        #expect(
+            (report["phases"] as? [[String: Any]])?.map { $0["name"] as? String } == [
+                "stage+copy", "commit", "cleanup",
+            ])
+        #expect(
+            try await CLI.rows(table, stage: stage) == [
+                "1,2024-01-01,eu,10.50", "2,2024-01-01,us,", "3,2024-01-02,eu,7.25",
+            ])
     }
 
     @Test("load a partition from stdin and JSON Lines; status lists both")
@@ -29,11 +35,15 @@ struct LoadCommandTests {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
         let stage = "file://\(FileManager.default.temporaryDirectory.path)/cli-stage-\(schema)"
-        let first = try await CLI.run(["load", "-", "--table", "\(schema).sales", "--stage", stage, "--partition", "sale_date=2024-01-01",
-                                 "--quiet"], stdin: Array("id,sale_date\n1,2024-01-01\n2,2024-01-01\n".utf8))
+        let first = try await CLI.run(
+            [
+                "load", "-", "--table", "\(schema).sales", "--stage", stage, "--partition", "sale_date=2024-01-01",
+                "--quiet",
+            ], stdin: Array("id,sale_date\n1,2024-01-01\n2,2024-01-01\n".utf8))
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.isEmpty)
-        let jsonl = try CLI.file("events.jsonl", "{\"id\": 1, \"kind\": \"a\", \"tags\": [1, 2]}\n{\"id\": 2, \"score\": 9.5}\n")
+        let jsonl = try CLI.file(
+            "events.jsonl", "{\"id\": 1, \"kind\": \"a\", \"tags\": [1, 2]}\n{\"id\": 2, \"score\": 9.5}\n")
         let second = try await CLI.run(["load", jsonl.path, "--table", "\(schema).events", "--stage", stage])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.hasPrefix("loaded 2 rows into \(schema).events (replace), 1 part"))
@@ -41,11 +51,14 @@ struct LoadCommandTests {
 
         let status = try await CLI.run(["status", "--stage", stage, "--json"])
         #expect(status.status == 0)
-        let loads = try #require((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["loads"]
-            as? [[String: Any]])
+        let loads = try #require(
+            (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["loads"]
+                as? [[String: Any]])
         let mine = loads.filter { ($0["table"] as? String)?.hasPrefix(schema) == true }
         #expect(Set(mine.compactMap { $0["table"] as? String }) == ["\(schema).sales", "\(schema).events"])
-        #expect(mine.first { $0["table"] as? String == "\(schema).sales" }?["partition"] as? String == "sale_date=2024-01-01")
+        #expect(
+            mine.first { $0["table"] as? String == "\(schema).sales" }?["partition"] as? String
+                == "sale_date=2024-01-01")
     }
 
     @Test("unload to a file and to an S3 prefix")
@@ -56,8 +69,10 @@ struct LoadCommandTests {
         let file = try CLI.file("sales.csv", Self.sales)
         #expect(try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--quiet"]).status == 0)
         let out = file.deletingLastPathComponent().appendingPathComponent("back.csv")
-        let toFile = try await CLI.run(["unload", "--table", table, "--stage", stage, "--partition", "sale_date=2024-01-01",
-                                  "--columns", "amount,id", "--to", out.path])
+        let toFile = try await CLI.run([
+            "unload", "--table", table, "--stage", stage, "--partition", "sale_date=2024-01-01",
+            "--columns", "amount,id", "--to", out.path,
+        ])
         #expect(toFile.status == 0, "\(toFile.stderr)")
         #expect(toFile.stderr == "wrote 2 rows (amount,id) of \(table) to \(out.path)\n")
         #expect(Set(try String(contentsOf: out, encoding: .utf8).split(separator: "\n")) == ["10.50,1", ",2"])
@@ -65,8 +80,10 @@ struct LoadCommandTests {
         let written = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(written["rows"] as? Int == 3)
         #expect(written["columns"] as? [String] == ["id", "sale_date", "region", "amount"])
-        let toS3 = try await CLI.run(["unload", "--table", table, "--stage", stage, "--to", "s3://\(CLI.bucket)/cli-exports/\(table)",
-                                "--json"])
+        let toS3 = try await CLI.run([
+            "unload", "--table", table, "--stage", stage, "--to", "s3://\(CLI.bucket)/cli-exports/\(table)",
+            "--json",
+        ])
         #expect(toS3.status == 0, "\(toS3.stderr)")
         let exported = try #require(try JSONSerialization.jsonObject(with: Data(toS3.stdout.utf8)) as? [String: Any])
         #expect(exported["rows"] as? Int == 3)
@@ -98,12 +115,17 @@ struct BadInputTests {
         }
 
         func expectUnchanged() async throws {
-            #expect(try await CLI.rows(table, stage: stage) == ["1,2024-01-01,eu,10.50", "2,2024-01-01,us,", "3,2024-01-02,eu,7.25"])
+            #expect(
+                try await CLI.rows(table, stage: stage) == [
+                    "1,2024-01-01,eu,10.50", "2,2024-01-01,us,", "3,2024-01-02,eu,7.25",
+                ])
         }
     }
 
-    static func expectOneLineError(_ result: CLI.Result, status: Int32, mentioning text: String,
-                                   sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectOneLineError(
+        _ result: CLI.Result, status: Int32, mentioning text: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(result.status == status, "\(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stderr.hasPrefix("stevedore: "), sourceLocation: sourceLocation)
         #expect(result.stderr.contains(text), "\(result.stderr)", sourceLocation: sourceLocation)
@@ -113,13 +135,17 @@ struct BadInputTests {
 
     /// A flag argument-parser refused (in parsing or a command's `validate()`): its `Error:` line
     /// naming the flag, the command's usage, exit 64, nothing on stdout.
-    static func expectUsageError(_ result: CLI.Result, command: String, mentioning text: String,
-                                 sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectUsageError(
+        _ result: CLI.Result, command: String, mentioning text: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(result.status == 64, "\(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stderr.hasPrefix("Error: "), "\(result.stderr)", sourceLocation: sourceLocation)
-        #expect(result.stderr.split(separator: "\n").first?.contains(text) == true, "\(result.stderr)",
-                sourceLocation: sourceLocation)
-        #expect(result.stderr.contains("Usage: stevedore \(command) "), "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            result.stderr.split(separator: "\n").first?.contains(text) == true, "\(result.stderr)",
+            sourceLocation: sourceLocation)
+        #expect(
+            result.stderr.contains("Usage: stevedore \(command) "), "\(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
     }
 
@@ -128,14 +154,34 @@ struct BadInputTests {
         // Nothing listens on port 1: a command that got past validation would fail with 69, not 64.
         let nowhere = ["PGHOST": "127.0.0.1", "PGPORT": "1", "STEVEDORE_WAREHOUSE": ""]
         let cases: [([String], String, String)] = [
-            (["load", "missing.csv", "--table", "s.t", "--mode", "partition"], "load", "--mode partition needs --partition"),
-            (["plan", "missing.csv", "--table", "s.t", "--mode", "merge"], "plan", "--mode merge needs at least one --key"),
-            (["load", "missing.csv", "--table", "s.t", "--partition-expr", "d=1"], "load", "--partition-expr needs a --partition"),
-            (["unload", "--table", "s.t", "--format", "jsonl", "--to", "s3://b/p"], "unload", "--format jsonl writes to a file or stdout"),
-            (["backfill", "j", "--from", "a", "--to", "b", "--parallel", "0", "--config", "missing.yml"], "backfill",
-             "--parallel must be at least 1"),
-            (["schedule", "run", "--grace", "soon", "--config", "missing.yml"], "schedule run", "--grace soon: expected a duration"),
-            (["schedule", "run", "--concurrency", "0", "--config", "missing.yml"], "schedule run", "--concurrency must be at least 1"),
+            (
+                ["load", "missing.csv", "--table", "s.t", "--mode", "partition"], "load",
+                "--mode partition needs --partition"
+            ),
+            (
+                ["plan", "missing.csv", "--table", "s.t", "--mode", "merge"], "plan",
+                "--mode merge needs at least one --key"
+            ),
+            (
+                ["load", "missing.csv", "--table", "s.t", "--partition-expr", "d=1"], "load",
+                "--partition-expr needs a --partition"
+            ),
+            (
+                ["unload", "--table", "s.t", "--format", "jsonl", "--to", "s3://b/p"], "unload",
+                "--format jsonl writes to a file or stdout"
+            ),
+            (
+                ["backfill", "j", "--from", "a", "--to", "b", "--parallel", "0", "--config", "missing.yml"], "backfill",
+                "--parallel must be at least 1"
+            ),
+            (
+                ["schedule", "run", "--grace", "soon", "--config", "missing.yml"], "schedule run",
+                "--grace soon: expected a duration"
+            ),
+            (
+                ["schedule", "run", "--concurrency", "0", "--config", "missing.yml"], "schedule run",
+                "--concurrency must be at least 1"
+            ),
         ]
         for (arguments, command, text) in cases {
             let result = try await CLI.run(arguments, environment: nowhere)
@@ -155,7 +201,9 @@ struct BadInputTests {
     @Test("a missing file, exit 65")
     func missingFile() async throws {
         let guarded = try await Guarded()
-        let result = try await CLI.run(["load", "/nonexistent/sales.csv", "--table", guarded.table, "--stage", guarded.stage])
+        let result = try await CLI.run([
+            "load", "/nonexistent/sales.csv", "--table", guarded.table, "--stage", guarded.stage,
+        ])
         Self.expectOneLineError(result, status: 65, mentioning: "/nonexistent/sales.csv: no such file")
         try await guarded.expectUnchanged()
     }
@@ -164,7 +212,9 @@ struct BadInputTests {
     func unknownType() async throws {
         let guarded = try await Guarded()
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        let result = try await CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage, "--type", "amount=money"])
+        let result = try await CLI.run([
+            "load", file.path, "--table", guarded.table, "--stage", guarded.stage, "--type", "amount=money",
+        ])
         Self.expectUsageError(result, command: "load", mentioning: "unknown type 'money'")
         try await guarded.expectUnchanged()
     }
@@ -174,8 +224,10 @@ struct BadInputTests {
         let guarded = try await Guarded()
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
         for partition in ["sale_date", "=2024-01-01", "sale_date=2024-01-01.."] {
-            let result = try await CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage,
-                                      "--partition", partition])
+            let result = try await CLI.run([
+                "load", file.path, "--table", guarded.table, "--stage", guarded.stage,
+                "--partition", partition,
+            ])
             Self.expectUsageError(result, command: "load", mentioning: "--partition")
         }
         try await guarded.expectUnchanged()
@@ -185,8 +237,10 @@ struct BadInputTests {
     func rowOutsidePartition() async throws {
         let guarded = try await Guarded()
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        let result = try await CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage,
-                                  "--partition", "sale_date=2024-01-01"])
+        let result = try await CLI.run([
+            "load", file.path, "--table", guarded.table, "--stage", guarded.stage,
+            "--partition", "sale_date=2024-01-01",
+        ])
         #expect(result.status == 65)
         #expect(result.stderr.contains("sales.csv:4: sale_date is '2024-01-02'"))
         try await guarded.expectUnchanged()
@@ -196,8 +250,10 @@ struct BadInputTests {
     func unreachableWarehouse() async throws {
         let guarded = try await Guarded()
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        let result = try await CLI.run(["load", file.path, "--table", guarded.table, "--stage", guarded.stage,
-                                  "--warehouse", "postgres://nobody@127.0.0.1:1/none"])
+        let result = try await CLI.run([
+            "load", file.path, "--table", guarded.table, "--stage", guarded.stage,
+            "--warehouse", "postgres://nobody@127.0.0.1:1/none",
+        ])
         Self.expectOneLineError(result, status: 69, mentioning: "port 1 failed: Connection refused")
         try await guarded.expectUnchanged()
     }
@@ -207,8 +263,9 @@ struct BadInputTests {
         let guarded = try await Guarded()
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
         let secret = "not-the-secret-\(UInt32.random(in: 0...UInt32.max))"
-        let result = try await CLI.run(["load", file.path, "--table", guarded.table, "--stage", "s3://\(CLI.bucket)/cli-tests"],
-                                 environment: ["AWS_SECRET_ACCESS_KEY": secret])
+        let result = try await CLI.run(
+            ["load", file.path, "--table", guarded.table, "--stage", "s3://\(CLI.bucket)/cli-tests"],
+            environment: ["AWS_SECRET_ACCESS_KEY": secret])
         Self.expectOneLineError(result, status: 74, mentioning: "SignatureDoesNotMatch")
         #expect(!result.stderr.contains(secret))
         try await guarded.expectUnchanged()
@@ -217,8 +274,10 @@ struct BadInputTests {
     @Test("an unload to a stage that refuses the upload, exit 74 with the S3 error")
     func unloadToRefusingStage() async throws {
         let guarded = try await Guarded()
-        let result = try await CLI.run(["unload", "--table", guarded.table, "--stage", guarded.stage,
-                                  "--to", "s3://stevedore-no-such-bucket-\(UInt32.random(in: 0...UInt32.max))/exports"])
+        let result = try await CLI.run([
+            "unload", "--table", guarded.table, "--stage", guarded.stage,
+            "--to", "s3://stevedore-no-such-bucket-\(UInt32.random(in: 0...UInt32.max))/exports",
+        ])
         Self.expectOneLineError(result, status: 74, mentioning: "NoSuchBucket")
         try await guarded.expectUnchanged()
     }
@@ -232,8 +291,10 @@ struct PlanCommandTests {
         let table = "\(CLI.uniqueSchema()).sales"
         let stage = "s3://\(CLI.bucket)/cli-tests"
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        let result = try await CLI.run(["plan", file.path, "--table", table, "--stage", stage, "--partition", "sale_date=2024-01-01..2024-01-02",
-                                  "--type", "id=bigint", "--json"])
+        let result = try await CLI.run([
+            "plan", file.path, "--table", table, "--stage", stage, "--partition", "sale_date=2024-01-01..2024-01-02",
+            "--type", "id=bigint", "--json",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let plan = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(plan["rows"] as? Int == 3)
@@ -242,7 +303,11 @@ struct PlanCommandTests {
         #expect(columns == ["id bigint", "sale_date date", "region text", "amount numeric"])
         let statements = try #require(plan["statements"] as? [String])
         #expect(statements.contains { $0.hasPrefix("CREATE TABLE IF NOT EXISTS") })
-        #expect(statements.contains { $0.contains(#"DELETE FROM"#) && $0.contains(#""sale_date" >= CAST($1 AS date) AND "sale_date" <= CAST($2 AS date)"#) })
+        #expect(
+            statements.contains {
+                $0.contains(#"DELETE FROM"#)
+                    && $0.contains(#""sale_date" >= CAST($1 AS date) AND "sale_date" <= CAST($2 AS date)"#)
+            })
         // Nothing was created: unloading the table fails, and the dry run of load says the same as plan.
         let unload = try await CLI.run(["unload", "--table", table, "--stage", stage])
         #expect(unload.status == 64)
@@ -261,7 +326,9 @@ struct ProgressTests {
         let table = "\(CLI.uniqueSchema()).sales"
         let stage = "file://\(FileManager.default.temporaryDirectory.path)/cli-progress-stage"
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        let always = try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--progress", "always", "--quiet"])
+        let always = try await CLI.run([
+            "load", file.path, "--table", table, "--stage", stage, "--progress", "always", "--quiet",
+        ])
         #expect(always.status == 0)
         for phase in ["stage+copy", "commit", "cleanup"] {
             #expect(always.stderr.contains("\u{1B}[K\(phase)  "), "no \(phase) in \(always.stderr.debugDescription)")
@@ -283,14 +350,17 @@ struct UnloadJSONLinesTests {
         let stage = "file://\(FileManager.default.temporaryDirectory.path)/cli-jsonl-stage"
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
         #expect(try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--quiet"]).status == 0)
-        let result = try await CLI.run(["unload", "--table", table, "--stage", stage, "--format", "jsonl",
-                                  "--partition", "sale_date=2024-01-01"])
+        let result = try await CLI.run([
+            "unload", "--table", table, "--stage", stage, "--format", "jsonl",
+            "--partition", "sale_date=2024-01-01",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init).sorted()
-        #expect(lines == [
-            #"{"id":1,"sale_date":"2024-01-01","region":"eu","amount":10.5}"#,
-            #"{"id":2,"sale_date":"2024-01-01","region":"us","amount":null}"#,
-        ])
+        #expect(
+            lines == [
+                #"{"id":1,"sale_date":"2024-01-01","region":"eu","amount":10.5}"#,
+                #"{"id":2,"sale_date":"2024-01-01","region":"us","amount":null}"#,
+            ])
         for line in lines {
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil)
         }

@@ -10,7 +10,8 @@ struct ScheduleCommandTests {
     /// A folder with a stevedore.yml whose jobs load into `schema`, a folder stage, and `jobs`.
     static func project(schema: String, grace: String = "1s", jobs: String) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("schedule-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
         let yaml = """
             stages:
               local: file://\(folder.path)/stage
@@ -51,23 +52,36 @@ struct ScheduleCommandTests {
             process.arguments = arguments
             process.currentDirectoryURL = folder
             process.environment = CLI.environment
-            let stdout = Pipe(), stderr = Pipe()
+            let stdout = Pipe()
+            let stderr = Pipe()
             process.standardOutput = stdout
             process.standardError = stderr
             process.standardInput = FileHandle.nullDevice
             stdout.fileHandleForReading.readabilityHandler = { [self] handle in
                 let text = String(decoding: handle.availableData, as: UTF8.self)
-                lock.lock(); out += text; lock.unlock()
+                lock.lock()
+                out += text
+                lock.unlock()
             }
             stderr.fileHandleForReading.readabilityHandler = { [self] handle in
                 let text = String(decoding: handle.availableData, as: UTF8.self)
-                lock.lock(); err += text; lock.unlock()
+                lock.lock()
+                err += text
+                lock.unlock()
             }
             try process.run()
         }
 
-        var stdout: String { lock.lock(); defer { lock.unlock() }; return out }
-        var stderr: String { lock.lock(); defer { lock.unlock() }; return err }
+        var stdout: String {
+            lock.lock()
+            defer { lock.unlock() }
+            return out
+        }
+        var stderr: String {
+            lock.lock()
+            defer { lock.unlock() }
+            return err
+        }
 
         /// Waits until stdout (or stderr) contains `text`; false after `timeout` seconds.
         func waitFor(_ text: String, inStderr: Bool = false, timeout: TimeInterval = 60) async throws -> Bool {
@@ -94,16 +108,21 @@ struct ScheduleCommandTests {
     /// sends SIGTERM once the load has started (and, with `ready`, once the command has created that
     /// file in the project folder), and waits for the exit: the project folder, the process, and how
     /// long the exit took (nil after `timeout`).
-    static func terminateDuringLoad(job: String, schema: String, grace: String, timeout: TimeInterval,
-                                    command: String, ready: String? = nil) async throws
-        -> (folder: URL, run: Running, took: TimeInterval?) {
-        let folder = try project(schema: schema, grace: grace, jobs: """
-            \(job):
-              table: \(schema).\(job)
-              partitions: {daily: 2026-01-01, end: 2026-01-02, column: day}
-              source:
-                command: "\(command)"
-            """)
+    static func terminateDuringLoad(
+        job: String, schema: String, grace: String, timeout: TimeInterval,
+        command: String, ready: String? = nil
+    ) async throws
+        -> (folder: URL, run: Running, took: TimeInterval?)
+    {
+        let folder = try project(
+            schema: schema, grace: grace,
+            jobs: """
+                \(job):
+                  table: \(schema).\(job)
+                  partitions: {daily: 2026-01-01, end: 2026-01-02, column: day}
+                  source:
+                    command: "\(command)"
+                """)
         let run = try Running(["schedule", "run"], in: folder)
         #expect(try await run.waitFor("\(job) 2026-01-01: loading"))
         if let ready {
@@ -122,41 +141,56 @@ struct ScheduleCommandTests {
     func onceStatusBackfill() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
-        let folder = try Self.project(schema: schema, jobs: """
-            sales:
-              table: \(schema).sales
-              partitions:
-                - daily: 2026-01-01
-                  end: 2026-01-04
-                  column: day
-              schedule: "30 2 * * *"
-              timezone: Europe/Amsterdam
-              source:
-                file: data/{date}.csv
-              retry: {attempts: 1}
-            """)
+        let folder = try Self.project(
+            schema: schema,
+            jobs: """
+                sales:
+                  table: \(schema).sales
+                  partitions:
+                    - daily: 2026-01-01
+                      end: 2026-01-04
+                      column: day
+                  schedule: "30 2 * * *"
+                  timezone: Europe/Amsterdam
+                  source:
+                    file: data/{date}.csv
+                  retry: {attempts: 1}
+                """)
         for day in ["2026-01-01", "2026-01-03"] {
-            try "day,n\n\(day),1\n\(day),2\n".write(to: folder.appendingPathComponent("data/\(day).csv"), atomically: true, encoding: .utf8)
+            try "day,n\n\(day),1\n\(day),2\n".write(
+                to: folder.appendingPathComponent("data/\(day).csv"), atomically: true, encoding: .utf8)
         }
         let run = try Running(["schedule", "run", "--once"], in: folder)
         #expect(try await run.waitForExit(timeout: 120) != nil)
         #expect(run.process.terminationStatus == 1, "a partition failed: exit 1")
         #expect(run.stdout.contains("sales 2026-01-01: loaded 2 rows"))
-        #expect(run.stdout.contains("sales 2026-01-02: FAILED after 1 attempt(s): job sales partition 2026-01-02: no file data/2026-01-02.csv"))
+        #expect(
+            run.stdout.contains(
+                "sales 2026-01-02: FAILED after 1 attempt(s): job sales partition 2026-01-02: no file data/2026-01-02.csv"
+            ))
 
         let status = try Running(["schedule", "status", "sales"], in: folder)
         _ = try await status.waitForExit(timeout: 60)
-        #expect(status.stdout.contains("sales → \(schema).sales: 2 loaded, 1 failed"), "\(status.stdout)\(status.stderr)")
-        let lines = status.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
-        #expect(lines.dropFirst(2).map { "\($0[0]) \($0[1])" } == ["2026-01-01 loaded", "2026-01-02 failed", "2026-01-03 loaded"])
+        #expect(
+            status.stdout.contains("sales → \(schema).sales: 2 loaded, 1 failed"), "\(status.stdout)\(status.stderr)")
+        let lines = status.stdout.split(separator: "\n").map {
+            $0.split(separator: " ", omittingEmptySubsequences: true)
+        }
+        #expect(
+            lines.dropFirst(2).map { "\($0[0]) \($0[1])" } == [
+                "2026-01-01 loaded", "2026-01-02 failed", "2026-01-03 loaded",
+            ])
 
-        try "day,n\n2026-01-02,7\n".write(to: folder.appendingPathComponent("data/2026-01-02.csv"), atomically: true, encoding: .utf8)
-        let backfill = try Running(["backfill", "sales", "--from", "2026-01-02", "--to", "2026-01-03", "--parallel", "2"], in: folder)
+        try "day,n\n2026-01-02,7\n".write(
+            to: folder.appendingPathComponent("data/2026-01-02.csv"), atomically: true, encoding: .utf8)
+        let backfill = try Running(
+            ["backfill", "sales", "--from", "2026-01-02", "--to", "2026-01-03", "--parallel", "2"], in: folder)
         #expect(try await backfill.waitForExit(timeout: 120) != nil)
         #expect(backfill.process.terminationStatus == 0, "\(backfill.stderr)")
         #expect(backfill.stdout.contains("backfill sales: 2 of 2 partition(s) loaded, 3 rows"))
-        #expect(try Self.psql("SELECT day || ':' || n FROM \(schema).sales ORDER BY day, n")
-                    == "2026-01-01:1\n2026-01-01:2\n2026-01-02:7\n2026-01-03:1\n2026-01-03:2")
+        #expect(
+            try Self.psql("SELECT day || ':' || n FROM \(schema).sales ORDER BY day, n")
+                == "2026-01-01:1\n2026-01-01:2\n2026-01-02:7\n2026-01-03:1\n2026-01-03:2")
 
         let list = try Running(["schedule", "list", "--json"], in: folder)
         _ = try await list.waitForExit(timeout: 60)
@@ -169,24 +203,33 @@ struct ScheduleCommandTests {
     func twoProcesses() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
-        let folder = try Self.project(schema: schema, jobs: """
-            shared:
-              table: \(schema).shared
-              partitions: {daily: 2026-01-01, end: 2026-01-21, column: day}
-              source:
-                command: "sleep 0.3; printf 'day,n\\\\n{date},1\\\\n'"
-            """)
+        let folder = try Self.project(
+            schema: schema,
+            jobs: """
+                shared:
+                  table: \(schema).shared
+                  partitions: {daily: 2026-01-01, end: 2026-01-21, column: day}
+                  source:
+                    command: "sleep 0.3; printf 'day,n\\\\n{date},1\\\\n'"
+                """)
         let first = try Running(["schedule", "run", "--once", "--concurrency", "3"], in: folder)
         let second = try Running(["schedule", "run", "--once", "--concurrency", "3"], in: folder)
-        let firstTook = try await first.waitForExit(timeout: 120), secondTook = try await second.waitForExit(timeout: 120)
+        let firstTook = try await first.waitForExit(timeout: 120)
+        let secondTook = try await second.waitForExit(timeout: 120)
         #expect(firstTook != nil && secondTook != nil)
-        #expect(first.process.terminationStatus == 0 && second.process.terminationStatus == 0, "\(first.stderr)\(second.stderr)")
+        #expect(
+            first.process.terminationStatus == 0 && second.process.terminationStatus == 0,
+            "\(first.stderr)\(second.stderr)")
         let loaded = (first.stdout + second.stdout).split(separator: "\n").filter { $0.hasSuffix(": loaded 1 rows") }
         #expect(loaded.count == 20)
-        #expect(try Self.psql("SELECT count(*) || ' ' || count(DISTINCT partition_key) FROM stevedore.load_history "
-                                + "WHERE table_schema = '\(schema)'") == "20 20")
-        #expect(try Self.psql("SELECT count(*) || ' ' || count(DISTINCT partition_key) || ' ' || count(DISTINCT instance) "
-                                + "FROM stevedore.load_attempts WHERE table_schema = '\(schema)' AND outcome = 'ok'") == "20 20 2")
+        #expect(
+            try Self.psql(
+                "SELECT count(*) || ' ' || count(DISTINCT partition_key) FROM stevedore.load_history "
+                    + "WHERE table_schema = '\(schema)'") == "20 20")
+        #expect(
+            try Self.psql(
+                "SELECT count(*) || ' ' || count(DISTINCT partition_key) || ' ' || count(DISTINCT instance) "
+                    + "FROM stevedore.load_attempts WHERE table_schema = '\(schema)' AND outcome = 'ok'") == "20 20 2")
         #expect(try Self.psql("SELECT count(*) FROM \(schema).shared") == "20")
         _ = try Self.psql("DROP SCHEMA \(schema) CASCADE")
     }
@@ -197,16 +240,21 @@ struct ScheduleCommandTests {
         let schema = CLI.uniqueSchema()
         let (folder, run, took) = try await Self.terminateDuringLoad(
             job: "slow", schema: schema, grace: "1s", timeout: 15,
-            command: "trap 'echo got SIGTERM > term.txt; exit 143' TERM; printf 'day,n\\\\n{date},1\\\\n'; touch ready; sleep 59.25 & wait",
+            command:
+                "trap 'echo got SIGTERM > term.txt; exit 143' TERM; printf 'day,n\\\\n{date},1\\\\n'; touch ready; sleep 59.25 & wait",
             ready: "ready")
         #expect(took != nil && took! < 4, "exited after \(took.map { "\($0)" } ?? "more than 15") s; grace is 1 s")
         #expect(run.process.terminationStatus == 0, "\(run.stderr)")
         #expect(run.stdout.contains("slow 2026-01-01: stopped at shutdown, rolled back (due again)"))
         #expect(try Self.psql("SELECT to_regclass('\(schema).slow') IS NULL") == "t", "the table was not created")
-        #expect(try Self.psql("SELECT outcome FROM stevedore.load_attempts WHERE job = 'slow' AND table_schema = '\(schema)'") == "cancelled")
+        #expect(
+            try Self.psql(
+                "SELECT outcome FROM stevedore.load_attempts WHERE job = 'slow' AND table_schema = '\(schema)'")
+                == "cancelled")
         #expect(try Self.psql("SELECT count(*) FROM stevedore.load_history WHERE table_schema = '\(schema)'") == "0")
         // The command got SIGTERM (not SIGKILL 5 s later), and nothing it started is left.
-        #expect((try? String(contentsOf: folder.appendingPathComponent("term.txt"), encoding: .utf8)) == "got SIGTERM\n")
+        #expect(
+            (try? String(contentsOf: folder.appendingPathComponent("term.txt"), encoding: .utf8)) == "got SIGTERM\n")
         let leftover = Process()
         leftover.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
         leftover.arguments = ["-f", "sleep 59.25"]
@@ -230,7 +278,10 @@ struct ScheduleCommandTests {
         #expect(run.process.terminationStatus == 0, "\(run.stderr)")
         #expect(run.stdout.contains("short 2026-01-01: loaded 2 rows"))
         #expect(try Self.psql("SELECT count(*) FROM \(schema).short") == "2")
-        #expect(try Self.psql("SELECT outcome FROM stevedore.load_attempts WHERE job = 'short' AND table_schema = '\(schema)'") == "ok")
+        #expect(
+            try Self.psql(
+                "SELECT outcome FROM stevedore.load_attempts WHERE job = 'short' AND table_schema = '\(schema)'")
+                == "ok")
         _ = try Self.psql("DROP SCHEMA \(schema) CASCADE")
     }
 
@@ -239,46 +290,54 @@ struct ScheduleCommandTests {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
         // A row of another day that no load of 2026-01-01 may touch.
-        _ = try Self.psql("CREATE SCHEMA \(schema); CREATE TABLE \(schema).events (day date, n bigint); "
-                          + "INSERT INTO \(schema).events VALUES ('2025-12-31', 7)")
+        _ = try Self.psql(
+            "CREATE SCHEMA \(schema); CREATE TABLE \(schema).events (day date, n bigint); "
+                + "INSERT INTO \(schema).events VALUES ('2025-12-31', 7)")
         // 40,000 rows; the marker file appears once the loader has read most of the first 20,000 (the
         // pipe holds 64 KiB), so the load's transaction is open when the signal comes.
         let rows = "seq %d %d | sed 's/^/{date},/'"
-        let folder = try Self.project(schema: schema, grace: "1s", jobs: """
-            events:
-              table: \(schema).events
-              partitions: {daily: 2026-01-01, end: 2026-01-02, column: day}
-              source:
-                command: "printf 'day,n\\\\n'; \(String(format: rows, 1, 20000)); touch copying; sleep 1; \(String(format: rows, 20001, 40000))"
-            """)
+        let folder = try Self.project(
+            schema: schema, grace: "1s",
+            jobs: """
+                events:
+                  table: \(schema).events
+                  partitions: {daily: 2026-01-01, end: 2026-01-02, column: day}
+                  source:
+                    command: "printf 'day,n\\\\n'; \(String(format: rows, 1, 20000)); touch copying; sleep 1; \(String(format: rows, 20001, 40000))"
+                """)
         let run = try Running(["schedule", "run"], in: folder)
         let marker = folder.appendingPathComponent("copying")
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: marker.path) && Date() < deadline && run.process.isRunning {
             try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(FileManager.default.fileExists(atPath: marker.path), "the source never started: \(run.stdout)\(run.stderr)")
+        #expect(
+            FileManager.default.fileExists(atPath: marker.path), "the source never started: \(run.stdout)\(run.stderr)")
         kill(run.process.processIdentifier, SIGTERM)
         let took = try await run.waitForExit(timeout: 30)
         #expect(took != nil, "still running 30 s after SIGTERM")
         #expect(run.process.terminationStatus == 0, "\(run.stderr)")
         #expect(run.stderr.contains("stevedore: SIGTERM: no new work; loads in flight have 1s"), "\(run.stderr)")
 
-        let day = try Self.psql("SELECT count(*) || ' ' || count(DISTINCT n) FROM \(schema).events WHERE day = '2026-01-01'")
-        let ledger = try Self.psql("SELECT count(*) || ' ' || coalesce(sum(row_count), 0) FROM stevedore.load_history "
-                                   + "WHERE table_schema = '\(schema)' AND table_name = 'events'")
+        let day = try Self.psql(
+            "SELECT count(*) || ' ' || count(DISTINCT n) FROM \(schema).events WHERE day = '2026-01-01'")
+        let ledger = try Self.psql(
+            "SELECT count(*) || ' ' || coalesce(sum(row_count), 0) FROM stevedore.load_history "
+                + "WHERE table_schema = '\(schema)' AND table_name = 'events'")
         let attempt = try Self.psql("SELECT outcome FROM stevedore.load_attempts WHERE table_schema = '\(schema)'")
         if run.stdout.contains("events 2026-01-01: loaded 40000 rows") {
             #expect(day == "40000 40000")
             #expect(ledger == "1 40000")
             #expect(attempt == "ok")
         } else {
-            #expect(run.stdout.contains("events 2026-01-01: stopped at shutdown, rolled back (due again)"), "\(run.stdout)")
+            #expect(
+                run.stdout.contains("events 2026-01-01: stopped at shutdown, rolled back (due again)"), "\(run.stdout)")
             #expect(day == "0 0", "rows of a rolled-back load are visible")
             #expect(ledger == "0 0")
             #expect(attempt == "cancelled")
         }
-        #expect(try Self.psql("SELECT day || ':' || n FROM \(schema).events WHERE day <> '2026-01-01'") == "2025-12-31:7")
+        #expect(
+            try Self.psql("SELECT day || ':' || n FROM \(schema).events WHERE day <> '2026-01-01'") == "2025-12-31:7")
         _ = try Self.psql("DROP SCHEMA \(schema) CASCADE")
     }
 
@@ -286,16 +345,18 @@ struct ScheduleCommandTests {
     func statusPageInBrowser() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
-        let folder = try Self.project(schema: schema, jobs: """
-            regions:
-              table: \(schema).regions
-              partitions:
-                - {daily: 2026-01-01, end: 2026-01-03, column: day}
-                - {name: region, values: [eu, us]}
-              source:
-                command: "test {region} = eu || exit 4; printf 'day,region\\\\n{date},{region}\\\\n'"
-              retry: {attempts: 1}
-            """)
+        let folder = try Self.project(
+            schema: schema,
+            jobs: """
+                regions:
+                  table: \(schema).regions
+                  partitions:
+                    - {daily: 2026-01-01, end: 2026-01-03, column: day}
+                    - {name: region, values: [eu, us]}
+                  source:
+                    command: "test {region} = eu || exit 4; printf 'day,region\\\\n{date},{region}\\\\n'"
+                  retry: {attempts: 1}
+                """)
         let run = try Running(["schedule", "run", "--listen", "127.0.0.1:0"], in: folder)
         defer {
             kill(run.process.processIdentifier, SIGTERM)
@@ -303,14 +364,18 @@ struct ScheduleCommandTests {
             _ = try? Self.psql("DROP SCHEMA \(schema) CASCADE")
         }
         #expect(try await run.waitFor("status page at http://", inStderr: true))
-        for partition in ["2026-01-01|eu: loaded", "2026-01-01|us: FAILED", "2026-01-02|eu: loaded", "2026-01-02|us: FAILED"] {
+        for partition in [
+            "2026-01-01|eu: loaded", "2026-01-01|us: FAILED", "2026-01-02|eu: loaded", "2026-01-02|us: FAILED",
+        ] {
             #expect(try await run.waitFor("regions \(partition)"), "\(run.stdout)")
         }
-        let address = try #require(run.stderr.split(separator: "\n").first { $0.contains("status page at ") }?
-            .components(separatedBy: "status page at ").last)
+        let address = try #require(
+            run.stderr.split(separator: "\n").first { $0.contains("status page at ") }?
+                .components(separatedBy: "status page at ").last)
         let screenshot = folder.appendingPathComponent("status.png")
         let check = Process()
-        check.executableURL = URL(fileURLWithPath: DocumentationTests.root.appendingPathComponent("scripts/check-status-page").path)
+        check.executableURL = URL(
+            fileURLWithPath: DocumentationTests.root.appendingPathComponent("scripts/check-status-page").path)
         check.arguments = ["--screenshot", screenshot.path, address]
         let out = Pipe()
         check.standardOutput = out
@@ -334,8 +399,10 @@ struct ScheduleCommandTests {
 struct SchedulingDocumentationTests {
     @Test("the stevedore.yml of docs/scheduling.md parses, and schedule list shows its four jobs")
     func exampleParses() async throws {
-        let text = try String(contentsOf: DocumentationTests.root.appendingPathComponent("docs/scheduling.md"), encoding: .utf8)
-        let yaml = try #require(text.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+        let text = try String(
+            contentsOf: DocumentationTests.root.appendingPathComponent("docs/scheduling.md"), encoding: .utf8)
+        let yaml = try #require(
+            text.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
         let file = try CLI.file("stevedore.yml", yaml)
         let result = try await CLI.run(["schedule", "list", "--json", "--config", file.path])
         #expect(result.status == 0, "\(result.stderr)")

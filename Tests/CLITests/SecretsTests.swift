@@ -39,14 +39,18 @@ struct SecretsTests {
         let prefix = "secrets-\(UUID().uuidString.prefix(8))"
         let stage = "s3://\(CLI.bucket)/\(prefix)"
         let env = CLI.environment
-        let host = env["PGHOST"] ?? "127.0.0.1", port = env["PGPORT"] ?? "5432", database = env["PGDATABASE"] ?? ""
+        let host = env["PGHOST"] ?? "127.0.0.1"
+        let port = env["PGPORT"] ?? "5432"
+        let database = env["PGDATABASE"] ?? ""
         let user = env["PGUSER"] ?? ""
         let password = secrets["PGPASSWORD"] ?? ""
         // The password spelt out in the warehouse URL, as a user might.
         let warehouse = "postgres://\(user):\(password)@\(host):\(port)/\(database)"
         let sales = try CLI.file("sales.csv", LoadCommandTests.sales).path
         let bad = try CLI.file("bad.csv", "id,sale_date,region,amount\n4,2024-01-03,\"eu\n").path
-        let config = try CLI.file("stevedore.yml", """
+        let config = try CLI.file(
+            "stevedore.yml",
+            """
             warehouses:
               test: postgres://\(user):${PGPASSWORD}@\(host):\(port)/\(database)
             stages:
@@ -63,27 +67,69 @@ struct SecretsTests {
             """)
 
         let runs: [(String, [String])] = [
-            ("load --json --verbose", ["load", sales, "--table", table, "--stage", stage, "--warehouse", warehouse,
-                                       "--keep-stage", "--json", "--verbose"]),
-            ("load partition", ["load", sales, "--table", table, "--stage", stage, "--warehouse", warehouse,
-                                "--partition", "sale_date=2024-01-01..2024-01-02", "--mode", "partition", "--keep-stage", "--verbose"]),
-            ("malformed load", ["load", bad, "--table", table, "--stage", stage, "--warehouse", warehouse, "--verbose"]),
-            ("type conflict", ["load", sales, "--table", table, "--stage", stage, "--warehouse", warehouse, "--verbose",
-                               "--type", "amount=boolean"]),
-            ("no such bucket", ["load", sales, "--table", table, "--stage", "s3://no-such-bucket-\(prefix)/x",
-                                "--warehouse", warehouse, "--verbose"]),
-            ("unreachable warehouse", ["load", sales, "--table", table, "--stage", stage, "--verbose",
-                                       "--warehouse", "postgres://\(user):\(password)@127.0.0.1:1/\(database)"]),
-            ("wrong password", ["load", sales, "--table", table, "--stage", stage, "--verbose",
-                                "--warehouse", "postgres://\(user):\(password)x@\(host):\(port)/\(database)"]),
+            (
+                "load --json --verbose",
+                [
+                    "load", sales, "--table", table, "--stage", stage, "--warehouse", warehouse,
+                    "--keep-stage", "--json", "--verbose",
+                ]
+            ),
+            (
+                "load partition",
+                [
+                    "load", sales, "--table", table, "--stage", stage, "--warehouse", warehouse,
+                    "--partition", "sale_date=2024-01-01..2024-01-02", "--mode", "partition", "--keep-stage",
+                    "--verbose",
+                ]
+            ),
+            (
+                "malformed load",
+                ["load", bad, "--table", table, "--stage", stage, "--warehouse", warehouse, "--verbose"]
+            ),
+            (
+                "type conflict",
+                [
+                    "load", sales, "--table", table, "--stage", stage, "--warehouse", warehouse, "--verbose",
+                    "--type", "amount=boolean",
+                ]
+            ),
+            (
+                "no such bucket",
+                [
+                    "load", sales, "--table", table, "--stage", "s3://no-such-bucket-\(prefix)/x",
+                    "--warehouse", warehouse, "--verbose",
+                ]
+            ),
+            (
+                "unreachable warehouse",
+                [
+                    "load", sales, "--table", table, "--stage", stage, "--verbose",
+                    "--warehouse", "postgres://\(user):\(password)@127.0.0.1:1/\(database)",
+                ]
+            ),
+            (
+                "wrong password",
+                [
+                    "load", sales, "--table", table, "--stage", stage, "--verbose",
+                    "--warehouse", "postgres://\(user):\(password)x@\(host):\(port)/\(database)",
+                ]
+            ),
             ("plan --json", ["plan", sales, "--table", table, "--stage", stage, "--warehouse", warehouse, "--json"]),
             ("unload", ["unload", "--table", table, "--stage", stage, "--warehouse", warehouse, "--verbose"]),
-            ("unload to S3", ["unload", "--table", table, "--stage", stage, "--warehouse", warehouse,
-                              "--to", "\(stage)/unloaded/", "--verbose"]),
+            (
+                "unload to S3",
+                [
+                    "unload", "--table", table, "--stage", stage, "--warehouse", warehouse,
+                    "--to", "\(stage)/unloaded/", "--verbose",
+                ]
+            ),
             ("status --json", ["status", "--stage", stage, "--warehouse", warehouse, "--json"]),
             ("check", ["check", "--stage", stage, "--warehouse", warehouse, "--verbose"]),
             ("check --json", ["check", "--stage", stage, "--warehouse", warehouse, "--json"]),
-            ("gc --dry-run --json", ["gc", "--stage", stage, "--warehouse", warehouse, "--dry-run", "--json", "--older-than", "0s"]),
+            (
+                "gc --dry-run --json",
+                ["gc", "--stage", stage, "--warehouse", warehouse, "--dry-run", "--json", "--older-than", "0s"]
+            ),
             ("schedule list --json", ["schedule", "list", "--config", config.path, "--json"]),
             ("schedule run --once", ["schedule", "run", "--once", "--config", config.path]),
             ("schedule status --json", ["schedule", "status", "daily", "--config", config.path, "--json"]),
@@ -100,8 +146,10 @@ struct SecretsTests {
         for label in ["malformed load", "type conflict", "no such bucket", "unreachable warehouse", "wrong password"] {
             #expect(statuses[label] != 0, "\(label) did not fail")
         }
-        for label in ["load --json --verbose", "load partition", "plan --json", "unload", "unload to S3", "status --json",
-                      "check", "schedule list --json", "schedule run --once", "schedule status --json"] {
+        for label in [
+            "load --json --verbose", "load partition", "plan --json", "unload", "unload to S3", "status --json",
+            "check", "schedule list --json", "schedule run --once", "schedule status --json",
+        ] {
             #expect(statuses[label] == 0, "\(label) failed")
         }
 
@@ -109,12 +157,15 @@ struct SecretsTests {
         let ledger = try ScheduleCommandTests.psql("SELECT string_agg(l::text, E'\\n') FROM stevedore.load_history l")
         #expect(ledger.contains(schema), "the ledger has no row of this test's loads")
         leaks += Self.leaks(in: ledger, "the ledger", secrets)
-        let attempts = try ScheduleCommandTests.psql("SELECT coalesce(string_agg(a::text, E'\\n'), '') FROM stevedore.load_attempts a")
+        let attempts = try ScheduleCommandTests.psql(
+            "SELECT coalesce(string_agg(a::text, E'\\n'), '') FROM stevedore.load_attempts a")
         leaks += Self.leaks(in: attempts, "the attempts table", secrets)
 
         // Every staged and unloaded object under the prefix, gunzipped where gzipped.
         let objects = try await Self.objectTexts(prefix: prefix)
-        #expect(objects.count >= 3, "expected the kept stages and the unload under \(prefix), found \(objects.keys.sorted())")
+        #expect(
+            objects.count >= 3,
+            "expected the kept stages and the unload under \(prefix), found \(objects.keys.sorted())")
         for (key, text) in objects {
             leaks += Self.leaks(in: text, "s3://\(CLI.bucket)/\(key)", secrets)
         }
@@ -128,7 +179,8 @@ struct SecretsTests {
         var texts: [String: String] = [:]
         for key in try await store.listKeys(prefix: prefix + "/") {
             let bytes = try await store.getBytes(key)
-            texts[key] = String(decoding: bytes.starts(with: [0x1F, 0x8B]) ? try Gzip.decompress(bytes) : bytes, as: UTF8.self)
+            texts[key] = String(
+                decoding: bytes.starts(with: [0x1F, 0x8B]) ? try Gzip.decompress(bytes) : bytes, as: UTF8.self)
         }
         return texts
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The SQL one `stevedore` run sent to the test PostgreSQL server, read back from the server's log.
 /// The run gets an application name of its own and turns on `log_statement` for its sessions alone
@@ -65,7 +65,10 @@ struct SentStatements {
             while end < statement.endIndex {
                 if statement[end] == character {
                     let next = statement.index(after: end)
-                    if next < statement.endIndex, statement[next] == character { end = statement.index(after: next); continue }
+                    if next < statement.endIndex, statement[next] == character {
+                        end = statement.index(after: next)
+                        continue
+                    }
                     break
                 }
                 end = statement.index(after: end)
@@ -86,9 +89,12 @@ struct SentStatements {
     /// statements for further checks.
     @discardableResult
     func expectOnlyOwn(_ label: String, count: ClosedRange<Int>, sourceLocation: SourceLocation = #_sourceLocation)
-        throws -> [String] {
+        throws -> [String]
+    {
         let texts = try texts()
-        #expect(count.contains(texts.count), "\(label): \(texts.count) statements: \(texts)", sourceLocation: sourceLocation)
+        #expect(
+            count.contains(texts.count), "\(label): \(texts.count) statements: \(texts)", sourceLocation: sourceLocation
+        )
         for text in texts {
             if let problem = Self.problem(in: text) {
                 Issue.record("\(label): \(problem) in \(text)", sourceLocation: sourceLocation)

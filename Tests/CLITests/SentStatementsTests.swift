@@ -22,7 +22,10 @@ struct SentStatementsTests {
         let cases: [(String, String)] = [
             (#"DELETE FROM "s"."t" WHERE "region" = 'eu' OR '1'='1'"#, "a string literal"),
             (#"DELETE FROM "s"."t" WHERE "region" = $1; DROP TABLE canary"#, "; outside a quoted name"),
-            (#"CREATE TABLE IF NOT EXISTS "s"."odd"; DROP TABLE canary; --" ("id" smallint)"#, "an unterminated \" quote"),
+            (
+                #"CREATE TABLE IF NOT EXISTS "s"."odd"; DROP TABLE canary; --" ("id" smallint)"#,
+                "an unterminated \" quote"
+            ),
             (#"CREATE TABLE IF NOT EXISTS "s"."t" ("id" smallint) -- x"#, "-- outside a quoted name"),
             (#"DROP TABLE "s"."canary""#, "not a kind of statement Stevedore sends"),
             (#"SELECT $$x$$"#, "$$ outside a quoted name"),

@@ -1,12 +1,14 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `stevedore load` through an https:// S3 endpoint with a self-signed certificate (the stunnel
 /// proxy `scripts/services` starts in front of the test S3 server).
 @Suite("stevedore over an https:// stage", .timeLimit(.minutes(5)))
 struct TLSCommandTests {
-    @Test("the self-signed endpoint is refused (exit 74, naming the certificate) until --ca-bundle or AWS_CA_BUNDLE names it")
+    @Test(
+        "the self-signed endpoint is refused (exit 74, naming the certificate) until --ca-bundle or AWS_CA_BUNDLE names it"
+    )
     func caBundle() async throws {
         try CLI.requireServices()
         let endpoint = try TestServices.value("STEVEDORE_TEST_S3_TLS_ENDPOINT")
@@ -21,14 +23,17 @@ struct TLSCommandTests {
         BadInputTests.expectOneLineError(refused, status: 74, mentioning: "certificate")
         #expect(try ScheduleCommandTests.psql("SELECT to_regclass('\(table)') IS NULL") == "t", "no table was created")
 
-        let flag = try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--ca-bundle", bundle],
-                               environment: https)
+        let flag = try await CLI.run(
+            ["load", file.path, "--table", table, "--stage", stage, "--ca-bundle", bundle],
+            environment: https)
         #expect(flag.status == 0, "\(flag.stderr)")
-        #expect(try ScheduleCommandTests.psql("SELECT string_agg(id || ':' || amount, ' ' ORDER BY id) FROM \(table)")
-            == "1:2.50 2:3.75")
+        #expect(
+            try ScheduleCommandTests.psql("SELECT string_agg(id || ':' || amount, ' ' ORDER BY id) FROM \(table)")
+                == "1:2.50 2:3.75")
 
-        let variable = try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--mode", "append"],
-                                   environment: https.merging(["AWS_CA_BUNDLE": bundle]) { $1 })
+        let variable = try await CLI.run(
+            ["load", file.path, "--table", table, "--stage", stage, "--mode", "append"],
+            environment: https.merging(["AWS_CA_BUNDLE": bundle]) { $1 })
         #expect(variable.status == 0, "\(variable.stderr)")
         #expect(try ScheduleCommandTests.psql("SELECT count(*) FROM \(table)") == "4")
         _ = try ScheduleCommandTests.psql("DROP SCHEMA \(schema) CASCADE")

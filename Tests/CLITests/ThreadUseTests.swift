@@ -16,15 +16,19 @@ struct ThreadUseTests {
         }
     }
 
-    @Test("a load from a FIFO through a folder stage uses at most 2 + uploadConcurrency pool threads, and no others of its own")
+    @Test(
+        "a load from a FIFO through a folder stage uses at most 2 + uploadConcurrency pool threads, and no others of its own"
+    )
     func poolThreadsOnly() async throws {
         try CLI.requireServices()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("threads-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let schema = "cli_threads_\(UInt32.random(in: 0...UInt32.max))"
         let fifo = try FIFO(folder.appendingPathComponent("input.csv").path)
-        let running = try CLIProcess(["load", fifo.path, "--table", "\(schema).t", "--stage",
-                                      "file://\(folder.path)/stage"])
+        let running = try CLIProcess([
+            "load", fifo.path, "--table", "\(schema).t", "--stage",
+            "file://\(folder.path)/stage",
+        ])
         let pid = running.process.processIdentifier
         let writer = try await fifo.openWriter()
         var samples = [Self.threadNames(pid)]
@@ -43,11 +47,13 @@ struct ThreadUseTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("loaded 300000 rows"), "\(result.stdout)")
         let own = Set(samples.flatMap { $0 }.filter { $0.hasPrefix("stevedore-") })
-        #expect(own.allSatisfy { $0.hasPrefix("stevedore-io-") }, "threads of its own besides the pool: \(own.sorted())")
+        #expect(
+            own.allSatisfy { $0.hasPrefix("stevedore-io-") }, "threads of its own besides the pool: \(own.sorted())")
         let counts = samples.map { $0.filter { $0.hasPrefix("stevedore-io-") }.count }
         let peak = counts.max() ?? 0
-        print("stevedore-io threads of a CLI load, sampled as input came: \(counts); all threads at the peak: "
-            + "\(samples[counts.firstIndex(of: peak) ?? 0].sorted())")
+        print(
+            "stevedore-io threads of a CLI load, sampled as input came: \(counts); all threads at the peak: "
+                + "\(samples[counts.firstIndex(of: peak) ?? 0].sorted())")
         // The reader, the connection's lane, and the uploads in flight (uploadConcurrency is 2).
         #expect((1...4).contains(peak), "peak pool threads \(peak) in \(samples)")
     }

@@ -10,17 +10,22 @@ struct TypeFitTests {
     static let psql = ScheduleCommandTests.psql
     var stage: String { "s3://\(CLI.bucket)/cli-tests" }
 
-    static func load(_ file: URL, _ table: String, _ extra: [String] = [], stage: String,
-                     environment: [String: String] = [:]) async throws -> CLI.Result {
+    static func load(
+        _ file: URL, _ table: String, _ extra: [String] = [], stage: String,
+        environment: [String: String] = [:]
+    ) async throws -> CLI.Result {
         try await CLI.run(["load", file.path, "--table", table, "--stage", stage] + extra, environment: environment)
     }
 
     static func types(_ schema: String, _ table: String) throws -> String {
-        try psql("SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) "
-                 + "FROM information_schema.columns WHERE table_schema = '\(schema)' AND table_name = '\(table)'")
+        try psql(
+            "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) "
+                + "FROM information_schema.columns WHERE table_schema = '\(schema)' AND table_name = '\(table)'")
     }
 
-    @Test("printed doubles are double precision, integers bigint, decimals numeric keeping their scale, nested JSON jsonb")
+    @Test(
+        "printed doubles are double precision, integers bigint, decimals numeric keeping their scale, nested JSON jsonb"
+    )
     func numbersStayNumbers() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
@@ -54,13 +59,17 @@ struct TypeFitTests {
         #expect(try Self.psql("SELECT odd::text FROM \(schema).huge WHERE id = 2") == "0.30000000000000005")
 
         try _ = Self.psql("CREATE TABLE \(schema).money (id bigint, amount numeric(12,2))")
-        let money = try await Self.load(try CLI.file("money.csv", "id,amount\n1,1.5e3\n2,125E-2\n"), "\(schema).money",
-                                        ["--json"], stage: stage)
+        let money = try await Self.load(
+            try CLI.file("money.csv", "id,amount\n1,1.5e3\n2,125E-2\n"), "\(schema).money",
+            ["--json"], stage: stage)
         #expect(money.status == 0, "\(money.stderr)")
-        #expect(try Self.psql("SELECT string_agg(amount::text, ' ' ORDER BY id) FROM \(schema).money") == "1500.00 1.25")
+        #expect(
+            try Self.psql("SELECT string_agg(amount::text, ' ' ORDER BY id) FROM \(schema).money") == "1500.00 1.25")
         #expect(try Self.types(schema, "money") == "id bigint, amount numeric")
-        #expect(try Self.psql("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '\(schema).money'::regclass "
-                              + "AND attname = 'amount'") == "numeric(12,2)", "no DDL changed the column")
+        #expect(
+            try Self.psql(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '\(schema).money'::regclass "
+                    + "AND attname = 'amount'") == "numeric(12,2)", "no DDL changed the column")
     }
 
     @Test("four partitions of one column (doubles, short decimals, integers, NULLs only) all load into it")
@@ -76,8 +85,9 @@ struct TypeFitTests {
         ]
         for (day, values) in days {
             let csv = "day,value\n" + values.map { "\(day),\($0)\n" }.joined()
-            let result = try await Self.load(try CLI.file("\(day).csv", csv), table, ["--partition", "day=\(day)"],
-                                             stage: stage)
+            let result = try await Self.load(
+                try CLI.file("\(day).csv", csv), table, ["--partition", "day=\(day)"],
+                stage: stage)
             #expect(result.status == 0, "\(day): \(result.stderr)")
         }
         #expect(try Self.types(schema, "readings") == "day date, value double precision")
@@ -96,20 +106,26 @@ struct TypeFitTests {
     func noDDLWhenValuesFit() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
-        try _ = Self.psql("CREATE SCHEMA \(schema); CREATE TABLE \(schema).fits (amount numeric(12,2), id bigint, "
-                          + "ratio double precision, code varchar(10))")
+        try _ = Self.psql(
+            "CREATE SCHEMA \(schema); CREATE TABLE \(schema).fits (amount numeric(12,2), id bigint, "
+                + "ratio double precision, code varchar(10))")
         // `Größenwahn` is ten characters in twelve bytes: a varchar(10) holds it.
         let csv = "amount,id,ratio,code\n7.5,1,1,ab\n10,2,2.5,c\n,3,0.125,\n1,5,3,Größenwahn\n"
         let sent = SentStatements()
-        let result = try await Self.load(try CLI.file("fits.csv", csv), "\(schema).fits", stage: stage,
-                                         environment: sent.environment)
+        let result = try await Self.load(
+            try CLI.file("fits.csv", csv), "\(schema).fits", stage: stage,
+            environment: sent.environment)
         #expect(result.status == 0, "\(result.stderr)")
         let statements = try sent.texts()
         #expect(statements.contains { $0.hasPrefix("COPY ") && $0.contains(#""fits""#) })
-        #expect(!statements.contains { $0.hasPrefix("ALTER TABLE") || $0.hasPrefix("CREATE TABLE IF NOT EXISTS \"\(schema)\"") },
-                "\(statements)")
-        #expect(try Self.types(schema, "fits")
-            == "amount numeric, id bigint, ratio double precision, code character varying")
+        #expect(
+            !statements.contains {
+                $0.hasPrefix("ALTER TABLE") || $0.hasPrefix("CREATE TABLE IF NOT EXISTS \"\(schema)\"")
+            },
+            "\(statements)")
+        #expect(
+            try Self.types(schema, "fits")
+                == "amount numeric, id bigint, ratio double precision, code character varying")
         #expect(try Self.psql("SELECT code FROM \(schema).fits WHERE id = 5") == "Größenwahn")
         #expect(try Self.psql("SELECT amount || '/' || ratio FROM \(schema).fits WHERE id = 1") == "7.50/1")
 
@@ -117,18 +133,21 @@ struct TypeFitTests {
         let grow = try CLI.file("grow.csv", "amount,id,ratio,code\n123456789012.5,4,1,x\n")
         let plan = try await CLI.run(["plan", grow.path, "--table", "\(schema).fits", "--stage", stage])
         #expect(plan.status == 0, "\(plan.stderr)")
-        #expect(plan.stdout.contains("column 'amount' widens from numeric(12,2) to numeric: this changes only the catalog"),
-                "\(plan.stdout)")
+        #expect(
+            plan.stdout.contains("column 'amount' widens from numeric(12,2) to numeric: this changes only the catalog"),
+            "\(plan.stdout)")
         try _ = Self.psql("CREATE TABLE \(schema).small (n integer)")
         let big = try CLI.file("big.csv", "n\n3000000000\n")
         let bigPlan = try await CLI.run(["plan", big.path, "--table", "\(schema).small", "--stage", stage])
-        #expect(bigPlan.stdout.contains("column 'n' widens from integer to bigint: this rewrites the whole table"),
-                "\(bigPlan.stdout)")
+        #expect(
+            bigPlan.stdout.contains("column 'n' widens from integer to bigint: this rewrites the whole table"),
+            "\(bigPlan.stdout)")
         let bad = try CLI.file("bad.csv", "amount,id,ratio,code\n1,5,1,x\n2,6,abc,y\n")
         let refused = try await Self.load(bad, "\(schema).fits", stage: stage)
         #expect(refused.status != 0)
-        #expect(refused.stderr.contains("column 'ratio' is double precision in the table, but the value 'abc' ("),
-                "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("column 'ratio' is double precision in the table, but the value 'abc' ("),
+            "\(refused.stderr)")
         #expect(refused.stderr.contains("line 3"), "\(refused.stderr)")
         #expect(try Self.psql("SELECT count(*) FROM \(schema).fits") == "4")
     }
@@ -169,23 +188,28 @@ struct TypeFitTests {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
         let columns = Self.ownTypes.map { "\($0.column) \($0.type)" }.joined(separator: ", ")
-        try _ = Self.psql("CREATE SCHEMA \(schema); SET search_path = \(schema); "
-                          + "CREATE TYPE mood AS ENUM ('happy', 'sad'); CREATE DOMAIN positive AS integer CHECK (VALUE > 0); "
-                          + "CREATE TABLE \(schema).owned (\(columns), extra text DEFAULT 'kept'); "
-                          + "CREATE TABLE \(schema).twin (\(columns), extra text DEFAULT 'kept')")
+        try _ = Self.psql(
+            "CREATE SCHEMA \(schema); SET search_path = \(schema); "
+                + "CREATE TYPE mood AS ENUM ('happy', 'sad'); CREATE DOMAIN positive AS integer CHECK (VALUE > 0); "
+                + "CREATE TABLE \(schema).owned (\(columns), extra text DEFAULT 'kept'); "
+                + "CREATE TABLE \(schema).twin (\(columns), extra text DEFAULT 'kept')")
         let header = Self.ownTypes.map(\.column).joined(separator: ",") + "\n"
         let valid = header + Self.csvRow(Self.ownTypes.map(\.valid))
         let file = try CLI.file("valid.csv", valid)
         let result = try await Self.load(file, "\(schema).owned", stage: stage)
         #expect(result.status == 0, "\(result.stderr)")
         // psql's own COPY of the same file is the reference for how the server prints every value.
-        try _ = Self.psql("\\copy \(schema).twin (\(Self.ownTypes.map(\.column).joined(separator: ","))) FROM '\(file.path)' (FORMAT csv, HEADER true)")
+        try _ = Self.psql(
+            "\\copy \(schema).twin (\(Self.ownTypes.map(\.column).joined(separator: ","))) FROM '\(file.path)' (FORMAT csv, HEADER true)"
+        )
         let printed = try Self.psql("COPY (SELECT * FROM \(schema).owned) TO STDOUT (FORMAT csv)")
         #expect(printed == (try Self.psql("COPY (SELECT * FROM \(schema).twin) TO STDOUT (FORMAT csv)")))
         #expect(printed.hasSuffix(",kept"), "a column the data lacks takes its default")
         // Nothing changed the table's types.
-        #expect(try Self.psql("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '\(schema).owned'::regclass "
-                              + "AND attname = 'n'") == "numeric")
+        #expect(
+            try Self.psql(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '\(schema).owned'::regclass "
+                    + "AND attname = 'n'") == "numeric")
         let unload = try await CLI.run(["unload", "--table", "\(schema).owned", "--stage", stage])
         #expect(unload.status == 0, "\(unload.stderr)")
         #expect(unload.stdout.trimmingCharacters(in: .newlines) == printed)
@@ -194,16 +218,19 @@ struct TypeFitTests {
             guard let invalid = type.invalid else { continue }
             var values = Self.ownTypes.map(\.valid)
             values[index] = invalid
-            let bad = try CLI.file("bad-\(type.column).csv", header + Self.csvRow(Self.ownTypes.map(\.valid)) + Self.csvRow(values))
+            let bad = try CLI.file(
+                "bad-\(type.column).csv", header + Self.csvRow(Self.ownTypes.map(\.valid)) + Self.csvRow(values))
             let refused = try await Self.load(bad, "\(schema).owned", stage: stage)
             #expect(refused.status != 0, "\(type.type): \(refused.stderr)")
             // The column by name, the value, and the input's file and line, whichever side refused it
             // (the server's COPY, or the value check against the column's type).
-            #expect(refused.stderr.contains("column \(type.column):") || refused.stderr.contains("column '\(type.column)'"),
-                    "\(type.type): \(refused.stderr)")
+            #expect(
+                refused.stderr.contains("column \(type.column):") || refused.stderr.contains("column '\(type.column)'"),
+                "\(type.type): \(refused.stderr)")
             #expect(refused.stderr.contains(String(invalid.prefix(20))), "\(type.type): \(refused.stderr)")
-            #expect(refused.stderr.contains("line 3 of \(bad.path)") || refused.stderr.contains("\(bad.path), line 3"),
-                    "\(type.type): \(refused.stderr)")
+            #expect(
+                refused.stderr.contains("line 3 of \(bad.path)") || refused.stderr.contains("\(bad.path), line 3"),
+                "\(type.type): \(refused.stderr)")
             #expect(refused.stderr.contains("staged parts kept at"), "\(type.type): \(refused.stderr)")
         }
         #expect(try Self.psql("SELECT count(*) FROM \(schema).owned") == "1")
@@ -213,12 +240,14 @@ struct TypeFitTests {
     func timestampPrecision() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
-        try _ = Self.psql("CREATE SCHEMA \(schema); CREATE TABLE \(schema).events (id bigint, at timestamp(0), "
-                          + "seen timestamptz(3))")
+        try _ = Self.psql(
+            "CREATE SCHEMA \(schema); CREATE TABLE \(schema).events (id bigint, at timestamp(0), "
+                + "seen timestamptz(3))")
         func precisions() throws -> String {
-            try Self.psql("SELECT string_agg(column_name || ' ' || coalesce(datetime_precision::text, '-'), ', ' "
-                          + "ORDER BY ordinal_position) FROM information_schema.columns "
-                          + "WHERE table_schema = '\(schema)' AND table_name = 'events'")
+            try Self.psql(
+                "SELECT string_agg(column_name || ' ' || coalesce(datetime_precision::text, '-'), ', ' "
+                    + "ORDER BY ordinal_position) FROM information_schema.columns "
+                    + "WHERE table_schema = '\(schema)' AND table_name = 'events'")
         }
         // Whole seconds and milliseconds: what the columns hold, so no DDL.
         let fits = try CLI.file("fits.csv", "id,at,seen\n1,2024-01-01 10:00:00,2024-01-01 10:00:00.123Z\n")
@@ -231,16 +260,19 @@ struct TypeFitTests {
         // microseconds (the catalog only), and the load keeps the value as written.
         let finer = try CLI.file("finer.csv", "id,at,seen\n2,2024-01-01 10:00:00.5,2024-01-01 10:00:00.1234Z\n")
         let plan = try await CLI.run(["plan", finer.path, "--table", "\(schema).events", "--stage", stage])
-        #expect(plan.stdout.contains("column 'at' widens from timestamp(0) to timestamp: this changes only the catalog"),
-                "\(plan.stdout)")
+        #expect(
+            plan.stdout.contains("column 'at' widens from timestamp(0) to timestamp: this changes only the catalog"),
+            "\(plan.stdout)")
         #expect(plan.stdout.contains("column 'seen' widens from timestamptz(3) to timestamptz"), "\(plan.stdout)")
         let second = try await Self.load(finer, "\(schema).events", ["--mode", "append"], stage: stage)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(try precisions() == "id -, at 6, seen 6")
-        #expect(try Self.psql("SELECT at || ' ' || seen FROM \(schema).events WHERE id = 2")
-            == "2024-01-01 10:00:00.5 2024-01-01 10:00:00.1234+00")
-        #expect(try Self.psql("SELECT at || ' ' || seen FROM \(schema).events WHERE id = 1")
-            == "2024-01-01 10:00:00 2024-01-01 10:00:00.123+00")
+        #expect(
+            try Self.psql("SELECT at || ' ' || seen FROM \(schema).events WHERE id = 2")
+                == "2024-01-01 10:00:00.5 2024-01-01 10:00:00.1234+00")
+        #expect(
+            try Self.psql("SELECT at || ' ' || seen FROM \(schema).events WHERE id = 1")
+                == "2024-01-01 10:00:00 2024-01-01 10:00:00.123+00")
     }
 
     @Test("a first load whose types settle late keeps staging and COPY overlapped")
@@ -268,11 +300,13 @@ struct TypeFitTests {
         #expect(changes == ["amount: bigint → numeric"], "\(changes)")
         #expect((report["parts"] as? Int ?? 0) > 2)
         #expect(try Self.types(schema, "late") == "id bigint, amount numeric, late date, counter bigint, noise text")
-        #expect(try Self.psql("SELECT count(*) || ' ' || count(late) || ' ' || sum(amount) FROM \(schema).late")
-            == "\(rows) \(rows - rows * 4 / 10) \(Self.expectedSum(rows))")
+        #expect(
+            try Self.psql("SELECT count(*) || ' ' || count(late) || ' ' || sum(amount) FROM \(schema).late")
+                == "\(rows) \(rows - rows * 4 / 10) \(Self.expectedSum(rows))")
     }
 
-    @Test("a key that JSON Lines add while a column still waits for values: the held rows' table, then the column added")
+    @Test(
+        "a key that JSON Lines add while a column still waits for values: the held rows' table, then the column added")
     func keyAddedWhileAwaitingValues() async throws {
         try CLI.requireServices()
         let schema = CLI.uniqueSchema()
@@ -294,10 +328,13 @@ struct TypeFitTests {
         // The held first window went in with `late` as a placeholder; then the second window's
         // dates cast it (this load created the table: only its own rows are rewritten) and its new
         // key was added.
-        #expect(report["changedWhileCopying"] as? [String] == ["late: text → date", "extra: added as bigint"], "\(report)")
+        #expect(
+            report["changedWhileCopying"] as? [String] == ["late: text → date", "extra: added as bigint"], "\(report)")
         #expect(try Self.types(schema, "keys") == "id bigint, late date, noise text, extra bigint")
-        #expect(try Self.psql("SELECT count(*) || ' ' || count(late) || ' ' || count(extra) || ' ' || sum(extra) FROM \(schema).keys")
-            == "\(rows) \(rows - 120_000) \(rows - 100_000) \((100_001...rows).reduce(0) { $0 + $1 % 7 })")
+        #expect(
+            try Self.psql(
+                "SELECT count(*) || ' ' || count(late) || ' ' || count(extra) || ' ' || sum(extra) FROM \(schema).keys")
+                == "\(rows) \(rows - 120_000) \(rows - 100_000) \((100_001...rows).reduce(0) { $0 + $1 % 7 })")
     }
 
     @Test("numbers that turn out to be text after the first part fall back to the sequential copy, and load as text")

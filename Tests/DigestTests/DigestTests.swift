@@ -1,6 +1,6 @@
+import Digest
 import Foundation
 import Testing
-import Digest
 
 @Suite("Digest over libcrypto")
 struct DigestTests {
@@ -8,8 +8,9 @@ struct DigestTests {
     func sha256Vectors() {
         #expect(SHA256.hash("abc").hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(SHA256.hash("").hex == SHA256.emptyHex)
-        #expect(SHA256.hash("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq").hex
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(
+            SHA256.hash("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq").hex
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
     @Test("HMAC-SHA256 of RFC 4231 test case 2")

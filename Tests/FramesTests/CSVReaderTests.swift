@@ -1,11 +1,14 @@
 import Foundation
 import Testing
+
 @testable import Frames
 
 @Suite("CSV reader")
 struct CSVReaderTests {
-    static func readAll(_ text: String, chunkSize: Int = 1 << 20,
-                        options: CSVOptions = CSVOptions()) throws -> (names: [String], rows: [[String?]], lines: [Int]) {
+    static func readAll(
+        _ text: String, chunkSize: Int = 1 << 20,
+        options: CSVOptions = CSVOptions()
+    ) throws -> (names: [String], rows: [[String?]], lines: [Int]) {
         let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8), chunkSize: chunkSize), options: options)
         var rows: [[String?]] = []
         var lines: [Int] = []
@@ -16,18 +19,22 @@ struct CSVReaderTests {
         return (reader.columnNames, rows, lines)
     }
 
-    static let sample = "\u{FEFF}id,name,note\r\n1,\"a, \"\"quoted\"\"\nname\",\r\n2,\"\",plain\n3,,\"x\"\r\n4,ü🚀,\"\"\"\"\n"
+    static let sample =
+        "\u{FEFF}id,name,note\r\n1,\"a, \"\"quoted\"\"\nname\",\r\n2,\"\",plain\n3,,\"x\"\r\n4,ü🚀,\"\"\"\"\n"
 
-    @Test("quotes, delimiters and newlines inside fields, CRLF and LF, BOM, NULL versus empty", arguments: [1, 2, 3, 7, 64, 1 << 20])
+    @Test(
+        "quotes, delimiters and newlines inside fields, CRLF and LF, BOM, NULL versus empty",
+        arguments: [1, 2, 3, 7, 64, 1 << 20])
     func semantics(chunkSize: Int) throws {
         let result = try Self.readAll(Self.sample, chunkSize: chunkSize)
         #expect(result.names == ["id", "name", "note"])
-        #expect(result.rows == [
-            ["1", "a, \"quoted\"\nname", nil],
-            ["2", "", "plain"],
-            ["3", nil, "x"],
-            ["4", "ü🚀", "\""],
-        ])
+        #expect(
+            result.rows == [
+                ["1", "a, \"quoted\"\nname", nil],
+                ["2", "", "plain"],
+                ["3", nil, "x"],
+                ["4", "ü🚀", "\""],
+            ])
         #expect(result.lines == [2, 4, 5, 6])
     }
 
@@ -60,7 +67,8 @@ struct CSVReaderTests {
         #expect(bad.column == 2)
         let good = try CSVReader(source: MemoryByteSource(prefix + Array("é".utf8) + suffix))
         let rows = try #require(try good.next()).rows
-        #expect(rows[0][1] == String(repeating: "a", count: position) + "é" + String(repeating: "b", count: 20 - position))
+        #expect(
+            rows[0][1] == String(repeating: "a", count: position) + "é" + String(repeating: "b", count: 20 - position))
     }
 
     @Test("another delimiter, and names given instead of a header row")
@@ -76,8 +84,9 @@ struct CSVReaderTests {
     func batchBounds() throws {
         var text = "id,payload\n"
         for id in 0..<1000 { text += "\(id),\"\(String(repeating: "x", count: id % 50))\n\"\n" }
-        let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8), chunkSize: 333),
-                                   options: CSVOptions(batchRows: 64, batchBytes: 1000))
+        let reader = try CSVReader(
+            source: MemoryByteSource(Array(text.utf8), chunkSize: 333),
+            options: CSVOptions(batchRows: 64, batchBytes: 1000))
         var sizes: [Int] = []
         var ids: [String] = []
         while let batch = try reader.next() {
@@ -109,7 +118,9 @@ struct CSVReaderTests {
             #expect(batch.string(row: 3, column: 1) == "ü🚀")
             #expect(try reader.next() == nil)
         }
-        let missing = #expect(throws: FrameError.self) { try CSVReader(path: directory.appendingPathComponent("none").path) }
+        let missing = #expect(throws: FrameError.self) {
+            try CSVReader(path: directory.appendingPathComponent("none").path)
+        }
         #expect(missing?.kind == .io)
     }
 
@@ -118,9 +129,11 @@ struct CSVReaderTests {
         let schema = Schema([.init(name: "id", type: .integer, isNullable: false), .init(name: "day", type: .date)])
         let reader = try CSVReader(source: MemoryByteSource(Array("id,day\n1,2026-01-02\n2,\n".utf8)))
         let frame = try reader.readFrame(schema: schema)
-        #expect(frame == (try Frame(columns: [.integer("id", [1, 2]), .date("day", [CivilDate("2026-01-02"), nil])])))
-        let bad = try CSVReader(source: MemoryByteSource(Array("id,day\n1,2026-01-02\n2,\"2026-02-30\"\n".utf8)),
-                                file: "days.csv")
+        #expect(
+            frame == (try Frame(columns: [.integer("id", [1, 2]), .date("day", [CivilDate("2026-01-02"), nil])])))
+        let bad = try CSVReader(
+            source: MemoryByteSource(Array("id,day\n1,2026-01-02\n2,\"2026-02-30\"\n".utf8)),
+            file: "days.csv")
         let error = try #require(throws: FrameError.self) { try bad.readFrame(schema: schema) }
         #expect(error.kind == .valueDoesNotFit(.date))
         #expect(error.file == "days.csv")
@@ -130,9 +143,11 @@ struct CSVReaderTests {
         #expect(error.description == "days.csv:3:2: value is not a date (column \"day\"): \"2026-02-30\"")
     }
 
-    @Test("a delimiter that cannot work is an invalidOptions error, not a crash", arguments: [
-        UInt8(ascii: "\""), 0x0A, 0x0D, 0xC3,
-    ])
+    @Test(
+        "a delimiter that cannot work is an invalidOptions error, not a crash",
+        arguments: [
+            UInt8(ascii: "\""), 0x0A, 0x0D, 0xC3,
+        ])
     func invalidDelimiter(delimiter: UInt8) {
         let error = #expect(throws: FrameError.self) {
             try CSVReader(source: MemoryByteSource(Array("a,b\n".utf8)), options: CSVOptions(delimiter: delimiter))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Frames
 
 @Suite("frames, columns and values")
@@ -75,19 +76,21 @@ struct FrameTests {
         #expect(try #require(ExactDecimal("10")) > #require(ExactDecimal("9.99")))
     }
 
-    @Test("values render in the staged form", arguments: [
-        (Value.boolean(true), "true"),
-        (.integer(.min), "-9223372036854775808"),
-        (.integer(0), "0"),
-        (.double(-0.0), "-0"),
-        (.double(.nan), "NaN"),
-        (.double(-.infinity), "-Infinity"),
-        (.double(.leastNonzeroMagnitude), "5e-324"),
-        (.double(0.1), "0.1"),
-        (.date(CivilDate(daysSinceEpoch: -719_162)), "0001-01-01"),
-        (.timestamp(Timestamp(microsecondsSinceEpoch: -1)), "1969-12-31 23:59:59.999999"),
-        (.timestamptz(Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_001)), "2023-11-14 22:13:20.000001+00"),
-    ])
+    @Test(
+        "values render in the staged form",
+        arguments: [
+            (Value.boolean(true), "true"),
+            (.integer(.min), "-9223372036854775808"),
+            (.integer(0), "0"),
+            (.double(-0.0), "-0"),
+            (.double(.nan), "NaN"),
+            (.double(-.infinity), "-Infinity"),
+            (.double(.leastNonzeroMagnitude), "5e-324"),
+            (.double(0.1), "0.1"),
+            (.date(CivilDate(daysSinceEpoch: -719_162)), "0001-01-01"),
+            (.timestamp(Timestamp(microsecondsSinceEpoch: -1)), "1969-12-31 23:59:59.999999"),
+            (.timestamptz(Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_001)), "2023-11-14 22:13:20.000001+00"),
+        ])
     func render(value: Value, text: String) {
         #expect(value.description == text)
     }

@@ -1,6 +1,7 @@
 import Digest
 import Foundation
 import Testing
+
 @testable import Frames
 
 @Suite("gzip streams over zlib")

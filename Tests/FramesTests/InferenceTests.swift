@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Frames
 
 @Suite("type inference over every row")
@@ -126,11 +127,14 @@ struct InferenceTests {
         #expect(try Self.infer(values).type == expected)
     }
 
-    @Test("exactness is the shortest round trip, not a count of digits", arguments: [
-        ("0.1", true), ("0.30000000000000004", true), ("0.30000000000000005", false), ("5e-324", true),
-        ("4.9e-324", false), ("1e23", true), ("9007199254740993", false), ("9007199254740992", true), ("-0.0", true),
-        ("100", true), ("1.0000000000000000000000001", false), ("2.5E-10", true),
-    ])
+    @Test(
+        "exactness is the shortest round trip, not a count of digits",
+        arguments: [
+            ("0.1", true), ("0.30000000000000004", true), ("0.30000000000000005", false), ("5e-324", true),
+            ("4.9e-324", false), ("1e23", true), ("9007199254740993", false), ("9007199254740992", true),
+            ("-0.0", true),
+            ("100", true), ("1.0000000000000000000000001", false), ("2.5E-10", true),
+        ])
     func exactness(text: String, exact: Bool) {
         #expect(DoubleExactness.isExact(Array(text.utf8)) == exact)
     }
@@ -158,7 +162,8 @@ struct InferenceTests {
         #expect(ColumnInference.fits(Array("1.5e3".utf8), money, decimalsReadExponents: true))
         #expect(ColumnInference.fits(Array("125E-2".utf8), money, decimalsReadExponents: true))
         #expect(!ColumnInference.fits(Array("1.5e3".utf8), money), "Redshift promises nothing for it")
-        #expect(!ColumnInference.fits(Array("1.2345e1".utf8), money, decimalsReadExponents: true), "a third digit of scale")
+        #expect(
+            !ColumnInference.fits(Array("1.2345e1".utf8), money, decimalsReadExponents: true), "a third digit of scale")
         #expect(!ColumnInference.fits(Array("1e4".utf8), money, decimalsReadExponents: true), "five integer digits")
         #expect(ColumnInference.fits(Array("1e400".utf8), .numeric))
         #expect(!ColumnInference.fits(Array("1e400".utf8), .double), "it overflows a double")
@@ -168,9 +173,10 @@ struct InferenceTests {
     @Test("each value is checked against the table column's type, and the first misfit is kept with its line")
     func targetMisfits() throws {
         var inference = SchemaInference(targetTypes: ["amount": .decimal(precision: 12, scale: 2), "n": .double])
-        let batch = try TextBatch(columnNames: ["amount", "n"],
-                                  rows: [["7.5", "1"], ["10", "0.5"], ["7.125", "-0.0"], ["1.001", "12.25"]],
-                                  file: "day2.csv")
+        let batch = try TextBatch(
+            columnNames: ["amount", "n"],
+            rows: [["7.5", "1"], ["10", "0.5"], ["7.125", "-0.0"], ["1.001", "12.25"]],
+            file: "day2.csv")
         try inference.observe(batch)
         let amount = try #require(inference["amount"])
         #expect(amount.misfitCount == 2)
@@ -209,13 +215,17 @@ struct InferenceTests {
     func pinned() throws {
         #expect(try Self.infer(["007", "12"], pinned: .integer).type == .integer)
         #expect(try Self.infer(["1", "2"], pinned: .text).type == .text)
-        #expect(try Self.infer(["1.50", "-2"], pinned: .decimal(precision: 3, scale: 1)).type
-            == .decimal(precision: 3, scale: 1))
+        #expect(
+            try Self.infer(["1.50", "-2"], pinned: .decimal(precision: 3, scale: 1)).type
+                == .decimal(precision: 3, scale: 1))
         #expect(try Self.infer(["2026-01-01", "2026-01-01 10:00:00"], pinned: .timestamptz).type == .timestamptz)
-        #expect(try Self.infer(["0", "0e12", "-0.0", "1e300", "Infinity", "-Infinity"], pinned: .double).type == .double)
+        #expect(
+            try Self.infer(["0", "0e12", "-0.0", "1e300", "Infinity", "-Infinity"], pinned: .double).type == .double)
     }
 
-    @Test("a pinned double refuses literals the warehouse would refuse", arguments: ["1e-400", "0.0001e-330", "1e400", "-2e999"])
+    @Test(
+        "a pinned double refuses literals the warehouse would refuse",
+        arguments: ["1e-400", "0.0001e-330", "1e400", "-2e999"])
     func pinnedDoubleOutOfRange(literal: String) {
         #expect(throws: FrameError.self) { try Self.infer(["1.5", literal], pinned: .double) }
     }
@@ -223,8 +233,9 @@ struct InferenceTests {
     @Test("a value that does not fit a pinned type names line, column and value")
     func pinnedMisfit() throws {
         var inference = SchemaInference(pinnedTypes: ["amount": .smallint])
-        let batch = try TextBatch(columnNames: ["id", "amount"],
-                                  rows: [["1", "10"], ["2", "32767"], ["3", "40000"]], file: "in.csv")
+        let batch = try TextBatch(
+            columnNames: ["id", "amount"],
+            rows: [["1", "10"], ["2", "32767"], ["3", "40000"]], file: "in.csv")
         let error = try #require(throws: FrameError.self) { try inference.observe(batch) }
         #expect(error.kind == .valueDoesNotFit(.smallint))
         #expect(error.file == "in.csv")
@@ -234,9 +245,11 @@ struct InferenceTests {
         #expect(error.value == "40000")
     }
 
-    @Test("pinned decimals refuse digits they would round", arguments: [
-        ("1.25", false), ("1.20", true), ("99.9", true), ("100", false), ("-0.1", true),
-    ])
+    @Test(
+        "pinned decimals refuse digits they would round",
+        arguments: [
+            ("1.25", false), ("1.20", true), ("99.9", true), ("100", false), ("-0.1", true),
+        ])
     func pinnedDecimal(text: String, fits: Bool) {
         #expect(ColumnInference.fits(Array(text.utf8)[...], .decimal(precision: 3, scale: 1)) == fits)
     }

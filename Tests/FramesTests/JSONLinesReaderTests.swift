@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Frames
 
 @Suite("JSON Lines reader")
@@ -11,20 +12,26 @@ struct JSONLinesReaderTests {
         {"id": 4}
         """
 
-    @Test("keys become columns in first-seen order; absent keys and null are NULL; nested values are JSON text",
-          arguments: [1, 5, 1 << 20])
+    @Test(
+        "keys become columns in first-seen order; absent keys and null are NULL; nested values are JSON text",
+        arguments: [1, 5, 1 << 20])
     func columnsAndValues(chunkSize: Int) throws {
-        let reader = JSONLinesReader(source: MemoryByteSource(Array(Self.sample.utf8), chunkSize: chunkSize), batchRows: 3)
+        let reader = JSONLinesReader(
+            source: MemoryByteSource(Array(Self.sample.utf8), chunkSize: chunkSize), batchRows: 3)
         var batches: [TextBatch] = []
         while let batch = try reader.next() { batches.append(batch) }
-        #expect(batches.map(\.columnNames) == [["id", "name", "score", "ok", "tags", "extra"],
-                                               ["id", "name", "score", "ok", "tags", "extra"]])
-        #expect(batches.flatMap(\.rows) == [
-            ["1", "a\"bé🚀", "1.5", "true", "[\"x\", {\"y\": null}]", nil],
-            ["2", nil, nil, nil, nil, "{\"k\": [1, 2]}"],
-            ["12345678901234567890", nil, "-2e-3", "false", nil, nil],
-            ["4", nil, nil, nil, nil, nil],
-        ])
+        #expect(
+            batches.map(\.columnNames) == [
+                ["id", "name", "score", "ok", "tags", "extra"],
+                ["id", "name", "score", "ok", "tags", "extra"],
+            ])
+        #expect(
+            batches.flatMap(\.rows) == [
+                ["1", "a\"bé🚀", "1.5", "true", "[\"x\", {\"y\": null}]", nil],
+                ["2", nil, nil, nil, nil, "{\"k\": [1, 2]}"],
+                ["12345678901234567890", nil, "-2e-3", "false", nil, nil],
+                ["4", nil, nil, nil, nil, nil],
+            ])
         #expect(batches.flatMap { batch in (0..<batch.rowCount).map { batch.line(ofRow: $0) } } == [1, 2, 4, 5])
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Frames
 
 /// Every file under `Tests/Fixtures/frames/malformed` and the exact error it must give.
@@ -88,8 +89,9 @@ struct MalformedInputTests {
         #expect(error.description.hasPrefix("\(path):\(expected.line):\(expected.column): "))
     }
 
-    @Test("the same errors arrive when the input comes one byte at a time",
-          arguments: expectations.filter { $0.file.hasSuffix(".csv") })
+    @Test(
+        "the same errors arrive when the input comes one byte at a time",
+        arguments: expectations.filter { $0.file.hasSuffix(".csv") })
     func byteByByte(_ expected: Expectation) throws {
         let bytes = try Array(Data(contentsOf: Self.directory.appendingPathComponent(expected.file)))
         let error = try #require(throws: FrameError.self) {

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-@testable import Frames
-import Warehouse
 import TestSupport
+import Testing
+import Warehouse
+
+@testable import Frames
 
 /// Loads the staged CSV with PostgreSQL's own COPY on the live test server (`scripts/services env`),
 /// into a table of the inferred types, and reads it back with COPY TO.
@@ -15,7 +16,7 @@ struct PostgresCopyTests {
         case .smallint: "smallint"
         case .integer: "integer"
         case .bigint: "bigint"
-        case let .decimal(precision, scale): "numeric(\(precision),\(scale))"
+        case .decimal(let precision, let scale): "numeric(\(precision),\(scale))"
         case .numeric: "numeric"
         case .double: "double precision"
         case .text: "text"
@@ -56,20 +57,24 @@ struct PostgresCopyTests {
                 }
             }
             #expect(copied == frame.rowCount)
-            #expect(try await connection.execute("SELECT count(*) FROM \(table) WHERE label = ''").scalar
-                == String(frame["label"]?.values.filter { $0 == .text("") }.count ?? -1))
-            #expect(try await connection.execute("SELECT count(*) FROM \(table) WHERE label IS NULL").scalar
-                == String(frame["label"]?.values.filter { $0 == nil }.count ?? -1))
+            #expect(
+                try await connection.execute("SELECT count(*) FROM \(table) WHERE label = ''").scalar
+                    == String(frame["label"]?.values.filter { $0 == .text("") }.count ?? -1))
+            #expect(
+                try await connection.execute("SELECT count(*) FROM \(table) WHERE label IS NULL").scalar
+                    == String(frame["label"]?.values.filter { $0 == nil }.count ?? -1))
 
             try await connection.execute("SET TimeZone = 'Asia/Kolkata'")
             var back: [UInt8] = []
             let names = schema.names.map(quoteIdentifier).joined(separator: ", ")
             _ = try await connection.copyOut(
-                "COPY (SELECT \(names) FROM \(table) ORDER BY id) TO STDOUT (FORMAT csv)") { chunk in
+                "COPY (SELECT \(names) FROM \(table) ORDER BY id) TO STDOUT (FORMAT csv)"
+            ) { chunk in
                 back += chunk
             }
-            let reader = try CSVReader(source: MemoryByteSource(back, chunkSize: 65_536), file: "copy-out",
-                                       options: CSVOptions(header: .names(schema.names)))
+            let reader = try CSVReader(
+                source: MemoryByteSource(back, chunkSize: 65_536), file: "copy-out",
+                options: CSVOptions(header: .names(schema.names)))
             let returned = try reader.readFrame(schema: schema)
             for (original, loaded) in zip(frame.columns, returned.columns) {
                 #expect(original == loaded, "column \(original.name)")

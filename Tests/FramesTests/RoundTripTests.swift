@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Frames
 
 @Suite("frame → staged CSV → gzip → CSV reader → frame")
@@ -38,8 +39,9 @@ struct RoundTripTests {
         let frame = try SampleFrame.make(rows: 3000)
         var first = StagedCSVEncoder(nullMarker: .emptyField)
         try first.append(frame)
-        let reader = try CSVReader(source: MemoryByteSource(first.takeOutput()),
-                                   options: CSVOptions(header: .names(frame.schema.names)))
+        let reader = try CSVReader(
+            source: MemoryByteSource(first.takeOutput()),
+            options: CSVOptions(header: .names(frame.schema.names)))
         var second = StagedCSVEncoder(nullMarker: .emptyField)
         while let batch = try reader.next() { try second.append(batch) }
         let inferred = Dictionary(uniqueKeysWithValues: second.schema.fields.map { ($0.name, $0.type) })
@@ -55,7 +57,9 @@ struct RoundTripTests {
         #expect(inferred["at_utc"] == .timestamptz)
         #expect(inferred["doc"] == .text)
         #expect(second.schema.fields.map(\.isNullable) == frame.schema.fields.map(\.isNullable))
-        #expect(second.inference["label"]?.maxByteLength == frame["label"]?.values
-            .compactMap { $0?.description.utf8.count }.max())
+        #expect(
+            second.inference["label"]?.maxByteLength
+                == frame["label"]?.values
+                .compactMap { $0?.description.utf8.count }.max())
     }
 }

@@ -1,4 +1,5 @@
 import TestSupport
+
 @testable import Frames
 
 /// A deterministic frame with every column type and the values that break naive CSV and number
@@ -13,7 +14,8 @@ enum SampleFrame {
         "\"", ",", "\\", "NULL", "null", "\t", "trailing,", "\n",
     ]
     static let specialDoubles: [Double] = [
-        -0.0, 0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude, Double(sign: .plus, exponentBitPattern: 0, significandBitPattern: 1 << 40),
+        -0.0, 0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude,
+        Double(sign: .plus, exponentBitPattern: 0, significandBitPattern: 1 << 40),
         .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .nan, .infinity, -.infinity, 0.1, 1.0 / 3.0,
     ]
     static let specialDecimals = [
@@ -26,16 +28,28 @@ enum SampleFrame {
         let alphabet = Array("abcxyz ,\"\r\n\\N.é€🚀𝄞'")
         func isNull(_ row: Int, every: Int) -> Bool { row % every == every - 1 }
 
-        var flags: [Bool?] = [], smalls: [Int16?] = [], mediums: [Int32?] = [], bigs: [Int64?] = []
-        var amounts: [ExactDecimal?] = [], ratios: [Double?] = [], labels: [String?] = []
-        var days: [CivilDate?] = [], stamps: [Timestamp?] = [], instants: [Timestamp?] = [], docs: [String?] = []
+        var flags: [Bool?] = []
+        var smalls: [Int16?] = []
+        var mediums: [Int32?] = []
+        var bigs: [Int64?] = []
+        var amounts: [ExactDecimal?] = []
+        var ratios: [Double?] = []
+        var labels: [String?] = []
+        var days: [CivilDate?] = []
+        var stamps: [Timestamp?] = []
+        var instants: [Timestamp?] = []
+        var docs: [String?] = []
         let firstDay = CivilDate.days(year: 1, month: 1, day: 1)
         let lastDay = CivilDate.days(year: 9999, month: 12, day: 31)
         for row in 0..<rows {
             flags.append(isNull(row, every: 5) ? nil : random.next() & 1 == 0)
-            smalls.append(isNull(row, every: 6) ? nil : [Int16.min, .max, 0][safe: row] ?? Int16(truncatingIfNeeded: random.next()))
-            mediums.append(isNull(row, every: 7) ? nil : [Int32.min, .max][safe: row] ?? Int32(truncatingIfNeeded: random.next()))
-            bigs.append(isNull(row, every: 8) ? nil : [Int64.min, .max, -1][safe: row] ?? Int64(bitPattern: random.next()))
+            smalls.append(
+                isNull(row, every: 6)
+                    ? nil : [Int16.min, .max, 0][safe: row] ?? Int16(truncatingIfNeeded: random.next()))
+            mediums.append(
+                isNull(row, every: 7) ? nil : [Int32.min, .max][safe: row] ?? Int32(truncatingIfNeeded: random.next()))
+            bigs.append(
+                isNull(row, every: 8) ? nil : [Int64.min, .max, -1][safe: row] ?? Int64(bitPattern: random.next()))
             if isNull(row, every: 9) {
                 amounts.append(nil)
             } else if let special = specialDecimals[safe: row] {
@@ -61,12 +75,15 @@ enum SampleFrame {
                 labels.append(String((0..<random.below(12)).map { _ in alphabet[random.below(alphabet.count)] }))
             }
             let day = firstDay + random.below(lastDay - firstDay + 1)
-            days.append(isNull(row, every: 11) ? nil : CivilDate(daysSinceEpoch: [firstDay, lastDay][safe: row] ?? day))
+            days.append(
+                isNull(row, every: 11) ? nil : CivilDate(daysSinceEpoch: [firstDay, lastDay][safe: row] ?? day))
             let micros = Int64(day) * Timestamp.microsecondsPerDay + Int64(random.below(86_400_000_000))
             stamps.append(isNull(row, every: 12) ? nil : Timestamp(microsecondsSinceEpoch: micros))
             instants.append(isNull(row, every: 13) ? nil : Timestamp(microsecondsSinceEpoch: micros - 1_234_567))
-            docs.append(isNull(row, every: 3) ? nil
-                : "{\"n\": \(row), \"s\": \"x,\\\"y\\\"\\n🚀\", \"a\": [true, null, \(row % 7).5]}")
+            docs.append(
+                isNull(row, every: 3)
+                    ? nil
+                    : "{\"n\": \(row), \"s\": \"x,\\\"y\\\"\\n🚀\", \"a\": [true, null, \(row % 7).5]}")
         }
         return try Frame(columns: [
             .bigint("id", (0..<rows).map { Int64($0) }),

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Frames
 
 @Suite("staged CSV writer")
@@ -17,31 +18,35 @@ struct StagedCSVEncoderTests {
     @Test("PostgreSQL marker: NULL is an unquoted empty field, the empty string is \"\"")
     func postgresMarker() throws {
         let frame = try Frame(columns: [.text("t", Self.trickyText)])
-        #expect(try Self.encode(frame, .emptyField) == """
+        #expect(
+            try Self.encode(frame, .emptyField) == """
 
-            ""
-            "\\N"
-            "\\."
-            plain
-            "a,b"
-            "say ""hi\"\"\"
-            "line
-            break"
-            "cr\rlf\r
-            "
-            " lead"
-            "trail\t"
-            \\N\\N
-            ü🚀
+                ""
+                "\\N"
+                "\\."
+                plain
+                "a,b"
+                "say ""hi\"\"\"
+                "line
+                break"
+                "cr\rlf\r
+                "
+                " lead"
+                "trail\t"
+                \\N\\N
+                ü🚀
 
-            """)
+                """)
     }
 
-    @Test("a NUL byte anywhere in a value is refused, naming file, line and column", arguments: [0, 1, 7, 8, 9, 15, 16, 30])
+    @Test(
+        "a NUL byte anywhere in a value is refused, naming file, line and column",
+        arguments: [0, 1, 7, 8, 9, 15, 16, 30])
     func nulByte(position: Int) throws {
         let value = String(repeating: "a", count: position) + "\u{0}" + String(repeating: "b", count: 30 - position)
         for tail in ["", "\"q\"", ",c"] {
-            let batch = try TextBatch(columnNames: ["id", "note"], rows: [["1", "fine"], ["2", value + tail]], file: "in.csv")
+            let batch = try TextBatch(
+                columnNames: ["id", "note"], rows: [["1", "fine"], ["2", value + tail]], file: "in.csv")
             var encoder = StagedCSVEncoder(nullMarker: .emptyField)
             let error = try #require(throws: FrameError.self) { try encoder.append(batch) }
             #expect(error.kind == .nulCharacter)
@@ -76,8 +81,12 @@ struct StagedCSVEncoderTests {
             .boolean("b", [true, false, nil]),
             .smallint("s", [.min, .max, nil]),
             .bigint("i", [.min, .max, 0]),
-            try .decimal("d", precision: 38, scale: 2, [ExactDecimal("-123456789012345678901234567890123456.78"),
-                                                        ExactDecimal("0.5"), nil]),
+            try .decimal(
+                "d", precision: 38, scale: 2,
+                [
+                    ExactDecimal("-123456789012345678901234567890123456.78"),
+                    ExactDecimal("0.5"), nil,
+                ]),
             .double("f", [-0.0, .nan, 1e300]),
             .date("day", [CivilDate("2026-11-02"), nil, CivilDate("0001-01-01")]),
             .timestamp("ts", [Timestamp("2026-11-02 10:11:12.000001"), Timestamp("2026-11-02T10:11:12"), nil]),
@@ -85,34 +94,44 @@ struct StagedCSVEncoderTests {
             .json("j", ["{\"a\": [1, \"x\"]}", nil, "null"]),
         ])
         let lines = try Self.encode(frame, .emptyField).split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(lines == [
-            "true,-32768,-9223372036854775808,-123456789012345678901234567890123456.78,-0,2026-11-02,2026-11-02 10:11:12.000001,2026-11-02 09:11:12.250000+00,\"{\"\"a\"\": [1, \"\"x\"\"]}\"",
-            "false,32767,9223372036854775807,0.5,NaN,,2026-11-02 10:11:12,,",
-            ",,0,,1e+300,0001-01-01,,,null",
-            "",
-        ])
+        #expect(
+            lines == [
+                "true,-32768,-9223372036854775808,-123456789012345678901234567890123456.78,-0,2026-11-02,2026-11-02 10:11:12.000001,2026-11-02 09:11:12.250000+00,\"{\"\"a\"\": [1, \"\"x\"\"]}\"",
+                "false,32767,9223372036854775807,0.5,NaN,,2026-11-02 10:11:12,,",
+                ",,0,,1e+300,0001-01-01,,,null",
+                "",
+            ])
     }
 
     @Test("raw batches are written as given and typed by inference in the same pass")
     func batchInference() throws {
         var encoder = StagedCSVEncoder(nullMarker: .backslashN, pinnedTypes: ["zip": .text])
-        try encoder.append(TextBatch(columnNames: ["id", "zip", "amount", "note"], rows: [
-            ["1", "02134", "1.50", nil],
-            ["2", "10001", nil, ""],
-        ]))
-        try encoder.append(TextBatch(columnNames: ["id", "zip", "amount", "note"], rows: [
-            ["70000", "99999", "-3", "a,\"b\""],
-        ]))
-        #expect(String(decoding: encoder.takeOutput(), as: UTF8.self)
-            == "1,02134,1.50,\\N\n2,10001,\\N,\"\"\n70000,99999,-3,\"a,\"\"b\"\"\"\n")
+        try encoder.append(
+            TextBatch(
+                columnNames: ["id", "zip", "amount", "note"],
+                rows: [
+                    ["1", "02134", "1.50", nil],
+                    ["2", "10001", nil, ""],
+                ]))
+        try encoder.append(
+            TextBatch(
+                columnNames: ["id", "zip", "amount", "note"],
+                rows: [
+                    ["70000", "99999", "-3", "a,\"b\""]
+                ]))
+        #expect(
+            String(decoding: encoder.takeOutput(), as: UTF8.self)
+                == "1,02134,1.50,\\N\n2,10001,\\N,\"\"\n70000,99999,-3,\"a,\"\"b\"\"\"\n")
         #expect(encoder.takeOutput().isEmpty)
         #expect(encoder.rowCount == 3)
-        #expect(encoder.schema == Schema([
-            .init(name: "id", type: .integer, isNullable: false),
-            .init(name: "zip", type: .text, isNullable: false),
-            .init(name: "amount", type: .decimal(precision: 3, scale: 2), isNullable: true),
-            .init(name: "note", type: .text, isNullable: true),
-        ]))
+        #expect(
+            encoder.schema
+                == Schema([
+                    .init(name: "id", type: .integer, isNullable: false),
+                    .init(name: "zip", type: .text, isNullable: false),
+                    .init(name: "amount", type: .decimal(precision: 3, scale: 2), isNullable: true),
+                    .init(name: "note", type: .text, isNullable: true),
+                ]))
         #expect(encoder.inference["note"]?.maxByteLength == 5)
     }
 
@@ -150,34 +169,45 @@ struct StagedCSVEncoderTests {
     }
 
     /// `rows` as CSV text: `delimiter`, `lineEnd`, fields quoted when they must be (or always).
-    static func csvText(_ rows: [[String?]], names: [String], delimiter: Character, lineEnd: String,
-                        quoteAll: Bool, nullMarker: NullMarker) -> String {
+    static func csvText(
+        _ rows: [[String?]], names: [String], delimiter: Character, lineEnd: String,
+        quoteAll: Bool, nullMarker: NullMarker
+    ) -> String {
         func field(_ value: String?) -> String {
             guard let value else { return nullMarker == .emptyField ? "" : "\\N" }
             let mustQuote = value.isEmpty ? nullMarker == .emptyField : value == "\\N" && nullMarker == .backslashN
-            if quoteAll || mustQuote || value.utf8.contains(where: { $0 == delimiter.asciiValue! || Array("\"\r\n".utf8).contains($0) }) {
+            if quoteAll || mustQuote
+                || value.utf8.contains(where: { $0 == delimiter.asciiValue! || Array("\"\r\n".utf8).contains($0) })
+            {
                 return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             }
             return value
         }
-        let lines = [names.joined(separator: String(delimiter))] + rows.map { $0.map(field).joined(separator: String(delimiter)) }
+        let lines =
+            [names.joined(separator: String(delimiter))]
+            + rows.map { $0.map(field).joined(separator: String(delimiter)) }
         return lines.joined(separator: lineEnd) + lineEnd
     }
 
-    @Test("CSV in any layout is staged exactly as field by field", arguments: [
-        (",", "\n", false), (",", "\r\n", false), (",", "\n", true), ("\t", "\n", false), (";", "\r\n", true),
-    ] as [(String, String, Bool)])
+    @Test(
+        "CSV in any layout is staged exactly as field by field",
+        arguments: [
+            (",", "\n", false), (",", "\r\n", false), (",", "\n", true), ("\t", "\n", false), (";", "\r\n", true),
+        ] as [(String, String, Bool)])
     func stagedFromAnyLayout(delimiter: String, lineEnd: String, quoteAll: Bool) throws {
         let names = ["c1", "c2", "c3", "c4", "c5"]
         for readMarker in [NullMarker.emptyField, .backslashN] {
             for stagedMarker in [NullMarker.emptyField, .backslashN] {
                 let rows = Self.randomRows(seed: 42, rows: 400, columns: names.count)
-                let text = Self.csvText(rows, names: names, delimiter: Character(delimiter), lineEnd: lineEnd,
-                                        quoteAll: quoteAll, nullMarker: readMarker)
-                let options = CSVOptions(delimiter: UInt8(ascii: Unicode.Scalar(delimiter)!), nullMarker: readMarker,
-                                         batchRows: 37, batchBytes: 1 << 20)
+                let text = Self.csvText(
+                    rows, names: names, delimiter: Character(delimiter), lineEnd: lineEnd,
+                    quoteAll: quoteAll, nullMarker: readMarker)
+                let options = CSVOptions(
+                    delimiter: UInt8(ascii: Unicode.Scalar(delimiter)!), nullMarker: readMarker,
+                    batchRows: 37, batchBytes: 1 << 20)
                 let reader = try CSVReader(source: MemoryByteSource(Array(text.utf8), chunkSize: 997), options: options)
-                var encoder = StagedCSVEncoder(nullMarker: stagedMarker, pinnedTypes: Dictionary(uniqueKeysWithValues: names.map { ($0, .text) }))
+                var encoder = StagedCSVEncoder(
+                    nullMarker: stagedMarker, pinnedTypes: Dictionary(uniqueKeysWithValues: names.map { ($0, .text) }))
                 while let batch = try reader.next() { try encoder.append(batch) }
 
                 var expected: [UInt8] = []
@@ -185,7 +215,9 @@ struct StagedCSVEncoderTests {
                     for (index, value) in row.enumerated() {
                         if index > 0 { expected.append(UInt8(ascii: ",")) }
                         if let value {
-                            StagedCSVField.append(Array(value.utf8), spelled: StagedCSVField.spelling(of: Array(value.utf8))!, to: &expected)
+                            StagedCSVField.append(
+                                Array(value.utf8), spelled: StagedCSVField.spelling(of: Array(value.utf8))!,
+                                to: &expected)
                         } else {
                             expected.append(contentsOf: stagedMarker.bytes)
                         }
@@ -194,7 +226,9 @@ struct StagedCSVEncoderTests {
                 }
                 let staged = encoder.takeOutput()
                 #expect(staged == expected, "read \(readMarker), staged \(stagedMarker)")
-                #expect(encoder.lineCount == expected.filter { $0 == UInt8(ascii: "\n") }.count, "lines as COPY counts them")
+                #expect(
+                    encoder.lineCount == expected.filter { $0 == UInt8(ascii: "\n") }.count, "lines as COPY counts them"
+                )
                 #expect(encoder.rowCount == rows.count)
             }
         }

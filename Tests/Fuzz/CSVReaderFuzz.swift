@@ -13,8 +13,9 @@ public func csvReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let batchRows = 1 + Int(input.control[2] >> 1) % 8
     let options = CSVOptions(delimiter: delimiter, nullMarker: nullMarker, batchRows: batchRows, batchBytes: 64)
     do {
-        let reader = try CSVReader(source: MemoryByteSource(input.payload, chunkSize: chunkSize), file: "fuzz.csv",
-                                   options: options)
+        let reader = try CSVReader(
+            source: MemoryByteSource(input.payload, chunkSize: chunkSize), file: "fuzz.csv",
+            options: options)
         var encoder = StagedCSVEncoder(nullMarker: nullMarker)
         while let batch = try reader.next() {
             fuzzCheck(batch.columnNames == reader.columnNames, "a batch's columns differ from the reader's")
@@ -26,9 +27,11 @@ public func csvReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 return 0
             }
             let staged = encoder.takeOutput()
-            let back = try CSVReader(source: MemoryByteSource(staged, chunkSize: chunkSize), file: "staged.csv",
-                                     options: CSVOptions(header: .names(batch.columnNames), nullMarker: nullMarker,
-                                                         batchRows: 1 << 20, batchBytes: 1 << 30))
+            let back = try CSVReader(
+                source: MemoryByteSource(staged, chunkSize: chunkSize), file: "staged.csv",
+                options: CSVOptions(
+                    header: .names(batch.columnNames), nullMarker: nullMarker,
+                    batchRows: 1 << 20, batchBytes: 1 << 30))
             var rows: [[String?]] = []
             while let again = try back.next() { rows += again.rows }
             fuzzCheck(rows == batch.rows, "staged CSV reads back as \(rows), not \(batch.rows)")

@@ -9,8 +9,9 @@ public func jsonLinesReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CI
     let chunkSize = input.pick(0, [1, 2, 3, 5, 16, 64, 4096])
     let batchRows = 1 + Int(input.control[1]) % 8
     do {
-        let reader = JSONLinesReader(source: MemoryByteSource(input.payload, chunkSize: chunkSize), file: "fuzz.jsonl",
-                                     batchRows: batchRows, batchBytes: 64)
+        let reader = JSONLinesReader(
+            source: MemoryByteSource(input.payload, chunkSize: chunkSize), file: "fuzz.jsonl",
+            batchRows: batchRows, batchBytes: 64)
         var encoder = StagedCSVEncoder(nullMarker: .emptyField)
         var columns = 0
         while let batch = try reader.next() {

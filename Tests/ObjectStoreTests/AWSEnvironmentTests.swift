@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ObjectStore
 
 @Suite("Credentials, region and endpoint from where AWS tools look")
@@ -7,7 +8,8 @@ struct AWSEnvironmentTests {
     /// A temporary home with `~/.aws/credentials` and `~/.aws/config`.
     static func home(credentials: String, config: String) throws -> URL {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("home-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home.appendingPathComponent(".aws"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: home.appendingPathComponent(".aws"), withIntermediateDirectories: true)
         try credentials.write(to: home.appendingPathComponent(".aws/credentials"), atomically: true, encoding: .utf8)
         try config.write(to: home.appendingPathComponent(".aws/config"), atomically: true, encoding: .utf8)
         return home
@@ -34,14 +36,17 @@ struct AWSEnvironmentTests {
         [profile config-only]
         aws_access_key_id = AKIDCONFIG
         aws_secret_access_key = secret-config
-        """)
+        """
+    )
 
     @Test("explicit values win over everything")
     func explicit() throws {
         let home = try Self.home(credentials: Self.files.credentials, config: Self.files.config)
         defer { try? FileManager.default.removeItem(at: home) }
-        let environment = AWSEnvironment(variables: ["HOME": home.path, "AWS_ACCESS_KEY_ID": "AKIDENV",
-                                                     "AWS_SECRET_ACCESS_KEY": "secret-env", "AWS_REGION": "us-west-2"])
+        let environment = AWSEnvironment(variables: [
+            "HOME": home.path, "AWS_ACCESS_KEY_ID": "AKIDENV",
+            "AWS_SECRET_ACCESS_KEY": "secret-env", "AWS_REGION": "us-west-2",
+        ])
         let given = AWSCredentials(accessKeyID: "AKIDGIVEN", secretAccessKey: "given")
         #expect(try environment.credentials(explicit: given) == given)
         #expect(environment.region(explicit: "sa-east-1") == "sa-east-1")
@@ -57,8 +62,11 @@ struct AWSEnvironmentTests {
             "AWS_SESSION_TOKEN": "token-env", "AWS_DEFAULT_REGION": "us-west-1", "AWS_ENDPOINT_URL": "http://generic:1",
             "AWS_ENDPOINT_URL_S3": "http://s3-only:2",
         ])
-        #expect(try environment.credentials() == AWSCredentials(accessKeyID: "AKIDENV", secretAccessKey: "secret-env",
-                                                                sessionToken: "token-env"))
+        #expect(
+            try environment.credentials()
+                == AWSCredentials(
+                    accessKeyID: "AKIDENV", secretAccessKey: "secret-env",
+                    sessionToken: "token-env"))
         #expect(environment.region() == "us-west-1")
         #expect(environment.endpoint() == "http://s3-only:2")
     }
@@ -73,8 +81,11 @@ struct AWSEnvironmentTests {
         #expect(byDefault.endpoint() == nil)
 
         let loader = AWSEnvironment(variables: ["HOME": home.path, "AWS_PROFILE": "loader"])
-        #expect(try loader.credentials() == AWSCredentials(accessKeyID: "AKIDLOADER", secretAccessKey: "secret-loader",
-                                                           sessionToken: "token-loader"))
+        #expect(
+            try loader.credentials()
+                == AWSCredentials(
+                    accessKeyID: "AKIDLOADER", secretAccessKey: "secret-loader",
+                    sessionToken: "token-loader"))
         #expect(loader.region() == "ap-southeast-2")
 
         let configOnly = AWSEnvironment(variables: ["HOME": home.path, "AWS_PROFILE": "config-only"])
@@ -105,8 +116,9 @@ struct AWSEnvironmentTests {
     @Test("endpoints choose path-style; AWS chooses virtual-hosted unless the bucket has dots")
     func addressing() throws {
         let credentials = AWSCredentials(accessKeyID: "A", secretAccessKey: "S")
-        let custom = try S3Configuration(bucket: "stage", region: "us-east-1", credentials: credentials,
-                                         endpoint: "http://127.0.0.1:9000/base/")
+        let custom = try S3Configuration(
+            bucket: "stage", region: "us-east-1", credentials: credentials,
+            endpoint: "http://127.0.0.1:9000/base/")
         #expect(custom.request("GET", key: "a b/c").url == "http://127.0.0.1:9000/base/stage/a%20b/c")
         let aws = try S3Configuration(bucket: "stage", region: "eu-west-1", credentials: credentials)
         #expect(aws.request("GET", key: "k").url == "https://stage.s3.eu-west-1.amazonaws.com/k")

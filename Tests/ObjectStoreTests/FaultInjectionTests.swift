@@ -1,7 +1,8 @@
 import Digest
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import ObjectStore
 
 /// Puts, multipart parts and gets through a proxy that answers 503 SlowDown twice and then resets
@@ -34,12 +35,15 @@ struct FaultInjectionTests {
         }
     }
 
-    static func storeThroughProxy(_ s3: TestS3, _ proxy: FaultProxy, secret: String? = nil,
-                                  _ tune: (inout S3Configuration) -> Void = { _ in }) throws -> S3Store {
+    static func storeThroughProxy(
+        _ s3: TestS3, _ proxy: FaultProxy, secret: String? = nil,
+        _ tune: (inout S3Configuration) -> Void = { _ in }
+    ) throws -> S3Store {
         var credentials = s3.credentials
         if let secret { credentials.secretAccessKey = secret }
-        var configuration = try S3Configuration(bucket: s3.bucket, region: s3.region, credentials: credentials,
-                                                endpoint: "http://127.0.0.1:\(proxy.port)")
+        var configuration = try S3Configuration(
+            bucket: s3.bucket, region: s3.region, credentials: credentials,
+            endpoint: "http://127.0.0.1:\(proxy.port)")
         configuration.retry = RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(5), maxDelay: .milliseconds(40))
         tune(&configuration)
         return S3Store(configuration)
@@ -131,9 +135,13 @@ struct FaultInjectionTests {
             try await store.put(key, body: .bytes(Array("created three times, never heard of".utf8)))
         }
         #expect(error.operation == "CreateMultipartUpload")
-        let creates = try proxy.attempts().filter { $0.key.hasPrefix("POST ") && $0.key.contains("lost/object.bin?uploads") }
+        let creates = try proxy.attempts().filter {
+            $0.key.hasPrefix("POST ") && $0.key.contains("lost/object.bin?uploads")
+        }
         #expect(creates.values.reduce(0, +) == 3, "every attempt reached S3 and created an upload: \(creates)")
-        #expect(try await s3.store().incompleteUploads(prefix: key).isEmpty, "the uploads the lost answers created are aborted")
+        #expect(
+            try await s3.store().incompleteUploads(prefix: key).isEmpty,
+            "the uploads the lost answers created are aborted")
     }
 
     @Test("a CreateMultipartUpload answer lost on a kept-alive connection is not replayed unseen by curl")
@@ -152,7 +160,9 @@ struct FaultInjectionTests {
         let body = S3StoreTests.pattern(1000, seed: 8)
         try await store.put(key, body: .bytes(body))
         #expect(try await store.getBytes(key) == body)
-        let creates = try proxy.attempts().filter { $0.key.hasPrefix("POST ") && $0.key.contains("lostonce/object.bin?uploads") }
+        let creates = try proxy.attempts().filter {
+            $0.key.hasPrefix("POST ") && $0.key.contains("lostonce/object.bin?uploads")
+        }
         #expect(creates.values.reduce(0, +) == 2, "the lost create and its retry: \(creates)")
         // The upload the lost answer created is found and aborted (a silent replay by curl would hide it).
         #expect(try await s3.store().incompleteUploads(prefix: key).isEmpty)
@@ -202,8 +212,10 @@ struct FaultInjectionTests {
         }
         // The listing of incomplete uploads sees one when there is one (so its emptiness below means something).
         let control = TestS3.uniquePrefix("abort") + "control.bin"
-        let created = try await store.send("CreateMultipartUpload", method: "POST", key: control, query: [.init("uploads")])
-        let controlID = try #require(XMLText.firstElement("UploadId", in: String(decoding: created.body, as: UTF8.self)))
+        let created = try await store.send(
+            "CreateMultipartUpload", method: "POST", key: control, query: [.init("uploads")])
+        let controlID = try #require(
+            XMLText.firstElement("UploadId", in: String(decoding: created.body, as: UTF8.self)))
         #expect(try await store.incompleteUploads(prefix: control).map(\.uploadID) == [controlID])
         await store.abortMultipartUpload(control, uploadID: controlID)
         #expect(try await store.incompleteUploads(prefix: control).isEmpty)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ObjectStore
 
 @Suite("FileStore over a local folder")
@@ -19,10 +20,15 @@ struct FileStoreTests {
             #expect(info.size == Int64(body.count))
             #expect(try await store.getBytes(key) == body)
         }
-        #expect(try await store.listKeys(prefix: "") == ["a/empty", "a/plus+eq=pct%", "a/ünï/🚀.gz", "b/with space.csv", "c"])
+        #expect(
+            try await store.listKeys(prefix: "") == [
+                "a/empty", "a/plus+eq=pct%", "a/ünï/🚀.gz", "b/with space.csv", "c",
+            ])
         #expect(try await store.listKeys(prefix: "a/") == ["a/empty", "a/plus+eq=pct%", "a/ünï/🚀.gz"])
         #expect(try await store.head("a/empty")?.size == 0)
-        #expect(try await store.getBytes("c", range: ByteRange(first: 2, last: 5)) == Array(S3StoreTests.pattern(5_003)[2...5]))
+        #expect(
+            try await store.getBytes("c", range: ByteRange(first: 2, last: 5))
+                == Array(S3StoreTests.pattern(5_003)[2...5]))
         let report = try await store.deleteMany(keys)
         #expect(report.deleted.count == keys.count)
         #expect(try await store.listKeys(prefix: "").isEmpty)
@@ -64,7 +70,9 @@ struct FileStoreTests {
         #expect(try await store.listKeys(prefix: "") == ["part"])
     }
 
-    @Test("keys that would leave the folder are refused", arguments: ["../escape", "/etc/passwd", "a/../../b", "a//b", "./a", ""])
+    @Test(
+        "keys that would leave the folder are refused",
+        arguments: ["../escape", "/etc/passwd", "a/../../b", "a//b", "./a", ""])
     func traversal(key: String) async throws {
         let store = try Self.temporaryStore()
         defer { try? FileManager.default.removeItem(at: store.root) }
@@ -83,7 +91,9 @@ struct FileStoreTests {
         let report = try await store.deleteMany(["run1"])
         #expect(report.failed.isEmpty)
         #expect(try await store.listKeys(prefix: "run1/") == ["run1/part-00001.csv.gz", "run1/part-00002.csv.gz"])
-        #expect(throws: ObjectStoreError.self) { _ = try FileRange.size(of: store.root.appendingPathComponent("nope").path) }
+        #expect(throws: ObjectStoreError.self) {
+            _ = try FileRange.size(of: store.root.appendingPathComponent("nope").path)
+        }
     }
 
     @Test("a missing key is NoSuchKey on get and nil on head")

@@ -1,6 +1,7 @@
 import Digest
 import Foundation
 import Testing
+
 @testable import ObjectStore
 
 @Suite("S3Store against the signature-checking server", .timeLimit(.minutes(5)))
@@ -13,11 +14,13 @@ struct S3StoreTests {
         }
     }
 
-    @Test("awkward keys round-trip byte-exact", arguments: [
-        "with space/and more spaces.csv", "plus+sign", "equals=sign", "percent%20literal", "tilde~x",
-        "ünïcödé/日本語/🚀.gz", "deep/a/b/c/d/e/f/g/h/part-00001.csv.gz", "comma,colon:semi;amp&q?hash#",
-        "dot/./segment/../kept", "double//slash",
-    ])
+    @Test(
+        "awkward keys round-trip byte-exact",
+        arguments: [
+            "with space/and more spaces.csv", "plus+sign", "equals=sign", "percent%20literal", "tilde~x",
+            "ünïcödé/日本語/🚀.gz", "deep/a/b/c/d/e/f/g/h/part-00001.csv.gz", "comma,colon:semi;amp&q?hash#",
+            "dot/./segment/../kept", "double//slash",
+        ])
     func awkwardKeys(name: String) async throws {
         let s3 = try TestS3()
         let store = try s3.store()
@@ -97,12 +100,15 @@ struct S3StoreTests {
         var partChecksums: [UInt8] = []
         for start in stride(from: 0, to: body.count, by: 8 * 1024 * 1024) {
             let value = CRC32.checksum(Array(body[start..<min(start + 8 * 1024 * 1024, body.count)])).value
-            partChecksums += [UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16),
-                              UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+            partChecksums += [
+                UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+                UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value),
+            ]
         }
         for object in [key, streamed] {
-            let head = try await store.send("HeadObject", method: "HEAD", key: object,
-                                            headers: [("x-amz-checksum-mode", "ENABLED")])
+            let head = try await store.send(
+                "HeadObject", method: "HEAD", key: object,
+                headers: [("x-amz-checksum-mode", "ENABLED")])
             // S3 appends the part count ("-6"); moto leaves it off.
             let composite = CRC32.checksum(partChecksums).base64
             #expect([composite, "\(composite)-6"].contains(head.header("x-amz-checksum-crc32") ?? ""), "\(object)")
@@ -209,12 +215,12 @@ struct S3StoreTests {
         func failure(_ curlCode: Int) -> ObjectStoreError {
             ObjectStoreError(code: .transportFailure, message: "x", curlCode: curlCode)
         }
-        #expect(failure(7).isTransient)     // could not connect
-        #expect(failure(28).isTransient)    // timed out
-        #expect(failure(56).isTransient)    // connection reset while receiving
-        #expect(!failure(6).isTransient)    // could not resolve the host
-        #expect(!failure(60).isTransient)   // certificate not trusted
-        #expect(!failure(3).isTransient)    // malformed URL
+        #expect(failure(7).isTransient)  // could not connect
+        #expect(failure(28).isTransient)  // timed out
+        #expect(failure(56).isTransient)  // connection reset while receiving
+        #expect(!failure(6).isTransient)  // could not resolve the host
+        #expect(!failure(60).isTransient)  // certificate not trusted
+        #expect(!failure(3).isTransient)  // malformed URL
         #expect(!ObjectStoreError(code: .transportFailure, message: "curl_easy_init failed").isTransient)
     }
 
@@ -264,30 +270,38 @@ struct S3AnswerParsingTests {
     @Test("a DeleteObjects answer reports each refused key with its code and message")
     func deleteResult() {
         let answer = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
-          <Error><Key>locked/a&amp;b.csv</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error>
-          <Error><Key>locked/c</Key><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>
-        </DeleteResult>
-        """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+              <Error><Key>locked/a&amp;b.csv</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error>
+              <Error><Key>locked/c</Key><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>
+            </DeleteResult>
+            """
         let report = S3Store.deleteResult(answer, requested: ["ok/1", "locked/a&b.csv", "locked/c", "ok/2"])
         #expect(report.deleted == ["ok/1", "ok/2"])
-        #expect(report.failed == [
-            .init(key: "locked/a&b.csv", code: "AccessDenied", message: "Access Denied"),
-            .init(key: "locked/c", code: "InternalError", message: "We encountered an internal error."),
-        ])
+        #expect(
+            report.failed == [
+                .init(key: "locked/a&b.csv", code: "AccessDenied", message: "Access Denied"),
+                .init(key: "locked/c", code: "InternalError", message: "We encountered an internal error."),
+            ])
     }
 
     @Test("an error document gives code, message and request id; a bodiless 404 is NotFound")
     func errorDocument() {
-        let body = Array("<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><RequestId>R1</RequestId></Error>".utf8)
-        let error = ObjectStoreError(response: HTTPResponse(status: 404, headers: [], body: body),
-                                     operation: "GetObject", bucket: "b", key: "k")
+        let body = Array(
+            "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><RequestId>R1</RequestId></Error>"
+                .utf8)
+        let error = ObjectStoreError(
+            response: HTTPResponse(status: 404, headers: [], body: body),
+            operation: "GetObject", bucket: "b", key: "k")
         #expect(error.s3Code == "NoSuchKey")
         #expect(error.requestID == "R1")
-        #expect(error.description == "GetObject failed for s3://b/k: NoSuchKey: The specified key does not exist. (HTTP 404) [request id R1]")
-        let head = ObjectStoreError(response: HTTPResponse(status: 404, headers: [.init(name: "x-amz-request-id", value: "R2")], body: []),
-                                    operation: "HeadObject", bucket: "b", key: "k")
+        #expect(
+            error.description
+                == "GetObject failed for s3://b/k: NoSuchKey: The specified key does not exist. (HTTP 404) [request id R1]"
+        )
+        let head = ObjectStoreError(
+            response: HTTPResponse(status: 404, headers: [.init(name: "x-amz-request-id", value: "R2")], body: []),
+            operation: "HeadObject", bucket: "b", key: "k")
         #expect(head.s3Code == "NotFound")
         #expect(head.requestID == "R2")
     }

@@ -1,19 +1,23 @@
 import Digest
 import Foundation
 import Testing
+
 @testable import ObjectStore
 
 /// The four worked examples of S3's "Signature Calculations for the Authorization Header" page.
 @Suite("SigV4 against S3's worked examples")
 struct SigV4S3ExamplesTests {
     static let signer = SigV4Signer(
-        credentials: AWSCredentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE",
-                                    secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        credentials: AWSCredentials(
+            accessKeyID: "AKIAIOSFODNN7EXAMPLE",
+            secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
         region: "us-east-1")
     static let date = Date(timeIntervalSince1970: 1_369_353_600)  // 2013-05-24T00:00:00Z
 
-    static func request(_ method: String, _ path: String, query: [HTTPRequest.QueryItem] = [],
-                        headers: [(name: String, value: String)] = []) -> HTTPRequest {
+    static func request(
+        _ method: String, _ path: String, query: [HTTPRequest.QueryItem] = [],
+        headers: [(name: String, value: String)] = []
+    ) -> HTTPRequest {
         HTTPRequest(method: method, host: "examplebucket.s3.amazonaws.com", path: path, query: query, headers: headers)
     }
 
@@ -23,15 +27,20 @@ struct SigV4S3ExamplesTests {
         let signature = Self.signer.sign(&request, payload: .empty, date: Self.date)
         #expect(signature.signedHeaders == "host;range;x-amz-content-sha256;x-amz-date")
         #expect(signature.signature == "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
-        #expect(request.header("Authorization") == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
+        #expect(
+            request.header("Authorization")
+                == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
+        )
     }
 
     @Test("PUT /test$file.text encodes the $ once")
     func putObject() {
         let body = Array("Welcome to Amazon S3.".utf8)
-        var request = Self.request("PUT", "/test$file.text", headers: [
-            ("Date", "Fri, 24 May 2013 00:00:00 GMT"), ("x-amz-storage-class", "REDUCED_REDUNDANCY"),
-        ])
+        var request = Self.request(
+            "PUT", "/test$file.text",
+            headers: [
+                ("Date", "Fri, 24 May 2013 00:00:00 GMT"), ("x-amz-storage-class", "REDUCED_REDUNDANCY"),
+            ])
         let hash = SHA256.hash(body).hex
         #expect(hash == "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072")
         let signature = Self.signer.sign(&request, payload: .sha256(hash), date: Self.date)

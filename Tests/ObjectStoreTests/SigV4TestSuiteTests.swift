@@ -1,6 +1,7 @@
 import Digest
 import Foundation
 import Testing
+
 @testable import ObjectStore
 
 /// The AWS SigV4 test suite (awslabs/aws-c-auth), read from `../shared/fixtures`, with the cases
@@ -27,19 +28,22 @@ struct SigV4TestSuiteTests {
 
         init(_ name: String) throws {
             let folder = SigV4TestSuiteTests.suite.appendingPathComponent(name)
-            let context = try JSONSerialization.jsonObject(
-                with: Data(contentsOf: folder.appendingPathComponent("context.json"))) as! [String: Any]
+            let context =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: folder.appendingPathComponent("context.json"))) as! [String: Any]
             let credentials = context["credentials"] as! [String: String]
             let omitToken = context["omit_session_token"] as? Bool ?? false
             signer = SigV4Signer(
-                credentials: AWSCredentials(accessKeyID: credentials["access_key_id"]!,
-                                            secretAccessKey: credentials["secret_access_key"]!,
-                                            sessionToken: omitToken ? nil : credentials["token"]),
+                credentials: AWSCredentials(
+                    accessKeyID: credentials["access_key_id"]!,
+                    secretAccessKey: credentials["secret_access_key"]!,
+                    sessionToken: omitToken ? nil : credentials["token"]),
                 region: context["region"] as! String, service: context["service"] as! String)
             date = ISO8601DateFormatter().date(from: context["timestamp"] as! String)!
             signBody = context["sign_body"] as? Bool ?? false
             expires = context["expiration_in_seconds"] as? Int ?? 3600
-            (request, body) = try Self.parse(String(contentsOf: folder.appendingPathComponent("request.txt"), encoding: .utf8))
+            (request, body) = try Self.parse(
+                String(contentsOf: folder.appendingPathComponent("request.txt"), encoding: .utf8))
         }
 
         /// Reads `request.txt`: the request line, headers (continuation lines folded into the
@@ -49,9 +53,10 @@ struct SigV4TestSuiteTests {
             let requestLine = lines.removeFirst().split(separator: " ")
             let method = String(requestLine[0])
             let target = requestLine[1..<(requestLine.count - 1)].joined(separator: " ")
-            let (path, queryText) = target.firstIndex(of: "?").map {
-                (String(target[..<$0]), String(target[target.index(after: $0)...]))
-            } ?? (target, "")
+            let (path, queryText) =
+                target.firstIndex(of: "?").map {
+                    (String(target[..<$0]), String(target[target.index(after: $0)...]))
+                } ?? (target, "")
             var headers: [(name: String, value: String)] = []
             while let line = lines.first, !line.isEmpty {
                 lines.removeFirst()
@@ -62,13 +67,19 @@ struct SigV4TestSuiteTests {
                 }
             }
             let body = lines.isEmpty ? "" : lines.dropFirst().joined(separator: "\n")
-            let query: [HTTPRequest.QueryItem] = queryText.isEmpty ? [] : queryText.split(separator: "&", omittingEmptySubsequences: false).map { pair in
-                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                return HTTPRequest.QueryItem(SigV4Encoding.decode(String(parts[0])),
-                                             parts.count > 1 ? SigV4Encoding.decode(String(parts[1])) : nil)
-            }
+            let query: [HTTPRequest.QueryItem] =
+                queryText.isEmpty
+                ? []
+                : queryText.split(separator: "&", omittingEmptySubsequences: false).map { pair in
+                    let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                    return HTTPRequest.QueryItem(
+                        SigV4Encoding.decode(String(parts[0])),
+                        parts.count > 1 ? SigV4Encoding.decode(String(parts[1])) : nil)
+                }
             let host = headers.first { $0.name.lowercased() == "host" }?.value ?? ""
-            return (HTTPRequest(method: method, host: host, path: path, query: query, headers: headers), Array(body.utf8))
+            return (
+                HTTPRequest(method: method, host: host, path: path, query: query, headers: headers), Array(body.utf8)
+            )
         }
 
         func expected(_ file: String) throws -> String {
@@ -87,8 +98,9 @@ struct SigV4TestSuiteTests {
     func headerSigning(name: String) throws {
         let testCase = try Case(name)
         var request = testCase.request
-        let signature = testCase.signer.sign(&request, payload: .sha256(SHA256.hash(testCase.body).hex),
-                                             date: testCase.date, addContentSHA256Header: testCase.signBody)
+        let signature = testCase.signer.sign(
+            &request, payload: .sha256(SHA256.hash(testCase.body).hex),
+            date: testCase.date, addContentSHA256Header: testCase.signBody)
         #expect(signature.canonicalRequest == (try testCase.expected("\(name)/header-canonical-request.txt")))
         #expect(signature.stringToSign == (try testCase.expected("\(name)/header-string-to-sign.txt")))
         #expect(signature.signature == (try testCase.expected("\(name)/header-signature.txt")))

@@ -1,6 +1,7 @@
 import Digest
 import Foundation
 import Testing
+
 @testable import ObjectStore
 
 /// Proves the test S3 server checks signatures, and that our curl transport and signer talk to it.
@@ -37,8 +38,10 @@ struct SignatureCheckTests {
     func unknownKey() async throws {
         let s3 = try TestS3()
         var request = s3.request("GET", query: [.init("list-type", "2")])
-        SigV4Signer(credentials: AWSCredentials(accessKeyID: "AKIANOTAKEY000000000", secretAccessKey: "x"),
-                    region: s3.region).sign(&request, payload: .empty, date: Date())
+        SigV4Signer(
+            credentials: AWSCredentials(accessKeyID: "AKIANOTAKEY000000000", secretAccessKey: "x"),
+            region: s3.region
+        ).sign(&request, payload: .empty, date: Date())
         let response = try await transport.perform(request)
         #expect(response.status == 403)
         #expect(S3ErrorBody(response.body).code == "InvalidAccessKeyId")
@@ -67,7 +70,8 @@ struct SignatureCheckTests {
 
     @Test("credentials print without their secret")
     func credentialsDescription() {
-        let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "s3cr3t-value", sessionToken: "tok3n-value")
+        let credentials = AWSCredentials(
+            accessKeyID: "AKIDEXAMPLE", secretAccessKey: "s3cr3t-value", sessionToken: "tok3n-value")
         for text in ["\(credentials)", String(reflecting: credentials)] {
             #expect(text.contains("AKIDEXAMPLE"))
             #expect(!text.contains("s3cr3t-value"))

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import ObjectStore
 
 /// The test S3 server behind an HTTPS proxy with a self-signed certificate (`scripts/services`
@@ -13,8 +14,9 @@ struct TLSVerificationTests {
             throw TestServices.NotConfigured(variable: "STEVEDORE_TEST_S3_TLS_ENDPOINT")
         }
         let s3 = try TestS3()
-        var configuration = try S3Configuration(bucket: s3.bucket, region: s3.region, credentials: s3.credentials,
-                                                endpoint: endpoint)
+        var configuration = try S3Configuration(
+            bucket: s3.bucket, region: s3.region, credentials: s3.credentials,
+            endpoint: endpoint)
         configuration.retry = RetryPolicy(maxAttempts: 1)
         configuration.transfer.caBundlePath = caBundle
         return S3Store(configuration)
@@ -60,7 +62,8 @@ struct TLSVerificationTests {
         #expect(environment.caBundle(explicit: "/mine.pem") == "/mine.pem")
         #expect(AWSEnvironment(variables: ["HOME": "/nonexistent"]).caBundle() == nil)
         let configuration = try S3Configuration.fromEnvironment(
-            bucket: "b", environment: AWSEnvironment(variables: [
+            bucket: "b",
+            environment: AWSEnvironment(variables: [
                 "AWS_CA_BUNDLE": "/etc/ca.pem", "AWS_ACCESS_KEY_ID": "id", "AWS_SECRET_ACCESS_KEY": "secret",
                 "HOME": "/nonexistent",
             ]))

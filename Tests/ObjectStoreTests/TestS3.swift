@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import ObjectStore
 
 /// The test S3 server, found through the variables `scripts/services env` prints. A missing
@@ -16,7 +17,9 @@ struct TestS3 {
     init() throws {
         let environment = ProcessInfo.processInfo.environment
         func require(_ name: String) throws -> String {
-            guard let value = environment[name], !value.isEmpty else { throw TestServices.NotConfigured(variable: name) }
+            guard let value = environment[name], !value.isEmpty else {
+                throw TestServices.NotConfigured(variable: name)
+            }
             return value
         }
         let endpoint = try require("AWS_ENDPOINT_URL_S3")
@@ -28,19 +31,22 @@ struct TestS3 {
         port = components.port
         region = try require("AWS_REGION")
         bucket = try require("STEVEDORE_TEST_BUCKET")
-        credentials = AWSCredentials(accessKeyID: try require("AWS_ACCESS_KEY_ID"),
-                                     secretAccessKey: try require("AWS_SECRET_ACCESS_KEY"),
-                                     sessionToken: environment["AWS_SESSION_TOKEN"])
+        credentials = AWSCredentials(
+            accessKeyID: try require("AWS_ACCESS_KEY_ID"),
+            secretAccessKey: try require("AWS_SECRET_ACCESS_KEY"),
+            sessionToken: environment["AWS_SESSION_TOKEN"])
     }
 
     func request(_ method: String, key: String = "", query: [HTTPRequest.QueryItem] = []) -> HTTPRequest {
-        HTTPRequest(method: method, scheme: scheme, host: host, port: port,
-                    path: "/\(bucket)" + (key.isEmpty ? "/" : "/\(key)"), query: query)
+        HTTPRequest(
+            method: method, scheme: scheme, host: host, port: port,
+            path: "/\(bucket)" + (key.isEmpty ? "/" : "/\(key)"), query: query)
     }
 
     /// A store on the test bucket; `tune` adjusts the configuration (part sizes, retries, …).
     func store(secret: String? = nil, bucket: String? = nil, _ tune: (inout S3Configuration) -> Void = { _ in }) throws
-        -> S3Store {
+        -> S3Store
+    {
         var credentials = self.credentials
         if let secret { credentials.secretAccessKey = secret }
         var configuration = try S3Configuration(

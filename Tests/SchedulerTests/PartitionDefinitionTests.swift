@@ -1,11 +1,13 @@
 import Foundation
-import Testing
 import Stevedore
+import Testing
+
 @testable import Scheduler
 
 @Suite("Partition definitions")
 struct PartitionDefinitionTests {
-    static let days = TimeWindowPartitions(cadence: .daily, start: TimeWindowPartitionsTests.instant("2024-01-01T00:00:00Z"))
+    static let days = TimeWindowPartitions(
+        cadence: .daily, start: TimeWindowPartitionsTests.instant("2024-01-01T00:00:00Z"))
 
     @Test("day × region gives every complete day with every region, and each key's PartitionSpec")
     func twoDimensions() throws {
@@ -24,9 +26,14 @@ struct PartitionDefinitionTests {
 
     @Test("a timestamp column gets half-open windows with offsets")
     func timestampColumn() throws {
-        let definition = PartitionDefinition([.init(name: "hour", column: "sold_at", keys: .time(
-            TimeWindowPartitions(cadence: .hourly, start: TimeWindowPartitionsTests.instant("2024-01-01T00:00:00Z")),
-            columnIsDate: false))])
+        let definition = PartitionDefinition([
+            .init(
+                name: "hour", column: "sold_at",
+                keys: .time(
+                    TimeWindowPartitions(
+                        cadence: .hourly, start: TimeWindowPartitionsTests.instant("2024-01-01T00:00:00Z")),
+                    columnIsDate: false))
+        ])
         let keys = definition.keys(asOf: TimeWindowPartitionsTests.instant("2024-01-01T02:30:00Z"))
         #expect(keys.map(\.description) == ["2024-01-01T00:00+00:00", "2024-01-01T01:00+00:00"])
         let spec = try #require(definition.spec(for: keys[1]))

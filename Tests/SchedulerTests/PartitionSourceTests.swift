@@ -2,10 +2,11 @@ import Foundation
 import Frames
 import ObjectStore
 import Stevedore
+import TestSupport
 import Testing
 import Warehouse
+
 @testable import Scheduler
-import TestSupport
 
 /// Each kind of source, end to end: rows from it land in the table, for the right partition.
 @Suite("Job sources", .serialized, .timeLimit(.minutes(5)))
@@ -28,7 +29,9 @@ struct PartitionSourceTests {
     }
 
     func contents(_ fixture: SchedulerFixture, _ table: TableRef) async throws -> [String] {
-        try await fixture.rows("SELECT day::text || ' ' || n::text FROM \(table.quoted) ORDER BY day, n").map { $0[0] ?? "NULL" }
+        try await fixture.rows("SELECT day::text || ' ' || n::text FROM \(table.quoted) ORDER BY day, n").map {
+            $0[0] ?? "NULL"
+        }
     }
 
     @Test("a glob reads every matching file of the partition, in name order, gzipped or not")
@@ -42,13 +45,18 @@ struct PartitionSourceTests {
             }
             // A gzipped file in a nested folder, matched by **.
             let nested = fixture.folder.appendingPathComponent("in/2026-01-02/late/c.csv.gz")
-            try FileManager.default.createDirectory(at: nested.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: nested.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(try Self.gzip("day,n\n2026-01-02,3\n")).write(to: nested)
-            let job = Job(name: "glob", table: fixture.table("glob"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                          source: .files(pattern: fixture.folder.path + "/in/{date}/**/*.csv*", format: .bySuffix))
+            let job = Job(
+                name: "glob", table: fixture.table("glob"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                source: .files(pattern: fixture.folder.path + "/in/{date}/**/*.csv*", format: .bySuffix))
             _ = try await load(fixture, job)
-            #expect(try await contents(fixture, job.table) == ["2026-01-01 1", "2026-01-01 2", "2026-01-02 1", "2026-01-02 2",
-                                                               "2026-01-02 3"])
+            #expect(
+                try await contents(fixture, job.table) == [
+                    "2026-01-01 1", "2026-01-01 2", "2026-01-02 1", "2026-01-02 2",
+                    "2026-01-02 3",
+                ])
         }
     }
 
@@ -56,12 +64,14 @@ struct PartitionSourceTests {
     func globMatchesNothing() async throws {
         let fixture = try SchedulerFixture()
         try await withCleanUp({ await fixture.cleanUp() }) {
-            let job = Job(name: "empty", table: fixture.table("empty"), partitions: SchedulerFixture.daily(from: "2026-01-02"),
-                          source: .files(pattern: fixture.folder.path + "/none/{date}-*.csv", format: .bySuffix),
-                          retry: RetryBackoff(attempts: 1))
+            let job = Job(
+                name: "empty", table: fixture.table("empty"), partitions: SchedulerFixture.daily(from: "2026-01-02"),
+                source: .files(pattern: fixture.folder.path + "/none/{date}-*.csv", format: .bySuffix),
+                retry: RetryBackoff(attempts: 1))
             let outcomes = await (try fixture.service([job], clock: TestClock(Self.now))).runOnce()
             #expect(outcomes.map(\.result) == [.failed])
-            #expect(outcomes.first?.error?.contains("no file matches \(fixture.folder.path)/none/2026-01-02-*.csv") == true)
+            #expect(
+                outcomes.first?.error?.contains("no file matches \(fixture.folder.path)/none/2026-01-02-*.csv") == true)
         }
     }
 
@@ -69,19 +79,26 @@ struct PartitionSourceTests {
     func objects() async throws {
         let fixture = try SchedulerFixture()
         try await withCleanUp({ await fixture.cleanUp() }) {
-            let bucket = try #require(ProcessInfo.processInfo.environment["STEVEDORE_TEST_BUCKET"], "STEVEDORE_TEST_BUCKET is not set")
+            let bucket = try #require(
+                ProcessInfo.processInfo.environment["STEVEDORE_TEST_BUCKET"], "STEVEDORE_TEST_BUCKET is not set")
             let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
             let prefix = "raw-\(UInt32.random(in: 0...UInt32.max))"
             for day in ["2026-01-01", "2026-01-02"] {
                 for part in 1...2 {
-                    try await store.put("\(prefix)/\(day)/part-\(part).csv.gz", body: .bytes(try Self.gzip("day,n\n\(day),\(part)\n")))
+                    try await store.put(
+                        "\(prefix)/\(day)/part-\(part).csv.gz", body: .bytes(try Self.gzip("day,n\n\(day),\(part)\n")))
                 }
                 try await store.put("\(prefix)/\(day)/_SUCCESS", body: .bytes([]))
             }
-            let job = Job(name: "objects", table: fixture.table("objects"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                          source: .objects(url: "s3://\(bucket)/\(prefix)/{date}/*.csv.gz", format: .bySuffix))
+            let job = Job(
+                name: "objects", table: fixture.table("objects"),
+                partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                source: .objects(url: "s3://\(bucket)/\(prefix)/{date}/*.csv.gz", format: .bySuffix))
             _ = try await load(fixture, job)
-            #expect(try await contents(fixture, job.table) == ["2026-01-01 1", "2026-01-01 2", "2026-01-02 1", "2026-01-02 2"])
+            #expect(
+                try await contents(fixture, job.table) == [
+                    "2026-01-01 1", "2026-01-01 2", "2026-01-02 1", "2026-01-02 2",
+                ])
             _ = try await store.deleteMany(try await store.listKeys(prefix: prefix + "/"))
         }
     }
@@ -92,7 +109,8 @@ struct PartitionSourceTests {
         try await withCleanUp({ await fixture.cleanUp() }) {
             let environment = ProcessInfo.processInfo.environment
             let bucket = try #require(environment["STEVEDORE_TEST_BUCKET"], "STEVEDORE_TEST_BUCKET is not set")
-            let endpoint = try #require(environment["STEVEDORE_TEST_S3_TLS_ENDPOINT"], "STEVEDORE_TEST_S3_TLS_ENDPOINT is not set")
+            let endpoint = try #require(
+                environment["STEVEDORE_TEST_S3_TLS_ENDPOINT"], "STEVEDORE_TEST_S3_TLS_ENDPOINT is not set")
             let bundle = try #require(environment["STEVEDORE_TEST_CA_BUNDLE"], "STEVEDORE_TEST_CA_BUNDLE is not set")
             let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
             let prefix = "raw-tls-\(UInt32.random(in: 0...UInt32.max))"
@@ -100,20 +118,23 @@ struct PartitionSourceTests {
                 try await store.put("\(prefix)/\(day)/part-1.csv.gz", body: .bytes(try Self.gzip("day,n\n\(day),1\n")))
             }
             try await withCleanUp({ _ = try? await store.deleteMany(try await store.listKeys(prefix: prefix + "/")) }) {
-                let job = Job(name: "tls", table: fixture.table("tls"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                              source: .objects(url: "s3://\(bucket)/\(prefix)/{date}/*.csv.gz", format: .bySuffix))
+                let job = Job(
+                    name: "tls", table: fixture.table("tls"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                    source: .objects(url: "s3://\(bucket)/\(prefix)/{date}/*.csv.gz", format: .bySuffix))
                 var overTLS = environment
                 overTLS["AWS_ENDPOINT_URL_S3"] = endpoint
                 overTLS["AWS_CA_BUNDLE"] = nil
-                let refused = await (try fixture.service([job], clock: TestClock(Self.now)) {
-                    $0.awsEnvironment = AWSEnvironment(variables: overTLS)
-                }).runOnce()
+                let refused = await
+                    (try fixture.service([job], clock: TestClock(Self.now)) {
+                        $0.awsEnvironment = AWSEnvironment(variables: overTLS)
+                    }).runOnce()
                 #expect(refused.map(\.result) == [.failed, .failed])
                 #expect(refused.first?.error?.contains("certificate") == true, "\(refused.first?.error ?? "")")
-                let accepted = await (try fixture.service([job], clock: TestClock(Self.now)) {
-                    $0.awsEnvironment = AWSEnvironment(variables: overTLS)
-                    $0.caBundle = bundle
-                }).runOnce()
+                let accepted = await
+                    (try fixture.service([job], clock: TestClock(Self.now)) {
+                        $0.awsEnvironment = AWSEnvironment(variables: overTLS)
+                        $0.caBundle = bundle
+                    }).runOnce()
                 #expect(accepted.map(\.result) == [.loaded, .loaded], "\(accepted.first?.error ?? "")")
                 #expect(try await contents(fixture, job.table) == ["2026-01-01 1", "2026-01-02 1"])
             }
@@ -124,13 +145,18 @@ struct PartitionSourceTests {
     func command() async throws {
         let fixture = try SchedulerFixture()
         try await withCleanUp({ await fixture.cleanUp() }) {
-            let job = Job(name: "cmd", table: fixture.table("cmd"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                          source: .command("""
-                              printf '{"day":"%s","n":%s}\\n' "$STEVEDORE_DATE" 1 "{date}" 2
-                              test "$STEVEDORE_JOB" = cmd && test "$STEVEDORE_PARTITION" = "{partition}"
-                              """, format: .jsonLines, workingDirectory: fixture.folder.path))
+            let job = Job(
+                name: "cmd", table: fixture.table("cmd"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                source: .command(
+                    """
+                    printf '{"day":"%s","n":%s}\\n' "$STEVEDORE_DATE" 1 "{date}" 2
+                    test "$STEVEDORE_JOB" = cmd && test "$STEVEDORE_PARTITION" = "{partition}"
+                    """, format: .jsonLines, workingDirectory: fixture.folder.path))
             _ = try await load(fixture, job)
-            #expect(try await contents(fixture, job.table) == ["2026-01-01 1", "2026-01-01 2", "2026-01-02 1", "2026-01-02 2"])
+            #expect(
+                try await contents(fixture, job.table) == [
+                    "2026-01-01 1", "2026-01-01 2", "2026-01-02 1", "2026-01-02 2",
+                ])
         }
     }
 
@@ -143,19 +169,25 @@ struct PartitionSourceTests {
             try await connection.execute("CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(fixture.schema))")
             try await connection.execute("CREATE TABLE \(source) (day date, n int, note text)")
             // 30,000 rows a day, so the COPY spans many chunks; a note with quotes, commas and a newline.
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 INSERT INTO \(source) SELECT d::date, g, CASE WHEN g = 1 THEN 'a "quoted", multi
                 line note' END FROM generate_series('2025-12-31'::date, '2026-01-03'::date, '1 day') d,
                 generate_series(1, 30000) g
                 """)
-            let job = Job(name: "query", table: fixture.table("query"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                          source: .query(database: "", sql: "SELECT day, n, note FROM \(source) WHERE day = '{date}' AND n > 0"))
+            let job = Job(
+                name: "query", table: fixture.table("query"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                source: .query(database: "", sql: "SELECT day, n, note FROM \(source) WHERE day = '{date}' AND n > 0"))
             let outcomes = try await load(fixture, job)
             #expect(outcomes.map(\.rows) == [30000, 30000])
             let summary = try await fixture.rows(
-                "SELECT day::text, count(*)::text, sum(n)::text, max(note) FROM \(job.table.quoted) GROUP BY day ORDER BY day")
-            #expect(summary == [["2026-01-01", "30000", "450015000", "a \"quoted\", multi\nline note"],
-                                ["2026-01-02", "30000", "450015000", "a \"quoted\", multi\nline note"]])
+                "SELECT day::text, count(*)::text, sum(n)::text, max(note) FROM \(job.table.quoted) GROUP BY day ORDER BY day"
+            )
+            #expect(
+                summary == [
+                    ["2026-01-01", "30000", "450015000", "a \"quoted\", multi\nline note"],
+                    ["2026-01-02", "30000", "450015000", "a \"quoted\", multi\nline note"],
+                ])
         }
     }
 
@@ -163,9 +195,11 @@ struct PartitionSourceTests {
     func failingQuery() async throws {
         let fixture = try SchedulerFixture()
         try await withCleanUp({ await fixture.cleanUp() }) {
-            let job = Job(name: "badquery", table: fixture.table("badquery"), partitions: SchedulerFixture.daily(from: "2026-01-02"),
-                          source: .query(database: "", sql: "SELECT * FROM no_such_table WHERE day = {date}"),
-                          retry: RetryBackoff(attempts: 1))
+            let job = Job(
+                name: "badquery", table: fixture.table("badquery"),
+                partitions: SchedulerFixture.daily(from: "2026-01-02"),
+                source: .query(database: "", sql: "SELECT * FROM no_such_table WHERE day = {date}"),
+                retry: RetryBackoff(attempts: 1))
             let outcomes = await (try fixture.service([job], clock: TestClock(Self.now))).runOnce()
             let error = try #require(outcomes.first?.error)
             #expect(error.contains("job badquery partition 2026-01-02"))
@@ -177,29 +211,44 @@ struct PartitionSourceTests {
     @Test("placeholders: filled per key, and a query's become parameters")
     func placeholders() throws {
         let definition = PartitionDefinition([
-            .init(name: "date", column: "day", keys: .time(
-                TimeWindowPartitions(cadence: .daily, start: SchedulerFixture.instant("2026-01-01")), columnIsDate: true)),
+            .init(
+                name: "date", column: "day",
+                keys: .time(
+                    TimeWindowPartitions(cadence: .daily, start: SchedulerFixture.instant("2026-01-01")),
+                    columnIsDate: true)),
             .init(name: "region", column: "region", keys: .values(["eu", "us"])),
         ])
         let values = PartitionPlaceholders(definition: definition, key: .init(values: ["2026-01-02", "eu"]))
         #expect(values.fill("s3://raw/{region}/{date}/{{literal}}.csv") == "s3://raw/eu/2026-01-02/{literal}.csv")
-        #expect(values.fill("{partition} {date_start} {date_end}")
-                    == "2026-01-02|eu 2026-01-02T00:00:00+00:00 2026-01-03T00:00:00+00:00")
-        let statement = values.parameterize("SELECT * FROM t WHERE day = '{date}' AND region = {region} AND d2 = {date}")
+        #expect(
+            values.fill("{partition} {date_start} {date_end}")
+                == "2026-01-02|eu 2026-01-02T00:00:00+00:00 2026-01-03T00:00:00+00:00")
+        let statement = values.parameterize(
+            "SELECT * FROM t WHERE day = '{date}' AND region = {region} AND d2 = {date}")
         #expect(statement.sql == "SELECT * FROM t WHERE day = $1 AND region = $2 AND d2 = $1")
         #expect(statement.parameters == ["2026-01-02", "eu"])
         #expect(values.environment(job: "j")["STEVEDORE_DATE_START"] == "2026-01-02T00:00:00+00:00")
         #expect(values.fill("raw/{date:yyyy/MM/dd}/{region}/part-*") == "raw/2026/01/02/eu/part-*")
-        let hourly = PartitionDefinition([.init(name: "hour", column: "at", keys: .time(
-            TimeWindowPartitions(cadence: .hourly, start: SchedulerFixture.instant("2026-10-24T00:00:00Z"),
-                                 timeZone: TimeZone(identifier: "Europe/Amsterdam")!), columnIsDate: false))])
-        #expect(PartitionPlaceholders(definition: hourly, key: .init(values: ["2026-10-25T02:00+01:00"]))
-                    .fill("clicks/dt={hour:yyyy-MM-dd}/hr={hour:HH}") == "clicks/dt=2026-10-25/hr=02")
+        let hourly = PartitionDefinition([
+            .init(
+                name: "hour", column: "at",
+                keys: .time(
+                    TimeWindowPartitions(
+                        cadence: .hourly, start: SchedulerFixture.instant("2026-10-24T00:00:00Z"),
+                        timeZone: TimeZone(identifier: "Europe/Amsterdam")!), columnIsDate: false))
+        ])
+        #expect(
+            PartitionPlaceholders(definition: hourly, key: .init(values: ["2026-10-25T02:00+01:00"]))
+                .fill("clicks/dt={hour:yyyy-MM-dd}/hr={hour:HH}") == "clicks/dt=2026-10-25/hr=02")
         #expect(throws: SchedulerError.self) {
-            try Job(name: "j", table: "t", partitions: definition, source: .files(pattern: "{region:yyyy}", format: .bySuffix)).validate()
+            try Job(
+                name: "j", table: "t", partitions: definition,
+                source: .files(pattern: "{region:yyyy}", format: .bySuffix)
+            ).validate()
         }
 
-        let job = Job(name: "j", table: "t", partitions: definition, source: .files(pattern: "{dat}.csv", format: .bySuffix))
+        let job = Job(
+            name: "j", table: "t", partitions: definition, source: .files(pattern: "{dat}.csv", format: .bySuffix))
         #expect {
             try job.validate()
         } throws: { error in
@@ -207,20 +256,31 @@ struct PartitionSourceTests {
         }
     }
 
-    @Test("commands get shell-safe values; a shell's ${VAR} is not a placeholder; a query's placeholder inside a literal is refused")
+    @Test(
+        "commands get shell-safe values; a shell's ${VAR} is not a placeholder; a query's placeholder inside a literal is refused"
+    )
     func shellAndLiterals() throws {
-        let definition = PartitionDefinition([.init(name: "region", column: "region", keys: .values(["eu west", "o'hare", "us"]))])
+        let definition = PartitionDefinition([
+            .init(name: "region", column: "region", keys: .values(["eu west", "o'hare", "us"]))
+        ])
         func fill(_ value: String) -> String {
-            PartitionPlaceholders(definition: definition, key: .init(values: [value])).fillForShell("./x {region} ${HOME}")
+            PartitionPlaceholders(definition: definition, key: .init(values: [value])).fillForShell(
+                "./x {region} ${HOME}")
         }
         #expect(fill("us") == "./x us ${HOME}")
         #expect(fill("eu west") == "./x 'eu west' ${HOME}")
         #expect(fill("o'hare") == "./x 'o'\\''hare' ${HOME}")
         #expect(PartitionPlaceholders.placeholders(in: "a ${HOME} {region} ${X:-y}") == ["region"])
-        #expect(PartitionPlaceholders.placeholdersInsideLiterals("WHERE r = '{region}' AND k LIKE 'raw/{region}%'") == ["region"])
-        #expect(PartitionPlaceholders.placeholdersInsideLiterals("WHERE r = '{region}' AND s = 'it''s' AND t = {region}").isEmpty)
-        let job = Job(name: "q", table: "t", partitions: definition,
-                      source: .query(database: "", sql: "SELECT * FROM t WHERE k LIKE 'raw/{region}%'"))
+        #expect(
+            PartitionPlaceholders.placeholdersInsideLiterals("WHERE r = '{region}' AND k LIKE 'raw/{region}%'") == [
+                "region"
+            ])
+        #expect(
+            PartitionPlaceholders.placeholdersInsideLiterals("WHERE r = '{region}' AND s = 'it''s' AND t = {region}")
+                .isEmpty)
+        let job = Job(
+            name: "q", table: "t", partitions: definition,
+            source: .query(database: "", sql: "SELECT * FROM t WHERE k LIKE 'raw/{region}%'"))
         #expect {
             try job.validate()
         } throws: { error in

@@ -1,10 +1,11 @@
 import Foundation
-import Stevedore
-import Testing
 import ServiceLifecycleTestKit
-import Warehouse
-@testable import Scheduler
+import Stevedore
 import TestSupport
+import Testing
+import Warehouse
+
+@testable import Scheduler
 
 /// The service against the live PostgreSQL server and real sources, on a clock the test moves.
 @Suite("Schedule service", .serialized, .timeLimit(.minutes(5)))
@@ -22,13 +23,15 @@ struct ScheduleServiceTests {
                 let date = String(format: "2026-01-%02d", day)
                 try fixture.write("sales/\(date).csv", Self.dayCSV(date, rows: day))
             }
-            let job = Job(name: "sales", table: fixture.table("sales"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                          source: .files(pattern: fixture.folder.path + "/sales/{date}.csv", format: .bySuffix))
+            let job = Job(
+                name: "sales", table: fixture.table("sales"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                source: .files(pattern: fixture.folder.path + "/sales/{date}.csv", format: .bySuffix))
             let clock = TestClock(SchedulerFixture.instant("2026-01-06T00:30:00Z"))
             let service = try fixture.service([job], clock: clock)
 
             let first = await service.runOnce()
-            #expect(first.map(\.key.description) == ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04", "2026-01-05"])
+            #expect(
+                first.map(\.key.description) == ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04", "2026-01-05"])
             #expect(first.allSatisfy { $0.result == .loaded })
 
             // Down for three days: the 6th, 7th and 8th are complete and missing; the 9th is not complete.
@@ -39,7 +42,8 @@ struct ScheduleServiceTests {
             let attempts = try await fixture.attempts("sales")
             #expect(attempts.suffix(3).map { $0[0] } == ["2026-01-06", "2026-01-07", "2026-01-08"])
             #expect(attempts.allSatisfy { $0[2] == "ok" && $0[1] == "1" })
-            let loaded = try await fixture.rows("SELECT day::text, count(*)::text FROM \(job.table.quoted) GROUP BY day ORDER BY day")
+            let loaded = try await fixture.rows(
+                "SELECT day::text, count(*)::text FROM \(job.table.quoted) GROUP BY day ORDER BY day")
             #expect(loaded.map { $0[1] } == ["1", "2", "3", "4", "5", "6", "7", "8"])
 
             // Nothing is due again until the 9th completes.
@@ -54,15 +58,21 @@ struct ScheduleServiceTests {
     func catchUpLimit() async throws {
         let fixture = try SchedulerFixture()
         try await withCleanUp({ await fixture.cleanUp() }) {
-            let job = Job(name: "limited", table: fixture.table("limited"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                          source: .files(pattern: fixture.folder.path + "/{date}.csv", format: .bySuffix), catchUp: 2)
+            let job = Job(
+                name: "limited", table: fixture.table("limited"),
+                partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                source: .files(pattern: fixture.folder.path + "/{date}.csv", format: .bySuffix), catchUp: 2)
             let scheduled = ScheduledJob(job: job, loader: fixture.loader, warehouse: fixture.warehouse())
             let due = try await scheduled.dueKeys(asOf: SchedulerFixture.instant("2026-03-01T12:00:00Z"))
             #expect(due.map(\.description) == ["2026-02-27", "2026-02-28"])
-            #expect(try job.keys(from: "2026-01-30", to: "2026-02-02", asOf: SchedulerFixture.instant("2026-03-01T12:00:00Z"))
-                        .map(\.description) == ["2026-01-30", "2026-01-31", "2026-02-01", "2026-02-02"])
+            #expect(
+                try job.keys(
+                    from: "2026-01-30", to: "2026-02-02", asOf: SchedulerFixture.instant("2026-03-01T12:00:00Z")
+                )
+                .map(\.description) == ["2026-01-30", "2026-01-31", "2026-02-01", "2026-02-02"])
             #expect(throws: SchedulerError.self) {
-                try job.keys(from: "2026-03-05", to: "2026-03-06", asOf: SchedulerFixture.instant("2026-03-01T12:00:00Z"))
+                try job.keys(
+                    from: "2026-03-05", to: "2026-03-06", asOf: SchedulerFixture.instant("2026-03-01T12:00:00Z"))
             }
         }
     }
@@ -75,26 +85,31 @@ struct ScheduleServiceTests {
                 if [ "$STEVEDORE_DATE" = 2026-01-02 ]; then echo "upstream is not ready for {date}" >&2; exit 3; fi
                 printf 'day,n\\n{date},1\\n{date},2\\n'
                 """
-            let job = Job(name: "flaky", table: fixture.table("flaky"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                          source: .command(command, format: .csv(.init()), workingDirectory: nil),
-                          retry: RetryBackoff(attempts: 3, initialDelay: 10, maxDelay: 15))
+            let job = Job(
+                name: "flaky", table: fixture.table("flaky"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                source: .command(command, format: .csv(.init()), workingDirectory: nil),
+                retry: RetryBackoff(attempts: 3, initialDelay: 10, maxDelay: 15))
             let clock = TestClock(SchedulerFixture.instant("2026-01-04T00:30:00Z"))
             let service = try fixture.service([job], clock: clock)
             let outcomes = await service.runOnce()
 
             #expect(outcomes.map(\.result) == [.loaded, .failed, .loaded])
             #expect(outcomes[1].attempts == 3)
-            #expect(clock.waits == [10, 15])   // 10 s, then 20 s capped at 15 s
+            #expect(clock.waits == [10, 15])  // 10 s, then 20 s capped at 15 s
             let attempts = try await fixture.attempts("flaky")
-            #expect(attempts.map { "\($0[0]!) \($0[1]!) \($0[2]!)" } == [
-                "2026-01-01 1 ok", "2026-01-02 1 failed", "2026-01-02 2 failed", "2026-01-02 3 failed", "2026-01-03 1 ok",
-            ])
+            #expect(
+                attempts.map { "\($0[0]!) \($0[1]!) \($0[2]!)" } == [
+                    "2026-01-01 1 ok", "2026-01-02 1 failed", "2026-01-02 2 failed", "2026-01-02 3 failed",
+                    "2026-01-03 1 ok",
+                ])
             let error = try #require(attempts[1][3])
             #expect(error.contains("exited with status 3"))
             #expect(error.contains("upstream is not ready for 2026-01-02"))
             #expect(error.contains("flaky"))
             // The failed day left the table without its rows; the others loaded.
-            let days = try await fixture.rows("SELECT DISTINCT day::text FROM \(job.table.quoted) ORDER BY 1").map { $0[0] }
+            let days = try await fixture.rows("SELECT DISTINCT day::text FROM \(job.table.quoted) ORDER BY 1").map {
+                $0[0]
+            }
             #expect(days == ["2026-01-01", "2026-01-03"])
             let status = try await service.status(of: "flaky")
             #expect(status.partitions.map(\.state) == [.loaded, .failed, .loaded])
@@ -108,9 +123,10 @@ struct ScheduleServiceTests {
         let fixture = try SchedulerFixture()
         try await withCleanUp({ await fixture.cleanUp() }) {
             let path = try fixture.write("bad/2026-01-01.csv", "day,n\n2026-01-01,1\n2026-01-01,\"open\n")
-            let job = Job(name: "bad", table: fixture.table("bad"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                          source: .files(pattern: fixture.folder.path + "/bad/{date}.csv", format: .bySuffix),
-                          retry: RetryBackoff(attempts: 3, initialDelay: 10))
+            let job = Job(
+                name: "bad", table: fixture.table("bad"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                source: .files(pattern: fixture.folder.path + "/bad/{date}.csv", format: .bySuffix),
+                retry: RetryBackoff(attempts: 3, initialDelay: 10))
             let clock = TestClock(SchedulerFixture.instant("2026-01-02T00:30:00Z"))
             let outcomes = await (try fixture.service([job], clock: clock)).runOnce()
             #expect(outcomes.map(\.result) == [.failed])
@@ -124,18 +140,23 @@ struct ScheduleServiceTests {
     func shutdownDuringBackoff() async throws {
         let fixture = try SchedulerFixture()
         try await withCleanUp({ await fixture.cleanUp() }) {
-            let job = Job(name: "waiting", table: fixture.table("waiting"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                          source: .command("exit 7", format: .csv(.init()), workingDirectory: nil),
-                          retry: RetryBackoff(attempts: 3, initialDelay: 3600))
+            let job = Job(
+                name: "waiting", table: fixture.table("waiting"),
+                partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                source: .command("exit 7", format: .csv(.init()), workingDirectory: nil),
+                retry: RetryBackoff(attempts: 3, initialDelay: 3600))
             // The real clock: the backoff would last an hour.
             let service = try ScheduleService(
-                jobs: [ScheduledJob(job: job, loader: fixture.loader, warehouse: fixture.warehouse())], clock: SystemClock(),
+                jobs: [ScheduledJob(job: job, loader: fixture.loader, warehouse: fixture.warehouse())],
+                clock: SystemClock(),
                 options: ScheduleService.Options())
             let started = ContinuousClock.now
             let outcomes = try await testGracefulShutdown { trigger in
                 async let run = service.backfill(job: "waiting", keys: [.init(values: ["2026-01-01"])], parallel: 1)
                 // The first attempt has failed once its row is written: the backoff has begun.
-                while try await fixture.rows("SELECT to_regclass($1)::text", ["\(fixture.schema).load_attempts"]) == [[nil]] {
+                while try await fixture.rows("SELECT to_regclass($1)::text", ["\(fixture.schema).load_attempts"]) == [
+                    [nil]
+                ] {
                     try await Task.sleep(for: .milliseconds(50))
                 }
                 trigger.triggerGracefulShutdown()
@@ -153,8 +174,10 @@ struct ScheduleServiceTests {
         let fixture = try SchedulerFixture()
         try await withCleanUp({ await fixture.cleanUp() }) {
             // A little work per partition so the two instances overlap.
-            let job = Job(name: "shared", table: fixture.table("shared"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                          source: .command("sleep 0.2; printf 'day,n\\n{date},1\\n'", format: .csv(.init()), workingDirectory: nil))
+            let job = Job(
+                name: "shared", table: fixture.table("shared"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                source: .command(
+                    "sleep 0.2; printf 'day,n\\n{date},1\\n'", format: .csv(.init()), workingDirectory: nil))
             let now = SchedulerFixture.instant("2026-01-21T01:00:00Z")
             let one = try fixture.service([job], clock: TestClock(now), concurrency: 3) { $0.instance = "one" }
             let two = try fixture.service([job], clock: TestClock(now), concurrency: 3) { $0.instance = "two" }
@@ -172,7 +195,8 @@ struct ScheduleServiceTests {
             #expect(Set(attempts.map { $0[0] }).count == 20)
             #expect(attempts.allSatisfy { $0[2] == "ok" })
             let instances = try await fixture.rows(
-                "SELECT instance, count(*)::text FROM \(quoteIdentifier(fixture.schema)).load_attempts GROUP BY 1 ORDER BY 1")
+                "SELECT instance, count(*)::text FROM \(quoteIdentifier(fixture.schema)).load_attempts GROUP BY 1 ORDER BY 1"
+            )
             #expect(instances.count == 2, "both instances loaded some: \(instances)")
         }
     }
@@ -181,9 +205,10 @@ struct ScheduleServiceTests {
     func serviceLoop() async throws {
         let fixture = try SchedulerFixture()
         try await withCleanUp({ await fixture.cleanUp() }) {
-            let job = Job(name: "loop", table: fixture.table("loop"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
-                          source: .command("printf 'day,n\\n{date},1\\n'", format: .csv(.init()), workingDirectory: nil),
-                          schedule: try CronSchedule("0 1 * * *"))
+            let job = Job(
+                name: "loop", table: fixture.table("loop"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                source: .command("printf 'day,n\\n{date},1\\n'", format: .csv(.init()), workingDirectory: nil),
+                schedule: try CronSchedule("0 1 * * *"))
             let clock = TestClock(SchedulerFixture.instant("2026-01-03T00:30:00Z"))
             let service = try fixture.service([job], clock: clock)
             clock.sleepsAllowed = 3
@@ -192,7 +217,8 @@ struct ScheduleServiceTests {
             #expect(clock.waits == [1800, 86400, 86400, 86400])
             #expect(await service.nextRun(of: "loop") == SchedulerFixture.instant("2026-01-06T01:00:00Z"))
             let ledger = try await fixture.ledgerRows(job.table)
-            #expect(ledger.map { $0[0] } == ["date=2026-01-01", "date=2026-01-02", "date=2026-01-03", "date=2026-01-04"])
+            #expect(
+                ledger.map { $0[0] } == ["date=2026-01-01", "date=2026-01-02", "date=2026-01-03", "date=2026-01-04"])
         }
     }
 
@@ -200,18 +226,25 @@ struct ScheduleServiceTests {
     func hourlyAcrossDST() async throws {
         let fixture = try SchedulerFixture()
         try await withCleanUp({ await fixture.cleanUp() }) {
-            let hours = TimeWindowPartitions(cadence: .hourly, start: SchedulerFixture.instant("2026-10-24T23:00:00Z"),
-                                             timeZone: TimeZone(identifier: "Europe/Amsterdam")!)
-            let job = Job(name: "hourly", table: fixture.table("hourly"),
-                          partitions: PartitionDefinition([.init(name: "hour", column: "at", keys: .time(hours, columnIsDate: false))]),
-                          source: .command("printf 'at,n\\n{hour_start},1\\n'", format: .csv(.init()), workingDirectory: nil))
+            let hours = TimeWindowPartitions(
+                cadence: .hourly, start: SchedulerFixture.instant("2026-10-24T23:00:00Z"),
+                timeZone: TimeZone(identifier: "Europe/Amsterdam")!)
+            let job = Job(
+                name: "hourly", table: fixture.table("hourly"),
+                partitions: PartitionDefinition([
+                    .init(name: "hour", column: "at", keys: .time(hours, columnIsDate: false))
+                ]),
+                source: .command("printf 'at,n\\n{hour_start},1\\n'", format: .csv(.init()), workingDirectory: nil))
             let clock = TestClock(SchedulerFixture.instant("2026-10-25T03:00:00Z"))
             let outcomes = await (try fixture.service([job], clock: clock)).runOnce()
-            #expect(outcomes.map(\.key.description) == [
-                "2026-10-25T01:00+02:00", "2026-10-25T02:00+02:00", "2026-10-25T02:00+01:00", "2026-10-25T03:00+01:00",
-            ])
+            #expect(
+                outcomes.map(\.key.description) == [
+                    "2026-10-25T01:00+02:00", "2026-10-25T02:00+02:00", "2026-10-25T02:00+01:00",
+                    "2026-10-25T03:00+01:00",
+                ])
             #expect(outcomes.allSatisfy { $0.result == .loaded })
-            let rows = try await fixture.rows("SELECT to_char(at AT TIME ZONE 'UTC', 'HH24:MI') FROM \(job.table.quoted) ORDER BY at")
+            let rows = try await fixture.rows(
+                "SELECT to_char(at AT TIME ZONE 'UTC', 'HH24:MI') FROM \(job.table.quoted) ORDER BY at")
             #expect(rows.map { $0[0] } == ["23:00", "00:00", "01:00", "02:00"])
         }
     }

@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import ObjectStore
 import Stevedore
+import TestSupport
 import Testing
 import Warehouse
-import TestSupport
+
 @testable import Scheduler
 
 /// A clock the test moves: `sleep` jumps to the deadline at once and notes how long it was asked
@@ -78,26 +79,37 @@ struct SchedulerFixture {
         ISO8601DateFormatter().date(from: text.count == 10 ? text + "T00:00:00Z" : text)!
     }
 
-    static func daily(from start: String, column: String = "day", name: String = "date",
-                      timeZone: String = "UTC") -> PartitionDefinition {
-        PartitionDefinition([.init(name: name, column: column, keys: .time(
-            TimeWindowPartitions(cadence: .daily, start: instant(start), timeZone: TimeZone(identifier: timeZone)!),
-            columnIsDate: true))])
+    static func daily(
+        from start: String, column: String = "day", name: String = "date",
+        timeZone: String = "UTC"
+    ) -> PartitionDefinition {
+        PartitionDefinition([
+            .init(
+                name: name, column: column,
+                keys: .time(
+                    TimeWindowPartitions(
+                        cadence: .daily, start: instant(start), timeZone: TimeZone(identifier: timeZone)!),
+                    columnIsDate: true))
+        ])
     }
 
     func warehouse() -> SchedulerWarehouse {
-        SchedulerWarehouse(connectionString: "", dialect: PostgresDialect(), ledger: ledger,
-                           logger: Logger(label: "test.scheduler"))
+        SchedulerWarehouse(
+            connectionString: "", dialect: PostgresDialect(), ledger: ledger,
+            logger: Logger(label: "test.scheduler"))
     }
 
-    func service(_ jobs: [Job], clock: TestClock, concurrency: Int = 1, warehouse: SchedulerWarehouse? = nil,
-                 tune: (inout ScheduleService.Options) -> Void = { _ in }) throws -> ScheduleService {
+    func service(
+        _ jobs: [Job], clock: TestClock, concurrency: Int = 1, warehouse: SchedulerWarehouse? = nil,
+        tune: (inout ScheduleService.Options) -> Void = { _ in }
+    ) throws -> ScheduleService {
         let warehouse = warehouse ?? self.warehouse()
         var options = ScheduleService.Options()
         options.concurrency = concurrency
         tune(&options)
-        return try ScheduleService(jobs: jobs.map { ScheduledJob(job: $0, loader: loader, warehouse: warehouse) },
-                                   clock: clock, options: options)
+        return try ScheduleService(
+            jobs: jobs.map { ScheduledJob(job: $0, loader: loader, warehouse: warehouse) },
+            clock: clock, options: options)
     }
 
     /// Writes `text` to `relative` under the scratch folder; returns the path.
@@ -117,14 +129,16 @@ struct SchedulerFixture {
 
     /// Ledger rows of `table`: partition label and row count, oldest first.
     func ledgerRows(_ table: TableRef) async throws -> [[String?]] {
-        try await rows("SELECT partition_key, row_count FROM \(ledger.table.quoted) WHERE table_schema = $1 AND table_name = $2 "
-                        + "ORDER BY committed_at, load_id", [table.schema, table.table])
+        try await rows(
+            "SELECT partition_key, row_count FROM \(ledger.table.quoted) WHERE table_schema = $1 AND table_name = $2 "
+                + "ORDER BY committed_at, load_id", [table.schema, table.table])
     }
 
     /// Attempts of `job`: partition, attempt number, outcome, oldest first.
     func attempts(_ job: String) async throws -> [[String?]] {
-        try await rows("SELECT partition_key, attempt::text, outcome, error FROM \(quoteIdentifier(schema)).load_attempts "
-                        + "WHERE job = $1 ORDER BY finished_at, partition_key, attempt", [job])
+        try await rows(
+            "SELECT partition_key, attempt::text, outcome, error FROM \(quoteIdentifier(schema)).load_attempts "
+                + "WHERE job = $1 ORDER BY finished_at, partition_key, attempt", [job])
     }
 
     func cleanUp() async {

@@ -6,24 +6,29 @@ import Testing
 /// Jobs the page and server tests share: a daily job (one dimension) and a day × region job.
 enum Sample {
     static let generatedAt = Date(timeIntervalSince1970: 1_704_164_645)  // 2024-01-02T03:04:05Z
-    static let nextRun = Date(timeIntervalSince1970: 1_704_168_000)      // 2024-01-02T04:00:00Z
+    static let nextRun = Date(timeIntervalSince1970: 1_704_168_000)  // 2024-01-02T04:00:00Z
 
     static func key(_ values: String...) -> PartitionDefinition.Key { .init(values: values) }
 
-    static let daily = JobStatus(job: "orders", table: "sales.orders", dimensions: ["date"], partitions: [
-        PartitionStatus(key: key("2024-01-01"), state: .loaded, rows: 1200, loadedAt: "2024-01-02T00:10:00Z"),
-        PartitionStatus(key: key("2024-01-02"), state: .failed, lastError: "COPY failed: no such file"),
-        PartitionStatus(key: key("2024-01-03"), state: .missing),
-        PartitionStatus(key: key("2024-01-04"), state: .running),
-    ], nextRun: nextRun)
+    static let daily = JobStatus(
+        job: "orders", table: "sales.orders", dimensions: ["date"],
+        partitions: [
+            PartitionStatus(key: key("2024-01-01"), state: .loaded, rows: 1200, loadedAt: "2024-01-02T00:10:00Z"),
+            PartitionStatus(key: key("2024-01-02"), state: .failed, lastError: "COPY failed: no such file"),
+            PartitionStatus(key: key("2024-01-03"), state: .missing),
+            PartitionStatus(key: key("2024-01-04"), state: .running),
+        ], nextRun: nextRun)
 
-    static let byRegion = JobStatus(job: "sales", table: "sales.daily", dimensions: ["date", "region"], partitions: [
-        PartitionStatus(key: key("2024-01-01", "eu"), state: .loaded, rows: 10, loadedAt: "2024-01-02T00:00:00Z"),
-        PartitionStatus(key: key("2024-01-01", "us"), state: .loaded, rows: 20, loadedAt: "2024-01-02T00:00:01Z"),
-        PartitionStatus(key: key("2024-01-02", "eu"), state: .failed, rows: 9, loadedAt: "2024-01-02T00:00:02Z",
-                        lastError: "timeout"),
-        PartitionStatus(key: key("2024-01-02", "us"), state: .missing),
-    ])
+    static let byRegion = JobStatus(
+        job: "sales", table: "sales.daily", dimensions: ["date", "region"],
+        partitions: [
+            PartitionStatus(key: key("2024-01-01", "eu"), state: .loaded, rows: 10, loadedAt: "2024-01-02T00:00:00Z"),
+            PartitionStatus(key: key("2024-01-01", "us"), state: .loaded, rows: 20, loadedAt: "2024-01-02T00:00:01Z"),
+            PartitionStatus(
+                key: key("2024-01-02", "eu"), state: .failed, rows: 9, loadedAt: "2024-01-02T00:00:02Z",
+                lastError: "timeout"),
+            PartitionStatus(key: key("2024-01-02", "us"), state: .missing),
+        ])
 }
 
 /// The `<tr>…</tr>` whose row header is `header`, or nil.
@@ -75,7 +80,10 @@ func occurrences(of needle: String, in text: String) -> Int {
     @Test func twoDimensionalJobIsAMatrix() throws {
         let html = StatusPage.render([Sample.byRegion], generatedAt: Sample.generatedAt)
         #expect(html.contains("<table class=\"grid\" data-job=\"sales\" data-layout=\"matrix\">"))
-        #expect(html.contains("<th scope=\"col\" class=\"corner\">date \\ region</th><th scope=\"col\">eu</th><th scope=\"col\">us</th></tr>"))
+        #expect(
+            html.contains(
+                "<th scope=\"col\" class=\"corner\">date \\ region</th><th scope=\"col\">eu</th><th scope=\"col\">us</th></tr>"
+            ))
         #expect(occurrences(of: "data-key=", in: html) == 4)
 
         let first = try #require(tableRow(html, header: "2024-01-01"))
@@ -86,7 +94,10 @@ func occurrences(of needle: String, in text: String) -> Int {
         #expect(first.contains(">20</td>"))
 
         let second = try #require(tableRow(html, header: "2024-01-02"))
-        #expect(second.contains("<td class=\"state-failed\" data-key=\"2024-01-02|eu\" title=\"2024-01-02|eu: failed, 9 rows, loaded at 2024-01-02T00:00:02Z; last error: timeout\">9</td>"))
+        #expect(
+            second.contains(
+                "<td class=\"state-failed\" data-key=\"2024-01-02|eu\" title=\"2024-01-02|eu: failed, 9 rows, loaded at 2024-01-02T00:00:02Z; last error: timeout\">9</td>"
+            ))
         #expect(second.contains("<td class=\"state-missing\" data-key=\"2024-01-02|us\""))
         // The failure is also spelled out under the grid.
         #expect(html.contains("<dt>2024-01-02|eu</dt><dd class=\"error\">timeout</dd>"))
@@ -103,14 +114,20 @@ func occurrences(of needle: String, in text: String) -> Int {
     @Test func hostileTextIsEscapedEverywhere() {
         let hostile = "<script>alert(1)</script>"
         let quotes = "\"&'"
-        let job = JobStatus(job: hostile, table: quotes, dimensions: [hostile, quotes], partitions: [
-            PartitionStatus(key: Sample.key(hostile, quotes), state: .failed, lastError: hostile + quotes),
-        ])
-        let list = JobStatus(job: quotes, table: hostile, dimensions: [quotes], partitions: [
-            PartitionStatus(key: Sample.key(quotes), state: .failed, loadedAt: hostile, lastError: hostile),
-        ])
-        for html in [StatusPage.render([job, list], generatedAt: Sample.generatedAt),
-                     StatusPage.renderError(hostile + quotes, generatedAt: Sample.generatedAt)] {
+        let job = JobStatus(
+            job: hostile, table: quotes, dimensions: [hostile, quotes],
+            partitions: [
+                PartitionStatus(key: Sample.key(hostile, quotes), state: .failed, lastError: hostile + quotes)
+            ])
+        let list = JobStatus(
+            job: quotes, table: hostile, dimensions: [quotes],
+            partitions: [
+                PartitionStatus(key: Sample.key(quotes), state: .failed, loadedAt: hostile, lastError: hostile)
+            ])
+        for html in [
+            StatusPage.render([job, list], generatedAt: Sample.generatedAt),
+            StatusPage.renderError(hostile + quotes, generatedAt: Sample.generatedAt),
+        ] {
             #expect(!html.contains("<script"))
             #expect(!html.contains("\"&'"))
             #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))

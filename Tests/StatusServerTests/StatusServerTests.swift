@@ -36,10 +36,13 @@ enum Curl {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["--silent", "--show-error", "--noproxy", "*", "--max-time", "10",
-                             "--request", method, "--output", bodyFile, "--dump-header", headerFile,
-                             "--write-out", "%{http_code}", url]
-        let out = Pipe(), err = Pipe()
+        process.arguments = [
+            "--silent", "--show-error", "--noproxy", "*", "--max-time", "10",
+            "--request", method, "--output", bodyFile, "--dump-header", headerFile,
+            "--write-out", "%{http_code}", url,
+        ]
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
@@ -54,7 +57,8 @@ enum Curl {
         var headers: [String: String] = [:]
         for line in try String(contentsOfFile: headerFile, encoding: .utf8).split(separator: "\r\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let body = (try? String(contentsOfFile: bodyFile, encoding: .utf8)) ?? ""
         return HTTPAnswer(status: Int(written) ?? -1, headers: headers, body: body)
@@ -68,8 +72,10 @@ enum Curl {
 
 /// Runs `body` against a server for `provider` on 127.0.0.1 and a free port, then cancels it
 /// and checks that `run()` returned.
-func withServer(_ provider: FakeProvider = FakeProvider(),
-                _ body: (_ base: String) async throws -> Void) async throws {
+func withServer(
+    _ provider: FakeProvider = FakeProvider(),
+    _ body: (_ base: String) async throws -> Void
+) async throws {
     let logger = Logger(label: "status-server-test") { _ in SwiftLogNoOpLogHandler() }
     let server = StatusServer(host: "127.0.0.1", port: 0, provider: provider, logger: logger)
     let task = Task { try await server.run() }
@@ -109,8 +115,9 @@ func withServer(_ provider: FakeProvider = FakeProvider(),
             let answer = try await Curl.request("\(base)/metrics")
             #expect(answer.status == 200)
             #expect(answer.body == provider.metrics)
-            #expect(answer.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true,
-                    "\(answer.headers)")
+            #expect(
+                answer.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true,
+                "\(answer.headers)")
             // A query string does not change the route.
             #expect(try await Curl.request("\(base)/metrics?name=x").body == provider.metrics)
         }
@@ -185,7 +192,9 @@ func withServer(_ provider: FakeProvider = FakeProvider(),
             let second = StatusServer(host: "127.0.0.1", port: port, provider: FakeProvider(), logger: logger)
             let error = await #expect(throws: StatusServerError.self) { try await second.run() }
             #expect(error?.code == .cannotListen)
-            #expect(error?.description.contains("127.0.0.1:\(port)") == true, "\(error.map(String.init(describing:)) ?? "")")
+            #expect(
+                error?.description.contains("127.0.0.1:\(port)") == true, "\(error.map(String.init(describing:)) ?? "")"
+            )
             // waitUntilListening reports the same failure instead of waiting.
             let waited = await #expect(throws: StatusServerError.self) { _ = try await second.waitUntilListening() }
             #expect(waited?.code == .cannotListen)

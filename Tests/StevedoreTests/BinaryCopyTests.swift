@@ -1,9 +1,10 @@
 import Foundation
 import Frames
+import TestSupport
 import Testing
 import Warehouse
+
 @testable import Stevedore
-import TestSupport
 
 /// The pipelined load's binary COPY into a table it creates, beside the CSV COPY of the same input:
 /// the same table, value for value, and CSV for whatever has no exact binary form.
@@ -13,16 +14,43 @@ struct BinaryCopyTests {
     static let columns: [(name: String, values: [String])] = [
         ("id", (1...8).map(String.init)),
         ("big", ["9223372036854775807", "-9223372036854775808", "0", "-0", "+5", "42", "-17", "1"]),
-        ("num", ["123456789012345678901234567890.5", String(repeating: "9", count: 1000), "-0.0", "0.000",
-                 "1.5e-3", "-12.3400", "0.0001", "1E+20"]),
-        ("dbl", ["0.1", "1e308", "5e-324", "-0.0", "3.141592653589793", "1.7976931348623157e+308",
-                 "2.2250738585072014e-308", "123456789.12345679"]),
-        ("day", ["1900-02-28", "1969-12-31", "2000-01-01", "2038-01-20", "9999-12-31", "0001-01-01",
-                 "2024-02-29", "1999-12-31"]),
-        ("ts", ["1969-12-31 23:59:59.999999", "2000-01-01T00:00:00", "2038-01-19 03:14:08.5", "0001-01-01 00:00:00",
-                "9999-12-31 23:59:59.999999", "2024-02-29 12:00:00.000001", "1970-01-01 00:00:00", "2024-05-01 10:00:00"]),
-        ("tstz", ["2024-03-10 02:30:00+05:30", "1999-12-31T23:59:59Z", "2024-01-01 00:00:00-08", "2024-06-01 12:00:00",
-                  "1969-07-20 20:17:40.5+00:00", "2038-01-19 03:14:08-0130", "2000-01-01 00:00:00+14", "2024-01-01 00:00:00"]),
+        (
+            "num",
+            [
+                "123456789012345678901234567890.5", String(repeating: "9", count: 1000), "-0.0", "0.000",
+                "1.5e-3", "-12.3400", "0.0001", "1E+20",
+            ]
+        ),
+        (
+            "dbl",
+            [
+                "0.1", "1e308", "5e-324", "-0.0", "3.141592653589793", "1.7976931348623157e+308",
+                "2.2250738585072014e-308", "123456789.12345679",
+            ]
+        ),
+        (
+            "day",
+            [
+                "1900-02-28", "1969-12-31", "2000-01-01", "2038-01-20", "9999-12-31", "0001-01-01",
+                "2024-02-29", "1999-12-31",
+            ]
+        ),
+        (
+            "ts",
+            [
+                "1969-12-31 23:59:59.999999", "2000-01-01T00:00:00", "2038-01-19 03:14:08.5", "0001-01-01 00:00:00",
+                "9999-12-31 23:59:59.999999", "2024-02-29 12:00:00.000001", "1970-01-01 00:00:00",
+                "2024-05-01 10:00:00",
+            ]
+        ),
+        (
+            "tstz",
+            [
+                "2024-03-10 02:30:00+05:30", "1999-12-31T23:59:59Z", "2024-01-01 00:00:00-08", "2024-06-01 12:00:00",
+                "1969-07-20 20:17:40.5+00:00", "2038-01-19 03:14:08-0130", "2000-01-01 00:00:00+14",
+                "2024-01-01 00:00:00",
+            ]
+        ),
         ("flag", ["true", "FALSE", "True", "false", "TRUE", "false", "true", "False"]),
         ("txt", ["\"\"", "\"a,b\"", "\"quote \"\"x\"\"\"", "\"line\nbreak\"", "ünïcødé ✓", "\\N", "NULL", " spaced "]),
     ]
@@ -36,7 +64,8 @@ struct BinaryCopyTests {
     }
 
     func load(_ fixture: LoaderFixture, _ text: String, into table: TableRef, binary: Bool, file: String = "data.csv")
-        async throws -> LoadReport {
+        async throws -> LoadReport
+    {
         try await fixture.store(text, into: table, file: file) {
             $0.binaryCopy = binary
             $0.partSize = 4 * 1024
@@ -47,7 +76,8 @@ struct BinaryCopyTests {
         let connection = try await fixture.connection()
         return try await connection.execute(
             "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM information_schema.columns "
-                + "WHERE table_schema = $1 AND table_name = $2", [fixture.schema, table]).scalar
+                + "WHERE table_schema = $1 AND table_name = $2", [fixture.schema, table]
+        ).scalar
     }
 
     @Test("every created type, its extremes and NULLs: the binary COPY gives the table the CSV COPY gives")
@@ -57,13 +87,16 @@ struct BinaryCopyTests {
             let binary = try await load(fixture, Self.csv, into: fixture.table("binary"), binary: true)
             let text = try await load(fixture, Self.csv, into: fixture.table("text"), binary: false)
             #expect(binary.rowsCopiedInBinary == 9 && text.rowsCopiedInBinary == 0)
-            #expect(try await types(fixture, "binary") == "id bigint, big bigint, num numeric, dbl double precision, day date, "
-                + "ts timestamp without time zone, tstz timestamp with time zone, flag boolean, txt text")
+            #expect(
+                try await types(fixture, "binary")
+                    == "id bigint, big bigint, num numeric, dbl double precision, day date, "
+                    + "ts timestamp without time zone, tstz timestamp with time zone, flag boolean, txt text")
             #expect(try await types(fixture, "binary") == types(fixture, "text"))
             let rows = try await fixture.rows(fixture.table("binary"))
             #expect(rows == (try await fixture.rows(fixture.table("text"))))
             // A few as the server prints them: each value's own scale, -0 as 0, the extremes intact.
-            let byID = Dictionary(rows.compactMap { row in row[0].map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
+            let byID = Dictionary(
+                rows.compactMap { row in row[0].map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
             #expect(byID["1"]?[1] == "9223372036854775807" && byID["1"]?[2] == "123456789012345678901234567890.5")
             #expect(byID["2"]?[1] == "-9223372036854775808" && byID["2"]?[2] == String(repeating: "9", count: 1000))
             #expect(byID["3"]?[2] == "0.0" && byID["3"]?[3] == "5e-324")
@@ -73,7 +106,10 @@ struct BinaryCopyTests {
             #expect(byID["7"]?[3] == "2.2250738585072014e-308" && byID["7"]?[6] == "1999-12-31 10:00:00+00")
             #expect(byID["8"]?[2] == "100000000000000000000" && byID["8"]?[7] == "f")
             #expect(rows.last == Array(repeating: nil, count: Self.columns.count))
-            #expect(rows.compactMap { $0[8] }.sorted() == ["", " spaced ", "NULL", "\\N", "a,b", "line\nbreak", "quote \"x\"", "ünïcødé ✓"])
+            #expect(
+                rows.compactMap { $0[8] }.sorted() == [
+                    "", " spaced ", "NULL", "\\N", "a,b", "line\nbreak", "quote \"x\"", "ünïcødé ✓",
+                ])
         }
     }
 
@@ -120,11 +156,13 @@ struct BinaryCopyTests {
 struct BinaryCopyPlaceTests {
     @Test("a frame's row (no input lines kept) is named by its row in the part")
     func frameRow() {
-        let batch = LoadRun.CopiedBatch(firstLine: 100, countsRows: true, part: "part-00002.csv.gz", partLinesBefore: 500,
-                                        partRowsBefore: 400, uncountedLineFeeds: 0, origins: nil)
+        let batch = LoadRun.CopiedBatch(
+            firstLine: 100, countsRows: true, part: "part-00002.csv.gz", partLinesBefore: 500,
+            partRowsBefore: 400, uncountedLineFeeds: 0, origins: nil)
         #expect(batch.place(ofCopyLine: 103, column: "n", value: nil) == "column n, row 403 of part-00002.csv.gz")
-        let csv = LoadRun.CopiedBatch(firstLine: 100, part: "part-00002.csv.gz", partLinesBefore: 500,
-                                      uncountedLineFeeds: 0, origins: nil)
+        let csv = LoadRun.CopiedBatch(
+            firstLine: 100, part: "part-00002.csv.gz", partLinesBefore: 500,
+            uncountedLineFeeds: 0, origins: nil)
         #expect(csv.place(ofCopyLine: 103, column: nil, value: nil) == "line 503 of part-00002.csv.gz")
     }
 }
@@ -166,11 +204,14 @@ struct PostgresBinaryCopyTests {
         #expect(encode([.int8, .text], ",\"\"\n") == [0, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
     }
 
-    @Test("texts the server would read otherwise, or refuse, are left to CSV", arguments: [
-        (PostgresBinaryCopy.Field.float8, "1e-400"), (.float8, "1e309"), (.timestamp, "2024-01-01 10:00:00+02"),
-        (.int8, "\"\""), (.int8, "12abc"), (.int4, "99999999999"), (.int2, "40000"), (.numeric, "1e2000"),
-        (.numeric, "NaN"), (.date, "2024-02-30"), (.date, "infinity"), (.boolean, "tr"), (.timestamp, "2024-01-01 10:00:00.1234567"),
-    ])
+    @Test(
+        "texts the server would read otherwise, or refuse, are left to CSV",
+        arguments: [
+            (PostgresBinaryCopy.Field.float8, "1e-400"), (.float8, "1e309"), (.timestamp, "2024-01-01 10:00:00+02"),
+            (.int8, "\"\""), (.int8, "12abc"), (.int4, "99999999999"), (.int2, "40000"), (.numeric, "1e2000"),
+            (.numeric, "NaN"), (.date, "2024-02-30"), (.date, "infinity"), (.boolean, "tr"),
+            (.timestamp, "2024-01-01 10:00:00.1234567"),
+        ])
     func leftToCSV(field: PostgresBinaryCopy.Field, text: String) {
         #expect(encode([field], text + "\n") == nil, "\(text)")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Warehouse
+
 @testable import Stevedore
 
 /// The ledger's DDL in `sql/` is the same text the Loader runs, and its Redshift INSERT is golden.
@@ -33,25 +34,30 @@ struct LedgerTests {
     @Test("the ledger INSERT on Redshift matches its golden text and binds every value")
     func redshiftInsert() throws {
         let record = LoadLedger.Record(
-            loadID: LoadID(rawValue: "20240102T030405006Z-0badcafe"), table: TableRef(schema: "analytics", table: "sales"),
+            loadID: LoadID(rawValue: "20240102T030405006Z-0badcafe"),
+            table: TableRef(schema: "analytics", table: "sales"),
             partition: .day("2024-01-02", column: "sale_date"), mode: .replacePartition, rows: 1000,
             uncompressedBytes: 52_000, compressedBytes: 9_100, parts: 2,
             stagePrefix: "s3://stage/stevedore/analytics/sales/day=2024-01-02/20240102T030405006Z-0badcafe/",
             contentSHA256: String(repeating: "ab", count: 32), startedAt: "2024-01-02T03:04:05Z")
         let statement = LoadLedger().insert(record, dialect: RedshiftDialect())
-        let golden = try String(contentsOf: Self.root.appendingPathComponent("Tests/Fixtures/redshift/ledger_insert.sql"),
-                                encoding: .utf8)
+        let golden = try String(
+            contentsOf: Self.root.appendingPathComponent("Tests/Fixtures/redshift/ledger_insert.sql"),
+            encoding: .utf8)
         #expect(statement.sql + "\n" == golden)
-        #expect(statement.parameters == [
-            "20240102T030405006Z-0badcafe", "analytics", "sales", "day=2024-01-02", #"{"day":"2024-01-02"}"#,
-            "partition", "1000", "52000", "9100", "2", record.stagePrefix, record.contentSHA256,
-            "2024-01-02T03:04:05Z", StevedoreVersion.current,
-        ])
+        #expect(
+            statement.parameters == [
+                "20240102T030405006Z-0badcafe", "analytics", "sales", "day=2024-01-02", #"{"day":"2024-01-02"}"#,
+                "partition", "1000", "52000", "9100", "2", record.stagePrefix, record.contentSHA256,
+                "2024-01-02T03:04:05Z", StevedoreVersion.current,
+            ])
     }
 
     @Test("partition labels, JSON and path segments")
     func partitionText() {
-        let two = PartitionSpec([.init("day", .column("d"), .value("2024-01-02")), .init("region", .column("r"), .value("eu/west \"x\""))])
+        let two = PartitionSpec([
+            .init("day", .column("d"), .value("2024-01-02")), .init("region", .column("r"), .value("eu/west \"x\"")),
+        ])
         #expect(two.label == #"day=2024-01-02/region=eu/west "x""#)
         #expect(two.json == #"{"day":"2024-01-02","region":"eu/west \"x\""}"#)
         #expect(two.pathSegment == "day=2024-01-02+region=eu%2Fwest%20%22x%22")
@@ -76,16 +82,20 @@ struct LedgerTests {
         let date = Date(timeIntervalSince1970: 1_700_000_000.123)
         let id = LoadID.make(at: date)
         #expect(abs(id.startedAt!.timeIntervalSince(date)) < 0.001)
-        for notAnID in ["", "20231114T221320000Z", "20231114T221320000Z-XYZ00000", "2023111xT221320000Z-0badc0de",
-                        "20231314T221320000Z-0badc0de", "part-00001.csv.gz"] {
+        for notAnID in [
+            "", "20231114T221320000Z", "20231114T221320000Z-XYZ00000", "2023111xT221320000Z-0badc0de",
+            "20231314T221320000Z-0badc0de", "part-00001.csv.gz",
+        ] {
             #expect(LoadID(rawValue: notAnID).startedAt == nil, "\(notAnID)")
         }
         let raw = id.rawValue
-        #expect(Loader.loadFolder(of: "stevedore/s/t/_all/\(raw)/part-00001.csv.gz", under: "stevedore/")?.0
-            == "stevedore/s/t/_all/\(raw)/")
+        #expect(
+            Loader.loadFolder(of: "stevedore/s/t/_all/\(raw)/part-00001.csv.gz", under: "stevedore/")?.0
+                == "stevedore/s/t/_all/\(raw)/")
         // A partition path may have several segments; the id is the first segment that is one.
-        #expect(Loader.loadFolder(of: "stevedore/s/t/day=2024-01-01/region=eu/\(raw)/manifest.json", under: "stevedore/")?.0
-            == "stevedore/s/t/day=2024-01-01/region=eu/\(raw)/")
+        #expect(
+            Loader.loadFolder(of: "stevedore/s/t/day=2024-01-01/region=eu/\(raw)/manifest.json", under: "stevedore/")?.0
+                == "stevedore/s/t/day=2024-01-01/region=eu/\(raw)/")
         #expect(Loader.loadFolder(of: "stevedore/s/t/_all/\(raw)", under: "stevedore/") == nil, "no object inside")
         #expect(Loader.loadFolder(of: "stevedore/\(raw)/x/y/z", under: "stevedore/") == nil, "not below schema/table")
         #expect(Loader.loadFolder(of: "other/s/t/_all/\(raw)/part", under: "stevedore/") == nil)
@@ -97,8 +107,12 @@ struct LedgerTests {
         #expect(PartitionMembership.contains(.value("7"), "+7") == true)
         #expect(PartitionMembership.contains(.value("1.5"), "1.50") == true)
         #expect(PartitionMembership.contains(.value("2024-01-02"), "2024-01-02") == true)
-        #expect(PartitionMembership.contains(.range(first: "2024-01-01", last: "2024-01-31"), "2024-01-31 23:59:59") == false)
-        #expect(PartitionMembership.contains(.window(start: "2024-01-01", end: "2024-02-01"), "2024-01-31 23:59:59") == true)
+        #expect(
+            PartitionMembership.contains(.range(first: "2024-01-01", last: "2024-01-31"), "2024-01-31 23:59:59")
+                == false)
+        #expect(
+            PartitionMembership.contains(.window(start: "2024-01-01", end: "2024-02-01"), "2024-01-31 23:59:59") == true
+        )
         #expect(PartitionMembership.contains(.range(first: "9", last: "10"), "10") == true)
         #expect(PartitionMembership.contains(.range(first: "a", last: "c"), "b") == true)
         #expect(PartitionMembership.contains(.value("eu"), nil) == false)

@@ -1,6 +1,7 @@
 import Frames
 import Testing
 import Warehouse
+
 @testable import Stevedore
 
 /// The pipelined copy's decisions, without a server: batches in, actions out.
@@ -19,23 +20,27 @@ struct LoadStateMachineTests {
         }
 
         mutating func batch(_ rows: [[String?]], endsPart: Bool = false, columns: [String]? = nil) throws
-            -> LoadStateMachine.Batch {
+            -> LoadStateMachine.Batch
+        {
             let names = columns ?? self.columns
             try inference.observe(TextBatch(columnNames: names, rows: rows))
-            return LoadStateMachine.Batch(columns: names, rowCount: rows.count, csvByteCount: 10 * rows.count,
-                                          endsPart: endsPart, inference: inference)
+            return LoadStateMachine.Batch(
+                columns: names, rowCount: rows.count, csvByteCount: 10 * rows.count,
+                endsPart: endsPart, inference: inference)
         }
     }
 
     /// `hold`: the CSV held while a column has no value; 0 prepares the table at the first part's end.
     static func machine(existing: [ColumnDefinition]? = nil, limit: Int = 1 << 20, hold: Int = 0) -> LoadStateMachine {
-        LoadStateMachine(dialect: PostgresDialect(), table: table, existing: existing, firstPartCSVLimit: limit,
-                         placeholderHoldLimit: hold)
+        LoadStateMachine(
+            dialect: PostgresDialect(), table: table, existing: existing, firstPartCSVLimit: limit,
+            placeholderHoldLimit: hold)
     }
 
     /// A new table: the first part is held, then prepared; returns the machine in `.copying`.
     static func copying(_ feed: inout Feed, first rows: [[String?]], existing: [ColumnDefinition]? = nil)
-        throws -> LoadStateMachine {
+        throws -> LoadStateMachine
+    {
         var machine = Self.machine(existing: existing)
         #expect(machine.batchArrived(try feed.batch(rows)) == .hold)
         let ending = try feed.batch(rows, endsPart: true)
@@ -44,12 +49,14 @@ struct LoadStateMachineTests {
             return machine
         }
         #expect(machine.state == .preparingTable)
-        let executed = try SchemaPlan.make(existing: existing, incoming: decisive, dialect: PostgresDialect(),
-                                           table: table)
+        let executed = try SchemaPlan.make(
+            existing: existing, incoming: decisive, dialect: PostgresDialect(),
+            table: table)
         var columns = existing ?? []
         columns += (executed.createColumns ?? []) + executed.addColumns
-        #expect(machine.tablePrepared(executed: executed, columns: columns, decisive: decisive)
-            == .startCopy(columns: feed.columns))
+        #expect(
+            machine.tablePrepared(executed: executed, columns: columns, decisive: decisive)
+                == .startCopy(columns: feed.columns))
         #expect(machine.state == .copying)
         #expect(machine.heldBatchCount == 0)
         return machine
@@ -87,7 +94,8 @@ struct LoadStateMachineTests {
         #expect(action == .alter([.convert(name: "n", from: .bigint, to: .numeric)], columns: ["id", "n"]))
         #expect(machine.state == .altering)
         let after = [ColumnDefinition(name: "id", type: .bigint), ColumnDefinition(name: "n", type: .numeric)]
-        #expect(machine.altered(columns: after, newColumns: ["id", "n"], filled: []) == .startCopy(columns: ["id", "n"]))
+        #expect(
+            machine.altered(columns: after, newColumns: ["id", "n"], filled: []) == .startCopy(columns: ["id", "n"]))
         // Larger integers and more digits fit what the column is now.
         #expect(machine.batchArrived(try feed.batch([["99999999999", "123456.789"]])) == .write)
         #expect(machine.changesWhileCopying.count == 1)
@@ -105,11 +113,14 @@ struct LoadStateMachineTests {
         _ = machine.altered(columns: after, newColumns: ["id", "late"], filled: ["late"])
         #expect(machine.placeholders.isEmpty)
         // date → timestamp is an exact cast of the dates copied.
-        #expect(machine.batchArrived(try feed.batch([["5", "2024-05-01 10:00:00"]]))
-            == .alter([.convert(name: "late", from: .date, to: .timestamp)], columns: ["id", "late"]))
+        #expect(
+            machine.batchArrived(try feed.batch([["5", "2024-05-01 10:00:00"]]))
+                == .alter([.convert(name: "late", from: .date, to: .timestamp)], columns: ["id", "late"]))
     }
 
-    @Test("a column without a value in the first part holds the batches until its first value, then is created with its type")
+    @Test(
+        "a column without a value in the first part holds the batches until its first value, then is created with its type"
+    )
     func awaitsValues() throws {
         var feed = Feed(["id", "late"])
         var machine = Self.machine(hold: 1 << 20)
@@ -125,7 +136,9 @@ struct LoadStateMachineTests {
         let plan = try SchemaPlan.make(existing: nil, incoming: decisive, dialect: PostgresDialect(), table: Self.table)
         let columns = plan.createColumns ?? []
         #expect(columns.map(\.type) == [.bigint, .date])
-        #expect(machine.tablePrepared(executed: plan, columns: columns, decisive: decisive) == .startCopy(columns: ["id", "late"]))
+        #expect(
+            machine.tablePrepared(executed: plan, columns: columns, decisive: decisive)
+                == .startCopy(columns: ["id", "late"]))
         #expect(machine.placeholders.isEmpty)
         #expect(machine.batchArrived(try feed.batch([["4", nil]])) == .write)
         #expect(machine.changesWhileCopying.isEmpty)
@@ -183,10 +196,15 @@ struct LoadStateMachineTests {
         #expect(decisive["extra"] == nil)
         let plan = try SchemaPlan.make(existing: nil, incoming: decisive, dialect: PostgresDialect(), table: Self.table)
         let columns = plan.createColumns ?? []
-        #expect(machine.tablePrepared(executed: plan, columns: columns, decisive: decisive) == .startCopy(columns: ["id", "late"]))
+        #expect(
+            machine.tablePrepared(executed: plan, columns: columns, decisive: decisive)
+                == .startCopy(columns: ["id", "late"]))
         #expect(machine.placeholders == ["late"])
-        #expect(machine.batchArrived(wider) == .alter([.add(ColumnDefinition(name: "extra", type: .text))],
-                                                      columns: ["id", "late", "extra"]))
+        #expect(
+            machine.batchArrived(wider)
+                == .alter(
+                    [.add(ColumnDefinition(name: "extra", type: .text))],
+                    columns: ["id", "late", "extra"]))
     }
 
     @Test("a change no cast makes exactly falls back: numbers that turn out to be text")
@@ -207,13 +225,17 @@ struct LoadStateMachineTests {
         var feed = Feed(["id", "v"], targets: ["id": .integer, "v": .smallint])
         // Values fit: no DDL, and the copy starts without the DDL lock.
         var machine = Self.machine(existing: existing)
-        guard case .prepareTable(let decisive) = machine.batchArrived(try feed.batch([["1", "2"]], endsPart: true)) else {
+        guard case .prepareTable(let decisive) = machine.batchArrived(try feed.batch([["1", "2"]], endsPart: true))
+        else {
             Issue.record("the first part ended")
             return
         }
-        let plan = try SchemaPlan.make(existing: existing, incoming: decisive, dialect: PostgresDialect(), table: Self.table)
+        let plan = try SchemaPlan.make(
+            existing: existing, incoming: decisive, dialect: PostgresDialect(), table: Self.table)
         #expect(!plan.needsDDL)
-        #expect(machine.tablePrepared(executed: nil, columns: existing, decisive: decisive) == .startCopy(columns: ["id", "v"]))
+        #expect(
+            machine.tablePrepared(executed: nil, columns: existing, decisive: decisive)
+                == .startCopy(columns: ["id", "v"]))
         #expect(!machine.holdsDDLLock)
         #expect(machine.batchArrived(try feed.batch([["2", "300"]])) == .write)
         guard case .fallBack = machine.batchArrived(try feed.batch([["3", "40000"]])) else {
@@ -223,9 +245,12 @@ struct LoadStateMachineTests {
         // A new column likewise.
         var other = Self.machine(existing: existing)
         var wide = Feed(["id", "v"], targets: ["id": .integer, "v": .smallint])
-        guard case .prepareTable(let first) = other.batchArrived(try wide.batch([["1", "2"]], endsPart: true)) else { return }
+        guard case .prepareTable(let first) = other.batchArrived(try wide.batch([["1", "2"]], endsPart: true)) else {
+            return
+        }
         _ = other.tablePrepared(executed: nil, columns: existing, decisive: first)
-        guard case .fallBack = other.batchArrived(try wide.batch([["1", "2", "x"]], columns: ["id", "v", "extra"])) else {
+        guard case .fallBack = other.batchArrived(try wide.batch([["1", "2", "x"]], columns: ["id", "v", "extra"]))
+        else {
             Issue.record("a new column without the DDL lock must fall back")
             return
         }
@@ -243,13 +268,15 @@ struct LoadStateMachineTests {
     func addedPlaceholder() throws {
         var feed = Feed(["id"])
         var machine = try Self.copying(&feed, first: [["1"], ["2"]])
-        #expect(machine.batchArrived(try feed.batch([["3", nil]], columns: ["id", "late"]))
-            == .alter([.add(ColumnDefinition(name: "late", type: .text))], columns: ["id", "late"]))
+        #expect(
+            machine.batchArrived(try feed.batch([["3", nil]], columns: ["id", "late"]))
+                == .alter([.add(ColumnDefinition(name: "late", type: .text))], columns: ["id", "late"]))
         let added = [ColumnDefinition(name: "id", type: .bigint), ColumnDefinition(name: "late", type: .text)]
         _ = machine.altered(columns: added, newColumns: ["id", "late"], filled: [])
         #expect(machine.placeholders == ["late"])
-        #expect(machine.batchArrived(try feed.batch([["4", "7"]], columns: ["id", "late"]))
-            == .alter([.convert(name: "late", from: .text, to: .bigint)], columns: ["id", "late"]))
+        #expect(
+            machine.batchArrived(try feed.batch([["4", "7"]], columns: ["id", "late"]))
+                == .alter([.convert(name: "late", from: .text, to: .bigint)], columns: ["id", "late"]))
     }
 
     @Test("a column added to an existing table is not cast in place: its table holds other loads' rows")
@@ -276,10 +303,14 @@ struct LoadStateMachineTests {
             return
         }
         let plan = try SchemaPlan.make(existing: nil, incoming: decisive, dialect: PostgresDialect(), table: Self.table)
-        #expect(machine.tablePrepared(executed: plan, columns: plan.createColumns ?? [], decisive: decisive)
-            == .startCopy(columns: ["id"]))
-        #expect(machine.batchArrived(wider) == .alter([.add(ColumnDefinition(name: "extra", type: .text))],
-                                                      columns: ["id", "extra"]))
+        #expect(
+            machine.tablePrepared(executed: plan, columns: plan.createColumns ?? [], decisive: decisive)
+                == .startCopy(columns: ["id"]))
+        #expect(
+            machine.batchArrived(wider)
+                == .alter(
+                    [.add(ColumnDefinition(name: "extra", type: .text))],
+                    columns: ["id", "extra"]))
     }
 
     @Test("no rows at all finish at once; failure and cancellation abort from any state")
@@ -301,11 +332,13 @@ struct LoadStateMachineTests {
         #expect(copying.inputEnded() == .abort)
     }
 
-    @Test("exact casts are the ones whose result equals a COPY of the text", arguments: [
-        (SQLType.bigint, SQLType.numeric, true), (.bigint, .double, true), (.numeric, .double, true),
-        (.date, .timestamptz, true), (.double, .numeric, false), (.bigint, .text, false), (.boolean, .text, false),
-        (.timestamptz, .timestamp, false),
-    ])
+    @Test(
+        "exact casts are the ones whose result equals a COPY of the text",
+        arguments: [
+            (SQLType.bigint, SQLType.numeric, true), (.bigint, .double, true), (.numeric, .double, true),
+            (.date, .timestamptz, true), (.double, .numeric, false), (.bigint, .text, false), (.boolean, .text, false),
+            (.timestamptz, .timestamp, false),
+        ])
     func casts(from: SQLType, to: SQLType, exact: Bool) {
         #expect(LoadStateMachine.castsExactly(from: from, to: to) == exact)
     }

@@ -1,9 +1,10 @@
 import Foundation
 import Frames
 import ObjectStore
-import Testing
 import TestSupport
+import Testing
 import Warehouse
+
 @testable import Stevedore
 
 /// A loader on the live test services (`scripts/services env`), with a schema of its own per
@@ -40,14 +41,18 @@ struct LoaderFixture {
 
     /// Stores `text` from a temporary file (JSON Lines when `file` ends in `.jsonl`, else CSV read in
     /// batches of 250 rows) into `table`, with the fixture's options changed by `tune`.
-    func store(_ text: String, into table: TableRef, file: String = "data.csv", partition: PartitionSpec? = nil,
-               tune: (inout Loader.Options) -> Void) async throws -> LoadReport {
+    func store(
+        _ text: String, into table: TableRef, file: String = "data.csv", partition: PartitionSpec? = nil,
+        tune: (inout Loader.Options) -> Void
+    ) async throws -> LoadReport {
         var options = loader.options
         tune(&options)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-\(UUID().uuidString)-\(file)")
         try Data(text.utf8).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
-        let source: LoadSource = file.hasSuffix(".jsonl") ? try .jsonLines(path: url.path)
+        let source: LoadSource =
+            file.hasSuffix(".jsonl")
+            ? try .jsonLines(path: url.path)
             : try .csv(path: url.path, options: CSVOptions(batchRows: 250))
         return try await Loader(stage: loader.stage, options: options).store(source, into: table, partition: partition)
     }
@@ -59,8 +64,11 @@ struct LoaderFixture {
     func remainingBackends(_ application: String, on connection: Connection) async throws -> Int {
         var count = -1
         for _ in 0..<50 {
-            count = Int(try await connection.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", [application]).scalar ?? "") ?? -1
+            count =
+                Int(
+                    try await connection.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", [application]
+                    ).scalar ?? "") ?? -1
             if count == 0 { break }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -77,7 +85,8 @@ struct LoaderFixture {
     func checksum(_ table: TableRef) async throws -> String {
         let connection = try await connection()
         let result = try await connection.execute(
-            "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM \(table.quoted) t")
+            "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM \(table.quoted) t"
+        )
         return result.scalar ?? ""
     }
 
@@ -87,11 +96,13 @@ struct LoaderFixture {
         return try await connection.execute(
             "SELECT partition_key, mode, row_count, part_count FROM stevedore.load_history "
                 + "WHERE table_schema = $1 AND table_name = $2 ORDER BY committed_at, load_id",
-            [table.schema, table.table]).rows
+            [table.schema, table.table]
+        ).rows
     }
 
     func stagedKeys() async throws -> [String] {
-        try await loader.stage.listKeys(prefix: loader.options.stagePrefix.isEmpty ? "" : loader.options.stagePrefix + "/")
+        try await loader.stage.listKeys(
+            prefix: loader.options.stagePrefix.isEmpty ? "" : loader.options.stagePrefix + "/")
     }
 
     func dropSchema() async throws {
@@ -102,9 +113,13 @@ struct LoaderFixture {
 
     /// Rows of sales: `day` (date), `region`, `amount` (decimal), `note` (text with commas, quotes, newlines).
     static func sales(days: [String], rowsPerDay: Int = 50, regions: [String] = ["eu", "us"], seed: Int = 0) throws
-        -> Frame {
-        var day: [CivilDate?] = [], region: [String?] = [], amount: [ExactDecimal?] = [], note: [String?] = [],
-            id: [Int64?] = []
+        -> Frame
+    {
+        var day: [CivilDate?] = []
+        var region: [String?] = []
+        var amount: [ExactDecimal?] = []
+        var note: [String?] = []
+        var id: [Int64?] = []
         var next = Int64(seed * 1_000_000)
         for dayText in days {
             for index in 0..<rowsPerDay {

@@ -1,10 +1,11 @@
 import Foundation
 import Frames
 import ObjectStore
+import TestSupport
 import Testing
 import Warehouse
+
 @testable import Stevedore
-import TestSupport
 
 @Suite("Loader on PostgreSQL", .timeLimit(.minutes(5)))
 struct LoaderTests {
@@ -37,20 +38,27 @@ struct LoaderTests {
             let table = fixture.table("sales")
             let days = ["2024-01-01", "2024-01-02", "2024-01-03"]
             for day in days {
-                try await fixture.loader.store(LoaderFixture.sales(days: [day]), into: table, partition: .day(day, column: "day"))
+                try await fixture.loader.store(
+                    LoaderFixture.sales(days: [day]), into: table, partition: .day(day, column: "day"))
             }
             let connection = try await fixture.connection()
             func checksum(_ day: String) async throws -> String? {
                 try await connection.execute(
-                    "SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM \(table.quoted) t WHERE day = $1", [day]).scalar
+                    "SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM \(table.quoted) t WHERE day = $1", [day]
+                ).scalar
             }
             let before = [try await checksum("2024-01-01"), try await checksum("2024-01-03")]
             let replacement = try LoaderFixture.sales(days: ["2024-01-02"], rowsPerDay: 20, seed: 7)
-            let report = try await fixture.loader.store(replacement, into: table, partition: .day("2024-01-02", column: "day"))
+            let report = try await fixture.loader.store(
+                replacement, into: table, partition: .day("2024-01-02", column: "day"))
             #expect(report.mode == .replacePartition)
             #expect([try await checksum("2024-01-01"), try await checksum("2024-01-03")] == before)
-            #expect(try await connection.execute("SELECT count(*) FROM \(table.quoted) WHERE day = '2024-01-02'").scalar == "20")
-            #expect(try await connection.execute("SELECT min(id) FROM \(table.quoted) WHERE day = '2024-01-02'").scalar == "7000001")
+            #expect(
+                try await connection.execute("SELECT count(*) FROM \(table.quoted) WHERE day = '2024-01-02'").scalar
+                    == "20")
+            #expect(
+                try await connection.execute("SELECT min(id) FROM \(table.quoted) WHERE day = '2024-01-02'").scalar
+                    == "7000001")
             #expect(try await fixture.ledger(table).map { $0[0] } == days.map { "day=\($0)" } + ["day=2024-01-02"])
         }
     }
@@ -63,11 +71,16 @@ struct LoaderTests {
             let days = ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]
             try await fixture.loader.store(LoaderFixture.sales(days: days), into: table)
             let range = PartitionSpec.range(first: "2024-01-02", last: "2024-01-03", column: "day")
-            try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-02", "2024-01-03"], rowsPerDay: 5, seed: 3),
-                                           into: table, partition: range)
+            try await fixture.loader.store(
+                LoaderFixture.sales(days: ["2024-01-02", "2024-01-03"], rowsPerDay: 5, seed: 3),
+                into: table, partition: range)
             let connection = try await fixture.connection()
-            let counts = try await connection.execute("SELECT day::text, count(*) FROM \(table.quoted) GROUP BY day ORDER BY day")
-            #expect(counts.rows == [["2024-01-01", "50"], ["2024-01-02", "5"], ["2024-01-03", "5"], ["2024-01-04", "50"]])
+            let counts = try await connection.execute(
+                "SELECT day::text, count(*) FROM \(table.quoted) GROUP BY day ORDER BY day")
+            #expect(
+                counts.rows == [
+                    ["2024-01-01", "50"], ["2024-01-02", "5"], ["2024-01-03", "5"], ["2024-01-04", "50"],
+                ])
 
             let twoDimensions = PartitionSpec([
                 .init("day", .column("day"), .value("2024-01-04")), .init("region", .column("region"), .value("eu")),
@@ -100,7 +113,8 @@ struct LoaderTests {
             #expect(try await fixture.ledger(table).count == 1)
             #expect(try await fixture.stagedKeys().isEmpty)
 
-            let plain = Loader(stage: fixture.loader.stage, options: fixture.loader.options.with { $0.skipUnchanged = false })
+            let plain = Loader(
+                stage: fixture.loader.stage, options: fixture.loader.options.with { $0.skipUnchanged = false })
             let third = try await plain.store(frame, into: table, partition: partition)
             #expect(!third.skipped)
             #expect(try await fixture.checksum(table) == checksum)
@@ -114,11 +128,13 @@ struct LoaderTests {
         try await withCleanUp({ try? await fixture.dropSchema() }) {
             let table = fixture.table("sales")
             let partition = PartitionSpec.day("2024-01-01", column: "day")
-            let first = try await fixture.loader.store(try LoaderFixture.sales(days: ["2024-01-01"]), into: table,
-                                                       partition: partition, mode: .append)
+            let first = try await fixture.loader.store(
+                try LoaderFixture.sales(days: ["2024-01-01"]), into: table,
+                partition: partition, mode: .append)
             let checksum = try await fixture.checksum(table)
-            let second = try await fixture.loader.store(try LoaderFixture.sales(days: ["2024-01-01"], rowsPerDay: 7, seed: 5),
-                                                        into: table, partition: partition, mode: .append)
+            let second = try await fixture.loader.store(
+                try LoaderFixture.sales(days: ["2024-01-01"], rowsPerDay: 7, seed: 5),
+                into: table, partition: partition, mode: .append)
             #expect(!first.alreadyLoaded && !first.skipped)
             #expect(second.alreadyLoaded && second.skipped)
             #expect(second.description.hasPrefix("skipped (already loaded)"))
@@ -126,8 +142,9 @@ struct LoaderTests {
             #expect(try await fixture.ledger(table).count == 1)
             #expect(try await fixture.stagedKeys().isEmpty)
             // Another partition still loads.
-            let other = try await fixture.loader.store(try LoaderFixture.sales(days: ["2024-01-02"]), into: table,
-                                                       partition: .day("2024-01-02", column: "day"))
+            let other = try await fixture.loader.store(
+                try LoaderFixture.sales(days: ["2024-01-02"]), into: table,
+                partition: .day("2024-01-02", column: "day"))
             #expect(!other.skipped)
         }
     }
@@ -137,12 +154,14 @@ struct LoaderTests {
         let fixture = try LoaderFixture()
         try await withCleanUp({ try? await fixture.dropSchema() }) {
             let table = fixture.table("sales")
-            try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01"]), into: table,
-                                           partition: .day("2024-01-01", column: "day"))
+            try await fixture.loader.store(
+                LoaderFixture.sales(days: ["2024-01-01"]), into: table,
+                partition: .day("2024-01-01", column: "day"))
             let before = try await fixture.checksum(table)
             let error = try await #require(throws: StevedoreError.self) {
-                try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01", "2024-01-02"]), into: table,
-                                               partition: .day("2024-01-01", column: "day"))
+                try await fixture.loader.store(
+                    LoaderFixture.sales(days: ["2024-01-01", "2024-01-02"]), into: table,
+                    partition: .day("2024-01-01", column: "day"))
             }
             #expect(error.code == .rowOutsidePartition)
             #expect(error.message.contains("row 51"))
@@ -159,18 +178,22 @@ struct LoaderTests {
         try await withCleanUp({ try? await fixture.dropSchema() }) {
             let table = fixture.table("sales")
             try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01", "2024-02-01"]), into: table)
-            let month = PartitionSpec([.init("month", .sql("date_trunc('month', \"day\")::date"), .value("2024-02-01"))])
+            let month = PartitionSpec([.init("month", .sql("date_trunc('month', \"day\")::date"), .value("2024-02-01"))]
+            )
             let before = try await fixture.checksum(table)
             let error = try await #require(throws: StevedoreError.self) {
-                try await fixture.loader.store(LoaderFixture.sales(days: ["2024-02-03", "2024-03-01"], seed: 4), into: table,
-                                               partition: month)
+                try await fixture.loader.store(
+                    LoaderFixture.sales(days: ["2024-02-03", "2024-03-01"], seed: 4), into: table,
+                    partition: month)
             }
             #expect(error.code == .rowOutsidePartition)
             #expect(try await fixture.checksum(table) == before)
-            try await fixture.loader.store(LoaderFixture.sales(days: ["2024-02-03"], rowsPerDay: 4, seed: 4), into: table,
-                                           partition: month)
+            try await fixture.loader.store(
+                LoaderFixture.sales(days: ["2024-02-03"], rowsPerDay: 4, seed: 4), into: table,
+                partition: month)
             let connection = try await fixture.connection()
-            let counts = try await connection.execute("SELECT day::text, count(*) FROM \(table.quoted) GROUP BY day ORDER BY day")
+            let counts = try await connection.execute(
+                "SELECT day::text, count(*) FROM \(table.quoted) GROUP BY day ORDER BY day")
             #expect(counts.rows == [["2024-01-01", "50"], ["2024-02-03", "4"]])
         }
     }
@@ -183,7 +206,9 @@ struct LoaderTests {
             try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01"]), into: table)
             let before = try await fixture.checksum(table)
             let frame = try Frame(columns: [Column.text("id", ["not a number"])])
-            let error = try await #require(throws: StevedoreError.self) { try await fixture.loader.store(frame, into: table) }
+            let error = try await #require(throws: StevedoreError.self) {
+                try await fixture.loader.store(frame, into: table)
+            }
             #expect(error.code == .incompatibleSchema)
             #expect(error.step == .ddl)
             #expect(error.message.contains("'id'"))
@@ -199,11 +224,13 @@ struct LoaderTests {
             let table = fixture.table("sales")
             try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01"]), into: table)
             let connection = try await fixture.connection()
-            try await connection.execute("ALTER TABLE \(table.quoted) ADD CONSTRAINT not_that_one CHECK (id <> 5000030)")
+            try await connection.execute(
+                "ALTER TABLE \(table.quoted) ADD CONSTRAINT not_that_one CHECK (id <> 5000030)")
             let before = try await fixture.checksum(table)
             let error = try await #require(throws: StevedoreError.self) {
-                try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-02"], rowsPerDay: 60, seed: 5), into: table,
-                                               mode: .append)
+                try await fixture.loader.store(
+                    LoaderFixture.sales(days: ["2024-01-02"], rowsPerDay: 60, seed: 5), into: table,
+                    mode: .append)
             }
             #expect(error.code == .warehouse)
             #expect(error.step == .copy)
@@ -253,7 +280,8 @@ struct LoaderTests {
             #expect(try await fixture.rows(table) == [["1", "a", nil], ["2", "b", "9"], ["3", nil, nil]])
             // A wider integer widens the column in place.
             try await fixture.loader.store(
-                try Frame(columns: [Column.bigint("id", [4]), Column.bigint("score", [Int64.max])]), into: table, mode: .append)
+                try Frame(columns: [Column.bigint("id", [4]), Column.bigint("score", [Int64.max])]), into: table,
+                mode: .append)
             let back = try await fixture.loader.load(table, columns: ["score"])
             #expect(back.columns[0].values.compactMap { $0 } == [.integer(9), .integer(Int64.max)])
         }
@@ -289,8 +317,9 @@ struct LoaderTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for seed in 1...8 {
                     group.addTask {
-                        try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01"], rowsPerDay: 10 + seed, seed: seed),
-                                                       into: table, partition: partition)
+                        try await fixture.loader.store(
+                            LoaderFixture.sales(days: ["2024-01-01"], rowsPerDay: 10 + seed, seed: seed),
+                            into: table, partition: partition)
                     }
                 }
                 try await group.waitForAll()
@@ -305,14 +334,20 @@ struct LoaderTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (index, day) in days.enumerated() {
                     group.addTask {
-                        try await fixture.loader.store(LoaderFixture.sales(days: [day], rowsPerDay: 5, seed: index + 10),
-                                                       into: table, partition: .day(day, column: "day"))
+                        try await fixture.loader.store(
+                            LoaderFixture.sales(days: [day], rowsPerDay: 5, seed: index + 10),
+                            into: table, partition: .day(day, column: "day"))
                     }
                 }
                 try await group.waitForAll()
             }
-            #expect(try await connection.execute("SELECT count(DISTINCT day) FROM \(table.quoted) WHERE day >= '2024-02-01'").scalar == "8")
-            #expect(try await connection.execute("SELECT count(*) FROM \(table.quoted) WHERE day >= '2024-02-01'").scalar == "40")
+            #expect(
+                try await connection.execute(
+                    "SELECT count(DISTINCT day) FROM \(table.quoted) WHERE day >= '2024-02-01'"
+                ).scalar == "8")
+            #expect(
+                try await connection.execute("SELECT count(*) FROM \(table.quoted) WHERE day >= '2024-02-01'").scalar
+                    == "40")
         }
     }
 
@@ -320,7 +355,9 @@ struct LoaderTests {
     func tableRefs() throws {
         #expect(try TableRef(parsing: "analytics.sales") == TableRef(schema: "analytics", table: "sales"))
         #expect(try TableRef(parsing: "sales") == TableRef(schema: "public", table: "sales"))
-        #expect(try TableRef(assetKey: ["analytics", "sales", "daily"]) == TableRef(schema: "analytics_sales", table: "daily"))
+        #expect(
+            try TableRef(assetKey: ["analytics", "sales", "daily"])
+                == TableRef(schema: "analytics_sales", table: "daily"))
         #expect(throws: StevedoreError.self) { try TableRef(parsing: "a.b.c") }
         #expect(throws: StevedoreError.self) { try TableRef(parsing: ".sales") }
         #expect(throws: StevedoreError.self) { try TableRef(assetKey: []) }
@@ -347,7 +384,8 @@ struct PartLosingStore: ObjectStore {
     func put(_ key: String, body: ObjectBody) async throws -> ObjectInfo { try await base.put(key, body: body) }
 
     func get(_ key: String, range: ByteRange?, to sink: @escaping @Sendable ([UInt8]) throws -> Void) async throws
-        -> ObjectInfo {
+        -> ObjectInfo
+    {
         if key.hasSuffix("part-00002.csv.gz") { try await base.delete(key) }
         return try await base.get(key, range: range, to: sink)
     }
@@ -360,8 +398,9 @@ struct PartLosingStore: ObjectStore {
 
 @Suite("Loader under a killed connection", .timeLimit(.minutes(5)))
 struct KilledConnectionTests {
-    @Test("a backend terminated during COPY fails the load and leaves table and ledger as they were",
-          arguments: [false, true])
+    @Test(
+        "a backend terminated during COPY fails the load and leaves table and ledger as they were",
+        arguments: [false, true])
     func terminatedDuringCopy(pipelined: Bool) async throws {
         let fixture = try LoaderFixture {
             $0.partSize = 16 * 1024
@@ -409,23 +448,30 @@ struct LoaderStreamTests {
         try await withCleanUp({ try? await fixture.dropSchema() }) {
             var text = "id,zip,amount,seen,flag,label\n"
             for row in 1...5_000 {
-                text += "\(row),0\(row % 9000 + 1000),\(row).25,2024-01-0\(row % 9 + 1)T10:00:00Z,\(row % 2 == 0),\"x, \(row)\"\n"
+                text +=
+                    "\(row),0\(row % 9000 + 1000),\(row).25,2024-01-0\(row % 9 + 1)T10:00:00Z,\(row % 2 == 0),\"x, \(row)\"\n"
             }
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("sales-\(UUID().uuidString).csv.gz")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "sales-\(UUID().uuidString).csv.gz")
             try Data(try Gzip.compress(Array(text.utf8))).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
             let table = fixture.table("from_csv")
-            let report = try await fixture.loader.store(try .csv(path: file.path, options: CSVOptions(batchRows: 700)), into: table)
+            let report = try await fixture.loader.store(
+                try .csv(path: file.path, options: CSVOptions(batchRows: 700)), into: table)
             #expect(report.rows == 5_000)
             #expect(report.parts > 1)
             let connection = try await fixture.connection()
             let types = try await connection.execute(
                 "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
                     + "ORDER BY ordinal_position", [table.schema, table.table])
-            #expect(types.rows == [["id", "bigint"], ["zip", "text"], ["amount", "numeric"],
-                                   ["seen", "timestamp with time zone"], ["flag", "boolean"], ["label", "text"]])
-            #expect(try await connection.execute("SELECT zip, amount::text, label FROM \(table.quoted) WHERE id = 42").rows
-                == [["01042", "42.25", "x, 42"]])
+            #expect(
+                types.rows == [
+                    ["id", "bigint"], ["zip", "text"], ["amount", "numeric"],
+                    ["seen", "timestamp with time zone"], ["flag", "boolean"], ["label", "text"],
+                ])
+            #expect(
+                try await connection.execute("SELECT zip, amount::text, label FROM \(table.quoted) WHERE id = 42").rows
+                    == [["01042", "42.25", "x, 42"]])
         }
     }
 
@@ -434,9 +480,11 @@ struct LoaderStreamTests {
         let fixture = try LoaderFixture { $0.partSize = 4 * 1024 }
         try await withCleanUp({ try? await fixture.dropSchema() }) {
             let table = fixture.table("sales")
-            try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01", "2024-01-02"], rowsPerDay: 2_000), into: table)
+            try await fixture.loader.store(
+                LoaderFixture.sales(days: ["2024-01-01", "2024-01-02"], rowsPerDay: 2_000), into: table)
             let day = PartitionSpec.day("2024-01-02", column: "day")
-            let report = try await fixture.loader.export(table, partition: day, toStagePrefix: "exports/sales/day=2024-01-02")
+            let report = try await fixture.loader.export(
+                table, partition: day, toStagePrefix: "exports/sales/day=2024-01-02")
             #expect(report.rows == 2_000)
             #expect(report.parts.count > 1)
             var exported: [UInt8] = []
@@ -450,11 +498,16 @@ struct LoaderStreamTests {
             #expect(exported == written)
             let connection = try await fixture.connection()
             var direct: [UInt8] = []
-            _ = try await connection.copyOut("COPY (SELECT * FROM \(table.quoted) WHERE day = '2024-01-02') TO STDOUT (FORMAT csv)") {
+            _ = try await connection.copyOut(
+                "COPY (SELECT * FROM \(table.quoted) WHERE day = '2024-01-02') TO STDOUT (FORMAT csv)"
+            ) {
                 direct += $0
             }
-            #expect(Set(String(decoding: exported, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false))
-                == Set(String(decoding: direct, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)))
+            #expect(
+                Set(String(decoding: exported, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false))
+                    == Set(
+                        String(decoding: direct, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                    ))
             let manifest = String(decoding: try await fixture.loader.stage.getBytes(report.manifestKey), as: UTF8.self)
             #expect(manifest.components(separatedBy: "\"mandatory\":true").count == report.parts.count + 1)
         }
@@ -466,7 +519,9 @@ struct LoaderStreamTests {
         try await withCleanUp({ try? await fixture.dropSchema() }) {
             let table = fixture.table("sales")
             try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01"], rowsPerDay: 20), into: table)
-            let missing = S3Store(try S3Configuration.fromEnvironment(bucket: "stevedore-no-such-bucket-\(UInt32.random(in: 0...UInt32.max))"))
+            let missing = S3Store(
+                try S3Configuration.fromEnvironment(
+                    bucket: "stevedore-no-such-bucket-\(UInt32.random(in: 0...UInt32.max))"))
             // One small part: it goes up after the COPY, with the manifest.
             let error = try await #require(throws: StevedoreError.self) {
                 try await Loader(stage: missing).export(table, toStagePrefix: "exports")
@@ -483,12 +538,17 @@ struct LoaderStreamTests {
 struct StageLifecycleTests {
     @Test("keepStage keeps the parts and the manifest under the reported prefix")
     func keepStage() async throws {
-        let fixture = try LoaderFixture { $0.partSize = 8 * 1024; $0.keepStage = true }
+        let fixture = try LoaderFixture {
+            $0.partSize = 8 * 1024
+            $0.keepStage = true
+        }
         try await withCleanUp({ try? await fixture.dropSchema() }) {
             let table = fixture.table("sales")
-            let report = try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-05"], rowsPerDay: 3_000), into: table,
-                                                        partition: .day("2024-01-05", column: "day"))
-            let prefix = try #require(report.stagePrefix.components(separatedBy: fixture.loader.stage.manifestURLPrefix).last)
+            let report = try await fixture.loader.store(
+                LoaderFixture.sales(days: ["2024-01-05"], rowsPerDay: 3_000), into: table,
+                partition: .day("2024-01-05", column: "day"))
+            let prefix = try #require(
+                report.stagePrefix.components(separatedBy: fixture.loader.stage.manifestURLPrefix).last)
             #expect(prefix.hasSuffix("/\(report.loadID)/"))
             #expect(prefix.contains("/\(table.schema)/sales/day=2024-01-05/"))
             let keys = try await fixture.loader.stage.listKeys(prefix: prefix)
@@ -517,18 +577,24 @@ struct MixedConcurrencyTests {
             for round in 1...4 {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        try await fixture.loader.store(LoaderFixture.sales(days: days, rowsPerDay: 30, seed: round), into: table)
+                        try await fixture.loader.store(
+                            LoaderFixture.sales(days: days, rowsPerDay: 30, seed: round), into: table)
                     }
                     group.addTask {
-                        try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-02"], rowsPerDay: 7, seed: 50 + round),
-                                                       into: table, partition: .day("2024-01-02", column: "day"))
+                        try await fixture.loader.store(
+                            LoaderFixture.sales(days: ["2024-01-02"], rowsPerDay: 7, seed: 50 + round),
+                            into: table, partition: .day("2024-01-02", column: "day"))
                     }
                     try await group.waitForAll()
                 }
                 // Whichever committed last, day 2 holds one load's rows: 30 (the replace) or 7 (the partition).
-                let count = try await connection.execute("SELECT count(*) FROM \(table.quoted) WHERE day = '2024-01-02'").scalar
+                let count = try await connection.execute(
+                    "SELECT count(*) FROM \(table.quoted) WHERE day = '2024-01-02'"
+                ).scalar
                 #expect(count == "30" || count == "7", "round \(round): \(count ?? "nil") rows")
-                #expect(try await connection.execute("SELECT count(*) FROM \(table.quoted) WHERE day <> '2024-01-02'").scalar == "60")
+                #expect(
+                    try await connection.execute("SELECT count(*) FROM \(table.quoted) WHERE day <> '2024-01-02'")
+                        .scalar == "60")
             }
         }
     }

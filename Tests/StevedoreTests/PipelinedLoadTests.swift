@@ -1,9 +1,10 @@
 import Foundation
 import Frames
+import TestSupport
 import Testing
 import Warehouse
+
 @testable import Stevedore
-import TestSupport
 
 /// The pipelined load on PostgreSQL (each batch copied while the next is encoded), beside the
 /// sequential one: the same rows, types and ledger, and the same all-or-nothing.
@@ -12,8 +13,10 @@ struct PipelinedLoadTests {
     /// CSV text: `id,value,extra`. Rows before `widenAt` have integer values and no `extra` (but the
     /// first, with `extraInFirstRow`); from there on the value is text and `extra` is set (so the
     /// type widens and a column appears late).
-    static func csv(rows: Int, widenAt: Int, day: String = "2024-01-01", badDayAt: Int? = nil,
-                    extraInFirstRow: Bool = false) -> String {
+    static func csv(
+        rows: Int, widenAt: Int, day: String = "2024-01-01", badDayAt: Int? = nil,
+        extraInFirstRow: Bool = false
+    ) -> String {
         var text = "id,day,value,extra\n"
         for index in 1...rows {
             let value = index < widenAt ? "\(index * 3)" : "v\(index)"
@@ -24,15 +27,19 @@ struct PipelinedLoadTests {
         return text
     }
 
-    func load(_ fixture: LoaderFixture, _ text: String, into table: TableRef, pipelined: Bool,
-              partition: PartitionSpec? = nil) async throws -> LoadReport {
+    func load(
+        _ fixture: LoaderFixture, _ text: String, into table: TableRef, pipelined: Bool,
+        partition: PartitionSpec? = nil
+    ) async throws -> LoadReport {
         try await fixture.store(text, into: table, partition: partition) {
             $0.pipelinedCopy = pipelined
             $0.partSize = 4 * 1024
         }
     }
 
-    @Test("many parts, a type that widens and a column that appears late: the copy falls back, the same table as the sequential load")
+    @Test(
+        "many parts, a type that widens and a column that appears late: the copy falls back, the same table as the sequential load"
+    )
     func sameAsSequential() async throws {
         let fixture = try LoaderFixture()
         try await withCleanUp({ try? await fixture.dropSchema() }) {
@@ -46,12 +53,14 @@ struct PipelinedLoadTests {
             #expect(pipelined.phases.map(\.name).contains("delete+copy"))
             #expect(sequential.phases.map(\.name).first == "encode+stage")
             #expect(pipelined.rows == 6000 && sequential.rows == 6000)
-            #expect(try await fixture.checksum(fixture.table("pipelined")) == fixture.checksum(fixture.table("sequential")))
+            #expect(
+                try await fixture.checksum(fixture.table("pipelined")) == fixture.checksum(fixture.table("sequential")))
             let connection = try await fixture.connection()
             let types = try await connection.execute(
                 "SELECT table_name, string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) "
                     + "FROM information_schema.columns WHERE table_schema = $1 GROUP BY table_name ORDER BY table_name",
-                [fixture.schema]).rows.map { $0[1] }
+                [fixture.schema]
+            ).rows.map { $0[1] }
             #expect(types.count >= 2 && types.allSatisfy { $0 == types[0] }, "\(types)")
             #expect(types.first??.contains("value text") == true)
             #expect(try await fixture.ledger(fixture.table("pipelined")).map { $0[2] } == ["6000"])
@@ -65,11 +74,13 @@ struct PipelinedLoadTests {
         try await withCleanUp({ try? await fixture.dropSchema() }) {
             let table = fixture.table("sales")
             let partition = PartitionSpec.day("2024-01-01", column: "day")
-            _ = try await load(fixture, Self.csv(rows: 100, widenAt: 1000), into: table, pipelined: true, partition: partition)
+            _ = try await load(
+                fixture, Self.csv(rows: 100, widenAt: 1000), into: table, pipelined: true, partition: partition)
             let before = try await fixture.checksum(table)
             let error = try await #require(throws: StevedoreError.self) {
-                try await load(fixture, Self.csv(rows: 6000, widenAt: 100_000, badDayAt: 5900), into: table, pipelined: true,
-                               partition: partition)
+                try await load(
+                    fixture, Self.csv(rows: 6000, widenAt: 100_000, badDayAt: 5900), into: table, pipelined: true,
+                    partition: partition)
             }
             #expect(error.code == .rowOutsidePartition)
             #expect(error.description.contains("2030-12-31"))
@@ -78,7 +89,9 @@ struct PipelinedLoadTests {
         }
     }
 
-    @Test("a row the server rejects in a late part names that part and its line, quoted newlines of earlier parts counted")
+    @Test(
+        "a row the server rejects in a late part names that part and its line, quoted newlines of earlier parts counted"
+    )
     func rejectedLineInLatePart() async throws {
         let fixture = try LoaderFixture()
         try await withCleanUp({ try? await fixture.dropSchema() }) {
@@ -103,7 +116,8 @@ struct PipelinedLoadTests {
             #expect(named.output.2 != "part-00001.csv.gz", "the row is in a late part")
             // That line of that part, counted as the server counts (physical lines), is the rejected row.
             let key = try #require(try await fixture.stagedKeys().first { $0.hasSuffix("/" + named.output.2) })
-            let part = String(decoding: try Gzip.decompress(try await fixture.loader.stage.getBytes(key)), as: UTF8.self)
+            let part = String(
+                decoding: try Gzip.decompress(try await fixture.loader.stage.getBytes(key)), as: UTF8.self)
             let lines = part.split(separator: "\n", omittingEmptySubsequences: false)
             #expect(lines[Int(named.output.1)! - 1].hasPrefix("5555,"), "\(error.message)")
             #expect(try await fixture.checksum(table) == before)
@@ -119,11 +133,13 @@ struct PipelinedLoadTests {
                 let report = try await load(fixture, "id,name\n", into: table, pipelined: pipelined)
                 #expect(report.rows == 0 && report.parts == 0)
                 // No fallback to the sequential copy for a header: the pipelined load creates the table itself.
-                #expect(report.phases.map(\.name).first == (pipelined ? "stage+copy" : "encode+stage"), "\(report.phases)")
+                #expect(
+                    report.phases.map(\.name).first == (pipelined ? "stage+copy" : "encode+stage"), "\(report.phases)")
                 let connection = try await fixture.connection()
                 let columns = try await connection.execute(
                     "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
-                        + "ORDER BY ordinal_position", [fixture.schema, table.table]).rows.map { $0[0] }
+                        + "ORDER BY ordinal_position", [fixture.schema, table.table]
+                ).rows.map { $0[0] }
                 #expect(columns == ["id", "name"], "pipelined: \(pipelined)")
                 _ = try await load(fixture, "id,name\n7,seven\n", into: table, pipelined: pipelined)
                 #expect(try await fixture.rows(table) == [["7", "seven"]])
@@ -141,12 +157,14 @@ struct PipelinedLoadTests {
             _ = try await load(fixture, text, into: fixture.table("sequential"), pipelined: false)
             #expect(pipelined.parts > 5)
             #expect(pipelined.phases.map(\.name) == ["stage+copy", "commit", "cleanup"])
-            #expect(try await fixture.checksum(fixture.table("pipelined")) == fixture.checksum(fixture.table("sequential")))
+            #expect(
+                try await fixture.checksum(fixture.table("pipelined")) == fixture.checksum(fixture.table("sequential")))
         }
     }
 
-    @Test("a column with no value yet loads into an existing typed column; a header-only file keeps the table's types",
-          arguments: [true, false])
+    @Test(
+        "a column with no value yet loads into an existing typed column; a header-only file keeps the table's types",
+        arguments: [true, false])
     func untypedColumns(pipelined: Bool) async throws {
         let fixture = try LoaderFixture()
         try await withCleanUp({ try? await fixture.dropSchema() }) {
@@ -161,7 +179,8 @@ struct PipelinedLoadTests {
             let connection = try await fixture.connection()
             let types = try await connection.execute(
                 "SELECT column_name || ' ' || data_type FROM information_schema.columns WHERE table_schema = $1 "
-                    + "AND table_name = 'typed' ORDER BY ordinal_position", [fixture.schema]).rows.map { $0[0] ?? "" }
+                    + "AND table_name = 'typed' ORDER BY ordinal_position", [fixture.schema]
+            ).rows.map { $0[0] ?? "" }
             #expect(types.first { $0.hasPrefix("extra ") }.map { !$0.contains("text") } == true, "\(types)")
             #expect(try await fixture.rows(table).isEmpty)
         }

@@ -1,5 +1,6 @@
 import Frames
 import Testing
+
 @testable import Stevedore
 
 /// How a line the server names in a pipelined COPY becomes the input's line and the part's line.
@@ -12,7 +13,8 @@ struct RowOriginsTests {
         var encoder = StagedCSVEncoder(nullMarker: .emptyField)
         try encoder.append(batch)
         let origins = RowOrigins(batch, rowsWithLineFeeds: encoder.rowsWithLineFeeds)
-        let staged = String(decoding: encoder.takeOutput(), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let staged = String(decoding: encoder.takeOutput(), as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false)
         #expect(encoder.rowsWithLineFeeds.isEmpty, "taking the output starts the next batch's rows")
         return (batch, staged.map(String.init), origins)
     }
@@ -33,14 +35,17 @@ struct RowOriginsTests {
     func firstRowOpensTheCopy() throws {
         let (_, _, origins) = try Self.encoded("k,v\n\"a\nb\",1\nc,2\nd,3\n")
         #expect(origins.firstRowLineFeeds == 1)
-        let opening = LoadRun.CopiedBatch(firstLine: 0, part: "part-00001.csv.gz", partLinesBefore: 0,
-                                          uncountedLineFeeds: origins.firstRowLineFeeds, origins: origins)
+        let opening = LoadRun.CopiedBatch(
+            firstLine: 0, part: "part-00001.csv.gz", partLinesBefore: 0,
+            uncountedLineFeeds: origins.firstRowLineFeeds, origins: origins)
         // The server's line 3 is row d: input line 5, the part's physical line 4.
-        #expect(opening.place(ofCopyLine: 3, column: "v", value: "\"3\"")
-            == "column v: \"3\", line 5 of in.csv, line 4 of part-00001.csv.gz")
+        #expect(
+            opening.place(ofCopyLine: 3, column: "v", value: "\"3\"")
+                == "column v: \"3\", line 5 of in.csv, line 4 of part-00001.csv.gz")
         // Later in the COPY (after 10 lines), every line feed counts.
-        let later = LoadRun.CopiedBatch(firstLine: 10, part: "part-00002.csv.gz", partLinesBefore: 4,
-                                        uncountedLineFeeds: 0, origins: origins)
+        let later = LoadRun.CopiedBatch(
+            firstLine: 10, part: "part-00002.csv.gz", partLinesBefore: 4,
+            uncountedLineFeeds: 0, origins: origins)
         #expect(later.place(ofCopyLine: 13, column: nil, value: nil) == "line 4 of in.csv, line 7 of part-00002.csv.gz")
     }
 }

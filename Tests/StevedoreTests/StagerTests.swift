@@ -2,8 +2,9 @@ import Digest
 import Foundation
 import Frames
 import ObjectStore
-import Testing
 import TestSupport
+import Testing
+
 @testable import Stevedore
 
 @Suite("Stager", .timeLimit(.minutes(5)))
@@ -13,14 +14,16 @@ struct StagerTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stager-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try FileStore(root: folder)
-        let stager = Stager(store: store, prefix: "p/", partSize: 8 * 1024, gzipLevel: 1, uploadConcurrency: 2,
-                            nullMarker: .emptyField, pinnedTypes: [:], membership: PartitionMembership(nil))
+        let stager = Stager(
+            store: store, prefix: "p/", partSize: 8 * 1024, gzipLevel: 1, uploadConcurrency: 2,
+            nullMarker: .emptyField, pinnedTypes: [:], membership: PartitionMembership(nil))
         let frame = try LoaderFixture.sales(days: ["2024-01-01", "2024-01-02"], rowsPerDay: 1500)
         let result = try await stager.stage(.frame(frame))
         #expect(result.rowCount == 3000)
         #expect(result.parts.count >= 3)
         #expect(result.parts.map(\.rowCount).reduce(0, +) == 3000)
-        #expect(result.parts.map(\.key) == (1...result.parts.count).map { "p/part-\(String(format: "%05d", $0)).csv.gz" })
+        #expect(
+            result.parts.map(\.key) == (1...result.parts.count).map { "p/part-\(String(format: "%05d", $0)).csv.gz" })
         var whole: [UInt8] = []
         for part in result.parts {
             let compressed = try await store.getBytes(part.key)
@@ -44,8 +47,9 @@ struct StagerTests {
         }
         let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
         let prefix = "tests/stager-\(UInt32.random(in: 0...UInt32.max))/"
-        var stager = Stager(store: store, prefix: prefix, partSize: 8 * 1024, gzipLevel: 1, uploadConcurrency: 2,
-                            nullMarker: .emptyField, pinnedTypes: [:], membership: PartitionMembership(nil))
+        var stager = Stager(
+            store: store, prefix: prefix, partSize: 8 * 1024, gzipLevel: 1, uploadConcurrency: 2,
+            nullMarker: .emptyField, pinnedTypes: [:], membership: PartitionMembership(nil))
         let received = Counter()
         let chunks = ChunkLog()
         let csvBuffers = stager.csvBuffers
@@ -60,7 +64,8 @@ struct StagerTests {
         #expect(result.parts.count >= 20)
         #expect(received.value == 24_000)
         // One body being written, two uploading, one finished but not yet handed back.
-        #expect(stager.bodies.allocations <= 4, "\(stager.bodies.allocations) body buffers for \(result.parts.count) parts")
+        #expect(
+            stager.bodies.allocations <= 4, "\(stager.bodies.allocations) body buffers for \(result.parts.count) parts")
         // Every part is complete: a reused buffer never leaks bytes of an earlier part into a later one.
         var bytes = 0
         for part in result.parts {
@@ -98,14 +103,16 @@ extension StagerTests {
         // 3,000 rows in batches of 100; from row 2,001 on a `note` key appears.
         let input = folder.appendingPathComponent("rows.jsonl")
         let lines = (1...3000).map { index in
-            index <= 2000 ? "{\"id\": \(index), \"name\": \"n\(index * 7919 % 10007)\"}"
+            index <= 2000
+                ? "{\"id\": \(index), \"name\": \"n\(index * 7919 % 10007)\"}"
                 : "{\"id\": \(index), \"name\": \"n\(index * 7919 % 10007)\", \"note\": \"x\(index % 13)\"}"
         }
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: input)
         let reader = try JSONLinesReader(path: input.path, batchRows: 100)
-        var stager = Stager(store: try FileStore(root: folder.appendingPathComponent("stage")), prefix: "p/",
-                            partSize: 4 * 1024, gzipLevel: 1, uploadConcurrency: 2, nullMarker: .emptyField,
-                            pinnedTypes: [:], membership: PartitionMembership(nil))
+        var stager = Stager(
+            store: try FileStore(root: folder.appendingPathComponent("stage")), prefix: "p/",
+            partSize: 4 * 1024, gzipLevel: 1, uploadConcurrency: 2, nullMarker: .emptyField,
+            pinnedTypes: [:], membership: PartitionMembership(nil))
         let chunks = ChunkLog()
         stager.chunkSink = { chunks.add($0) }
         let result = try await stager.stage(.reading { try reader.next() })
@@ -154,7 +161,9 @@ final class ChunkLog: @unchecked Sendable {
     private var chunks: [(key: String, rows: Int, bytes: Int, endsPart: Bool, columns: Int)] = []
 
     func add(_ chunk: CopyChunk) {
-        lock.withLock { chunks.append((chunk.partKey, chunk.rowCount, chunk.csv.count, chunk.endsPart, chunk.columns.count)) }
+        lock.withLock {
+            chunks.append((chunk.partKey, chunk.rowCount, chunk.csv.count, chunk.endsPart, chunk.columns.count))
+        }
     }
 
     var all: [(key: String, rows: Int, bytes: Int, endsPart: Bool, columns: Int)] {

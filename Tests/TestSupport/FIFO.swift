@@ -37,7 +37,9 @@ public struct FIFO: Sendable {
         public func write(_ bytes: [UInt8]) throws {
             var offset = 0
             while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+                let written = bytes[offset...].withUnsafeBytes {
+                    Foundation.write(descriptor, $0.baseAddress, $0.count)
+                }
                 guard written > 0 else { throw Failed(description: "write to a FIFO: errno \(errno)") }
                 offset += written
             }

@@ -5,7 +5,9 @@ import Foundation
 /// prints its port, then serves.
 public final class FaultProxyProcess {
     public struct NotStarted: Error, CustomStringConvertible {
-        public var description: String { "the fault proxy did not start (python3 Tests/Fixtures/objectstore/fault_proxy.py)" }
+        public var description: String {
+            "the fault proxy did not start (python3 Tests/Fixtures/objectstore/fault_proxy.py)"
+        }
     }
 
     private let process = Process()

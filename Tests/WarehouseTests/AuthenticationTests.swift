@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Warehouse
 
 @Suite("Authentication and secrets", .timeLimit(.minutes(5)))
@@ -57,11 +58,13 @@ struct AuthenticationTests {
 
     @Test("credentials in a statement are masked in errors")
     func maskedStatement() async throws {
-        let sql = "COPY s.t FROM 's3://b/k' ACCESS_KEY_ID 'AKIAEXAMPLE' SECRET_ACCESS_KEY 'wJal/rXU''tn' "
+        let sql =
+            "COPY s.t FROM 's3://b/k' ACCESS_KEY_ID 'AKIAEXAMPLE' SECRET_ACCESS_KEY 'wJal/rXU''tn' "
             + "SESSION_TOKEN 'tok' REGION 'eu-west-1' CSV"
         let masked = StatementExcerpt.make(sql)
-        #expect(masked == "COPY s.t FROM 's3://b/k' ACCESS_KEY_ID '***' SECRET_ACCESS_KEY '***' "
-            + "SESSION_TOKEN '***' REGION 'eu-west-1' CSV")
+        #expect(
+            masked == "COPY s.t FROM 's3://b/k' ACCESS_KEY_ID '***' SECRET_ACCESS_KEY '***' "
+                + "SESSION_TOKEN '***' REGION 'eu-west-1' CSV")
         #expect(StatementExcerpt.make("ALTER ROLE x PASSWORD 'pw1234'") == "ALTER ROLE x PASSWORD '***'")
         let long = "SELECT '" + String(repeating: "a", count: 500) + "'"
         #expect(StatementExcerpt.make(long).count == 201)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Warehouse
 
 @Suite("COPY in and out", .timeLimit(.minutes(5)))

@@ -14,8 +14,9 @@ struct DialectCapabilitiesTests {
             Issue.record("PostgreSQL copies through the client")
             return
         }
-        #expect(client.copyFromStdin(TableName(schema: "", table: "stevedore_load_x"), columns: ["a"], binary: false)
-            == #"COPY "stevedore_load_x" ("a") FROM STDIN (FORMAT csv)"#)
+        #expect(
+            client.copyFromStdin(TableName(schema: "", table: "stevedore_load_x"), columns: ["a"], binary: false)
+                == #"COPY "stevedore_load_x" ("a") FROM STDIN (FORMAT csv)"#)
         #expect(client.readLocks(relationKind: "r") && client.readLocks(relationKind: "v"))
         #expect(!client.readLocks(relationKind: "f"))
         let declared: (any AdvisoryLockSQL)? = dialect.advisoryLocks
@@ -24,9 +25,11 @@ struct DialectCapabilitiesTests {
             return
         }
         let table = TableName(schema: "s", table: "t")
-        #expect(locks.tableLock(table, shared: true)
-            == SQLStatement("SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))", ["s.t#table"]))
-        #expect(locks.ddlLock(table) == SQLStatement("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", ["s.t#ddl"]))
+        #expect(
+            locks.tableLock(table, shared: true)
+                == SQLStatement("SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))", ["s.t#table"]))
+        #expect(
+            locks.ddlLock(table) == SQLStatement("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", ["s.t#ddl"]))
         #expect(locks.trySessionLock("n").sql == "SELECT pg_try_advisory_lock(hashtextextended($1, 0))")
         #expect(dialect.lock(table, lockName: "s.t/_all") == locks.transactionLock("s.t/_all", shared: false))
     }
@@ -63,7 +66,10 @@ struct DialectCapabilitiesTests {
         #expect(postgres.count == 3)
         #expect(postgres[1].contains("job text NOT NULL"))
         #expect(postgres[1].contains("started_at timestamptz NOT NULL"))
-        #expect(postgres[2] == #"CREATE INDEX IF NOT EXISTS load_attempts_job ON "ops"."load_attempts" (job, partition_key, finished_at)"#)
+        #expect(
+            postgres[2]
+                == #"CREATE INDEX IF NOT EXISTS load_attempts_job ON "ops"."load_attempts" (job, partition_key, finished_at)"#
+        )
         let redshift = AttemptsSQL(schema: "ops", dialect: RedshiftDialect()).createStatements
         #expect(redshift.count == 2)
         #expect(redshift[1].contains("outcome VARCHAR(16) NOT NULL"))
@@ -80,7 +86,9 @@ struct DialectCapabilitiesTests {
         #expect(!one.sql.contains("LIMIT"))
         let all = ledger.newestLoads(of: nil, limit: 0)
         #expect(all.parameters.isEmpty && all.sql.hasSuffix("LIMIT 1"))
-        #expect(ledger.committed(among: ["x", "y"])
-            == SQLStatement(#"SELECT load_id FROM "stevedore"."load_history" WHERE load_id IN ($1, $2)"#, ["x", "y"]))
+        #expect(
+            ledger.committed(among: ["x", "y"])
+                == SQLStatement(
+                    #"SELECT load_id FROM "stevedore"."load_history" WHERE load_id IN ($1, $2)"#, ["x", "y"]))
     }
 }

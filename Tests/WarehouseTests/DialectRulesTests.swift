@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Warehouse
 
 /// The pure rules of the PostgreSQL dialect and of `SQLCondition`, without a server.
@@ -21,9 +22,11 @@ struct DialectRulesTests {
         }
         let refused: [(SQLType, SQLType)] = [
             (.bigint, .integer), (.integer, .smallint), (.integer, .decimal(precision: 9, scale: 0)),
-            (.bigint, .decimal(precision: 20, scale: 2)), (.decimal(precision: 10, scale: 2), .decimal(precision: 12, scale: 1)),
+            (.bigint, .decimal(precision: 20, scale: 2)),
+            (.decimal(precision: 10, scale: 2), .decimal(precision: 12, scale: 1)),
             (.decimal(precision: 10, scale: 2), .decimal(precision: 11, scale: 4)),
-            (.timestamp, .timestamptz), (.date, .timestamp), (.text, .integer), (.double, .decimal(precision: 38, scale: 10)),
+            (.timestamp, .timestamptz), (.date, .timestamp), (.text, .integer),
+            (.double, .decimal(precision: 38, scale: 10)),
             (.integer, .double), (.boolean, .integer), (.text, .json),
             (.integer, .text), (.json, .text), (.timestamptz, .text), (.boolean, .text),
         ]
@@ -48,26 +51,40 @@ struct DialectRulesTests {
 
     @Test("PostgreSQL data types read back from the catalog spelling")
     func sqlTypes() {
-        #expect(dialect.sqlType(dataType: "character varying", characterMaximumLength: 20, numericPrecision: nil,
-                                numericScale: nil, datetimePrecision: nil) == .varchar(maxBytes: 20))
-        #expect(dialect.sqlType(dataType: "character varying", characterMaximumLength: nil, numericPrecision: nil,
-                                numericScale: nil, datetimePrecision: nil) == .text)
-        #expect(dialect.sqlType(dataType: "numeric", characterMaximumLength: nil, numericPrecision: nil,
-                                numericScale: nil, datetimePrecision: nil) == .numeric)
-        #expect(dialect.sqlType(dataType: "real", characterMaximumLength: nil, numericPrecision: 24,
-                                numericScale: nil, datetimePrecision: nil) == nil)
+        #expect(
+            dialect.sqlType(
+                dataType: "character varying", characterMaximumLength: 20, numericPrecision: nil,
+                numericScale: nil, datetimePrecision: nil) == .varchar(maxBytes: 20))
+        #expect(
+            dialect.sqlType(
+                dataType: "character varying", characterMaximumLength: nil, numericPrecision: nil,
+                numericScale: nil, datetimePrecision: nil) == .text)
+        #expect(
+            dialect.sqlType(
+                dataType: "numeric", characterMaximumLength: nil, numericPrecision: nil,
+                numericScale: nil, datetimePrecision: nil) == .numeric)
+        #expect(
+            dialect.sqlType(
+                dataType: "real", characterMaximumLength: nil, numericPrecision: 24,
+                numericScale: nil, datetimePrecision: nil) == nil)
         // Fewer than six fraction digits is a column the server rounds finer values into.
-        let coarse = dialect.sqlType(dataType: "timestamp without time zone", characterMaximumLength: nil,
-                                     numericPrecision: nil, numericScale: nil, datetimePrecision: 0)
+        let coarse = dialect.sqlType(
+            dataType: "timestamp without time zone", characterMaximumLength: nil,
+            numericPrecision: nil, numericScale: nil, datetimePrecision: 0)
         #expect(coarse == .coarseTimestamp(fractionDigits: 0, withTimeZone: false))
-        #expect(dialect.sqlType(dataType: "timestamp with time zone", characterMaximumLength: nil, numericPrecision: nil,
-                                numericScale: nil, datetimePrecision: 6) == .timestamptz)
+        #expect(
+            dialect.sqlType(
+                dataType: "timestamp with time zone", characterMaximumLength: nil, numericPrecision: nil,
+                numericScale: nil, datetimePrecision: 6) == .timestamptz)
         #expect(dialect.typeName(.coarseTimestamp(fractionDigits: 3, withTimeZone: true)) == "timestamptz(3)")
-        #expect(dialect.widening(from: .coarseTimestamp(fractionDigits: 0, withTimeZone: false), to: .timestamp)
-            == .insideTransaction)
-        #expect(dialect.widening(from: .coarseTimestamp(fractionDigits: 0, withTimeZone: false), to: .timestamptz) == nil)
+        #expect(
+            dialect.widening(from: .coarseTimestamp(fractionDigits: 0, withTimeZone: false), to: .timestamp)
+                == .insideTransaction)
+        #expect(
+            dialect.widening(from: .coarseTimestamp(fractionDigits: 0, withTimeZone: false), to: .timestamptz) == nil)
         #expect(!dialect.rewritesTable(from: .coarseTimestamp(fractionDigits: 0, withTimeZone: false), to: .timestamp))
-        #expect(dialect.copyFromStdin(TableName(schema: "s", table: "t"), columns: ["a", "b"])
+        #expect(
+            dialect.copyFromStdin(TableName(schema: "s", table: "t"), columns: ["a", "b"])
                 == #"COPY "s"."t" ("a", "b") FROM STDIN (FORMAT csv)"#)
         #expect(dialect.copyToStdout("SELECT 1") == "COPY (SELECT 1) TO STDOUT (FORMAT csv)")
     }

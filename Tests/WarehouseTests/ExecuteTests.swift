@@ -1,8 +1,9 @@
 import Foundation
 import InMemoryLogging
 import Logging
-import Testing
 import TestSupport
+import Testing
+
 @testable import Warehouse
 
 @Suite("Statements against the live server", .timeLimit(.minutes(5)))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Warehouse
 
 /// PostgresDialect's statements run against the live server; each test works in its own schema.
@@ -40,11 +41,14 @@ struct PostgresDialectTests {
     /// The table's columns as `tableColumns` and `sqlType` read them: name, type, nullability.
     func columns(of table: TableName, on connection: Connection) async throws -> [(String, SQLType?, Bool)] {
         try await connection.execute(dialect.tableColumns(table)).rows.map { row in
-            (row[0] ?? "",
-             dialect.sqlType(dataType: row[1] ?? "", characterMaximumLength: row[2].flatMap { Int($0) },
-                             numericPrecision: row[3].flatMap { Int($0) }, numericScale: row[4].flatMap { Int($0) },
-                             datetimePrecision: row[7].flatMap { Int($0) }),
-             row[5] == "YES")
+            (
+                row[0] ?? "",
+                dialect.sqlType(
+                    dataType: row[1] ?? "", characterMaximumLength: row[2].flatMap { Int($0) },
+                    numericPrecision: row[3].flatMap { Int($0) }, numericScale: row[4].flatMap { Int($0) },
+                    datetimePrecision: row[7].flatMap { Int($0) }),
+                row[5] == "YES"
+            )
         }
     }
 
@@ -65,12 +69,17 @@ struct PostgresDialectTests {
     func evolve() async throws {
         try await Self.withSchema { connection, schema in
             let table = TableName(schema: schema, table: "t")
-            try await connection.execute(dialect.createTable(table, columns: [
-                ColumnDefinition(name: "n", type: .integer), ColumnDefinition(name: "d", type: .decimal(precision: 10, scale: 2)),
-                ColumnDefinition(name: "s", type: .varchar(maxBytes: 8)),
-            ]))
+            try await connection.execute(
+                dialect.createTable(
+                    table,
+                    columns: [
+                        ColumnDefinition(name: "n", type: .integer),
+                        ColumnDefinition(name: "d", type: .decimal(precision: 10, scale: 2)),
+                        ColumnDefinition(name: "s", type: .varchar(maxBytes: 8)),
+                    ]))
             try await connection.execute("INSERT INTO \(table.quoted) VALUES (2147483647, 12345678.91, '-5')")
-            try await connection.execute(dialect.addColumn(table, ColumnDefinition(name: "added", type: .date, isNullable: false)))
+            try await connection.execute(
+                dialect.addColumn(table, ColumnDefinition(name: "added", type: .date, isNullable: false)))
             let changes: [(String, SQLType, SQLType)] = [
                 ("n", .integer, .bigint), ("d", .decimal(precision: 10, scale: 2), .decimal(precision: 14, scale: 4)),
                 ("s", .varchar(maxBytes: 8), .text),
@@ -93,19 +102,26 @@ struct PostgresDialectTests {
     func deletePartition() async throws {
         try await Self.withSchema { connection, schema in
             let table = TableName(schema: schema, table: "sales")
-            try await connection.execute(dialect.createTable(table, columns: [
-                ColumnDefinition(name: "sale_date", type: .date), ColumnDefinition(name: "region", type: .text),
-            ]))
+            try await connection.execute(
+                dialect.createTable(
+                    table,
+                    columns: [
+                        ColumnDefinition(name: "sale_date", type: .date), ColumnDefinition(name: "region", type: .text),
+                    ]))
             try await connection.execute(
                 "INSERT INTO \(table.quoted) SELECT DATE '2024-01-01' + d, r FROM generate_series(0, 2) d, "
                     + "unnest(ARRAY['eu', 'us']) r")
             let day = SQLCondition("\"sale_date\" = CAST($1 AS DATE)", ["2024-01-02"])
-            let deleted = try await connection.execute(dialect.delete(table, where: day && SQLCondition("\"region\" = $1", ["eu"])))
+            let deleted = try await connection.execute(
+                dialect.delete(table, where: day && SQLCondition("\"region\" = $1", ["eu"])))
             #expect(deleted.affectedRows == 1)
             #expect(try await connection.execute(dialect.delete(table, where: day)).affectedRows == 1)
             let left = try await connection.execute(
                 dialect.select(["sale_date", "region"], from: table, where: nil, orderBy: ["sale_date", "region"]))
-            #expect(left.rows == [["2024-01-01", "eu"], ["2024-01-01", "us"], ["2024-01-03", "eu"], ["2024-01-03", "us"]])
+            #expect(
+                left.rows == [
+                    ["2024-01-01", "eu"], ["2024-01-01", "us"], ["2024-01-03", "eu"], ["2024-01-03", "us"],
+                ])
             #expect(try await connection.execute(dialect.delete(table, where: nil)).affectedRows == 4)
         }
     }
@@ -133,7 +149,8 @@ struct PostgresDialectTests {
         var waiting = false
         for _ in 0..<200 where !waiting {
             let count = try await first.execute(
-                "SELECT count(*) FROM pg_locks WHERE pid = $1 AND locktype = 'advisory' AND NOT granted", [pid]).scalar
+                "SELECT count(*) FROM pg_locks WHERE pid = $1 AND locktype = 'advisory' AND NOT granted", [pid]
+            ).scalar
             waiting = count == "1"
             if !waiting { try await Task.sleep(nanoseconds: 25_000_000) }
         }
@@ -156,10 +173,13 @@ struct PostgresDialectTests {
         try await Self.withSchema { connection, schema in
             let table = TableName(schema: schema, table: "accounts")
             let columns = ["id", "region", "amount"]
-            try await connection.execute(dialect.createTable(table, columns: [
-                ColumnDefinition(name: "id", type: .bigint), ColumnDefinition(name: "region", type: .text),
-                ColumnDefinition(name: "amount", type: .decimal(precision: 12, scale: 2)),
-            ]))
+            try await connection.execute(
+                dialect.createTable(
+                    table,
+                    columns: [
+                        ColumnDefinition(name: "id", type: .bigint), ColumnDefinition(name: "region", type: .text),
+                        ColumnDefinition(name: "amount", type: .decimal(precision: 12, scale: 2)),
+                    ]))
             try await connection.execute(
                 "INSERT INTO \(table.quoted) VALUES (1, 'eu', 1.00), (2, 'eu', 2.00), (2, 'us', 20.00)")
             let staging = "stevedore_merge_test"
@@ -171,10 +191,12 @@ struct PostgresDialectTests {
                     try await writer.write("2,eu,2.50\n3,us,\n")
                 }
                 #expect(copied == 2)
-                try await connection.execute(dialect.mergeDelete(target: table, staging: staging, keys: ["id", "region"]))
+                try await connection.execute(
+                    dialect.mergeDelete(target: table, staging: staging, keys: ["id", "region"]))
                 try await connection.execute(dialect.insertSelect(into: table, columns: columns, from: staging))
             }
-            let rows = try await connection.execute(dialect.select(columns, from: table, where: nil, orderBy: columns)).rows
+            let rows = try await connection.execute(dialect.select(columns, from: table, where: nil, orderBy: columns))
+                .rows
             #expect(rows == [["1", "eu", "1.00"], ["2", "eu", "2.50"], ["2", "us", "20.00"], ["3", "us", nil]])
             #expect(try await connection.execute("SELECT to_regclass($1)", ["pg_temp.\(staging)"]).scalar == nil)
         }
@@ -184,19 +206,28 @@ struct PostgresDialectTests {
     func copyInAndOut() async throws {
         try await Self.withSchema { connection, schema in
             let table = TableName(schema: schema, table: "notes")
-            try await connection.execute(dialect.createTable(table, columns: [
-                ColumnDefinition(name: "id", type: .integer), ColumnDefinition(name: "note", type: .text),
-                ColumnDefinition(name: "missing", type: .text), ColumnDefinition(name: "day", type: .date),
-            ]))
-            let copied = try await connection.copyIn(dialect.copyFromStdin(table, columns: ["id", "note", "day"])) { writer in
+            try await connection.execute(
+                dialect.createTable(
+                    table,
+                    columns: [
+                        ColumnDefinition(name: "id", type: .integer), ColumnDefinition(name: "note", type: .text),
+                        ColumnDefinition(name: "missing", type: .text), ColumnDefinition(name: "day", type: .date),
+                    ]))
+            let copied = try await connection.copyIn(dialect.copyFromStdin(table, columns: ["id", "note", "day"])) {
+                writer in
                 try await writer.write("1,\"\",2024-01-02\n2,,2024-01-02\n3,\"a\\'b\",2024-01-02\n4,x,2024-01-03\n")
             }
             #expect(copied == 4)
-            let select = dialect.select(["id", "note", "missing"], from: table,
-                                        where: SQLCondition("\"day\" = CAST($1 AS DATE)", ["2024-01-02"]), orderBy: ["id"])
-            #expect(try await connection.execute(select).rows == [["1", ""], ["2", nil], ["3", "a\\'b"]].map { $0 + [nil] })
+            let select = dialect.select(
+                ["id", "note", "missing"], from: table,
+                where: SQLCondition("\"day\" = CAST($1 AS DATE)", ["2024-01-02"]), orderBy: ["id"])
+            #expect(
+                try await connection.execute(select).rows
+                    == [["1", ""], ["2", nil], ["3", "a\\'b"]].map { $0 + [nil] })
             var out: [UInt8] = []
-            let rows = try await connection.copyOut(dialect.copyToStdout(try dialect.inlineParameters(select))) { out += $0 }
+            let rows = try await connection.copyOut(dialect.copyToStdout(try dialect.inlineParameters(select))) {
+                out += $0
+            }
             #expect(rows == 3)
             #expect(String(decoding: out, as: UTF8.self) == "1,\"\",\n2,,\n3,a\\'b,\n")
         }

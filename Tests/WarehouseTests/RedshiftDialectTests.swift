@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Warehouse
 
 /// Redshift cannot be reached from here: its SQL is compared exactly with the golden files in
@@ -24,7 +25,8 @@ struct RedshiftDialectTests {
     }
 
     static func expectGolden(_ sql: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation)
-        throws {
+        throws
+    {
         #expect(sql == (try golden(name)), "\(name) differs", sourceLocation: sourceLocation)
     }
 
@@ -39,7 +41,8 @@ struct RedshiftDialectTests {
     func createTableEveryType() throws {
         let table = TableName(schema: "analytics", table: #"sales"; DROP TABLE users; --"#)
         // Every type, as on PostgreSQL, with Redshift's own hostile name (VARCHAR counts bytes).
-        let columns = Array(PostgresDialectTests.everyType.dropLast())
+        let columns =
+            Array(PostgresDialectTests.everyType.dropLast())
             + [ColumnDefinition(name: #"we"ird; DELETE FROM x; --"#, type: .varchar(maxBytes: 10))]
         try Self.expectGolden(dialect.createTable(table, columns: columns).sql, "create_table_every_type.sql")
     }
@@ -47,7 +50,8 @@ struct RedshiftDialectTests {
     @Test("ADD COLUMN and VARCHAR widening")
     func alterTable() throws {
         try Self.expectGolden(
-            dialect.addColumn(sales, ColumnDefinition(name: "region", type: .varchar(maxBytes: 64), isNullable: false)).sql,
+            dialect.addColumn(sales, ColumnDefinition(name: "region", type: .varchar(maxBytes: 64), isNullable: false))
+                .sql,
             "add_column.sql")
         try Self.expectGolden(
             dialect.alterColumnType(sales, column: "code", to: .varchar(maxBytes: 128)).sql, "widen_varchar.sql")
@@ -112,7 +116,8 @@ struct RedshiftDialectTests {
             dialect.mergeDelete(target: sales, staging: "stevedore_merge_01j0abcdef", keys: ["id", "region"]).sql,
             "merge_delete.sql")
         try Self.expectGolden(
-            dialect.insertSelect(into: sales, columns: ["id", "region", "amount"], from: "stevedore_merge_01j0abcdef").sql,
+            dialect.insertSelect(into: sales, columns: ["id", "region", "amount"], from: "stevedore_merge_01j0abcdef")
+                .sql,
             "merge_insert.sql")
     }
 
@@ -151,8 +156,9 @@ struct RedshiftDialectTests {
     @Test("a backslash in a COPY or UNLOAD value is refused, not guessed at")
     func backslashRefused() {
         #expect(throws: WarehouseError.self) {
-            try dialect.copyFromManifest(sales, columns: [], manifestURL: #"s3://b/a\b/manifest.json"#,
-                                         authorization: role, region: nil)
+            try dialect.copyFromManifest(
+                sales, columns: [], manifestURL: #"s3://b/a\b/manifest.json"#,
+                authorization: role, region: nil)
         }
         #expect(throws: WarehouseError.self) {
             try dialect.unload(query: #"SELECT '\N'"#, to: "s3://b/p_", authorization: role, region: nil)
@@ -187,8 +193,10 @@ struct RedshiftDialectTests {
             ("character", 3, nil, nil, nil), ("varbyte", nil, nil, nil, nil),
         ]
         for (dataType, length, precision, scale, expected) in cases {
-            #expect(dialect.sqlType(dataType: dataType, characterMaximumLength: length, numericPrecision: precision,
-                                    numericScale: scale, datetimePrecision: nil) == expected, "\(dataType)")
+            #expect(
+                dialect.sqlType(
+                    dataType: dataType, characterMaximumLength: length, numericPrecision: precision,
+                    numericScale: scale, datetimePrecision: nil) == expected, "\(dataType)")
         }
         #expect(dialect.storedType(.text) == .varchar(maxBytes: 65535))
         #expect(dialect.storedType(.json) == .json)
@@ -218,6 +226,8 @@ struct RedshiftDialectTests {
         #expect(throws: WarehouseError.self) { try dialect.validateIdentifier("") }
         #expect(throws: WarehouseError.self) { try dialect.validateIdentifier("a\u{0}b") }
         try PostgresDialect().validateIdentifier(String(repeating: "a", count: 63))
-        #expect(throws: WarehouseError.self) { try PostgresDialect().validateIdentifier(String(repeating: "a", count: 64)) }
+        #expect(throws: WarehouseError.self) {
+            try PostgresDialect().validateIdentifier(String(repeating: "a", count: 64))
+        }
     }
 }

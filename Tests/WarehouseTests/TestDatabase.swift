@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Warehouse
 
 /// The test PostgreSQL server, found the way `scripts/services env` points at it (libpq's `PG*`
@@ -21,7 +22,8 @@ enum TestDatabase {
             for _ in 0..<1_000 {
                 let active = try await watcher.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND strpos(query, $2) > 0",
-                    [String(pid), fragment]).scalar
+                    [String(pid), fragment]
+                ).scalar
                 if active == "1" { return true }
                 try await Task.sleep(for: .milliseconds(10))
             }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Warehouse
 
 @Suite("Transactions", .timeLimit(.minutes(5)))

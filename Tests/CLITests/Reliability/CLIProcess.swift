@@ -15,7 +15,8 @@ final class CLIProcess {
         stdoutFile = folder.appendingPathComponent("stdout")
         stderrFile = folder.appendingPathComponent("stderr")
         guard FileManager.default.createFile(atPath: stdoutFile.path, contents: nil),
-              FileManager.default.createFile(atPath: stderrFile.path, contents: nil) else {
+            FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        else {
             throw CocoaError(.fileWriteUnknown)
         }
         process.executableURL = CLI.binary
@@ -50,7 +51,8 @@ final class CLIProcess {
         try await BlockingPool.shared.run { process.waitUntilExit() }
         let stdout = try Data(contentsOf: stdoutFile)
         let stderr = try Data(contentsOf: stderrFile)
-        return CLI.Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                          stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: Array(stdout))
+        return CLI.Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: Array(stdout))
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import ObjectStore
 import Stevedore
-import Testing
 import TestSupport
+import Testing
 
 /// Part 3 of the reliability suites: `stevedore load` killed with SIGKILL at a seeded moment spread
 /// over a load's duration, then the same load run to completion: the table is exactly the new
@@ -15,7 +15,10 @@ struct ReliabilityKillTests {
     static let suite = "kill"
 
     struct GCReport: Decodable {
-        struct Load: Decodable { var prefix, loadID: String; var objects: Int }
+        struct Load: Decodable {
+            var prefix, loadID: String
+            var objects: Int
+        }
         var dryRun: Bool
         var loads: [Load]
         var removedObjects: Int
@@ -48,7 +51,8 @@ struct ReliabilityKillTests {
             "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM \(table) t")
     }
 
-    @Test("a load killed at any moment and run again leaves exactly the new content; gc removes what killed runs staged")
+    @Test(
+        "a load killed at any moment and run again leaves exactly the new content; gc removes what killed runs staged")
     func killedLoads() async throws {
         try CLI.requireServices()
         let cases = ReliabilityCases.count("STEVEDORE_RELIABILITY_KILL_CASES", default: 5)
@@ -61,7 +65,9 @@ struct ReliabilityKillTests {
         let folderStage = "file://\(FileManager.default.temporaryDirectory.path)/kill-reference-\(schema)"
         var expected: [String] = []
         for (index, file) in files.enumerated() {
-            let reference = try await CLI.run(["load", file.path, "--table", "\(schema).expected_\(index)", "--stage", folderStage, "--quiet"])
+            let reference = try await CLI.run([
+                "load", file.path, "--table", "\(schema).expected_\(index)", "--stage", folderStage, "--quiet",
+            ])
             #expect(reference.status == 0, "\(reference.stderr)")
             expected.append(try Self.checksum("\(schema).expected_\(index)"))
         }
@@ -90,7 +96,8 @@ struct ReliabilityKillTests {
             return found
         }
 
-        var killedMidway = 0, kept = 0
+        var killedMidway = 0
+        var kept = 0
         var problems: [String] = []
         // The folders each killed run left behind, found right after its kill (before its rerun).
         var leftByKills: [String: Int] = [:]
@@ -128,10 +135,11 @@ struct ReliabilityKillTests {
                 problems.append("\(label) killed after \(delay) s, rerun: the table is not exactly the new content")
                 ok = false
             }
-            print("\(label) kill after \(String(format: "%.3f", delay)) s of a \(String(format: "%.3f", duration.seconds)) s load: "
-                + "\(killed ? "killed midway" : "had already exited"), table after the kill "
-                + "\(afterKill == expected[which] ? "new" : afterKill == current ? "old" : "NEITHER"), rerun "
-                + "\(rerun.status == 0 ? "completed" : "failed")\(keep ? " (stage kept)" : "")")
+            print(
+                "\(label) kill after \(String(format: "%.3f", delay)) s of a \(String(format: "%.3f", duration.seconds)) s load: "
+                    + "\(killed ? "killed midway" : "had already exited"), table after the kill "
+                    + "\(afterKill == expected[which] ? "new" : afterKill == current ? "old" : "NEITHER"), rerun "
+                    + "\(rerun.status == 0 ? "completed" : "failed")\(keep ? " (stage kept)" : "")")
             if ok { kept += 1 }
             current = expected[which]
             known = try await folders()
@@ -142,7 +150,10 @@ struct ReliabilityKillTests {
         let running = try CLIProcess(load(files[0], false))
         var staged = false
         for _ in 0..<1_000 where running.process.isRunning {
-            if try await folders().contains(where: { known[$0.key] == nil }) { staged = true; break }
+            if try await folders().contains(where: { known[$0.key] == nil }) {
+                staged = true
+                break
+            }
             try await Task.sleep(for: .milliseconds(5))
         }
         let killedAfterStaging = running.killNow()
@@ -154,29 +165,40 @@ struct ReliabilityKillTests {
         known = try await folders()
 
         // gc: within the grace period nothing goes; then exactly the loads the ledger does not know.
-        let committed = Set(try ScheduleCommandTests.psql(
-            "SELECT load_id FROM stevedore.load_history WHERE table_schema = '\(schema)'").split(separator: "\n").map(String.init))
+        let committed = Set(
+            try ScheduleCommandTests.psql(
+                "SELECT load_id FROM stevedore.load_history WHERE table_schema = '\(schema)'"
+            ).split(separator: "\n").map(String.init))
         let before = try await folders()
         let garbage = before.filter { !committed.contains(String($0.key.split(separator: "/").last ?? "")) }
         // A kill that lands after COMMIT, while the run removes its stage, leaves a committed load's
         // folder: gc rightly keeps it, so only the uncommitted ones count here.
-        let leftUncommitted = leftByKills.filter { !committed.contains(String($0.key.split(separator: "/").last ?? "")) }
-        #expect(Set(garbage.keys) == Set(leftUncommitted.keys), "the uncommitted folders are exactly what the killed runs left")
+        let leftUncommitted = leftByKills.filter {
+            !committed.contains(String($0.key.split(separator: "/").last ?? ""))
+        }
+        #expect(
+            Set(garbage.keys) == Set(leftUncommitted.keys),
+            "the uncommitted folders are exactly what the killed runs left")
         let young = try await CLI.run(["gc", "--dry-run", "--older-than", "1h", "--stage", stage, "--json"])
-        #expect(try JSONDecoder().decode(GCReport.self, from: Data(young.stdout.utf8)).loads.isEmpty,
-                "loads younger than the grace period are never listed: \(young.stdout)\(young.stderr)")
+        #expect(
+            try JSONDecoder().decode(GCReport.self, from: Data(young.stdout.utf8)).loads.isEmpty,
+            "loads younger than the grace period are never listed: \(young.stdout)\(young.stderr)")
         let dry = try await CLI.run(["gc", "--dry-run", "--older-than", "0s", "--stage", stage, "--json"])
         let listed = try JSONDecoder().decode(GCReport.self, from: Data(dry.stdout.utf8))
-        #expect(Set(listed.loads.map(\.prefix)) == Set(garbage.keys), "gc --dry-run lists exactly the killed loads' folders")
+        #expect(
+            Set(listed.loads.map(\.prefix)) == Set(garbage.keys), "gc --dry-run lists exactly the killed loads' folders"
+        )
         #expect(try await folders() == before, "a dry run removes nothing")
         let removed = try await CLI.run(["gc", "--older-than", "0s", "--stage", stage, "--json"])
         let report = try JSONDecoder().decode(GCReport.self, from: Data(removed.stdout.utf8))
         #expect(report.removedObjects == garbage.values.reduce(0, +))
         let after = try await folders()
         #expect(after == before.filter { garbage[$0.key] == nil }, "committed (kept) loads keep every object")
-        print("reliability kills (seed \(ReliabilityCases.seed)): \(cases) cases, \(kept) kept the promise, "
-            + "\(killedMidway) killed midway; gc listed \(listed.loads.count) uncommitted load folders "
-            + "(\(garbage.values.reduce(0, +)) objects), removed \(report.removedObjects), kept \(after.count) committed")
+        print(
+            "reliability kills (seed \(ReliabilityCases.seed)): \(cases) cases, \(kept) kept the promise, "
+                + "\(killedMidway) killed midway; gc listed \(listed.loads.count) uncommitted load folders "
+                + "(\(garbage.values.reduce(0, +)) objects), removed \(report.removedObjects), kept \(after.count) committed"
+        )
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         #expect(kept == cases)
         #expect(!garbage.isEmpty, "the kill after staging left its parts for gc")

@@ -10,7 +10,8 @@ struct DescriptorSnapshot {
         var targets: [Int: String] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
             guard let fd = Int(name),
-                  let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)") else { continue }
+                let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)")
+            else { continue }
             targets[fd] = target
         }
         return DescriptorSnapshot(targets: targets)
@@ -25,7 +26,8 @@ struct DescriptorSnapshot {
             let text = String(decoding: data, as: UTF8.self)
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")
-                guard fields.count > 9, let port = fields[2].split(separator: ":").last.flatMap({ Int($0, radix: 16) }) else {
+                guard fields.count > 9, let port = fields[2].split(separator: ":").last.flatMap({ Int($0, radix: 16) })
+                else {
                     continue
                 }
                 ports[String(fields[9])] = port
@@ -43,7 +45,9 @@ struct DescriptorSnapshot {
     static func sockets(_ opened: [Int: String], to ports: Set<Int>) -> [Int: String] {
         let remote = remotePorts()
         return opened.filter { _, target in
-            guard target.hasPrefix("socket:["), let port = remote[String(target.dropFirst(8).dropLast())] else { return false }
+            guard target.hasPrefix("socket:["), let port = remote[String(target.dropFirst(8).dropLast())] else {
+                return false
+            }
             return ports.contains(port)
         }
     }

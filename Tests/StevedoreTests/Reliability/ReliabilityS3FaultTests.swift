@@ -1,9 +1,10 @@
 import Foundation
 import Frames
-@testable import ObjectStore
-import Testing
 import TestSupport
+import Testing
 import Warehouse
+
+@testable import ObjectStore
 @testable import Stevedore
 
 /// Part 1 of the reliability suites: loads and unloads (exports to the stage) through a seeded S3
@@ -34,8 +35,10 @@ struct ReliabilityS3FaultTests {
         let cases = ReliabilityCases.count("STEVEDORE_RELIABILITY_S3_CASES", default: 8)
         let fixture = try LoaderFixture(.folder)
         guard let bucket = ProcessInfo.processInfo.environment["STEVEDORE_TEST_BUCKET"],
-              let endpoint = ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL_S3"].flatMap(URLComponents.init(string:)),
-              let host = endpoint.host else {
+            let endpoint = ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL_S3"].flatMap(
+                URLComponents.init(string:)),
+            let host = endpoint.host
+        else {
             throw TestServices.NotConfigured(variable: "AWS_ENDPOINT_URL_S3")
         }
         let proxy = try SeededFaultProxy(upstreamHost: host, upstreamPort: endpoint.port ?? 80, stall: 2)
@@ -66,23 +69,27 @@ struct ReliabilityS3FaultTests {
             options.stagePrefix = "tests/reliability-s3-\(UInt32.random(in: 0...UInt32.max))"
             let loader = Loader(stage: multipart ? multipartFaulted : faulted, options: options)
             let table = fixture.table("s3_\(index)")
-            try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01", "2024-01-02"], rowsPerDay: 300, seed: index),
-                                           into: table)
+            try await fixture.loader.store(
+                LoaderFixture.sales(days: ["2024-01-01", "2024-01-02"], rowsPerDay: 300, seed: index),
+                into: table)
             tally.outcome = "broke"
             let problemsBefore = tally.problems.count
-            let detail = "\(label) \(unload ? "unload" : pipelined ? "pipelined load" : "sequential load") of "
+            let detail =
+                "\(label) \(unload ? "unload" : pipelined ? "pipelined load" : "sequential load") of "
                 + "\(rows) rows\(multipart ? " (multipart uploads)" : ""), fault rate \(rate)"
             do {
                 if unload {
                     tally.unloads += 1
                     try proxy.startCase(seed: faultSeed, rate: rate)
-                    try await unloadCase(loader, direct: direct, fixture: fixture, table: table, detail: detail,
-                                         tally: &tally)
+                    try await unloadCase(
+                        loader, direct: direct, fixture: fixture, table: table, detail: detail,
+                        tally: &tally)
                 } else {
                     tally.loads += 1
-                    try await loadCase(loader, fixture: fixture, table: table, rows: rows, seed: index + 100,
-                                       detail: detail, start: { try proxy.startCase(seed: faultSeed, rate: rate) },
-                                       tally: &tally)
+                    try await loadCase(
+                        loader, fixture: fixture, table: table, rows: rows, seed: index + 100,
+                        detail: detail, start: { try proxy.startCase(seed: faultSeed, rate: rate) },
+                        tally: &tally)
                 }
             } catch {
                 tally.problems.append("\(detail): the case itself broke: \(error)")
@@ -94,15 +101,18 @@ struct ReliabilityS3FaultTests {
             let unexcused = incomplete.filter { !Self.abortRefused($0.uploadID, stats: stats, attempts: 4) }
             tally.abortsRefused += incomplete.count - unexcused.count
             if !unexcused.isEmpty {
-                tally.problems.append("\(detail): \(unexcused.count) multipart uploads left incomplete: "
-                    + unexcused.map(\.key).joined(separator: ", "))
+                tally.problems.append(
+                    "\(detail): \(unexcused.count) multipart uploads left incomplete: "
+                        + unexcused.map(\.key).joined(separator: ", "))
             }
             for upload in incomplete { await direct.abortMultipartUpload(upload.key, uploadID: upload.uploadID) }
             if tally.problems.count > problemsBefore {
                 tally.broken += 1
-                print("\(label) faults injected, in order: "
-                    + stats.log.map { $0.map(\.description).joined(separator: " ") }.joined(separator: "; ")
-                    + "\n  requests (attempts): " + stats.attempts.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
+                print(
+                    "\(label) faults injected, in order: "
+                        + stats.log.map { $0.map(\.description).joined(separator: " ") }.joined(separator: "; ")
+                        + "\n  requests (attempts): "
+                        + stats.attempts.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
                         .joined(separator: "; "))
             }
             for (kind, count) in stats.faults { tally.faults[kind, default: 0] += count }
@@ -110,11 +120,12 @@ struct ReliabilityS3FaultTests {
         }
         let run = ReliabilityCases.indices(cases).count
         let kept = run - tally.broken
-        print("reliability S3 faults (seed \(ReliabilityCases.seed)): \(run) cases (\(tally.loads) loads, "
-            + "\(tally.unloads) unloads), \(kept) kept the promise: \(tally.succeeded) succeeded exactly, "
-            + "\(tally.failedCleanly) failed cleanly; faults injected: "
-            + tally.faults.sorted { $0.key < $1.key }.map { "\($0.value)×\($0.key)" }.joined(separator: " ")
-            + "; incomplete uploads left because S3 refused every abort: \(tally.abortsRefused)")
+        print(
+            "reliability S3 faults (seed \(ReliabilityCases.seed)): \(run) cases (\(tally.loads) loads, "
+                + "\(tally.unloads) unloads), \(kept) kept the promise: \(tally.succeeded) succeeded exactly, "
+                + "\(tally.failedCleanly) failed cleanly; faults injected: "
+                + tally.faults.sorted { $0.key < $1.key }.map { "\($0.value)×\($0.key)" }.joined(separator: " ")
+                + "; incomplete uploads left because S3 refused every abort: \(tally.abortsRefused)")
         #expect(tally.problems.isEmpty, "\(tally.problems.joined(separator: "\n"))")
         #expect(kept == run)
         #expect(tally.faults.values.reduce(0, +) > 0, "the proxy injected no fault at all")
@@ -122,8 +133,10 @@ struct ReliabilityS3FaultTests {
     }
 
     /// Replaces a partition through the faults; compares with the same load into a copy without them.
-    private func loadCase(_ loader: Loader, fixture: LoaderFixture, table: TableRef, rows: Int, seed: Int, detail: String,
-                          start: () throws -> Void, tally: inout Tally) async throws {
+    private func loadCase(
+        _ loader: Loader, fixture: LoaderFixture, table: TableRef, rows: Int, seed: Int, detail: String,
+        start: () throws -> Void, tally: inout Tally
+    ) async throws {
         let partition = PartitionSpec.day("2024-01-01", column: "day")
         let frame = try LoaderFixture.sales(days: ["2024-01-01"], rowsPerDay: rows, seed: seed)
         let reference = TableRef(schema: table.schema, table: table.table + "_expected")
@@ -145,8 +158,10 @@ struct ReliabilityS3FaultTests {
         let ledger = try await fixture.ledger(table)
         if let failure {
             guard after == old, ledger.count == ledgerBefore else {
-                tally.problems.append("\(detail): failed (\(failure)) but the table or ledger changed "
-                    + "(checksum \(after == new ? "new" : "neither old nor new"), ledger rows \(ledgerBefore) → \(ledger.count))")
+                tally.problems.append(
+                    "\(detail): failed (\(failure)) but the table or ledger changed "
+                        + "(checksum \(after == new ? "new" : "neither old nor new"), ledger rows \(ledgerBefore) → \(ledger.count))"
+                )
                 return
             }
             if let problem = Self.unclear(failure) {
@@ -157,8 +172,9 @@ struct ReliabilityS3FaultTests {
             tally.outcome = "failed cleanly: \(failure)"
         } else {
             guard after == new, ledger.count == ledgerBefore + 1, ledger.last?[2] == String(rows) else {
-                tally.problems.append("\(detail): succeeded, but the table is \(after == old ? "the old content" : "neither old nor new") "
-                    + "or the ledger (\(ledgerBefore) → \(ledger.count) rows, last \(ledger.last ?? [])) disagrees")
+                tally.problems.append(
+                    "\(detail): succeeded, but the table is \(after == old ? "the old content" : "neither old nor new") "
+                        + "or the ledger (\(ledgerBefore) → \(ledger.count) rows, last \(ledger.last ?? [])) disagrees")
                 return
             }
             tally.succeeded += 1
@@ -168,8 +184,10 @@ struct ReliabilityS3FaultTests {
 
     /// Exports the table to the stage through the faults; on success the parts hold exactly what a
     /// direct unload writes.
-    private func unloadCase(_ loader: Loader, direct store: S3Store, fixture: LoaderFixture, table: TableRef, detail: String,
-                            tally: inout Tally) async throws {
+    private func unloadCase(
+        _ loader: Loader, direct store: S3Store, fixture: LoaderFixture, table: TableRef, detail: String,
+        tally: inout Tally
+    ) async throws {
         let old = try await fixture.checksum(table)
         let prefix = loader.options.stagePrefix + "/export/"
         var failure: (any Error)?
@@ -205,8 +223,10 @@ struct ReliabilityS3FaultTests {
             let manifest = String(decoding: try await store.getBytes(report.manifestKey), as: UTF8.self)
             let listed = report.parts.allSatisfy { manifest.contains($0.key) }
             guard written == expected, listed, report.rows == 600 else {
-                tally.problems.append("\(detail): succeeded, but the parts hold \(written.count) bytes against "
-                    + "\(expected.count) unloaded directly (rows \(report.rows), manifest lists every part: \(listed))")
+                tally.problems.append(
+                    "\(detail): succeeded, but the parts hold \(written.count) bytes against "
+                        + "\(expected.count) unloaded directly (rows \(report.rows), manifest lists every part: \(listed))"
+                )
                 return
             }
             tally.succeeded += 1
@@ -217,7 +237,8 @@ struct ReliabilityS3FaultTests {
     /// Whether every one of `attempts` attempts to abort `uploadID` met a fault that kept it from S3.
     static func abortRefused(_ uploadID: String, stats: SeededFaultProxy.Stats, attempts: Int) -> Bool {
         let aborts = stats.log.filter { entry in
-            entry.first?.description.hasPrefix("DELETE ") == true && entry.first?.description.contains("uploadId=\(uploadID)") == true
+            entry.first?.description.hasPrefix("DELETE ") == true
+                && entry.first?.description.contains("uploadId=\(uploadID)") == true
                 && entry.last?.description != "lost" && entry.last?.description != "truncate"
         }
         return aborts.count >= attempts

@@ -1,9 +1,10 @@
 import Foundation
 import Frames
 import ObjectStore
-import Testing
 import TestSupport
+import Testing
 import Warehouse
+
 @testable import Stevedore
 
 /// Part 2 of the reliability suites: loads whose backend is terminated (`pg_terminate_backend`) at
@@ -22,8 +23,10 @@ struct ReliabilityWarehouseFaultTests {
         let cases = ReliabilityCases.count("STEVEDORE_RELIABILITY_PG_CASES", default: 6)
         let fixture = try LoaderFixture(.folder)
         let ledger = LoadLedger(schema: fixture.schema + "_ledger")
-        var hits: [WarehousePhase: Int] = [:], runs: [WarehousePhase: Int] = [:]
-        var kept = 0, failedLoads = 0
+        var hits: [WarehousePhase: Int] = [:]
+        var runs: [WarehousePhase: Int] = [:]
+        var kept = 0
+        var failedLoads = 0
         var problems: [String] = []
         let indices = ReliabilityCases.indices(cases)
         for index in indices {
@@ -32,20 +35,27 @@ struct ReliabilityWarehouseFaultTests {
             // Round robin over the phases (from a seeded start), so a few cases cover them all.
             let phase = phases[(index + Int(ReliabilityCases.seed % UInt64(phases.count))) % phases.count]
             let pipelined = Bool.random(using: &generator)
-            let rows = phase == .copy ? Int.random(in: 30_000...60_000, using: &generator)
+            let rows =
+                phase == .copy
+                ? Int.random(in: 30_000...60_000, using: &generator)
                 : Int.random(in: 100...1500, using: &generator)
             let copyDelay = Int.random(in: 0...150, using: &generator)
-            let label = "\(ReliabilityCases.label(suite: Self.suite, case: index)) \(phase.rawValue), "
+            let label =
+                "\(ReliabilityCases.label(suite: Self.suite, case: index)) \(phase.rawValue), "
                 + "\(pipelined ? "pipelined" : "sequential") load of \(rows) rows"
             runs[phase, default: 0] += 1
             do {
-                let outcome = try await runCase(index, phase: phase, pipelined: pipelined, rows: rows,
-                                                copyDelay: copyDelay, fixture: fixture, ledger: ledger)
+                let outcome = try await runCase(
+                    index, phase: phase, pipelined: pipelined, rows: rows,
+                    copyDelay: copyDelay, fixture: fixture, ledger: ledger)
                 if outcome.hit { hits[phase, default: 0] += 1 }
                 if outcome.failed { failedLoads += 1 }
-                print("\(label): \(outcome.hit ? "terminated" : "not terminated"), "
-                    + (outcome.error.map { "failed: \($0)" } ?? "succeeded"))
-                if outcome.problems.isEmpty { kept += 1 } else {
+                print(
+                    "\(label): \(outcome.hit ? "terminated" : "not terminated"), "
+                        + (outcome.error.map { "failed: \($0)" } ?? "succeeded"))
+                if outcome.problems.isEmpty {
+                    kept += 1
+                } else {
                     problems += outcome.problems.map { "\(label): \($0)" }
                 }
             } catch {
@@ -54,8 +64,9 @@ struct ReliabilityWarehouseFaultTests {
         }
         let perPhase = WarehousePhase.allCases.map { "\($0.rawValue) \(hits[$0] ?? 0)/\(runs[$0] ?? 0)" }
             .joined(separator: ", ")
-        print("reliability warehouse faults (seed \(ReliabilityCases.seed)): \(indices.count) cases, \(kept) kept the promise, "
-            + "\(failedLoads) loads failed on the terminated backend; terminations hit per phase: \(perPhase)")
+        print(
+            "reliability warehouse faults (seed \(ReliabilityCases.seed)): \(indices.count) cases, \(kept) kept the promise, "
+                + "\(failedLoads) loads failed on the terminated backend; terminations hit per phase: \(perPhase)")
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         #expect(kept == indices.count)
         #expect(hits.values.reduce(0, +) > 0, "no backend was ever terminated")
@@ -71,8 +82,10 @@ struct ReliabilityWarehouseFaultTests {
         var problems: [String] = []
     }
 
-    private func runCase(_ index: Int, phase: WarehousePhase, pipelined: Bool, rows: Int, copyDelay: Int,
-                         fixture: LoaderFixture, ledger: LoadLedger) async throws -> Outcome {
+    private func runCase(
+        _ index: Int, phase: WarehousePhase, pipelined: Bool, rows: Int, copyDelay: Int,
+        fixture: LoaderFixture, ledger: LoadLedger
+    ) async throws -> Outcome {
         let table = fixture.table("pg_\(index)")
         let partition = PartitionSpec.day("2024-01-01", column: "day")
         let application = "stevedore_fault_\(UInt32.random(in: 0...UInt32.max))"
@@ -82,11 +95,14 @@ struct ReliabilityWarehouseFaultTests {
         options.partSize = 256 * 1024
         options.pipelinedPartSize = 256 * 1024
         let setup = Loader(stage: fixture.loader.stage, options: options)
-        try await setup.store(LoaderFixture.sales(days: ["2024-01-01", "2024-01-02"], rowsPerDay: 300, seed: index), into: table)
+        try await setup.store(
+            LoaderFixture.sales(days: ["2024-01-01", "2024-01-02"], rowsPerDay: 300, seed: index), into: table)
 
         let sales = try LoaderFixture.sales(days: ["2024-01-01"], rowsPerDay: rows, seed: index + 100)
         // For DDL, a new column, so the load must ALTER the table.
-        let frame = phase != .ddl ? sales
+        let frame =
+            phase != .ddl
+            ? sales
             : try Frame(columns: sales.columns + [Column.text("channel", (0..<rows).map { "web \($0 % 7)" })])
         let reference = TableRef(schema: table.schema, table: table.table + "_expected")
         let watcher = try await fixture.connection()
@@ -101,8 +117,9 @@ struct ReliabilityWarehouseFaultTests {
             // Just before COMMIT (after the ledger INSERT), from the load's own task.
             faulted.progress = { progress in
                 if progress.phase == "commit" {
-                    _ = try? Self.psql("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
-                        + "WHERE application_name = '\(application)' AND state = 'idle in transaction'")
+                    _ = try? Self.psql(
+                        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+                            + "WHERE application_name = '\(application)' AND state = 'idle in transaction'")
                 }
             }
         }
@@ -115,7 +132,8 @@ struct ReliabilityWarehouseFaultTests {
         }
         var outcome = Outcome()
         let finished = LoadFinished()
-        let result: Result<LoadReport, any Error> = await withTaskGroup(of: Result<LoadReport, any Error>?.self) { group in
+        let result: Result<LoadReport, any Error> = await withTaskGroup(of: Result<LoadReport, any Error>?.self) {
+            group in
             group.addTask {
                 await withCleanUp({ await finished.set() }) { () async -> Result<LoadReport, any Error>? in
                     do { return .success(try await loader.store(frame, into: table, partition: partition)) } catch {
@@ -130,7 +148,8 @@ struct ReliabilityWarehouseFaultTests {
                 while phase != .commit, await !finished.value, ContinuousClock.now < deadline {
                     let seen = try? await watcher.execute(
                         "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND \(phase.activityCondition)",
-                        [application]).scalar
+                        [application]
+                    ).scalar
                     if seen == "1" {
                         if phase == .copy { try? await Task.sleep(for: .milliseconds(copyDelay)) }
                         hit = (try? await watcher.execute(phase.terminateSQL(), [application]).scalar) == "t"
@@ -144,7 +163,10 @@ struct ReliabilityWarehouseFaultTests {
             var load: Result<LoadReport, any Error>?
             for await value in group {
                 guard let value else { continue }
-                if case .failure(let error) = value, error is Terminated { outcome.hit = true; continue }
+                if case .failure(let error) = value, error is Terminated {
+                    outcome.hit = true
+                    continue
+                }
                 load = value
             }
             return load ?? .failure(Terminated())
@@ -156,18 +178,26 @@ struct ReliabilityWarehouseFaultTests {
         let recorded = try await ledgerRows(table, partition: partition, ledger: ledger, on: watcher)
         switch result {
         case .success(let report):
-            if after != new { outcome.problems.append("the load reported success but the table is not the new content") }
-            if recorded != ledgerBefore + 1 {
-                outcome.problems.append("the load reported success but the ledger went from \(ledgerBefore) to \(recorded) rows")
+            if after != new {
+                outcome.problems.append("the load reported success but the table is not the new content")
             }
-            if phase != .copy, outcome.hit { outcome.problems.append("the backend was terminated yet the load succeeded: \(report)") }
+            if recorded != ledgerBefore + 1 {
+                outcome.problems.append(
+                    "the load reported success but the ledger went from \(ledgerBefore) to \(recorded) rows")
+            }
+            if phase != .copy, outcome.hit {
+                outcome.problems.append("the backend was terminated yet the load succeeded: \(report)")
+            }
         case .failure(let error):
             outcome.failed = true
             outcome.error = "\(error)"
-            if after != old && after != new { outcome.problems.append("the table is neither the old nor the new content") }
+            if after != old && after != new {
+                outcome.problems.append("the table is neither the old nor the new content")
+            }
             if recorded != ledgerBefore + (after == new ? 1 : 0) {
-                outcome.problems.append("the ledger (\(ledgerBefore) → \(recorded) rows) disagrees with the table "
-                    + "(\(after == new ? "new" : "old"))")
+                outcome.problems.append(
+                    "the ledger (\(ledgerBefore) → \(recorded) rows) disagrees with the table "
+                        + "(\(after == new ? "new" : "old"))")
             }
             if let problem = Self.unclear(error) { outcome.problems.append(problem) }
         }
@@ -176,7 +206,9 @@ struct ReliabilityWarehouseFaultTests {
             outcome.problems.append("a backend of the load is still connected")
         }
         try await Loader(stage: fixture.loader.stage, options: options).store(frame, into: table, partition: partition)
-        if try await fixture.checksum(table) != new { outcome.problems.append("the rerun did not give the new content") }
+        if try await fixture.checksum(table) != new {
+            outcome.problems.append("the rerun did not give the new content")
+        }
         if try await ledgerRows(table, partition: partition, ledger: ledger, on: watcher) != recorded + 1 {
             outcome.problems.append("the rerun's ledger row is missing")
         }
@@ -194,10 +226,12 @@ struct ReliabilityWarehouseFaultTests {
     }
 
     private func ledgerRows(_ table: TableRef, partition: PartitionSpec, ledger: LoadLedger, on connection: Connection)
-        async throws -> Int {
+        async throws -> Int
+    {
         let count = try await connection.execute(
             "SELECT count(*) FROM \(ledger.table.quoted) WHERE table_schema = $1 AND table_name = $2 AND partition_key = $3",
-            [table.schema, table.table, partition.label]).scalar
+            [table.schema, table.table, partition.label]
+        ).scalar
         return Int(count ?? "") ?? -1
     }
 
@@ -208,7 +242,8 @@ struct ReliabilityWarehouseFaultTests {
         }
         let text = "\(error)"
         guard error.code == .warehouse,
-              ["terminating connection", "server closed the connection", "connection"].contains(where: text.contains) else {
+            ["terminating connection", "server closed the connection", "connection"].contains(where: text.contains)
+        else {
             return "the error is not a clear warehouse error about the connection: \(error.code) \(text)"
         }
         return nil

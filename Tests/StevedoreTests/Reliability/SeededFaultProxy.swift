@@ -14,10 +14,13 @@ final class SeededFaultProxy {
         var attempts: [String: Int]
 
         enum Log: Decodable, CustomStringConvertible {
-            case text(String), number(Int)
+            case text(String)
+            case number(Int)
             init(from decoder: any Decoder) throws {
                 let container = try decoder.singleValueContainer()
-                if let number = try? container.decode(Int.self) { self = .number(number) } else {
+                if let number = try? container.decode(Int.self) {
+                    self = .number(number)
+                } else {
                     self = .text(try container.decode(String.self))
                 }
             }
@@ -31,8 +34,10 @@ final class SeededFaultProxy {
 
         var requestCount: Int { attempts.values.reduce(0, +) }
         var summary: String {
-            faults.isEmpty ? "no faults" : faults.sorted { $0.key < $1.key }.map { "\($0.value)×\($0.key)" }
-                .joined(separator: " ")
+            faults.isEmpty
+                ? "no faults"
+                : faults.sorted { $0.key < $1.key }.map { "\($0.value)×\($0.key)" }
+                    .joined(separator: " ")
         }
     }
 
@@ -47,8 +52,9 @@ final class SeededFaultProxy {
 
     /// `stall`: how long a stalled request hangs before its connection is reset.
     init(upstreamHost: String, upstreamPort: Int, stall: Double) throws {
-        running = try FaultProxyProcess(upstreamHost: upstreamHost, upstreamPort: upstreamPort,
-                                        arguments: ["--seed", "0", "--rate", "0", "--stall", String(stall)])
+        running = try FaultProxyProcess(
+            upstreamHost: upstreamHost, upstreamPort: upstreamPort,
+            arguments: ["--seed", "0", "--rate", "0", "--stall", String(stall)])
     }
 
     var endpoint: String { "http://127.0.0.1:\(port)" }

@@ -1,11 +1,17 @@
 import Foundation
 import Warehouse
+
 @testable import Stevedore
 
 /// A phase of a load's transaction at which the warehouse fault suite terminates the load's backend,
 /// how the test makes the load stop there, and how a watcher recognizes it in `pg_stat_activity`.
 enum WarehousePhase: String, CaseIterable, Sendable {
-    case lockWait = "lock wait", ddl = "DDL", delete = "DELETE", copy = "COPY", ledger = "ledger", commit = "COMMIT"
+    case lockWait = "lock wait"
+    case ddl = "DDL"
+    case delete = "DELETE"
+    case copy = "COPY"
+    case ledger = "ledger"
+    case commit = "COMMIT"
 
     /// The statement a second session runs, inside its own open transaction, to hold the load at
     /// this phase (nil: the phase is caught as it runs, or by the progress hook for COMMIT).
