@@ -96,7 +96,8 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]),
         .testTarget(
-            name: "StevedoreTests", dependencies: ["Stevedore", "Frames", "ObjectStore", "Warehouse", "TestSupport"]),
+            name: "StevedoreTests",
+            dependencies: ["Blocking", "Stevedore", "Frames", "ObjectStore", "Warehouse", "TestSupport"]),
         .testTarget(
             name: "SchedulerTests",
             dependencies: [

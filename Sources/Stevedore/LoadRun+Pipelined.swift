@@ -28,7 +28,8 @@ extension LoadRun {
         var staged: Bool
     }
 
-    func runPipelined(_ source: LoadSource, started: Date, connection: Connection) async throws -> LoadReport {
+    func runPipelined(_ source: LoadSource, started: Date, connection: any WarehouseSession) async throws -> LoadReport
+    {
         guard case .client = dialect.copyRoute, let locks = dialect.advisoryLocks else {
             throw StevedoreError(
                 code: .invalidRequest, step: .plan,
@@ -289,7 +290,7 @@ extension LoadRun {
     /// Copies each batch as staging hands it over, performing what `LoadStateMachine` decides; on a
     /// fallback it lets staging finish, and the caller rolls back and copies the complete stage.
     private func copyAsStaged(
-        _ queue: BoundedQueue<CopyChunk>, _ connection: Connection, csvBuffers: PartBufferPool,
+        _ queue: BoundedQueue<CopyChunk>, _ connection: any WarehouseSession, csvBuffers: PartBufferPool,
         existing: [ColumnDefinition]?
     ) async throws -> CopyOutcome {
         guard case .client(let client) = dialect.copyRoute else { return CopyOutcome() }
@@ -543,7 +544,8 @@ extension LoadRun {
 
     /// Runs the changes of an alter (between two COPYs of the load's transaction); returns the
     /// placeholder columns that got their type.
-    private func alter(_ changes: [LoadStateMachine.ColumnChange], _ connection: Connection) async throws -> Set<String>
+    private func alter(_ changes: [LoadStateMachine.ColumnChange], _ connection: any WarehouseSession) async throws
+        -> Set<String>
     {
         var filled: Set<String> = []
         do {
@@ -585,7 +587,7 @@ extension LoadRun {
     }
 
     /// The table's columns now (nil when it does not exist).
-    private func tableColumns(_ connection: Connection) async throws -> [ColumnDefinition]? {
+    private func tableColumns(_ connection: any WarehouseSession) async throws -> [ColumnDefinition]? {
         do {
             return try await loader.existingColumns(table, on: connection)
         } catch {
@@ -602,7 +604,8 @@ extension LoadRun {
     /// Creates or evolves the table for the columns seen so far (before any row is copied), then
     /// deletes what the mode replaces; returns the DDL plan it ran (nil when none was needed).
     @discardableResult
-    private func prepareTable(schema: Schema, inference: SchemaInference, _ connection: Connection) async throws
+    private func prepareTable(schema: Schema, inference: SchemaInference, _ connection: any WarehouseSession)
+        async throws
         -> SchemaPlan?
     {
         try validateNames(schema)

@@ -99,7 +99,8 @@ struct LoadRun {
 
     /// The sequential load: stage `source` (or take `staged`, a complete stage the pipelined load
     /// made before falling back), then copy it in one transaction.
-    func run(_ source: LoadSource?, staged: StagingResult? = nil, started: Date, connection: Connection) async throws
+    func run(_ source: LoadSource?, staged: StagingResult? = nil, started: Date, connection: any WarehouseSession)
+        async throws
         -> LoadReport
     {
         var phases: [LoadReport.Phase] = []
@@ -268,7 +269,7 @@ struct LoadRun {
     }
 
     /// Creates the ledger once, serialized across concurrent loads by an advisory lock.
-    func ensureLedger(_ connection: Connection) async throws {
+    func ensureLedger(_ connection: any WarehouseSession) async throws {
         let ledger = loader.options.ledger
         try await connection.createIfMissing(
             ledger.table, dialect: dialect, lockName: "stevedore ledger \(ledger.table)",
@@ -277,7 +278,7 @@ struct LoadRun {
 
     /// Creates or evolves the table for the values `incoming` describes; returns the table's column
     /// types afterwards, and the plan it ran (nil when the table needed nothing).
-    func evolveSchema(_ incoming: SchemaInference, _ connection: Connection) async throws
+    func evolveSchema(_ incoming: SchemaInference, _ connection: any WarehouseSession) async throws
         -> (types: [String: SQLType], executed: SchemaPlan?)
     {
         var existing = try await loader.existingColumns(table, on: connection)
@@ -313,7 +314,7 @@ struct LoadRun {
     /// Widenings the dialect allows only outside a transaction block (Redshift's VARCHAR growth)
     /// run before the load's transaction: each only makes a column wider, so it is safe even if
     /// the load then fails.
-    private func widenOutsideTransaction(_ incoming: SchemaInference, _ connection: Connection) async throws {
+    private func widenOutsideTransaction(_ incoming: SchemaInference, _ connection: any WarehouseSession) async throws {
         guard let existing = try await loader.existingColumns(table, on: connection) else { return }
         let plan = try SchemaPlan.make(existing: existing, incoming: incoming, dialect: dialect, table: table)
         for column in plan.widenColumns where column.widening == .outsideTransaction {
@@ -346,7 +347,7 @@ struct LoadRun {
     /// Deletes what the mode replaces and copies the staged rows in, through a temporary table when
     /// rows must be checked or merged first.
     private func replaceRows(
-        _ staging: StagingResult, types: [String: SQLType], _ connection: Connection,
+        _ staging: StagingResult, types: [String: SQLType], _ connection: any WarehouseSession,
         step: inout StevedoreError.Step
     ) async throws {
         let columns = staging.schema.names
@@ -429,7 +430,7 @@ struct LoadRun {
     /// COPY of every staged part, in order, into `target`.
     private func copyParts(
         _ staging: StagingResult, into target: String, isTemporary: Bool, columns: [String],
-        _ connection: Connection
+        _ connection: any WarehouseSession
     ) async throws {
         let targetName = isTemporary ? TableName(schema: "", table: target) : table.tableName
         let client: any ClientCopySQL
@@ -457,7 +458,7 @@ struct LoadRun {
     }
 
     /// One part, gunzipped as it goes, into one `COPY … FROM STDIN`.
-    func copyPart(_ compressed: [UInt8], sql: String, _ connection: Connection) async throws {
+    func copyPart(_ compressed: [UInt8], sql: String, _ connection: any WarehouseSession) async throws {
         _ = try await connection.copyIn(sql) { writer in
             let reader = try GzipReader()
             var output = try reader.read(compressed)
@@ -472,7 +473,7 @@ struct LoadRun {
 
     private func copyFromManifest(
         _ stageCopy: any StageCopySQL, _ staging: StagingResult, into target: TableName,
-        columns: [String], _ connection: Connection
+        columns: [String], _ connection: any WarehouseSession
     ) async throws {
         guard let authorization = loader.options.redshiftAuthorization else {
             throw StevedoreError(
@@ -487,7 +488,7 @@ struct LoadRun {
             manifestURL: stage.manifestURLPrefix + staging.manifestKey,
             authorization: authorization, region: loader.options.redshiftRegion)
         do {
-            try await connection.execute(sql)
+            try await connection.execute(sql, [])
         } catch let error as WarehouseError {
             // The rows Redshift rejected are in its load-error table.
             let errors = stageCopy.loadErrors(limit: 20)

@@ -85,7 +85,7 @@ extension Loader {
 
     private func export(
         _ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
-        on connection: Connection, to sink: @escaping @Sendable ([UInt8]) async throws -> Void
+        on connection: any WarehouseSession, to sink: @escaping @Sendable ([UInt8]) async throws -> Void
     ) async throws
         -> Schema
     {
@@ -126,7 +126,7 @@ extension Loader {
     /// SELECT of them from `table` or its `partition`.
     private func selection(
         _ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
-        on connection: Connection
+        on connection: any WarehouseSession
     ) async throws -> (Schema, SQLStatement) {
         guard let existing = try await existingColumns(table, on: connection) else {
             throw Self.missingTable(table)
@@ -154,7 +154,7 @@ extension Loader {
     /// A stage-route warehouse (Redshift): UNLOAD to the stage as gzip CSV with a manifest, then read the parts back in order.
     private func unloadThroughStage(
         _ stageCopy: any StageCopySQL, select: SQLStatement, table: TableRef,
-        connection: Connection, sink: @escaping @Sendable ([UInt8]) async throws -> Void
+        connection: any WarehouseSession, sink: @escaping @Sendable ([UInt8]) async throws -> Void
     )
         async throws
     {
@@ -168,7 +168,7 @@ extension Loader {
         let sql = try stageCopy.unload(
             query: query, to: stage.manifestURLPrefix + prefix, authorization: authorization,
             region: options.redshiftRegion, ordered: false)
-        try await connection.execute(sql)
+        try await connection.execute(sql, [])
         let manifest = String(decoding: try await stage.getBytes(prefix + "manifest"), as: UTF8.self)
         let urls = manifest.components(separatedBy: "\"url\":\"").dropFirst().compactMap {
             $0.split(separator: "\"").first

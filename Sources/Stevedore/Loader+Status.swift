@@ -35,7 +35,9 @@ extension Loader {
         }
     }
 
-    private func history(table: TableRef?, limit: Int, on connection: Connection) async throws -> [LedgerEntry] {
+    private func history(table: TableRef?, limit: Int, on connection: any WarehouseSession) async throws
+        -> [LedgerEntry]
+    {
         let ledger = options.ledger.sql(dialect)
         let exists = dialect.tableColumns(ledger.table)
         guard try await !connection.execute(exists.sql, exists.parameters).rows.isEmpty else { return [] }
@@ -54,7 +56,7 @@ extension Loader {
         var results: [CheckResult] = []
         do {
             let connection = try await connect()
-            let version = try await connection.execute(dialect.serverVersion.sql).scalar ?? ""
+            let version = try await connection.execute(dialect.serverVersion).scalar ?? ""
             results.append(CheckResult(name: "warehouse", ok: true, detail: "\(connection.endpoint): \(version)"))
             await connection.close()
         } catch {

@@ -63,10 +63,12 @@ public struct Loader: Sendable {
     public let stage: any ObjectStore
     public let options: Options
     public let logger: Logger
+    /// How sessions with the warehouse are opened (`.live`: libpq).
+    public let sessions: Sessions
 
     public init(
         warehouse: String = "", dialect: any Dialect = PostgresDialect(), stage: any ObjectStore,
-        options: Options = Options(), logger: Logger = Logger(label: "stevedore.loader")
+        options: Options = Options(), logger: Logger = Logger(label: "stevedore.loader"), sessions: Sessions = .live
     ) {
         // Before libpq or curl touch OpenSSL (see CryptoRuntime).
         CryptoRuntime.prepare()
@@ -75,6 +77,7 @@ public struct Loader: Sendable {
         self.stage = stage
         self.options = options
         self.logger = logger
+        self.sessions = sessions
     }
 
     /// Stores `frame` into `table`. With a partition, the default mode replaces that partition;
@@ -100,11 +103,11 @@ public struct Loader: Sendable {
     }
 
     /// Opens a session for this loader's warehouse, in UTC so naive timestamps read as written.
-    func connect() async throws -> Connection {
+    func connect() async throws -> any WarehouseSession {
         do {
-            let connection = try await Connection.connect(warehouse, logger: logger)
+            let connection = try await sessions.open(warehouse, logger)
             for statement in dialect.sessionSetup {
-                try await connection.execute(statement.sql, statement.parameters)
+                try await connection.execute(statement)
             }
             return connection
         } catch let error as WarehouseError {
@@ -116,7 +119,7 @@ public struct Loader: Sendable {
 
     /// The columns of `table` from the catalog, nil when it does not exist. A type without a case
     /// of its own is `.other`, by its name.
-    func existingColumns(_ table: TableRef, on connection: Connection) async throws -> [ColumnDefinition]? {
+    func existingColumns(_ table: TableRef, on connection: any WarehouseSession) async throws -> [ColumnDefinition]? {
         let query = dialect.tableColumns(table.tableName)
         let result = try await connection.execute(query.sql, query.parameters)
         guard !result.rows.isEmpty else { return nil }

@@ -3,21 +3,26 @@ internal import CLibPQ
 /// Sends the data of a `COPY … FROM STDIN` that `Connection.copyIn` started. Chunks may be any
 /// size and need not end on row boundaries.
 public struct CopyInWriter: Sendable {
-    let connection: Connection
+    private let send: @Sendable (ArraySlice<UInt8>) async throws -> Void
+
+    /// A writer that hands each chunk to `send` (a session's own way of sending COPY data).
+    public init(_ send: @escaping @Sendable (ArraySlice<UInt8>) async throws -> Void) {
+        self.send = send
+    }
 
     /// Sends `bytes` to the server.
     public func write(_ bytes: [UInt8]) async throws {
-        try await connection.putCopyData(bytes)
+        try await send(bytes[...])
     }
 
     /// Sends part of a buffer, without copying it first.
     public func write(_ bytes: ArraySlice<UInt8>) async throws {
-        try await connection.putCopyData(bytes)
+        try await send(bytes)
     }
 
     /// Sends the UTF-8 bytes of `text`.
     public func write(_ text: String) async throws {
-        try await connection.putCopyData(Array(text.utf8))
+        try await send(Array(text.utf8)[...])
     }
 }
 
@@ -33,7 +38,7 @@ extension Connection {
     ) async throws -> Int {
         try await startCopyIn(sql)
         do {
-            try await body(CopyInWriter(connection: self))
+            try await body(CopyInWriter { [self] bytes in try await putCopyData(bytes) })
         } catch {
             await abortCopyIn(reason: "aborted by the client: \(error)")
             throw error

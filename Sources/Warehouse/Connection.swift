@@ -27,6 +27,13 @@ public actor Connection {
         public var database: String
         public var user: String
         public var description: String { "\(user)@\(host):\(port)/\(database)" }
+
+        public init(host: String, port: String, database: String, user: String) {
+            self.host = host
+            self.port = port
+            self.database = database
+            self.user = user
+        }
     }
 
     /// Where the server stands with respect to a transaction block.
@@ -288,5 +295,25 @@ extension Connection {
     /// True when running on the connection's lane.
     func isOnOwnThread() -> Bool {
         lane.isCurrent
+    }
+}
+
+extension Connection: WarehouseSession {
+    public func copyIn(_ sql: String, isolation: isolated (any Actor)?, body: (CopyInWriter) async throws -> Void)
+        async throws -> Int
+    {
+        try await copyIn(sql, isolation: isolation, body)
+    }
+
+    public func copyOut(
+        _ sql: String, chunkSize: Int, isolation: isolated (any Actor)?, body: ([UInt8]) async throws -> Void
+    ) async throws -> Int {
+        try await copyOut(sql, chunkSize: chunkSize, isolation: isolation, body)
+    }
+
+    public func transaction<T>(isolation: isolated (any Actor)?, body: (any WarehouseSession) async throws -> T)
+        async throws -> T
+    {
+        try await transaction(isolation: isolation) { (connection: Connection) in try await body(connection) }
     }
 }

@@ -6,6 +6,11 @@ public struct QueryResult: Sendable, Hashable {
         public var name: String
         /// The PostgreSQL type OID (`pg_type.oid`): 23 int4, 25 text, 1700 numeric, …
         public var typeOID: UInt32
+
+        public init(name: String, typeOID: UInt32 = 25) {
+            self.name = name
+            self.typeOID = typeOID
+        }
     }
 
     public var columns: [Column]
@@ -14,6 +19,14 @@ public struct QueryResult: Sendable, Hashable {
     public var commandStatus: String
     /// Rows the command affected or returned, when it reports a count.
     public var affectedRows: Int?
+
+    /// A result as a session reports it (a scripted session makes its own).
+    public init(columns: [Column] = [], rows: [[String?]] = [], commandStatus: String = "", affectedRows: Int? = nil) {
+        self.columns = columns
+        self.rows = rows
+        self.commandStatus = commandStatus
+        self.affectedRows = affectedRows
+    }
 
     /// The index of the column called `name`, if there is one.
     public func columnIndex(_ name: String) -> Int? {

@@ -1,0 +1,19 @@
+import Logging
+import Warehouse
+
+extension Loader {
+    /// How a loader opens its sessions with the warehouse: `.live` connects with libpq; `.custom`
+    /// hands out sessions of the caller's (a test's scripted one, to check the SQL a load sends
+    /// without a server).
+    public struct Sessions: Sendable {
+        let open: @Sendable (_ connectionString: String, _ logger: Logger) async throws -> any WarehouseSession
+
+        /// libpq connections to the loader's `warehouse`.
+        public static let live = Sessions { try await Connection.connect($0, logger: $1) }
+
+        /// Sessions that `open` makes.
+        public static func custom(_ open: @escaping @Sendable () async throws -> any WarehouseSession) -> Sessions {
+            Sessions { _, _ in try await open() }
+        }
+    }
+}

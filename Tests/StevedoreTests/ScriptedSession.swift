@@ -1,0 +1,79 @@
+import Blocking
+import Warehouse
+
+/// A warehouse session with no server behind it: it records every statement and COPY a load sends
+/// and answers each statement from `answer` (by default an empty result), for tests about the SQL
+/// itself, such as Redshift's, which no server here speaks.
+final class ScriptedSession: WarehouseSession {
+    /// One thing the load sent: a statement with its parameters, or a COPY with the bytes it streamed.
+    struct Sent: Sendable, Equatable {
+        var sql: String
+        var parameters: [String?] = []
+        var copied: [UInt8] = []
+    }
+
+    private let log = LockedBox<(sent: [Sent], closed: Bool)>(([], false))
+    private let answer: @Sendable (_ sql: String, _ parameters: [String?]) throws -> QueryResult
+
+    init(
+        answer: @escaping @Sendable (_ sql: String, _ parameters: [String?]) throws -> QueryResult = { _, _ in
+            QueryResult()
+        }
+    ) {
+        self.answer = answer
+    }
+
+    /// Everything sent so far, in order.
+    var sent: [Sent] { log.withLock { $0.sent } }
+
+    let endpoint = Connection.Endpoint(host: "scripted", port: "0", database: "none", user: "test")
+
+    var isOpen: Bool { !log.withLock { $0.closed } }
+
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [String?]) async throws -> QueryResult {
+        log.withLock { $0.sent.append(Sent(sql: sql, parameters: parameters)) }
+        return try answer(sql, parameters)
+    }
+
+    func begin() async throws { try await execute("BEGIN", []) }
+    func commit() async throws { try await execute("COMMIT", []) }
+    func rollback() async throws { try await execute("ROLLBACK", []) }
+
+    func copyIn(_ sql: String, isolation: isolated (any Actor)?, body: (CopyInWriter) async throws -> Void)
+        async throws -> Int
+    {
+        let bytes = LockedBox<[UInt8]>([])
+        try await body(CopyInWriter { chunk in bytes.withLock { $0 += chunk } })
+        let copied = bytes.withLock { $0 }
+        log.withLock { $0.sent.append(Sent(sql: sql, copied: copied)) }
+        _ = try answer(sql, [])
+        return copied.count { $0 == UInt8(ascii: "\n") }
+    }
+
+    func copyOut(
+        _ sql: String, chunkSize: Int, isolation: isolated (any Actor)?, body: ([UInt8]) async throws -> Void
+    ) async throws -> Int {
+        try await execute(sql, [])
+        return 0
+    }
+
+    func transaction<T>(isolation: isolated (any Actor)?, body: (any WarehouseSession) async throws -> T)
+        async throws -> T
+    {
+        try await begin()
+        let value: T
+        do {
+            value = try await body(self)
+        } catch {
+            try await rollback()
+            throw error
+        }
+        try await commit()
+        return value
+    }
+
+    func close() async {
+        log.withLock { $0.closed = true }
+    }
+}

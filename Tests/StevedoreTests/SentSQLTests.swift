@@ -1,0 +1,141 @@
+import Foundation
+import Frames
+import ObjectStore
+import Stevedore
+import TestSupport
+import Testing
+import Warehouse
+
+/// The statements a load sends, in order, checked on a `ScriptedSession` with no warehouse server:
+/// Redshift's flow (which no server here speaks) and PostgreSQL's lock order.
+@Suite("The SQL a load sends", .timeLimit(.minutes(5)))
+struct SentSQLTests {
+    static let role = "arn:aws:iam::123456789012:role/Loader"
+
+    /// The index of the first statement at or after `start` that begins with `prefix`.
+    static func index(_ sent: [ScriptedSession.Sent], _ prefix: String, from start: Int = 0) -> Int? {
+        sent.indices.first { $0 >= start && sent[$0].sql.hasPrefix(prefix) }
+    }
+
+    /// A Redshift loader staging to the S3 test server, its sessions scripted.
+    static func redshiftLoader(_ session: ScriptedSession, prefix: String) throws -> Loader {
+        let bucket = try TestServices.value("STEVEDORE_TEST_BUCKET")
+        var options = Loader.Options()
+        options.stagePrefix = prefix
+        options.redshiftAuthorization = .iamRole(role)
+        options.redshiftRegion = "us-east-1"
+        options.keepStage = true
+        return Loader(
+            dialect: RedshiftDialect(), stage: S3Store(try S3Configuration.fromEnvironment(bucket: bucket)),
+            options: options, sessions: .custom { session })
+    }
+
+    @Test("Redshift, a new table: ledger, CREATE before LOCK, DELETE, COPY from the manifest, ledger row, COMMIT")
+    func redshiftPartitionLoad() async throws {
+        let session = ScriptedSession()
+        let prefix = "tests/sent-sql-\(UInt32.random(in: 0...UInt32.max))"
+        let loader = try Self.redshiftLoader(session, prefix: prefix)
+        let table = TableRef(schema: "analytics", table: "sales")
+        let frame = try LoaderFixture.sales(days: ["2024-01-02"], rowsPerDay: 40)
+        let report = try await loader.store(frame, into: table, partition: .day("2024-01-02", column: "day"))
+        try await withCleanUp({
+            _ = try? await loader.stage.deleteMany(try await loader.stage.listKeys(prefix: prefix))
+        }) {
+            let sent = session.sent
+            #expect(report.rows == 40)
+            #expect(!sent.contains { $0.sql.contains("pg_advisory") }, "Redshift has no advisory locks")
+            #expect(!sent.contains { $0.sql.hasPrefix("SET ") }, "no session setup on Redshift")
+            // The ledger first, in a transaction of its own.
+            let ledger = try #require(Self.index(sent, #"CREATE TABLE IF NOT EXISTS "stevedore"."load_history""#))
+            #expect(sent[ledger + 1].sql == "COMMIT")
+            // Then the load: the table exists before it is locked, and the rows go in under the lock.
+            let create = try #require(Self.index(sent, #"CREATE TABLE IF NOT EXISTS "analytics"."sales""#))
+            let lock = try #require(Self.index(sent, #"LOCK "analytics"."sales""#))
+            let delete = try #require(Self.index(sent, #"DELETE FROM "analytics"."sales" WHERE "day" = $1"#))
+            let copy = try #require(Self.index(sent, #"COPY "analytics"."sales""#))
+            let insert = try #require(Self.index(sent, #"INSERT INTO "stevedore"."load_history""#))
+            let begin = try #require(sent[..<create].lastIndex { $0.sql == "BEGIN" })
+            #expect(begin > ledger + 1)
+            #expect(create < lock && lock < delete && delete < copy && copy < insert)
+            #expect(sent.last?.sql == "COMMIT" && Self.index(sent, "COMMIT", from: begin) == sent.count - 1)
+            #expect(sent[create].sql.contains(#""amount" DECIMAL(12,2)"#), "the frame's own type: \(sent[create].sql)")
+            #expect(sent[delete].parameters == ["2024-01-02"])
+            let manifestURL = report.stagePrefix + "manifest.json"
+            let expected = try RedshiftDialect().copyFromManifest(
+                TableName(schema: "analytics", table: "sales"), columns: frame.schema.names, manifestURL: manifestURL,
+                authorization: .iamRole(Self.role), region: "us-east-1")
+            #expect(sent[copy].sql == expected)
+            #expect(sent[insert].parameters[2] == "sales" && sent[insert].parameters[6] == "40")
+            // What the COPY reads is on the stage: the manifest lists every part, each mandatory.
+            let keys = try await loader.stage.listKeys(prefix: prefix)
+            let manifestKey = try #require(keys.first { $0.hasSuffix("/manifest.json") })
+            #expect(manifestURL.hasSuffix(manifestKey))
+            let manifest = String(decoding: try await loader.stage.getBytes(manifestKey), as: UTF8.self)
+            #expect(manifest.components(separatedBy: "\"mandatory\":true").count - 1 == report.parts)
+        }
+    }
+
+    @Test("Redshift, a COPY the cluster refuses: its load errors are read, the load rolls back, nothing commits")
+    func redshiftRefusedCopy() async throws {
+        let session = ScriptedSession { sql, _ in
+            if sql.hasPrefix("COPY ") {
+                throw WarehouseError(code: .serverError, message: "Load into table 'sales' failed.", sqlState: "XX000")
+            }
+            if sql.contains("stl_load_errors") {
+                return QueryResult(rows: [["s3://stage/part-00000.csv.gz", "7", "amount", "abc", "Invalid digit"]])
+            }
+            return QueryResult()
+        }
+        let prefix = "tests/sent-sql-\(UInt32.random(in: 0...UInt32.max))"
+        let loader = try Self.redshiftLoader(session, prefix: prefix)
+        let frame = try LoaderFixture.sales(days: ["2024-01-03"], rowsPerDay: 10)
+        try await withCleanUp({
+            _ = try? await loader.stage.deleteMany(try await loader.stage.listKeys(prefix: prefix))
+        }) {
+            let error = try await #require(throws: StevedoreError.self) {
+                try await loader.store(
+                    frame, into: TableRef(schema: "analytics", table: "sales"),
+                    partition: .day("2024-01-03", column: "day"))
+            }
+            #expect(error.step == .copy)
+            #expect(error.message.contains("Load into table 'sales' failed."), "\(error.message)")
+            #expect(error.message.contains("Invalid digit"), "the load errors are in the message: \(error.message)")
+            let sent = session.sent
+            let copy = try #require(Self.index(sent, "COPY "))
+            #expect(sent[copy + 1].sql.contains("stl_load_errors"))
+            #expect(sent.last?.sql == "ROLLBACK")
+            #expect(!sent.contains { $0.sql.hasPrefix(#"INSERT INTO "stevedore"."load_history""#) })
+        }
+    }
+
+    @Test("PostgreSQL, a sequential load: the table, partition and DDL locks in that order, then DELETE, COPY, ledger")
+    func postgresLockOrder() async throws {
+        let session = ScriptedSession()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sent-sql-\(UUID().uuidString)")
+        var options = Loader.Options()
+        options.pipelinedCopy = false
+        let loader = Loader(stage: try FileStore(root: folder), options: options, sessions: .custom { session })
+        let frame = try LoaderFixture.sales(days: ["2024-01-04"], rowsPerDay: 25)
+        try await withCleanUp({ try? FileManager.default.removeItem(at: folder) }) {
+            let report = try await loader.store(
+                frame, into: TableRef(schema: "s", table: "t"), partition: .day("2024-01-04", column: "day"))
+            #expect(report.copy == .sequential)
+            let sent = session.sent
+            #expect(sent.first?.sql == "SET TimeZone = 'UTC'")
+            let tableLock = try #require(Self.index(sent, "SELECT pg_advisory_xact_lock_shared("))
+            #expect(sent[tableLock].parameters == ["s.t#table"])
+            #expect(sent[tableLock + 1].parameters == ["s.t/day=2024-01-04"], "the partition lock comes next")
+            let ddlLock = try #require(sent.firstIndex { $0.parameters == ["s.t#ddl"] })
+            let create = try #require(Self.index(sent, #"CREATE TABLE IF NOT EXISTS "s"."t""#))
+            let delete = try #require(Self.index(sent, #"DELETE FROM "s"."t""#))
+            let copy = try #require(Self.index(sent, #"COPY "s"."t""#))
+            let insert = try #require(Self.index(sent, #"INSERT INTO "stevedore"."load_history""#))
+            #expect(tableLock < ddlLock && ddlLock < create && create < delete && delete < copy && copy < insert)
+            #expect(sent.last?.sql == "COMMIT")
+            // The COPY streamed every row of the staged CSV (notes hold line feeds, so each row is
+            // found by its id at the start of a line).
+            let copied = String(decoding: sent[copy].copied, as: UTF8.self)
+            for id in 1...25 { #expect(copied.contains("\n\(id),") || copied.hasPrefix("\(id),")) }
+        }
+    }
+}
