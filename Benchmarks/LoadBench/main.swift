@@ -37,7 +37,7 @@ do {
     }
     let loader = Loader(stage: stage, options: options)
     let started = Date()
-    let report = try await loader.store(try .csv(path: arguments[1]), into: try TableRef(parsing: arguments[2]))
+    let report = try await loader.store(try await .csv(path: arguments[1]), into: try TableRef(parsing: arguments[2]))
     let seconds = Date().timeIntervalSince(started)
     print(report)
     for phase in report.phases {

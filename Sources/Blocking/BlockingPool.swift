@@ -5,11 +5,14 @@ import Foundation
 /// swift-nio's `NIOThreadPool`. Threads start when work waits and none is idle, up to
 /// `maximumThreads`, and stay until `shutdown`, which lets queued work finish and joins them.
 public final class BlockingPool: Sendable {
-    /// The process's pool, started on first use and never shut down.
-    public static let shared = BlockingPool(name: "stevedore-io", maximumThreads: 64)
+    /// The process's pool, started on first use and never shut down. Each blocked call holds a
+    /// thread (a lock wait, a silent pipe), so the bound is far above what loads use (a CLI load:
+    /// at most 4; the scheduler: about 4 per partition in flight).
+    public static let shared = BlockingPool(name: "stevedore-io", maximumThreads: 256)
 
     /// Why the pool refused work.
     public struct ShutDown: Error, CustomStringConvertible {
+        public init() {}
         public var description: String { "the blocking pool was shut down" }
     }
 
@@ -53,7 +56,7 @@ public final class BlockingPool: Sendable {
         return accepted.withLock { $0 }
     }
 
-    /// How many jobs wait for a thread (cancelled ones that a thread has not yet skipped included).
+    /// How many jobs wait for a thread.
     public var queuedJobs: Int {
         storage.condition.lock()
         defer { storage.condition.unlock() }

@@ -52,8 +52,9 @@ public final class SerialLane: SerialExecutor, Sendable {
         }
         guard startDraining else { return }
         if !pool.submit({ self.drain() }) {
-            // A pool that is shut down runs nothing more: run here rather than lose the work.
-            drain()
+            // A pool that is shut down runs nothing more: a thread of its own drains the lane rather
+            // than lose the work (never the caller's thread, which may be a cooperative one).
+            Thread { self.drain() }.start()
         }
     }
 

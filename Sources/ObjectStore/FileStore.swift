@@ -3,7 +3,8 @@ import Foundation
 
 /// The `ObjectStore` over a local folder (`file://` stages): keys are paths below the root, writes
 /// are atomic (a temporary file renamed into place), reads stream. The embedded default stage for
-/// PostgreSQL targets when no S3 is configured. Every file system call runs on `pool`.
+/// PostgreSQL targets when no S3 is configured. Every file system call after `init` (which makes
+/// the folder) runs on `pool`.
 public struct FileStore: ObjectStore {
     /// The folder objects live in.
     public let root: URL
@@ -35,8 +36,8 @@ public struct FileStore: ObjectStore {
 
     public var location: String { root.absoluteString }
 
-    /// The local file that holds `key`, for a reader that wants to read it itself (on a thread of
-    /// its own) rather than through `get`.
+    /// The local file that holds `key`, for a reader that wants to read it itself (on the
+    /// blocking pool) rather than through `get`.
     public func fileURL(for key: String) throws -> URL {
         try file(key, operation: "fileURL")
     }
@@ -87,7 +88,7 @@ public struct FileStore: ObjectStore {
                     try handle.close()
                 }
             } catch {
-                try? handle.close()
+                pool.submit { try? handle.close() }
                 throw error
             }
             try await pool.run {
@@ -103,7 +104,8 @@ public struct FileStore: ObjectStore {
             }
             return ObjectInfo(key: key, size: size, etag: nil)
         } catch {
-            try? await pool.run { try FileManager.default.removeItem(at: temporary) }
+            // Submitted, not awaited through `run`: a cancelled write must still remove its file.
+            pool.submit { try? FileManager.default.removeItem(at: temporary) }
             throw error
         }
     }

@@ -13,9 +13,7 @@ public struct ScheduledJob: Sendable {
         self.job = job
         var options = loader.options
         options.skipUnchanged = job.skipUnchanged
-        self.loader = Loader(
-            warehouse: loader.warehouse, dialect: loader.dialect, stage: loader.stage,
-            options: options, logger: loader.logger)
+        self.loader = loader.with(options: options)
         self.warehouse = warehouse
     }
 
@@ -25,9 +23,7 @@ public struct ScheduledJob: Sendable {
         guard exactlyOnce else { return loader }
         var options = loader.options
         options.skipIfLoaded = true
-        return Loader(
-            warehouse: loader.warehouse, dialect: loader.dialect, stage: loader.stage, options: options,
-            logger: loader.logger)
+        return loader.with(options: options)
     }
 
     /// The ledger's label of each of `keys` (keys the definition does not know are left out).

@@ -36,12 +36,43 @@ final class BlockingReader: Sendable {
         self.cleanup = cleanup
     }
 
-    /// The next batch, read on the pool; nil once the input has ended.
+    /// The next batch, read on the pool; nil once the input has ended. A cancelled task gets
+    /// `CancellationError` at once, even while a read blocks (a silent pipe): the source is closed,
+    /// and the read's late result is dropped when it comes.
     func next() async throws -> TextBatch? {
-        try await withTaskCancellationHandler {
-            try await pool.run { try self.readOne() }
+        let waiter = LockedBox<CheckedContinuation<TextBatch?, any Error>?>(nil)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                // Under the lock: a cancellation either came first (and is seen here) or finds the
+                // continuation below.
+                let cancelled = waiter.withLock { waiting in
+                    if Task.isCancelled { return true }
+                    waiting = continuation
+                    return false
+                }
+                if cancelled {
+                    continuation.resume(throwing: CancellationError())
+                    return
+                }
+                let submitted = pool.submit {
+                    let batch = Result { try self.readOne() }
+                    Self.take(waiter)?.resume(with: batch)
+                }
+                if !submitted { Self.take(waiter)?.resume(throwing: BlockingPool.ShutDown()) }
+            }
         } onCancel: {
-            interrupt()
+            close()
+            Self.take(waiter)?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// The continuation waiting for a read, taken so that it is resumed once.
+    private static func take(_ waiter: LockedBox<CheckedContinuation<TextBatch?, any Error>?>)
+        -> CheckedContinuation<TextBatch?, any Error>?
+    {
+        waiter.withLock { waiting in
+            defer { waiting = nil }
+            return waiting
         }
     }
 
@@ -67,7 +98,15 @@ final class BlockingReader: Sendable {
         }
         guard let reader else { return nil }
         do {
-            guard let next = try reader.next ?? reader.open?() else { return nil }
+            guard let next = try reader.next ?? reader.open?() else {
+                // Only when two reads overlap, which the one consumer never does: end cleanly.
+                state.withLock { state in
+                    state.reading = false
+                    state.ended = true
+                }
+                cleanUpOnce()
+                return nil
+            }
             let batch = try next()
             let finished = state.withLock { state in
                 state.reading = false

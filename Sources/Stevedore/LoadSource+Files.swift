@@ -22,32 +22,37 @@ extension LoadSource {
     }
 
     /// A CSV file (gunzipped when the name ends in `.gz`; `-` is stdin), header and delimiter as
-    /// `options` say. A file that cannot be opened is an error here; the header and rows are read
-    /// on the blocking pool.
-    public static func csv(path: String, options: CSVOptions = CSVOptions()) throws -> LoadSource {
-        let open = {
+    /// `options` say. It is opened and its header read now, on `pool`, so a file that cannot be read
+    /// fails here, before the load connects; its rows are read on `pool` as the load asks.
+    public static func csv(path: String, options: CSVOptions = CSVOptions(), pool: BlockingPool = .shared)
+        async throws -> LoadSource
+    {
+        try await opened(on: pool) {
             let reader = try CSVReader(path: path, options: options)
             return { try reader.next() }
         }
-        try failFastIfUnreadable(path, open)
-        return reading(open: open)
     }
 
     /// A JSON Lines file (gunzipped when the name ends in `.gz`; `-` is stdin): keys become columns.
-    public static func jsonLines(path: String) throws -> LoadSource {
-        let open = {
+    /// Opened now and read as the load asks, on `pool`, as `csv(path:)`.
+    public static func jsonLines(path: String, pool: BlockingPool = .shared) async throws -> LoadSource {
+        try await opened(on: pool) {
             let reader = try JSONLinesReader(path: path)
             return { try reader.next() }
         }
-        try failFastIfUnreadable(path, open)
-        return reading(open: open)
     }
 
-    /// Opens `path` here only when it cannot be read, so the reader's own error names it now; a
-    /// readable path (a FIFO's open may block) is opened on the pool.
-    private static func failFastIfUnreadable(_ path: String, _ open: () throws -> () throws -> TextBatch?) throws {
-        guard path != "-", access(path, R_OK) != 0 else { return }
-        _ = try open()
+    /// Runs `open` on `pool` now and hands its reader to `reading`.
+    private static func opened(
+        on pool: BlockingPool, _ open: @escaping @Sendable () throws -> () throws -> TextBatch?
+    ) async throws -> LoadSource {
+        let reader = try await pool.run { LockedBox(Optional(try open())) }
+        return reading(pool: pool) {
+            guard let next = reader.withLock({ $0.take() }) else {
+                throw CancellationError()  // `reading` opens once; a second open means a second reader.
+            }
+            return next
+        }
     }
 }
 

@@ -80,6 +80,12 @@ public struct Loader: Sendable {
         self.sessions = sessions
     }
 
+    /// The same loader with other options: the warehouse, dialect, stage, logger and sessions stay.
+    public func with(options: Options) -> Loader {
+        Loader(
+            warehouse: warehouse, dialect: dialect, stage: stage, options: options, logger: logger, sessions: sessions)
+    }
+
     /// Stores `frame` into `table`. With a partition, the default mode replaces that partition;
     /// without, it replaces the whole table.
     @discardableResult

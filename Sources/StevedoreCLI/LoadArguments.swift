@@ -70,7 +70,7 @@ struct LoadArguments: ParsableArguments {
         }
     }
 
-    func source() throws -> LoadSource {
+    func source() async throws -> LoadSource {
         let jsonl = file.hasSuffix(".jsonl") || file.hasSuffix(".jsonl.gz") || file.hasSuffix(".ndjson")
         let chosen = format ?? (jsonl ? .jsonl : .csv)
         if file != "-" && !FileManager.default.fileExists(atPath: file) {
@@ -78,8 +78,8 @@ struct LoadArguments: ParsableArguments {
         }
         do {
             switch chosen {
-            case .csv: return try .csv(path: file)
-            case .jsonl: return try .jsonLines(path: file)
+            case .csv: return try await .csv(path: file)
+            case .jsonl: return try await .jsonLines(path: file)
             }
         } catch {
             // A reader's error names the file, line and column itself.

@@ -44,11 +44,13 @@ struct LoadCommand: AsyncParsableCommand {
                 if let display { options.progress = { display.report($0) } }
             }
             if dryRun {
-                let plan = try await loader.plan(try load.source(), into: tableRef, partition: spec, mode: writeMode)
+                let plan = try await loader.plan(
+                    try await load.source(), into: tableRef, partition: spec, mode: writeMode)
                 print(output.json ? ReportJSON.plan(plan) : PlanCommand.text(plan))
                 return
             }
-            let report = try await loader.store(try load.source(), into: tableRef, partition: spec, mode: writeMode)
+            let report = try await loader.store(
+                try await load.source(), into: tableRef, partition: spec, mode: writeMode)
             display?.finish()
             if output.json {
                 print(ReportJSON.load(report))

@@ -43,7 +43,8 @@ struct SchedulerSetup {
             if case .query(let database, let sql) = job.source {
                 // A database may be a name from `warehouses`.
                 let url = file.warehouses[database] ?? database
-                guard !url.hasPrefix("redshift://") else {
+                // The query streams through COPY TO STDOUT, which only a client-route warehouse has.
+                guard case .client = Locations.warehouse(url).dialect.copyRoute else {
                     throw Failure.usageError(
                         "job \(job.name): a query source reads PostgreSQL (COPY TO STDOUT), not Redshift")
                 }

@@ -147,6 +147,7 @@ extension Connection {
     /// query that has not produced its first row yet (a long sort, say) stops too.
     func readCopyChunkCancellably(_ sql: String, chunkSize: Int) async throws -> [UInt8]? {
         let canceller = self.canceller
+        let pool = self.pool
         canceller.prepare()
         return try await withTaskCancellationHandler {
             guard canceller.start() else {
@@ -155,7 +156,7 @@ extension Connection {
             defer { canceller.finish() }
             return try readCopyChunk(sql, chunkSize: chunkSize)
         } onCancel: {
-            _ = canceller.cancelRunning()
+            canceller.cancelRunning(on: pool)
         }
     }
 

@@ -42,6 +42,8 @@ public actor Connection {
     }
 
     let lane: SerialLane
+    /// Where the lane runs, and where cancel requests are sent from.
+    let pool: BlockingPool
     private let connection: LibPQHandle
     /// The `PGconn`; nil once closed.
     var handle: OpaquePointer? { connection.pointer }
@@ -56,10 +58,13 @@ public actor Connection {
         lane.asUnownedSerialExecutor()
     }
 
-    private init(connection: LibPQHandle, lane: SerialLane, secrets: ConnectionSecrets, logger: Logger) {
+    private init(
+        connection: LibPQHandle, lane: SerialLane, pool: BlockingPool, secrets: ConnectionSecrets, logger: Logger
+    ) {
         let handle = connection.opened
         self.connection = connection
         self.lane = lane
+        self.pool = pool
         self.secrets = secrets
         self.canceller = QueryCanceller(connection: handle)
         self.endpoint = Endpoint(
@@ -118,7 +123,7 @@ public actor Connection {
         case .failure(let error):
             throw error
         case .success(let connection):
-            let result = Connection(connection: connection, lane: lane, secrets: secrets, logger: logger)
+            let result = Connection(connection: connection, lane: lane, pool: pool, secrets: secrets, logger: logger)
             result.logger.debug("connected")
             return result
         }
@@ -234,6 +239,7 @@ public actor Connection {
         let canceller = self.canceller
         let libpq = self.connection
         let lane = self.lane
+        let pool = self.pool
         canceller.prepare()
         let outcome: ServerResult?? = try await withTaskCancellationHandler {
             try await lane.run { () -> ServerResult?? in
@@ -247,7 +253,7 @@ public actor Connection {
                 return .some(call(pointer).map(ServerResult.init))
             }
         } onCancel: {
-            canceller.cancelRunning()
+            canceller.cancelRunning(on: pool)
         }
         guard let result = outcome else { throw cancelled }
         return result

@@ -9,6 +9,8 @@ final class QueryCanceller: Sendable {
         var running = false
         /// Set by a cancellation, whether or not a call was running; read when a call starts.
         var requested = false
+        /// Counts the calls started, so a cancel request sent late never hits a later call.
+        var call = 0
     }
 
     private let state: LockedBox<State>
@@ -30,6 +32,7 @@ final class QueryCanceller: Sendable {
     func start() -> Bool {
         state.withLock { state in
             state.running = true
+            state.call += 1
             return !state.requested
         }
     }
@@ -39,12 +42,21 @@ final class QueryCanceller: Sendable {
         state.withLock { $0.running = false }
     }
 
-    /// Sends a cancel request if a blocking call is in progress. Returns whether one was sent.
-    @discardableResult
-    func cancelRunning() -> Bool {
-        state.withLock { state in
+    /// Marks the statement cancelled and, if a blocking call is in progress, sends the server a
+    /// cancel request from `pool` (`PQcancel` opens a connection of its own, so it blocks): the
+    /// caller is a task-cancellation handler, on whatever thread cancelled the task.
+    func cancelRunning(on pool: BlockingPool) {
+        let running: Int? = state.withLock { state in
             state.requested = true
-            return state.running && Self.sendCancel(state.cancel)
+            return state.running ? state.call : nil
+        }
+        guard let call = running else { return }
+        pool.submit { [self] in
+            // Under the lock, so the cancel object is not freed meanwhile; only while that same
+            // call still runs.
+            state.withLock { state in
+                if state.running && state.call == call { _ = Self.sendCancel(state.cancel) }
+            }
         }
     }
 

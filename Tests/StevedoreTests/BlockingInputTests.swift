@@ -25,7 +25,12 @@ struct BlockingInputTests {
             for index in 0..<stalledCount {
                 let fifo = try FIFO(folder.appendingPathComponent("input-\(index).csv").path)
                 let table = fixture.table("stalled_\(index)")
-                stalled.append(Task { try await fixture.loader.store(try .csv(path: fifo.path), into: table) })
+                // Opened lazily, by the load's first request, so the load itself waits on the input.
+                let source = LoadSource.reading {
+                    let reader = try CSVReader(path: fifo.path)
+                    return { try reader.next() }
+                }
+                stalled.append(Task { try await fixture.loader.store(source, into: table) })
                 // Opened once the reader has the FIFO open; nothing is written yet, so the reader
                 // blocks in read().
                 writers.append(try await fifo.openWriter())
@@ -34,7 +39,7 @@ struct BlockingInputTests {
             let plain = folder.appendingPathComponent("plain.csv")
             try Data(csv.utf8).write(to: plain)
             let report = try await Self.within(.seconds(60)) {
-                try await fixture.loader.store(try .csv(path: plain.path), into: fixture.table("plain"))
+                try await fixture.loader.store(try await .csv(path: plain.path), into: fixture.table("plain"))
             }
             #expect(report.rows == 5_000)
             #expect(try await fixture.rows(fixture.table("plain"), orderBy: "id").count == 5_000)
@@ -59,6 +64,37 @@ struct BlockingInputTests {
         }
         try? FileManager.default.removeItem(at: folder)
         try await fixture.dropSchema()
+    }
+
+    @Test("a load whose FIFO input is silent stops at once when its task is cancelled, and creates nothing")
+    func cancelSilentInput() async throws {
+        let fixture = try LoaderFixture(.folder)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fifos-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let fifo = try FIFO(folder.appendingPathComponent("silent.csv").path)
+        let table = fixture.table("silent")
+        let source = LoadSource.reading {
+            let reader = try CSVReader(path: fifo.path)
+            return { try reader.next() }
+        }
+        let load = Task { try await fixture.loader.store(source, into: table) }
+        // The reader has the FIFO open and now waits in read(): nothing will ever be written.
+        let writer = try await fifo.openWriter()
+        try await withCleanUp({
+            writer.close()
+            try? FileManager.default.removeItem(at: folder)
+            try? await fixture.dropSchema()
+        }) {
+            let cancelled = ContinuousClock.now
+            load.cancel()
+            let outcome = try await Self.within(.seconds(20)) { await load.result }
+            #expect(throws: (any Error).self) { try outcome.get() }
+            #expect(ContinuousClock.now - cancelled < .seconds(10), "the load ended promptly")
+            let connection = try await fixture.connection()
+            let exists = try await connection.execute("SELECT to_regclass($1)::text", [table.quoted]).scalar
+            await connection.close()
+            #expect(exists == nil, "the cancelled load created no table")
+        }
     }
 
     struct TimedOut: Error, CustomStringConvertible {

@@ -52,8 +52,8 @@ struct LoaderFixture {
         defer { try? FileManager.default.removeItem(at: url) }
         let source: LoadSource =
             file.hasSuffix(".jsonl")
-            ? try .jsonLines(path: url.path)
-            : try .csv(path: url.path, options: CSVOptions(batchRows: 250))
+            ? try await .jsonLines(path: url.path)
+            : try await .csv(path: url.path, options: CSVOptions(batchRows: 250))
         return try await Loader(stage: loader.stage, options: options).store(source, into: table, partition: partition)
     }
 

@@ -457,7 +457,7 @@ struct LoaderStreamTests {
             defer { try? FileManager.default.removeItem(at: file) }
             let table = fixture.table("from_csv")
             let report = try await fixture.loader.store(
-                try .csv(path: file.path, options: CSVOptions(batchRows: 700)), into: table)
+                try await .csv(path: file.path, options: CSVOptions(batchRows: 700)), into: table)
             #expect(report.rows == 5_000)
             #expect(report.parts > 1)
             let connection = try await fixture.connection()
