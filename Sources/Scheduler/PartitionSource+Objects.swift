@@ -19,7 +19,11 @@ extension PartitionSource {
         }
         let store: any ObjectStore
         do {
-            store = try Locations.stage(bucketURL, environment: awsEnvironment, caBundle: caBundle).store
+            // On the pool: a CA bundle is read, and a folder stage made.
+            let (awsEnvironment, caBundle) = (self.awsEnvironment, self.caBundle)
+            store = try await BlockingPool.shared.run {
+                try Locations.stage(bucketURL, environment: awsEnvironment, caBundle: caBundle).store
+            }
         } catch {
             throw self.error("cannot open \(bucketURL): \(error)")
         }
@@ -40,7 +44,8 @@ extension PartitionSource {
             current.set(channel)
             Task {
                 do {
-                    // On a transfer thread: waiting there for the reader holds up nothing else.
+                    // The sink runs on a pool thread (the transfer's): waiting there for the reader
+                    // blocks no cooperative thread.
                     try await store.get(objectKey, range: nil) { chunk in
                         if !chunk.isEmpty { try channel.sendBlocking(chunk) }
                     }

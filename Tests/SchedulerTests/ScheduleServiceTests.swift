@@ -153,7 +153,7 @@ struct ScheduleServiceTests {
             let started = ContinuousClock.now
             let outcomes = try await testGracefulShutdown { trigger in
                 async let run = service.backfill(job: "waiting", keys: [.init(values: ["2026-01-01"])], parallel: 1)
-                // The first attempt has failed once its row is written: the backoff has begun.
+                // The attempts table is made just before the first attempt's row: the backoff is near.
                 while try await fixture.rows("SELECT to_regclass($1)::text", ["\(fixture.schema).load_attempts"]) == [
                     [nil]
                 ] {
