@@ -1,4 +1,5 @@
 import ArgumentParser
+import Blocking
 import Foundation
 import Logging
 import Scheduler
@@ -14,11 +15,14 @@ struct SchedulerSetup {
     let jobs: [ScheduledJob]
     /// One session per warehouse, shared by its jobs.
     let warehouses: [SchedulerWarehouse]
+    /// The service's defaults, made on the blocking pool: they read the AWS profile files.
+    private let defaultOptions: ScheduleService.Options
 
     init(target: TargetOptions, verbose: Bool) async throws {
         let environment = ProcessInfo.processInfo.environment
         file = try await TargetOptions.configuration(target.config, environment: environment)
         caBundle = target.caBundle
+        defaultOptions = try await BlockingPool.shared.run { ScheduleService.Options() }
         guard !file.jobs.isEmpty else {
             throw Failure.usageError(
                 (file.path.map { "\($0) has" } ?? "there is no stevedore.yml, so there are")
@@ -59,7 +63,7 @@ struct SchedulerSetup {
     func service(concurrency: Int?, events: (@Sendable (ServiceEvent) -> Void)?, verbose: Bool) throws
         -> ScheduleService
     {
-        var options = ScheduleService.Options()
+        var options = defaultOptions
         options.concurrency = concurrency ?? file.scheduler.concurrency ?? 2
         options.events = events
         options.caBundle = caBundle
