@@ -49,11 +49,9 @@ public final class BlockingPool: Sendable {
     /// Queues `body` without waiting for it; false when the pool is shut down (it will not run).
     @discardableResult
     public func submit(_ body: @escaping @Sendable () -> Void) -> Bool {
-        let accepted = LockedBox(true)
         submit(Job()) { outcome in
-            if case .run = outcome { body() } else { accepted.withLock { $0 = false } }
+            if case .run = outcome { body() }
         }
-        return accepted.withLock { $0 }
     }
 
     /// How many jobs wait for a thread.
@@ -112,14 +110,17 @@ public final class BlockingPool: Sendable {
         var joined: [CheckedContinuation<Void, Never>] = []
     }
 
-    private func submit(_ job: Job, _ work: @escaping @Sendable (Outcome) -> Void) {
+    /// Queues `job`; false when it was refused (cancelled already, or the pool shut down), after
+    /// `work` was told so.
+    @discardableResult
+    private func submit(_ job: Job, _ work: @escaping @Sendable (Outcome) -> Void) -> Bool {
         let storage = self.storage
         storage.condition.lock()
         if job.state == .cancelled || storage.stopping {
             let outcome: Outcome = job.state == .cancelled ? .cancelled : .shutDown
             storage.condition.unlock()
             work(outcome)
-            return
+            return false
         }
         job.work = work
         job.state = .queued
@@ -140,6 +141,7 @@ public final class BlockingPool: Sendable {
                 runJobs(storage)
             }.start()
         }
+        return true
     }
 
     private func cancel(_ job: Job) {

@@ -69,38 +69,42 @@ public struct FileStore: ObjectStore {
             return try FileHandle(forWritingTo: temporary)
         }
         do {
+            // Streamed chunks are written as they come; the rest is one trip to the pool: write the
+            // bytes or the file, sync, close and move into place.
             var size: Int64 = 0
             do {
-                switch body {
-                case .bytes(let bytes, _):
-                    try await pool.run { try handle.write(contentsOf: bytes) }
-                    size = Int64(bytes.count)
-                case .file(let path, _):
-                    size = try await pool.run { try Self.copy(path, to: handle, key: key) }
-                case .chunks(let stream):
+                if case .chunks(let stream) = body {
                     for try await chunk in stream {
                         try await pool.run { try handle.write(contentsOf: chunk) }
                         size += Int64(chunk.count)
                     }
                 }
-                try await pool.run {
+                size += try await pool.run {
+                    var written: Int64 = 0
+                    switch body {
+                    case .bytes(let bytes, _):
+                        try handle.write(contentsOf: bytes)
+                        written = Int64(bytes.count)
+                    case .file(let path, _):
+                        written = try Self.copy(path, to: handle, key: key)
+                    case .chunks:
+                        break
+                    }
                     try handle.synchronize()
                     try handle.close()
+                    try FileManager.default.createDirectory(
+                        at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    guard rename(temporary.path, target.path) == 0 else {
+                        throw ObjectStoreError(
+                            code: .invalidRequest,
+                            message: "cannot move the written object into place: \(String(cString: strerror(errno)))",
+                            operation: "PutObject", key: key)
+                    }
+                    return written
                 }
             } catch {
                 pool.submit { try? handle.close() }
                 throw error
-            }
-            try await pool.run {
-                try FileManager.default.createDirectory(
-                    at: target.deletingLastPathComponent(),
-                    withIntermediateDirectories: true)
-                guard rename(temporary.path, target.path) == 0 else {
-                    throw ObjectStoreError(
-                        code: .invalidRequest,
-                        message: "cannot move the written object into place: \(String(cString: strerror(errno)))",
-                        operation: "PutObject", key: key)
-                }
             }
             return ObjectInfo(key: key, size: size, etag: nil)
         } catch {

@@ -18,30 +18,18 @@ public struct LoadLedger: Sendable, Hashable {
         LedgerSQL(schema: schema, dialect: dialect)
     }
 
-    /// One ledger row.
-    struct Record: Sendable, Hashable {
-        var loadID: LoadID
-        var table: TableRef
-        var partition: PartitionSpec?
-        var mode: WriteMode
-        var rows: Int
-        var uncompressedBytes: Int
-        var compressedBytes: Int
-        var parts: Int
-        var stagePrefix: String
-        var contentSHA256: String
-        /// ISO 8601 in UTC.
-        var startedAt: String
-
-        /// The row's values as the ledger stores them.
-        var row: LedgerSQL.Row {
-            LedgerSQL.Row(
-                loadID: loadID.rawValue, table: table.tableName, partitionKey: partition?.label ?? "",
-                partitionJSON: partition?.json, mode: mode.description, rowCount: rows,
-                uncompressedBytes: uncompressedBytes, compressedBytes: compressedBytes, partCount: parts,
-                stagePrefix: stagePrefix, contentSHA256: contentSHA256, startedAt: startedAt,
-                loaderVersion: StevedoreVersion.current)
-        }
+    /// The ledger row of one load, as the ledger stores it (`startedAt`: ISO 8601 in UTC).
+    static func row(
+        loadID: LoadID, table: TableRef, partition: PartitionSpec?, mode: WriteMode, rows: Int,
+        uncompressedBytes: Int, compressedBytes: Int, parts: Int, stagePrefix: String, contentSHA256: String,
+        startedAt: String
+    ) -> LedgerSQL.Row {
+        LedgerSQL.Row(
+            loadID: loadID.rawValue, table: table.tableName, partitionKey: partition?.label ?? "",
+            partitionJSON: partition?.json, mode: mode.description, rowCount: rows,
+            uncompressedBytes: uncompressedBytes, compressedBytes: compressedBytes, partCount: parts,
+            stagePrefix: stagePrefix, contentSHA256: contentSHA256, startedAt: startedAt,
+            loaderVersion: StevedoreVersion.current)
     }
 
     /// The DDL that creates the ledger (idempotent), for `dialect`.
@@ -49,9 +37,9 @@ public struct LoadLedger: Sendable, Hashable {
         sql(dialect).createStatements
     }
 
-    /// The INSERT of one record, values as parameters.
-    func insert(_ record: Record, dialect: any Dialect) -> SQLStatement {
-        sql(dialect).insert(record.row)
+    /// The INSERT of one row, values as parameters.
+    func insert(_ row: LedgerSQL.Row, dialect: any Dialect) -> SQLStatement {
+        sql(dialect).insert(row)
     }
 
     /// The content checksum of the last committed load of `table` and `partition` (no row: never loaded).

@@ -133,7 +133,7 @@ extension LoadRun {
                     if staging.parts.isEmpty {
                         try await prepareTable(schema: staging.schema, inference: staging.inference, connection)
                     }
-                    let record = LoadLedger.Record(
+                    let record = LoadLedger.row(
                         loadID: loadID, table: table, partition: partition, mode: mode, rows: staging.rowCount,
                         uncompressedBytes: staging.uncompressedByteCount, compressedBytes: staging.compressedByteCount,
                         parts: staging.parts.count, stagePrefix: stage.manifestURLPrefix + stagePrefix,

@@ -236,7 +236,7 @@ struct LoadRun {
                 }
 
                 step = .ledger
-                let record = LoadLedger.Record(
+                let record = LoadLedger.row(
                     loadID: loadID, table: table, partition: partition, mode: mode, rows: staging.rowCount,
                     uncompressedBytes: staging.uncompressedByteCount, compressedBytes: staging.compressedByteCount,
                     parts: staging.parts.count, stagePrefix: report.stagePrefix, contentSHA256: staging.contentSHA256,

@@ -46,13 +46,9 @@ extension LoadSource {
     private static func opened(
         on pool: BlockingPool, _ open: @escaping @Sendable () throws -> () throws -> TextBatch?
     ) async throws -> LoadSource {
-        let reader = try await pool.run { LockedBox(Optional(try open())) }
-        return reading(pool: pool) {
-            guard let next = reader.withLock({ $0.take() }) else {
-                throw CancellationError()  // `reading` opens once; a second open means a second reader.
-            }
-            return next
-        }
+        // The reader is made on the pool and handed back in a box (it is not Sendable).
+        let next = try await pool.run { LockedBox(try open()) }.withLock { $0 }
+        return reading(pool: pool, open: { next })
     }
 }
 

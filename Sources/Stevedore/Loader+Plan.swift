@@ -106,7 +106,7 @@ extension Loader {
         }
         statements += [
             options.ledger.insert(
-                LoadLedger.Record(
+                LoadLedger.row(
                     loadID: LoadID(rawValue: "<load id>"), table: table, partition: partition, mode: mode,
                     rows: encoder.rowCount, uncompressedBytes: 0, compressedBytes: 0, parts: 0,
                     stagePrefix: "", contentSHA256: "", startedAt: ""), dialect: dialect

@@ -36,7 +36,7 @@ struct SchedulerSetup {
             var jobTarget = target
             jobTarget.warehouse = target.warehouse ?? entry.warehouse
             jobTarget.stage = target.stage ?? entry.stage
-            let loader = try await jobTarget.loader(verbose: verbose)
+            let loader = try await jobTarget.loader(verbose: verbose, file: file)
             let session =
                 sessions[loader.warehouse]
                 ?? SchedulerWarehouse(

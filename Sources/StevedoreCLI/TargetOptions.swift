@@ -35,10 +35,18 @@ struct TargetOptions: ParsableArguments {
 
     /// A loader for these options; `tune` adjusts its options. Flags win over the configuration
     /// file, which wins over the environment's defaults. The files this reads (the configuration,
-    /// the AWS profile) and the stage folder it creates are touched on the blocking pool.
-    func loader(verbose: Bool, _ tune: (inout Loader.Options) -> Void = { _ in }) async throws -> Loader {
+    /// the AWS profile) and the stage folder it creates are touched on the blocking pool. `file` is
+    /// the configuration when the caller has read it already (one read for all the jobs).
+    func loader(
+        verbose: Bool, file loaded: ConfigurationFile? = nil, _ tune: (inout Loader.Options) -> Void = { _ in }
+    ) async throws -> Loader {
         let environment = ProcessInfo.processInfo.environment
-        let file = try await Self.configuration(config, environment: environment)
+        let file: ConfigurationFile
+        if let loaded {
+            file = loaded
+        } else {
+            file = try await Self.configuration(config, environment: environment)
+        }
         let warehouseURL = file.warehouse(warehouse) ?? environment["STEVEDORE_WAREHOUSE"] ?? ""
         let stageURL = try file.stage(stage) ?? environment["STEVEDORE_STAGE"] ?? "file://.stevedore/stage"
         let (dialect, connectionString) = Locations.warehouse(warehouseURL)

@@ -104,6 +104,16 @@ struct ScheduleCommandTests {
         }
     }
 
+    /// Whether `file` exists, polling every 20 ms while `run` runs, for up to `seconds` (a command
+    /// source creates it to say it has reached a point).
+    static func waitForFile(_ file: URL, of run: Running, seconds: TimeInterval) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !FileManager.default.fileExists(atPath: file.path) && Date() < deadline && run.process.isRunning {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return FileManager.default.fileExists(atPath: file.path)
+    }
+
     /// Starts `schedule run` on a one-partition job (2026-01-01) whose rows come from `command`,
     /// sends SIGTERM once the load has started (and, with `ready`, once the command has created that
     /// file in the project folder), and waits for the exit: the project folder, the process, and how
@@ -126,12 +136,8 @@ struct ScheduleCommandTests {
         let run = try Running(["schedule", "run"], in: folder)
         #expect(try await run.waitFor("\(job) 2026-01-01: loading"))
         if let ready {
-            let marker = folder.appendingPathComponent(ready).path
-            let deadline = Date().addingTimeInterval(15)
-            while !FileManager.default.fileExists(atPath: marker) && Date() < deadline && run.process.isRunning {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            #expect(FileManager.default.fileExists(atPath: marker), "the command never created \(ready)")
+            let created = try await waitForFile(folder.appendingPathComponent(ready), of: run, seconds: 15)
+            #expect(created, "the command never created \(ready)")
         }
         kill(run.process.processIdentifier, SIGTERM)
         return (folder, run, try await run.waitForExit(timeout: timeout))
@@ -306,13 +312,8 @@ struct ScheduleCommandTests {
                     command: "printf 'day,n\\\\n'; \(String(format: rows, 1, 20000)); touch copying; sleep 1; \(String(format: rows, 20001, 40000))"
                 """)
         let run = try Running(["schedule", "run"], in: folder)
-        let marker = folder.appendingPathComponent("copying")
-        let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: marker.path) && Date() < deadline && run.process.isRunning {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(
-            FileManager.default.fileExists(atPath: marker.path), "the source never started: \(run.stdout)\(run.stderr)")
+        let started = try await Self.waitForFile(folder.appendingPathComponent("copying"), of: run, seconds: 60)
+        #expect(started, "the source never started: \(run.stdout)\(run.stderr)")
         kill(run.process.processIdentifier, SIGTERM)
         let took = try await run.waitForExit(timeout: 30)
         #expect(took != nil, "still running 30 s after SIGTERM")

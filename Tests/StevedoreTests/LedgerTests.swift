@@ -33,7 +33,7 @@ struct LedgerTests {
 
     @Test("the ledger INSERT on Redshift matches its golden text and binds every value")
     func redshiftInsert() throws {
-        let record = LoadLedger.Record(
+        let record = LoadLedger.row(
             loadID: LoadID(rawValue: "20240102T030405006Z-0badcafe"),
             table: TableRef(schema: "analytics", table: "sales"),
             partition: .day("2024-01-02", column: "sale_date"), mode: .replacePartition, rows: 1000,
