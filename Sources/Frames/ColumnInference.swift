@@ -307,6 +307,8 @@ public struct ColumnInference: Sendable, Hashable {
         switch type {
         case .text, .json:
             return true
+        case .real, .time, .interval, .binary:
+            return Value.parse(ArraySlice(bytes), as: type) != nil
         case .double:
             // The warehouse refuses a literal that overflows to infinity or underflows to zero.
             guard let value = Value.parseFiniteNumber(bytes) ?? Value.parseDouble(bytes) else { return false }

@@ -11,6 +11,8 @@ public enum ColumnType: Sendable, Hashable, CustomStringConvertible {
     case decimal(precision: Int, scale: Int)
     /// Exact decimal of any precision and scale (PostgreSQL's unconstrained `numeric`).
     case numeric
+    /// IEEE 754 binary32 (PostgreSQL's and Redshift's `real`).
+    case real
     /// IEEE 754 binary64.
     case double
     /// UTF-8 text; the longest value's byte length is recorded by inference, not in the type.
@@ -21,6 +23,12 @@ public enum ColumnType: Sendable, Hashable, CustomStringConvertible {
     case timestamp
     /// An instant with microseconds (staged in UTC with an explicit offset).
     case timestamptz
+    /// A time of day with microseconds, without time zone.
+    case time
+    /// A length of time in microseconds (PostgreSQL's `interval`; Redshift has no column for it).
+    case interval
+    /// Bytes (PostgreSQL's `bytea`, Redshift's `VARBYTE`).
+    case binary
     /// JSON kept as its text.
     case json
 
@@ -35,11 +43,15 @@ public enum ColumnType: Sendable, Hashable, CustomStringConvertible {
         case .bigint: "bigint"
         case .decimal(let precision, let scale): "decimal(\(precision),\(scale))"
         case .numeric: "numeric"
+        case .real: "real"
         case .double: "double"
         case .text: "text"
         case .date: "date"
         case .timestamp: "timestamp"
         case .timestamptz: "timestamptz"
+        case .time: "time"
+        case .interval: "interval"
+        case .binary: "binary"
         case .json: "json"
         }
     }

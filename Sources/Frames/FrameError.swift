@@ -35,6 +35,11 @@ public struct FrameError: Error, Sendable, Hashable, CustomStringConvertible {
         case io
         /// The reader's options cannot work (e.g. a quote as the delimiter).
         case invalidOptions
+        /// An Arrow stream or file that breaks the format: truncated, or lengths and offsets that
+        /// lie outside what was sent.
+        case malformedArrow
+        /// A well-formed Arrow input Stevedore does not read (a compressed body, a union).
+        case unsupportedArrow
     }
 
     public var kind: Kind
@@ -48,12 +53,17 @@ public struct FrameError: Error, Sendable, Hashable, CustomStringConvertible {
     public var columnName: String?
     /// The offending value (cut to 100 characters), when there is one.
     public var value: String?
+    /// The 1-based record batch of an Arrow input.
+    public var batch: Int?
+    /// The byte of the input where the fault lies (an Arrow message's start, or the byte itself).
+    public var byteOffset: Int?
     /// What was expected or found, in words.
     public var message: String
 
     public init(
         kind: Kind, file: String? = nil, line: Int? = nil, column: Int? = nil,
-        columnName: String? = nil, value: String? = nil, message: String
+        columnName: String? = nil, value: String? = nil, batch: Int? = nil, byteOffset: Int? = nil,
+        message: String
     ) {
         self.kind = kind
         self.file = file
@@ -61,6 +71,8 @@ public struct FrameError: Error, Sendable, Hashable, CustomStringConvertible {
         self.column = column
         self.columnName = columnName
         self.value = value.map { $0.count > 100 ? String($0.prefix(100)) + "…" : $0 }
+        self.batch = batch
+        self.byteOffset = byteOffset
         self.message = message
     }
 
@@ -68,6 +80,8 @@ public struct FrameError: Error, Sendable, Hashable, CustomStringConvertible {
         var text = file ?? "input"
         if let line { text += ":\(line)" }
         if let column { text += ":\(column)" }
+        if let batch { text += ": record batch \(batch)" }
+        if let byteOffset { text += (batch == nil ? ": byte " : ", byte ") + "\(byteOffset)" }
         text += ": " + message
         if let columnName { text += " (column \"\(columnName)\")" }
         if let value { text += ": \"\(value)\"" }

@@ -82,10 +82,21 @@ public struct StagedCSVEncoder: Sendable {
     }
 
     /// Writes every row of `batch` (raw text, typed by inference or checked against pinned types).
+    /// A batch that declares its types (Arrow's) has them pinned, and its values, written by a
+    /// reader of those types, are only measured, unless a caller's pin or the table says otherwise.
     public mutating func append(_ batch: TextBatch) throws(FrameError) {
-        try inference.adopt(batch.columnNames, pinning: [:])
+        var declared: [String: ColumnType] = [:]
+        for (name, type) in zip(batch.columnNames, batch.declaredTypes) {
+            if let type { declared[name] = type }
+        }
+        try inference.adopt(batch.columnNames, pinning: declared)
         let columnCount = batch.columnCount
         guard batch.rowCount > 0 else { return }
+        let trusted = (0..<columnCount).map { column in
+            guard column < batch.declaredTypes.count, let type = batch.declaredTypes[column] else { return false }
+            let inferred = inference.columns[column]
+            return inferred.pinnedType == type && (inferred.targetType ?? type) == type
+        }
         output.reserveCapacity(output.count + batch.byteCount + batch.rowCount * (columnCount + 1))
         let nullIsEmpty = nullBytes.isEmpty
         let nested = (0..<columnCount).map(batch.isNestedJSON(column:))
@@ -109,10 +120,16 @@ public struct StagedCSVEncoder: Sendable {
                             continue
                         }
                         let field = UnsafeBufferPointer(rebasing: buffer[span.range])
-                        let observed =
-                            nested[column]
-                            ? inference.observeNestedJSON(field, column: column)
-                            : inference.observeText(field, column: column)
+                        let observed: ColumnInference.Observed
+                        if trusted[column] {
+                            inference.observePinned(column: column, byteLength: field.count)
+                            observed = .accepted
+                        } else {
+                            observed =
+                                nested[column]
+                                ? inference.observeNestedJSON(field, column: column)
+                                : inference.observeText(field, column: column)
+                        }
                         if observed != .accepted {
                             if observed == .refusedByPin {
                                 throw inference.misfit(

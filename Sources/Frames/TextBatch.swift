@@ -15,6 +15,9 @@ public struct TextBatch: Sendable, Hashable {
     /// Per column, whether every value of the batch is a nested JSON object or array (a JSON Lines
     /// row's); empty when no column is.
     var nestedJSONColumns: [Bool] = []
+    /// Per column, the type the input declares (an Arrow schema's), nil where it declares none;
+    /// empty for untyped input (CSV, JSON Lines), whose types are inferred.
+    public internal(set) var declaredTypes: [ColumnType?] = []
 
     public init(columnNames: [String], file: String? = nil) {
         self.columnNames = columnNames
@@ -77,6 +80,13 @@ public struct TextBatch: Sendable, Hashable {
         fields.append(FieldSpan(start: start, end: bytes.count, isNull: field == nil))
     }
 
+    /// Appends one field written by `write` straight into the batch's buffer.
+    mutating func appendField<Failure: Error>(_ write: (inout [UInt8]) throws(Failure) -> Void) throws(Failure) {
+        let start = bytes.count
+        try write(&bytes)
+        fields.append(FieldSpan(start: start, end: bytes.count, isNull: false))
+    }
+
     mutating func endRow(line: Int) {
         lines.append(line)
         rowCount += 1
@@ -115,6 +125,7 @@ public struct TextBatch: Sendable, Hashable {
         fields.removeAll(keepingCapacity: true)
         lines.removeAll(keepingCapacity: true)
         nestedJSONColumns.removeAll(keepingCapacity: true)
+        declaredTypes.removeAll(keepingCapacity: true)
     }
 }
 

@@ -8,7 +8,8 @@
 extension Value {
     /// Appends the staged form: `true`/`false`; integers and decimals in plain digits; doubles in
     /// the shortest form that reads back to the same bits (`NaN`, `Infinity`, `-Infinity`, `-0`);
-    /// dates `YYYY-MM-DD`; timestamps `YYYY-MM-DD HH:MM:SS[.ffffff]`, instants with `+00`.
+    /// dates `YYYY-MM-DD`; timestamps `YYYY-MM-DD HH:MM:SS[.ffffff]`, instants with `+00`; times
+    /// and intervals `[-]HH:MM:SS[.ffffff]`; bytes `\x` and hex digits.
     public func appendStagedText(to output: inout [UInt8]) {
         switch self {
         case .boolean(let value):
@@ -27,8 +28,19 @@ extension Value {
             ISODateTime.appendTimestamp(value, utcOffset: false, to: &output)
         case .timestamptz(let value):
             ISODateTime.appendTimestamp(value, utcOffset: true, to: &output)
+        case .time(let value):
+            ArrowText.appendClock(value.magnitude, to: &output)
+        case .interval(let value):
+            if value < 0 { output.append(UInt8(ascii: "-")) }
+            ArrowText.appendClock(value.magnitude, unboundedHours: true, to: &output)
+        case .binary(let value):
+            output.append(contentsOf: Value.binaryPrefix)
+            ArrowText.appendHex(value[...], to: &output)
         }
     }
+
+    /// Written before a binary value's hex digits: PostgreSQL's bytea hex form.
+    static let binaryPrefix: [UInt8] = Array("\\x".utf8)
 
     /// The value of `text` as a `type` column holds it, or nil when it is not a valid, exact
     /// spelling of such a value (an integer out of range, a decimal that would be rounded, …).
@@ -60,6 +72,17 @@ extension Value {
             return ExactDecimal(String(decoding: text, as: UTF8.self)).map(Value.decimal)
         case .double:
             return parseDouble(text).map { .double($0) }
+        case .real:
+            guard let value = parseDouble(text),
+                value.isNaN || value.isInfinite || value.magnitude <= Double(Float.greatestFiniteMagnitude)
+            else { return nil }
+            return .double(Double(Float(value)))
+        case .time:
+            return ClockText.parse(text, allowsDays: false).map(Value.time)
+        case .interval:
+            return ClockText.parse(text, allowsDays: true).map(Value.interval)
+        case .binary:
+            return ClockText.parseHex(text).map(Value.binary)
         case .date:
             guard let parsed = ISODateTime.parse(text), parsed.kind == .date else { return nil }
             return .date(CivilDate(daysSinceEpoch: parsed.days))

@@ -10,6 +10,11 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
     case date(CivilDate)
     case timestamp(Timestamp)
     case timestamptz(Timestamp)
+    /// A time of day, in microseconds since midnight (0 to 24:00:00).
+    case time(Int64)
+    /// A length of time, in microseconds.
+    case interval(Int64)
+    case binary([UInt8])
     case json(String)
 
     public static func == (lhs: Value, rhs: Value) -> Bool {
@@ -22,6 +27,9 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         case (.date(let a), .date(let b)): a == b
         case (.timestamp(let a), .timestamp(let b)): a == b
         case (.timestamptz(let a), .timestamptz(let b)): a == b
+        case (.time(let a), .time(let b)): a == b
+        case (.interval(let a), .interval(let b)): a == b
+        case (.binary(let a), .binary(let b)): a == b
         case (.json(let a), .json(let b)): a == b
         default: false
         }
@@ -56,14 +64,28 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         case .json(let value):
             hasher.combine(8)
             hasher.combine(value)
+        case .time(let value):
+            hasher.combine(9)
+            hasher.combine(value)
+        case .interval(let value):
+            hasher.combine(10)
+            hasher.combine(value)
+        case .binary(let value):
+            hasher.combine(11)
+            hasher.combine(value)
         }
     }
 
     /// True when a column of `type` can hold this value exactly.
     public func fits(_ type: ColumnType) -> Bool {
         switch (self, type) {
-        case (.boolean, .boolean), (.double, .double), (.text, .text), (.json, .json):
+        case (.boolean, .boolean), (.double, .double), (.text, .text), (.json, .json), (.interval, .interval),
+            (.binary, .binary):
             return true
+        case (.double(let value), .real):
+            return value.isNaN || Double(Float(value)) == value
+        case (.time(let value), .time):
+            return (0...Timestamp.microsecondsPerDay).contains(value)
         case (.date(let date), .date):
             return CivilDate.supportedYears.contains(date.components.year)
         case (.timestamp(let moment), .timestamp), (.timestamptz(let moment), .timestamptz):

@@ -528,7 +528,7 @@ extension LoadRun {
             case .timestamp: field = .timestamp
             case .timestamptz: field = .timestamptz
             case .json: field = .jsonb
-            case .coarseTimestamp, .other, nil: return nil
+            case .real, .time, .interval, .binary, .coarseTimestamp, .other, nil: return nil
             }
             fields.append(field)
         }

@@ -42,6 +42,32 @@ extension LoadSource {
         }
     }
 
+    /// An Arrow IPC stream or file (`-` is stdin), its types declared by its schema. Opened and its
+    /// schema read now, its record batches read as the load asks, on `pool`, as `csv(path:)`.
+    public static func arrow(
+        path: String, options: ArrowReader.Options = ArrowReader.Options(), pool: BlockingPool = .shared
+    )
+        async throws -> LoadSource
+    {
+        try await opened(on: pool) {
+            let reader = try ArrowReader(path: path, options: options)
+            return { try reader.next() }
+        }
+    }
+
+    /// Arrow IPC bytes from `source` (a stream or a file's bytes), read on `pool` as the load asks.
+    public static func arrow(
+        _ source: @escaping @Sendable () throws -> any ByteSource, name: String? = nil,
+        options: ArrowReader.Options = ArrowReader.Options(), pool: BlockingPool = .shared
+    ) -> LoadSource {
+        reading(
+            pool: pool,
+            open: {
+                let reader = try ArrowReader(source: try source(), name: name, options: options)
+                return { try reader.next() }
+            })
+    }
+
     /// Runs `open` on `pool` now and hands its reader to `reading`.
     private static func opened(
         on pool: BlockingPool, _ open: @escaping @Sendable () throws -> () throws -> TextBatch?

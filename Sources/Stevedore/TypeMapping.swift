@@ -57,6 +57,10 @@ enum TypeMapping {
         case .decimal(let precision, let scale): return .decimal(precision: precision, scale: scale)
         case .numeric: return .numeric
         case .double: return .double
+        case .real: return .real
+        case .time: return .time
+        case .interval: return .interval
+        case .binary: return .binary
         case .text: return .varchar(maxBytes: max(1, maxByteLength))
         case .date: return .date
         case .timestamp: return .timestamp
@@ -76,6 +80,10 @@ enum TypeMapping {
         case .decimal(let precision, let scale): return .decimal(precision: precision, scale: scale)
         case .numeric: return .numeric
         case .double: return .double
+        case .real: return .real
+        case .time: return .time
+        case .interval: return .interval
+        case .binary: return .binary
         case .varchar, .text, .other: return .text
         case .date: return .date
         case .timestamp: return .timestamp
@@ -126,7 +134,7 @@ enum TypeMapping {
         case (.date, .timestamp), (.date, .timestamptz), (.timestamp, .timestamptz):
             // The load session runs in UTC, so a naive value reads as that instant in UTC.
             return true
-        case (.json, .varchar):
+        case (.json, .varchar), (.real, .double):
             return true
         default:
             return false

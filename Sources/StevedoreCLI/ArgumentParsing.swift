@@ -60,6 +60,10 @@ enum ArgumentParsing {
         case "integer", "int", "int4": return .integer
         case "bigint", "int8": return .bigint
         case "double", "float8", "doubleprecision": return .double
+        case "real", "float4": return .real
+        case "time": return .time
+        case "interval": return .interval
+        case "bytea", "binary", "varbyte": return .binary
         case "text", "varchar", "string": return .text
         case "date": return .date
         case "timestamp": return .timestamp

@@ -5,7 +5,7 @@ import Stevedore
 
 /// The arguments `load` and `plan` share: what to read, where it goes, how.
 struct LoadArguments: ParsableArguments {
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl, arrow }
     enum Mode: String, ExpressibleByArgument, CaseIterable { case replace, partition, append, merge }
 
     @Argument(help: ArgumentHelp("The file to load, or - for stdin (CSV). A .gz name is gunzipped.", valueName: "file"))
@@ -70,9 +70,15 @@ struct LoadArguments: ParsableArguments {
         }
     }
 
+    /// The format a file's extension names; CSV for stdin and other names.
+    static func format(ofName name: String) -> Format {
+        if name.hasSuffix(".jsonl") || name.hasSuffix(".jsonl.gz") || name.hasSuffix(".ndjson") { return .jsonl }
+        if name.hasSuffix(".arrow") || name.hasSuffix(".arrows") || name.hasSuffix(".feather") { return .arrow }
+        return .csv
+    }
+
     func source() async throws -> LoadSource {
-        let jsonl = file.hasSuffix(".jsonl") || file.hasSuffix(".jsonl.gz") || file.hasSuffix(".ndjson")
-        let chosen = format ?? (jsonl ? .jsonl : .csv)
+        let chosen = format ?? Self.format(ofName: file)
         if file != "-" && !FileManager.default.fileExists(atPath: file) {
             throw StevedoreError(code: .input, step: .encode, message: "\(file): no such file", table: table)
         }
@@ -80,6 +86,8 @@ struct LoadArguments: ParsableArguments {
             switch chosen {
             case .csv: return try await .csv(path: file)
             case .jsonl: return try await .jsonLines(path: file)
+            case .arrow:
+                return try await .arrow(path: file, options: ArrowReader.Options(pinnedTypes: try pinnedTypes()))
             }
         } catch {
             // A reader's error names the file, line and column itself.

@@ -40,6 +40,10 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
         case .decimal(let precision, let scale): return "numeric(\(precision),\(scale))"
         case .numeric: return "numeric"
         case .double: return "double precision"
+        case .real: return "real"
+        case .time: return "time"
+        case .interval: return "interval"
+        case .binary: return "bytea"
         case .varchar, .text: return "text"
         case .date: return "date"
         case .timestamp: return "timestamp"
@@ -53,7 +57,7 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
     /// Reads `information_schema.columns.data_type`. A `character varying(n)` column that a user
     /// created reads as `.varchar(maxBytes: n)` (n characters hold at least n bytes); `numeric`
     /// without a precision as `.numeric`; a timestamp of fewer than six fraction digits as
-    /// `.coarseTimestamp`; types without a case (`real`, `uuid`, …) as nil.
+    /// `.coarseTimestamp`; types without a case (`uuid`, `time with time zone`, …) as nil.
     public func sqlType(
         dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?,
         datetimePrecision: Int?
@@ -67,6 +71,10 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
             guard let numericPrecision else { return .numeric }
             return .decimal(precision: numericPrecision, scale: numericScale ?? 0)
         case "double precision": return .double
+        case "real": return .real
+        case "time without time zone": return .time
+        case "interval": return .interval
+        case "bytea": return .binary
         case "character varying":
             guard let characterMaximumLength else { return .text }
             return .varchar(maxBytes: characterMaximumLength)

@@ -3,6 +3,8 @@
 public struct RedshiftDialect: Dialect, Sendable, Hashable {
     /// The widest VARCHAR, in bytes; `.text` and `.json` are stored as it.
     public static let maxVarcharBytes = 65535
+    /// The VARBYTE columns it creates: as wide as its widest VARCHAR (the type allows 16 MiB).
+    public static let maxVarbyteBytes = 65535
 
     /// A Redshift dialect; it has no settings.
     public init() {}
@@ -50,6 +52,10 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
         case .decimal(let precision, let scale): return "DECIMAL(\(precision),\(scale))"
         case .numeric: return "DECIMAL(\(ColumnLimits.redshiftMaxDecimalPrecision),0)"
         case .double: return "DOUBLE PRECISION"
+        case .real: return "REAL"
+        case .time: return "TIME"
+        case .interval: return "INTERVAL"
+        case .binary: return "VARBYTE(\(Self.maxVarbyteBytes))"
         case .varchar(let maxBytes): return "VARCHAR(\(maxBytes))"
         case .text: return "VARCHAR(\(Self.maxVarcharBytes))"
         case .json: return "SUPER"
@@ -63,7 +69,7 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
 
     /// Reads `information_schema.columns.data_type`; a VARCHAR without a length is Redshift's
     /// default 256, a numeric without precision its default (18,0), `super` is `.json`. Other
-    /// types (CHAR, TIME, VARBYTE, GEOMETRY, …) read as nil.
+    /// types (CHAR, TIMETZ, GEOMETRY, …) read as nil.
     public func sqlType(
         dataType: String, characterMaximumLength: Int?, numericPrecision: Int?, numericScale: Int?,
         datetimePrecision: Int?
@@ -75,6 +81,9 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
         case "bigint": return .bigint
         case "numeric": return .decimal(precision: numericPrecision ?? 18, scale: numericScale ?? 0)
         case "double precision": return .double
+        case "real": return .real
+        case "time without time zone": return .time
+        case "binary varying", "varbyte": return .binary
         case "character varying": return .varchar(maxBytes: characterMaximumLength ?? 256)
         case "date": return .date
         case "timestamp without time zone": return .timestamp

@@ -9,6 +9,14 @@ public enum SQLType: Sendable, Hashable, CustomStringConvertible {
     /// Exact decimal of any precision and scale (PostgreSQL's unconstrained `numeric`).
     case numeric
     case double
+    /// IEEE 754 binary32.
+    case real
+    /// A time of day without time zone.
+    case time
+    /// A length of time (PostgreSQL only).
+    case interval
+    /// Bytes (PostgreSQL `bytea`, Redshift `VARBYTE`).
+    case binary
     /// Text of at most `maxBytes` UTF-8 bytes (Redshift's VARCHAR is measured in bytes).
     case varchar(maxBytes: Int)
     /// Text of any length (PostgreSQL `text`; Redshift's widest VARCHAR).
@@ -34,6 +42,10 @@ public enum SQLType: Sendable, Hashable, CustomStringConvertible {
         case .decimal(let precision, let scale): return "decimal(\(precision),\(scale))"
         case .numeric: return "numeric"
         case .double: return "double precision"
+        case .real: return "real"
+        case .time: return "time"
+        case .interval: return "interval"
+        case .binary: return "binary"
         case .varchar(let maxBytes): return "varchar(\(maxBytes))"
         case .text: return "text"
         case .date: return "date"

@@ -66,6 +66,10 @@ struct DialectRulesTests {
         #expect(
             dialect.sqlType(
                 dataType: "real", characterMaximumLength: nil, numericPrecision: 24,
+                numericScale: nil, datetimePrecision: nil) == .real)
+        #expect(
+            dialect.sqlType(
+                dataType: "uuid", characterMaximumLength: nil, numericPrecision: nil,
                 numericScale: nil, datetimePrecision: nil) == nil)
         // Fewer than six fraction digits is a column the server rounds finer values into.
         let coarse = dialect.sqlType(

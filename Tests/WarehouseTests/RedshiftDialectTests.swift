@@ -189,8 +189,9 @@ struct RedshiftDialectTests {
             ("double precision", nil, 53, nil, .double),
             ("boolean", nil, nil, nil, .boolean), ("smallint", nil, 16, 0, .smallint),
             ("integer", nil, 32, 0, .integer), ("bigint", nil, 64, 0, .bigint), ("date", nil, nil, nil, .date),
-            ("super", nil, nil, nil, .json), ("time without time zone", nil, nil, nil, nil),
-            ("character", 3, nil, nil, nil), ("varbyte", nil, nil, nil, nil),
+            ("super", nil, nil, nil, .json), ("time without time zone", nil, nil, nil, .time),
+            ("character", 3, nil, nil, nil), ("binary varying", nil, nil, nil, .binary),
+            ("time with time zone", nil, nil, nil, nil),
         ]
         for (dataType, length, precision, scale, expected) in cases {
             #expect(

@@ -1,0 +1,326 @@
+/// One field's values in one record batch: the field, its row count, and where its buffers lie in
+/// the batch's body, every range and offset checked when it is built, so reading a value cannot go
+/// past the body whatever the input declared.
+struct ArrowArray: Sendable {
+    let field: ArrowField
+    let length: Int
+    let nullCount: Int
+    /// The body the ranges index; shared, not copied, by every array of a batch.
+    let body: [UInt8]
+    /// The validity bitmap, or nil when every value is valid.
+    let validity: Range<Int>?
+    /// The type's buffers after the validity bitmap: values; or offsets and data; or views, then
+    /// the views' data buffers.
+    let buffers: [Range<Int>]
+    let children: [ArrowArray]
+
+    /// Whether row `index` holds a value (not NULL).
+    @inline(__always)
+    func isValid(_ index: Int) -> Bool {
+        guard let validity else { return true }
+        return body[validity.lowerBound + index >> 3] & (1 << UInt8(index & 7)) != 0
+    }
+
+    /// A little-endian fixed-width value at byte `offset` of the body.
+    @inline(__always)
+    func load<Value: FixedWidthInteger>(_ offset: Int, as type: Value.Type) -> Value {
+        body.withUnsafeBytes { Value(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: Value.self)) }
+    }
+
+    /// Value `index` of a fixed-width buffer.
+    @inline(__always)
+    func element<Value: FixedWidthInteger>(_ buffer: Int, _ index: Int, as type: Value.Type) -> Value {
+        load(buffers[buffer].lowerBound + index * MemoryLayout<Value>.size, as: type)
+    }
+
+    /// The byte range of variable-length value `index` (Utf8, Binary and their large and view forms).
+    @inline(__always)
+    func valueRange(_ index: Int) -> Range<Int> {
+        switch field.type {
+        case .utf8, .binary:
+            let start = Int(element(0, index, as: Int32.self))
+            let end = Int(element(0, index + 1, as: Int32.self))
+            return buffers[1].lowerBound + start..<buffers[1].lowerBound + end
+        case .largeUTF8, .largeBinary:
+            let start = Int(element(0, index, as: Int64.self))
+            let end = Int(element(0, index + 1, as: Int64.self))
+            return buffers[1].lowerBound + start..<buffers[1].lowerBound + end
+        case .fixedSizeBinary(let width):
+            let start = buffers[0].lowerBound + index * width
+            return start..<start + width
+        default:
+            let view = buffers[0].lowerBound + index * 16
+            let length = Int(load(view, as: Int32.self))
+            if length <= 12 { return view + 4..<view + 4 + length }
+            let data = buffers[1 + Int(load(view + 8, as: Int32.self))]
+            let start = data.lowerBound + Int(load(view + 12, as: Int32.self))
+            return start..<start + length
+        }
+    }
+
+    /// The child rows of list (or map) row `index`.
+    @inline(__always)
+    func childRange(_ index: Int) -> Range<Int> {
+        switch field.type {
+        case .largeList:
+            return Int(element(0, index, as: Int64.self))..<Int(element(0, index + 1, as: Int64.self))
+        case .fixedSizeList(let size):
+            return index * size..<(index + 1) * size
+        default:
+            return Int(element(0, index, as: Int32.self))..<Int(element(0, index + 1, as: Int32.self))
+        }
+    }
+}
+
+/// Builds a batch's arrays from its header, consuming field nodes and buffers in pre-order as the
+/// IPC format lays them out, and checking each against the body.
+struct ArrowArrayBuilder {
+    /// What is wrong, and the field it was found in.
+    struct Malformed: Error {
+        var field: String
+        var message: String
+    }
+
+    let header: ArrowMessage.RecordBatchHeader
+    let body: [UInt8]
+    private var nextNode = 0
+    private var nextBuffer = 0
+    private var nextVariadic = 0
+
+    init(header: ArrowMessage.RecordBatchHeader, body: [UInt8]) {
+        self.header = header
+        self.body = body
+    }
+
+    /// Every top-level field's array; each must hold the batch's row count.
+    mutating func arrays(_ fields: [ArrowField]) throws(Malformed) -> [ArrowArray] {
+        var arrays: [ArrowArray] = []
+        for field in fields {
+            let array = try build(field, path: field.name)
+            guard array.length == header.length else {
+                throw Malformed(
+                    field: field.name, message: "the column has \(array.length) rows, the batch \(header.length)")
+            }
+            arrays.append(array)
+        }
+        return arrays
+    }
+
+    /// The array of a field whose values are dictionary indices is built as an integer array.
+    private mutating func build(_ field: ArrowField, path: String) throws(Malformed) -> ArrowArray {
+        guard nextNode < header.nodes.count else {
+            throw Malformed(field: path, message: "the batch has fewer field nodes than the schema has fields")
+        }
+        let node = header.nodes[nextNode]
+        nextNode += 1
+        guard node.length >= 0, node.length <= Int64(Int32.max), node.nullCount >= 0, node.nullCount <= node.length
+        else {
+            throw Malformed(
+                field: path, message: "a field node declares \(node.length) rows and \(node.nullCount) NULLs")
+        }
+        let length = Int(node.length)
+        let nullCount = Int(node.nullCount)
+        let type: ArrowType =
+            field.dictionary.map { .int(bitWidth: $0.indexBitWidth, signed: $0.indexSigned) } ?? field.type
+
+        // A Null array has no buffers at all; every other type starts with a validity bitmap.
+        if type == .null {
+            return ArrowArray(
+                field: field, length: length, nullCount: length, body: body, validity: nil, buffers: [],
+                children: [])
+        }
+        let validityBuffer = try buffer(path)
+        var validity: Range<Int>?
+        if nullCount > 0 {
+            guard validityBuffer.count >= (length + 7) / 8 else {
+                throw Malformed(
+                    field: path,
+                    message: "the validity bitmap holds \(validityBuffer.count) bytes for \(length) rows")
+            }
+            validity = validityBuffer
+        }
+
+        var buffers: [Range<Int>] = []
+        var children: [ArrowArray] = []
+        switch type {
+        case .int(let bits, _):
+            guard [8, 16, 32, 64].contains(bits) else {
+                throw Malformed(field: path, message: "an int of \(bits) bits")
+            }
+            buffers = [try fixedWidth(path, length: length, bytes: bits / 8)]
+        case .floatingPoint(let bits):
+            buffers = [try fixedWidth(path, length: length, bytes: bits / 8)]
+        case .bool:
+            buffers = [try fixedWidth(path, length: (length + 7) / 8, bytes: 1)]
+        case .decimal(_, _, let bits):
+            guard bits == 128 || bits == 256 || bits == 64 || bits == 32 else {
+                throw Malformed(field: path, message: "a decimal of \(bits) bits")
+            }
+            buffers = [try fixedWidth(path, length: length, bytes: bits / 8)]
+        case .date(let bits):
+            buffers = [try fixedWidth(path, length: length, bytes: bits / 8)]
+        case .time(_, let bits):
+            guard bits == 32 || bits == 64 else { throw Malformed(field: path, message: "a time of \(bits) bits") }
+            buffers = [try fixedWidth(path, length: length, bytes: bits / 8)]
+        case .timestamp, .duration:
+            buffers = [try fixedWidth(path, length: length, bytes: 8)]
+        case .fixedSizeBinary(let width):
+            guard width >= 0 else { throw Malformed(field: path, message: "a fixed-size binary of \(width) bytes") }
+            buffers = [try fixedWidth(path, length: length, bytes: width)]
+        case .utf8, .binary:
+            let offsets = try fixedWidth(path, length: length == 0 ? 0 : length + 1, bytes: 4)
+            let data = try buffer(path)
+            try checkOffsets(offsets, length: length, width: 4, limit: data.count, path: path, what: "data buffer")
+            buffers = [offsets, data]
+        case .largeUTF8, .largeBinary:
+            let offsets = try fixedWidth(path, length: length == 0 ? 0 : length + 1, bytes: 8)
+            let data = try buffer(path)
+            try checkOffsets(offsets, length: length, width: 8, limit: data.count, path: path, what: "data buffer")
+            buffers = [offsets, data]
+        case .utf8View, .binaryView:
+            let views = try fixedWidth(path, length: length, bytes: 16)
+            guard nextVariadic < header.variadicBufferCounts.count else {
+                throw Malformed(field: path, message: "the batch does not say how many data buffers the view has")
+            }
+            let count = header.variadicBufferCounts[nextVariadic]
+            nextVariadic += 1
+            guard count >= 0, count <= Int64(header.buffers.count) else {
+                throw Malformed(field: path, message: "\(count) data buffers for a view")
+            }
+            var data: [Range<Int>] = []
+            for _ in 0..<Int(count) { data.append(try buffer(path)) }
+            buffers = [views] + data
+            try checkViews(buffers, length: length, validity: validity, path: path)
+        case .list, .map:
+            let offsets = try fixedWidth(path, length: length == 0 ? 0 : length + 1, bytes: 4)
+            children = try childArrays(field, path: path)
+            try checkOffsets(
+                offsets, length: length, width: 4, limit: children.first?.length ?? 0, path: path, what: "child")
+            buffers = [offsets]
+        case .largeList:
+            let offsets = try fixedWidth(path, length: length == 0 ? 0 : length + 1, bytes: 8)
+            children = try childArrays(field, path: path)
+            try checkOffsets(
+                offsets, length: length, width: 8, limit: children.first?.length ?? 0, path: path, what: "child")
+            buffers = [offsets]
+        case .fixedSizeList(let size):
+            children = try childArrays(field, path: path)
+            guard size >= 0, (children.first?.length ?? 0) >= length * size else {
+                throw Malformed(field: path, message: "the child has too few rows for \(length) lists of \(size)")
+            }
+        case .structure:
+            children = try childArrays(field, path: path)
+            if let short = children.first(where: { $0.length < length }) {
+                throw Malformed(field: path, message: "struct field \(short.field.name) has fewer rows than its parent")
+            }
+        case .null, .unsupported:
+            throw Malformed(field: path, message: "the type \(type) cannot be read")
+        }
+        return ArrowArray(
+            field: field, length: length, nullCount: nullCount, body: body, validity: validity, buffers: buffers,
+            children: children)
+    }
+
+    private mutating func childArrays(_ field: ArrowField, path: String) throws(Malformed) -> [ArrowArray] {
+        let expected: Int
+        switch field.type {
+        case .list, .largeList, .fixedSizeList, .map: expected = 1
+        default: expected = field.children.count
+        }
+        guard field.children.count == expected, expected > 0 || field.type == .structure else {
+            throw Malformed(field: path, message: "a \(field.type) with \(field.children.count) children")
+        }
+        if field.type == .map, field.children[0].type != .structure || field.children[0].children.count != 2 {
+            throw Malformed(field: path, message: "a map's entries are not a struct of key and value")
+        }
+        var children: [ArrowArray] = []
+        for child in field.children {
+            children.append(try build(child, path: path + "." + (child.name.isEmpty ? "item" : child.name)))
+        }
+        return children
+    }
+
+    /// The next buffer's byte range in the body.
+    private mutating func buffer(_ path: String) throws(Malformed) -> Range<Int> {
+        guard nextBuffer < header.buffers.count else {
+            throw Malformed(field: path, message: "the batch has fewer buffers than its fields need")
+        }
+        let buffer = header.buffers[nextBuffer]
+        nextBuffer += 1
+        guard buffer.offset >= 0, buffer.length >= 0, buffer.offset <= Int64(body.count),
+            buffer.length <= Int64(body.count) - buffer.offset
+        else {
+            throw Malformed(
+                field: path,
+                message: "buffer \(nextBuffer) of \(buffer.length) bytes at \(buffer.offset) lies past the body of "
+                    + "\(body.count) bytes")
+        }
+        return Int(buffer.offset)..<Int(buffer.offset + buffer.length)
+    }
+
+    /// The next buffer, which must hold `length` values of `bytes` bytes each.
+    private mutating func fixedWidth(_ path: String, length: Int, bytes: Int) throws(Malformed) -> Range<Int> {
+        let range = try buffer(path)
+        let (needed, overflow) = length.multipliedReportingOverflow(by: bytes)
+        guard !overflow, range.count >= needed else {
+            throw Malformed(
+                field: path, message: "a buffer of \(range.count) bytes for \(length) values of \(bytes) bytes")
+        }
+        return range
+    }
+
+    /// Offsets must not decrease and must stay within `limit` (the data buffer's bytes, or the
+    /// child's rows).
+    private func checkOffsets(
+        _ offsets: Range<Int>, length: Int, width: Int, limit: Int, path: String, what: String
+    ) throws(Malformed) {
+        guard length > 0 else { return }
+        var previous: Int64 = -1
+        for index in 0...length {
+            let at = offsets.lowerBound + index * width
+            let offset: Int64 =
+                width == 4
+                ? Int64(
+                    body.withUnsafeBytes { Int32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: Int32.self)) })
+                : body.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: Int64.self)) }
+            guard offset >= max(previous, 0), offset <= Int64(limit) else {
+                throw Malformed(
+                    field: path,
+                    message: "offset \(index) is \(offset), "
+                        + (offset < previous
+                            ? "less than the one before (\(previous))" : "outside the \(what) (\(limit))"))
+            }
+            previous = offset
+        }
+    }
+
+    /// Each view of a valid row either holds its bytes inline or points inside one of the data
+    /// buffers.
+    private func checkViews(_ buffers: [Range<Int>], length: Int, validity: Range<Int>?, path: String)
+        throws(Malformed)
+    {
+        for index in 0..<length {
+            if let validity, body[validity.lowerBound + index >> 3] & (1 << UInt8(index & 7)) == 0 { continue }
+            let view = buffers[0].lowerBound + index * 16
+            let size = body.withUnsafeBytes {
+                Int32(littleEndian: $0.loadUnaligned(fromByteOffset: view, as: Int32.self))
+            }
+            guard size >= 0 else { throw Malformed(field: path, message: "view \(index) has a negative length") }
+            if size <= 12 { continue }
+            let (buffer, offset) = body.withUnsafeBytes {
+                (
+                    Int32(littleEndian: $0.loadUnaligned(fromByteOffset: view + 8, as: Int32.self)),
+                    Int32(littleEndian: $0.loadUnaligned(fromByteOffset: view + 12, as: Int32.self))
+                )
+            }
+            guard buffer >= 0, Int(buffer) < buffers.count - 1, offset >= 0,
+                Int(offset) + Int(size) <= buffers[1 + Int(buffer)].count
+            else {
+                throw Malformed(
+                    field: path,
+                    message: "view \(index) points at \(size) bytes at \(offset) of data buffer \(buffer), "
+                        + "which lie outside it")
+            }
+        }
+    }
+}

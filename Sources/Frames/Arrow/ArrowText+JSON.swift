@@ -1,0 +1,85 @@
+/// Nested values (lists, structs, maps) as JSON text, for a `jsonb` or `SUPER` column: lists as
+/// arrays, structs and maps as objects; numbers as numbers (NaN and the infinities as strings, which
+/// JSON has no numbers for), every other value as the string of its staged text.
+extension ArrowText {
+    func appendJSON(_ array: ArrowArray, _ row: Int, to output: inout [UInt8], column: String) throws(Unwritable) {
+        guard array.isValid(row) else {
+            output.append(contentsOf: ArrowText.null)
+            return
+        }
+        if let encoding = array.field.dictionary {
+            let (values, index) = try dictionaryValue(array, row, encoding)
+            return try appendJSON(values, index, to: &output, column: column)
+        }
+        switch array.field.type {
+        case .list, .largeList, .fixedSizeList:
+            output.append(UInt8(ascii: "["))
+            for (position, child) in array.childRange(row).enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                try appendJSON(array.children[0], child, to: &output, column: column)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .structure:
+            output.append(UInt8(ascii: "{"))
+            for (position, child) in array.children.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                ArrowText.appendJSONString(Array(child.field.name.utf8)[...], to: &output)
+                output.append(UInt8(ascii: ":"))
+                try appendJSON(child, row, to: &output, column: column)
+            }
+            output.append(UInt8(ascii: "}"))
+        case .map:
+            let entries = array.children[0]
+            output.append(UInt8(ascii: "{"))
+            for (position, entry) in array.childRange(row).enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                var key: [UInt8] = []
+                try append(entries.children[0], entry, to: &key, column: column)
+                ArrowText.appendJSONString(key[...], to: &output)
+                output.append(UInt8(ascii: ":"))
+                try appendJSON(entries.children[1], entry, to: &output, column: column)
+            }
+            output.append(UInt8(ascii: "}"))
+        case .int, .decimal:
+            try append(array, row, to: &output, column: column)
+        case .floatingPoint:
+            var text: [UInt8] = []
+            try append(array, row, to: &text, column: column)
+            if text.last.map({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) == true {
+                output.append(contentsOf: text)
+            } else {
+                ArrowText.appendJSONString(text[...], to: &output)
+            }
+        case .bool:
+            try append(array, row, to: &output, column: column)
+        default:
+            var text: [UInt8] = []
+            try append(array, row, to: &text, column: column)
+            ArrowText.appendJSONString(text[...], to: &output)
+        }
+    }
+
+    static let null: [UInt8] = Array("null".utf8)
+
+    /// A JSON string of UTF-8 `bytes`, with quotes, backslashes and control characters escaped.
+    static func appendJSONString(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        output.append(UInt8(ascii: "\""))
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                output.append(UInt8(ascii: "\\"))
+                output.append(byte)
+            case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                output.append(contentsOf: Array("\\u00".utf8))
+                output.append(hex[Int(byte >> 4)])
+                output.append(hex[Int(byte & 0x0F)])
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}

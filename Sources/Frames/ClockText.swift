@@ -1,0 +1,73 @@
+/// Parsing of the text forms of times of day, intervals and bytes, as they are staged and as
+/// PostgreSQL's COPY writes them back: `[-]HH:MM:SS[.ffffff]` (an interval may begin with
+/// `N days`), and `\x` followed by hex digits.
+enum ClockText {
+    /// Microseconds of `[-]H+:MM:SS[.f…]`, after `[-]N day[s] ` when `allowsDays`; a time of day
+    /// must lie within 00:00:00 and 24:00:00.
+    static func parse<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, allowsDays: Bool) -> Int64?
+    where Bytes.Index == Int {
+        var text = Substring(String(decoding: bytes, as: UTF8.self))
+        var total: Int64 = 0
+        if allowsDays, let space = text.firstIndex(of: " ") {
+            let rest = text[text.index(after: space)...]
+            guard let days = Int64(text[..<space]), rest.hasPrefix("day") else { return nil }
+            total = days * Timestamp.microsecondsPerDay
+            text = rest.drop { $0 != " " }.dropFirst()
+            if text.isEmpty { return total }
+        }
+        var negative = false
+        if text.first == "-" || text.first == "+" {
+            guard allowsDays else { return nil }
+            negative = text.first == "-"
+            text = text.dropFirst()
+        }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, let hours = Int64(parts[0]), hours >= 0, hours < 1 << 31,
+            parts[1].count == 2, let minutes = Int64(parts[1]), minutes < 60
+        else { return nil }
+        let secondParts = parts[2].split(separator: ".", omittingEmptySubsequences: false)
+        guard secondParts[0].count == 2, let seconds = Int64(secondParts[0]), seconds < 60, secondParts.count <= 2
+        else { return nil }
+        var micros = ((hours * 60 + minutes) * 60 + seconds) * 1_000_000
+        if secondParts.count == 2 {
+            let fraction = secondParts[1]
+            guard (1...6).contains(fraction.count), fraction.allSatisfy(\.isASCII), let digits = Int64(fraction)
+            else { return nil }
+            var scaled = digits
+            for _ in fraction.count..<6 { scaled *= 10 }
+            micros += scaled
+        }
+        if !allowsDays { return micros <= Timestamp.microsecondsPerDay ? micros : nil }
+        return total + (negative ? -micros : micros)
+    }
+
+    /// The bytes of `\x` and an even number of hex digits (or the digits alone, as Redshift
+    /// prints VARBYTE).
+    static func parseHex<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> [UInt8]? where Bytes.Index == Int {
+        var digits = bytes[...]
+        if digits.count >= 2 && digits[digits.startIndex] == UInt8(ascii: "\\")
+            && digits[digits.startIndex + 1] == UInt8(ascii: "x")
+        {
+            digits = digits.dropFirst(2)
+        }
+        guard digits.count % 2 == 0 else { return nil }
+        var result: [UInt8] = []
+        result.reserveCapacity(digits.count / 2)
+        var index = digits.startIndex
+        while index < digits.endIndex {
+            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+            result.append(high << 4 | low)
+            index += 2
+        }
+        return result
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
