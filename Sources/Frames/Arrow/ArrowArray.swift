@@ -17,7 +17,8 @@ struct ArrowArray: Sendable {
     /// Whether row `index` holds a value (not NULL).
     @inline(__always)
     func isValid(_ index: Int) -> Bool {
-        guard let validity else { return true }
+        // Without a bitmap, NULLs are all or nothing: a Null-type array is all NULL.
+        guard let validity else { return nullCount == 0 }
         return body[validity.lowerBound + index >> 3] & (1 << UInt8(index & 7)) != 0
     }
 

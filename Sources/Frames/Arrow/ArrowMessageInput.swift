@@ -52,6 +52,7 @@ final class ArrowMessageInput {
         }
         if length == 0 {
             ended = true
+            if isFile { try checkFooter() }
             return nil
         }
         guard length > 0, Int(length) <= Self.maximumMetadataLength else {
@@ -62,13 +63,37 @@ final class ArrowMessageInput {
         do {
             decoded = try ArrowMessage.decode(metadata)
         } catch {
-            throw self.error(at: start + 8 + error.offset, "the message's metadata is malformed: \(error.message)")
+            throw self.error(
+                at: start, "the message's metadata is malformed at its byte \(error.offset): \(error.message)")
         }
         guard decoded.bodyLength <= Int64(Int.max / 2) else {
             throw error(at: start, "a message declares a body of \(decoded.bodyLength) bytes")
         }
         let body = try take(Int(decoded.bodyLength), what: "a message's body")
         return Message(message: decoded.0, body: body, offset: start)
+    }
+
+    /// A file goes on after the end-of-stream marker with its footer, the footer's length and the
+    /// magic again; the footer indexes what was read in order already, so only its frame is checked.
+    private func checkFooter() throws {
+        let start = offset
+        var rest: [UInt8] = Array(chunk[position...])
+        chunk = []
+        position = 0
+        while rest.count <= Self.maximumMetadataLength + 10 {
+            let more = try source.read(naming: name)
+            if more.isEmpty { break }
+            rest += more
+        }
+        offset += rest.count
+        guard rest.count >= 10, rest.suffix(6).elementsEqual(Self.fileMagic) else {
+            throw error(at: start, "the Arrow file does not end with its footer and the magic ARROW1")
+        }
+        let length = littleEndianInt32(Array(rest[rest.count - 10..<rest.count - 6]))
+        guard length > 0, Int(length) == rest.count - 10 else {
+            throw error(
+                at: start, "the Arrow file's footer length \(length) does not match its \(rest.count - 10) bytes")
+        }
     }
 
     /// A `FrameError` at input byte `offset`.

@@ -24,7 +24,8 @@ public final class ArrowReader {
     public let fields: [ArrowField]
     /// The column types the fields' types map to (nil for a Null column, whose type the table decides).
     public let declaredTypes: [ColumnType?]
-    private let input: ArrowMessageInput
+    private let messages: Messages
+    private let name: String?
     private let options: Options
     private var text: ArrowText
     private var current: [ArrowArray] = []
@@ -34,17 +35,65 @@ public final class ArrowReader {
     private var rowsBefore = 0
     private var batchNumber = 0
     private var batchOffset = 0
+    private var returnedBatch = false
 
-    /// Reads `source` up to its schema (the first message).
-    public init(source: any ByteSource, name: String?, options: Options = Options()) throws {
-        input = ArrowMessageInput(source, name: name)
-        self.options = options
-        guard let first = try input.next() else {
+    /// Where the messages come from: read in order, or through a file's footer.
+    private enum Messages {
+        case sequential(ArrowMessageInput)
+        case file(ArrowFileBlocks)
+
+        func next() throws -> ArrowMessageInput.Message? {
+            switch self {
+            case .sequential(let input): try input.next()
+            case .file(let blocks): try blocks.next()
+            }
+        }
+    }
+
+    /// Reads `source` up to its schema (the first message): a stream, or a file read in order.
+    public convenience init(source: any ByteSource, name: String?, options: Options = Options()) throws {
+        let input = ArrowMessageInput(source, name: name)
+        let read: ArrowMessageInput.Message?
+        do {
+            read = try input.next()
+        } catch let error as FrameError where input.isFile && error.kind == .malformedArrow {
+            var explained = error
+            explained.message +=
+                " (an Arrow file read in order, from a pipe: some writers, Polars among them, make files only "
+                + "their footer describes; give the file's path, or write the stream format)"
+            throw explained
+        }
+        guard let first = read else {
             throw FrameError(kind: .emptyInput, file: name, message: "the Arrow input holds no schema")
         }
         guard case .schema(let fields) = first.message else {
             throw input.error(at: first.offset, "an Arrow input must begin with its schema")
         }
+        try self.init(fields: fields, messages: .sequential(input), name: name, options: options)
+    }
+
+    /// The file at `path` (`-` for stdin): a file in the file format is read through its footer,
+    /// anything else in order.
+    public convenience init(path: String, options: Options = Options()) throws {
+        if path == "-" {
+            try self.init(source: FileByteSource(handle: FileHandle.standardInput), name: path, options: options)
+            return
+        }
+        let source = try FileByteSource(path: path)
+        if let handle = FileHandle(forReadingAtPath: path),
+            (try? handle.read(upToCount: 6)).map({ Array($0) == ArrowMessageInput.fileMagic }) == true,
+            let blocks = try ArrowFileBlocks(handle: handle, name: path)
+        {
+            try self.init(fields: blocks.fields, messages: .file(blocks), name: path, options: options)
+            return
+        }
+        try self.init(source: source, name: path, options: options)
+    }
+
+    private init(fields: [ArrowField], messages: Messages, name: String?, options: Options) throws {
+        self.messages = messages
+        self.name = name
+        self.options = options
         try Schema.checkNames(fields.map(\.name), file: name, line: nil)
         for field in fields {
             if case .unsupported(let type) = ArrowReader.innermost(field) {
@@ -60,13 +109,6 @@ public final class ArrowReader {
             keepsNanoseconds: Set(options.pinnedTypes.filter { $0.value == .text }.keys))
     }
 
-    /// The file at `path` (`-` for stdin).
-    public convenience init(path: String, options: Options = Options()) throws {
-        let source: any ByteSource =
-            path == "-" ? FileByteSource(handle: FileHandle.standardInput) : try FileByteSource(path: path)
-        try self.init(source: source, name: path, options: options)
-    }
-
     public var columnNames: [String] { fields.map(\.name) }
 
     /// The frame schema the input declares (a Null column as nullable text).
@@ -80,9 +122,17 @@ public final class ArrowReader {
     /// The next rows, or nil at the end of the input.
     public func next() throws -> TextBatch? {
         while nextRow >= currentRows {
-            guard try readBatch() else { return nil }
+            guard try readBatch() else {
+                // An input of no rows still names and types its columns: one empty batch says them.
+                guard !returnedBatch else { return nil }
+                returnedBatch = true
+                var empty = TextBatch(columnNames: columnNames, file: name)
+                empty.declaredTypes = declaredTypes
+                return empty
+            }
         }
-        var batch = TextBatch(columnNames: columnNames, file: input.name)
+        returnedBatch = true
+        var batch = TextBatch(columnNames: columnNames, file: name)
         batch.declaredTypes = declaredTypes
         let end = min(currentRows, nextRow + options.batchRows)
         batch.reserveCapacity(bytes: 0, fields: (end - nextRow) * fields.count, rows: end - nextRow)
@@ -99,9 +149,9 @@ public final class ArrowReader {
                     }
                 } catch {
                     throw FrameError(
-                        kind: .valueDoesNotFit(declaredTypes[column] ?? .text), file: input.name,
-                        line: rowsBefore + row + 1, column: column + 1, columnName: fields[column].name,
-                        batch: batchNumber, message: error.message)
+                        kind: .valueDoesNotFit(declaredTypes[column] ?? .text), file: name,
+                        columnName: fields[column].name, batch: batchNumber,
+                        message: "row \(rowsBefore + row + 1): \(error.message)")
                 }
             }
             batch.endRow(line: rowsBefore + row + 1)
@@ -117,10 +167,12 @@ public final class ArrowReader {
         current = []
         currentRows = 0
         nextRow = 0
-        while let message = try input.next() {
+        while let message = try messages.next() {
             switch message.message {
             case .schema:
-                throw input.error(at: message.offset, "a second schema in the input")
+                throw FrameError(
+                    kind: .malformedArrow, file: name, byteOffset: message.offset,
+                    message: "a second schema in the input")
             case .other:
                 continue
             case .dictionaryBatch(let id, let isDelta, let header):
@@ -134,7 +186,7 @@ public final class ArrowReader {
                     current = try builder.arrays(fields)
                 } catch {
                     throw FrameError(
-                        kind: .malformedArrow, file: input.name, columnName: error.field, batch: batchNumber,
+                        kind: .malformedArrow, file: name, columnName: error.field, batch: batchNumber,
                         byteOffset: message.offset, message: error.message)
                 }
                 currentRows = Int(header.length)
@@ -151,7 +203,9 @@ public final class ArrowReader {
     {
         try refuseCompression(header, offset: offset)
         guard let field = ArrowReader.dictionaryField(id, in: fields) else {
-            throw input.error(at: offset, "a dictionary batch for id \(id), which no field uses")
+            throw FrameError(
+                kind: .malformedArrow, file: name, byteOffset: offset,
+                message: "a dictionary batch for id \(id), which no field uses")
         }
         let values: ArrowArray
         do {
@@ -163,7 +217,7 @@ public final class ArrowReader {
             values = array
         } catch {
             throw FrameError(
-                kind: .malformedArrow, file: input.name, columnName: field.name, byteOffset: offset,
+                kind: .malformedArrow, file: name, columnName: field.name, byteOffset: offset,
                 message: error.message)
         }
         if isDelta, var existing = text.dictionaries[id] {
@@ -177,7 +231,7 @@ public final class ArrowReader {
     private func refuseCompression(_ header: ArrowMessage.RecordBatchHeader, offset: Int) throws {
         guard let codec = header.compression else { return }
         throw FrameError(
-            kind: .unsupportedArrow, file: input.name, byteOffset: offset,
+            kind: .unsupportedArrow, file: name, byteOffset: offset,
             message: "the Arrow input is compressed with \(codec), which Stevedore does not read; write it "
                 + "uncompressed: pyarrow `compression=None` (feather.write_feather(…, compression=\"uncompressed\")), "
                 + "Polars `write_ipc(…, compression=\"uncompressed\")`")
