@@ -73,9 +73,10 @@ extension Value {
         case .double:
             return parseDouble(text).map { .double($0) }
         case .real:
-            guard let value = parseDouble(text),
-                value.isNaN || value.isInfinite || value.magnitude <= Double(Float.greatestFiniteMagnitude)
-            else { return nil }
+            // Rounded to the nearest float, as the column does; only a value beyond every float fails.
+            guard let value = parseDouble(text), value.isNaN || value.isInfinite || Float(value).isFinite else {
+                return nil
+            }
             return .double(Double(Float(value)))
         case .time:
             return ClockText.parse(text, allowsDays: false).map(Value.time)

@@ -60,15 +60,18 @@ extension Loader {
         return (schema, await counter.rows)
     }
 
-    /// Streams the rows as CSV chunks (the dialect's NULL marker) to `sink`; returns their schema.
+    /// Streams the rows as CSV chunks (the dialect's NULL marker) to `sink`, after handing their
+    /// schema to `prepare`; returns the schema.
     func export(
         _ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
+        prepare: @escaping @Sendable (Schema) async throws -> Void = { _ in },
         to sink: @escaping @Sendable ([UInt8]) async throws -> Void
     ) async throws -> Schema {
         try table.validate(for: dialect)
         let connection = try await connect()
         do {
-            let schema = try await export(table, partition: partition, columns: requested, on: connection, to: sink)
+            let schema = try await export(
+                table, partition: partition, columns: requested, on: connection, prepare: prepare, to: sink)
             await connection.close()
             return schema
         } catch let error as StevedoreError {
@@ -85,7 +88,8 @@ extension Loader {
 
     private func export(
         _ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
-        on connection: any WarehouseSession, to sink: @escaping @Sendable ([UInt8]) async throws -> Void
+        on connection: any WarehouseSession, prepare: @escaping @Sendable (Schema) async throws -> Void,
+        to sink: @escaping @Sendable ([UInt8]) async throws -> Void
     ) async throws
         -> Schema
     {
@@ -103,6 +107,7 @@ extension Loader {
                 }
                 let (schema, select) = try await selection(
                     table, partition: partition, columns: requested, on: connection)
+                try await prepare(schema)
                 let (settings, sql) = client.settingsForm(select)
                 try await connection.execute(settings.sql, settings.parameters)
                 _ = try await connection.copyOut(client.copyToStdout(sql), chunkSize: 1 << 20) { chunk in
@@ -112,6 +117,7 @@ extension Loader {
             }
         case .stage(let stageCopy):
             let (schema, select) = try await selection(table, partition: partition, columns: requested, on: connection)
+            try await prepare(schema)
             try await unloadThroughStage(stageCopy, select: select, table: table, connection: connection, sink: sink)
             return schema
         }

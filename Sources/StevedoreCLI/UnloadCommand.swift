@@ -1,6 +1,7 @@
 import ArgumentParser
 import Blocking
 import Foundation
+import Frames
 import Stevedore
 
 /// `stevedore unload`: a table or partition out as CSV, to a file, stdout or the stage.
@@ -33,9 +34,12 @@ struct UnloadCommand: AsyncParsableCommand {
             valueName: "target"))
     var to: String = "-"
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl, arrow }
 
-    @Option(help: "csv (no header) or jsonl (one object per row; held in memory, for modest tables).")
+    @Option(
+        help: ArgumentHelp(
+            "csv (no header), jsonl (one object per row; held in memory, for modest tables) or arrow (Arrow IPC: "
+                + "the file format for a .arrow or .feather --to, else the stream format; typed, streamed)."))
     var format: Format = .csv
 
     @OptionGroup var target: TargetOptions
@@ -57,8 +61,9 @@ struct UnloadCommand: AsyncParsableCommand {
         try Validation.check {
             _ = try TableRef(parsing: table)
             _ = try ArgumentParsing.partition(partition, expressions: partitionExpr)
-            if format == .jsonl && (to.hasPrefix("s3://") || to.hasPrefix("file://")) {
-                throw Failure.usageError("--format jsonl writes to a file or stdout; a stage takes gzip CSV parts")
+            if format != .csv && (to.hasPrefix("s3://") || to.hasPrefix("file://")) {
+                throw Failure.usageError(
+                    "--format \(format.rawValue) writes to a file or stdout; a stage takes gzip CSV parts")
             }
         }
     }
@@ -89,6 +94,15 @@ struct UnloadCommand: AsyncParsableCommand {
                 }
                 return
             }
+            if format == .arrow {
+                let loader = try await target.loader(verbose: output.verbose)
+                let (schema, rows) =
+                    to == "-"
+                    ? try await loader.unloadArrow(tableRef, partition: spec, columns: picked, to: .standardOutput)
+                    : try await loader.unloadArrow(tableRef, partition: spec, columns: picked, toFile: to)
+                report(rows: rows, schema: schema, table: tableRef)
+                return
+            }
             if to.hasPrefix("s3://") || to.hasPrefix("file://") {
                 var stageTarget = target
                 stageTarget.stage = to
@@ -116,12 +130,17 @@ struct UnloadCommand: AsyncParsableCommand {
                 to == "-"
                 ? try await loader.unload(tableRef, partition: spec, columns: picked, to: FileHandle.standardOutput)
                 : try await loader.unload(tableRef, partition: spec, columns: picked, toFile: to)
-            if output.json && to != "-" {
-                print(ReportJSON.encode(Written(rows: rows, columns: schema.names, to: to)))
-            } else if to != "-" && !output.quiet {
-                FileHandle.standardError.write(
-                    Data("wrote \(rows) rows (\(schema.names.joined(separator: ","))) of \(tableRef) to \(to)\n".utf8))
-            }
+            report(rows: rows, schema: schema, table: tableRef)
+        }
+    }
+
+    /// Says what was written to a file (nothing for stdout, which holds the rows).
+    private func report(rows: Int, schema: Schema, table: TableRef) {
+        if output.json && to != "-" {
+            print(ReportJSON.encode(Written(rows: rows, columns: schema.names, to: to)))
+        } else if to != "-" && !output.quiet {
+            FileHandle.standardError.write(
+                Data("wrote \(rows) rows (\(schema.names.joined(separator: ","))) of \(table) to \(to)\n".utf8))
         }
     }
 }

@@ -119,6 +119,44 @@ struct HostileInputTests {
         }
     }
 
+    @Test("every hostile Arrow file: exit 65 naming the file and where, from a path and from stdin")
+    func hostileArrow() async throws {
+        let arena = try await Arena()
+        let folder = Self.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("arrow/hostile")
+        let expected = [
+            "bad_magic_head.arrow": "byte 0: a message declares 1330795073 bytes of metadata",
+            "bad_magic_tail.arrow": "the Arrow file does not end with its footer and the magic ARROW1",
+            "billion_rows.arrows": "record batch 1, byte 488: the validity bitmap holds 1 bytes for 1000000000 rows",
+            "buffer_past_body.arrows": "buffer 5 of 4288 bytes at 64 lies past the body of 192 bytes",
+            "dictionary_never_sent.arrows": "record batch 1: row 1: dictionary 0 was never sent",
+            "metadata_length_max.arrows": "byte 0: a message declares 2147483647 bytes of metadata",
+            "offsets_decreasing.arrows": "offset 2 is 2, less than the one before (5)",
+            "offsets_past_data.arrows": "offset 5 is 1093, outside the data buffer (93)",
+            "truncated_body.arrows": "byte 840: the Arrow input ends inside a message's body (96 of 192 bytes)",
+            "truncated_metadata.arrows":
+                "byte 620: the Arrow input ends inside a message's metadata (124 of 248 bytes)",
+            "vtable_outside.arrows": "the message's metadata is malformed at its byte 65792",
+        ]
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(names == expected.keys.sorted())
+        for name in names {
+            let path = folder.appendingPathComponent(name).path
+            try await arena.expectRefused(
+                name, ["load", path, "--table", "{table}", "--stage", "{stage}"], status: 65,
+                mentioning: "\(path): ")
+            try await arena.expectRefused(
+                name, ["load", path, "--table", "{table}", "--stage", "{stage}"], status: 65,
+                mentioning: expected[name] ?? "?")
+            if name.hasSuffix(".arrows") {
+                let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+                try await arena.expectRefused(
+                    name + " on stdin", ["load", "-", "--format", "arrow", "--table", "{table}", "--stage", "{stage}"],
+                    status: 65, mentioning: expected[name] ?? "?", stdin: bytes)
+            }
+        }
+    }
+
     @Test("bytes no warehouse stores, empty input, wide and broken files: exit 65 before anything changes")
     func unstorableInput() async throws {
         let arena = try await Arena()

@@ -1,0 +1,315 @@
+/// Writes rows as Arrow IPC, in the stream format or the file format (Feather v2), one record
+/// batch per call: the bytes to write out are returned, so memory holds one batch.
+public struct ArrowWriter: Sendable {
+    public enum Format: Sendable, Hashable {
+        /// `.arrows`: schema, batches, end-of-stream marker.
+        case stream
+        /// `.arrow` / Feather v2: the stream between magic numbers, with a footer indexing it.
+        case file
+    }
+
+    public let schema: Schema
+    public let format: Format
+    /// The Arrow type each column is written as.
+    public let fields: [ArrowField]
+    private var written = 0
+    private var blocks: [Block] = []
+    private var schemaNode: FlatBufferWriter.Node
+
+    private struct Block {
+        var offset: Int
+        var metadataLength: Int
+        var bodyLength: Int
+    }
+
+    public init(schema: Schema, format: Format) {
+        self.schema = schema
+        self.format = format
+        fields = schema.fields.map {
+            ArrowField(name: $0.name, type: ArrowWriter.arrowType($0.type), isNullable: $0.isNullable)
+        }
+        schemaNode = ArrowWriter.schemaTable(fields)
+    }
+
+    /// The Arrow type a column type is written as: the type it loads from, at microseconds; an
+    /// unconstrained numeric (whose scale varies by value) and JSON as their text.
+    public static func arrowType(_ type: ColumnType) -> ArrowType {
+        switch type {
+        case .boolean: .bool
+        case .smallint: .int(bitWidth: 16, signed: true)
+        case .integer: .int(bitWidth: 32, signed: true)
+        case .bigint: .int(bitWidth: 64, signed: true)
+        case .decimal(let precision, let scale): .decimal(precision: precision, scale: scale, bitWidth: 128)
+        case .numeric, .text, .json: .utf8
+        case .real: .floatingPoint(bitWidth: 32)
+        case .double: .floatingPoint(bitWidth: 64)
+        case .date: .date(bitWidth: 32)
+        case .timestamp: .timestamp(.microsecond, timeZone: nil)
+        case .timestamptz: .timestamp(.microsecond, timeZone: "UTC")
+        case .time: .time(.microsecond, bitWidth: 64)
+        case .interval: .duration(.microsecond)
+        case .binary: .binary
+        }
+    }
+
+    /// The bytes that begin the output: the file's magic, then the schema message.
+    public mutating func start() -> [UInt8] {
+        var output: [UInt8] = []
+        if format == .file { output = Array("ARROW1".utf8) + [0, 0] }
+        output += message(header: 1, schemaNode, bodyLength: 0)
+        written += output.count
+        return output
+    }
+
+    /// One record batch of `batch`'s rows, each field's text (as PostgreSQL's COPY writes it) read
+    /// as its column's type.
+    public mutating func write(_ batch: TextBatch) throws(FrameError) -> [UInt8] {
+        var columns = schema.fields.map { ArrowColumnBuilder(type: $0.type, rows: batch.rowCount) }
+        for row in 0..<batch.rowCount {
+            for column in columns.indices {
+                if batch.isNull(row: row, column: column) {
+                    columns[column].appendNull()
+                    continue
+                }
+                let text = batch.bytes(row: row, column: column)
+                guard columns[column].append(text: text) else {
+                    throw FrameError(
+                        kind: .valueDoesNotFit(schema.fields[column].type), file: batch.file,
+                        line: batch.line(ofRow: row), column: column + 1, columnName: schema.fields[column].name,
+                        value: String(decoding: text, as: UTF8.self),
+                        message: "value is not a \(schema.fields[column].type)")
+                }
+            }
+        }
+        return recordBatch(columns, rows: batch.rowCount)
+    }
+
+    /// One record batch of `frame`'s rows (whose columns must be the schema's).
+    public mutating func write(_ frame: Frame) -> [UInt8] {
+        var columns = schema.fields.map { ArrowColumnBuilder(type: $0.type, rows: frame.rowCount) }
+        for (index, column) in frame.columns.enumerated() {
+            for value in column.values { columns[index].append(value) }
+        }
+        return recordBatch(columns, rows: frame.rowCount)
+    }
+
+    /// The bytes that end the output: the end-of-stream marker, and for a file its footer.
+    public mutating func finish() -> [UInt8] {
+        var output: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]
+        if format == .file {
+            var entries: [UInt8] = []
+            for block in blocks {
+                append(Int64(block.offset), to: &entries)
+                append(Int32(block.metadataLength), to: &entries)
+                append(Int32(0), to: &entries)
+                append(Int64(block.bodyLength), to: &entries)
+            }
+            let footer = FlatBufferWriter.serialize(
+                .table([
+                    .int16(4), .reference(schemaNode),
+                    .reference(.structs(elementSize: 24, alignment: 8, bytes: [])),
+                    .reference(.structs(elementSize: 24, alignment: 8, bytes: entries)),
+                ]))
+            output += footer
+            append(Int32(footer.count), to: &output)
+            output += Array("ARROW1".utf8)
+        }
+        written += output.count
+        return output
+    }
+
+    private mutating func recordBatch(_ columns: [ArrowColumnBuilder], rows: Int) -> [UInt8] {
+        var body: [UInt8] = []
+        var nodes: [UInt8] = []
+        var buffers: [UInt8] = []
+        for column in columns {
+            append(Int64(rows), to: &nodes)
+            append(Int64(column.nullCount), to: &nodes)
+            for buffer in column.buffers {
+                append(Int64(body.count), to: &buffers)
+                append(Int64(buffer.count), to: &buffers)
+                body += buffer
+                while body.count % 8 != 0 { body.append(0) }
+            }
+        }
+        let header = FlatBufferWriter.Node.table([
+            .int64(Int64(rows)),
+            .reference(.structs(elementSize: 16, alignment: 8, bytes: nodes)),
+            .reference(.structs(elementSize: 16, alignment: 8, bytes: buffers)),
+        ])
+        var output = message(header: 3, header, bodyLength: body.count)
+        blocks.append(Block(offset: written, metadataLength: output.count, bodyLength: body.count))
+        output += body
+        written += output.count
+        return output
+    }
+
+    /// An encapsulated message's continuation marker, length and metadata (its body follows).
+    private func message(header type: UInt8, _ header: FlatBufferWriter.Node, bodyLength: Int) -> [UInt8] {
+        let metadata = FlatBufferWriter.serialize(
+            .table([.int16(4), .uint8(type), .reference(header), .int64(Int64(bodyLength))]))
+        var output: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF]
+        append(Int32(metadata.count), to: &output)
+        return output + metadata
+    }
+
+    private func append<Value: FixedWidthInteger>(_ value: Value, to output: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { output.append(contentsOf: $0) }
+    }
+
+    private static func schemaTable(_ fields: [ArrowField]) -> FlatBufferWriter.Node {
+        .table([.int16(0), .reference(.tables(fields.map(fieldTable)))])
+    }
+
+    private static func fieldTable(_ field: ArrowField) -> FlatBufferWriter.Node {
+        let (id, type) = typeTable(field.type)
+        return .table([
+            .reference(.string(field.name)), .bool(field.isNullable), .uint8(id), .reference(type), nil,
+            .reference(.tables([])),
+        ])
+    }
+
+    /// The Type union's member id and table for the types `arrowType` writes.
+    private static func typeTable(_ type: ArrowType) -> (UInt8, FlatBufferWriter.Node) {
+        switch type {
+        case .int(let bits, let signed): return (2, .table([.int32(Int32(bits)), .bool(signed)]))
+        case .floatingPoint(let bits): return (3, .table([.int16(bits == 64 ? 2 : bits == 32 ? 1 : 0)]))
+        case .binary: return (4, .table([]))
+        case .bool: return (6, .table([]))
+        case .decimal(let precision, let scale, let bits):
+            return (7, .table([.int32(Int32(precision)), .int32(Int32(scale)), .int32(Int32(bits))]))
+        case .date(let bits): return (8, .table([.int16(bits == 32 ? 0 : 1)]))
+        case .time(let unit, let bits): return (9, .table([.int16(unit.rawValue), .int32(Int32(bits))]))
+        case .timestamp(let unit, let zone):
+            return (10, .table([.int16(unit.rawValue), zone.map { .reference(.string($0)) }]))
+        case .duration(let unit): return (18, .table([.int16(unit.rawValue)]))
+        default: return (5, .table([]))
+        }
+    }
+}
+
+/// One column of a record batch being written: its validity bitmap and value buffers.
+struct ArrowColumnBuilder {
+    let type: ColumnType
+    private(set) var nullCount = 0
+    private var count = 0
+    private var validity: [UInt8] = []
+    private var values: [UInt8] = []
+    /// Offsets into `data` (variable-length types).
+    private var offsets: [UInt8] = []
+    private var data: [UInt8] = []
+
+    init(type: ColumnType, rows: Int) {
+        self.type = type
+        validity.reserveCapacity((rows + 7) / 8)
+        if ArrowColumnBuilder.isVariableLength(type) {
+            offsets.reserveCapacity((rows + 1) * 4)
+            appendLittleEndian(Int32(0), to: &offsets)
+        }
+    }
+
+    static func isVariableLength(_ type: ColumnType) -> Bool {
+        switch type {
+        case .numeric, .text, .json, .binary: true
+        default: false
+        }
+    }
+
+    /// The validity bitmap, then the values (or offsets and data).
+    var buffers: [[UInt8]] {
+        let bitmap = nullCount == 0 ? [] : validity
+        return ArrowColumnBuilder.isVariableLength(type) ? [bitmap, offsets, data] : [bitmap, values]
+    }
+
+    mutating func appendNull() {
+        setValid(false)
+        nullCount += 1
+        switch type {
+        case .boolean: setBit(false)
+        case .numeric, .text, .json, .binary: appendLittleEndian(Int32(data.count), to: &offsets)
+        default: values.append(contentsOf: repeatElement(0, count: ArrowColumnBuilder.width(type)))
+        }
+        count += 1
+    }
+
+    /// Appends a field's text as PostgreSQL writes it; false when it is not a value of the type.
+    mutating func append(text: ArraySlice<UInt8>) -> Bool {
+        switch type {
+        case .text, .json, .numeric:
+            setValid(true)
+            data.append(contentsOf: text)
+            appendLittleEndian(Int32(data.count), to: &offsets)
+            count += 1
+            return true
+        default:
+            guard let value = Value.parse(text, as: type) else { return false }
+            append(value)
+            return true
+        }
+    }
+
+    mutating func append(_ value: Value?) {
+        guard let value else { return appendNull() }
+        setValid(true)
+        switch (type, value) {
+        case (.boolean, .boolean(let flag)): setBit(flag)
+        case (.smallint, .integer(let number)): appendLittleEndian(Int16(truncatingIfNeeded: number), to: &values)
+        case (.integer, .integer(let number)): appendLittleEndian(Int32(truncatingIfNeeded: number), to: &values)
+        case (.bigint, .integer(let number)): appendLittleEndian(number, to: &values)
+        case (.decimal(_, let scale), .decimal(let number)): appendDecimal(number, scale: scale)
+        case (.decimal(_, let scale), .integer(let number)): appendDecimal(ExactDecimal(number), scale: scale)
+        case (.real, .double(let number)): appendLittleEndian(Float(number).bitPattern, to: &values)
+        case (.double, .double(let number)): appendLittleEndian(number.bitPattern, to: &values)
+        case (.date, .date(let date)): appendLittleEndian(Int32(date.daysSinceEpoch), to: &values)
+        case (.timestamp, .timestamp(let moment)), (.timestamptz, .timestamptz(let moment)):
+            appendLittleEndian(moment.microsecondsSinceEpoch, to: &values)
+        case (.time, .time(let micros)), (.interval, .interval(let micros)):
+            appendLittleEndian(micros, to: &values)
+        case (.binary, .binary(let bytes)):
+            data.append(contentsOf: bytes)
+            appendLittleEndian(Int32(data.count), to: &offsets)
+        default:
+            var text: [UInt8] = []
+            value.appendStagedText(to: &text)
+            data.append(contentsOf: text)
+            appendLittleEndian(Int32(data.count), to: &offsets)
+        }
+        count += 1
+    }
+
+    private mutating func appendDecimal(_ value: ExactDecimal, scale: Int) {
+        var magnitude: UInt128 = 0
+        var fraction = Array(value.fractionDigits.utf8)
+        fraction += repeatElement(UInt8(ascii: "0"), count: max(0, scale - fraction.count))
+        for digit in Array(value.integerDigits.utf8) + fraction.prefix(scale) {
+            magnitude = magnitude &* 10 &+ UInt128(digit - UInt8(ascii: "0"))
+        }
+        let signed = value.isNegative ? 0 &- Int128(bitPattern: magnitude) : Int128(bitPattern: magnitude)
+        appendLittleEndian(UInt64(truncatingIfNeeded: signed), to: &values)
+        appendLittleEndian(UInt64(truncatingIfNeeded: signed >> 64), to: &values)
+    }
+
+    private static func width(_ type: ColumnType) -> Int {
+        switch type {
+        case .smallint: 2
+        case .integer, .real, .date: 4
+        case .decimal: 16
+        default: 8
+        }
+    }
+
+    private mutating func setValid(_ valid: Bool) {
+        if count % 8 == 0 { validity.append(0) }
+        if valid { validity[count / 8] |= 1 << UInt8(count % 8) }
+    }
+
+    /// A boolean's bit, at the same position as its validity bit.
+    private mutating func setBit(_ bit: Bool) {
+        if count % 8 == 0 { values.append(0) }
+        if bit { values[count / 8] |= 1 << UInt8(count % 8) }
+    }
+
+    private func appendLittleEndian<Value: FixedWidthInteger>(_ value: Value, to output: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { output.append(contentsOf: $0) }
+    }
+}

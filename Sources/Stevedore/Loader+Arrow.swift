@@ -1,0 +1,87 @@
+import Blocking
+import Foundation
+import Frames
+
+extension Loader {
+    /// Streams `table` (or one partition) to `sink` as Arrow IPC typed from the catalog, one record
+    /// batch at a time as the rows arrive (memory holds one batch); returns the schema and the
+    /// number of rows. See `ArrowWriter.arrowType` for each column's Arrow type.
+    @discardableResult
+    public func unloadArrow(
+        _ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
+        format: ArrowWriter.Format = .stream, to sink: @escaping @Sendable ([UInt8]) async throws -> Void
+    ) async throws -> (schema: Schema, rows: Int) {
+        let transcoder = ArrowTranscoding(nullMarker: dialect.nullMarker, format: format, name: table.description)
+        let schema = try await export(
+            table, partition: partition, columns: columns,
+            prepare: { await transcoder.start($0) },
+            to: { chunk in
+                let bytes = try await transcoder.convert(chunk)
+                if !bytes.isEmpty { try await sink(bytes) }
+            })
+        try await sink(try await transcoder.finish())
+        return (schema, await transcoder.rowCount)
+    }
+
+    /// `unloadArrow` to an open file (stdout, a pipe), each write on the blocking pool.
+    @discardableResult
+    public func unloadArrow(
+        _ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
+        format: ArrowWriter.Format = .stream, to handle: FileHandle
+    ) async throws -> (schema: Schema, rows: Int) {
+        try await unloadArrow(table, partition: partition, columns: columns, format: format) { bytes in
+            try await BlockingPool.shared.run { try handle.write(contentsOf: bytes) }
+        }
+    }
+
+    /// `unloadArrow` to the file at `path`: the file format (Feather v2) for `.arrow` and `.feather`
+    /// names, the stream format otherwise.
+    @discardableResult
+    public func unloadArrow(
+        _ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil, toFile path: String
+    ) async throws -> (schema: Schema, rows: Int) {
+        let opened = try await BlockingPool.shared.run {
+            FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil
+        }
+        guard let handle = opened else {
+            throw StevedoreError(
+                code: .invalidRequest, step: .loadBack, message: "cannot write \(path)", table: table.description)
+        }
+        defer { try? handle.close() }
+        let format: ArrowWriter.Format = path.hasSuffix(".arrow") || path.hasSuffix(".feather") ? .file : .stream
+        return try await unloadArrow(table, partition: partition, columns: columns, format: format, to: handle)
+    }
+}
+
+/// The CSV-to-Arrow conversion of one unload, fed the export's chunks in order.
+private actor ArrowTranscoding {
+    private let nullMarker: NullMarker
+    private let format: ArrowWriter.Format
+    private let name: String
+    private var transcoder: ArrowFromCSV?
+
+    init(nullMarker: NullMarker, format: ArrowWriter.Format, name: String) {
+        self.nullMarker = nullMarker
+        self.format = format
+        self.name = name
+    }
+
+    var rowCount: Int { transcoder?.rowCount ?? 0 }
+
+    func start(_ schema: Schema) {
+        transcoder = ArrowFromCSV(schema: schema, nullMarker: nullMarker, format: format, name: name)
+    }
+
+    func convert(_ chunk: [UInt8]) throws -> [UInt8] {
+        // Moved out while it works, so that its buffers are not copied on write.
+        guard var working = transcoder.take() else { return [] }
+        defer { transcoder = working }
+        return try working.append(chunk)
+    }
+
+    func finish() throws -> [UInt8] {
+        guard var working = transcoder.take() else { return [] }
+        defer { transcoder = working }
+        return try working.finish()
+    }
+}

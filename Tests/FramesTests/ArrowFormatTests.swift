@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+@testable import Frames
+
+/// The Arrow reader and writer without a server: frames out and back in, the flatbuffers each side
+/// builds and reads, and hostile bytes refused with where they went wrong.
+@Suite("Arrow IPC reader and writer")
+struct ArrowFormatTests {
+    /// A frame of every column type, with NULLs, and the values the types hold at their edges.
+    static func everyType() throws -> Frame {
+        let date = CivilDate(year: 2024, month: 2, day: 29)!
+        return try Frame(columns: [
+            Column(name: "flag", type: .boolean, values: [.boolean(true), nil, .boolean(false)]),
+            Column(name: "small", type: .smallint, values: [.integer(-32768), .integer(32767), nil]),
+            Column(name: "medium", type: .integer, values: [.integer(Int64(Int32.min)), nil, .integer(7)]),
+            Column(name: "big", type: .bigint, values: [.integer(.min), .integer(.max), nil]),
+            Column(
+                name: "amount", type: .decimal(precision: 38, scale: 6),
+                values: [
+                    .decimal(ExactDecimal("-99999999999999999999999999999999.999999")!),
+                    .decimal(ExactDecimal("0.000001")!), nil,
+                ]),
+            Column(
+                name: "ratio", type: .double, values: [.double(-0.0), .double(.nan), .double(.leastNonzeroMagnitude)]),
+            Column(name: "single", type: .real, values: [.double(0.5), .double(-.infinity), nil]),
+            Column(name: "label", type: .text, values: [.text(""), nil, .text("a,\"b\"\n🚀")]),
+            Column(name: "day", type: .date, values: [.date(date), nil, .date(CivilDate(year: 1, month: 1, day: 1)!)]),
+            Column(
+                name: "moment", type: .timestamp,
+                values: [
+                    .timestamp(Timestamp(date: date, hour: 23, minute: 59, second: 59, microsecond: 999_999)!), nil,
+                    nil,
+                ]),
+            Column(
+                name: "instant", type: .timestamptz,
+                values: [
+                    nil, .timestamptz(Timestamp(microsecondsSinceEpoch: -1)),
+                    .timestamptz(Timestamp(microsecondsSinceEpoch: 0)),
+                ]),
+            Column(name: "clock", type: .time, values: [.time(0), .time(86_399_999_999), nil]),
+            Column(name: "span", type: .interval, values: [.interval(-2_500_000), .interval(100_000_000_000), nil]),
+            Column(name: "blob", type: .binary, values: [.binary([0, 255, 10]), .binary([]), nil]),
+        ])
+    }
+
+    @Test(
+        "a frame of every type goes out as a stream and as a file and comes back equal",
+        arguments: [
+            ArrowWriter.Format.stream, .file,
+        ])
+    func frameRoundTrip(_ format: ArrowWriter.Format) throws {
+        let frame = try Self.everyType()
+        let bytes = frame.arrowBytes(format: format)
+        #expect(bytes.starts(with: Array("ARROW1".utf8)) == (format == .file))
+        let back = try Frame(arrow: bytes)
+        #expect(back.schema.fields.map(\.type) == frame.schema.fields.map(\.type))
+        #expect(back == frame)
+    }
+
+    @Test("numeric and JSON columns go out as their text")
+    func textForms() throws {
+        let frame = try Frame(columns: [
+            Column(
+                name: "n", type: .numeric,
+                values: [.decimal(ExactDecimal("12345678901234567890123456789012345678901.5")!)]),
+            Column(name: "doc", type: .json, values: [.json(#"{"a": [1, 2]}"#)]),
+        ])
+        let back = try Frame(arrow: frame.arrowBytes())
+        #expect(back.columns.map(\.type) == [.text, .text])
+        #expect(back.row(0) == [.text("12345678901234567890123456789012345678901.5"), .text(#"{"a": [1, 2]}"#)])
+    }
+
+    @Test("the flatbuffers the writer builds read back field by field")
+    func flatBuffers() throws {
+        let bytes = FlatBufferWriter.serialize(
+            .table([
+                .int16(-2), .uint8(9), .reference(.string("héllo")), .int64(.min), nil,
+                .reference(.tables([.table([.bool(true)]), .table([])])),
+                .reference(.structs(elementSize: 16, alignment: 8, bytes: Array(repeating: 1, count: 32))),
+            ]))
+        #expect(bytes.count % 8 == 0)
+        let root = try FlatBuffer(bytes).root()
+        #expect(try root.int16(0) == -2)
+        #expect(try root.uint8(1) == 9)
+        #expect(try root.string(2) == "héllo")
+        #expect(try root.int64(3) == .min)
+        #expect(try root.int32(4, default: 77) == 77)
+        let tables = try #require(try root.vector(5, elementSize: 4))
+        #expect(tables.count == 2)
+        #expect(try tables.table(0).bool(0) == true)
+        #expect(try tables.table(1).bool(0) == false)
+        let structs = try #require(try root.vector(6, elementSize: 16))
+        #expect(structs.count == 2 && structs.position(0) % 8 == 0)
+    }
+
+    @Test("offsets that point outside the metadata are refused, not followed")
+    func malformedFlatBuffers() throws {
+        #expect(throws: FlatBuffer.Malformed.self) { try FlatBuffer([0xFF, 0, 0, 0]).root() }
+        #expect(throws: FlatBuffer.Malformed.self) { try FlatBuffer([4, 0, 0, 0, 0x10, 0, 0, 0]).root() }
+        // A vector claiming more elements than the buffer holds.
+        var bytes = FlatBufferWriter.serialize(.table([.reference(.string("abc"))]))
+        let root = try FlatBuffer(bytes).root()
+        let at = try #require(try root.fieldPosition(0))
+        let string = try FlatBuffer(bytes).reference(at: at)
+        bytes[string + 3] = 0x7F
+        #expect(throws: FlatBuffer.Malformed.self) { try FlatBuffer(bytes).root().string(0) }
+    }
+
+    @Test("a stream cut anywhere is refused with the byte where it ends, never read past")
+    func truncatedAnywhere() throws {
+        let bytes = try Self.everyType().arrowBytes()
+        for cut in stride(from: 1, to: bytes.count - 8, by: 7) {
+            do {
+                let reader = try ArrowReader(
+                    source: MemoryByteSource(Array(bytes.prefix(cut)), chunkSize: 5), name: "cut")
+                while try reader.next() != nil {}
+                // A cut at a message boundary is a stream without its end marker: accepted.
+            } catch let error as FrameError {
+                #expect(error.file == "cut")
+                #expect(error.kind == .malformedArrow || error.kind == .emptyInput, "\(cut): \(error)")
+            }
+        }
+    }
+
+    @Test("a reader's batches hold at most batchRows rows and declare the schema's types")
+    func batchesAreBounded() throws {
+        let values = (0..<10_000).map { Value.integer(Int64($0)) }
+        let frame = try Frame(columns: [Column(name: "n", type: .bigint, values: values)])
+        let reader = try ArrowReader(
+            source: MemoryByteSource(frame.arrowBytes()), name: nil, options: ArrowReader.Options(batchRows: 4096))
+        var sizes: [Int] = []
+        while let batch = try reader.next() {
+            sizes.append(batch.rowCount)
+            #expect(batch.declaredTypes == [.bigint])
+        }
+        #expect(sizes == [4096, 4096, 1808])
+    }
+}
