@@ -8,15 +8,18 @@ public struct StagedCSVEncoder: Sendable {
     private var output: [UInt8] = []
     private let nullBytes: [UInt8]
     private var scratch: [UInt8] = []
+    /// Whether binary values drop their `\x` (the warehouse reads bare hex).
+    private let writesBareHex: Bool
 
     /// An encoder writing `nullMarker` for NULL, with some column types fixed by the caller and,
     /// for a table that exists, its columns' types to check each value against.
     public init(
         nullMarker: NullMarker, pinnedTypes: [String: ColumnType] = [:],
         targetTypes: [String: ColumnType] = [:], foldsTargetNames: Bool = false,
-        decimalsReadExponents: Bool = false
+        decimalsReadExponents: Bool = false, binaryHexPrefix: String = "\\x"
     ) {
         self.nullMarker = nullMarker
+        writesBareHex = binaryHexPrefix.isEmpty
         inference = SchemaInference(
             pinnedTypes: pinnedTypes, targetTypes: targetTypes,
             foldsTargetNames: foldsTargetNames, decimalsReadExponents: decimalsReadExponents)
@@ -97,6 +100,9 @@ public struct StagedCSVEncoder: Sendable {
             let inferred = inference.columns[column]
             return inferred.pinnedType == type && (inferred.targetType ?? type) == type
         }
+        let bareHex = (0..<columnCount).map {
+            writesBareHex && trusted[$0] && batch.declaredTypes[$0] == .binary
+        }
         output.reserveCapacity(output.count + batch.byteCount + batch.rowCount * (columnCount + 1))
         let nullIsEmpty = nullBytes.isEmpty
         let nested = (0..<columnCount).map(batch.isNestedJSON(column:))
@@ -119,7 +125,11 @@ public struct StagedCSVEncoder: Sendable {
                             }
                             continue
                         }
-                        let field = UnsafeBufferPointer(rebasing: buffer[span.range])
+                        var range = span.range
+                        if bareHex[column] && Self.hasHexPrefix(buffer, range) {
+                            range = range.lowerBound + 2..<range.upperBound
+                        }
+                        let field = UnsafeBufferPointer(rebasing: buffer[range])
                         let observed: ColumnInference.Observed
                         if trusted[column] {
                             inference.observePinned(column: column, byteLength: field.count)
@@ -144,7 +154,7 @@ public struct StagedCSVEncoder: Sendable {
                                 name: batch.columnNames[column])
                         }
                         if spelling == .plain {
-                            run.appendPlain(span.range, after: separator, to: &output)
+                            run.appendPlain(range, after: separator, to: &output)
                         } else {
                             if let separator { run.append(separator, to: &output) }
                             run.append(field, spelled: spelling, to: &output)
@@ -188,6 +198,7 @@ public struct StagedCSVEncoder: Sendable {
                 }
                 scratch.removeAll(keepingCapacity: true)
                 value.appendStagedText(to: &scratch)
+                if writesBareHex, case .binary = value { scratch.removeFirst(2) }
                 if sameType[column] {
                     inference.observePinned(column: column, byteLength: scratch.count)
                 } else {
@@ -207,6 +218,12 @@ public struct StagedCSVEncoder: Sendable {
             inference.endRow()
             lineCount += 1
         }
+    }
+
+    /// Whether the field at `range` begins with `\x`.
+    private static func hasHexPrefix(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        range.count >= 2 && buffer[range.lowerBound] == UInt8(ascii: "\\")
+            && buffer[range.lowerBound + 1] == UInt8(ascii: "x")
     }
 
     /// A value holding a NUL byte: PostgreSQL's and Redshift's text types cannot store one, and the

@@ -132,6 +132,7 @@ struct LoadRun {
             nullMarker: dialect.nullMarker,
             pinnedTypes: loader.options.pinnedTypes, membership: PartitionMembership(partition),
             progress: loader.options.progress)
+        stager.binaryHexPrefix = dialect.binaryHexPrefix
         if staged == nil {
             // Each value is checked against the table's columns as they are now; the transaction
             // reads them again (a concurrent load may change them meanwhile).

@@ -40,6 +40,7 @@ struct SchemaPlan: Sendable, Hashable {
                 ColumnDefinition(name: $0, type: TypeMapping.createdType($1, dialect: dialect))
             }
             plan.notes = columns.compactMap { TypeMapping.textNote($0, $1, dialect: dialect) }
+            try refuseTypes(plan.createColumns ?? [], dialect: dialect, table: table)
             return plan
         }
         func key(_ name: String) -> String { dialect.foldsIdentifiersToLowercase ? name.lowercased() : name }
@@ -55,6 +56,7 @@ struct SchemaPlan: Sendable, Hashable {
                 plan.widenColumns.append(widened)
             }
         }
+        try refuseTypes(plan.addColumns, dialect: dialect, table: table)
         let incomingNames = Set(incoming.names.map(key))
         if let required = existing.first(where: { !$0.isNullable && !incomingNames.contains(key($0.name)) }) {
             throw StevedoreError(
@@ -63,6 +65,17 @@ struct SchemaPlan: Sendable, Hashable {
                 table: table.description)
         }
         return plan
+    }
+
+    /// Throws for the first column of a type the warehouse has no column for.
+    private static func refuseTypes(_ columns: [ColumnDefinition], dialect: any Dialect, table: TableRef) throws {
+        for column in columns {
+            if let reason = dialect.refusal(ofColumnType: column.type) {
+                throw StevedoreError(
+                    code: .incompatibleSchema, step: .ddl, message: "column '\(column.name)': \(reason)",
+                    table: table.description)
+            }
+        }
     }
 
     /// How an existing column must change for `column`'s values: nil when it takes them as it is.

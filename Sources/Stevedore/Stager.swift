@@ -64,6 +64,8 @@ struct Stager: Sendable {
     let gzipLevel: Int
     let uploadConcurrency: Int
     let nullMarker: NullMarker
+    /// What precedes a binary value's hex digits in the staged CSV (the dialect's).
+    var binaryHexPrefix = "\\x"
     let pinnedTypes: [String: ColumnType]
     /// The existing table's column types, which every value is checked against.
     var targetTypes: [String: ColumnType] = [:]
@@ -98,7 +100,7 @@ struct Stager: Sendable {
         var encoder = StagedCSVEncoder(
             nullMarker: nullMarker, pinnedTypes: pinnedTypes, targetTypes: targetTypes,
             foldsTargetNames: foldsTargetNames,
-            decimalsReadExponents: decimalsReadExponents)
+            decimalsReadExponents: decimalsReadExponents, binaryHexPrefix: binaryHexPrefix)
         let encoded = BoundedQueue<EncodedBatch>(capacity: Self.encodedAhead)
         let writer = PartWriter(
             store: store, prefix: prefix, partSize: partSize, gzipLevel: gzipLevel,

@@ -14,6 +14,9 @@ public protocol Dialect: Sendable {
     /// How NULL is spelled in the CSV the warehouse's COPY reads and writes: `""` (an unquoted empty
     /// field) or `\N`.
     var csvNull: String { get }
+    /// What precedes a binary value's hex digits in that CSV: `\x` (PostgreSQL's bytea), or nothing
+    /// (Redshift's VARBYTE reads bare hex).
+    var binaryHexPrefix: String { get }
     /// The statements every new session runs first (PostgreSQL: `SET TimeZone = 'UTC'`).
     var sessionSetup: [SQLStatement] { get }
     /// How the warehouse's COPY moves a load's rows, with the statements of that route.
@@ -26,6 +29,9 @@ public protocol Dialect: Sendable {
     /// The connection string libpq takes for a warehouse URL of this dialect (`redshift://…`), or
     /// nil when the URL names another warehouse.
     func connectionString(forURL url: String) -> String?
+
+    /// Why the warehouse has no column for `type`, or nil when it has one.
+    func refusal(ofColumnType type: SQLType) -> String?
 
     /// The type as the warehouse spells it in DDL.
     func typeName(_ type: SQLType) -> String

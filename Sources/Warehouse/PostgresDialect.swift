@@ -12,6 +12,8 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
     public var foldsIdentifiersToLowercase: Bool { false }
     /// COPY's CSV default: an unquoted empty field is NULL, `""` the empty string.
     public var csvNull: String { "" }
+    /// bytea's hex form.
+    public var binaryHexPrefix: String { "\\x" }
     /// Sessions run in UTC, so naive timestamps read back as written.
     public var sessionSetup: [SQLStatement] { [SQLStatement("SET TimeZone = 'UTC'")] }
     /// Rows stream through the client: `COPY … FROM STDIN` and `COPY … TO STDOUT`.
@@ -28,6 +30,9 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
 
     /// Any URL: `postgres://…`, `postgresql://…` or libpq's `key=value` string, as it is.
     public func connectionString(forURL url: String) -> String? { url }
+
+    /// PostgreSQL has a column for every type.
+    public func refusal(ofColumnType type: SQLType) -> String? { nil }
 
     /// `.varchar` becomes `text`: PostgreSQL limits are characters, not bytes, and `text` costs the
     /// same, so a byte bound would only add false overflows. JSON is `jsonb` (validated on input).

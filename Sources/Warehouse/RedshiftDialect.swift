@@ -18,6 +18,8 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     public var foldsIdentifiersToLowercase: Bool { true }
     /// `\N` (the COPY's `NULL AS '\N'`): Redshift loads an empty VARCHAR field as `''`.
     public var csvNull: String { "\\N" }
+    /// VARBYTE reads a CSV field as bare hex (docs: copy-usage-varbyte).
+    public var binaryHexPrefix: String { "" }
     /// Nothing to set: Redshift sessions run in UTC.
     public var sessionSetup: [SQLStatement] { [] }
     /// The cluster reads and writes the stage itself: COPY from a manifest, and UNLOAD.
@@ -37,6 +39,13 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     public func connectionString(forURL url: String) -> String? {
         guard url.hasPrefix("redshift://") else { return nil }
         return "postgres://" + url.dropFirst("redshift://".count)
+    }
+
+    /// Redshift has no column for a length of time.
+    public func refusal(ofColumnType type: SQLType) -> String? {
+        guard type == .interval else { return nil }
+        return "Redshift has no column type for a duration (interval): convert it to a number (say, of "
+            + "seconds) before the load, or pin the column to text"
     }
 
     /// Redshift's DDL spelling. `.text` becomes `VARCHAR(65535)` (a bare `TEXT` would be VARCHAR(256)).

@@ -75,6 +75,54 @@ struct SentSQLTests {
         }
     }
 
+    @Test("Redshift, an Arrow stream: its types' DDL, bare hex for VARBYTE in the staged CSV, and a duration refused")
+    func redshiftArrowLoad() async throws {
+        let session = ScriptedSession()
+        let prefix = "tests/sent-sql-arrow-\(UInt32.random(in: 0...UInt32.max))"
+        let loader = try Self.redshiftLoader(session, prefix: prefix)
+        let table = TableRef(schema: "analytics", table: "events")
+        let frame = try Frame(columns: [
+            Column(name: "id", type: .integer, values: [.integer(1), .integer(2)]),
+            Column(name: "score", type: .real, values: [.double(0.5), nil]),
+            Column(name: "at", type: .time, values: [.time(3_600_000_000), nil]),
+            Column(name: "payload", type: .binary, values: [.binary([0xCA, 0xFE]), .binary([])]),
+            Column(name: "big", type: .decimal(precision: 20, scale: 0), values: [.decimal(ExactDecimal(7)), nil]),
+        ])
+        let source = LoadSource.arrow({ MemoryByteSource(frame.arrowBytes()) }, name: "events.arrows")
+        let report = try await loader.store(source, into: table)
+        try await withCleanUp({
+            _ = try? await loader.stage.deleteMany(try await loader.stage.listKeys(prefix: prefix))
+        }) {
+            let sent = session.sent
+            let create = try #require(Self.index(sent, #"CREATE TABLE IF NOT EXISTS "analytics"."events""#))
+            #expect(
+                sent[create].sql.hasSuffix(
+                    #"("id" INTEGER, "score" REAL, "at" TIME, "payload" VARBYTE(65535), "big" DECIMAL(20,0))"#),
+                "\(sent[create].sql)")
+            let part = try #require(try await loader.stage.listKeys(prefix: prefix).first { $0.hasSuffix(".csv.gz") })
+            let csv = String(decoding: try Gzip.decompress(try await loader.stage.getBytes(part)), as: UTF8.self)
+            #expect(csv == "1,0.5,01:00:00,cafe,7\n2,\\N,\\N,\"\",\\N\n", "\(csv)")
+            #expect(report.rows == 2)
+
+            // Lists, structs and maps are SUPER, filled from their JSON text.
+            let nested = ArrowTools.fixtures.appendingPathComponent("sliced.arrows")
+            _ = try await loader.store(
+                try await .arrow(path: nested.path), into: TableRef(schema: "analytics", table: "lists"))
+            let lists = try #require(
+                session.sent.last { $0.sql.hasPrefix(#"CREATE TABLE IF NOT EXISTS "analytics"."lists""#) })
+            #expect(lists.sql.hasSuffix(#""bool" BOOLEAN, "list_i64" SUPER)"#), "\(lists.sql)")
+        }
+
+        let durations = try Frame(columns: [Column(name: "took", type: .interval, values: [.interval(1_000_000)])])
+        await #expect {
+            try await loader.store(
+                LoadSource.arrow({ MemoryByteSource(durations.arrowBytes()) }, name: "took.arrows"),
+                into: TableRef(schema: "analytics", table: "took"))
+        } throws: { error in
+            "\(error)".contains("column 'took': Redshift has no column type for a duration (interval)")
+        }
+    }
+
     @Test("Redshift, a COPY the cluster refuses: its load errors are read, the load rolls back, nothing commits")
     func redshiftRefusedCopy() async throws {
         let session = ScriptedSession { sql, _ in

@@ -47,6 +47,20 @@ struct RedshiftDialectTests {
         try Self.expectGolden(dialect.createTable(table, columns: columns).sql, "create_table_every_type.sql")
     }
 
+    @Test("CREATE TABLE of the types Arrow adds, and the one Redshift has no column for")
+    func createTableArrowTypes() throws {
+        let columns = [
+            ColumnDefinition(name: "float32", type: .real), ColumnDefinition(name: "time64", type: .time),
+            ColumnDefinition(name: "binary", type: .binary, isNullable: false),
+            ColumnDefinition(name: "uint64", type: .decimal(precision: 20, scale: 0)),
+            ColumnDefinition(name: "list", type: .json),
+        ]
+        try Self.expectGolden(dialect.createTable(sales, columns: columns).sql, "create_table_arrow_types.sql")
+        #expect(dialect.refusal(ofColumnType: .interval)?.contains("no column type for a duration") == true)
+        #expect([SQLType.real, .time, .binary, .json].allSatisfy { dialect.refusal(ofColumnType: $0) == nil })
+        #expect(PostgresDialect().refusal(ofColumnType: .interval) == nil)
+    }
+
     @Test("ADD COLUMN and VARCHAR widening")
     func alterTable() throws {
         try Self.expectGolden(

@@ -84,6 +84,8 @@ struct ArrowArrayBuilder {
 
     let header: ArrowMessage.RecordBatchHeader
     let body: [UInt8]
+    /// Rows a batch may declare beyond one per bit of its body.
+    static let freeRows: Int64 = 65_536
     private var nextNode = 0
     private var nextBuffer = 0
     private var nextVariadic = 0
@@ -118,6 +120,13 @@ struct ArrowArrayBuilder {
         else {
             throw Malformed(
                 field: path, message: "a field node declares \(node.length) rows and \(node.nullCount) NULLs")
+        }
+        // Rows that take no bytes (Null columns, empty structs, zero-width values) are few in any
+        // real batch; more than the body could pay for, one bit each, is a forged count.
+        guard node.length <= Int64(body.count) * 8 + Self.freeRows else {
+            throw Malformed(
+                field: path,
+                message: "a field node declares \(node.length) rows, more than a body of \(body.count) bytes holds")
         }
         let length = Int(node.length)
         let nullCount = Int(node.nullCount)

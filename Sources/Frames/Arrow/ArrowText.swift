@@ -276,26 +276,33 @@ struct ArrowText {
 /// A dictionary's values: the batch that set it and the deltas appended since, in order.
 struct ArrowDictionary: Sendable {
     private(set) var chunks: [ArrowArray]
+    /// The index of each chunk's first value.
+    private var starts: [Int]
     private(set) var count: Int
 
     init(_ values: ArrowArray) {
         chunks = [values]
+        starts = [0]
         count = values.length
     }
 
     mutating func append(_ delta: ArrowArray) {
         chunks.append(delta)
+        starts.append(count)
         count += delta.length
     }
 
     /// The chunk and row holding value `index`.
     func value(at index: Int64) -> (ArrowArray, Int)? {
         guard index >= 0, index < Int64(count) else { return nil }
-        var rest = Int(index)
-        for chunk in chunks {
-            if rest < chunk.length { return (chunk, rest) }
-            rest -= chunk.length
+        let wanted = Int(index)
+        // The last chunk starting at or before `wanted`.
+        var low = 0
+        var high = starts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if starts[middle] <= wanted { low = middle } else { high = middle - 1 }
         }
-        return nil
+        return (chunks[low], wanted - starts[low])
     }
 }
