@@ -36,7 +36,6 @@ extension PartitionSource {
         let chain = ChainedReader(count: keys.count) { index in
             let objectKey = keys[index]
             let name = bucketURL.hasPrefix("s3://") ? "\(bucketURL)/\(objectKey)" : "\(bucketURL)\(objectKey)"
-            let format = format.resolved(for: objectKey)
             if let folder = store as? FileStore {
                 return try Self.fileReader(try folder.fileURL(for: objectKey).path, format: format, name: name)
             }

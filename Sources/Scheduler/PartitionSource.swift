@@ -53,25 +53,15 @@ struct PartitionSource: Sendable {
         }
     }
 
-    /// The reader of `bytes` in `format` (already resolved), named `name` in its errors.
+    /// The reader of `bytes` in `format` (resolved for `name`), named `name` in its errors.
     static func reader(_ format: SourceFormat, bytes: any ByteSource, name: String) throws -> () throws -> TextBatch? {
-        switch format {
-        case .jsonLines:
-            let reader = JSONLinesReader(source: bytes, file: name)
-            return { try reader.next() }
-        case .csv(let options):
-            let reader = try CSVReader(source: bytes, file: name, options: options)
-            return { try reader.next() }
-        case .bySuffix:
-            let reader = try CSVReader(source: bytes, file: name)
-            return { try reader.next() }
-        }
+        try format.reader(for: name, bytes: bytes).next
     }
 
     /// The reader of a local file: gunzipped when its name ends in `.gz`.
     static func fileReader(_ path: String, format: SourceFormat, name: String) throws -> () throws -> TextBatch? {
         let raw = try FileByteSource(path: path)
         let bytes: any ByteSource = path.hasSuffix(".gz") ? try GzipByteSource(raw) : raw
-        return try reader(format.resolved(for: path), bytes: bytes, name: name)
+        return try reader(format, bytes: bytes, name: name)
     }
 }

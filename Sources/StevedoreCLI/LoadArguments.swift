@@ -39,12 +39,24 @@ struct LoadArguments: ParsableArguments {
         name: .customLong("type"), help: ArgumentHelp("Pin a column's type, e.g. zip=text.", valueName: "column=type"))
     var types: [String] = []
 
+    @OptionGroup(title: "CSV dialect") var dialect: CSVDialectOptions
+
     /// The flags' values and combinations, before anything is read or connected.
     func validate() throws {
         try Validation.check {
             _ = try tableRef()
             _ = try writeMode(for: try partitionSpec())
             _ = try pinnedTypes()
+            _ = try sourceFormat()
+        }
+    }
+
+    /// How the input is read: `--format` and the CSV dialect flags.
+    func sourceFormat() throws -> SourceFormat {
+        do {
+            return try dialect.settings(format: format?.rawValue).sourceFormat(CSVSettings.flags)
+        } catch {
+            throw Failure.usageError(error.message)
         }
     }
 
@@ -71,15 +83,14 @@ struct LoadArguments: ParsableArguments {
     }
 
     func source() async throws -> LoadSource {
-        let jsonl = file.hasSuffix(".jsonl") || file.hasSuffix(".jsonl.gz") || file.hasSuffix(".ndjson")
-        let chosen = format ?? (jsonl ? .jsonl : .csv)
+        let format = try sourceFormat()
         if file != "-" && !FileManager.default.fileExists(atPath: file) {
             throw StevedoreError(code: .input, step: .encode, message: "\(file): no such file", table: table)
         }
         do {
-            switch chosen {
-            case .csv: return try await .csv(path: file)
-            case .jsonl: return try await .jsonLines(path: file)
+            switch format.resolved(for: file) {
+            case .csv(let options): return try await .csv(path: file, options: options)
+            case .jsonLines: return try await .jsonLines(path: file)
             }
         } catch {
             // A reader's error names the file, line and column itself.

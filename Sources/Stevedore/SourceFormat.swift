@@ -1,0 +1,77 @@
+import Frames
+
+/// How an input's bytes are read: CSV or JSON Lines, and CSV's dialect. What the user left open
+/// (the format, the delimiter) is decided for each file or object by its name.
+public struct SourceFormat: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable { case csv, jsonLines }
+
+    /// CSV or JSON Lines; nil: by the name (`.jsonl` or `.ndjson`, before any `.gz`, is JSON Lines;
+    /// anything else CSV).
+    public var kind: Kind?
+    /// How CSV is read.
+    public var csv: CSVOptions
+    /// False when `csv.delimiter` is only the default: a `.tsv` or `.tab` name then means tab.
+    public var delimiterChosen: Bool
+
+    public init(kind: Kind? = nil, csv: CSVOptions = CSVOptions(), delimiterChosen: Bool = false) {
+        self.kind = kind
+        self.csv = csv
+        self.delimiterChosen = delimiterChosen
+    }
+
+    /// CSV or JSON Lines by each name, CSV as RFC 4180 and the name say.
+    public static let bySuffix = SourceFormat()
+    public static let jsonLines = SourceFormat(kind: .jsonLines)
+
+    /// CSV read with `options` exactly, whatever the name.
+    public static func csv(_ options: CSVOptions) -> SourceFormat {
+        SourceFormat(kind: .csv, csv: options, delimiterChosen: true)
+    }
+
+    /// What an input named `name` is.
+    public enum Resolved: Sendable, Hashable {
+        case csv(CSVOptions)
+        case jsonLines
+    }
+
+    /// How the input named `name` (a path, key or command) is read.
+    public func resolved(for name: String) -> Resolved {
+        var base = name.lowercased()
+        if base.hasSuffix(".gz") { base.removeLast(3) }
+        switch kind ?? (base.hasSuffix(".jsonl") || base.hasSuffix(".ndjson") ? .jsonLines : .csv) {
+        case .jsonLines:
+            return .jsonLines
+        case .csv:
+            var options = csv
+            if !delimiterChosen && (base.hasSuffix(".tsv") || base.hasSuffix(".tab")) {
+                options.delimiter = UInt8(ascii: "\t")
+            }
+            return .csv(options)
+        }
+    }
+
+    /// The reader of `bytes`, an input named `name` in its errors and read as `resolved(for:)`
+    /// says; a CSV header is read (and checked) here.
+    public func reader(for name: String, bytes: any ByteSource) throws -> InputReader {
+        switch resolved(for: name) {
+        case .jsonLines:
+            let reader = JSONLinesReader(source: bytes, file: name)
+            return InputReader(header: nil) { try reader.next() }
+        case .csv(let options):
+            let reader = try CSVReader(source: bytes, file: name, options: options)
+            return InputReader(header: reader.columnNames) { try reader.next() }
+        }
+    }
+}
+
+/// One opened input: its CSV header (nil for JSON Lines, whose keys may change from row to row)
+/// and the function that reads its next batch.
+public struct InputReader {
+    public var header: [String]?
+    public var next: () throws -> TextBatch?
+
+    public init(header: [String]?, next: @escaping () throws -> TextBatch?) {
+        self.header = header
+        self.next = next
+    }
+}
