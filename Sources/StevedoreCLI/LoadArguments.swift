@@ -8,8 +8,12 @@ struct LoadArguments: ParsableArguments {
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
     enum Mode: String, ExpressibleByArgument, CaseIterable { case replace, partition, append, merge }
 
-    @Argument(help: ArgumentHelp("The file to load, or - for stdin (CSV). A .gz name is gunzipped.", valueName: "file"))
-    var file: String
+    @Argument(
+        help: ArgumentHelp(
+            "The files to load, in one transaction: paths, globs in quotes ('exports/*.csv.gz'), "
+                + "s3://bucket/prefix/*.csv.gz object globs, or - for stdin. A .gz name is gunzipped.",
+            valueName: "file"))
+    var files: [String]
 
     @Option(help: ArgumentHelp("The table: schema.table, or table in public.", valueName: "schema.table"))
     var table: String
@@ -48,6 +52,9 @@ struct LoadArguments: ParsableArguments {
             _ = try writeMode(for: try partitionSpec())
             _ = try pinnedTypes()
             _ = try sourceFormat()
+            if files.contains("-") && files.count > 1 {
+                throw Failure.usageError("- (stdin) cannot be loaded with other files")
+            }
         }
     }
 
@@ -82,19 +89,18 @@ struct LoadArguments: ParsableArguments {
         }
     }
 
-    func source() async throws -> LoadSource {
+    /// The rows of every input, one after the other; S3 object globs are read with the AWS
+    /// environment and `caBundle`, as the stage is.
+    func source(caBundle: String?) async throws -> LoadSource {
         let format = try sourceFormat()
-        if file != "-" && !FileManager.default.fileExists(atPath: file) {
-            throw StevedoreError(code: .input, step: .encode, message: "\(file): no such file", table: table)
-        }
         do {
-            switch format.resolved(for: file) {
-            case .csv(let options): return try await .csv(path: file, options: options)
-            case .jsonLines: return try await .jsonLines(path: file)
-            }
+            return try await .inputs(files, format: format, caBundle: caBundle)
+        } catch var error as StevedoreError {
+            error.table = table
+            throw error
         } catch {
             // A reader's error names the file, line and column itself.
-            let message = (error as? FrameError)?.file != nil ? "\(error)" : "\(file): \(error)"
+            let message = (error as? FrameError)?.file != nil ? "\(error)" : "\(files.joined(separator: " ")): \(error)"
             throw StevedoreError(code: .input, step: .encode, message: message, table: table, underlying: error)
         }
     }
