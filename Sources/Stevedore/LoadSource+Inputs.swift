@@ -68,6 +68,11 @@ extension LoadSource {
                     "the inputs mix CSV and JSON Lines (\(inputs.map(\.name).joined(separator: ", "))): load each format on its own"
             )
         }
+        if format.setsCSVDialect, let json = inputs.first(where: { !format.resolved(for: $0.name).isCSV }) {
+            throw StevedoreError(
+                code: .invalidRequest, step: .plan,
+                message: "\(json.name) is JSON Lines: the CSV dialect options do not apply to it")
+        }
         let stop: @Sendable () -> Void = { downloads?.forEach { $0.cancel() } }
         // The chain is made on the pool and handed back in a box (it is not Sendable).
         let chain: InputChain

@@ -28,6 +28,14 @@ public struct SourceFormat: Sendable, Hashable {
         SourceFormat(kind: .csv, csv: options, delimiterChosen: true)
     }
 
+    /// True when the CSV dialect differs from RFC 4180 in UTF-8 with a header in any way but the
+    /// delimiter a name chooses (such options are refused for JSON Lines input).
+    public var setsCSVDialect: Bool {
+        let plain = CSVOptions()
+        return delimiterChosen || csv.quote != plain.quote || csv.escape != csv.quote || csv.nullText != nil
+            || csv.encoding != plain.encoding || csv.naming != plain.naming || csv.header != plain.header
+    }
+
     /// What an input named `name` is.
     public enum Resolved: Sendable, Hashable {
         case csv(CSVOptions)

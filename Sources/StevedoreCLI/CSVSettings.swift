@@ -3,7 +3,7 @@ import Stevedore
 
 /// The CSV dialect as typed, on the command line (`load`, `plan`) or in a job's `source`: texts
 /// made into a `SourceFormat`, every complaint worded the same for both and naming the flag or key.
-struct CSVSettings {
+struct CSVSettings: Sendable {
     var format: String?
     var delimiter: String?
     var quote: String?
@@ -99,7 +99,7 @@ struct CSVSettings {
     }
 
     /// A setting that cannot be used, in words that name it.
-    struct Problem: Error {
+    struct Problem: Error, Sendable {
         var message: String
         init(_ message: String) { self.message = message }
     }

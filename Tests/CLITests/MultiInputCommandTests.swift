@@ -120,7 +120,7 @@ struct MultiInputCommandTests {
             mentioning: "\(day)b.csv.gz:1: the header (id,amount,day) differs from that of \(day)a.csv (id,day,amount)")
     }
 
-    @Test("a glob that matches nothing, stdin among files: refused before anything is read")
+    @Test("a glob that matches nothing, stdin among files, CSV with JSON Lines: refused before anything is read")
     func refused() async throws {
         try CLI.requireServices()
         let root = try Self.folder(Self.parts)
@@ -132,6 +132,17 @@ struct MultiInputCommandTests {
         let mixed = try await CLI.run(["load", "-", root.path + "/exports/2024-03-01/a.csv", "--table", "s.t"])
         BadInputTests.expectUsageError(
             mixed, command: "load", mentioning: "- (stdin) cannot be loaded with other files")
+        let jsonl = try CLI.file("events.jsonl", "{\"id\": 1}\n")
+        let formats = try await CLI.run([
+            "load", jsonl.path, root.path + "/exports/2024-03-01/a.csv", "--table", "s.t",
+            "--stage", "file://\(root.path)/stage",
+        ])
+        BadInputTests.expectOneLineError(formats, status: 64, mentioning: "the inputs mix CSV and JSON Lines")
+        let dialect = try await CLI.run([
+            "load", jsonl.path, "--encoding", "latin-1", "--table", "s.t", "--stage", "file://\(root.path)/stage",
+        ])
+        BadInputTests.expectOneLineError(
+            dialect, status: 64, mentioning: "events.jsonl is JSON Lines: the CSV dialect options do not apply to it")
     }
 
     @Test("an S3 object glob is one load streamed from the bucket; a bad row in its third object fails it all")
