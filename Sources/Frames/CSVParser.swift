@@ -2,10 +2,14 @@
 /// span chunks), appends fields to a `TextBatch`, counts physical lines, and checks field counts and
 /// UTF-8 as it goes. Its hot loop reads each chunk through a buffer pointer, confined to this file.
 struct CSVParser {
-    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, afterCR }
+    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, afterCR, escapedUnquoted, escapedQuoted }
 
     let delimiter: UInt8
-    let nullMarker: NullMarker
+    let quote: UInt8
+    /// The escape byte when it is not the quote (doubled quotes are always read).
+    let escape: UInt8?
+    /// What an unquoted field must be, as written, to read as NULL (empty: an empty field).
+    let nullBytes: [UInt8]
     let file: String?
     /// Fields a row must have; nil until the first row (the header) has set it.
     var expectedColumns: Int?
@@ -16,17 +20,20 @@ struct CSVParser {
     private var fieldStartOffset = 0
     private var fieldQuoted = false
     private var fieldHighBits: UInt8 = 0
+    /// True when the field holds an escape byte, removed when the field ends.
+    private var fieldEscaped = false
     private var fieldsInRow = 0
     /// True when the last `parse` stopped because a row filled the batch.
     private(set) var filledBatch = false
 
-    private static let quote = UInt8(ascii: "\"")
     private static let lineFeed = UInt8(ascii: "\n")
     private static let carriageReturn = UInt8(ascii: "\r")
 
-    init(delimiter: UInt8, nullMarker: NullMarker, file: String?, expectedColumns: Int?) {
-        self.delimiter = delimiter
-        self.nullMarker = nullMarker
+    init(options: CSVOptions, file: String?, expectedColumns: Int?) {
+        delimiter = options.delimiter
+        quote = options.quote
+        escape = options.escape == options.quote ? nil : options.escape
+        nullBytes = options.nullBytes
         self.file = file
         self.expectedColumns = expectedColumns
     }
@@ -45,8 +52,13 @@ struct CSVParser {
         return try chunk.withUnsafeBufferPointer { (bytes) throws(FrameError) -> Int in
             let count = bytes.count
             let delimiter = self.delimiter
+            let quote = self.quote
             let delimiterPattern = UInt64(delimiter) &* Self.ones
-            let flushesEachField = nullMarker == .backslashN
+            // Without an escape byte, the escape checks look for the delimiter (or the quote) again.
+            let unquotedEscape = escape ?? delimiter
+            let quotedEscape = escape ?? quote
+            let escapePattern = UInt64(unquotedEscape) &* Self.ones
+            let flushesEachField = !nullBytes.isEmpty
             var index = start
             // The first chunk byte not yet copied into the batch: chunk index i lands at
             // batch.bytes.count + (i - run).
@@ -60,7 +72,8 @@ struct CSVParser {
                 case .fieldStart:
                     fieldStartLine = line
                     fieldHighBits = 0
-                    if bytes[index] == Self.quote {
+                    fieldEscaped = false
+                    if bytes[index] == quote {
                         fieldQuoted = true
                         state = .quoted
                         flush(index, &batch)
@@ -81,7 +94,7 @@ struct CSVParser {
                         let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
                         let hits =
                             Self.matches(word, delimiterPattern) | Self.matches(word, Self.lineFeedPattern)
-                            | Self.matches(word, Self.carriageReturnPattern)
+                            | Self.matches(word, Self.carriageReturnPattern) | Self.matches(word, escapePattern)
                         if hits != 0 {
                             let before = hits.trailingZeroBitCount / 8
                             let kept = before == 0 ? 0 : word & (UInt64.max >> (64 - 8 * before))
@@ -94,13 +107,28 @@ struct CSVParser {
                     }
                     while index < count {
                         byte = bytes[index]
-                        if byte == delimiter || byte == Self.lineFeed || byte == Self.carriageReturn { break }
+                        if byte == delimiter || byte == Self.lineFeed || byte == Self.carriageReturn
+                            || byte == unquotedEscape
+                        {
+                            break
+                        }
                         high |= byte
                         index += 1
                     }
                     fieldHighBits |= high
                     if index == count { break }
-                    if fieldHighBits >= 0x80 || flushesEachField { flush(index, &batch) }
+                    if escape != nil && byte == unquotedEscape {
+                        // The escape and the byte after it stay in the run; the field drops the escape at its end.
+                        fieldEscaped = true
+                        index += 1
+                        if index == count {
+                            state = .escapedUnquoted
+                            break
+                        }
+                        keepEscaped(bytes[index], at: &index)
+                        continue
+                    }
+                    if fieldHighBits >= 0x80 || flushesEachField || fieldEscaped { flush(index, &batch) }
                     let end = batch.bytes.count + index - run
                     if try separator(
                         byte, fieldEnd: end, at: &index, into: &batch, rowLimit: rowLimit,
@@ -114,14 +142,22 @@ struct CSVParser {
                     var lines = 0
                     while index < count {
                         let byte = bytes[index]
-                        if byte == Self.quote { break }
+                        if byte == quote || byte == quotedEscape { break }
                         if byte == Self.lineFeed { lines += 1 }
                         high |= byte
                         index += 1
                     }
                     fieldHighBits |= high
                     line += lines
-                    if index < count {
+                    if index < count && escape != nil && bytes[index] == quotedEscape {
+                        fieldEscaped = true
+                        index += 1
+                        if index == count {
+                            state = .escapedQuoted
+                            break
+                        }
+                        keepEscaped(bytes[index], at: &index)
+                    } else if index < count {
                         flush(index, &batch)
                         state = .quoteInQuoted
                         index += 1
@@ -129,7 +165,7 @@ struct CSVParser {
                     }
                 case .quoteInQuoted:
                     let byte = bytes[index]
-                    if byte == Self.quote {
+                    if byte == quote {
                         // A doubled quote: the second one stays in the run as content.
                         state = .quoted
                         index += 1
@@ -149,11 +185,23 @@ struct CSVParser {
                 case .afterCR:
                     if bytes[index] == Self.lineFeed { index += 1 }
                     state = .fieldStart
+                case .escapedUnquoted, .escapedQuoted:
+                    // The byte after an escape that ended the previous chunk.
+                    state = state == .escapedUnquoted ? .unquoted : .quoted
+                    keepEscaped(bytes[index], at: &index)
                 }
             }
             flush(count, &batch)
             return count
         }
+    }
+
+    /// Steps over the byte after an escape, which is part of the field whatever it is.
+    @inline(__always)
+    private mutating func keepEscaped(_ byte: UInt8, at index: inout Int) {
+        if byte == Self.lineFeed { line += 1 }
+        fieldHighBits |= byte
+        index += 1
     }
 
     private static let ones: UInt64 = 0x0101_0101_0101_0101
@@ -197,11 +245,11 @@ struct CSVParser {
     /// Ends the input: completes a last row without a line end, or reports an open quote.
     mutating func finish(into batch: inout TextBatch) throws(FrameError) {
         switch state {
-        case .quoted:
+        case .quoted, .escapedQuoted:
             throw FrameError(
                 kind: .unterminatedQuote, file: file, line: fieldStartLine, column: fieldsInRow + 1,
                 message: "quoted field is not closed before the end of the input")
-        case .unquoted, .quoteInQuoted:
+        case .unquoted, .quoteInQuoted, .escapedUnquoted:
             try endField(end: batch.bytes.count, into: &batch)
             try endRow(into: &batch)
         case .fieldStart:
@@ -209,6 +257,7 @@ struct CSVParser {
                 fieldStartOffset = batch.bytes.count
                 fieldQuoted = false
                 fieldHighBits = 0
+                fieldEscaped = false
                 try endField(end: batch.bytes.count, into: &batch)
                 try endRow(into: &batch)
             }
@@ -219,7 +268,7 @@ struct CSVParser {
     }
 
     /// Records the field `fieldStartOffset..<end` (its bytes must be in the batch when they are
-    /// checked: non-ASCII, or a possible `\\N`).
+    /// checked: non-ASCII, a possible NULL marker, or escaped, when they end the batch's bytes).
     private mutating func endField(end fieldEnd: Int, into batch: inout TextBatch) throws(FrameError) {
         fieldsInRow += 1
         if let expectedColumns, fieldsInRow > expectedColumns {
@@ -227,26 +276,37 @@ struct CSVParser {
                 kind: .tooManyFields, file: file, line: fieldStartLine, column: fieldsInRow,
                 message: "row has more than \(expectedColumns) fields")
         }
+        // NULL is the marker as written, before escapes: with `\` as the escape, `\N` is NULL.
+        if !fieldQuoted && fieldEnd - fieldStartOffset == nullBytes.count
+            && (nullBytes.isEmpty || batch.bytes[fieldStartOffset..<fieldEnd].elementsEqual(nullBytes))
+        {
+            batch.fields.append(FieldSpan(start: fieldStartOffset, end: fieldStartOffset, isNull: true))
+            return
+        }
         var end = fieldEnd
+        if fieldEscaped, let escape { end = Self.unescape(&batch.bytes, fieldStartOffset..<end, escape: escape) }
         if fieldHighBits & 0x80 != 0, let bad = UTF8Validation.firstInvalid(in: batch.bytes, fieldStartOffset..<end) {
             let linesBefore = batch.bytes[fieldStartOffset..<bad].reduce(0) { $1 == Self.lineFeed ? $0 + 1 : $0 }
             throw FrameError(
                 kind: .invalidUTF8, file: file, line: fieldStartLine + linesBefore, column: fieldsInRow,
                 message: "invalid UTF-8 at byte \(bad - fieldStartOffset + 1) of the field")
         }
-        var isNull = false
-        if !fieldQuoted {
-            switch nullMarker {
-            case .emptyField:
-                isNull = end == fieldStartOffset
-            case .backslashN:
-                isNull =
-                    end == fieldStartOffset + 2 && batch.bytes[fieldStartOffset] == UInt8(ascii: "\\")
-                    && batch.bytes[fieldStartOffset + 1] == UInt8(ascii: "N")
-                if isNull { end = fieldStartOffset }
-            }
+        batch.fields.append(FieldSpan(start: fieldStartOffset, end: end, isNull: false))
+    }
+
+    /// Drops each escape byte of `bytes[range]` (the last bytes of the buffer), keeping the byte
+    /// after it; returns the field's new end.
+    private static func unescape(_ bytes: inout [UInt8], _ range: Range<Int>, escape: UInt8) -> Int {
+        var write = range.lowerBound
+        var read = range.lowerBound
+        while read < range.upperBound {
+            if bytes[read] == escape && read + 1 < range.upperBound { read += 1 }
+            bytes[write] = bytes[read]
+            write += 1
+            read += 1
         }
-        batch.fields.append(FieldSpan(start: fieldStartOffset, end: end, isNull: isNull))
+        bytes.removeSubrange(write..<range.upperBound)
+        return write
     }
 
     private mutating func endRow(into batch: inout TextBatch) throws(FrameError) {

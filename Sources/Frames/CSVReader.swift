@@ -1,8 +1,9 @@
 import Foundation
 
 /// Reads CSV (RFC 4180: quoted fields with delimiters, quotes and newlines; LF, CRLF or CR line ends;
-/// a leading UTF-8 BOM) in batches of bounded size, so memory stays flat however long the input.
-/// An unquoted empty field is NULL, a quoted `""` the empty string. Errors name file, line, column.
+/// a leading UTF-8 BOM; the dialect and encoding of `CSVOptions`) in batches of bounded size, so
+/// memory stays flat however long the input. An unquoted empty field is NULL, a quoted `""` the
+/// empty string. Errors name file, line, column.
 public final class CSVReader {
     /// The input's name in errors.
     public let file: String?
@@ -21,23 +22,24 @@ public final class CSVReader {
 
     /// Reads `source`; with `.firstRow` the header is read (and checked) here.
     public init(source: any ByteSource, file: String? = nil, options: CSVOptions = CSVOptions()) throws {
-        guard options.hasValidDelimiter else {
-            throw FrameError(
-                kind: .invalidOptions, file: file,
-                message: "the CSV delimiter must be one ASCII byte other than the quote, CR and LF")
+        if let (setting, problem) = options.invalidSetting {
+            throw FrameError(kind: .invalidOptions, file: file, message: "the CSV \(setting.rawValue) \(problem)")
         }
-        self.source = source
+        self.source =
+            options.encoding == .utf8
+            ? source
+            : try TranscodingByteSource(
+                source, encoding: options.encoding, file: file)
         self.file = file
         self.options = options
         switch options.header {
         case .names(let names):
-            try Schema.checkNames(names, file: file, line: nil)
-            columnNames = names
-            parser = CSVParser(
-                delimiter: options.delimiter, nullMarker: options.nullMarker, file: file, expectedColumns: names.count)
+            let named = try options.naming.apply(names, file: file, line: nil)
+            try Schema.checkNames(named, file: file, line: nil)
+            columnNames = named
+            parser = CSVParser(options: options, file: file, expectedColumns: names.count)
         case .firstRow:
-            parser = CSVParser(
-                delimiter: options.delimiter, nullMarker: options.nullMarker, file: file, expectedColumns: nil)
+            parser = CSVParser(options: options, file: file, expectedColumns: nil)
             try readHeader()
         }
     }
@@ -88,7 +90,8 @@ public final class CSVReader {
                 kind: .emptyInput, file: file, line: 1,
                 message: "the input is empty, without even a header row (a header alone loads no rows)")
         }
-        let names = header.fields.map { String(decoding: header.bytes[$0.range], as: UTF8.self) }
+        let names = try options.naming.apply(
+            header.fields.map { String(decoding: header.bytes[$0.range], as: UTF8.self) }, file: file, line: 1)
         try Schema.checkNames(names, file: file, line: 1)
         columnNames = names
         parser.expectedColumns = names.count

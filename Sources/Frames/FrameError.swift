@@ -13,6 +13,8 @@ public struct FrameError: Error, Sendable, Hashable, CustomStringConvertible {
         case tooFewFields
         /// Bytes that are not UTF-8.
         case invalidUTF8
+        /// Bytes that are not valid in the input's declared encoding (`CSVOptions.encoding`).
+        case invalidEncoding
         /// Two columns share a name.
         case duplicateHeader
         /// A header name is empty.

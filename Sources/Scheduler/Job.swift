@@ -124,22 +124,6 @@ public enum JobSource: Sendable, Hashable {
     }
 }
 
-/// How a source's bytes are read.
-public enum SourceFormat: Sendable, Hashable {
-    case csv(CSVOptions)
-    case jsonLines
-    /// CSV or JSON Lines by the name's suffix (`.jsonl`, `.ndjson`, before any `.gz`); CSV otherwise.
-    case bySuffix
-
-    /// The format of `name` (a path or key): this format, or the suffix's when `bySuffix`.
-    func resolved(for name: String) -> SourceFormat {
-        guard case .bySuffix = self else { return self }
-        var base = name.lowercased()
-        if base.hasSuffix(".gz") { base.removeLast(3) }
-        return base.hasSuffix(".jsonl") || base.hasSuffix(".ndjson") ? .jsonLines : .csv(CSVOptions())
-    }
-}
-
 /// Retries of a failed partition: up to `attempts` tries, waiting `initialDelay`, then twice as
 /// long each time, never more than `maxDelay`.
 public struct RetryBackoff: Sendable, Hashable {

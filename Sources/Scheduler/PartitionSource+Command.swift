@@ -16,7 +16,7 @@ extension PartitionSource {
                 let stdout = try process.start()
                 let next: () throws -> TextBatch?
                 do {
-                    next = try Self.reader(format.resolved(for: command), bytes: stdout, name: name)
+                    next = try Self.reader(format, bytes: stdout, name: name)
                 } catch {
                     // No usable header. A command that printed nothing at all has closed its stdout:
                     // its exit status, once it comes, says whether it failed. Otherwise a command that

@@ -41,7 +41,7 @@ struct PartitionSource: Sendable {
     func open() async throws -> LoadSource {
         switch job.source {
         case .files(let pattern, let format):
-            return openFiles(placeholders.fill(pattern), format: format)
+            return try await openFiles(placeholders.fill(pattern), format: format)
         case .objects(let url, let format):
             return try await openObjects(placeholders.fill(url), format: format)
         case .command(let command, let format, let directory):
@@ -53,25 +53,8 @@ struct PartitionSource: Sendable {
         }
     }
 
-    /// The reader of `bytes` in `format` (already resolved), named `name` in its errors.
+    /// The reader of `bytes` in `format` (resolved for `name`), named `name` in its errors.
     static func reader(_ format: SourceFormat, bytes: any ByteSource, name: String) throws -> () throws -> TextBatch? {
-        switch format {
-        case .jsonLines:
-            let reader = JSONLinesReader(source: bytes, file: name)
-            return { try reader.next() }
-        case .csv(let options):
-            let reader = try CSVReader(source: bytes, file: name, options: options)
-            return { try reader.next() }
-        case .bySuffix:
-            let reader = try CSVReader(source: bytes, file: name)
-            return { try reader.next() }
-        }
-    }
-
-    /// The reader of a local file: gunzipped when its name ends in `.gz`.
-    static func fileReader(_ path: String, format: SourceFormat, name: String) throws -> () throws -> TextBatch? {
-        let raw = try FileByteSource(path: path)
-        let bytes: any ByteSource = path.hasSuffix(".gz") ? try GzipByteSource(raw) : raw
-        return try reader(format.resolved(for: path), bytes: bytes, name: name)
+        try format.reader(for: name, bytes: bytes).next
     }
 }

@@ -271,8 +271,11 @@ struct SourceSection: Decodable {
     var kinds: [(kind: String, text: String)] = []
     var database: String?
     var format: String?
-    var delimiter: String?
     var directory: String?
+    /// The CSV dialect keys (`delimiter`, `quote`, `escape`, `null`, `header`, `columns`, `encoding`,
+    /// `names`); `header` is kept as written, nil when absent.
+    var dialect = CSVSettings()
+    var header: String?
 
     init(from decoder: any Decoder) throws {
         let job = decoder.jobName
@@ -280,14 +283,30 @@ struct SourceSection: Decodable {
             orElse: ConfigurationProblem(
                 job: job, "'source' must be a mapping with one of file, glob, objects, command, query"))
         try mapping.refuseUnknownKeys(
-            Set(Self.kinds + ["database", "format", "delimiter", "directory"]), job: job,
-            section: "source")
+            Set(
+                Self.kinds + [
+                    "database", "format", "directory", "delimiter", "quote", "escape", "null", "header", "columns",
+                    "encoding", "names",
+                ]), job: job, section: "source")
         for kind in Self.kinds {
             if let text = try mapping.text(kind, job: job) { kinds.append((kind, text)) }
         }
         database = try mapping.text("database", job: job)
         format = try mapping.text("format", job: job)
-        delimiter = try mapping.text("delimiter", job: job)
         directory = try mapping.text("directory", job: job)
+        dialect.delimiter = try mapping.text("delimiter", job: job, label: "source.delimiter")
+        dialect.quote = try mapping.text("quote", job: job, label: "source.quote")
+        dialect.escape = try mapping.text("escape", job: job, label: "source.escape")
+        dialect.null = try mapping.text("null", job: job, label: "source.null")
+        dialect.encoding = try mapping.text("encoding", job: job, label: "source.encoding")
+        dialect.names = try mapping.text("names", job: job, label: "source.names")
+        header = try mapping.text("header", job: job, label: "source.header")
+        // A list of names, or one text of comma-separated names.
+        let columnsProblem = ConfigurationProblem(job: job, "'source.columns' must be a list of column names")
+        if let list = try? mapping.texts("columns", orElse: columnsProblem) {
+            dialect.columns = list
+        } else if let text = try mapping.text("columns", job: job, label: "source.columns") {
+            dialect.columns = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
     }
 }

@@ -222,19 +222,19 @@ struct JobConfiguration {
         guard section.kinds.count == 1 else {
             throw error(job, "source needs exactly one of file, glob, objects, command, query")
         }
-        var format = SourceFormat.bySuffix
-        switch try string(section.format, "format", job: job) {
-        case nil: break
-        case "csv": format = .csv(CSVOptions())
-        case "jsonl", "jsonlines", "ndjson": format = .jsonLines
-        case let other?: throw error(job, "source.format '\(other)' is not csv or jsonl")
+        var settings = section.dialect
+        settings.format = try string(section.format, "format", job: job)
+        for key in [\CSVSettings.delimiter, \.quote, \.escape, \.null, \.encoding, \.names] {
+            settings[keyPath: key] = try settings[keyPath: key].map { try expand($0, "jobs.\(job).source") }
         }
-        if let delimiter = try string(section.delimiter, "delimiter", job: job) {
-            guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != UInt8(ascii: "\"") else {
-                throw error(job, "source.delimiter must be one character")
-            }
-            if case .jsonLines = format { throw error(job, "source.delimiter applies to CSV only") }
-            format = .csv(CSVOptions(delimiter: byte))
+        if let header = try string(section.header, "header", job: job) {
+            settings.header = try flag(header, job: job, key: "source.header")
+        }
+        let format: SourceFormat
+        do {
+            format = try settings.sourceFormat(CSVSettings.keys)
+        } catch {
+            throw self.error(job, error.message)
         }
         let (kind, written) = section.kinds[0]
         // A command's ${VAR} is left for the shell to expand when it runs: the job's text (shown by

@@ -8,13 +8,20 @@ struct LoadArguments: ParsableArguments {
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl, arrow }
     enum Mode: String, ExpressibleByArgument, CaseIterable { case replace, partition, append, merge }
 
-    @Argument(help: ArgumentHelp("The file to load, or - for stdin (CSV). A .gz name is gunzipped.", valueName: "file"))
-    var file: String
+    @Argument(
+        help: ArgumentHelp(
+            "The files to load, in one transaction: paths, globs in quotes ('exports/*.csv.gz'), "
+                + "s3://bucket/prefix/*.csv.gz object globs, or - for stdin. A .gz name is gunzipped.",
+            valueName: "file"))
+    var files: [String]
 
     @Option(help: ArgumentHelp("The table: schema.table, or table in public.", valueName: "schema.table"))
     var table: String
 
-    @Option(help: "The file's format (default: from the extension; csv for stdin).")
+    @Option(
+        help:
+            "The file's format (default: from the extension: .jsonl, .arrow/.arrows/.feather, else csv; csv for stdin)."
+    )
     var format: Format?
 
     @Option(
@@ -39,12 +46,27 @@ struct LoadArguments: ParsableArguments {
         name: .customLong("type"), help: ArgumentHelp("Pin a column's type, e.g. zip=text.", valueName: "column=type"))
     var types: [String] = []
 
+    @OptionGroup(title: "CSV dialect") var dialect: CSVDialectOptions
+
     /// The flags' values and combinations, before anything is read or connected.
     func validate() throws {
         try Validation.check {
             _ = try tableRef()
             _ = try writeMode(for: try partitionSpec())
             _ = try pinnedTypes()
+            _ = try sourceFormat()
+            if files.contains("-") && files.count > 1 {
+                throw Failure.usageError("- (stdin) cannot be loaded with other files")
+            }
+        }
+    }
+
+    /// How the input is read: `--format` and the CSV dialect flags.
+    func sourceFormat() throws -> SourceFormat {
+        do {
+            return try dialect.settings(format: format?.rawValue).sourceFormat(CSVSettings.flags)
+        } catch {
+            throw Failure.usageError(error.message)
         }
     }
 
@@ -70,28 +92,19 @@ struct LoadArguments: ParsableArguments {
         }
     }
 
-    /// The format a file's extension names; CSV for stdin and other names.
-    static func format(ofName name: String) -> Format {
-        if name.hasSuffix(".jsonl") || name.hasSuffix(".jsonl.gz") || name.hasSuffix(".ndjson") { return .jsonl }
-        if name.hasSuffix(".arrow") || name.hasSuffix(".arrows") || name.hasSuffix(".feather") { return .arrow }
-        return .csv
-    }
-
-    func source() async throws -> LoadSource {
-        let chosen = format ?? Self.format(ofName: file)
-        if file != "-" && !FileManager.default.fileExists(atPath: file) {
-            throw StevedoreError(code: .input, step: .encode, message: "\(file): no such file", table: table)
-        }
+    /// The rows of every input, one after the other; S3 object globs are read with the AWS
+    /// environment and `caBundle`, as the stage is.
+    func source(caBundle: String?) async throws -> LoadSource {
+        var format = try sourceFormat()
+        format.arrow = ArrowReader.Options(pinnedTypes: try pinnedTypes())
         do {
-            switch chosen {
-            case .csv: return try await .csv(path: file)
-            case .jsonl: return try await .jsonLines(path: file)
-            case .arrow:
-                return try await .arrow(path: file, options: ArrowReader.Options(pinnedTypes: try pinnedTypes()))
-            }
+            return try await .inputs(files, format: format, caBundle: caBundle)
+        } catch var error as StevedoreError {
+            error.table = table
+            throw error
         } catch {
             // A reader's error names the file, line and column itself.
-            let message = (error as? FrameError)?.file != nil ? "\(error)" : "\(file): \(error)"
+            let message = (error as? FrameError)?.file != nil ? "\(error)" : "\(files.joined(separator: " ")): \(error)"
             throw StevedoreError(code: .input, step: .encode, message: message, table: table, underlying: error)
         }
     }

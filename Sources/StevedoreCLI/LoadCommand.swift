@@ -4,11 +4,11 @@ import Stevedore
 
 extension ProgressDisplay.When: ExpressibleByArgument {}
 
-/// `stevedore load`: one file (or stdin) into one table, through the stage, in one transaction.
+/// `stevedore load`: files, globs, object globs or stdin into one table, through the stage, in one transaction.
 struct LoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load",
-        abstract: "Load a CSV or JSON Lines file into a table.",
+        abstract: "Load CSV or JSON Lines files into a table, in one transaction.",
         discussion:
             "Example: stevedore load sales-2024-01-02.csv --table analytics.sales --partition sale_date=2024-01-02")
 
@@ -45,12 +45,12 @@ struct LoadCommand: AsyncParsableCommand {
             }
             if dryRun {
                 let plan = try await loader.plan(
-                    try await load.source(), into: tableRef, partition: spec, mode: writeMode)
+                    try await load.source(caBundle: target.caBundle), into: tableRef, partition: spec, mode: writeMode)
                 print(output.json ? ReportJSON.plan(plan) : PlanCommand.text(plan))
                 return
             }
             let report = try await loader.store(
-                try await load.source(), into: tableRef, partition: spec, mode: writeMode)
+                try await load.source(caBundle: target.caBundle), into: tableRef, partition: spec, mode: writeMode)
             display?.finish()
             if output.json {
                 print(ReportJSON.load(report))

@@ -18,7 +18,7 @@ struct PlanCommand: AsyncParsableCommand {
             let pinned = try load.pinnedTypes()
             let loader = try await target.loader(verbose: output.verbose) { $0.pinnedTypes = pinned }
             let plan = try await loader.plan(
-                try await load.source(), into: try load.tableRef(), partition: spec,
+                try await load.source(caBundle: target.caBundle), into: try load.tableRef(), partition: spec,
                 mode: try load.writeMode(for: spec))
             print(output.json ? ReportJSON.plan(plan) : Self.text(plan))
         }

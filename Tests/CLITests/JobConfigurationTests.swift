@@ -1,4 +1,5 @@
 import Foundation
+import Frames
 import Scheduler
 import Stevedore
 import Testing
@@ -224,6 +225,77 @@ struct JobConfigurationTests {
         for (yaml, fragment) in cases {
             #expect {
                 try parse(yaml)
+            } throws: { error in
+                "\(error)".contains(fragment)
+                    || {
+                        print("got: \(error)")
+                        return false
+                    }()
+            }
+        }
+    }
+
+    @Test("a source's CSV dialect keys, as the load command's flags")
+    func dialect() throws {
+        let file = try parse(
+            #"""
+              mysql:
+                table: t
+                partitions: {daily: 2026-01-01}
+                source:
+                  glob: exports/{date}/*.txt
+                  delimiter: tab
+                  escape: '\'
+                  null: '\N'
+                  header: false
+                  columns: [id, note]
+                  encoding: latin1
+                  names: snake_case
+                  quote: "'"
+            """#)
+        let job = try #require(file.jobs.first).job
+        var options = CSVOptions(
+            delimiter: UInt8(ascii: "\t"), header: .names(["id", "note"]), quote: UInt8(ascii: "'"),
+            escape: UInt8(ascii: "\\"), nullText: "\\N", encoding: .latin1, naming: .snakeCase)
+        #expect(
+            job.source
+                == .files(
+                    pattern: "exports/{date}/*.txt",
+                    format: SourceFormat(kind: nil, csv: options, delimiterChosen: true)))
+        // Without a delimiter, each file's name decides: tab for .tsv.
+        let byName = try parse(
+            "  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {glob: '*.tsv', encoding: cp1252}\n")
+        options = CSVOptions(encoding: .windows1252)
+        guard case .files(_, let format) = try #require(byName.jobs.first).job.source else {
+            Issue.record("not a files source")
+            return
+        }
+        #expect(format == SourceFormat(csv: options))
+        #expect(
+            format.resolved(for: "a.tsv.gz") == .csv(CSVOptions(delimiter: UInt8(ascii: "\t"), encoding: .windows1252)))
+        #expect(format.resolved(for: "a.csv") == .csv(options))
+    }
+
+    @Test("a dialect that cannot work names the key, in the load command's words")
+    func dialectMistakes() {
+        let start = "  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv, "
+        let cases: [(String, String)] = [
+            ("delimiter: '\"'}", "jobs.yml: job j: source.delimiter must not be the quote character"),
+            (
+                "delimiter: ';;'}",
+                "source.delimiter must be one ASCII character other than CR and LF (or \\t, tab), not ';;'"
+            ),
+            ("escape: ','}", "source.delimiter must not be the escape character"),
+            ("header: false}", "source.header: false needs source.columns with the column names"),
+            ("header: maybe}", "source.header must be true or false, not 'maybe'"),
+            ("columns: [a]}", "source.columns names the columns of input without a header: add source.header: false"),
+            ("encoding: ebcdic}", "source.encoding 'ebcdic' is not one of utf-8"),
+            ("names: upper}", "source.names 'upper' is not keep or snake_case"),
+            ("format: jsonl, null: NA}", "source.null applies to CSV only, not JSON Lines"),
+        ]
+        for (yaml, fragment) in cases {
+            #expect {
+                try parse(start + yaml + "\n")
             } throws: { error in
                 "\(error)".contains(fragment)
                     || {

@@ -204,7 +204,7 @@ struct BadInputTests {
         let result = try await CLI.run([
             "load", "/nonexistent/sales.csv", "--table", guarded.table, "--stage", guarded.stage,
         ])
-        Self.expectOneLineError(result, status: 65, mentioning: "/nonexistent/sales.csv: no such file")
+        Self.expectOneLineError(result, status: 65, mentioning: "no file /nonexistent/sales.csv")
         try await guarded.expectUnchanged()
     }
 

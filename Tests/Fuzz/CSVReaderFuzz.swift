@@ -1,7 +1,7 @@
 import Frames
 
-/// libFuzzer entry for the CSV reader: reads the input in chunks and small batches, as a load
-/// does, and feeds every batch to the staged-CSV encoder. Bad input may throw `FrameError`; any
+/// libFuzzer entry for the CSV reader: reads the input in chunks and small batches, in any dialect
+/// and encoding, as a load does, and feeds every batch to the staged-CSV encoder. Bad input may throw `FrameError`; any
 /// other error or a crash is a bug. A batch that reads and encodes must read back from its staged
 /// CSV as the same rows (the staged CSV is what COPY sees).
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -11,7 +11,13 @@ public func csvReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let delimiter = input.pick(1, [",", ";", "\t", "|"].map { UInt8(ascii: $0) })
     let nullMarker = input.pick(2, [NullMarker.emptyField, .backslashN])
     let batchRows = 1 + Int(input.control[2] >> 1) % 8
-    let options = CSVOptions(delimiter: delimiter, nullMarker: nullMarker, batchRows: batchRows, batchBytes: 64)
+    // The dialect and encoding from the control bytes' spare bits.
+    let escape: UInt8? = input.control[1] & 0x04 == 0 ? nil : UInt8(ascii: "\\")
+    let nullText = [nil, "NA", "\\N"][Int(input.control[1] >> 3) % 3]
+    let encoding = TextEncoding.allCases[Int(input.control[2] >> 4) % TextEncoding.allCases.count]
+    let options = CSVOptions(
+        delimiter: delimiter, nullMarker: nullMarker, batchRows: batchRows, batchBytes: 64, escape: escape,
+        nullText: nullText, encoding: encoding)
     do {
         let reader = try CSVReader(
             source: MemoryByteSource(input.payload, chunkSize: chunkSize), file: "fuzz.csv",

@@ -60,6 +60,32 @@ struct PartitionSourceTests {
         }
     }
 
+    @Test("a job's CSV dialect: Latin-1 .tsv files with NA for NULL, read through the same LoadSource.files")
+    func dialect() async throws {
+        let fixture = try SchedulerFixture()
+        try await withCleanUp({ await fixture.cleanUp() }) {
+            for (index, day) in ["2026-01-01", "2026-01-02"].enumerated() {
+                let path = try fixture.write("tsv/\(day)/export.tsv", "")
+                // "Day\tN\tCity": é in Latin-1 is one byte, 0xE9.
+                let bytes =
+                    Array("Day\tN\tCity\n\(day)\t\(index + 1)\tOrl".utf8) + [0xE9] + Array("ans\n\(day)\tNA\tNA\n".utf8)
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+            }
+            let format = SourceFormat(csv: CSVOptions(nullText: "NA", encoding: .latin1, naming: .snakeCase))
+            let job = Job(
+                name: "dialect", table: fixture.table("dialect"),
+                partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                source: .files(pattern: fixture.folder.path + "/tsv/{date}/*.tsv", format: format))
+            _ = try await load(fixture, job)
+            #expect(
+                try await fixture.rows(
+                    "SELECT day::text || ' ' || coalesce(n::text, 'NULL') || ' ' || coalesce(city, 'NULL') FROM \(job.table.quoted) ORDER BY day, n"
+                ).map { $0[0] ?? "" } == [
+                    "2026-01-01 1 Orléans", "2026-01-01 NULL NULL", "2026-01-02 2 Orléans", "2026-01-02 NULL NULL",
+                ])
+        }
+    }
+
     @Test("a glob that matches nothing fails the partition, naming the pattern")
     func globMatchesNothing() async throws {
         let fixture = try SchedulerFixture()

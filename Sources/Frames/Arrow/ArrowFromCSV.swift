@@ -15,7 +15,8 @@ public struct ArrowFromCSV: Sendable {
     /// Arrow of `schema`'s columns from CSV without a header, NULL spelled `nullMarker`.
     public init(schema: Schema, nullMarker: NullMarker, format: ArrowWriter.Format, name: String? = nil) {
         parser = CSVParser(
-            delimiter: UInt8(ascii: ","), nullMarker: nullMarker, file: name, expectedColumns: schema.fields.count)
+            options: CSVOptions(header: .names(schema.names), nullMarker: nullMarker), file: name,
+            expectedColumns: schema.fields.count)
         writer = ArrowWriter(schema: schema, format: format)
         batch = TextBatch(columnNames: schema.names, file: name)
     }

@@ -9,7 +9,7 @@ import Frames
 /// The reader side (`read`) blocks, and so runs on the blocking pool (`LoadSource.reading`); the
 /// producer side either suspends (`send`, for async producers) or blocks (`sendBlocking`, for work
 /// on the blocking pool such as a transfer).
-final class ByteChannel: ByteSource, Sendable {
+public final class ByteChannel: ByteSource, Sendable {
     private struct State {
         var chunks: [[UInt8]] = []
         var finished = false
@@ -21,15 +21,15 @@ final class ByteChannel: ByteSource, Sendable {
     private let state = ConditionBox(State())
     private let capacity: Int
 
-    init(capacity: Int = 4) {
+    public init(capacity: Int = 4) {
         self.capacity = capacity
     }
 
     /// The reader went away (it failed or was cancelled): senders get this error.
-    struct ReaderClosed: Error {}
+    public struct ReaderClosed: Error {}
 
     /// Queues `chunk`, suspending while the channel is full.
-    func send(_ chunk: [UInt8]) async throws {
+    public func send(_ chunk: [UInt8]) async throws {
         try await withCheckedThrowingContinuation { continuation in enqueue(chunk, continuation) }
     }
 
@@ -49,7 +49,7 @@ final class ByteChannel: ByteSource, Sendable {
     }
 
     /// Queues `chunk`, blocking the calling thread (one of the blocking pool's) while the channel is full.
-    func sendBlocking(_ chunk: [UInt8]) throws {
+    public func sendBlocking(_ chunk: [UInt8]) throws {
         let capacity = self.capacity
         try state.wait(until: { $0.chunks.count < capacity || $0.readerClosed }) { state in
             if state.readerClosed { throw ReaderClosed() }
@@ -58,7 +58,7 @@ final class ByteChannel: ByteSource, Sendable {
     }
 
     /// No more chunks: the reader sees the end, or `error` once it has read what was queued.
-    func finish(throwing error: (any Error)? = nil) {
+    public func finish(throwing error: (any Error)? = nil) {
         state.withLock { state in
             state.finished = true
             state.failure = state.failure ?? error
@@ -67,7 +67,7 @@ final class ByteChannel: ByteSource, Sendable {
 
     /// The reader stops reading: queued and future chunks are dropped, senders fail, and a read
     /// still waiting throws `CancellationError`.
-    func closeReader() {
+    public func closeReader() {
         let senders = state.withLock { state in
             state.readerClosed = true
             state.finished = true
@@ -81,7 +81,7 @@ final class ByteChannel: ByteSource, Sendable {
 
     /// The next chunk, waiting for one; empty at the end. Throws the producer's error after the
     /// chunks queued before it.
-    func read() throws -> [UInt8] {
+    public func read() throws -> [UInt8] {
         let capacity = self.capacity
         let (next, resumed) = state.wait(until: { !$0.chunks.isEmpty || $0.finished }) { state in
             guard !state.chunks.isEmpty else {

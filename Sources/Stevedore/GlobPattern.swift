@@ -1,18 +1,18 @@
 /// A shell-style pattern over `/`-separated paths and object keys: `*` and `?` match within one
 /// segment, `[abc]`/`[a-z]`/`[!a]` one character of a set, `**` any number of whole segments.
-struct GlobPattern: Sendable, Hashable {
-    let pattern: String
+public struct GlobPattern: Sendable, Hashable {
+    public let pattern: String
 
-    init(_ pattern: String) {
+    public init(_ pattern: String) {
         self.pattern = pattern
     }
 
     /// Whether the pattern has any wildcard at all.
-    var hasWildcards: Bool { pattern.contains(where: { "*?[".contains($0) }) }
+    public var hasWildcards: Bool { pattern.contains(where: { "*?[".contains($0) }) }
 
     /// The part before the first segment with a wildcard: a folder to list, or a key prefix.
     /// `data/sales/2024-*.csv` → `data/sales/`.
-    var literalPrefix: String {
+    public var literalPrefix: String {
         var prefix = ""
         for segment in pattern.split(separator: "/", omittingEmptySubsequences: false).dropLast() {
             if segment.contains(where: { "*?[".contains($0) }) { break }
@@ -21,7 +21,7 @@ struct GlobPattern: Sendable, Hashable {
         return prefix
     }
 
-    func matches(_ path: String) -> Bool {
+    public func matches(_ path: String) -> Bool {
         Self.match(
             pattern.split(separator: "/", omittingEmptySubsequences: false)[...],
             path.split(separator: "/", omittingEmptySubsequences: false)[...])
