@@ -8,6 +8,7 @@ import Frames
 //   FramesBench rows PATH N       writes a CSV of exactly N rows (the same rows every time)
 //   FramesBench parse PATH        only reads PATH in batches, for RSS and profiles
 //   FramesBench stage PATH        reads PATH and stages it (parse + encode + gzip -1), for RSS
+//   FramesBench arrow PATH        reads an Arrow stream or file and times reading, then encoding
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -164,6 +165,25 @@ do {
         var rows = 0
         while let batch = try reader.next() { rows += batch.rowCount }
         print("parsed \(rows) rows")
+    case "arrow":
+        guard let path = arguments.dropFirst().first else {
+            throw BenchFailure(message: "usage: FramesBench arrow PATH")
+        }
+        var rows = 0
+        let read = try best(of: 3) {
+            rows = 0
+            let reader = try ArrowReader(path: path)
+            while let batch = try reader.next() { rows += batch.rowCount }
+        }
+        let encoded = try best(of: 3) {
+            let reader = try ArrowReader(path: path)
+            var encoder = StagedCSVEncoder(nullMarker: .emptyField)
+            while let batch = try reader.next() {
+                try encoder.append(batch)
+                _ = encoder.takeOutput()
+            }
+        }
+        print(String(format: "arrow: %d rows, read %.3f s, read+encode %.3f s", rows, read, encoded))
     case "stage":
         guard let path = arguments.dropFirst().first else {
             throw BenchFailure(message: "usage: FramesBench stage PATH")

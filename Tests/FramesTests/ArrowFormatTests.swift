@@ -58,6 +58,51 @@ struct ArrowFormatTests {
         #expect(back == frame)
     }
 
+    @Test("PostgreSQL's text of each type is read into Arrow exactly; what no column holds is refused")
+    func textIntoArrow() throws {
+        let schema = Schema([
+            .init(name: "big", type: .bigint), .init(name: "small", type: .smallint),
+            .init(name: "amount", type: .decimal(precision: 38, scale: 3)), .init(name: "flag", type: .boolean),
+            .init(name: "ratio", type: .double), .init(name: "single", type: .real), .init(name: "day", type: .date),
+            .init(name: "instant", type: .timestamptz),
+        ])
+        let rows: [[String?]] = [
+            [
+                "-9223372036854775808", "-32768", "-99999999999999999999999999999999999.999", "t", "NaN", "-Infinity",
+                "0001-01-01", "2024-03-01 12:00:00.5+00",
+            ],
+            ["9223372036854775807", "32767", "0.5", "f", "1e-320", "3.4028235e+38", "9999-12-31", nil],
+            [nil, "0", "12", nil, "-0", "0.1", nil, "1969-12-31 23:59:59.999999+00"],
+        ]
+        var writer = ArrowWriter(schema: schema, format: .stream)
+        let bytes =
+            try writer.start() + writer.write(TextBatch(columnNames: schema.names, rows: rows)) + writer.finish()
+        let back = try ArrowReader(source: MemoryByteSource(bytes), name: nil)
+        let batch = try #require(try back.next())
+        #expect(
+            batch.rows[0] == [
+                "-9223372036854775808", "-32768", "-99999999999999999999999999999999999.999", "true", "NaN",
+                "-Infinity", "0001-01-01", "2024-03-01 12:00:00.500000+00",
+            ])
+        #expect(
+            batch.rows[1] == [
+                "9223372036854775807", "32767", "0.500", "false", "1e-320", "3.4028235e+38", "9999-12-31", nil,
+            ])
+        #expect(batch.rows[2] == [nil, "0", "12.000", nil, "-0", "0.1", nil, "1969-12-31 23:59:59.999999+00"])
+
+        for (column, text) in [
+            (0, "9223372036854775808"), (1, "32768"), (2, "1.0001"), (2, "1" + String(repeating: "0", count: 36)),
+            (0, "1.5"),
+        ] {
+            var row: [String?] = Array(repeating: nil, count: schema.fields.count)
+            row[column] = text
+            var refusing = ArrowWriter(schema: schema, format: .stream)
+            #expect(throws: FrameError.self, "\(text)") {
+                _ = try refusing.write(TextBatch(columnNames: schema.names, rows: [row]))
+            }
+        }
+    }
+
     @Test("numeric and JSON columns go out as their text")
     func textForms() throws {
         let frame = try Frame(columns: [

@@ -4,7 +4,7 @@ import Frames
 /// chunks of a size the input's length picks, and feeds every batch to the staged-CSV encoder, as
 /// a load does. Bad input may throw `FrameError`; any other error or a crash is a bug. A batch
 /// never holds more rows than the reader's limit, nor declares other types than its schema's.
-/// Reading stops after 8 MiB of staged CSV: a dictionary or a view may repeat a long value for each
+/// Reading stops after 2 MiB of staged CSV: a dictionary or a view may repeat a long value for each
 /// row (as real writers do for repeated strings), so the output may be far larger than the input;
 /// memory stays one batch, but the time is the output's.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -18,7 +18,7 @@ public func arrowReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             source: MemoryByteSource(input.payload, chunkSize: chunkSize), name: "fuzz.arrows", options: options)
         var encoder = StagedCSVEncoder(nullMarker: .emptyField)
         var staged = 0
-        while staged < 8 << 20, let batch = try reader.next() {
+        while staged < 2 << 20, let batch = try reader.next() {
             fuzzCheck(batch.rowCount <= options.batchRows, "a batch of \(batch.rowCount) rows")
             fuzzCheck(batch.declaredTypes == reader.declaredTypes, "a batch declares other types")
             do {

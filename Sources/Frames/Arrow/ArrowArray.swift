@@ -13,6 +13,22 @@ struct ArrowArray: Sendable {
     /// the views' data buffers.
     let buffers: [Range<Int>]
     let children: [ArrowArray]
+    /// How each value is read and written, decided once from the field.
+    let kind: ArrowValueKind
+
+    init(
+        field: ArrowField, length: Int, nullCount: Int, body: [UInt8], validity: Range<Int>?, buffers: [Range<Int>],
+        children: [ArrowArray]
+    ) {
+        self.field = field
+        self.length = length
+        self.nullCount = nullCount
+        self.body = body
+        self.validity = validity
+        self.buffers = buffers
+        self.children = children
+        kind = ArrowValueKind(field)
+    }
 
     /// Whether row `index` holds a value (not NULL).
     @inline(__always)
@@ -37,16 +53,16 @@ struct ArrowArray: Sendable {
     /// The byte range of variable-length value `index` (Utf8, Binary and their large and view forms).
     @inline(__always)
     func valueRange(_ index: Int) -> Range<Int> {
-        switch field.type {
-        case .utf8, .binary:
+        switch kind {
+        case .string(.offsets32), .binary(.offsets32):
             let start = Int(element(0, index, as: Int32.self))
             let end = Int(element(0, index + 1, as: Int32.self))
             return buffers[1].lowerBound + start..<buffers[1].lowerBound + end
-        case .largeUTF8, .largeBinary:
+        case .string(.offsets64), .binary(.offsets64):
             let start = Int(element(0, index, as: Int64.self))
             let end = Int(element(0, index + 1, as: Int64.self))
             return buffers[1].lowerBound + start..<buffers[1].lowerBound + end
-        case .fixedSizeBinary(let width):
+        case .binary(.fixed(let width)):
             let start = buffers[0].lowerBound + index * width
             return start..<start + width
         default:
@@ -162,9 +178,13 @@ struct ArrowArrayBuilder {
             buffers = [try fixedWidth(path, length: length, bytes: bits / 8)]
         case .bool:
             buffers = [try fixedWidth(path, length: (length + 7) / 8, bytes: 1)]
-        case .decimal(_, _, let bits):
+        case .decimal(let precision, let scale, let bits):
             guard bits == 128 || bits == 256 || bits == 64 || bits == 32 else {
                 throw Malformed(field: path, message: "a decimal of \(bits) bits")
+            }
+            // 256 bits hold 76 digits; a scale beyond the digits would only pad zeros.
+            guard (1...76).contains(precision), (-76...76).contains(scale) else {
+                throw Malformed(field: path, message: "a decimal of precision \(precision) and scale \(scale)")
             }
             buffers = [try fixedWidth(path, length: length, bytes: bits / 8)]
         case .date(let bits):
@@ -331,6 +351,57 @@ struct ArrowArrayBuilder {
                     message: "view \(index) points at \(size) bytes at \(offset) of data buffer \(buffer), "
                         + "which lie outside it")
             }
+        }
+    }
+}
+
+/// What an array's values are, as the text writer reads them: a flat case per physical form, so
+/// that writing a value is one switch on a small enum.
+enum ArrowValueKind: Sendable, Hashable {
+    /// Where a variable-length value's bytes are.
+    enum Layout: Sendable, Hashable {
+        case offsets32, offsets64, view
+        case fixed(Int)
+    }
+
+    case null
+    case dictionary(indexBits: Int, signed: Bool, id: Int64)
+    case signed(bytes: Int)
+    case unsigned(bytes: Int)
+    case float16, float32, float64
+    case bool
+    case decimal(bytes: Int, scale: Int)
+    case date32, date64
+    case time(ArrowType.TimeUnit, bytes: Int)
+    case timestamp(ArrowType.TimeUnit, zoned: Bool)
+    case duration(ArrowType.TimeUnit)
+    case string(Layout)
+    case binary(Layout)
+    case nested
+
+    init(_ field: ArrowField) {
+        if let encoding = field.dictionary {
+            self = .dictionary(indexBits: encoding.indexBitWidth, signed: encoding.indexSigned, id: encoding.id)
+            return
+        }
+        switch field.type {
+        case .null, .unsupported: self = .null
+        case .int(let bits, let signed): self = signed ? .signed(bytes: bits / 8) : .unsigned(bytes: bits / 8)
+        case .floatingPoint(let bits): self = bits == 16 ? .float16 : bits == 32 ? .float32 : .float64
+        case .bool: self = .bool
+        case .decimal(_, let scale, let bits): self = .decimal(bytes: bits / 8, scale: scale)
+        case .date(let bits): self = bits == 32 ? .date32 : .date64
+        case .time(let unit, let bits): self = .time(unit, bytes: bits / 8)
+        case .timestamp(let unit, let zone): self = .timestamp(unit, zoned: zone != nil)
+        case .duration(let unit): self = .duration(unit)
+        case .utf8: self = .string(.offsets32)
+        case .largeUTF8: self = .string(.offsets64)
+        case .utf8View: self = .string(.view)
+        case .binary: self = .binary(.offsets32)
+        case .largeBinary: self = .binary(.offsets64)
+        case .binaryView: self = .binary(.view)
+        case .fixedSizeBinary(let width): self = .binary(.fixed(width))
+        case .list, .largeList, .fixedSizeList, .structure, .map: self = .nested
         }
     }
 }

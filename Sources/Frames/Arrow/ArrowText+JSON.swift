@@ -7,8 +7,8 @@ extension ArrowText {
             output.append(contentsOf: ArrowText.null)
             return
         }
-        if let encoding = array.field.dictionary {
-            let (values, index) = try dictionaryValue(array, row, encoding)
+        if case .dictionary(let bits, let signed, let id) = array.kind {
+            let (values, index) = try dictionaryValue(array, row, bits: bits, signed: signed, id: id)
             return try appendJSON(values, index, to: &output, column: column)
         }
         switch array.field.type {

@@ -15,68 +15,82 @@ struct ArrowText {
     var keepsNanoseconds: Set<String> = []
 
     /// Appends value `row` of `array` (which must be valid there).
+    @inline(__always)
     func append(_ array: ArrowArray, _ row: Int, to output: inout [UInt8], column: String) throws(Unwritable) {
-        if let encoding = array.field.dictionary {
-            let (values, index) = try dictionaryValue(array, row, encoding)
-            guard values.isValid(index) else { return }
-            return try append(values, index, to: &output, column: column)
-        }
-        switch array.field.type {
-        case .int(let bits, let signed):
-            appendInteger(array, row, bits: bits, signed: signed, to: &output)
-        case .floatingPoint(let bits):
-            switch bits {
-            case 16: appendFloat(ArrowText.float(half: array.element(0, row, as: UInt16.self)), to: &output)
-            case 32: appendFloat(Float(bitPattern: array.element(0, row, as: UInt32.self)), to: &output)
-            default: Value.appendDouble(Double(bitPattern: array.element(0, row, as: UInt64.self)), to: &output)
+        switch array.kind {
+        case .signed(let bytes):
+            let value: Int64
+            switch bytes {
+            case 1: value = Int64(array.element(0, row, as: Int8.self))
+            case 2: value = Int64(array.element(0, row, as: Int16.self))
+            case 4: value = Int64(array.element(0, row, as: Int32.self))
+            default: value = array.element(0, row, as: Int64.self)
             }
+            Value.appendInteger(value, to: &output)
+        case .unsigned(let bytes):
+            switch bytes {
+            case 1: Value.appendInteger(Int64(array.element(0, row, as: UInt8.self)), to: &output)
+            case 2: Value.appendInteger(Int64(array.element(0, row, as: UInt16.self)), to: &output)
+            case 4: Value.appendInteger(Int64(array.element(0, row, as: UInt32.self)), to: &output)
+            default:
+                let value = array.element(0, row, as: UInt64.self)
+                if let small = Int64(exactly: value) {
+                    Value.appendInteger(small, to: &output)
+                } else {
+                    output.append(contentsOf: String(value).utf8)
+                }
+            }
+        case .float16: appendFloat(ArrowText.float(half: array.element(0, row, as: UInt16.self)), to: &output)
+        case .float32: appendFloat(Float(bitPattern: array.element(0, row, as: UInt32.self)), to: &output)
+        case .float64: Value.appendDouble(Double(bitPattern: array.element(0, row, as: UInt64.self)), to: &output)
         case .bool:
             let bit = array.body[array.buffers[0].lowerBound + row >> 3] & (1 << UInt8(row & 7)) != 0
             output.append(contentsOf: bit ? Value.trueBytes : Value.falseBytes)
-        case .decimal(_, let scale, let bits):
-            appendDecimal(array, row, bits: bits, scale: scale, to: &output)
-        case .date(let bits):
-            let days =
-                bits == 32
-                ? Int64(array.element(0, row, as: Int32.self))
-                : ArrowText.floorDivide(array.element(0, row, as: Int64.self), 86_400_000)
-            try appendDate(days, to: &output)
-        case .time(let unit, let bits):
-            let raw = bits == 32 ? Int64(array.element(0, row, as: Int32.self)) : array.element(0, row, as: Int64.self)
+        case .decimal(let bytes, let scale):
+            appendDecimal(array, row, bytes: bytes, scale: scale, to: &output)
+        case .date32:
+            try appendDate(Int64(array.element(0, row, as: Int32.self)), to: &output)
+        case .date64:
+            try appendDate(ArrowText.floorDivide(array.element(0, row, as: Int64.self), 86_400_000), to: &output)
+        case .time(let unit, let bytes):
+            let raw = bytes == 4 ? Int64(array.element(0, row, as: Int32.self)) : array.element(0, row, as: Int64.self)
             let micros = try microseconds(raw, unit, column: column)
             guard micros >= 0, micros <= 86_400_000_000 else {
                 throw Unwritable(message: "time of day \(raw) \(unit.suffix) is not within one day")
             }
             ArrowText.appendClock(micros, to: &output)
-        case .timestamp(let unit, let zone):
-            try appendTimestamp(
-                array.element(0, row, as: Int64.self), unit, zoned: zone != nil, column: column, to: &output)
+        case .timestamp(let unit, let zoned):
+            try appendTimestamp(array.element(0, row, as: Int64.self), unit, zoned: zoned, column: column, to: &output)
         case .duration(let unit):
             let micros = try microseconds(array.element(0, row, as: Int64.self), unit, column: column)
             if micros < 0 { output.append(UInt8(ascii: "-")) }
             ArrowText.appendClock(micros.magnitude, unboundedHours: true, to: &output)
-        case .utf8, .largeUTF8, .utf8View:
+        case .string:
             let range = array.valueRange(row)
             if let bad = UTF8Validation.firstInvalid(in: array.body, range) {
                 throw Unwritable(message: "the string is not UTF-8 (byte \(bad - range.lowerBound + 1) of it)")
             }
             output.append(contentsOf: array.body[range])
-        case .binary, .largeBinary, .binaryView, .fixedSizeBinary:
+        case .binary:
             output.append(contentsOf: binaryPrefix)
             ArrowText.appendHex(array.body[array.valueRange(row)], to: &output)
-        case .list, .largeList, .fixedSizeList, .structure, .map:
+        case .dictionary(let bits, let signed, let id):
+            let (values, index) = try dictionaryValue(array, row, bits: bits, signed: signed, id: id)
+            guard values.isValid(index) else { return }
+            try append(values, index, to: &output, column: column)
+        case .nested:
             try appendJSON(array, row, to: &output, column: column)
-        case .null, .unsupported:
+        case .null:
             break
         }
     }
 
     /// The dictionary values and the index that row `row` of indices `array` refers to.
-    func dictionaryValue(_ array: ArrowArray, _ row: Int, _ encoding: ArrowField.Dictionary) throws(Unwritable)
+    func dictionaryValue(_ array: ArrowArray, _ row: Int, bits: Int, signed: Bool, id: Int64) throws(Unwritable)
         -> (ArrowArray, Int)
     {
         let raw: Int64
-        switch (encoding.indexBitWidth, encoding.indexSigned) {
+        switch (bits, signed) {
         case (8, true): raw = Int64(array.element(0, row, as: Int8.self))
         case (8, false): raw = Int64(array.element(0, row, as: UInt8.self))
         case (16, true): raw = Int64(array.element(0, row, as: Int16.self))
@@ -85,32 +99,13 @@ struct ArrowText {
         case (32, false): raw = Int64(array.element(0, row, as: UInt32.self))
         default: raw = array.element(0, row, as: Int64.self)
         }
-        guard let dictionary = dictionaries[encoding.id] else {
-            throw Unwritable(message: "dictionary \(encoding.id) was never sent")
+        guard let dictionary = dictionaries[id] else {
+            throw Unwritable(message: "dictionary \(id) was never sent")
         }
         guard let found = dictionary.value(at: raw) else {
-            throw Unwritable(message: "index \(raw) is outside dictionary \(encoding.id) of \(dictionary.count) values")
+            throw Unwritable(message: "index \(raw) is outside dictionary \(id) of \(dictionary.count) values")
         }
         return found
-    }
-
-    private func appendInteger(_ array: ArrowArray, _ row: Int, bits: Int, signed: Bool, to output: inout [UInt8]) {
-        switch (bits, signed) {
-        case (8, true): Value.appendInteger(Int64(array.element(0, row, as: Int8.self)), to: &output)
-        case (8, false): Value.appendInteger(Int64(array.element(0, row, as: UInt8.self)), to: &output)
-        case (16, true): Value.appendInteger(Int64(array.element(0, row, as: Int16.self)), to: &output)
-        case (16, false): Value.appendInteger(Int64(array.element(0, row, as: UInt16.self)), to: &output)
-        case (32, true): Value.appendInteger(Int64(array.element(0, row, as: Int32.self)), to: &output)
-        case (32, false): Value.appendInteger(Int64(array.element(0, row, as: UInt32.self)), to: &output)
-        case (_, true): Value.appendInteger(array.element(0, row, as: Int64.self), to: &output)
-        default:
-            let value = array.element(0, row, as: UInt64.self)
-            if let small = Int64(exactly: value) {
-                Value.appendInteger(small, to: &output)
-            } else {
-                output.append(contentsOf: String(value).utf8)
-            }
-        }
     }
 
     /// A float in the shortest form that reads back as the same float (`NaN`, `Infinity`, `-0`).
@@ -123,14 +118,15 @@ struct ArrowText {
     }
 
     /// A decimal's two's-complement integer, written with `scale` digits after the point.
-    private func appendDecimal(_ array: ArrowArray, _ row: Int, bits: Int, scale: Int, to output: inout [UInt8]) {
-        let start = array.buffers[0].lowerBound + row * (bits / 8)
-        var words: [UInt64]
-        switch bits {
-        case 32: words = [UInt64(bitPattern: Int64(array.load(start, as: Int32.self)))]
-        case 64: words = [array.load(start, as: UInt64.self)]
-        default: words = (0..<bits / 64).map { array.load(start + $0 * 8, as: UInt64.self) }
+    private func appendDecimal(_ array: ArrowArray, _ row: Int, bytes: Int, scale: Int, to output: inout [UInt8]) {
+        let start = array.buffers[0].lowerBound + row * bytes
+        if bytes <= 8 || Self.fitsInt64(array, start, bytes: bytes) {
+            // Most values: the low word holds it all, the rest is its sign.
+            let value = bytes == 4 ? Int64(array.load(start, as: Int32.self)) : array.load(start, as: Int64.self)
+            Self.appendScaled(value, scale: scale, to: &output)
+            return
         }
+        var words = (0..<bytes / 8).map { array.load(start + $0 * 8, as: UInt64.self) }
         let negative = words[words.count - 1] >> 63 == 1
         if negative {
             // Two's complement: invert and add one.
@@ -142,17 +138,72 @@ struct ArrowText {
                 }
             }
         }
-        var digits = ArrowText.decimalDigits(words)
-        if scale < 0 {
-            if digits != [UInt8(ascii: "0")] { digits += repeatElement(UInt8(ascii: "0"), count: -scale) }
-        } else if scale > 0 {
-            if digits.count <= scale {
-                digits = Array(repeatElement(UInt8(ascii: "0"), count: scale - digits.count + 1)) + digits
-            }
-            digits.insert(UInt8(ascii: "."), at: digits.count - scale)
-        }
         if negative { output.append(UInt8(ascii: "-")) }
-        output.append(contentsOf: digits)
+        Self.appendScaledDigits(ArrowText.decimalDigits(words), scale: scale, to: &output)
+    }
+
+    /// Whether the wide integer at `start` is its low 64 bits sign-extended.
+    @inline(__always)
+    private static func fitsInt64(_ array: ArrowArray, _ start: Int, bytes: Int) -> Bool {
+        let sign: UInt64 = array.load(start, as: Int64.self) < 0 ? .max : 0
+        for word in 1..<bytes / 8 where array.load(start + word * 8, as: UInt64.self) != sign { return false }
+        return true
+    }
+
+    /// `value` × 10^-scale in plain digits, written in place.
+    static func appendScaled(_ value: Int64, scale: Int, to output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        let start = output.count
+        appendUnsigned(value.magnitude, to: &output)
+        let count = output.count - start
+        if scale <= 0 {
+            if value != 0 { output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -scale)) }
+        } else if count <= scale {
+            let zeros = repeatElement(UInt8(ascii: "0"), count: scale - count)
+            output.insert(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: ".")] + zeros, at: start)
+        } else {
+            output.insert(UInt8(ascii: "."), at: output.count - scale)
+        }
+    }
+
+    /// The decimal digits of `value`.
+    static func appendUnsigned(_ value: UInt64, to output: inout [UInt8]) {
+        var count = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        var index = output.count - 1
+        var remaining = value
+        repeat {
+            output[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
+            index -= 1
+        } while remaining > 0
+    }
+
+    /// Unsigned decimal `digits` with the point `scale` places from the right (zeros added for a
+    /// negative scale).
+    static func appendScaledDigits(_ digits: [UInt8], scale: Int, to output: inout [UInt8]) {
+        if scale <= 0 {
+            output.append(contentsOf: digits)
+            if digits != [UInt8(ascii: "0")] {
+                output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -scale))
+            }
+            return
+        }
+        if digits.count <= scale {
+            output.append(UInt8(ascii: "0"))
+            output.append(UInt8(ascii: "."))
+            output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: scale - digits.count))
+            output.append(contentsOf: digits)
+            return
+        }
+        output.append(contentsOf: digits[..<(digits.count - scale)])
+        output.append(UInt8(ascii: "."))
+        output.append(contentsOf: digits[(digits.count - scale)...])
     }
 
     /// The decimal digits of an unsigned little-endian multi-word integer.

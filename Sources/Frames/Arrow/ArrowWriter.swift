@@ -205,6 +205,8 @@ struct ArrowColumnBuilder {
         if ArrowColumnBuilder.isVariableLength(type) {
             offsets.reserveCapacity((rows + 1) * 4)
             appendLittleEndian(Int32(0), to: &offsets)
+        } else {
+            values.reserveCapacity(type == .boolean ? (rows + 7) / 8 : rows * ArrowColumnBuilder.width(type))
         }
     }
 
@@ -233,19 +235,99 @@ struct ArrowColumnBuilder {
     }
 
     /// Appends a field's text as PostgreSQL writes it; false when it is not a value of the type.
+    /// The common types are read straight into their buffers, without a `Value` between.
     mutating func append(text: ArraySlice<UInt8>) -> Bool {
         switch type {
         case .text, .json, .numeric:
             setValid(true)
             data.append(contentsOf: text)
             appendLittleEndian(Int32(data.count), to: &offsets)
-            count += 1
-            return true
+        case .smallint, .integer, .bigint:
+            guard let value = Self.integer(text), type.integerRange?.contains(value) == true else { return false }
+            setValid(true)
+            switch type {
+            case .smallint: appendLittleEndian(Int16(value), to: &values)
+            case .integer: appendLittleEndian(Int32(value), to: &values)
+            default: appendLittleEndian(value, to: &values)
+            }
+        case .boolean where text.count == 1:
+            guard text.first == UInt8(ascii: "t") || text.first == UInt8(ascii: "f") else { return false }
+            setValid(true)
+            setBit(text.first == UInt8(ascii: "t"))
+        case .double, .real:
+            guard let value = Value.parseFiniteNumber(text) ?? Value.parseDouble(text) else { return false }
+            setValid(true)
+            if type == .real {
+                appendLittleEndian(Float(value).bitPattern, to: &values)
+            } else {
+                appendLittleEndian(value.bitPattern, to: &values)
+            }
+        case .decimal(_, let scale):
+            guard let value = Self.scaledInteger(text, scale: scale) else { return false }
+            setValid(true)
+            appendLittleEndian(UInt64(truncatingIfNeeded: value), to: &values)
+            appendLittleEndian(UInt64(truncatingIfNeeded: value >> 64), to: &values)
+        case .date, .timestamp, .timestamptz:
+            guard let parsed = ISODateTime.parse(text) else { return false }
+            setValid(true)
+            if type == .date {
+                appendLittleEndian(Int32(parsed.days), to: &values)
+            } else {
+                appendLittleEndian(parsed.microsecondsSinceEpoch, to: &values)
+            }
         default:
             guard let value = Value.parse(text, as: type) else { return false }
             append(value)
             return true
         }
+        count += 1
+        return true
+    }
+
+    /// An integer in plain digits with an optional minus sign, as PostgreSQL prints one.
+    @inline(__always)
+    static func integer(_ text: ArraySlice<UInt8>) -> Int64? {
+        var index = text.startIndex
+        let negative = index < text.endIndex && text[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        guard index < text.endIndex, text.endIndex - index <= 19 else { return nil }
+        var magnitude: UInt64 = 0
+        while index < text.endIndex {
+            let digit = text[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            magnitude = magnitude * 10 + UInt64(digit)
+            index += 1
+        }
+        if negative { return magnitude <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil }
+        return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
+    }
+
+    /// A decimal's digits as an integer of `scale` digits after the point, or nil when it has
+    /// more fraction digits or does not fit 38 digits.
+    static func scaledInteger(_ text: ArraySlice<UInt8>, scale: Int) -> Int128? {
+        var index = text.startIndex
+        let negative = index < text.endIndex && text[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        var value: Int128 = 0
+        var digits = 0
+        var fraction: Int?
+        while index < text.endIndex {
+            let byte = text[index]
+            index += 1
+            if byte == UInt8(ascii: "."), fraction == nil {
+                fraction = 0
+                continue
+            }
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10, digits < 38 else { return nil }
+            value = value * 10 + Int128(digit)
+            if value != 0 { digits += 1 }
+            if let places = fraction { fraction = places + 1 }
+        }
+        let places = fraction ?? 0
+        guard places <= scale, digits + scale - places <= 38 else { return nil }
+        for _ in places..<scale { value *= 10 }
+        return negative ? -value : value
     }
 
     mutating func append(_ value: Value?) {
