@@ -56,6 +56,24 @@ public enum ColumnType: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether a column of this type holds every value of `other` exactly, from the same staged
+    /// text: the type itself, a wider integer or decimal, an unconstrained numeric, or text.
+    public func holdsEvery(_ other: ColumnType) -> Bool {
+        if self == other || self == .text { return true }
+        switch (self, other) {
+        case (.numeric, .smallint), (.numeric, .integer), (.numeric, .bigint), (.numeric, .decimal),
+            (.integer, .smallint), (.bigint, .smallint), (.bigint, .integer):
+            return true
+        case (.decimal(let precision, let scale), .decimal(let otherPrecision, let otherScale)):
+            return precision - scale >= otherPrecision - otherScale && scale >= otherScale
+        case (.decimal(let precision, let scale), _):
+            guard let range = other.integerRange else { return false }
+            return precision - scale >= String(range.lowerBound).count - 1
+        default:
+            return false
+        }
+    }
+
     /// The range an integer type holds, or nil for other types.
     public var integerRange: ClosedRange<Int64>? {
         switch self {

@@ -141,6 +141,21 @@ enum ISODateTime {
     /// `value` in decimal, zero-padded to `width`; a negative or wider value is written in full
     /// (never truncated), so a bad date shows as itself rather than as another date.
     static func appendPadded(_ value: Int, width: Int, to output: inout [UInt8]) {
+        // The common widths, written without a loop of divisions.
+        if width == 2 && value >= 0 && value < 100 {
+            output.append(zero + UInt8(value / 10))
+            output.append(zero + UInt8(value % 10))
+            return
+        }
+        if width == 4 && value >= 0 && value < 10_000 {
+            let high = value / 100
+            let low = value % 100
+            output.append(zero + UInt8(high / 10))
+            output.append(zero + UInt8(high % 10))
+            output.append(zero + UInt8(low / 10))
+            output.append(zero + UInt8(low % 10))
+            return
+        }
         var divisor = 1
         for _ in 1..<width { divisor *= 10 }
         if value >= 0 && value < divisor * 10 {

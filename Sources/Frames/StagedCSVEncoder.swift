@@ -98,7 +98,7 @@ public struct StagedCSVEncoder: Sendable {
         let trusted = (0..<columnCount).map { column in
             guard column < batch.declaredTypes.count, let type = batch.declaredTypes[column] else { return false }
             let inferred = inference.columns[column]
-            return inferred.pinnedType == type && (inferred.targetType ?? type) == type
+            return inferred.pinnedType == type && (inferred.targetType ?? type).holdsEvery(type)
         }
         let bareHex = (0..<columnCount).map {
             writesBareHex && trusted[$0] && batch.declaredTypes[$0] == .binary

@@ -1,7 +1,8 @@
 /// Checks bytes are well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
 enum UTF8Validation {
     /// The index of the first byte of the first ill-formed sequence in `bytes[range]`, or nil.
-    static func firstInvalid(in bytes: [UInt8], _ range: Range<Int>) -> Int? {
+    static func firstInvalid<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, _ range: Range<Int>) -> Int?
+    where Bytes.Index == Int {
         var index = range.lowerBound
         let end = range.upperBound
         while index < end {

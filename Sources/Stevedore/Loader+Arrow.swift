@@ -12,15 +12,39 @@ extension Loader {
         format: ArrowWriter.Format = .stream, to sink: @escaping @Sendable ([UInt8]) async throws -> Void
     ) async throws -> (schema: Schema, rows: Int) {
         let transcoder = ArrowTranscoding(nullMarker: dialect.nullMarker, format: format, name: table.description)
-        let schema = try await export(
-            table, partition: partition, columns: columns,
-            prepare: { await transcoder.start($0) },
-            to: { chunk in
-                let bytes = try await transcoder.convert(chunk)
-                if !bytes.isEmpty { try await sink(bytes) }
-            })
-        try await sink(try await transcoder.finish())
-        return (schema, await transcoder.rowCount)
+        // The rows arrive while earlier ones are converted and written: a queue of a few COPY
+        // chunks between the warehouse's output and the conversion, each in a task of its own.
+        let chunks = BoundedQueue<[UInt8]>(capacity: 4)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    while let chunk = try await chunks.next() {
+                        let bytes = try await transcoder.convert(chunk)
+                        if !bytes.isEmpty { try await sink(bytes) }
+                    }
+                    try await sink(try await transcoder.finish())
+                } catch {
+                    // The COPY's sends stop waiting, and fail with this error.
+                    await chunks.finish(throwing: error)
+                    throw error
+                }
+            }
+            let schema: Schema
+            do {
+                schema = try await export(
+                    table, partition: partition, columns: columns, prepare: { await transcoder.start($0) },
+                    to: { try await chunks.send($0) })
+            } catch {
+                await chunks.finish(throwing: error)
+                group.cancelAll()
+                // The export's error, which names the step and table (and the conversion's error).
+                try? await group.waitForAll()
+                throw error
+            }
+            await chunks.finish()
+            try await group.waitForAll()
+            return (schema, await transcoder.rowCount)
+        }
     }
 
     /// `unloadArrow` to an open file (stdout, a pipe), each write on the blocking pool.

@@ -103,6 +103,18 @@ struct ArrowFormatTests {
         }
     }
 
+    @Test("a declared type is trusted into a column that holds every value of it, and only such a column")
+    func holdsEvery() {
+        #expect(ColumnType.numeric.holdsEvery(.decimal(precision: 8, scale: 2)))
+        #expect(ColumnType.bigint.holdsEvery(.smallint) && ColumnType.text.holdsEvery(.timestamptz))
+        #expect(ColumnType.decimal(precision: 12, scale: 2).holdsEvery(.integer))
+        #expect(!ColumnType.decimal(precision: 11, scale: 2).holdsEvery(.integer))
+        #expect(ColumnType.decimal(precision: 10, scale: 3).holdsEvery(.decimal(precision: 8, scale: 2)))
+        #expect(!ColumnType.decimal(precision: 10, scale: 1).holdsEvery(.decimal(precision: 8, scale: 2)))
+        #expect(!ColumnType.smallint.holdsEvery(.integer) && !ColumnType.double.holdsEvery(.real))
+        #expect(!ColumnType.timestamptz.holdsEvery(.timestamp) && !ColumnType.integer.holdsEvery(.text))
+    }
+
     @Test("numeric and JSON columns go out as their text")
     func textForms() throws {
         let frame = try Frame(columns: [

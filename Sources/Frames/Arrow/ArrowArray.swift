@@ -1,12 +1,26 @@
+/// A message body's bytes, copied once into memory that does not move, so that the arrays of its
+/// batch read values through a plain pointer: no reference counting per value. Its pointer code is
+/// confined to this file, beside the reads it serves (a hot loop over a batch's bytes).
+final class ArrowBody: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
+
+    init(_ body: [UInt8]) {
+        bytes = .allocate(byteCount: max(1, body.count), alignment: 8)
+        body.withUnsafeBytes { bytes.copyMemory(from: $0) }
+    }
+
+    deinit { bytes.deallocate() }
+}
+
 /// One field's values in one record batch: the field, its row count, and where its buffers lie in
 /// the batch's body, every range and offset checked when it is built, so reading a value cannot go
 /// past the body whatever the input declared.
-struct ArrowArray: Sendable {
+final class ArrowArray: Sendable {
     let field: ArrowField
     let length: Int
     let nullCount: Int
-    /// The body the ranges index; shared, not copied, by every array of a batch.
-    let body: [UInt8]
+    /// The body the ranges index, shared by every array of a batch (and kept alive by them).
+    let body: ArrowBody
     /// The validity bitmap, or nil when every value is valid.
     let validity: Range<Int>?
     /// The type's buffers after the validity bitmap: values; or offsets and data; or views, then
@@ -15,9 +29,14 @@ struct ArrowArray: Sendable {
     let children: [ArrowArray]
     /// How each value is read and written, decided once from the field.
     let kind: ArrowValueKind
+    /// `body`'s bytes, and where the bitmap (-1: none) and the first two buffers start, read per value.
+    private nonisolated(unsafe) let base: UnsafeRawPointer
+    private let validityStart: Int
+    private let firstStart: Int
+    private let secondStart: Int
 
     init(
-        field: ArrowField, length: Int, nullCount: Int, body: [UInt8], validity: Range<Int>?, buffers: [Range<Int>],
+        field: ArrowField, length: Int, nullCount: Int, body: ArrowBody, validity: Range<Int>?, buffers: [Range<Int>],
         children: [ArrowArray]
     ) {
         self.field = field
@@ -28,26 +47,42 @@ struct ArrowArray: Sendable {
         self.buffers = buffers
         self.children = children
         kind = ArrowValueKind(field)
+        base = UnsafeRawPointer(body.bytes.baseAddress!)
+        validityStart = validity?.lowerBound ?? -1
+        firstStart = buffers.first?.lowerBound ?? 0
+        secondStart = buffers.count > 1 ? buffers[1].lowerBound : 0
     }
 
     /// Whether row `index` holds a value (not NULL).
     @inline(__always)
     func isValid(_ index: Int) -> Bool {
         // Without a bitmap, NULLs are all or nothing: a Null-type array is all NULL.
-        guard let validity else { return nullCount == 0 }
-        return body[validity.lowerBound + index >> 3] & (1 << UInt8(index & 7)) != 0
+        guard validityStart >= 0 else { return nullCount == 0 }
+        return base.load(fromByteOffset: validityStart + index >> 3, as: UInt8.self) & (1 << UInt8(index & 7)) != 0
+    }
+
+    /// Bit `index` of the first buffer (a Bool array's values).
+    @inline(__always)
+    func bit(_ index: Int) -> Bool {
+        base.load(fromByteOffset: firstStart + index >> 3, as: UInt8.self) & (1 << UInt8(index & 7)) != 0
     }
 
     /// A little-endian fixed-width value at byte `offset` of the body.
     @inline(__always)
     func load<Value: FixedWidthInteger>(_ offset: Int, as type: Value.Type) -> Value {
-        body.withUnsafeBytes { Value(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: Value.self)) }
+        Value(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: Value.self))
     }
 
-    /// Value `index` of a fixed-width buffer.
+    /// Value `index` of a fixed-width buffer (0 or 1).
     @inline(__always)
     func element<Value: FixedWidthInteger>(_ buffer: Int, _ index: Int, as type: Value.Type) -> Value {
-        load(buffers[buffer].lowerBound + index * MemoryLayout<Value>.size, as: type)
+        load((buffer == 0 ? firstStart : secondStart) + index * MemoryLayout<Value>.size, as: type)
+    }
+
+    /// The bytes at `range` of the body.
+    @inline(__always)
+    func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)
     }
 
     /// The byte range of variable-length value `index` (Utf8, Binary and their large and view forms).
@@ -57,16 +92,16 @@ struct ArrowArray: Sendable {
         case .string(.offsets32), .binary(.offsets32):
             let start = Int(element(0, index, as: Int32.self))
             let end = Int(element(0, index + 1, as: Int32.self))
-            return buffers[1].lowerBound + start..<buffers[1].lowerBound + end
+            return secondStart + start..<secondStart + end
         case .string(.offsets64), .binary(.offsets64):
             let start = Int(element(0, index, as: Int64.self))
             let end = Int(element(0, index + 1, as: Int64.self))
-            return buffers[1].lowerBound + start..<buffers[1].lowerBound + end
+            return secondStart + start..<secondStart + end
         case .binary(.fixed(let width)):
-            let start = buffers[0].lowerBound + index * width
+            let start = firstStart + index * width
             return start..<start + width
         default:
-            let view = buffers[0].lowerBound + index * 16
+            let view = firstStart + index * 16
             let length = Int(load(view, as: Int32.self))
             if length <= 12 { return view + 4..<view + 4 + length }
             let data = buffers[1 + Int(load(view + 8, as: Int32.self))]
@@ -100,6 +135,7 @@ struct ArrowArrayBuilder {
 
     let header: ArrowMessage.RecordBatchHeader
     let body: [UInt8]
+    private let storage: ArrowBody
     /// Rows a batch may declare beyond one per bit of its body.
     static let freeRows: Int64 = 65_536
     private var nextNode = 0
@@ -109,6 +145,7 @@ struct ArrowArrayBuilder {
     init(header: ArrowMessage.RecordBatchHeader, body: [UInt8]) {
         self.header = header
         self.body = body
+        storage = ArrowBody(body)
     }
 
     /// Every top-level field's array; each must hold the batch's row count.
@@ -152,7 +189,7 @@ struct ArrowArrayBuilder {
         // A Null array has no buffers at all; every other type starts with a validity bitmap.
         if type == .null {
             return ArrowArray(
-                field: field, length: length, nullCount: length, body: body, validity: nil, buffers: [],
+                field: field, length: length, nullCount: length, body: storage, validity: nil, buffers: [],
                 children: [])
         }
         let validityBuffer = try buffer(path)
@@ -247,7 +284,7 @@ struct ArrowArrayBuilder {
             throw Malformed(field: path, message: "the type \(type) cannot be read")
         }
         return ArrowArray(
-            field: field, length: length, nullCount: nullCount, body: body, validity: validity, buffers: buffers,
+            field: field, length: length, nullCount: nullCount, body: storage, validity: validity, buffers: buffers,
             children: children)
     }
 

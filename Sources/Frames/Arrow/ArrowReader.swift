@@ -106,7 +106,7 @@ public final class ArrowReader {
         declaredTypes = fields.map { $0.columnType }
         text = ArrowText(
             binaryPrefix: Value.binaryPrefix,
-            keepsNanoseconds: Set(options.pinnedTypes.filter { $0.value == .text }.keys))
+            keepsNanoseconds: Set(fields.indices.filter { options.pinnedTypes[fields[$0].name] == .text }))
     }
 
     public var columnNames: [String] { fields.map(\.name) }
@@ -137,22 +137,28 @@ public final class ArrowReader {
         let end = min(currentRows, nextRow + options.batchRows)
         batch.reserveCapacity(bytes: 0, fields: (end - nextRow) * fields.count, rows: end - nextRow)
         var row = nextRow
-        while row < end && batch.byteCount < options.batchBytes {
-            for (column, array) in current.enumerated() {
-                guard array.isValid(row) else {
+        // Locals for the loop: no property access (and no exclusivity check) per value.
+        let arrays = current
+        let writer = text
+        let limit = options.batchBytes
+        while row < end && batch.byteCount < limit {
+            for column in arrays.indices {
+                guard arrays[column].isValid(row) else {
                     batch.appendField(nil)
                     continue
                 }
+                let start = batch.bytes.count
                 do throws(ArrowText.Unwritable) {
-                    try batch.appendField { (output) throws(ArrowText.Unwritable) in
-                        try text.append(array, row, to: &output, column: fields[column].name)
-                    }
+                    try writer.append(arrays[column], row, to: &batch.bytes, column: column)
                 } catch {
+                    let name = fields[column].name
+                    let hint =
+                        error.textPinKeepsIt ? " (pin the column to text to keep every digit: --type \(name)=text)" : ""
                     throw FrameError(
-                        kind: .valueDoesNotFit(declaredTypes[column] ?? .text), file: name,
-                        columnName: fields[column].name, batch: batchNumber,
-                        message: "row \(rowsBefore + row + 1): \(error.message)")
+                        kind: .valueDoesNotFit(declaredTypes[column] ?? .text), file: self.name, columnName: name,
+                        batch: batchNumber, message: "row \(rowsBefore + row + 1): \(error.message)\(hint)")
                 }
+                batch.fields.append(FieldSpan(start: start, end: batch.bytes.count, isNull: false))
             }
             batch.endRow(line: rowsBefore + row + 1)
             row += 1

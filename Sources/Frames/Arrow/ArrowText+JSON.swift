@@ -2,7 +2,7 @@
 /// arrays, structs and maps as objects; numbers as numbers (NaN and the infinities as strings, which
 /// JSON has no numbers for), every other value as the string of its staged text.
 extension ArrowText {
-    func appendJSON(_ array: ArrowArray, _ row: Int, to output: inout [UInt8], column: String) throws(Unwritable) {
+    func appendJSON(_ array: ArrowArray, _ row: Int, to output: inout [UInt8], column: Int) throws(Unwritable) {
         guard array.isValid(row) else {
             output.append(contentsOf: ArrowText.null)
             return

@@ -4,6 +4,8 @@ struct ArrowText {
     /// Why a value cannot be written.
     struct Unwritable: Error {
         var message: String
+        /// Whether pinning the column to text would keep the value (finer than microseconds).
+        var textPinKeepsIt = false
     }
 
     /// The dictionaries of the stream so far, by id.
@@ -12,11 +14,11 @@ struct ArrowText {
     var binaryPrefix: [UInt8]
     /// Whether nanoseconds finer than a microsecond are written out (the column is pinned to
     /// text) rather than refused.
-    var keepsNanoseconds: Set<String> = []
+    var keepsNanoseconds: Set<Int> = []
 
     /// Appends value `row` of `array` (which must be valid there).
     @inline(__always)
-    func append(_ array: ArrowArray, _ row: Int, to output: inout [UInt8], column: String) throws(Unwritable) {
+    func append(_ array: ArrowArray, _ row: Int, to output: inout [UInt8], column: Int) throws(Unwritable) {
         switch array.kind {
         case .signed(let bytes):
             let value: Int64
@@ -44,7 +46,7 @@ struct ArrowText {
         case .float32: appendFloat(Float(bitPattern: array.element(0, row, as: UInt32.self)), to: &output)
         case .float64: Value.appendDouble(Double(bitPattern: array.element(0, row, as: UInt64.self)), to: &output)
         case .bool:
-            let bit = array.body[array.buffers[0].lowerBound + row >> 3] & (1 << UInt8(row & 7)) != 0
+            let bit = array.bit(row)
             output.append(contentsOf: bit ? Value.trueBytes : Value.falseBytes)
         case .decimal(let bytes, let scale):
             appendDecimal(array, row, bytes: bytes, scale: scale, to: &output)
@@ -66,14 +68,14 @@ struct ArrowText {
             if micros < 0 { output.append(UInt8(ascii: "-")) }
             ArrowText.appendClock(micros.magnitude, unboundedHours: true, to: &output)
         case .string:
-            let range = array.valueRange(row)
-            if let bad = UTF8Validation.firstInvalid(in: array.body, range) {
-                throw Unwritable(message: "the string is not UTF-8 (byte \(bad - range.lowerBound + 1) of it)")
+            let bytes = array.bytes(array.valueRange(row))
+            if let bad = UTF8Validation.firstInvalid(in: bytes, bytes.indices) {
+                throw Unwritable(message: "the string is not UTF-8 (byte \(bad + 1) of it)")
             }
-            output.append(contentsOf: array.body[range])
+            output.append(contentsOf: bytes)
         case .binary:
             output.append(contentsOf: binaryPrefix)
-            ArrowText.appendHex(array.body[array.valueRange(row)], to: &output)
+            ArrowText.appendHex(array.bytes(array.valueRange(row)), to: &output)
         case .dictionary(let bits, let signed, let id):
             let (values, index) = try dictionaryValue(array, row, bits: bits, signed: signed, id: id)
             guard values.isValid(index) else { return }
@@ -238,7 +240,7 @@ struct ArrowText {
     }
 
     private func appendTimestamp(
-        _ raw: Int64, _ unit: ArrowType.TimeUnit, zoned: Bool, column: String, to output: inout [UInt8]
+        _ raw: Int64, _ unit: ArrowType.TimeUnit, zoned: Bool, column: Int, to output: inout [UInt8]
     ) throws(Unwritable) {
         if unit == .nanosecond, keepsNanoseconds.contains(column), raw % 1000 != 0 {
             // Whole microseconds, then the three digits a timestamp type cannot hold.
@@ -258,13 +260,12 @@ struct ArrowText {
     }
 
     /// `raw` units as microseconds; nanoseconds that are not whole microseconds are refused.
-    private func microseconds(_ raw: Int64, _ unit: ArrowType.TimeUnit, column: String) throws(Unwritable) -> Int64 {
+    private func microseconds(_ raw: Int64, _ unit: ArrowType.TimeUnit, column: Int) throws(Unwritable) -> Int64 {
         switch unit {
         case .nanosecond:
             guard raw % 1000 == 0 else {
                 throw Unwritable(
-                    message: "\(raw) ns is finer than the microseconds a warehouse keeps "
-                        + "(pin the column to text to keep every digit: --type \(column)=text)")
+                    message: "\(raw) ns is finer than the microseconds a warehouse keeps", textPinKeepsIt: true)
             }
             return raw / 1000
         case .microsecond:
@@ -295,7 +296,7 @@ struct ArrowText {
         appendClock(UInt64(micros), to: &output)
     }
 
-    static func appendHex(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
+    static func appendHex<Bytes: Sequence<UInt8>>(_ bytes: Bytes, to output: inout [UInt8]) {
         let digits = Array("0123456789abcdef".utf8)
         for byte in bytes {
             output.append(digits[Int(byte >> 4)])
