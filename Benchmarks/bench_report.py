@@ -13,6 +13,11 @@ REFERENCES = {
     # copies the same file into a table pre-created with the final types.
     "stevedore load new table (S3 stage, late types)": "psql \\copy FROM (late file, final types)",
     "stevedore unload": "psql \\copy TO",
+    # Arrow: the same rows as a pyarrow stream, beside the CSV load through the same stage (goal
+    # 1.0), and out beside psql's COPY TO (goal 0.9).
+    "stevedore load arrow new table (S3 stage)": "stevedore load (S3 stage)",
+    "stevedore load arrow (S3 stage)": "stevedore load (S3 stage)",
+    "stevedore unload --format arrow": "psql \\copy TO",
     "encode+gzip (FramesBench stage)": "gzip -1",
     "S3Store upload": "aws s3 cp upload",
     "S3Store download": "aws s3 cp download",

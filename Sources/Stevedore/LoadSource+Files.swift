@@ -68,6 +68,35 @@ extension LoadSource {
             })
     }
 
+    /// An Arrow IPC stream arriving as chunks of bytes (a socket, a subprocess, a pipeline's own
+    /// writer): a task feeds them through a `ByteChannel` of four chunks to the reader on `pool`,
+    /// so memory holds a few chunks and one record batch.
+    public static func arrow<Chunks: AsyncSequence & Sendable>(
+        chunks: Chunks, name: String? = nil, options: ArrowReader.Options = ArrowReader.Options(),
+        pool: BlockingPool = .shared
+    ) -> LoadSource where Chunks.Element == [UInt8] {
+        let channel = ByteChannel()
+        let feeder = Task {
+            do {
+                for try await chunk in chunks where !chunk.isEmpty { try await channel.send(chunk) }
+                channel.finish()
+            } catch {
+                channel.finish(throwing: error)
+            }
+        }
+        return reading(
+            pool: pool,
+            open: {
+                let reader = try ArrowReader(source: channel, name: name, options: options)
+                return { try reader.next() }
+            },
+            interrupt: {
+                feeder.cancel()
+                channel.closeReader()
+            },
+            cleanup: { feeder.cancel() })
+    }
+
     /// Runs `open` on `pool` now and hands its reader to `reading`.
     private static func opened(
         on pool: BlockingPool, _ open: @escaping @Sendable () throws -> () throws -> TextBatch?

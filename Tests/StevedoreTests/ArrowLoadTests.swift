@@ -131,6 +131,30 @@ struct ArrowLoadTests {
         }
     }
 
+    @Test("an Arrow stream arriving as an async sequence of small chunks loads value for value")
+    func asyncChunks() async throws {
+        let fixture = try LoaderFixture()
+        let connection = try await fixture.connection()
+        try await withCleanUp({
+            try? await fixture.dropSchema()
+            await connection.close()
+        }) {
+            let file = ArrowTools.fixtures.appendingPathComponent("primitives_pyarrow.arrows")
+            let bytes = Array(try Data(contentsOf: file))
+            let chunks = AsyncStream<[UInt8]> { continuation in
+                for start in stride(from: 0, to: bytes.count, by: 7) {
+                    continuation.yield(Array(bytes[start..<min(bytes.count, start + 7)]))
+                }
+                continuation.finish()
+            }
+            let table = fixture.table("chunks")
+            let report = try await fixture.loader.store(.arrow(chunks: chunks, name: "pipeline"), into: table)
+            let expected = try ArrowTools.expected(for: file)
+            #expect(report.rows == expected.rows.count)
+            #expect(try await Self.values(table, expected, on: connection) == expected.rows)
+        }
+    }
+
     @Test("a nanosecond timestamp pinned to text keeps every digit")
     func nanosecondsAsText() async throws {
         let folder = try await BlockingPool.shared.run { try ArrowTools.writeFixtures() }
