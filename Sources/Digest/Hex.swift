@@ -15,7 +15,12 @@ public enum Hex {
 
     /// The bytes of a hex string (either case), or nil when it is not valid hex.
     public static func decode(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
+        decode(Array(text.utf8))
+    }
+
+    /// The bytes of hex digits given as their UTF-8 bytes, or nil when they are not valid hex.
+    public static func decode<Digits: Collection<UInt8>>(_ digits: Digits) -> [UInt8]? {
+        let chars = Array(digits)
         guard chars.count % 2 == 0 else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(chars.count / 2)

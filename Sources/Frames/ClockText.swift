@@ -1,3 +1,5 @@
+import Digest
+
 /// Parsing of the text forms of times of day, intervals and bytes, as they are staged and as
 /// PostgreSQL's COPY writes them back: `[-]HH:MM:SS[.ffffff]` (an interval may begin with
 /// `N days`), and `\x` followed by hex digits.
@@ -50,24 +52,6 @@ enum ClockText {
         {
             digits = digits.dropFirst(2)
         }
-        guard digits.count % 2 == 0 else { return nil }
-        var result: [UInt8] = []
-        result.reserveCapacity(digits.count / 2)
-        var index = digits.startIndex
-        while index < digits.endIndex {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-            result.append(high << 4 | low)
-            index += 2
-        }
-        return result
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        return Hex.decode(digits)
     }
 }

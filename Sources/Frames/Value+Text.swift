@@ -142,20 +142,25 @@ extension Value {
 
     static func appendInteger(_ value: Int64, to output: inout [UInt8]) {
         if value < 0 { output.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
+        appendUnsigned(value.magnitude, to: &output)
+    }
+
+    /// The decimal digits of `value`, written in place.
+    static func appendUnsigned(_ value: UInt64, to output: inout [UInt8]) {
         var count = 1
-        var rest = magnitude
+        var rest = value
         while rest >= 10 {
             rest /= 10
             count += 1
         }
         output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
         var index = output.count - 1
+        var remaining = value
         repeat {
-            output[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-            magnitude /= 10
+            output[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
             index -= 1
-        } while magnitude > 0
+        } while remaining > 0
     }
 
     static func appendDouble(_ value: Double, to output: inout [UInt8]) {

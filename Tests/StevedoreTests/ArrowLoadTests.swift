@@ -37,6 +37,18 @@ struct ArrowLoadTests {
         }
     }
 
+    /// Runs `body` with a loader fixture and a connection, and drops the fixture's schema after.
+    static func withLoader(_ body: (LoaderFixture, Connection) async throws -> Void) async throws {
+        let fixture = try LoaderFixture()
+        let connection = try await fixture.connection()
+        try await withCleanUp({
+            try? await fixture.dropSchema()
+            await connection.close()
+        }) {
+            try await body(fixture, connection)
+        }
+    }
+
     /// The committed fixtures that load (all but the compressed one).
     static var committedFixtures: [URL] {
         (try? ArrowTools.inputs(in: ArrowTools.fixtures).filter { !$0.lastPathComponent.hasPrefix("lz4") }) ?? []
@@ -44,12 +56,7 @@ struct ArrowLoadTests {
 
     @Test("each committed fixture loads value for value", arguments: committedFixtures)
     func committedFixture(_ file: URL) async throws {
-        let fixture = try LoaderFixture()
-        let connection = try await fixture.connection()
-        try await withCleanUp({
-            try? await fixture.dropSchema()
-            await connection.close()
-        }) {
+        try await Self.withLoader { fixture, connection in
             try await Self.checkLoad(file, fixture: fixture, connection: connection)
         }
     }
@@ -95,12 +102,7 @@ struct ArrowLoadTests {
 
     @Test("the table's columns get the Arrow types' warehouse types, NULL and '' kept apart")
     func columnTypes() async throws {
-        let fixture = try LoaderFixture()
-        let connection = try await fixture.connection()
-        try await withCleanUp({
-            try? await fixture.dropSchema()
-            await connection.close()
-        }) {
+        try await Self.withLoader { fixture, connection in
             let table = fixture.table("types")
             let file = ArrowTools.fixtures.appendingPathComponent("primitives_pyarrow.arrows")
             _ = try await fixture.loader.store(try await .arrow(path: file.path), into: table)
@@ -133,12 +135,7 @@ struct ArrowLoadTests {
 
     @Test("an Arrow stream arriving as an async sequence of small chunks loads value for value")
     func asyncChunks() async throws {
-        let fixture = try LoaderFixture()
-        let connection = try await fixture.connection()
-        try await withCleanUp({
-            try? await fixture.dropSchema()
-            await connection.close()
-        }) {
+        try await Self.withLoader { fixture, connection in
             let file = ArrowTools.fixtures.appendingPathComponent("primitives_pyarrow.arrows")
             let bytes = Array(try Data(contentsOf: file))
             let chunks = AsyncStream<[UInt8]> { continuation in
@@ -179,12 +176,7 @@ struct ArrowLoadTests {
 
     @Test("into an existing table the CSV rules apply: a wider column keeps its type, a narrower one is widened")
     func existingTable() async throws {
-        let fixture = try LoaderFixture()
-        let connection = try await fixture.connection()
-        try await withCleanUp({
-            try? await fixture.dropSchema()
-            await connection.close()
-        }) {
+        try await Self.withLoader { fixture, connection in
             let file = ArrowTools.fixtures.appendingPathComponent("sliced.arrows")
             let table = fixture.table("existing")
             try await connection.execute("CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(fixture.schema))")

@@ -57,24 +57,24 @@ enum ArrowMessage: Sendable {
         }
     }
 
-    private static func recordBatch(_ table: FlatTable) throws(FlatBuffer.Malformed) -> RecordBatchHeader {
-        var nodes: [RecordBatchHeader.Node] = []
-        if let vector = try table.vector(1, elementSize: 16) {
-            nodes.reserveCapacity(vector.count)
-            for index in 0..<vector.count {
-                let at = vector.position(index)
-                nodes.append(
-                    .init(length: try table.buffer.int64(at: at), nullCount: try table.buffer.int64(at: at + 8)))
-            }
+    /// A vector of structs of two longs (FieldNode, Buffer), as pairs.
+    private static func pairs(_ vector: FlatVector?) throws(FlatBuffer.Malformed) -> [(Int64, Int64)] {
+        guard let vector else { return [] }
+        var pairs: [(Int64, Int64)] = []
+        pairs.reserveCapacity(vector.count)
+        for index in 0..<vector.count {
+            let at = vector.position(index)
+            pairs.append((try vector.buffer.int64(at: at), try vector.buffer.int64(at: at + 8)))
         }
-        var buffers: [RecordBatchHeader.Buffer] = []
-        if let vector = try table.vector(2, elementSize: 16) {
-            buffers.reserveCapacity(vector.count)
-            for index in 0..<vector.count {
-                let at = vector.position(index)
-                buffers.append(
-                    .init(offset: try table.buffer.int64(at: at), length: try table.buffer.int64(at: at + 8)))
-            }
+        return pairs
+    }
+
+    private static func recordBatch(_ table: FlatTable) throws(FlatBuffer.Malformed) -> RecordBatchHeader {
+        let nodes = try pairs(table.vector(1, elementSize: 16)).map {
+            RecordBatchHeader.Node(length: $0, nullCount: $1)
+        }
+        let buffers = try pairs(table.vector(2, elementSize: 16)).map {
+            RecordBatchHeader.Buffer(offset: $0, length: $1)
         }
         var compression: String?
         if let codec = try table.table(3) {

@@ -35,12 +35,7 @@ struct ArrowText {
             case 2: Value.appendInteger(Int64(array.element(0, row, as: UInt16.self)), to: &output)
             case 4: Value.appendInteger(Int64(array.element(0, row, as: UInt32.self)), to: &output)
             default:
-                let value = array.element(0, row, as: UInt64.self)
-                if let small = Int64(exactly: value) {
-                    Value.appendInteger(small, to: &output)
-                } else {
-                    output.append(contentsOf: String(value).utf8)
-                }
+                Value.appendUnsigned(array.element(0, row, as: UInt64.self), to: &output)
             }
         case .float16: appendFloat(ArrowText.float(half: array.element(0, row, as: UInt16.self)), to: &output)
         case .float32: appendFloat(Float(bitPattern: array.element(0, row, as: UInt32.self)), to: &output)
@@ -156,7 +151,7 @@ struct ArrowText {
     static func appendScaled(_ value: Int64, scale: Int, to output: inout [UInt8]) {
         if value < 0 { output.append(UInt8(ascii: "-")) }
         let start = output.count
-        appendUnsigned(value.magnitude, to: &output)
+        Value.appendUnsigned(value.magnitude, to: &output)
         let count = output.count - start
         if scale <= 0 {
             if value != 0 { output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -scale)) }
@@ -166,24 +161,6 @@ struct ArrowText {
         } else {
             output.insert(UInt8(ascii: "."), at: output.count - scale)
         }
-    }
-
-    /// The decimal digits of `value`.
-    static func appendUnsigned(_ value: UInt64, to output: inout [UInt8]) {
-        var count = 1
-        var rest = value
-        while rest >= 10 {
-            rest /= 10
-            count += 1
-        }
-        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
-        var index = output.count - 1
-        var remaining = value
-        repeat {
-            output[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
-            remaining /= 10
-            index -= 1
-        } while remaining > 0
     }
 
     /// Unsigned decimal `digits` with the point `scale` places from the right (zeros added for a
