@@ -186,6 +186,32 @@ struct PartitionSourceTests {
         }
     }
 
+    @Test("a command's stdout as an Arrow stream written by pyarrow, typed by its schema")
+    func arrowCommand() async throws {
+        let fixture = try SchedulerFixture()
+        try await withCleanUp({ await fixture.cleanUp() }) {
+            let python = ArrowTools.python.path
+            let job = Job(
+                name: "arrow", table: fixture.table("arrow"), partitions: SchedulerFixture.daily(from: "2026-01-01"),
+                source: .command(
+                    """
+                    '\(python)' -c "import sys, datetime, pyarrow as pa; t = pa.table({'day': [datetime.date.fromisoformat(sys.argv[1])] * 2, 'n': pa.array([1, 2], pa.int16())}); w = pa.ipc.new_stream(sys.stdout.buffer, t.schema); w.write_table(t); w.close()" {date}
+                    """, format: SourceFormat(kind: .arrow), workingDirectory: fixture.folder.path))
+            _ = try await load(fixture, job)
+            #expect(
+                try await contents(fixture, job.table) == [
+                    "2026-01-01 1", "2026-01-01 2", "2026-01-02 1", "2026-01-02 2",
+                ])
+            let connection = try await fixture.connection()
+            let type = try await connection.execute(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'n'",
+                [job.table.tableName.quoted]
+            ).scalar
+            await connection.close()
+            #expect(type == "smallint")
+        }
+    }
+
     @Test("a SQL query on a source database, the key bound as a parameter, streamed with COPY TO STDOUT")
     func query() async throws {
         let fixture = try SchedulerFixture()
