@@ -99,6 +99,8 @@ public struct ColumnInference: Sendable, Hashable {
         if let pinnedType {
             guard ColumnInference.fits(bytes, pinnedType) else { return .refusedByPin }
             if pinnedType == .timestamp || pinnedType == .timestamptz { recordFraction(bytes) }
+            // The digits decide the decimal type a warehouse without an unconstrained numeric creates.
+            if pinnedType == .numeric { recordDigits(bytes) }
             if let targetType, targetType != pinnedType { observed = checkTarget(bytes, targetType) }
         } else {
             if family != .text {
@@ -253,6 +255,21 @@ public struct ColumnInference: Sendable, Hashable {
             guard join(.temporal) else { return }
             temporalRung = 2
             recordFraction(bytes)
+        }
+    }
+
+    /// Keeps the digits a number needs before and after the point (a value pinned to numeric).
+    private mutating func recordDigits<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) where Bytes.Index == Int {
+        switch ValueClassifier.classify(bytes, allowLeadingZeros: true) {
+        case .integer(_, let shape), .decimal(let shape):
+            record(shape)
+        case .exponent(let shape):
+            sawExponent = true
+            record(shape)
+        case .special:
+            sawSpecial = true
+        default:
+            break
         }
     }
 

@@ -96,7 +96,11 @@ public struct StagedCSVEncoder: Sendable {
         let columnCount = batch.columnCount
         guard batch.rowCount > 0 else { return }
         let trusted = (0..<columnCount).map { column in
-            guard column < batch.declaredTypes.count, let type = batch.declaredTypes[column] else { return false }
+            // An unconstrained numeric (a decimal wider than 38 digits) is read value by value: the
+            // digits it needs decide the column a warehouse without such a type creates.
+            guard column < batch.declaredTypes.count, let type = batch.declaredTypes[column], type != .numeric else {
+                return false
+            }
             let inferred = inference.columns[column]
             return inferred.pinnedType == type && (inferred.targetType ?? type).holdsEvery(type)
         }

@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 import Frames
 import ObjectStore
@@ -120,6 +121,40 @@ struct SentSQLTests {
                 into: TableRef(schema: "analytics", table: "took"))
         } throws: { error in
             "\(error)".contains("column 'took': Redshift has no column type for a duration (interval)")
+        }
+    }
+
+    @Test("Redshift, a decimal wider than 38 digits (Arrow) or pinned to numeric (CSV): its digits decide the type")
+    func redshiftWideDecimal() async throws {
+        let folder = try await BlockingPool.shared.run { try ArrowTools.writeFixtures() }
+        let session = ScriptedSession()
+        let prefix = "tests/sent-sql-wide-\(UInt32.random(in: 0...UInt32.max))"
+        let loader = try Self.redshiftLoader(session, prefix: prefix)
+        try await withCleanUp({
+            _ = try? await loader.stage.deleteMany(try await loader.stage.listKeys(prefix: prefix))
+            try? FileManager.default.removeItem(at: folder)
+        }) {
+            let file = folder.appendingPathComponent("decimal256_wide.arrows")
+            let report = try await loader.store(
+                try await .arrow(path: file.path), into: TableRef(schema: "analytics", table: "wide"))
+            #expect(report.rows == 6)
+            let create = try #require(
+                session.sent.first { $0.sql.hasPrefix(#"CREATE TABLE IF NOT EXISTS "analytics"."wide""#) })
+            #expect(create.sql.hasSuffix(#"("dec256_50_5" VARCHAR(52))"#), "\(create.sql)")
+
+            // A CSV column pinned to numeric: its values' digits, not DECIMAL(38,0), which would round them.
+            var options = loader.options
+            options.pinnedTypes = ["price": .numeric]
+            let batch = try TextBatch(columnNames: ["price"], rows: [["1.5"], ["12.25"], [nil]])
+            var handed = false
+            _ = try await loader.with(options: options).store(
+                .reading {
+                    defer { handed = true }
+                    return handed ? nil : batch
+                }, into: TableRef(schema: "analytics", table: "prices"))
+            let prices = try #require(
+                session.sent.first { $0.sql.hasPrefix(#"CREATE TABLE IF NOT EXISTS "analytics"."prices""#) })
+            #expect(prices.sql.hasSuffix(#"("price" DECIMAL(38,2))"#), "\(prices.sql)")
         }
     }
 
