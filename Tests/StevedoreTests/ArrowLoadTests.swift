@@ -64,38 +64,34 @@ struct ArrowLoadTests {
     @Test("every file pyarrow, Polars and pandas write loads value for value; compressed and sub-µs ones are refused")
     func realWriters() async throws {
         let folder = try await BlockingPool.shared.run { try ArrowTools.writeFixtures() }
-        let fixture = try LoaderFixture()
-        let connection = try await fixture.connection()
-        try await withCleanUp({
-            try? await fixture.dropSchema()
-            await connection.close()
-            try? FileManager.default.removeItem(at: folder)
-        }) {
-            let refusals = [
-                "lz4.arrows": "compressed with LZ4_FRAME", "zstd.arrows": "compressed with ZSTD",
-                "sub_microsecond.arrows": "row 1: 1 ns is finer than the microseconds a warehouse keeps",
-            ]
-            var loaded: [String] = []
-            for file in try ArrowTools.inputs(in: folder) {
-                if let refusal = refusals[file.lastPathComponent] {
-                    let table = fixture.table("refused")
-                    await #expect {
-                        try await fixture.loader.store(try await .arrow(path: file.path), into: table)
-                    } throws: { error in
-                        "\(error)".contains(refusal) && "\(error)".contains(file.lastPathComponent)
+        try await withCleanUp({ try? FileManager.default.removeItem(at: folder) }) {
+            try await Self.withLoader { fixture, connection in
+                let refusals = [
+                    "lz4.arrows": "compressed with LZ4_FRAME", "zstd.arrows": "compressed with ZSTD",
+                    "sub_microsecond.arrows": "row 1: 1 ns is finer than the microseconds a warehouse keeps",
+                ]
+                var loaded: [String] = []
+                for file in try ArrowTools.inputs(in: folder) {
+                    if let refusal = refusals[file.lastPathComponent] {
+                        let table = fixture.table("refused")
+                        await #expect {
+                            try await fixture.loader.store(try await .arrow(path: file.path), into: table)
+                        } throws: { error in
+                            "\(error)".contains(refusal) && "\(error)".contains(file.lastPathComponent)
+                        }
+                        continue
                     }
-                    continue
+                    try await Self.checkLoad(file, fixture: fixture, connection: connection)
+                    loaded.append(file.lastPathComponent)
                 }
-                try await Self.checkLoad(file, fixture: fixture, connection: connection)
-                loaded.append(file.lastPathComponent)
-            }
-            // Each writer's stream and file forms were among them.
-            for name in [
-                "pyarrow_stream.arrows", "pyarrow_file.arrow", "pyarrow_feather.feather", "polars_file.arrow",
-                "polars_stream.arrows", "pandas_feather.feather", "pandas_stream.arrows", "dict_delta.arrows",
-                "dict_replace.arrows", "sliced.arrows", "zero_batches.arrows", "empty_table.arrow",
-            ] {
-                #expect(loaded.contains(name), "\(name) was not written or not loaded")
+                // Each writer's stream and file forms were among them.
+                for name in [
+                    "pyarrow_stream.arrows", "pyarrow_file.arrow", "pyarrow_feather.feather", "polars_file.arrow",
+                    "polars_stream.arrows", "pandas_feather.feather", "pandas_stream.arrows", "dict_delta.arrows",
+                    "dict_replace.arrows", "sliced.arrows", "zero_batches.arrows", "empty_table.arrow",
+                ] {
+                    #expect(loaded.contains(name), "\(name) was not written or not loaded")
+                }
             }
         }
     }
@@ -155,22 +151,18 @@ struct ArrowLoadTests {
     @Test("a nanosecond timestamp pinned to text keeps every digit")
     func nanosecondsAsText() async throws {
         let folder = try await BlockingPool.shared.run { try ArrowTools.writeFixtures() }
-        let fixture = try LoaderFixture()
-        let connection = try await fixture.connection()
-        try await withCleanUp({
-            try? await fixture.dropSchema()
-            await connection.close()
-            try? FileManager.default.removeItem(at: folder)
-        }) {
-            let file = folder.appendingPathComponent("sub_microsecond.arrows")
-            let table = fixture.table("ns")
-            let options = ArrowReader.Options(pinnedTypes: ["ts_ns": .text, "ts_ns_utc": .text])
-            var loaderOptions = fixture.loader.options
-            loaderOptions.pinnedTypes = options.pinnedTypes
-            let loader = fixture.loader.with(options: loaderOptions)
-            _ = try await loader.store(try await .arrow(path: file.path, options: options), into: table)
-            let expected = try ArrowTools.expected(for: file)
-            #expect(try await Self.values(table, expected, on: connection) == expected.rows)
+        try await withCleanUp({ try? FileManager.default.removeItem(at: folder) }) {
+            try await Self.withLoader { fixture, connection in
+                let file = folder.appendingPathComponent("sub_microsecond.arrows")
+                let table = fixture.table("ns")
+                let options = ArrowReader.Options(pinnedTypes: ["ts_ns": .text, "ts_ns_utc": .text])
+                var loaderOptions = fixture.loader.options
+                loaderOptions.pinnedTypes = options.pinnedTypes
+                let loader = fixture.loader.with(options: loaderOptions)
+                _ = try await loader.store(try await .arrow(path: file.path, options: options), into: table)
+                let expected = try ArrowTools.expected(for: file)
+                #expect(try await Self.values(table, expected, on: connection) == expected.rows)
+            }
         }
     }
 
