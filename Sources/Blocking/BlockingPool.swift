@@ -134,12 +134,17 @@ public final class BlockingPool: Sendable {
         storage.condition.signal()
         storage.condition.unlock()
         if start {
-            // Named from inside: on Linux a name set before `start` is not applied.
+            // Named from inside: on Linux a name set before `start` is not applied, and one set
+            // before `start` has returned neither (Foundation's setter needs the handle `start`
+            // stores, which a thread that runs at once can outrun): the thread waits for it.
             let name = "\(self.name)-\(number)"
+            let started = ConditionBox(false)
             Thread { [self] in
+                started.wait(until: { $0 }) { _ in }
                 Thread.current.name = name
                 runJobs(storage)
             }.start()
+            started.withLock { $0 = true }
         }
         return true
     }

@@ -17,6 +17,18 @@ struct BlockingPoolTests {
         await pool.shutdown()
     }
 
+    @Test("each new thread has its pool's name before it runs work, however fast it starts")
+    func namesBeforeWork() async throws {
+        // The first job of a new pool runs on a thread started for it that instant: its name was
+        // once lost when the thread outran `Thread.start` (it kept its creator's).
+        for round in 0..<200 {
+            let pool = BlockingPool(name: "name-\(round % 10)", maximumThreads: 1)
+            let name = try await pool.run { Thread.current.name ?? "" }
+            #expect(name == "name-\(round % 10)-1", "round \(round): \(name)")
+            await pool.shutdown()
+        }
+    }
+
     @Test("work cancelled while it waits for a thread is dropped with CancellationError")
     func cancelWaiting() async throws {
         let pool = BlockingPool(name: "test-cancel", maximumThreads: 1)
