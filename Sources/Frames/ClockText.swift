@@ -13,7 +13,9 @@ enum ClockText {
         if allowsDays, let space = text.firstIndex(of: " ") {
             let rest = text[text.index(after: space)...]
             guard let days = Int64(text[..<space]), rest.hasPrefix("day") else { return nil }
-            total = days * Timestamp.microsecondsPerDay
+            let (product, overflow) = days.multipliedReportingOverflow(by: Timestamp.microsecondsPerDay)
+            guard !overflow else { return nil }
+            total = product
             text = rest.drop { $0 != " " }.dropFirst()
             if text.isEmpty { return total }
         }
@@ -40,7 +42,8 @@ enum ClockText {
             micros += scaled
         }
         if !allowsDays { return micros <= Timestamp.microsecondsPerDay ? micros : nil }
-        return total + (negative ? -micros : micros)
+        let (sum, overflow) = total.addingReportingOverflow(negative ? -micros : micros)
+        return overflow ? nil : sum
     }
 
     /// The bytes of `\x` and an even number of hex digits (or the digits alone, as Redshift

@@ -128,7 +128,7 @@ struct HostileInputTests {
             "bad_magic_head.arrow": "byte 0: a message declares 1330795073 bytes of metadata",
             "bad_magic_tail.arrow": "the Arrow file does not end with its footer and the magic ARROW1",
             "billion_rows.arrows":
-                "record batch 1, byte 488: a field node declares 1000000000 rows, more than a body of 192",
+                "record batch 1, byte 488: the batch declares 1000000000 rows, more than a body of 192",
             "buffer_past_body.arrows": "buffer 5 of 4288 bytes at 64 lies past the body of 192 bytes",
             "dictionary_never_sent.arrows": "record batch 1: row 1: dictionary 0 was never sent",
             "metadata_length_max.arrows": "byte 0: a message declares 2147483647 bytes of metadata",

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Frames
@@ -113,6 +114,57 @@ struct ArrowFormatTests {
         #expect(!ColumnType.decimal(precision: 10, scale: 1).holdsEvery(.decimal(precision: 8, scale: 2)))
         #expect(!ColumnType.smallint.holdsEvery(.integer) && !ColumnType.double.holdsEvery(.real))
         #expect(!ColumnType.timestamptz.holdsEvery(.timestamp) && !ColumnType.integer.holdsEvery(.text))
+    }
+
+    /// The Arrow bytes a pyarrow snippet writes to `sink` (a stream writer of table `t`).
+    static func pyarrow(_ table: String) throws -> [UInt8] {
+        let script =
+            "import sys, decimal, pyarrow as pa\n\(table)\n"
+            + "w = pa.ipc.new_stream(sys.stdout.buffer, t.schema); w.write_table(t); w.close()"
+        let output = try ArrowTools.run("run_snippet.py", [script])
+        guard output.status == 0 else { throw ArrowTools.ScriptFailed(script: table, stderr: output.stderr) }
+        return output.stdout
+    }
+
+    @Test("a dictionary's own NULL is NULL; a decimal beyond its declared precision is refused, naming the row")
+    func dictionaryNullsAndDecimalPrecision() throws {
+        let dictionary = try Self.pyarrow(
+            "t = pa.table({'d': pa.DictionaryArray.from_arrays(pa.array([0, 1, 0, None], pa.int8()), pa.array(['a', None]))})"
+        )
+        let reader = try ArrowReader(source: MemoryByteSource(dictionary), name: "dict")
+        #expect(try reader.next()?.rows == [["a"], [nil], ["a"], [nil]])
+
+        let tooWide = try Self.pyarrow(
+            "t = pa.table({'x': pa.Array.from_buffers(pa.decimal128(3, 1), 2, [None, pa.py_buffer("
+                + "(5).to_bytes(16, 'little', signed=True) + (10**30).to_bytes(16, 'little', signed=True))])})")
+        let wide = try ArrowReader(source: MemoryByteSource(tooWide), name: "wide")
+        #expect {
+            _ = try wide.next()
+        } throws: { error in
+            "\(error)"
+                == "wide: record batch 1: row 2: the value has more digits than decimal(3, 1) holds (column \"x\")"
+        }
+    }
+
+    @Test("text no column type holds is refused on the way out; a decimal no decimal128 holds goes as text")
+    func writerEdges() throws {
+        #expect(Value.parse(Array("200000000 days 00:00:00".utf8)[...], as: .interval) == nil)
+        #expect(Value.parse(Array("2 days 01:00:00".utf8)[...], as: .interval) == .interval(176_400_000_000))
+        let schema = Schema([
+            .init(name: "wide", type: .decimal(precision: 50, scale: 5)), .init(name: "day", type: .date),
+            .init(name: "amount", type: .decimal(precision: 10, scale: 2)),
+        ])
+        var writer = ArrowWriter(schema: schema, format: .stream)
+        #expect(
+            writer.fields.map(\.type) == [.utf8, .date(bitWidth: 32), .decimal(precision: 10, scale: 2, bitWidth: 128)])
+        let rows: [[String?]] = [["123456789012345678901234567890123456789012345.12345", "2024-03-01", "-"]]
+        #expect(throws: FrameError.self) { _ = try writer.write(TextBatch(columnNames: schema.names, rows: rows)) }
+        for bad in [["1", "2024-03-01 10:00:00", "1"], ["1", "2024-03-01", ""], ["1", "2024-03-01", "."]] {
+            var refusing = ArrowWriter(schema: schema, format: .stream)
+            #expect(throws: FrameError.self, "\(bad)") {
+                _ = try refusing.write(TextBatch(columnNames: schema.names, rows: [bad]))
+            }
+        }
     }
 
     @Test("numeric and JSON columns go out as their text")

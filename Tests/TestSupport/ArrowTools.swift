@@ -90,6 +90,11 @@ public enum ArrowTools {
         public var script: String
         public var stderr: String
         public var description: String { "\(script) failed: \(stderr)" }
+
+        public init(script: String, stderr: String) {
+            self.script = script
+            self.stderr = stderr
+        }
     }
 
     /// The Arrow inputs (streams, files, Feather files) of `folder`, by name.

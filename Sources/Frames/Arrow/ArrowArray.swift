@@ -150,6 +150,11 @@ struct ArrowArrayBuilder {
 
     /// Every top-level field's array; each must hold the batch's row count.
     mutating func arrays(_ fields: [ArrowField]) throws(Malformed) -> [ArrowArray] {
+        guard header.length >= 0, header.length <= Int64(body.count) * 8 + Self.freeRows else {
+            throw Malformed(
+                field: fields.first?.name ?? "",
+                message: "the batch declares \(header.length) rows, more than a body of \(body.count) bytes holds")
+        }
         var arrays: [ArrowArray] = []
         for field in fields {
             let array = try build(field, path: field.name)
@@ -297,7 +302,10 @@ struct ArrowArrayBuilder {
         guard field.children.count == expected, expected > 0 || field.type == .structure else {
             throw Malformed(field: path, message: "a \(field.type) with \(field.children.count) children")
         }
-        if field.type == .map, field.children[0].type != .structure || field.children[0].children.count != 2 {
+        if field.type == .map,
+            field.children[0].type != .structure || field.children[0].children.count != 2
+                || field.children[0].dictionary != nil
+        {
             throw Malformed(field: path, message: "a map's entries are not a struct of key and value")
         }
         var children: [ArrowArray] = []
@@ -407,7 +415,7 @@ enum ArrowValueKind: Sendable, Hashable {
     case unsigned(bytes: Int)
     case float16, float32, float64
     case bool
-    case decimal(bytes: Int, scale: Int)
+    case decimal(bytes: Int, precision: Int, scale: Int)
     case date32, date64
     case time(ArrowType.TimeUnit, bytes: Int)
     case timestamp(ArrowType.TimeUnit, zoned: Bool)
@@ -426,7 +434,8 @@ enum ArrowValueKind: Sendable, Hashable {
         case .int(let bits, let signed): self = signed ? .signed(bytes: bits / 8) : .unsigned(bytes: bits / 8)
         case .floatingPoint(let bits): self = bits == 16 ? .float16 : bits == 32 ? .float32 : .float64
         case .bool: self = .bool
-        case .decimal(_, let scale, let bits): self = .decimal(bytes: bits / 8, scale: scale)
+        case .decimal(let precision, let scale, let bits):
+            self = .decimal(bytes: bits / 8, precision: precision, scale: scale)
         case .date(let bits): self = bits == 32 ? .date32 : .date64
         case .time(let unit, let bits): self = .time(unit, bytes: bits / 8)
         case .timestamp(let unit, let zone): self = .timestamp(unit, zoned: zone != nil)

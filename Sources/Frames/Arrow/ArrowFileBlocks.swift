@@ -44,6 +44,15 @@ final class ArrowFileBlocks {
             }
             fields = try ArrowField.fields(ofSchema: schema)
             blocks = try Self.blocks(footer.vector(2, elementSize: 24)) + Self.blocks(footer.vector(3, elementSize: 24))
+            // Each block its own bytes: a footer repeating one block would have it read again and again.
+            let ordered = blocks.sorted { $0.offset < $1.offset }
+            for (earlier, later) in zip(ordered, ordered.dropFirst()) {
+                let (end, overflow) = earlier.offset.addingReportingOverflow(
+                    Int64(earlier.metadataLength) &+ earlier.bodyLength)
+                guard !overflow, end <= later.offset else {
+                    throw FlatBuffer.Malformed(offset: footer.position, message: "two footer blocks overlap")
+                }
+            }
         } catch {
             throw FrameError(
                 kind: .malformedArrow, file: name, byteOffset: Int(size - 10 - length) + error.offset,

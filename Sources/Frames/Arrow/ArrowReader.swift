@@ -143,12 +143,13 @@ public final class ArrowReader {
         let limit = options.batchBytes
         while row < end && batch.byteCount < limit {
             for column in arrays.indices {
-                guard arrays[column].isValid(row) else {
-                    batch.appendField(nil)
-                    continue
-                }
                 let start = batch.bytes.count
                 do throws(ArrowText.Unwritable) {
+                    // A dictionary's own NULLs are NULL too, not empty text.
+                    if try writer.isNull(arrays[column], row) {
+                        batch.appendField(nil)
+                        continue
+                    }
                     try writer.append(arrays[column], row, to: &batch.bytes, column: column)
                 } catch {
                     let name = fields[column].name

@@ -106,23 +106,31 @@ extension ArrowField {
         if try schema.int16(0) != 0 {
             throw FlatBuffer.Malformed(offset: schema.position, message: "the schema is big-endian")
         }
-        return try fields(schema.vector(1, elementSize: 4))
+        // Each field takes a table of its own in real metadata; many references to one table
+        // would make decoding exponential, so no more fields than 8 bytes each could hold.
+        var budget = max(64, schema.buffer.bytes.count / 8)
+        return try fields(schema.vector(1, elementSize: 4), budget: &budget)
     }
 
-    private static func fields(_ vector: FlatVector?) throws(FlatBuffer.Malformed) -> [ArrowField] {
+    private static func fields(_ vector: FlatVector?, budget: inout Int) throws(FlatBuffer.Malformed) -> [ArrowField] {
         guard let vector else { return [] }
         var fields: [ArrowField] = []
         for index in 0..<vector.count {
-            fields.append(try ArrowField(vector.table(index)))
+            budget -= 1
+            guard budget >= 0 else {
+                throw FlatBuffer.Malformed(
+                    offset: vector.position(index), message: "more fields than the metadata holds")
+            }
+            fields.append(try ArrowField(vector.table(index), budget: &budget))
         }
         return fields
     }
 
     /// A `Field` table.
-    init(_ table: FlatTable) throws(FlatBuffer.Malformed) {
+    init(_ table: FlatTable, budget: inout Int) throws(FlatBuffer.Malformed) {
         name = try table.string(0) ?? ""
         isNullable = try table.bool(1)
-        children = try Self.fields(table.vector(5, elementSize: 4))
+        children = try Self.fields(table.vector(5, elementSize: 4), budget: &budget)
         type = try Self.type(id: table.uint8(2), table.table(3))
         if let encoding = try table.table(4) {
             let index = try encoding.table(1)

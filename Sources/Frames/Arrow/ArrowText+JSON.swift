@@ -2,21 +2,39 @@
 /// arrays, structs and maps as objects; numbers as numbers (NaN and the infinities as strings, which
 /// JSON has no numbers for), every other value as the string of its staged text.
 extension ArrowText {
+    /// The most JSON one nested value may produce: dictionaries and views repeat values, so a
+    /// value's text can outgrow its input by far, and a batch's byte limit is checked between rows.
+    static let maximumJSONBytes = 64 << 20
+    /// The deepest nesting written (the schema's fields nest at most 64 deep; dictionaries add).
+    static let maximumJSONDepth = 128
+
     func appendJSON(_ array: ArrowArray, _ row: Int, to output: inout [UInt8], column: Int) throws(Unwritable) {
+        try appendJSON(array, row, to: &output, column: column, depth: 0, limit: output.count + Self.maximumJSONBytes)
+    }
+
+    private func appendJSON(
+        _ array: ArrowArray, _ row: Int, to output: inout [UInt8], column: Int, depth: Int, limit: Int
+    ) throws(Unwritable) {
+        guard depth < Self.maximumJSONDepth else {
+            throw Unwritable(message: "the value nests deeper than \(Self.maximumJSONDepth) levels")
+        }
+        guard output.count <= limit else {
+            throw Unwritable(message: "the value's JSON exceeds \(Self.maximumJSONBytes >> 20) MiB")
+        }
         guard array.isValid(row) else {
             output.append(contentsOf: ArrowText.null)
             return
         }
         if case .dictionary(let bits, let signed, let id) = array.kind {
             let (values, index) = try dictionaryValue(array, row, bits: bits, signed: signed, id: id)
-            return try appendJSON(values, index, to: &output, column: column)
+            return try appendJSON(values, index, to: &output, column: column, depth: depth + 1, limit: limit)
         }
         switch array.field.type {
         case .list, .largeList, .fixedSizeList:
             output.append(UInt8(ascii: "["))
             for (position, child) in array.childRange(row).enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
-                try appendJSON(array.children[0], child, to: &output, column: column)
+                try appendJSON(array.children[0], child, to: &output, column: column, depth: depth + 1, limit: limit)
             }
             output.append(UInt8(ascii: "]"))
         case .structure:
@@ -25,7 +43,7 @@ extension ArrowText {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
                 ArrowText.appendJSONString(Array(child.field.name.utf8)[...], to: &output)
                 output.append(UInt8(ascii: ":"))
-                try appendJSON(child, row, to: &output, column: column)
+                try appendJSON(child, row, to: &output, column: column, depth: depth + 1, limit: limit)
             }
             output.append(UInt8(ascii: "}"))
         case .map:
@@ -33,11 +51,18 @@ extension ArrowText {
             output.append(UInt8(ascii: "{"))
             for (position, entry) in array.childRange(row).enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
+                // JSON object keys are strings: a NULL or nested key has no spelling.
+                guard entries.isValid(entry), !(try isNull(entries.children[0], entry)) else {
+                    throw Unwritable(message: "a map holds a NULL key")
+                }
+                if entries.children[0].kind == .nested {
+                    throw Unwritable(message: "a map's keys are not plain values")
+                }
                 var key: [UInt8] = []
                 try append(entries.children[0], entry, to: &key, column: column)
                 ArrowText.appendJSONString(key[...], to: &output)
                 output.append(UInt8(ascii: ":"))
-                try appendJSON(entries.children[1], entry, to: &output, column: column)
+                try appendJSON(entries.children[1], entry, to: &output, column: column, depth: depth + 1, limit: limit)
             }
             output.append(UInt8(ascii: "}"))
         case .int, .decimal:

@@ -43,8 +43,8 @@ struct ArrowText {
         case .bool:
             let bit = array.bit(row)
             output.append(contentsOf: bit ? Value.trueBytes : Value.falseBytes)
-        case .decimal(let bytes, let scale):
-            appendDecimal(array, row, bytes: bytes, scale: scale, to: &output)
+        case .decimal(let bytes, let precision, let scale):
+            try appendDecimal(array, row, bytes: bytes, precision: precision, scale: scale, to: &output)
         case .date32:
             try appendDate(Int64(array.element(0, row, as: Int32.self)), to: &output)
         case .date64:
@@ -82,6 +82,15 @@ struct ArrowText {
         }
     }
 
+    /// Whether row `row` of `array` is NULL: its own bit, or, for dictionary indices, the value's.
+    @inline(__always)
+    func isNull(_ array: ArrowArray, _ row: Int) throws(Unwritable) -> Bool {
+        guard array.isValid(row) else { return true }
+        guard case .dictionary(let bits, let signed, let id) = array.kind else { return false }
+        let (values, index) = try dictionaryValue(array, row, bits: bits, signed: signed, id: id)
+        return !values.isValid(index)
+    }
+
     /// The dictionary values and the index that row `row` of indices `array` refers to.
     func dictionaryValue(_ array: ArrowArray, _ row: Int, bits: Int, signed: Bool, id: Int64) throws(Unwritable)
         -> (ArrowArray, Int)
@@ -115,11 +124,17 @@ struct ArrowText {
     }
 
     /// A decimal's two's-complement integer, written with `scale` digits after the point.
-    private func appendDecimal(_ array: ArrowArray, _ row: Int, bytes: Int, scale: Int, to output: inout [UInt8]) {
+    private func appendDecimal(
+        _ array: ArrowArray, _ row: Int, bytes: Int, precision: Int, scale: Int, to output: inout [UInt8]
+    ) throws(Unwritable) {
         let start = array.buffers[0].lowerBound + row * bytes
         if bytes <= 8 || Self.fitsInt64(array, start, bytes: bytes) {
             // Most values: the low word holds it all, the rest is its sign.
             let value = bytes == 4 ? Int64(array.load(start, as: Int32.self)) : array.load(start, as: Int64.self)
+            // Arrow does not hold values to their declared precision; the column does.
+            if precision < 19 && value.magnitude >= Self.powersOfTen[precision] {
+                throw Unwritable(message: "the value has more digits than decimal(\(precision), \(scale)) holds")
+            }
             Self.appendScaled(value, scale: scale, to: &output)
             return
         }
@@ -135,8 +150,17 @@ struct ArrowText {
                 }
             }
         }
+        let digits = ArrowText.decimalDigits(words)
+        if digits.count > precision {
+            throw Unwritable(message: "the value has more digits than decimal(\(precision), \(scale)) holds")
+        }
         if negative { output.append(UInt8(ascii: "-")) }
-        Self.appendScaledDigits(ArrowText.decimalDigits(words), scale: scale, to: &output)
+        Self.appendScaledDigits(digits, scale: scale, to: &output)
+    }
+
+    /// 10^0 … 10^18.
+    static let powersOfTen: [UInt64] = (0..<19).reduce(into: []) { powers, exponent in
+        powers.append(exponent == 0 ? 1 : powers[exponent - 1] * 10)
     }
 
     /// Whether the wide integer at `start` is its low 64 bits sign-extended.
@@ -228,7 +252,7 @@ struct ArrowText {
             if zoned { output.append(contentsOf: "+00".utf8) }
             return
         }
-        let micros = try microseconds(raw, unit, column: column)
+        let micros = try microseconds(raw, unit, column: column, pinnable: true)
         let days = ArrowText.floorDivide(micros, Timestamp.microsecondsPerDay)
         guard ArrowText.supportedDays.contains(Int(days)) else {
             throw Unwritable(message: "the timestamp lies outside years 1 to 9999")
@@ -237,12 +261,14 @@ struct ArrowText {
     }
 
     /// `raw` units as microseconds; nanoseconds that are not whole microseconds are refused.
-    private func microseconds(_ raw: Int64, _ unit: ArrowType.TimeUnit, column: Int) throws(Unwritable) -> Int64 {
+    private func microseconds(_ raw: Int64, _ unit: ArrowType.TimeUnit, column: Int, pinnable: Bool = false)
+        throws(Unwritable) -> Int64
+    {
         switch unit {
         case .nanosecond:
             guard raw % 1000 == 0 else {
                 throw Unwritable(
-                    message: "\(raw) ns is finer than the microseconds a warehouse keeps", textPinKeepsIt: true)
+                    message: "\(raw) ns is finer than the microseconds a warehouse keeps", textPinKeepsIt: pinnable)
             }
             return raw / 1000
         case .microsecond:

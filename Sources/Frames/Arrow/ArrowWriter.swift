@@ -22,10 +22,20 @@ public struct ArrowWriter: Sendable {
         var bodyLength: Int
     }
 
+    /// A writer of `schema`'s columns. A decimal no decimal128 holds (precision above 38, a negative
+    /// scale, as PostgreSQL 15 allows) is written as its text, as an unconstrained numeric is.
     public init(schema: Schema, format: Format) {
-        self.schema = schema
+        self.schema = Schema(
+            schema.fields.map { field in
+                guard case .decimal(let precision, let scale) = field.type,
+                    precision > ColumnType.maximumDecimalPrecision || scale < 0 || scale > precision
+                else { return field }
+                var text = field
+                text.type = .numeric
+                return text
+            })
         self.format = format
-        fields = schema.fields.map {
+        fields = self.schema.fields.map {
             ArrowField(name: $0.name, type: ArrowWriter.arrowType($0.type), isNullable: $0.isNullable)
         }
         schemaNode = ArrowWriter.schemaTable(fields)
@@ -280,7 +290,9 @@ struct ArrowColumnBuilder {
             appendLittleEndian(UInt64(truncatingIfNeeded: value), to: &values)
             appendLittleEndian(UInt64(truncatingIfNeeded: value >> 64), to: &values)
         case .date, .timestamp, .timestamptz:
-            guard let parsed = ISODateTime.parse(text) else { return false }
+            guard let parsed = ISODateTime.parse(text), (parsed.kind == .date) == (type == .date),
+                parsed.kind != .timestamptz || type == .timestamptz
+            else { return false }
             setValid(true)
             if type == .date {
                 appendLittleEndian(Int32(parsed.days), to: &values)
@@ -322,6 +334,7 @@ struct ArrowColumnBuilder {
         if negative { index += 1 }
         var value: Int128 = 0
         var digits = 0
+        var sawDigit = false
         var fraction: Int?
         while index < text.endIndex {
             let byte = text[index]
@@ -332,12 +345,13 @@ struct ArrowColumnBuilder {
             }
             let digit = byte &- UInt8(ascii: "0")
             guard digit < 10, digits < 38 else { return nil }
+            sawDigit = true
             value = value * 10 + Int128(digit)
             if value != 0 { digits += 1 }
             if let places = fraction { fraction = places + 1 }
         }
         let places = fraction ?? 0
-        guard places <= scale, digits + scale - places <= 38 else { return nil }
+        guard sawDigit, places <= scale, digits + scale - places <= 38 else { return nil }
         for _ in places..<scale { value *= 10 }
         return negative ? -value : value
     }

@@ -11,9 +11,12 @@ extension Frame {
         self = frame
     }
 
-    /// The frame as Arrow IPC: one record batch, in the stream or the file format.
+    /// The frame as Arrow IPC, in record batches of at most 65,536 rows, in the stream or the file
+    /// format.
     public func arrowBytes(format: ArrowWriter.Format = .stream) -> [UInt8] {
         var writer = ArrowWriter(schema: schema, format: format)
-        return writer.start() + writer.write(self) + writer.finish()
+        var bytes = writer.start()
+        for batch in batches(maxRows: 65_536) { bytes += writer.write(batch) }
+        return bytes + writer.finish()
     }
 }
