@@ -484,6 +484,10 @@ struct LoadRun {
         guard stage.location.hasPrefix("s3://") else {
             throw StevedoreError(code: .invalidRequest, step: .copy, message: "Redshift copies only from an S3 stage")
         }
+        // No rows, no parts: COPY ends in an error when a manifest lists no file, whatever
+        // "mandatory" says (https://docs.aws.amazon.com/redshift/latest/dg/loading-data-files-using-manifest.html),
+        // and there is nothing to copy; the DELETE and the ledger row still run.
+        guard !staging.parts.isEmpty else { return }
         let sql = try stageCopy.copyFromManifest(
             target, columns: columns,
             manifestURL: stage.manifestURLPrefix + staging.manifestKey,

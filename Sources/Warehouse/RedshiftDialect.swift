@@ -20,8 +20,16 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     public var csvNull: String { "\\N" }
     /// VARBYTE reads a CSV field as bare hex (docs: copy-usage-varbyte).
     public var binaryHexPrefix: String { "" }
-    /// Nothing to set: Redshift sessions run in UTC.
-    public var sessionSetup: [SQLStatement] { [] }
+    /// Case-insensitive identifiers (the catalog lookups fold names) and UTC, whatever the user's defaults.
+    public var sessionSetup: [SQLStatement] {
+        [
+            // Catalog lookups fold names to lower case, which a session with case-sensitive
+            // identifiers on would miss (r_enable_case_sensitive_identifier.html).
+            SQLStatement("SET enable_case_sensitive_identifier TO false"),
+            // Naive timestamps load as written only in UTC, as on PostgreSQL (r_timezone_config.html).
+            SQLStatement("SET timezone TO 'UTC'"),
+        ]
+    }
     /// The cluster reads and writes the stage itself: COPY from a manifest, and UNLOAD.
     public var copyRoute: CopyRoute { .stage(self) }
     /// None: `lock` locks the table itself.
@@ -41,12 +49,23 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
         return "postgres://" + url.dropFirst("redshift://".count)
     }
 
-    /// Redshift has no column for a length of time.
+    /// Redshift has no column for a length of time, nor a decimal of more than 37 digits after the
+    /// point (https://docs.aws.amazon.com/redshift/latest/dg/r_Numeric_types201.html: "the maximum
+    /// scale is 37").
     public func refusal(ofColumnType type: SQLType) -> String? {
-        guard type == .interval else { return nil }
-        return "Redshift has no column type for a duration (interval): convert it to a number (say, of "
-            + "seconds) before the load, or pin the column to text"
+        switch type {
+        case .interval:
+            return "Redshift has no column type for a duration (interval): convert it to a number (say, of "
+                + "seconds) before the load, or pin the column to text"
+        case .decimal(_, let scale) where scale > Self.maxDecimalScale:
+            return "Redshift's DECIMAL keeps at most \(Self.maxDecimalScale) digits after the point, not \(scale)"
+        default:
+            return nil
+        }
     }
+
+    /// The most digits after the point a DECIMAL keeps.
+    public static let maxDecimalScale = 37
 
     /// Redshift's DDL spelling. `.text` becomes `VARCHAR(65535)` (a bare `TEXT` would be VARCHAR(256)).
     /// `.json` is `SUPER`, which COPY fills from a CSV field's JSON text (https://docs.aws.amazon.com/
@@ -58,7 +77,10 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
         case .smallint: return "SMALLINT"
         case .integer: return "INTEGER"
         case .bigint: return "BIGINT"
-        case .decimal(let precision, let scale): return "DECIMAL(\(precision),\(scale))"
+        case .decimal(let precision, let scale):
+            // A precision of 19 or less is stored in 8 bytes, which nineteen nines overflow
+            // (r_Numeric_types201.html): 19 is rendered as 20, stored in 16 bytes.
+            return "DECIMAL(\(precision == 19 ? 20 : precision),\(scale))"
         case .numeric: return "DECIMAL(\(ColumnLimits.redshiftMaxDecimalPrecision),0)"
         case .double: return "DOUBLE PRECISION"
         case .real: return "REAL"

@@ -45,7 +45,10 @@ struct SentSQLTests {
             let sent = session.sent
             #expect(report.rows == 40)
             #expect(!sent.contains { $0.sql.contains("pg_advisory") }, "Redshift has no advisory locks")
-            #expect(!sent.contains { $0.sql.hasPrefix("SET ") }, "no session setup on Redshift")
+            // The session first: names folded as the catalog lookups expect, and UTC.
+            #expect(
+                Array(sent.prefix(2).map(\.sql))
+                    == ["SET enable_case_sensitive_identifier TO false", "SET timezone TO 'UTC'"])
             // The ledger first, in a transaction of its own.
             let ledger = try #require(Self.index(sent, #"CREATE TABLE IF NOT EXISTS "stevedore"."load_history""#))
             #expect(sent[ledger + 1].sql == "COMMIT")
@@ -155,6 +158,26 @@ struct SentSQLTests {
             let prices = try #require(
                 session.sent.first { $0.sql.hasPrefix(#"CREATE TABLE IF NOT EXISTS "analytics"."prices""#) })
             #expect(prices.sql.hasSuffix(#"("price" DECIMAL(38,2))"#), "\(prices.sql)")
+        }
+    }
+
+    @Test("Redshift, an empty partition: the DELETE and the ledger row, and no COPY of an empty manifest")
+    func redshiftEmptyPartition() async throws {
+        let session = ScriptedSession()
+        let prefix = "tests/sent-sql-empty-\(UInt32.random(in: 0...UInt32.max))"
+        let loader = try Self.redshiftLoader(session, prefix: prefix)
+        let frame = try LoaderFixture.sales(days: ["2024-01-02"], rowsPerDay: 0)
+        let report = try await loader.store(
+            frame, into: TableRef(schema: "analytics", table: "sales"), partition: .day("2024-01-02", column: "day"))
+        try await withCleanUp({
+            _ = try? await loader.stage.deleteMany(try await loader.stage.listKeys(prefix: prefix))
+        }) {
+            let sent = session.sent
+            #expect(report.rows == 0 && report.parts == 0)
+            #expect(Self.index(sent, #"DELETE FROM "analytics"."sales" WHERE "day" = $1"#) != nil)
+            #expect(Self.index(sent, #"COPY "#) == nil, "\(sent.map(\.sql))")
+            #expect(Self.index(sent, #"INSERT INTO "stevedore"."load_history""#) != nil)
+            #expect(sent.last?.sql == "COMMIT")
         }
     }
 

@@ -34,11 +34,14 @@ struct DialectCapabilitiesTests {
         #expect(dialect.lock(table, lockName: "s.t/_all") == locks.transactionLock("s.t/_all", shared: false))
     }
 
-    @Test("Redshift: \\N NULL, no session setup, COPY and UNLOAD through the stage, no advisory locks")
+    @Test("Redshift: \\N NULL, case-insensitive names and UTC, COPY and UNLOAD through the stage, no advisory locks")
     func redshift() {
         let dialect = RedshiftDialect()
         #expect(dialect.csvNull == #"\N"#)
-        #expect(dialect.sessionSetup.isEmpty)
+        #expect(
+            dialect.sessionSetup.map(\.sql) == [
+                "SET enable_case_sensitive_identifier TO false", "SET timezone TO 'UTC'",
+            ])
         guard case .stage(let stage) = dialect.copyRoute else {
             Issue.record("Redshift copies through the stage")
             return

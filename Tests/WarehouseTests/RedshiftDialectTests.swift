@@ -59,6 +59,11 @@ struct RedshiftDialectTests {
         #expect(dialect.refusal(ofColumnType: .interval)?.contains("no column type for a duration") == true)
         #expect([SQLType.real, .time, .binary, .json].allSatisfy { dialect.refusal(ofColumnType: $0) == nil })
         #expect(PostgresDialect().refusal(ofColumnType: .interval) == nil)
+        // Nineteen digits overflow the 8 bytes Redshift keeps DECIMAL(19,s) in; the scale stops at 37.
+        #expect(dialect.typeName(.decimal(precision: 19, scale: 2)) == "DECIMAL(20,2)")
+        #expect(dialect.typeName(.decimal(precision: 18, scale: 2)) == "DECIMAL(18,2)")
+        #expect(dialect.refusal(ofColumnType: .decimal(precision: 38, scale: 38))?.contains("at most 37") == true)
+        #expect(dialect.refusal(ofColumnType: .decimal(precision: 38, scale: 37)) == nil)
     }
 
     @Test("ADD COLUMN and VARCHAR widening")
