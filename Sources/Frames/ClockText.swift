@@ -1,8 +1,5 @@
-import Digest
-
-/// Parsing of the text forms of times of day, intervals and bytes, as they are staged and as
-/// PostgreSQL's COPY writes them back: `[-]HH:MM:SS[.ffffff]` (an interval may begin with
-/// `N days`), and `\x` followed by hex digits.
+/// Parsing of the text forms of times of day and intervals, as they are staged and as PostgreSQL's
+/// COPY writes them back: `[-]HH:MM:SS[.ffffff]` (an interval may begin with `N days`).
 enum ClockText {
     /// Microseconds of `[-]H+:MM:SS[.f…]`, after `[-]N day[s] ` when `allowsDays`; a time of day
     /// must lie within 00:00:00 and 24:00:00.
@@ -44,17 +41,5 @@ enum ClockText {
         if !allowsDays { return micros <= Timestamp.microsecondsPerDay ? micros : nil }
         let (sum, overflow) = total.addingReportingOverflow(negative ? -micros : micros)
         return overflow ? nil : sum
-    }
-
-    /// The bytes of `\x` and an even number of hex digits (or the digits alone, as Redshift
-    /// prints VARBYTE).
-    static func parseHex<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> [UInt8]? where Bytes.Index == Int {
-        var digits = bytes[...]
-        if digits.count >= 2 && digits[digits.startIndex] == UInt8(ascii: "\\")
-            && digits[digits.startIndex + 1] == UInt8(ascii: "x")
-        {
-            digits = digits.dropFirst(2)
-        }
-        return Hex.decode(digits)
     }
 }

@@ -1,3 +1,5 @@
+import Digest
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -83,7 +85,9 @@ extension Value {
         case .interval:
             return ClockText.parse(text, allowsDays: true).map(Value.interval)
         case .binary:
-            return ClockText.parseHex(text).map(Value.binary)
+            // `\x` and hex digits (PostgreSQL's bytea), or the digits alone (Redshift's VARBYTE).
+            let digits = text.starts(with: binaryPrefix) ? text.dropFirst(2) : text
+            return Hex.decode(digits).map(Value.binary)
         case .date:
             guard let parsed = ISODateTime.parse(text), parsed.kind == .date else { return nil }
             return .date(CivilDate(daysSinceEpoch: parsed.days))

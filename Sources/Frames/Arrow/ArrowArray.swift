@@ -10,6 +10,12 @@ final class ArrowBody: @unchecked Sendable {
     }
 
     deinit { bytes.deallocate() }
+
+    /// A little-endian fixed-width value at byte `offset` (checked by the caller).
+    @inline(__always)
+    func load<Value: FixedWidthInteger>(_ offset: Int, as type: Value.Type) -> Value {
+        Value(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Value.self))
+    }
 }
 
 /// One field's values in one record batch: the field, its row count, and where its buffers lie in
@@ -353,11 +359,7 @@ struct ArrowArrayBuilder {
         var previous: Int64 = -1
         for index in 0...length {
             let at = offsets.lowerBound + index * width
-            let offset: Int64 =
-                width == 4
-                ? Int64(
-                    body.withUnsafeBytes { Int32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: Int32.self)) })
-                : body.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: Int64.self)) }
+            let offset = width == 4 ? Int64(storage.load(at, as: Int32.self)) : storage.load(at, as: Int64.self)
             guard offset >= max(previous, 0), offset <= Int64(limit) else {
                 throw Malformed(
                     field: path,
@@ -375,19 +377,17 @@ struct ArrowArrayBuilder {
         throws(Malformed)
     {
         for index in 0..<length {
-            if let validity, body[validity.lowerBound + index >> 3] & (1 << UInt8(index & 7)) == 0 { continue }
-            let view = buffers[0].lowerBound + index * 16
-            let size = body.withUnsafeBytes {
-                Int32(littleEndian: $0.loadUnaligned(fromByteOffset: view, as: Int32.self))
+            if let validity,
+                storage.load(validity.lowerBound + index >> 3, as: UInt8.self) & (1 << UInt8(index & 7)) == 0
+            {
+                continue
             }
+            let view = buffers[0].lowerBound + index * 16
+            let size = storage.load(view, as: Int32.self)
             guard size >= 0 else { throw Malformed(field: path, message: "view \(index) has a negative length") }
             if size <= 12 { continue }
-            let (buffer, offset) = body.withUnsafeBytes {
-                (
-                    Int32(littleEndian: $0.loadUnaligned(fromByteOffset: view + 8, as: Int32.self)),
-                    Int32(littleEndian: $0.loadUnaligned(fromByteOffset: view + 12, as: Int32.self))
-                )
-            }
+            let buffer = storage.load(view + 8, as: Int32.self)
+            let offset = storage.load(view + 12, as: Int32.self)
             guard buffer >= 0, Int(buffer) < buffers.count - 1, offset >= 0,
                 Int(offset) + Int(size) <= buffers[1 + Int(buffer)].count
             else {

@@ -34,7 +34,6 @@ public final class ArrowReader {
     /// Rows before the current batch, to number rows across the input.
     private var rowsBefore = 0
     private var batchNumber = 0
-    private var batchOffset = 0
     private var returnedBatch = false
 
     /// Where the messages come from: read in order, or through a file's footer.
@@ -145,12 +144,21 @@ public final class ArrowReader {
             for column in arrays.indices {
                 let start = batch.bytes.count
                 do throws(ArrowText.Unwritable) {
-                    // A dictionary's own NULLs are NULL too, not empty text.
-                    if try writer.isNull(arrays[column], row) {
-                        batch.appendField(nil)
-                        continue
+                    let array = arrays[column]
+                    if case .dictionary = array.kind {
+                        // A dictionary's own NULLs are NULL too, not empty text.
+                        guard let found = try writer.value(array, row) else {
+                            batch.appendField(nil)
+                            continue
+                        }
+                        try writer.append(found.array, found.row, to: &batch.bytes, column: column)
+                    } else {
+                        guard array.isValid(row) else {
+                            batch.appendField(nil)
+                            continue
+                        }
+                        try writer.append(array, row, to: &batch.bytes, column: column)
                     }
-                    try writer.append(arrays[column], row, to: &batch.bytes, column: column)
                 } catch {
                     let name = fields[column].name
                     let hint =
@@ -186,7 +194,6 @@ public final class ArrowReader {
                 try readDictionary(id: id, isDelta: isDelta, header, body: message.body, offset: message.offset)
             case .recordBatch(let header):
                 batchNumber += 1
-                batchOffset = message.offset
                 try refuseCompression(header, offset: message.offset)
                 do {
                     var builder = ArrowArrayBuilder(header: header, body: message.body)

@@ -55,7 +55,7 @@ struct ArrowText {
             guard micros >= 0, micros <= 86_400_000_000 else {
                 throw Unwritable(message: "time of day \(raw) \(unit.suffix) is not within one day")
             }
-            ArrowText.appendClock(micros, to: &output)
+            ArrowText.appendClock(micros.magnitude, to: &output)
         case .timestamp(let unit, let zoned):
             try appendTimestamp(array.element(0, row, as: Int64.self), unit, zoned: zoned, column: column, to: &output)
         case .duration(let unit):
@@ -85,10 +85,17 @@ struct ArrowText {
     /// Whether row `row` of `array` is NULL: its own bit, or, for dictionary indices, the value's.
     @inline(__always)
     func isNull(_ array: ArrowArray, _ row: Int) throws(Unwritable) -> Bool {
-        guard array.isValid(row) else { return true }
-        guard case .dictionary(let bits, let signed, let id) = array.kind else { return false }
+        try value(array, row) == nil
+    }
+
+    /// Where the value of row `row` of `array` is (for dictionary indices, in the dictionary), or
+    /// nil for NULL; the dictionary is looked up once, for the NULL test and the value alike.
+    @inline(__always)
+    func value(_ array: ArrowArray, _ row: Int) throws(Unwritable) -> (array: ArrowArray, row: Int)? {
+        guard array.isValid(row) else { return nil }
+        guard case .dictionary(let bits, let signed, let id) = array.kind else { return (array, row) }
         let (values, index) = try dictionaryValue(array, row, bits: bits, signed: signed, id: id)
-        return !values.isValid(index)
+        return values.isValid(index) ? (values, index) : nil
     }
 
     /// The dictionary values and the index that row `row` of indices `array` refers to.
@@ -293,10 +300,6 @@ struct ArrowText {
             output.append(UInt8(ascii: "."))
             ISODateTime.appendPadded(fraction, width: 6, to: &output)
         }
-    }
-
-    static func appendClock(_ micros: Int64, to output: inout [UInt8]) {
-        appendClock(UInt64(micros), to: &output)
     }
 
     static func appendHex<Bytes: Sequence<UInt8>>(_ bytes: Bytes, to output: inout [UInt8]) {
