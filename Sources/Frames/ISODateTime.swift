@@ -10,6 +10,8 @@ enum ISODateTime {
         var days: Int
         /// Microseconds since the epoch: wall clock for `timestamp`, UTC for `timestamptz`.
         var microsecondsSinceEpoch: Int64
+        /// Microseconds since the epoch of the wall clock as written, any offset ignored.
+        var wallClockMicroseconds: Int64
     }
 
     /// The value of `bytes`, or nil when they are not one of the accepted forms (or not a real date,
@@ -24,7 +26,11 @@ enum ISODateTime {
             let date = CivilDate(year: year, month: month, day: day)
         else { return nil }
         let dayMicros = Int64(date.daysSinceEpoch) * Timestamp.microsecondsPerDay
-        if count == 10 { return Parsed(kind: .date, days: date.daysSinceEpoch, microsecondsSinceEpoch: dayMicros) }
+        if count == 10 {
+            return Parsed(
+                kind: .date, days: date.daysSinceEpoch, microsecondsSinceEpoch: dayMicros,
+                wallClockMicroseconds: dayMicros)
+        }
         guard count >= 19, bytes[s + 10] == space || bytes[s + 10] == letterT || bytes[s + 10] == letterLowerT,
             let hour = digits(bytes, s + 11, 2), bytes[s + 13] == colon,
             let minute = digits(bytes, s + 14, 2), bytes[s + 16] == colon,
@@ -48,14 +54,18 @@ enum ISODateTime {
             micros += Int64(fraction)
         }
         if index == bytes.endIndex {
-            return Parsed(kind: .timestamp, days: date.daysSinceEpoch, microsecondsSinceEpoch: micros)
+            return Parsed(
+                kind: .timestamp, days: date.daysSinceEpoch, microsecondsSinceEpoch: micros,
+                wallClockMicroseconds: micros)
         }
         guard let offset = parseOffset(bytes[index...]) else { return nil }
         let instant = micros - Int64(offset) * 1_000_000
         let first = Int64(CivilDate.days(year: 1, month: 1, day: 1)) * Timestamp.microsecondsPerDay
         let end = Int64(CivilDate.days(year: 10000, month: 1, day: 1)) * Timestamp.microsecondsPerDay
         guard instant >= first && instant < end else { return nil }
-        return Parsed(kind: .timestamptz, days: date.daysSinceEpoch, microsecondsSinceEpoch: instant)
+        return Parsed(
+            kind: .timestamptz, days: date.daysSinceEpoch, microsecondsSinceEpoch: instant,
+            wallClockMicroseconds: micros)
     }
 
     /// The digits of fractional seconds of a timestamp `parse` accepts (0 for none): its seconds end

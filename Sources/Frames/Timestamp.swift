@@ -29,6 +29,13 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         microsecondsSinceEpoch = parsed.microsecondsSinceEpoch
     }
 
+    /// Parses the same forms, keeping the wall clock as written and ignoring any offset, as
+    /// PostgreSQL's cast of such text to `timestamp` does.
+    public init?(wallClock text: String) {
+        guard let parsed = ISODateTime.parse(Array(text.utf8)[...]) else { return nil }
+        microsecondsSinceEpoch = parsed.wallClockMicroseconds
+    }
+
     /// The calendar date part.
     public var date: CivilDate {
         CivilDate(daysSinceEpoch: Int(microsecondsSinceEpoch.floorDivided(by: Timestamp.microsecondsPerDay)))

@@ -1,3 +1,5 @@
+import Warehouse
+
 /// What a load did: its id, where it went, how much it moved, where it staged, how long each
 /// phase took. The CLI prints it (`--json`); pipelines log or return it.
 public struct LoadReport: Sendable, Hashable, CustomStringConvertible {
@@ -43,6 +45,9 @@ public struct LoadReport: Sendable, Hashable, CustomStringConvertible {
 
     /// Why the pipelined copy fell back, when it did.
     public var fallbackReason: String?
+
+    /// The table's columns as the catalog had them after the load (empty if it could not be read).
+    public var columns: [ColumnDefinition] = []
 
     public var description: String {
         let partitionText = partition.map { " partition \($0.label)" } ?? ""

@@ -85,15 +85,29 @@ struct LoadRun {
 
         let connection = try await loader.connect()
         do {
-            let report =
+            var report =
                 canPipeline
                 ? try await runPipelined(source, started: started, connection: connection)
                 : try await run(source, started: started, connection: connection)
+            report.columns = await columnsAfterLoad(connection)
             await connection.close()
             return report
         } catch {
             await connection.close()
             throw error
+        }
+    }
+
+    /// The table's columns for the report; a failed catalog read after the commit is logged, not
+    /// thrown (the load itself succeeded).
+    private func columnsAfterLoad(_ connection: any WarehouseSession) async -> [ColumnDefinition] {
+        do {
+            return try await loader.existingColumns(table, on: connection) ?? []
+        } catch {
+            loader.logger.warning(
+                "could not read the table's columns after the load",
+                metadata: ["table": "\(table)", "error": "\(error)"])
+            return []
         }
     }
 

@@ -55,6 +55,8 @@ struct PartitionMembership: Sendable {
         switch key {
         case .value(let expected):
             return compare(value, expected) == 0
+        case .values(let expected):
+            return expected.contains { compare(value, $0) == 0 }
         case .range(let first, let last):
             return compare(value, first) >= 0 && compare(value, last) <= 0
         case .window(let start, let end):
@@ -62,17 +64,29 @@ struct PartitionMembership: Sendable {
         }
     }
 
-    /// -1, 0 or 1: typed when both sides parse as the same kind of value, by UTF-8 bytes otherwise.
-    static func compare(_ a: String, _ b: String) -> Int {
+    /// -1, 0 or 1 for a row's `value` against a partition's `bound`: typed when both parse as the
+    /// same kind of value, by UTF-8 bytes otherwise. Dates and times compare as the warehouse's
+    /// `column op CAST(bound AS column type)` does: against a date or a timestamp without time zone
+    /// the bound's wall clock counts and its offset is ignored; against an instant a bound without
+    /// offset is UTC (the session's time zone).
+    static func compare(_ value: String, _ bound: String) -> Int {
         func order<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x == y ? 0 : 1) }
         // Leading zeros mean text (zip codes, codes): "07" is not the partition "7".
-        if !hasLeadingZero(a) && !hasLeadingZero(b) {
-            if let x = Int64(a), let y = Int64(b) { return order(x, y) }
-            if let x = ExactDecimal(a), let y = ExactDecimal(b) { return order(x, y) }
+        if !hasLeadingZero(value) && !hasLeadingZero(bound) {
+            if let x = Int64(value), let y = Int64(bound) { return order(x, y) }
+            if let x = ExactDecimal(value), let y = ExactDecimal(bound) { return order(x, y) }
         }
-        if let x = timestamp(a), let y = timestamp(b) { return order(x, y) }
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
+        if let date = CivilDate(value), let wallClock = Timestamp(wallClock: bound) {
+            return order(date, wallClock.date)
+        }
+        if let timestamp = Timestamp(value), let wallClock = Timestamp(wallClock: bound) {
+            return order(timestamp, wallClock)
+        }
+        if let instant = Timestamp(value, instant: true), let other = Timestamp(bound, instant: true) {
+            return order(instant, other)
+        }
+        let x = Array(value.utf8)
+        let y = Array(bound.utf8)
         if x == y { return 0 }
         return x.lexicographicallyPrecedes(y) ? -1 : 1
     }
@@ -80,12 +94,6 @@ struct PartitionMembership: Sendable {
     private static func hasLeadingZero(_ text: String) -> Bool {
         let digits = text.drop { $0 == "-" || $0 == "+" }
         return digits.count > 1 && digits.first == "0" && digits.dropFirst().first?.isNumber == true
-    }
-
-    /// A date as its midnight, or a timestamp (with or without offset), as an instant-like value.
-    private static func timestamp(_ text: String) -> Timestamp? {
-        if let date = CivilDate(text) { return Timestamp(date: date) }
-        return Timestamp(text) ?? Timestamp(text, instant: true)
     }
 
     private func missingColumn(_ column: String) -> StevedoreError {

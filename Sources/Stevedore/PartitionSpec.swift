@@ -22,6 +22,8 @@ public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
     public enum Key: Sendable, Hashable {
         /// Exactly this value.
         case value(String)
+        /// Any of these values (Dagster's static key ranges, a backfill of several keys).
+        case values([String])
         /// From `first` to `last`, both included (Dagster's key ranges).
         case range(first: String, last: String)
         /// From `start` included to `end` excluded: a time window.
@@ -85,6 +87,7 @@ public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
                 let test: SQLComparison.Test =
                     switch dimension.key {
                     case .value(let value): .equals(value)
+                    case .values(let values): .oneOf(values)
                     case .range(let first, let last): .between(first: first, last: last)
                     case .window(let start, let end): .window(start: start, end: end)
                     }
@@ -92,7 +95,8 @@ public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
             })
     }
 
-    /// `day=2024-01-02/region=eu`; ranges as `first..last`, windows as `[start,end)`.
+    /// `day=2024-01-02/region=eu`; sets as `{eu,us}`, ranges as `first..last`, windows as
+    /// `[start,end)`.
     public var label: String {
         dimensionLabels.joined(separator: "/")
     }
@@ -101,13 +105,14 @@ public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
         dimensions.map { dimension in
             switch dimension.key {
             case .value(let value): return "\(dimension.name)=\(value)"
+            case .values(let values): return "\(dimension.name)={\(values.joined(separator: ","))}"
             case .range(let first, let last): return "\(dimension.name)=\(first)..\(last)"
             case .window(let start, let end): return "\(dimension.name)=[\(start),\(end))"
             }
         }
     }
 
-    /// The partition as a JSON object for the ledger: `{"day":"2024-01-02"}`,
+    /// The partition as a JSON object for the ledger: `{"day":"2024-01-02"}`, `{"region":["eu","us"]}`,
     /// `{"day":{"first":…,"last":…}}`, `{"day":{"start":…,"end":…}}`.
     public var json: String {
         let string = JSONText.quote
@@ -115,6 +120,7 @@ public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
             let value: String
             switch dimension.key {
             case .value(let v): value = string(v)
+            case .values(let values): value = "[" + values.map(string).joined(separator: ",") + "]"
             case .range(let first, let last): value = "{\"first\":\(string(first)),\"last\":\(string(last))}"
             case .window(let start, let end): value = "{\"start\":\(string(start)),\"end\":\(string(end))}"
             }

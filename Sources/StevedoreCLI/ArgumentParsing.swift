@@ -3,8 +3,9 @@ import Stevedore
 
 /// Reads the partition and type flags of `load`, `plan` and `unload`.
 enum ArgumentParsing {
-    /// `--partition dim=value` or `dim=first..last`, with `--partition-expr dim=sql` giving a
-    /// dimension an SQL expression (default: the dimension is a column of that name).
+    /// `--partition dim=value`, `dim=first..last` or `dim=[start,end)`, with `--partition-expr
+    /// dim=sql` giving a dimension an SQL expression (default: the dimension is a column of that
+    /// name). A dimension given several values is the set of them.
     static func partition(_ values: [String], expressions: [String]) throws -> PartitionSpec? {
         guard !values.isEmpty else {
             if !expressions.isEmpty {
@@ -17,24 +18,62 @@ enum ArgumentParsing {
             let (name, text) = try pair(expression, flag: "--partition-expr", shape: "dimension=sql")
             sql[name] = text
         }
-        let dimensions = try values.map { value -> PartitionSpec.Dimension in
-            let (name, key) = try pair(value, flag: "--partition", shape: "dimension=value or dimension=first..last")
-            let expression: PartitionSpec.Expression = sql[name].map { .sql($0) } ?? .column(name)
-            if let range = key.range(of: "..") {
-                let first = String(key[..<range.lowerBound])
-                let last = String(key[range.upperBound...])
-                guard !first.isEmpty, !last.isEmpty else {
-                    throw Failure.usageError(
-                        "--partition \(value): a range needs a first and a last value, as day=2024-01-01..2024-01-07")
-                }
-                return .init(name, expression, .range(first: first, last: last))
+        var dimensions: [PartitionSpec.Dimension] = []
+        for value in values {
+            let (name, text) = try pair(
+                value, flag: "--partition", shape: "dimension=value, dimension=first..last or dimension=[start,end)")
+            let key = try partitionKey(text, flag: value)
+            guard let index = dimensions.firstIndex(where: { $0.name == name }) else {
+                let expression: PartitionSpec.Expression = sql[name].map { .sql($0) } ?? .column(name)
+                dimensions.append(.init(name, expression, key))
+                continue
             }
-            return .init(name, expression, .value(key))
+            dimensions[index].key = try joined(dimensions[index].key, key, flag: value)
         }
         if let unused = sql.keys.first(where: { name in !dimensions.contains { $0.name == name } }) {
             throw Failure.usageError("--partition-expr \(unused)=… names no --partition dimension")
         }
         return PartitionSpec(dimensions)
+    }
+
+    private static func partitionKey(_ text: String, flag: String) throws -> PartitionSpec.Key {
+        if text.hasPrefix("[") && text.hasSuffix(")") {
+            let bounds = text.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false)
+            guard bounds.count == 2, !bounds[0].isEmpty, !bounds[1].isEmpty else {
+                throw Failure.usageError(
+                    "--partition \(flag): a window needs a start and an end, as "
+                        + "at=[2024-03-01T00:00:00+01:00,2024-03-02T00:00:00+01:00)")
+            }
+            return .window(start: String(bounds[0]), end: String(bounds[1]))
+        }
+        if let range = text.range(of: "..") {
+            let first = String(text[..<range.lowerBound])
+            let last = String(text[range.upperBound...])
+            guard !first.isEmpty, !last.isEmpty else {
+                throw Failure.usageError(
+                    "--partition \(flag): a range needs a first and a last value, as day=2024-01-01..2024-01-07")
+            }
+            return .range(first: first, last: last)
+        }
+        return .value(text)
+    }
+
+    /// Two values of one dimension as the set of both; a range or window cannot join a set.
+    private static func joined(_ a: PartitionSpec.Key, _ b: PartitionSpec.Key, flag: String) throws
+        -> PartitionSpec.Key
+    {
+        func members(_ key: PartitionSpec.Key) -> [String]? {
+            switch key {
+            case .value(let value): [value]
+            case .values(let values): values
+            case .range, .window: nil
+            }
+        }
+        guard let first = members(a), let second = members(b) else {
+            throw Failure.usageError(
+                "--partition \(flag): a dimension given more than once takes single values only, not ranges or windows")
+        }
+        return .values(first + second.filter { !first.contains($0) })
     }
 
     /// `--type column=type`, with the type names of `ColumnType` (`decimal(12,2)` included).

@@ -26,7 +26,8 @@ struct LoadArguments: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "The partition: dimension=value or dimension=first..last; repeat for several dimensions.",
+            "The partition: dimension=value, dimension=first..last or dimension=[start,end); repeat for "
+                + "several dimensions, or one dimension for a set of values.",
             valueName: "dimension=key"))
     var partition: [String] = []
 

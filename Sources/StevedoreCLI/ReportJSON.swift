@@ -22,6 +22,13 @@ enum ReportJSON {
         /// Rows sent in PostgreSQL's binary COPY format.
         var rowsCopiedInBinary: Int
         var fallbackReason: String?
+        /// The table's columns and types after the load.
+        var columns: [Column]
+    }
+
+    struct Column: Encodable {
+        var name: String
+        var type: String
     }
 
     struct Phase: Encodable {
@@ -38,14 +45,11 @@ enum ReportJSON {
                 skipped: report.skipped,
                 phases: report.phases.map { Phase(name: $0.name, seconds: $0.seconds) }, copy: report.copy.rawValue,
                 changedWhileCopying: report.changedWhileCopying, rowsCopiedInBinary: report.rowsCopiedInBinary,
-                fallbackReason: report.fallbackReason))
+                fallbackReason: report.fallbackReason,
+                columns: report.columns.map { Column(name: $0.name, type: "\($0.type)") }))
     }
 
     struct Plan: Encodable {
-        struct Column: Encodable {
-            var name: String
-            var type: String
-        }
         var table: String
         var partition: String?
         var mode: String
@@ -59,7 +63,7 @@ enum ReportJSON {
         encode(
             Plan(
                 table: plan.table.description, partition: plan.partition?.label, mode: plan.mode.description,
-                rows: plan.rows, columns: plan.columns.map { Plan.Column(name: $0.name, type: "\($0.type)") },
+                rows: plan.rows, columns: plan.columns.map { Column(name: $0.name, type: "\($0.type)") },
                 notes: plan.notes, statements: plan.statements))
     }
 

@@ -12,6 +12,8 @@ public struct SQLComparison: Sendable, Hashable {
     /// How it is compared.
     public enum Test: Sendable, Hashable {
         case equals(String)
+        /// `operand IN (values…)`.
+        case oneOf([String])
         /// `first <= operand <= last`.
         case between(first: String, last: String)
         /// `start <= operand < end`.
@@ -50,6 +52,10 @@ extension Dialect {
             switch comparison.test {
             case .equals(let value):
                 parts.append("\(operand) = \(placeholder(value))")
+            case .oneOf(let values) where values.isEmpty:
+                parts.append("FALSE")
+            case .oneOf(let values):
+                parts.append("\(operand) IN (\(values.map(placeholder).joined(separator: ", ")))")
             case .between(let first, let last):
                 parts.append("\(operand) >= \(placeholder(first)) AND \(operand) <= \(placeholder(last))")
             case .window(let start, let end):

@@ -61,6 +61,49 @@ struct LoadCommandTests {
                 == "sale_date=2024-01-01")
     }
 
+    @Test("a time window and a set of values as partitions; --json reports the table's column types")
+    func windowAndSetPartitions() async throws {
+        try CLI.requireServices()
+        let table = "\(CLI.uniqueSchema()).sales"
+        let stage = "file://\(FileManager.default.temporaryDirectory.path)/cli-window-stage"
+        let file = try CLI.file("sales.csv", Self.sales)
+        #expect(try await CLI.run(["load", file.path, "--table", table, "--stage", stage, "--quiet"]).status == 0)
+        // 2024-01-01 in New York: the bounds' offsets do not shift a date column's days.
+        let day = "sale_date=[2024-01-01T00:00:00-05:00,2024-01-02T00:00:00-05:00)"
+        let newDay = try CLI.file("day.csv", "id,sale_date,region,amount\n4,2024-01-01,eu,1.25\n")
+        let window = try await CLI.run([
+            "load", newDay.path, "--table", table, "--stage", stage, "--partition", day, "--json",
+        ])
+        #expect(window.status == 0, "\(window.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(window.stdout.utf8)) as? [String: Any])
+        #expect(report["partition"] as? String == day)
+        let columns = try #require(report["columns"] as? [[String: String]])
+        #expect(columns.map { $0["name"] ?? "" } == ["id", "sale_date", "region", "amount"])
+        #expect(columns.map { $0["type"] ?? "" } == ["bigint", "date", "text", "numeric"])
+        #expect(try await CLI.rows(table, stage: stage) == ["3,2024-01-02,eu,7.25", "4,2024-01-01,eu,1.25"])
+
+        // Two values of one dimension: both regions of the day are replaced, and read back.
+        let regions = try CLI.file("regions.csv", "id,sale_date,region,amount\n5,2024-01-02,us,2.00\n")
+        let set = try await CLI.run([
+            "load", regions.path, "--table", table, "--stage", stage, "--partition", "region=eu",
+            "--partition", "region=us", "--quiet",
+        ])
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(try await CLI.rows(table, stage: stage) == ["5,2024-01-02,us,2.00"])
+        let back = try await CLI.run([
+            "unload", "--table", table, "--stage", stage, "--partition", "region=us", "--partition", "region=uk",
+            "--columns", "id",
+        ])
+        #expect(back.stdout == "5\n")
+        let outside = try await CLI.run([
+            "load", file.path, "--table", table, "--stage", stage, "--partition", "region=us",
+            "--partition", "region=uk",
+        ])
+        #expect(outside.status == 65)
+        #expect(outside.stderr.contains("sales.csv:2: region is 'eu', which is not in partition region={us,uk}"))
+        #expect(try await CLI.rows(table, stage: stage) == ["5,2024-01-02,us,2.00"])
+    }
+
     @Test("unload to a file and to an S3 prefix")
     func unloadTargets() async throws {
         try CLI.requireServices()
@@ -223,13 +266,20 @@ struct BadInputTests {
     func malformedPartition() async throws {
         let guarded = try await Guarded()
         let file = try CLI.file("sales.csv", LoadCommandTests.sales)
-        for partition in ["sale_date", "=2024-01-01", "sale_date=2024-01-01.."] {
+        for partition in [
+            "sale_date", "=2024-01-01", "sale_date=2024-01-01..", "sale_date=[2024-01-01)", "sale_date=[,2024-01-02)",
+        ] {
             let result = try await CLI.run([
                 "load", file.path, "--table", guarded.table, "--stage", guarded.stage,
                 "--partition", partition,
             ])
             Self.expectUsageError(result, command: "load", mentioning: "--partition")
         }
+        let rangeTwice = try await CLI.run([
+            "load", file.path, "--table", guarded.table, "--stage", guarded.stage,
+            "--partition", "sale_date=2024-01-01", "--partition", "sale_date=2024-01-01..2024-01-02",
+        ])
+        Self.expectUsageError(rangeTwice, command: "load", mentioning: "single values only")
         try await guarded.expectUnchanged()
     }
 

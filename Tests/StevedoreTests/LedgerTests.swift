@@ -66,6 +66,17 @@ struct LedgerTests {
         let condition = two.condition(dialect: PostgresDialect(), types: ["d": .date])
         #expect(condition.sql == #""d" = CAST($1 AS date) AND "r" = $2"#)
         #expect(condition.parameters == ["2024-01-02", #"eu/west "x""#])
+
+        let set = PartitionSpec([.init("region", .column("r"), .values(["eu", "us"]))])
+        #expect(set.label == "region={eu,us}")
+        #expect(set.json == #"{"region":["eu","us"]}"#)
+        #expect(set.pathSegment == "region=%7Beu%2Cus%7D")
+        let inList = set.condition(dialect: RedshiftDialect(), types: ["r": .varchar(maxBytes: 8)])
+        #expect(inList.sql == #""r" IN (CAST($1 AS VARCHAR(8)), CAST($2 AS VARCHAR(8)))"#)
+        #expect(inList.parameters == ["eu", "us"])
+        #expect(
+            PartitionSpec([.init("region", .column("r"), .values([]))]).condition(dialect: PostgresDialect()).sql
+                == "FALSE")
     }
 
     @Test("load ids sort by time and never repeat")
