@@ -52,9 +52,12 @@ class StevedoreCommand:
         stdout = _Drain(process.stdout)
         stderr = _Drain(process.stderr)
         try:
-            with pa.ipc.new_stream(process.stdin, schema) as writer:
-                for batch in batches:
-                    writer.write_batch(batch)
+            # Not a `with` block: closing the writer ends the stream, which must happen only
+            # after every batch was written.
+            writer = pa.ipc.new_stream(process.stdin, schema)
+            for batch in batches:
+                writer.write_batch(batch)
+            writer.close()
         except BaseException as error:
             # A pipe that broke because stevedore ended is its failure, told on stderr; any other
             # error is the frame's, and stevedore must not see its input end.

@@ -47,7 +47,8 @@ def _pandas_batches(frame: Any) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     def batches() -> Iterator[pa.RecordBatch]:
         for start in range(0, len(frame), BATCH_ROWS):
             piece = frame.iloc[start : start + BATCH_ROWS]
-            yield pa.RecordBatch.from_pandas(piece, schema=schema, preserve_index=False)
+            # A Table, not a RecordBatch: pyarrow-backed columns may arrive in several chunks.
+            yield from pa.Table.from_pandas(piece, schema=schema, preserve_index=False).to_batches()
 
     return schema, batches()
 
