@@ -75,6 +75,6 @@ def from_arrow(table: pa.Table, wanted: object) -> object:
     if library == "polars" and name in ("DataFrame", "LazyFrame"):
         import polars
 
-        frame = polars.from_arrow(table)
+        frame = polars.DataFrame(table)
         return frame.lazy() if name == "LazyFrame" else frame
     return table.to_pandas()

@@ -35,8 +35,12 @@ class StevedoreIOManager(ConfigurableIOManager):
     warehouse: str | None = Field(
         default=None, description="postgres://…, redshift://…, a libpq string, or a name from stevedore.yml."
     )
-    stage: str | None = Field(default=None, description="s3://bucket/prefix, file:///dir, or a name from stevedore.yml.")
-    config_file: str | None = Field(default=None, description="A stevedore.yml (default: ./stevedore.yml when present).")
+    stage: str | None = Field(
+        default=None, description="s3://bucket/prefix, file:///dir, or a name from stevedore.yml."
+    )
+    config_file: str | None = Field(
+        default=None, description="A stevedore.yml (default: ./stevedore.yml when present)."
+    )
     schema_: str | None = Field(
         default=None, alias="schema", description="The schema of tables whose asset key has no prefix."
     )

@@ -87,9 +87,7 @@ def partition_dimensions(
                     f"asset {asset}: 'partition_expr' names no column for the dimension '{dimension.name}'"
                 )
             own_keys = _unique(key.keys_by_dimension[dimension.name] for key in keys)
-            dimensions.append(
-                _dimension(dimension.partitions_def, own_keys, expression, dimension.name, asset)
-            )
+            dimensions.append(_dimension(dimension.partitions_def, own_keys, expression, dimension.name, asset))
         return dimensions
     if not isinstance(partition_expr, str):
         raise ValueError(f"asset {asset}: 'partition_expr' must be a column name or an SQL expression")

@@ -27,7 +27,7 @@ def stevedore_executable() -> str:
 def stage_url() -> str:
     bucket = os.environ.get("STEVEDORE_TEST_BUCKET")
     if not bucket or not os.environ.get("PGHOST"):
-        pytest.fail("the test services' variables are not set: eval \"$(scripts/services env)\"")
+        pytest.fail('the test services\' variables are not set: eval "$(scripts/services env)"')
     return f"s3://{bucket}/dagster-tests"
 
 

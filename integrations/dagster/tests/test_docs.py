@@ -58,7 +58,10 @@ def test_the_redshift_configuration_builds_its_command() -> None:
     finally:
         sys.path.pop(0)
     namespace = {"daily_sales": sales_assets.daily_sales, "region_totals": sales_assets.region_totals}
-    exec("from dagster import Definitions\nfrom dagster_stevedore import StevedoreIOManager\n" + blocks("python")[1], namespace)
+    exec(
+        "from dagster import Definitions\nfrom dagster_stevedore import StevedoreIOManager\n" + blocks("python")[1],
+        namespace,
+    )
     manager = namespace["defs"].resources["io_manager"]
     assert manager._command().common_arguments == (
         "--warehouse",

@@ -2,26 +2,22 @@
 materializes assets and checks the table's rows and types in PostgreSQL."""
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 import polars as pl
 import pyarrow as pa
-import pytest
 from dagster import (
     AssetExecutionContext,
     AssetIn,
     BackfillPolicy,
     Config,
     DailyPartitionsDefinition,
-    Definitions,
     HourlyPartitionsDefinition,
     MultiPartitionKey,
     MultiPartitionsDefinition,
     StaticPartitionsDefinition,
     TimeWindowPartitionMapping,
     asset,
-    define_asset_job,
     materialize,
 )
 
@@ -117,7 +113,9 @@ def readings(context: AssetExecutionContext) -> pd.DataFrame:
     return pd.DataFrame({"measured_at": times, "watts": [float(i) * 1.5 for i in range(len(times))]})
 
 
-def test_hourly_berlin_partitions_across_the_spring_forward(warehouse: Warehouse, io_manager: StevedoreIOManager) -> None:
+def test_hourly_berlin_partitions_across_the_spring_forward(
+    warehouse: Warehouse, io_manager: StevedoreIOManager
+) -> None:
     # 2024-03-31: Berlin's clocks jump from 02:00 to 03:00, so the partition "01:00" ends at 03:00.
     keys = ["2024-03-31-00:00", "2024-03-31-01:00", "2024-03-31-03:00"]
     for key in keys + ["2024-03-31-01:00"]:
@@ -133,6 +131,32 @@ def test_hourly_berlin_partitions_across_the_spring_forward(warehouse: Warehouse
         "measured_at=[2024-03-31T01:00:00+01:00,2024-03-31T03:00:00+02:00)",
         "measured_at=[2024-03-31T03:00:00+02:00,2024-03-31T04:00:00+02:00)",
         "measured_at=[2024-03-31T01:00:00+01:00,2024-03-31T03:00:00+02:00)",
+    ]
+
+
+AUTUMN_HOURS = HourlyPartitionsDefinition(start_date="2024-10-27-00:00", timezone="Europe/Berlin")
+
+
+@asset(partitions_def=AUTUMN_HOURS, metadata={"partition_expr": "measured_at"}, name="readings")
+def autumn_readings(context: AssetExecutionContext) -> pd.DataFrame:
+    window = context.partition_time_window
+    times = pd.date_range(window.start, window.end, freq="10min", inclusive="left")
+    return pd.DataFrame({"measured_at": times, "watts": [float(i) * 1.5 for i in range(len(times))]})
+
+
+def test_hourly_berlin_partitions_across_the_fall_back(warehouse: Warehouse, io_manager: StevedoreIOManager) -> None:
+    # 2024-10-27: Berlin's 02:00-03:00 comes twice; Dagster names the second "02:00+0100".
+    keys = ["2024-10-27-01:00", "2024-10-27-02:00", "2024-10-27-02:00+0100", "2024-10-27-03:00"]
+    for key in keys + ["2024-10-27-02:00"]:
+        assert materialize([autumn_readings], partition_key=key, resources={"io_manager": io_manager}).success
+    hours = warehouse.rows(
+        f"SELECT to_char(measured_at AT TIME ZONE 'UTC', 'MM-DD HH24'), count(*) FROM \"{warehouse.schema}\".readings "
+        "GROUP BY 1 ORDER BY 1"
+    )
+    assert hours == [("10-26 23", 6), ("10-27 00", 6), ("10-27 01", 6), ("10-27 02", 6)]
+    assert [partition for partition, _ in warehouse.ledger("readings")][1:3] == [
+        "measured_at=[2024-10-27T02:00:00+02:00,2024-10-27T02:00:00+01:00)",
+        "measured_at=[2024-10-27T02:00:00+01:00,2024-10-27T03:00:00+01:00)",
     ]
 
 
@@ -182,7 +206,8 @@ def test_multi_partitions_date_by_region(warehouse: Warehouse, io_manager: Steve
         key = MultiPartitionKey({"date": day, "region": region})
         assert materialize([sales_by_region], partition_key=key, resources={"io_manager": io_manager}).success
     rows = warehouse.rows(
-        f'SELECT sale_date::text, region, count(*) FROM "{warehouse.schema}".sales_by_region GROUP BY 1, 2 ORDER BY 1, 2'
+        f'SELECT sale_date::text, region, count(*) FROM "{warehouse.schema}".sales_by_region '
+        "GROUP BY 1, 2 ORDER BY 1, 2"
     )
     expected = []
     for day, region in sorted(set(keys)):
@@ -204,7 +229,9 @@ def sales_backfilled(context: AssetExecutionContext) -> pl.LazyFrame:
     return pl.concat([pl.from_pandas(read_sales(day)) for day in days]).lazy()
 
 
-def test_single_run_backfill_replaces_the_range_in_one_load(warehouse: Warehouse, io_manager: StevedoreIOManager) -> None:
+def test_single_run_backfill_replaces_the_range_in_one_load(
+    warehouse: Warehouse, io_manager: StevedoreIOManager
+) -> None:
     assert materialize([sales_backfilled], partition_key="2024-03-05", resources={"io_manager": io_manager}).success
     result = materialize(
         [sales_backfilled],
@@ -241,7 +268,8 @@ def day_summary(context: AssetExecutionContext, sales: pl.DataFrame) -> pd.DataF
     metadata={"partition_expr": "sale_date"},
     ins={
         "sales": AssetIn(
-            partition_mapping=TimeWindowPartitionMapping(start_offset=-2), metadata={"columns": ["order_id", "sale_date"]}
+            partition_mapping=TimeWindowPartitionMapping(start_offset=-2),
+            metadata={"columns": ["order_id", "sale_date"]},
         )
     },
 )

@@ -77,7 +77,9 @@ def test_rows_outside_the_partition_fail_the_run_and_leave_the_table(
     assert warehouse.ledger("sales") == ledger
 
 
-def test_a_frame_that_cannot_convert_to_arrow_loads_nothing(warehouse: Warehouse, io_manager: StevedoreIOManager) -> None:
+def test_a_frame_that_cannot_convert_to_arrow_loads_nothing(
+    warehouse: Warehouse, io_manager: StevedoreIOManager
+) -> None:
     assert materialize([sales], partition_key="2024-03-04", resources={"io_manager": io_manager}).success
     before = table_snapshot(warehouse, "sales")
     result = materialize(
@@ -250,7 +252,9 @@ def reads_missing(context: AssetExecutionContext, sales: pd.DataFrame) -> None:
     raise AssertionError("never reached: loading the input fails")
 
 
-def test_loading_a_table_that_does_not_exist_fails_clearly(warehouse: Warehouse, io_manager: StevedoreIOManager) -> None:
+def test_loading_a_table_that_does_not_exist_fails_clearly(
+    warehouse: Warehouse, io_manager: StevedoreIOManager
+) -> None:
     result = materialize(
         [sales.to_source_asset(), reads_missing],
         partition_key="2024-03-01",
