@@ -87,6 +87,8 @@ class StevedoreIOManager(ConfigurableIOManager):
         for dimension in dimensions:
             arguments += dimension.arguments()
         columns = (context.definition_metadata or {}).get("columns")
+        if isinstance(columns, str):
+            columns = [columns]
         if columns:
             arguments += ["--columns", ",".join(columns)]
         try:

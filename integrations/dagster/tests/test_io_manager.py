@@ -283,9 +283,16 @@ def three_day_summary(context: AssetExecutionContext, sales: pa.Table) -> pd.Dat
     )
 
 
-@asset
+@asset(ins={"sales": AssetIn(metadata={"columns": "sale_date"})})
 def all_sales_summary(sales) -> pd.DataFrame:
-    return pd.DataFrame({"rows": [len(sales)], "days": [sales["sale_date"].nunique()], "kind": [type(sales).__name__]})
+    return pd.DataFrame(
+        {
+            "rows": [len(sales)],
+            "days": [sales["sale_date"].nunique()],
+            "kind": [type(sales).__name__],
+            "columns": [",".join(sales.columns)],
+        }
+    )
 
 
 def test_downstream_assets_load_one_a_range_and_all_partitions(
@@ -306,4 +313,6 @@ def test_downstream_assets_load_one_a_range_and_all_partitions(
     assert warehouse.rows(f'SELECT sale_date::text, rows, columns FROM "{schema}".three_day_summary') == [
         ("2024-03-03", 2400, "order_id,sale_date")
     ]
-    assert warehouse.rows(f'SELECT rows, days, kind FROM "{schema}".all_sales_summary') == [(2400, 3, "DataFrame")]
+    assert warehouse.rows(f'SELECT rows, days, kind, columns FROM "{schema}".all_sales_summary') == [
+        (2400, 3, "DataFrame", "sale_date")
+    ]
