@@ -106,11 +106,16 @@ def test_daily_pandas_partitions_replace_one_day(warehouse: Warehouse, io_manage
 BERLIN_HOURS = HourlyPartitionsDefinition(start_date="2024-03-30-22:00", timezone="Europe/Berlin")
 
 
-@asset(partitions_def=BERLIN_HOURS, metadata={"partition_expr": "measured_at"})
-def readings(context: AssetExecutionContext) -> pd.DataFrame:
+def ten_minute_readings(context: AssetExecutionContext) -> pd.DataFrame:
+    """A reading every ten minutes of the partition's window, in its time zone."""
     window = context.partition_time_window
     times = pd.date_range(window.start, window.end, freq="10min", inclusive="left")
     return pd.DataFrame({"measured_at": times, "watts": [float(i) * 1.5 for i in range(len(times))]})
+
+
+@asset(partitions_def=BERLIN_HOURS, metadata={"partition_expr": "measured_at"})
+def readings(context: AssetExecutionContext) -> pd.DataFrame:
+    return ten_minute_readings(context)
 
 
 def test_hourly_berlin_partitions_across_the_spring_forward(
@@ -139,9 +144,7 @@ AUTUMN_HOURS = HourlyPartitionsDefinition(start_date="2024-10-27-00:00", timezon
 
 @asset(partitions_def=AUTUMN_HOURS, metadata={"partition_expr": "measured_at"}, name="readings")
 def autumn_readings(context: AssetExecutionContext) -> pd.DataFrame:
-    window = context.partition_time_window
-    times = pd.date_range(window.start, window.end, freq="10min", inclusive="left")
-    return pd.DataFrame({"measured_at": times, "watts": [float(i) * 1.5 for i in range(len(times))]})
+    return ten_minute_readings(context)
 
 
 def test_hourly_berlin_partitions_across_the_fall_back(warehouse: Warehouse, io_manager: StevedoreIOManager) -> None:
