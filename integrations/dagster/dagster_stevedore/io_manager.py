@@ -76,6 +76,8 @@ class StevedoreIOManager(ConfigurableIOManager):
             report = self._command().load(arguments, schema, batches)
         except StevedoreCommandError as error:
             raise _failure(error, table, dimensions) from error
+        except FileNotFoundError as error:
+            raise self._missing_executable() from error
         context.add_output_metadata(_output_metadata(report))
 
     def load_input(self, context: InputContext) -> object:
@@ -95,7 +97,15 @@ class StevedoreIOManager(ConfigurableIOManager):
             arrow = self._command().unload(arguments)
         except StevedoreCommandError as error:
             raise _failure(error, table, dimensions) from error
+        except FileNotFoundError as error:
+            raise self._missing_executable() from error
         return frames.from_arrow(arrow, context.dagster_type.typing_type)
+
+    def _missing_executable(self) -> Failure:
+        return Failure(
+            description=f"no stevedore command at {self.executable!r}: put stevedore on PATH, "
+            "or name it with the I/O manager's executable"
+        )
 
     def _table(self, context: OutputContext | InputContext, metadata: Mapping[str, Any]) -> str:
         """`schema.table` from the asset key, as Dagster's database I/O managers name it: the last

@@ -265,3 +265,11 @@ def test_loading_a_table_that_does_not_exist_fails_clearly(
     events = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     message = events[0].event_specific_data.error.message
     assert "stevedore unload failed" in message and f"{warehouse.schema}.sales" in message
+
+
+def test_a_missing_stevedore_command_is_named(warehouse: Warehouse, io_manager: StevedoreIOManager) -> None:
+    missing = StevedoreIOManager(stage=io_manager.stage, schema=warehouse.schema, executable="/nonexistent/stevedore")
+    result = materialize([sales], partition_key="2024-03-01", resources={"io_manager": missing}, raise_on_error=False)
+    assert not result.success
+    error = failure_of(result)
+    assert error is not None and "no stevedore command at '/nonexistent/stevedore'" in error.message
