@@ -5,7 +5,8 @@
 public struct PostgresBinaryCopy: Sendable {
     /// A column's binary send format.
     public enum Field: Sendable, Hashable {
-        case boolean, int2, int4, int8, float8, numeric, text, jsonb, date, timestamp, timestamptz
+        case boolean, int2, int4, int8, float4, float8, numeric, text, jsonb, date, time, timestamp, timestamptz
+        case interval, bytea
     }
 
     public let fields: [Field]
@@ -172,6 +173,10 @@ public struct PostgresBinaryCopy: Sendable {
             guard let value = integer(text) else { return false }
             output.int(Int32(8))
             output.int(value)
+        case .float4:
+            guard let value = float(text) else { return false }
+            output.int(Int32(4))
+            output.int(Int32(bitPattern: value.bitPattern))
         case .float8:
             guard let value = double(text) else { return false }
             output.int(Int32(8))
@@ -190,8 +195,74 @@ public struct PostgresBinaryCopy: Sendable {
             }
             output.int(Int32(8))
             output.int(parsed.microsecondsSinceEpoch - Int64(daysFrom1970To2000) * Timestamp.microsecondsPerDay)
+        case .time:
+            guard text.count >= 7, text.first != minus, text.first != plus,
+                let micros = ClockText.parse(text, allowsDays: false)
+            else { return false }
+            output.int(Int32(8))
+            output.int(micros)
+        case .interval:
+            guard let (days, micros) = interval(text) else { return false }
+            output.int(Int32(16))
+            output.int(micros)
+            output.int(days)
+            output.int(Int32(0))
+        case .bytea:
+            return writeHex(text, to: &output)
         }
         return true
+    }
+
+    /// `[-]N day[s]`, then (after a space) or alone `[+-]H+:MM:SS[.f{1,6}]`, as interval_in reads
+    /// them with the default style: the days and the time kept apart, as the server keeps them.
+    private static func interval(_ text: Bytes) -> (days: Int32, micros: Int64)? {
+        var days: Int32 = 0
+        var clock = text
+        if let gap = text.firstIndex(of: Self.space) {
+            let word = text[(gap + 1)...].prefix { $0 != Self.space }
+            guard word.elementsEqual("day".utf8) || word.elementsEqual("days".utf8),
+                let count = integer(text[..<gap]), let narrow = Int32(exactly: count)
+            else { return nil }
+            days = narrow
+            let rest = text[(gap + 1 + word.count)...]
+            if rest.isEmpty { return (days, 0) }
+            guard rest.first == Self.space else { return nil }
+            clock = rest.dropFirst()
+        }
+        var negative = false
+        if let sign = clock.first, sign == minus || sign == plus {
+            negative = sign == minus
+            clock = clock.dropFirst()
+        }
+        // Hours of up to nine digits: far inside int64 microseconds, and what interval_in takes.
+        guard let firstColon = clock.firstIndex(of: Self.colon), (1...9).contains(firstColon - clock.startIndex),
+            clock[firstColon...].count >= 6, let micros = ClockText.parse(clock, allowsDays: true)
+        else { return nil }
+        return (days, negative ? -micros : micros)
+    }
+
+    /// bytea's hex form `\x` and pairs of hex digits, as the raw bytes bytearecv takes.
+    private static func writeHex(_ text: Bytes, to output: inout Output) -> Bool {
+        guard text.count >= 2, text.count % 2 == 0, text[text.startIndex] == backslash,
+            text[text.startIndex + 1] == letterX
+        else { return false }
+        output.int(Int32(text.count / 2 - 1))
+        var index = text.startIndex + 2
+        while index < text.endIndex {
+            guard let high = hexDigit(text[index]), let low = hexDigit(text[index + 1]) else { return false }
+            output.byte(high << 4 | low)
+            index += 2
+        }
+        return true
+    }
+
+    private static func hexDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case zero...(zero + 9): byte - zero
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     /// Writes a quoted value's text with each `""` as one quote.
@@ -276,6 +347,29 @@ public struct PostgresBinaryCopy: Sendable {
         case "-infinity", "-inf": return -.infinity
         default: return nil
         }
+    }
+
+    /// The float float4in reads (strtof's correctly rounded value, not a double rounded again);
+    /// nil where it would refuse the text (out of range) or the spelling is not a plain number,
+    /// NaN or infinity.
+    private static func float(_ text: Bytes) -> Float? {
+        let plain = text.allSatisfy {
+            $0 &- zero < 10 || $0 == dot || $0 == minus || $0 == plus || lowercased($0) == letterE
+        }
+        guard plain else {
+            // NaN and the infinities, spelled as double() takes them.
+            guard let special = double(text), !special.isFinite else { return nil }
+            return Float(special)
+        }
+        guard text.count <= 64, let value = Float(String(decoding: text, as: UTF8.self)) else { return nil }
+        if value.isInfinite { return nil }
+        if value == 0 {
+            for byte in text {
+                if lowercased(byte) == letterE { break }
+                if byte > zero && byte <= zero + 9 { return nil }
+            }
+        }
+        return value
     }
 
     /// Writes numeric's send format (digits of base 10,000 around the point, weight, sign and
@@ -368,4 +462,8 @@ public struct PostgresBinaryCopy: Sendable {
     private static let zero = UInt8(ascii: "0")
     private static let letterE = UInt8(ascii: "e")
     private static let letterUpperE = UInt8(ascii: "E")
+    private static let letterX = UInt8(ascii: "x")
+    private static let backslash = UInt8(ascii: "\\")
+    private static let space = UInt8(ascii: " ")
+    private static let colon = UInt8(ascii: ":")
 }

@@ -507,11 +507,12 @@ extension LoadRun {
         }
     }
 
-    /// The binary COPY of `columns`, when `binaryCopy` is on, this load created the table (so every
-    /// value was checked against the type it created, and `json` is `jsonb`), and each column's
-    /// type has a binary form; nil for CSV.
+    /// The binary COPY of `columns` when `binaryCopy` is on and each column's type in the table
+    /// has a binary form here; nil for CSV. The encoder checked every value against its column's
+    /// type (the one this load created, or the table's own), and a value without an exact binary
+    /// form for that type turns the COPY to CSV.
     private func binaryCopy(_ columns: [String], _ machine: LoadStateMachine) -> PostgresBinaryCopy? {
-        guard loader.options.binaryCopy, machine.createdTable, let table = machine.tableColumns else { return nil }
+        guard loader.options.binaryCopy, let table = machine.tableColumns else { return nil }
         let types = Dictionary(table.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         var fields: [PostgresBinaryCopy.Field] = []
         for column in columns {
@@ -522,13 +523,19 @@ extension LoadRun {
             case .integer: field = .int4
             case .bigint: field = .int8
             case .decimal, .numeric: field = .numeric
+            case .real: field = .float4
             case .double: field = .float8
             case .varchar, .text: field = .text
             case .date: field = .date
+            case .time: field = .time
             case .timestamp: field = .timestamp
             case .timestamptz: field = .timestamptz
+            case .interval: field = .interval
+            case .binary: field = .bytea
             case .json: field = .jsonb
-            case .real, .time, .interval, .binary, .coarseTimestamp, .other, nil: return nil
+            // PostgreSQL's `json` (kept as written) receives its text as it is.
+            case .other("json"): field = .text
+            case .coarseTimestamp, .other, nil: return nil
             }
             fields.append(field)
         }

@@ -91,7 +91,9 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
                 return .coarseTimestamp(fractionDigits: datetimePrecision, withTimeZone: zoned)
             }
             return zoned ? .timestamptz : .timestamp
-        case "jsonb", "json": return .json
+        // `json` keeps its text as written and has no binary form of jsonb's: a type of its own.
+        case "jsonb": return .json
+        case "json": return .other("json")
         default: return nil
         }
     }

@@ -113,6 +113,76 @@ struct BinaryCopyTests {
         }
     }
 
+    /// A table created beforehand with every type the binary COPY has a send format for, and
+    /// values as other tools print them, with each type's extremes; the last row is all NULL.
+    static let existingColumns: [(name: String, type: String, values: [String])] = [
+        ("id", "integer", (1...6).map(String.init)),
+        ("small", "smallint", ["32767", "-32768", "0", "-0", "+7", "007"]),
+        ("big", "bigint", ["9223372036854775807", "-9223372036854775808", "0", "1", "-1", "42"]),
+        ("money", "numeric(12,2)", ["7.5", "10", "-0.01", "1.5e3", "9999999999.99", "-0"]),
+        ("num", "numeric", [String(repeating: "9", count: 1000), "-12.3400", "0.0001", "1E+20", "-0.0", "1.5e-3"]),
+        ("r", "real", ["3.4028235e38", "1.4e-45", "-0.0", "0.1", "NaN", "-Infinity"]),
+        ("dbl", "double precision", ["0.30000000000000004", "5e-324", "-0.0", "1e308", "Infinity", "2.5"]),
+        ("short", "varchar(10)", ["ünïcødé ✓✓✓", "\"a,b\"", "\"\"", "ten chars!", "\"line\nbr\"", "x"]),
+        ("day", "date", ["0001-01-01", "1969-12-31", "2038-01-20", "9999-12-31", "2024-02-29", "2000-01-01"]),
+        ("clock", "time", ["00:00:00", "24:00:00", "23:59:59.999999", "12:30:00.5", "7:05:09", "00:00:00.000001"]),
+        (
+            "at", "timestamp",
+            [
+                "1969-12-31 23:59:59.999999", "2000-01-01T00:00:00", "0001-01-01 00:00:00",
+                "9999-12-31 23:59:59.999999",
+                "2038-01-19 03:14:08.5", "1970-01-01 00:00:00",
+            ]
+        ),
+        (
+            "atz", "timestamptz",
+            [
+                "2024-03-10 02:30:00+05:30", "1999-12-31T23:59:59Z", "2024-01-01 00:00:00-08", "2024-06-01 12:00:00",
+                "2038-01-19 03:14:08-0130", "1969-07-20 20:17:40.5+00:00",
+            ]
+        ),
+        (
+            "span", "interval",
+            ["1 day 02:03:04.5", "-3 days -00:00:01", "123:00:00", "00:00:00.000001", "-1 days", "2 days 24:00:00"]
+        ),
+        ("raw", "bytea", ["\\x00ff10", "\\x", "\\xDEADbeef", "\\x5c78", "\\x00", "\\x0a0d"]),
+        ("doc", "json", ["\"{\"\"b\"\": 1,  \"\"a\"\": [1, 2]}\"", "[]", "\"\"\"x\"\"\"", "null", "1e400", "{}"]),
+        ("docb", "jsonb", ["\"{\"\"b\"\": 1,  \"\"a\"\": [1, 2]}\"", "[]", "\"\"\"x\"\"\"", "null", "1e400", "{}"]),
+        ("flag", "boolean", ["true", "FALSE", "True", "false", "TRUE", "false"]),
+    ]
+
+    @Test("every type with a send format into an existing table: the binary COPY gives the table the CSV COPY gives")
+    func existingTableSameAsCSV() async throws {
+        let fixture = try LoaderFixture()
+        try await withCleanUp({ try? await fixture.dropSchema() }) {
+            let connection = try await fixture.connection()
+            try await connection.execute("CREATE SCHEMA IF NOT EXISTS \(fixture.schema)")
+            let columns = Self.existingColumns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+            var text = Self.existingColumns.map(\.name).joined(separator: ",") + "\n"
+            for row in 0..<Self.existingColumns[0].values.count {
+                text += Self.existingColumns.map { $0.values[row] }.joined(separator: ",") + "\n"
+            }
+            text += String(repeating: ",", count: Self.existingColumns.count - 1) + "\n"
+            var reports: [LoadReport] = []
+            for (name, binary) in [("binary", true), ("text", false)] {
+                try await connection.execute("CREATE TABLE \(fixture.table(name).quoted) (\(columns))")
+                reports.append(try await load(fixture, text, into: fixture.table(name), binary: binary))
+            }
+            #expect(reports[0].rowsCopiedInBinary == 7, "\(reports[0])")
+            #expect(reports[1].rowsCopiedInBinary == 0)
+            let rows = try await fixture.rows(fixture.table("binary"))
+            #expect(rows == (try await fixture.rows(fixture.table("text"))))
+            #expect(rows.count == 7 && rows.last == Array(repeating: nil, count: Self.existingColumns.count))
+            // A few as the server prints them: the typmods applied, the extremes intact.
+            let first = rows.first { $0[0] == "1" }
+            #expect(first?[3] == "7.50" && first?[5] == "3.4028235e+38" && first?[7] == "ünïcødé ✓✓✓")
+            #expect(first?[12] == "1 day 02:03:04.5" && first?[13] == "\\x00ff10")
+            #expect(first?[14] == "{\"b\": 1,  \"a\": [1, 2]}" && first?[15] == "{\"a\": [1, 2], \"b\": 1}")
+            let second = rows.first { $0[0] == "2" }
+            #expect(second?[5] == "1e-45" && second?[9] == "24:00:00" && second?[12] == "-3 days -00:00:01")
+        }
+    }
+
     @Test("a value without an exact binary form sends it and every later batch as CSV; the table is the same")
     func switchesToCSV() async throws {
         let fixture = try LoaderFixture()
@@ -200,6 +270,16 @@ struct PostgresBinaryCopyTests {
         #expect(encode([.float8], "-0.0\n") == row([0x80, 0, 0, 0, 0, 0, 0, 0]))
         #expect(encode([.text], "\"a \"\"b\"\"\"\n") == row(Array("a \"b\"".utf8)))
         #expect(encode([.jsonb], "\"{\"\"k\"\": 1}\"\n") == row([1] + Array("{\"k\": 1}".utf8)))
+        #expect(encode([.float4], "-0.0\n") == row([0x80, 0, 0, 0]))
+        #expect(encode([.float4], "0.1\n") == row([0x3D, 0xCC, 0xCC, 0xCD]), "strtof's float, not a double's")
+        #expect(encode([.float4], "1.4e-45\n") == row([0, 0, 0, 1]))
+        #expect(encode([.time], "00:00:01.5\n") == row([0, 0, 0, 0, 0, 0x16, 0xE3, 0x60]))
+        #expect(encode([.time], "24:00:00\n") == row([0, 0, 0, 0x14, 0x1D, 0xD7, 0x60, 0]))
+        // An interval: microseconds, then days, then months.
+        #expect(
+            encode([.interval], "-1 days 00:00:01.5\n")
+                == row([0, 0, 0, 0, 0, 0x16, 0xE3, 0x60, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]))
+        #expect(encode([.bytea], "\\x00fF\n") == row([0x00, 0xFF]))
         // An unquoted empty field is NULL, a quoted one the empty string.
         #expect(encode([.int8, .text], ",\"\"\n") == [0, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
     }
@@ -210,7 +290,10 @@ struct PostgresBinaryCopyTests {
             (PostgresBinaryCopy.Field.float8, "1e-400"), (.float8, "1e309"), (.timestamp, "2024-01-01 10:00:00+02"),
             (.int8, "\"\""), (.int8, "12abc"), (.int4, "99999999999"), (.int2, "40000"), (.numeric, "1e2000"),
             (.numeric, "NaN"), (.date, "2024-02-30"), (.date, "infinity"), (.boolean, "tr"),
-            (.timestamp, "2024-01-01 10:00:00.1234567"),
+            (.timestamp, "2024-01-01 10:00:00.1234567"), (.float4, "1e39"), (.float4, "1e-50"), (.float4, "0x1p3"),
+            (.float4, "1,5"), (.time, "25:00:00"), (.time, "10:00"), (.time, "-01:00:00"), (.time, "10:00:00+02"),
+            (.interval, "1 mon"), (.interval, "P1D"), (.interval, "1 day 2 hours"), (.interval, "1 year"),
+            (.bytea, "\\xabc"), (.bytea, "abc"), (.bytea, "\\xzz"), (.bytea, "\\001"),
         ])
     func leftToCSV(field: PostgresBinaryCopy.Field, text: String) {
         #expect(encode([field], text + "\n") == nil, "\(text)")

@@ -217,9 +217,11 @@ struct LoaderTests {
         }
     }
 
-    @Test("a value the server rejects mid-COPY fails the load and changes nothing")
-    func serverRejectsValue() async throws {
-        let fixture = try LoaderFixture()
+    @Test(
+        "a value the server rejects mid-COPY fails the load and changes nothing, as binary and as CSV",
+        arguments: [true, false])
+    func serverRejectsValue(binary: Bool) async throws {
+        let fixture = try LoaderFixture(tune: { $0.binaryCopy = binary })
         try await withCleanUp({ try? await fixture.dropSchema() }) {
             let table = fixture.table("sales")
             try await fixture.loader.store(LoaderFixture.sales(days: ["2024-01-01"]), into: table)
@@ -235,8 +237,9 @@ struct LoaderTests {
             #expect(error.code == .warehouse)
             #expect(error.step == .copy)
             #expect(error.message.contains("23514"))
-            // The server counts physical lines of the part (quoted newlines included).
-            #expect(error.message.contains("line 52 of part-00001.csv.gz)"))
+            // A binary COPY's server counts rows; a CSV COPY's physical lines of the part (quoted
+            // newlines included).
+            #expect(error.message.contains(binary ? "(row 30 of part-00001.csv.gz)" : "(line 52 of part-00001.csv.gz)"))
             #expect(error.stagePrefix != nil)
             #expect(try await fixture.checksum(table) == before)
             #expect(try await fixture.ledger(table).count == 1)
