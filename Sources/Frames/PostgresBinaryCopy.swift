@@ -25,6 +25,34 @@ public struct PostgresBinaryCopy: Sendable {
     /// exact binary form here, or the rows are not `rows` rows of `fields.count` fields.
     public func encode(csv: [UInt8], rows: Int, into buffer: inout [UInt8]) -> Int? {
         guard !fields.isEmpty else { return nil }
+        let (outcome, progress) = run(csv[...], expectedRows: rows, partial: false, into: &buffer)
+        return outcome == .done && progress.rows == rows ? progress.written : nil
+    }
+
+    /// How much of a stream of CSV `encodePrefix` wrote: the bytes of `csv` consumed and the rows
+    /// and bytes written, all at a row's end.
+    public struct Prefix: Sendable, Hashable {
+        public var consumed: Int
+        public var rows: Int
+        public var written: Int
+        /// The row after the written ones has a field without an exact binary form (or is not a
+        /// row of `fields.count` fields): it, and whatever follows, must go as CSV.
+        public var refused: Bool
+    }
+
+    /// Writes the binary rows of the complete rows at the start of `csv`, a piece of a longer CSV
+    /// text cut anywhere, into `buffer` from its start (growing it when it is too small). The
+    /// incomplete row at the end, if any, is left for the next piece.
+    public func encodePrefix(csv: ArraySlice<UInt8>, into buffer: inout [UInt8]) -> Prefix {
+        guard !fields.isEmpty else { return Prefix(consumed: 0, rows: 0, written: 0, refused: true) }
+        let (outcome, progress) = run(csv, expectedRows: csv.count / 8, partial: true, into: &buffer)
+        return Prefix(
+            consumed: progress.consumed, rows: progress.rows, written: progress.written, refused: outcome == .refused)
+    }
+
+    private func run(_ csv: ArraySlice<UInt8>, expectedRows rows: Int, partial: Bool, into buffer: inout [UInt8])
+        -> (Outcome, Progress)
+    {
         // Most batches fit this; a row that does not is written again into a buffer twice as large.
         let typical = csv.count + csv.count / 2 + 2 * rows + 64
         if buffer.count < typical { buffer = [UInt8](repeating: 0, count: typical) }
@@ -37,8 +65,8 @@ public struct PostgresBinaryCopy: Sendable {
                 }
             }
             switch outcome {
-            case .done: return progress.rows == rows ? progress.written : nil
-            case .refused: return nil
+            case .done, .refused: return (outcome, progress)
+            case .incomplete: return (partial ? .done : .refused, progress)
             case .full: buffer += [UInt8](repeating: 0, count: buffer.count)
             }
         }
@@ -51,7 +79,8 @@ public struct PostgresBinaryCopy: Sendable {
         var rows = 0
     }
 
-    private enum Outcome { case done, refused, full }
+    /// `incomplete`: the input ended inside a row (a refusal unless the input is a piece).
+    private enum Outcome { case done, refused, full, incomplete }
 
     private func encode(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout Output, progress: inout Progress)
         -> Outcome
@@ -70,9 +99,11 @@ public struct PostgresBinaryCopy: Sendable {
                     var cursor = index + 1
                     var escapes = false
                     while true {
-                        guard cursor < end else { return .refused }
+                        guard cursor < end else { return .incomplete }
                         if bytes[cursor] == Self.quote {
-                            if cursor + 1 < end && bytes[cursor + 1] == Self.quote {
+                            // A quote at the end of a piece may be the first of a doubled one.
+                            if cursor + 1 == end { return .incomplete }
+                            if bytes[cursor + 1] == Self.quote {
                                 escapes = true
                                 cursor += 2
                                 continue
@@ -93,6 +124,8 @@ public struct PostgresBinaryCopy: Sendable {
                 } else {
                     var cursor = index
                     while cursor < end && bytes[cursor] != Self.comma && bytes[cursor] != Self.lineFeed { cursor += 1 }
+                    // The field may go on in the next piece.
+                    if cursor == end { return .incomplete }
                     guard output.has(room: 16 + cursor - index) else { return .full }
                     if cursor == index {
                         output.int(Int32(-1))
@@ -101,9 +134,8 @@ public struct PostgresBinaryCopy: Sendable {
                     }
                     fieldEnd = cursor
                 }
-                guard fieldEnd < end, bytes[fieldEnd] == (column == lastColumn ? Self.lineFeed : Self.comma) else {
-                    return .refused
-                }
+                guard fieldEnd < end else { return .incomplete }
+                guard bytes[fieldEnd] == (column == lastColumn ? Self.lineFeed : Self.comma) else { return .refused }
                 index = fieldEnd + 1
             }
             progress = Progress(consumed: index, written: output.position, rows: progress.rows + 1)

@@ -514,32 +514,7 @@ extension LoadRun {
     private func binaryCopy(_ columns: [String], _ machine: LoadStateMachine) -> PostgresBinaryCopy? {
         guard loader.options.binaryCopy, let table = machine.tableColumns else { return nil }
         let types = Dictionary(table.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
-        var fields: [PostgresBinaryCopy.Field] = []
-        for column in columns {
-            let field: PostgresBinaryCopy.Field
-            switch types[column] {
-            case .boolean: field = .boolean
-            case .smallint: field = .int2
-            case .integer: field = .int4
-            case .bigint: field = .int8
-            case .decimal, .numeric: field = .numeric
-            case .real: field = .float4
-            case .double: field = .float8
-            case .varchar, .text: field = .text
-            case .date: field = .date
-            case .time: field = .time
-            case .timestamp: field = .timestamp
-            case .timestamptz: field = .timestamptz
-            case .interval: field = .interval
-            case .binary: field = .bytea
-            case .json: field = .jsonb
-            // PostgreSQL's `json` (kept as written) receives its text as it is.
-            case .other("json"): field = .text
-            case .coarseTimestamp, .other, nil: return nil
-            }
-            fields.append(field)
-        }
-        return PostgresBinaryCopy(fields: fields)
+        return PostgresBinaryCopy.into(columns, types: types)
     }
 
     /// The facts of a chunk the state machine decides on.

@@ -246,7 +246,7 @@ struct LoadRun {
                     if try await connection.execute(last.sql, last.parameters).scalar != nil { throw AlreadyLoaded() }
                 }
                 step = .delete
-                try await timed("delete+copy") {
+                report.rowsCopiedInBinary = try await timed("delete+copy") {
                     try await replaceRows(staging, types: types, connection, step: &step)
                 }
 
@@ -361,10 +361,11 @@ struct LoadRun {
 
     /// Deletes what the mode replaces and copies the staged rows in, through a temporary table when
     /// rows must be checked or merged first.
+    /// Returns the rows the COPY sent in PostgreSQL's binary format.
     private func replaceRows(
         _ staging: StagingResult, types: [String: SQLType], _ connection: any WarehouseSession,
         step: inout StevedoreError.Step
-    ) async throws {
+    ) async throws -> Int {
         let columns = staging.schema.names
         let partitionCondition = partition?.condition(dialect: dialect, types: types)
         let needsSQLCheck =
@@ -400,9 +401,10 @@ struct LoadRun {
         }
 
         step = .copy
-        try await copyParts(staging, into: target, isTemporary: target != table.quoted, columns: columns, connection)
+        let binaryRows = try await copyParts(
+            staging, into: target, isTemporary: target != table.quoted, columns: columns, types: types, connection)
 
-        guard target != table.quoted else { return }
+        guard target != table.quoted else { return binaryRows }
         if case .merge(let keys) = mode {
             let duplicate = dialect.duplicateKey(in: target, keys: keys)
             if let row = try await connection.execute(duplicate.sql, duplicate.parameters).rows.first {
@@ -440,35 +442,60 @@ struct LoadRun {
         step = .copy
         let insert = dialect.insertSelect(into: table.tableName, columns: columns, from: target)
         try await connection.execute(insert.sql, insert.parameters)
+        return binaryRows
     }
 
-    /// COPY of every staged part, in order, into `target`.
+    /// COPY of every staged part, in order, into `target`: in PostgreSQL's binary format when
+    /// `binaryCopy` is on and the table's `types` have send formats, each part converted as it is
+    /// gunzipped; from the first row without an exact binary form on, as CSV.
+    /// Returns the rows sent as binary.
     private func copyParts(
         _ staging: StagingResult, into target: String, isTemporary: Bool, columns: [String],
-        _ connection: any WarehouseSession
-    ) async throws {
+        types: [String: SQLType], _ connection: any WarehouseSession
+    ) async throws -> Int {
         let targetName = isTemporary ? TableName(schema: "", table: target) : table.tableName
         let client: any ClientCopySQL
         switch dialect.copyRoute {
         case .stage(let stageCopy):
             try await copyFromManifest(stageCopy, staging, into: targetName, columns: columns, connection)
-            return
+            return 0
         case .client(let clientCopy):
             client = clientCopy
         }
+        var binaryRefused = !loader.options.binaryCopy
+        var binaryRows = 0
         for part in staging.parts {
-            let sql = client.copyFromStdin(targetName, columns: Array(columns.prefix(part.columnCount)), binary: false)
+            let partColumns = Array(columns.prefix(part.columnCount))
             let compressed = try await stage.getBytes(part.key)
-            do {
-                try await copyPart(compressed, sql: sql, connection)
-            } catch var error as WarehouseError {
-                // The server counts lines within this part's COPY: name the part.
-                if let line = error.copyLine {
-                    let column = error.copyColumn.map { "column \($0), " } ?? ""
-                    error.message += " (\(column)line \(line) of \(part.key.split(separator: "/").last ?? ""))"
-                }
-                throw error
+            let name = String(part.key.split(separator: "/").last ?? "")
+            let csvSQL = client.copyFromStdin(targetName, columns: partColumns, binary: false)
+            let binary = binaryRefused ? nil : PostgresBinaryCopy.into(partColumns, types: types)
+            guard let binary else {
+                try await named(part: name) { try await copyPart(compressed, sql: csvSQL, connection) }
+                continue
             }
+            let binarySQL = client.copyFromStdin(targetName, columns: partColumns, binary: true)
+            let sent = try await copyPartBinary(
+                compressed, binary, binarySQL: binarySQL, csvSQL: csvSQL, part: name, connection)
+            binaryRefused = sent.refused
+            binaryRows += sent.rows
+        }
+        return binaryRows
+    }
+
+    /// Runs one part's COPY, naming the part (and the server's line or row in it) in its error.
+    private func named(part: String, after rows: Int? = nil, countsRows: Bool = false, _ body: () async throws -> Void)
+        async throws
+    {
+        do {
+            try await body()
+        } catch var error as WarehouseError {
+            if let line = error.copyLine {
+                let column = error.copyColumn.map { "column \($0), " } ?? ""
+                let place = countsRows ? "row \(line)" : rows.map { "line \(line) after row \($0)" } ?? "line \(line)"
+                error.message += " (\(column)\(place) of \(part))"
+            }
+            throw error
         }
     }
 
@@ -484,6 +511,57 @@ struct LoadRun {
             }
             try reader.finish()
         }
+    }
+
+    /// One part into a binary COPY, its rows converted as they are gunzipped. At a row without an
+    /// exact binary form the binary COPY ends there and the rest of the part goes as CSV; returns
+    /// whether that happened, and the rows sent as binary.
+    private func copyPartBinary(
+        _ compressed: [UInt8], _ binary: PostgresBinaryCopy, binarySQL: String, csvSQL: String, part: String,
+        _ connection: any WarehouseSession
+    ) async throws -> (refused: Bool, rows: Int) {
+        let reader = try GzipReader()
+        var pending: [UInt8] = []
+        var refused = false
+        var rowsSent = 0
+        try await named(part: part, countsRows: true) {
+            _ = try await connection.copyIn(binarySQL) { writer in
+                try await writer.write(PostgresBinaryCopy.header)
+                var buffer: [UInt8] = []
+                var output = try reader.read(compressed)
+                while true {
+                    pending += output
+                    let prefix = binary.encodePrefix(csv: pending[...], into: &buffer)
+                    if prefix.written > 0 { try await writer.write(buffer[..<prefix.written]) }
+                    rowsSent += prefix.rows
+                    pending.removeFirst(prefix.consumed)
+                    if prefix.refused {
+                        refused = true
+                        break
+                    }
+                    guard reader.hasPendingInput else { break }
+                    output = try reader.read([])
+                }
+                // A staged part ends with a whole row; anything left goes as CSV, for the server to judge.
+                if !pending.isEmpty { refused = true }
+                try await writer.write(PostgresBinaryCopy.trailer)
+            }
+        }
+        guard refused else {
+            try reader.finish()
+            return (false, rowsSent)
+        }
+        try await named(part: part, after: rowsSent) {
+            _ = try await connection.copyIn(csvSQL) { writer in
+                if !pending.isEmpty { try await writer.write(pending) }
+                while reader.hasPendingInput {
+                    let output = try reader.read([])
+                    if !output.isEmpty { try await writer.write(output) }
+                }
+                try reader.finish()
+            }
+        }
+        return (true, rowsSent)
     }
 
     private func copyFromManifest(

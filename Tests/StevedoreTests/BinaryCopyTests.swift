@@ -63,11 +63,13 @@ struct BinaryCopyTests {
         return text + String(repeating: ",", count: columns.count - 1) + "\n"
     }
 
-    func load(_ fixture: LoaderFixture, _ text: String, into table: TableRef, binary: Bool, file: String = "data.csv")
-        async throws -> LoadReport
-    {
+    func load(
+        _ fixture: LoaderFixture, _ text: String, into table: TableRef, binary: Bool, pipelined: Bool = true,
+        file: String = "data.csv"
+    ) async throws -> LoadReport {
         try await fixture.store(text, into: table, file: file) {
             $0.binaryCopy = binary
+            $0.pipelinedCopy = pipelined
             $0.partSize = 4 * 1024
         }
     }
@@ -151,8 +153,10 @@ struct BinaryCopyTests {
         ("flag", "boolean", ["true", "FALSE", "True", "false", "TRUE", "false"]),
     ]
 
-    @Test("every type with a send format into an existing table: the binary COPY gives the table the CSV COPY gives")
-    func existingTableSameAsCSV() async throws {
+    @Test(
+        "every type with a send format into an existing table: the binary COPY gives the table the CSV COPY gives",
+        arguments: [true, false])
+    func existingTableSameAsCSV(pipelined: Bool) async throws {
         let fixture = try LoaderFixture()
         try await withCleanUp({ try? await fixture.dropSchema() }) {
             let connection = try await fixture.connection()
@@ -166,8 +170,10 @@ struct BinaryCopyTests {
             var reports: [LoadReport] = []
             for (name, binary) in [("binary", true), ("text", false)] {
                 try await connection.execute("CREATE TABLE \(fixture.table(name).quoted) (\(columns))")
-                reports.append(try await load(fixture, text, into: fixture.table(name), binary: binary))
+                reports.append(
+                    try await load(fixture, text, into: fixture.table(name), binary: binary, pipelined: pipelined))
             }
+            #expect(reports[0].copy == (pipelined ? .pipelined : .sequential))
             #expect(reports[0].rowsCopiedInBinary == 7, "\(reports[0])")
             #expect(reports[1].rowsCopiedInBinary == 0)
             let rows = try await fixture.rows(fixture.table("binary"))
@@ -196,6 +202,38 @@ struct BinaryCopyTests {
             #expect(binary.rowsCopiedInBinary == 1500, "the batches before row 1,501's")
             #expect(csv.rowsCopiedInBinary == 0)
             #expect(try await types(fixture, "binary") == "id bigint, n numeric, note text")
+            #expect(try await fixture.checksum(fixture.table("binary")) == fixture.checksum(fixture.table("text")))
+        }
+    }
+
+    @Test("the sequential load converts staged parts; from a row without a binary form on, CSV; the same table")
+    func sequentialSwitchesToCSV() async throws {
+        let fixture = try LoaderFixture()
+        try await withCleanUp({ try? await fixture.dropSchema() }) {
+            var text = "id,n,note\n"
+            for row in 1...2000 { text += "\(row),\(row == 1600 ? "1e2000" : "\(row).25"),\"n \"\"\(row)\"\"\"\n" }
+            let binary = try await load(fixture, text, into: fixture.table("binary"), binary: true, pipelined: false)
+            let csv = try await load(fixture, text, into: fixture.table("text"), binary: false, pipelined: false)
+            #expect(binary.copy == .sequential && binary.rows == 2000)
+            #expect(binary.rowsCopiedInBinary == 1599, "every row before row 1,600's")
+            #expect(csv.rowsCopiedInBinary == 0)
+            #expect(try await fixture.checksum(fixture.table("binary")) == fixture.checksum(fixture.table("text")))
+
+            // A value the server refuses in the CSV rest of a part is named by its line after the
+            // binary rows; in the binary rows, by its row.
+            let connection = try await fixture.connection()
+            let target = fixture.table("binary").quoted
+            for (id, place) in [
+                (1700, "(line 101 after row 599 of part-00002.csv.gz)"), (20, "(row 20 of part-00001.csv.gz)"),
+            ] {
+                try await connection.execute(
+                    "ALTER TABLE \(target) ADD CONSTRAINT not_\(id) CHECK (id <> \(id)) NOT VALID")
+                let error = try await #require(throws: StevedoreError.self) {
+                    try await load(fixture, text, into: fixture.table("binary"), binary: true, pipelined: false)
+                }
+                #expect(error.message.contains("23514") && error.message.contains(place), "\(error.message)")
+                try await connection.execute("ALTER TABLE \(target) DROP CONSTRAINT not_\(id)")
+            }
             #expect(try await fixture.checksum(fixture.table("binary")) == fixture.checksum(fixture.table("text")))
         }
     }

@@ -1,0 +1,35 @@
+import Frames
+import Warehouse
+
+extension PostgresBinaryCopy {
+    /// The binary COPY of `columns` into a table whose columns have `types`, when each type has a
+    /// send format here; nil (copy CSV) otherwise.
+    static func into(_ columns: [String], types: [String: SQLType]) -> PostgresBinaryCopy? {
+        var fields: [Field] = []
+        for column in columns {
+            let field: Field
+            switch types[column] {
+            case .boolean: field = .boolean
+            case .smallint: field = .int2
+            case .integer: field = .int4
+            case .bigint: field = .int8
+            case .decimal, .numeric: field = .numeric
+            case .real: field = .float4
+            case .double: field = .float8
+            case .varchar, .text: field = .text
+            case .date: field = .date
+            case .time: field = .time
+            case .timestamp: field = .timestamp
+            case .timestamptz: field = .timestamptz
+            case .interval: field = .interval
+            case .binary: field = .bytea
+            case .json: field = .jsonb
+            // PostgreSQL's `json` (kept as written) receives its text as it is.
+            case .other("json"): field = .text
+            case .coarseTimestamp, .other, nil: return nil
+            }
+            fields.append(field)
+        }
+        return PostgresBinaryCopy(fields: fields)
+    }
+}
