@@ -57,18 +57,18 @@ public struct ColumnInference: Sendable, Hashable {
     /// written with varying scales) is taken for printed doubles.
     static let decimalDigitsOfDoubles = 15
 
-    public init(pinnedType: ColumnType? = nil, targetType: ColumnType? = nil, decimalsReadExponents: Bool = false) {
+    public init(pinnedType: ColumnType? = nil, targetType: ColumnType? = nil, reading: CopyReading = CopyReading()) {
         self.pinnedType = pinnedType
         self.targetType = targetType
-        self.decimalsReadExponents = decimalsReadExponents
+        self.reading = reading
         // A double column takes every finite number: whether the values are exact doubles can
         // decide nothing (only text misfits it), so the round-trip check is skipped.
         checksExactness = targetType != .double
     }
 
     private let checksExactness: Bool
-    /// Whether the target's decimal column reads exponent notation (PostgreSQL's numeric(p,s) does).
-    private let decimalsReadExponents: Bool
+    /// What the target's COPY reads (exponents into numeric(p,s), infinite dates).
+    private let reading: CopyReading
 
     /// What `observe` made of a value.
     public enum Observed: Sendable, Hashable {
@@ -303,7 +303,7 @@ public struct ColumnInference: Sendable, Hashable {
     private mutating func checkTarget<Bytes: RandomAccessCollection<UInt8>>(
         _ bytes: Bytes, _ target: ColumnType, _ observation: ValueClassifier.Observation? = nil
     ) -> Observed where Bytes.Index == Int {
-        if ColumnInference.fits(bytes, target, classified: observation, decimalsReadExponents: decimalsReadExponents) {
+        if ColumnInference.fits(bytes, target, classified: observation, reading: reading) {
             return .accepted
         }
         misfitCount += 1
@@ -312,13 +312,20 @@ public struct ColumnInference: Sendable, Hashable {
         return .firstTargetMisfit
     }
 
+    /// `infinity` or `-infinity` in any case: PostgreSQL's dates and timestamps beyond all others.
+    static func isInfinity<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool {
+        let lowered = bytes.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
+        return lowered.elementsEqual("infinity".utf8) || lowered.elementsEqual("-infinity".utf8)
+    }
+
     /// True when `bytes` spell a value of `type` exactly, as that column's COPY would read it.
     /// `classified` is the value's classification, when the caller has it (leading zeros refused);
-    /// `decimalsReadExponents`, whether a decimal column takes `1.5e3` (then by its exact value).
+    /// `reading`, what the warehouse's COPY takes beyond the common forms (a decimal column `1.5e3`,
+    /// then by its exact value; a date or timestamp column `infinity`).
     static func fits<Bytes: RandomAccessCollection<UInt8>>(
         _ bytes: Bytes, _ type: ColumnType,
         classified: ValueClassifier.Observation? = nil,
-        decimalsReadExponents: Bool = false
+        reading: CopyReading = CopyReading()
     ) -> Bool
     where Bytes.Index == Int {
         switch type {
@@ -326,6 +333,8 @@ public struct ColumnInference: Sendable, Hashable {
             return true
         case .real, .time, .interval, .binary:
             return Value.parse(ArraySlice(bytes), as: type) != nil
+        case .date, .timestamp, .timestamptz:
+            if reading.datesReadInfinity && isInfinity(bytes) { return true }
         case .double:
             // The warehouse refuses a literal that overflows to infinity or underflows to zero.
             guard let value = Value.parseFiniteNumber(bytes) ?? Value.parseDouble(bytes) else { return false }
@@ -354,7 +363,8 @@ public struct ColumnInference: Sendable, Hashable {
             (.decimal(let precision, let scale), .decimal(let shape)):
             return shape.trimmedScale <= scale && shape.integerDigits <= precision - scale
         case (.decimal(let precision, let scale), .exponent(let shape)):
-            return decimalsReadExponents && shape.trimmedScale <= scale && shape.integerDigits <= precision - scale
+            return reading.decimalsReadExponents && shape.trimmedScale <= scale
+                && shape.integerDigits <= precision - scale
         default:
             return false
         }

@@ -216,10 +216,22 @@ public struct PostgresBinaryCopy: Sendable {
         case .numeric:
             return writeNumeric(text, to: &output)
         case .date:
+            if let infinite = infinity(text) {
+                // DATEVAL_NOEND and DATEVAL_NOBEGIN.
+                output.int(Int32(4))
+                output.int(infinite ? Int32.max : Int32.min)
+                return true
+            }
             guard let parsed = ISODateTime.parse(text), parsed.kind == .date else { return false }
             output.int(Int32(4))
             output.int(Int32(parsed.days - daysFrom1970To2000))
         case .timestamp, .timestamptz:
+            if let infinite = infinity(text) {
+                // DT_NOEND and DT_NOBEGIN.
+                output.int(Int32(8))
+                output.int(infinite ? Int64.max : Int64.min)
+                return true
+            }
             // A naive value is wall-clock time; the load's session is in UTC, so as an instant it
             // is that time in UTC. An offset into `timestamp` would be ignored by the server: text.
             guard let parsed = ISODateTime.parse(text), field == .timestamptz || parsed.kind != .timestamptz else {
@@ -295,6 +307,15 @@ public struct PostgresBinaryCopy: Sendable {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
         default: nil
         }
+    }
+
+    /// True for `infinity`, false for `-infinity` (any case), nil for anything else.
+    private static func infinity(_ text: Bytes) -> Bool? {
+        guard text.count == 8 || text.count == 9 else { return nil }
+        let negative = text.first == minus
+        let word = negative ? text.dropFirst() : text
+        guard word.count == 8, word.map(lowercased).elementsEqual("infinity".utf8) else { return nil }
+        return !negative
     }
 
     /// Writes a quoted value's text with each `""` as one quote.

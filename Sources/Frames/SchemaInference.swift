@@ -15,17 +15,17 @@ public struct SchemaInference: Sendable, Hashable {
     /// Whether `targetTypes` is keyed by names with ASCII letters lowered (a warehouse that folds
     /// identifiers, as Redshift does), so that a header's `UserID` finds the column `userid`.
     public let foldsTargetNames: Bool
-    /// Whether the warehouse's COPY reads exponent notation (`1.5e3`) into a decimal column.
-    public let decimalsReadExponents: Bool
+    /// What the warehouse's COPY reads beyond the common forms.
+    public let reading: CopyReading
 
     public init(
         pinnedTypes: [String: ColumnType] = [:], targetTypes: [String: ColumnType] = [:],
-        foldsTargetNames: Bool = false, decimalsReadExponents: Bool = false
+        foldsTargetNames: Bool = false, reading: CopyReading = CopyReading()
     ) {
         self.pinnedTypes = pinnedTypes
         self.targetTypes = targetTypes
         self.foldsTargetNames = foldsTargetNames
-        self.decimalsReadExponents = decimalsReadExponents
+        self.reading = reading
     }
 
     /// The inferred schema: each column's narrowest type and whether it held a NULL.
@@ -63,7 +63,7 @@ public struct SchemaInference: Sendable, Hashable {
             var inference = ColumnInference(
                 pinnedType: pinnedTypes[name] ?? declared[name],
                 targetType: targetTypes[foldsTargetNames ? Self.asciiLowercased(name) : name],
-                decimalsReadExponents: decimalsReadExponents)
+                reading: reading)
             for _ in 0..<rowCount { inference.observeNull() }
             names.append(name)
             columns.append(inference)

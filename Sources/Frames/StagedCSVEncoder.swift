@@ -16,13 +16,13 @@ public struct StagedCSVEncoder: Sendable {
     public init(
         nullMarker: NullMarker, pinnedTypes: [String: ColumnType] = [:],
         targetTypes: [String: ColumnType] = [:], foldsTargetNames: Bool = false,
-        decimalsReadExponents: Bool = false, binaryHexPrefix: String = "\\x"
+        reading: CopyReading = CopyReading(), binaryHexPrefix: String = "\\x"
     ) {
         self.nullMarker = nullMarker
         writesBareHex = binaryHexPrefix.isEmpty
         inference = SchemaInference(
             pinnedTypes: pinnedTypes, targetTypes: targetTypes,
-            foldsTargetNames: foldsTargetNames, decimalsReadExponents: decimalsReadExponents)
+            foldsTargetNames: foldsTargetNames, reading: reading)
         nullBytes = nullMarker.bytes
     }
 

@@ -33,3 +33,10 @@ extension PostgresBinaryCopy {
         return PostgresBinaryCopy(fields: fields)
     }
 }
+
+extension Dialect {
+    /// What this warehouse's COPY reads beyond the common forms, for the encoder's checks.
+    var copyReading: CopyReading {
+        CopyReading(decimalsReadExponents: decimalsReadExponents, datesReadInfinity: datesReadInfinity)
+    }
+}

@@ -96,7 +96,7 @@ extension LoadRun {
                     throw StepError(step: .ddl, error: error, staged: false)
                 }
                 configured.targetTypes = TypeMapping.targetTypes(existing, dialect: dialect)
-                configured.decimalsReadExponents = dialect.decimalsReadExponents
+                configured.reading = dialect.copyReading
                 let stager = configured
                 var staging: StagingResult?
                 var copied = CopyOutcome()

@@ -155,7 +155,7 @@ struct LoadRun {
                     try await loader.existingColumns(table, on: connection),
                     dialect: dialect)
                 stager.foldsTargetNames = dialect.foldsIdentifiersToLowercase
-                stager.decimalsReadExponents = dialect.decimalsReadExponents
+                stager.reading = dialect.copyReading
             } catch {
                 throw fail(.ddl, error, staged: false)
             }

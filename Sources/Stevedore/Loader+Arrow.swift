@@ -25,8 +25,9 @@ extension Loader {
                     try await sink(try await transcoder.finish())
                 } catch {
                     // The COPY's sends stop waiting, and fail with this error.
-                    await chunks.finish(throwing: error)
-                    throw error
+                    let failure = Self.conversionFailure(error, table: table, partition: partition)
+                    await chunks.finish(throwing: failure)
+                    throw failure
                 }
             }
             let schema: Schema
@@ -45,6 +46,16 @@ extension Loader {
             try await group.waitForAll()
             return (schema, await transcoder.rowCount)
         }
+    }
+
+    /// A value the Arrow writer cannot hold (PostgreSQL's `infinity` as a date, say) as an error
+    /// naming the table; other errors (the sink's) as they are.
+    private static func conversionFailure(_ error: any Error, table: TableRef, partition: PartitionSpec?) -> any Error {
+        guard let frameError = error as? FrameError else { return error }
+        return StevedoreError(
+            code: .input, step: .loadBack,
+            message: "\(frameError): Arrow has no form for this value; unload as CSV or JSON Lines instead",
+            table: table.description, partition: partition?.label, underlying: frameError)
     }
 
     /// `unloadArrow` to an open file (stdout, a pipe), each write on the blocking pool.

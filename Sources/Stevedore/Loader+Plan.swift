@@ -45,7 +45,7 @@ extension Loader {
             nullMarker: dialect.nullMarker,
             pinnedTypes: options.pinnedTypes, targetTypes: TypeMapping.targetTypes(existing, dialect: dialect),
             foldsTargetNames: dialect.foldsIdentifiersToLowercase,
-            decimalsReadExponents: dialect.decimalsReadExponents)
+            reading: dialect.copyReading)
         do {
             switch source {
             case .frame(let frame):

@@ -72,7 +72,7 @@ struct Stager: Sendable {
     /// Whether `targetTypes` is keyed by folded names (Redshift).
     var foldsTargetNames = false
     /// Whether the warehouse reads exponent notation into a decimal column.
-    var decimalsReadExponents = false
+    var reading = CopyReading()
     let membership: PartitionMembership
     /// Told after each batch: rows and bytes encoded, parts finished.
     var progress: (@Sendable (LoadProgress) -> Void)? = nil
@@ -100,7 +100,7 @@ struct Stager: Sendable {
         var encoder = StagedCSVEncoder(
             nullMarker: nullMarker, pinnedTypes: pinnedTypes, targetTypes: targetTypes,
             foldsTargetNames: foldsTargetNames,
-            decimalsReadExponents: decimalsReadExponents, binaryHexPrefix: binaryHexPrefix)
+            reading: reading, binaryHexPrefix: binaryHexPrefix)
         let encoded = BoundedQueue<EncodedBatch>(capacity: Self.encodedAhead)
         let writer = PartWriter(
             store: store, prefix: prefix, partSize: partSize, gzipLevel: gzipLevel,

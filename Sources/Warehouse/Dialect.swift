@@ -56,6 +56,8 @@ public protocol Dialect: Sendable {
         -> SQLType?
     /// Whether the COPY reads a number in exponent notation (`1.5e3`) into a decimal column.
     var decimalsReadExponents: Bool { get }
+    /// Whether date and timestamp columns take `infinity` and `-infinity`.
+    var datesReadInfinity: Bool { get }
     /// Whether a `varchar(n)` holds n characters (PostgreSQL) rather than n bytes (Redshift).
     var varcharLengthInCharacters: Bool { get }
     /// Whether `ALTER COLUMN … TYPE to` on a column of `from` rewrites every row of the table

@@ -127,6 +127,7 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
 
     /// `numeric(p,s)` reads `1.5e3` as 1500.
     public var decimalsReadExponents: Bool { true }
+    public var datesReadInfinity: Bool { true }
 
     /// `varchar(n)` counts characters.
     public var varcharLengthInCharacters: Bool { true }

@@ -161,6 +161,7 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
 
     /// Not promised by the COPY documentation for DECIMAL columns: such values are refused before.
     public var decimalsReadExponents: Bool { false }
+    public var datesReadInfinity: Bool { false }
 
     /// VARCHAR(n) counts bytes of UTF-8.
     public var varcharLengthInCharacters: Bool { false }

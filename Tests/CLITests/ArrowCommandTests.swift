@@ -21,6 +21,33 @@ struct ArrowCommandTests {
         return try JSONDecoder().decode(ArrowTools.Expected.self, from: Data(output.stdout))
     }
 
+    @Test("PostgreSQL's infinite dates load into an existing table and come back as CSV; Arrow out refuses them")
+    func infiniteDates() async throws {
+        try CLI.requireServices()
+        let schema = CLI.uniqueSchema()
+        let stage = "file://\(FileManager.default.temporaryDirectory.path)/cli-arrow-\(schema)"
+        try await withCleanUp({ _ = try? ScheduleCommandTests.psql("DROP SCHEMA IF EXISTS \(schema) CASCADE") }) {
+            _ = try ScheduleCommandTests.psql(
+                "CREATE SCHEMA \(schema); CREATE TABLE \(schema).spans (d date, ts timestamp, tz timestamptz)")
+            let file = try CLI.file("spans.csv", "d,ts,tz\ninfinity,-infinity,Infinity\n2024-01-01,,\n")
+            let load = try await CLI.run([
+                "load", file.path, "--table", "\(schema).spans", "--stage", stage, "--mode", "append", "--json",
+            ])
+            #expect(load.status == 0, "\(load.stderr)")
+            let report = try JSONSerialization.jsonObject(with: Data(load.stdout.utf8)) as? [String: Any]
+            #expect(report?["rowsCopiedInBinary"] as? Int == 2, "sent as binary: \(load.stdout)")
+            #expect(
+                try await CLI.rows("\(schema).spans", stage: stage) == ["2024-01-01,,", "infinity,-infinity,infinity"])
+            let arrow = try await CLI.run([
+                "unload", "--table", "\(schema).spans", "--format", "arrow", "--stage", stage,
+            ])
+            #expect(arrow.status == 65)
+            #expect(
+                arrow.stderr.hasPrefix("stevedore: load back failed for \(schema).spans: ")
+                    && arrow.stderr.contains("\"infinity\": Arrow has no form for this value"), "\(arrow.stderr)")
+        }
+    }
+
     @Test("a pyarrow stream piped in and a Polars file by path load; unload --format arrow reads back equal")
     func roundTrip() async throws {
         try CLI.requireServices()

@@ -159,12 +159,25 @@ struct InferenceTests {
     @Test("a decimal column takes exponent notation where the warehouse reads it, by the exact value")
     func exponentIntoDecimal() {
         let money = ColumnType.decimal(precision: 6, scale: 2)
-        #expect(ColumnInference.fits(Array("1.5e3".utf8), money, decimalsReadExponents: true))
-        #expect(ColumnInference.fits(Array("125E-2".utf8), money, decimalsReadExponents: true))
+        #expect(ColumnInference.fits(Array("1.5e3".utf8), money, reading: CopyReading(decimalsReadExponents: true)))
+        #expect(ColumnInference.fits(Array("125E-2".utf8), money, reading: CopyReading(decimalsReadExponents: true)))
         #expect(!ColumnInference.fits(Array("1.5e3".utf8), money), "Redshift promises nothing for it")
         #expect(
-            !ColumnInference.fits(Array("1.2345e1".utf8), money, decimalsReadExponents: true), "a third digit of scale")
-        #expect(!ColumnInference.fits(Array("1e4".utf8), money, decimalsReadExponents: true), "five integer digits")
+            !ColumnInference.fits(Array("1.2345e1".utf8), money, reading: CopyReading(decimalsReadExponents: true)),
+            "a third digit of scale")
+        #expect(
+            !ColumnInference.fits(Array("1e4".utf8), money, reading: CopyReading(decimalsReadExponents: true)),
+            "five integer digits")
+        // PostgreSQL's dates and timestamps take its infinities; Redshift's do not.
+        let postgres = CopyReading(decimalsReadExponents: true, datesReadInfinity: true)
+        for type in [ColumnType.date, .timestamp, .timestamptz] {
+            for text in ["infinity", "-Infinity"] {
+                #expect(ColumnInference.fits(Array(text.utf8), type, reading: postgres), "\(type) \(text)")
+                #expect(!ColumnInference.fits(Array(text.utf8), type), "\(type) \(text)")
+            }
+            #expect(!ColumnInference.fits(Array("+infinity".utf8), type, reading: postgres))
+            #expect(!ColumnInference.fits(Array("infinite".utf8), type, reading: postgres))
+        }
         #expect(ColumnInference.fits(Array("1e400".utf8), .numeric))
         #expect(!ColumnInference.fits(Array("1e400".utf8), .double), "it overflows a double")
         #expect(ColumnInference.fits(Array("NaN".utf8), .numeric))

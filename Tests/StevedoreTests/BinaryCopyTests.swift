@@ -126,21 +126,21 @@ struct BinaryCopyTests {
         ("r", "real", ["3.4028235e38", "1.4e-45", "-0.0", "0.1", "NaN", "-Infinity"]),
         ("dbl", "double precision", ["0.30000000000000004", "5e-324", "-0.0", "1e308", "Infinity", "2.5"]),
         ("short", "varchar(10)", ["ünïcødé ✓✓✓", "\"a,b\"", "\"\"", "ten chars!", "\"line\nbr\"", "x"]),
-        ("day", "date", ["0001-01-01", "1969-12-31", "2038-01-20", "9999-12-31", "2024-02-29", "2000-01-01"]),
+        ("day", "date", ["0001-01-01", "1969-12-31", "2038-01-20", "9999-12-31", "infinity", "-Infinity"]),
         ("clock", "time", ["00:00:00", "24:00:00", "23:59:59.999999", "12:30:00.5", "7:05:09", "00:00:00.000001"]),
         (
             "at", "timestamp",
             [
                 "1969-12-31 23:59:59.999999", "2000-01-01T00:00:00", "0001-01-01 00:00:00",
                 "9999-12-31 23:59:59.999999",
-                "2038-01-19 03:14:08.5", "1970-01-01 00:00:00",
+                "2038-01-19 03:14:08.5", "-infinity",
             ]
         ),
         (
             "atz", "timestamptz",
             [
                 "2024-03-10 02:30:00+05:30", "1999-12-31T23:59:59Z", "2024-01-01 00:00:00-08", "2024-06-01 12:00:00",
-                "2038-01-19 03:14:08-0130", "1969-07-20 20:17:40.5+00:00",
+                "2038-01-19 03:14:08-0130", "INFINITY",
             ]
         ),
         (
@@ -184,6 +184,9 @@ struct BinaryCopyTests {
             #expect(first?[3] == "7.50" && first?[5] == "3.4028235e+38" && first?[7] == "ünïcødé ✓✓✓")
             #expect(first?[12] == "1 day 02:03:04.5" && first?[13] == "\\x00ff10")
             #expect(first?[14] == "{\"b\": 1,  \"a\": [1, 2]}" && first?[15] == "{\"a\": [1, 2], \"b\": 1}")
+            // PostgreSQL's infinite dates and timestamps, beyond every other value.
+            #expect(rows.first { $0[0] == "5" }?[8] == "infinity" && rows.first { $0[0] == "6" }?[8] == "-infinity")
+            #expect(rows.first { $0[0] == "6" }?[10] == "-infinity" && rows.first { $0[0] == "6" }?[11] == "infinity")
             let second = rows.first { $0[0] == "2" }
             #expect(second?[5] == "1e-45" && second?[9] == "24:00:00" && second?[12] == "-3 days -00:00:01")
         }
@@ -318,6 +321,11 @@ struct PostgresBinaryCopyTests {
             encode([.interval], "-1 days 00:00:01.5\n")
                 == row([0, 0, 0, 0, 0, 0x16, 0xE3, 0x60, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]))
         #expect(encode([.bytea], "\\x00fF\n") == row([0x00, 0xFF]))
+        // PostgreSQL's infinities: the largest and smallest value of each type's integer.
+        #expect(encode([.date], "Infinity\n") == row([0x7F, 0xFF, 0xFF, 0xFF]))
+        #expect(encode([.date], "-infinity\n") == row([0x80, 0, 0, 0]))
+        #expect(encode([.timestamp], "infinity\n") == row([0x7F] + Array(repeating: 0xFF, count: 7)))
+        #expect(encode([.timestamptz], "-INFINITY\n") == row([0x80] + Array(repeating: 0, count: 7)))
         // An unquoted empty field is NULL, a quoted one the empty string.
         #expect(encode([.int8, .text], ",\"\"\n") == [0, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
     }
@@ -327,7 +335,7 @@ struct PostgresBinaryCopyTests {
         arguments: [
             (PostgresBinaryCopy.Field.float8, "1e-400"), (.float8, "1e309"), (.timestamp, "2024-01-01 10:00:00+02"),
             (.int8, "\"\""), (.int8, "12abc"), (.int4, "99999999999"), (.int2, "40000"), (.numeric, "1e2000"),
-            (.numeric, "NaN"), (.date, "2024-02-30"), (.date, "infinity"), (.boolean, "tr"),
+            (.numeric, "NaN"), (.date, "2024-02-30"), (.date, "+infinity"), (.timestamp, "infinit"), (.boolean, "tr"),
             (.timestamp, "2024-01-01 10:00:00.1234567"), (.float4, "1e39"), (.float4, "1e-50"), (.float4, "0x1p3"),
             (.float4, "1,5"), (.time, "25:00:00"), (.time, "10:00"), (.time, "-01:00:00"), (.time, "10:00:00+02"),
             (.interval, "1 mon"), (.interval, "P1D"), (.interval, "1 day 2 hours"), (.interval, "1 year"),
