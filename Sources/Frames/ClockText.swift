@@ -23,18 +23,20 @@ enum ClockText {
             text = text.dropFirst()
         }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 3, let hours = Int64(parts[0]), hours >= 0, hours < 1 << 31,
-            parts[1].count == 2, let minutes = Int64(parts[1]), minutes < 60
+        // Digits only in every part: Int64("-5") would read a sign the server does not take there.
+        func digits(_ part: Substring) -> Bool { !part.isEmpty && part.utf8.allSatisfy { $0 &- 48 < 10 } }
+        guard parts.count == 3, digits(parts[0]), let hours = Int64(parts[0]), hours < 1 << 31,
+            parts[1].count == 2, digits(parts[1]), let minutes = Int64(parts[1]), minutes < 60
         else { return nil }
         let secondParts = parts[2].split(separator: ".", omittingEmptySubsequences: false)
-        guard secondParts[0].count == 2, let seconds = Int64(secondParts[0]), seconds < 60, secondParts.count <= 2
+        guard secondParts[0].count == 2, digits(secondParts[0]), let seconds = Int64(secondParts[0]), seconds < 60,
+            secondParts.count <= 2
         else { return nil }
         var micros = ((hours * 60 + minutes) * 60 + seconds) * 1_000_000
         if secondParts.count == 2 {
             let fraction = secondParts[1]
-            guard (1...6).contains(fraction.count), fraction.allSatisfy(\.isASCII), let digits = Int64(fraction)
-            else { return nil }
-            var scaled = digits
+            guard (1...6).contains(fraction.count), digits(fraction), let value = Int64(fraction) else { return nil }
+            var scaled = value
             for _ in fraction.count..<6 { scaled *= 10 }
             micros += scaled
         }

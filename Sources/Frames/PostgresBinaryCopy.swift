@@ -257,9 +257,11 @@ public struct PostgresBinaryCopy: Sendable {
         return true
     }
 
-    /// `[-]N day[s]`, then (after a space) or alone `[+-]H+:MM:SS[.f{1,6}]`, as interval_in reads
-    /// them with the default style: the days and the time kept apart, as the server keeps them.
+    /// `N day[s]`, then (after a space) or alone `[+]H+:MM:SS[.f{1,6}]`, as interval_in reads them:
+    /// the days and the time kept apart, as the server keeps them. Negative intervals go as text:
+    /// with `IntervalStyle` `sql_standard` a leading `-` applies to every field.
     private static func interval(_ text: Bytes) -> (days: Int32, micros: Int64)? {
+        guard !text.contains(minus) else { return nil }
         var days: Int32 = 0
         var clock = text
         if let gap = text.firstIndex(of: Self.space) {
@@ -273,16 +275,13 @@ public struct PostgresBinaryCopy: Sendable {
             guard rest.first == Self.space else { return nil }
             clock = rest.dropFirst()
         }
-        var negative = false
-        if let sign = clock.first, sign == minus || sign == plus {
-            negative = sign == minus
-            clock = clock.dropFirst()
-        }
+        if clock.first == plus { clock = clock.dropFirst() }
         // Hours of up to nine digits: far inside int64 microseconds, and what interval_in takes.
         guard let firstColon = clock.firstIndex(of: Self.colon), (1...9).contains(firstColon - clock.startIndex),
-            clock[firstColon...].count >= 6, let micros = ClockText.parse(clock, allowsDays: true)
+            clock.first.map({ $0 &- zero < 10 }) == true, clock[firstColon...].count >= 6,
+            let micros = ClockText.parse(clock, allowsDays: true)
         else { return nil }
-        return (days, negative ? -micros : micros)
+        return (days, micros)
     }
 
     /// bytea's hex form `\x` and pairs of hex digits, as the raw bytes bytearecv takes.

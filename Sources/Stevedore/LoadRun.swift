@@ -223,7 +223,7 @@ struct LoadRun {
         do {
             try await connection.transaction { connection in
                 let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partitionLabel ?? "_all")")
-                let types: [String: SQLType]
+                let evolved: (types: [String: SQLType], executed: SchemaPlan?)
                 if let locks = dialect.advisoryLocks {
                     step = .lock
                     // Whole-table loads exclude partition loads of the same table, and wait for them.
@@ -231,11 +231,11 @@ struct LoadRun {
                     try await connection.execute(tableLock.sql, tableLock.parameters)
                     try await connection.execute(lock.sql, lock.parameters)
                     step = .ddl
-                    types = try await timed("ddl") { try await evolveSchema(incoming, connection).types }
+                    evolved = try await timed("ddl") { try await evolveSchema(incoming, connection) }
                 } else {
                     // Without advisory locks the lock is on the table itself, so it must exist first.
                     step = .ddl
-                    types = try await timed("ddl") { try await evolveSchema(incoming, connection).types }
+                    evolved = try await timed("ddl") { try await evolveSchema(incoming, connection) }
                     step = .lock
                     try await connection.execute(lock.sql, lock.parameters)
                 }
@@ -247,7 +247,9 @@ struct LoadRun {
                 }
                 step = .delete
                 report.rowsCopiedInBinary = try await timed("delete+copy") {
-                    try await replaceRows(staging, types: types, connection, step: &step)
+                    try await replaceRows(
+                        staging, types: evolved.types, createdTable: evolved.executed?.createColumns != nil, connection,
+                        step: &step)
                 }
 
                 step = .ledger
@@ -363,7 +365,7 @@ struct LoadRun {
     /// rows must be checked or merged first.
     /// Returns the rows the COPY sent in PostgreSQL's binary format.
     private func replaceRows(
-        _ staging: StagingResult, types: [String: SQLType], _ connection: any WarehouseSession,
+        _ staging: StagingResult, types: [String: SQLType], createdTable: Bool, _ connection: any WarehouseSession,
         step: inout StevedoreError.Step
     ) async throws -> Int {
         let columns = staging.schema.names
@@ -402,7 +404,8 @@ struct LoadRun {
 
         step = .copy
         let binaryRows = try await copyParts(
-            staging, into: target, isTemporary: target != table.quoted, columns: columns, types: types, connection)
+            staging, into: target, isTemporary: target != table.quoted, columns: columns, types: types,
+            jsonIsJsonb: createdTable, connection)
 
         guard target != table.quoted else { return binaryRows }
         if case .merge(let keys) = mode {
@@ -451,7 +454,7 @@ struct LoadRun {
     /// Returns the rows sent as binary.
     private func copyParts(
         _ staging: StagingResult, into target: String, isTemporary: Bool, columns: [String],
-        types: [String: SQLType], _ connection: any WarehouseSession
+        types: [String: SQLType], jsonIsJsonb: Bool, _ connection: any WarehouseSession
     ) async throws -> Int {
         let targetName = isTemporary ? TableName(schema: "", table: target) : table.tableName
         let client: any ClientCopySQL
@@ -469,7 +472,8 @@ struct LoadRun {
             let compressed = try await stage.getBytes(part.key)
             let name = String(part.key.split(separator: "/").last ?? "")
             let csvSQL = client.copyFromStdin(targetName, columns: partColumns, binary: false)
-            let binary = binaryRefused ? nil : PostgresBinaryCopy.into(partColumns, types: types)
+            let binary =
+                binaryRefused ? nil : PostgresBinaryCopy.into(partColumns, types: types, jsonIsJsonb: jsonIsJsonb)
             guard let binary else {
                 try await named(part: name) { try await copyPart(compressed, sql: csvSQL, connection) }
                 continue

@@ -30,9 +30,9 @@ public struct Loader: Sendable {
         /// staging (replace, partition and append loads without `skipUnchanged`). Off: stage
         /// everything, then copy.
         public var pipelinedCopy = true
-        /// In a pipelined load, send the rows in PostgreSQL's binary COPY format (the server then
-        /// parses no text) when every column's type has a binary form; a batch with a value that
-        /// has no exact binary form, and every batch after it, goes as CSV. Off: always CSV.
+        /// On PostgreSQL, send the rows in the binary COPY format (the server then parses no text)
+        /// when every column's type has a send format, pipelined or sequential; from a value that
+        /// has no exact binary form on, the rows go as CSV. Off: always CSV.
         public var binaryCopy = true
         /// The part size (gzip bytes) of the pipelined copy: the COPY starts once the first part is
         /// encoded (its types, or those of its first 8 MiB of CSV, decide the DDL), and the parts being

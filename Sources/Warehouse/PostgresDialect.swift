@@ -91,9 +91,7 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
                 return .coarseTimestamp(fractionDigits: datetimePrecision, withTimeZone: zoned)
             }
             return zoned ? .timestamptz : .timestamp
-        // `json` keeps its text as written and has no binary form of jsonb's: a type of its own.
-        case "jsonb": return .json
-        case "json": return .other("json")
+        case "jsonb", "json": return .json
         default: return nil
         }
     }
