@@ -517,6 +517,9 @@ struct LoadRun {
         }
     }
 
+    /// The longest unfinished row the sequential binary COPY carries from piece to piece.
+    static let longestBinaryRowBytes = 8 << 20
+
     /// One part into a binary COPY, its rows converted as they are gunzipped. At a row without an
     /// exact binary form the binary COPY ends there and the rest of the part goes as CSV; returns
     /// whether that happened, and the rows sent as binary.
@@ -539,7 +542,9 @@ struct LoadRun {
                     if prefix.written > 0 { try await writer.write(buffer[..<prefix.written]) }
                     rowsSent += prefix.rows
                     pending.removeFirst(prefix.consumed)
-                    if prefix.refused {
+                    // A row longer than a few pieces (a huge field) would be scanned again with each
+                    // piece: it and the rest of the part go as CSV instead.
+                    if prefix.refused || pending.count > Self.longestBinaryRowBytes {
                         refused = true
                         break
                     }

@@ -362,6 +362,19 @@ struct HostileInputTests {
             try ScheduleCommandTests.psql(
                 "SELECT length(note) || ' ' || (note = repeat('a', \(size))) FROM \(arena.schema).notes")
                 == "\(size) true")
+        // A merge copies the complete stage (the sequential path): the field's row is too long to
+        // carry from piece to piece as binary, so it goes as CSV, whole.
+        let merged = try await CLI.run([
+            "load", file.path, "--table", "\(arena.schema).notes", "--stage", arena.stage, "--mode", "merge",
+            "--key", "id", "--json",
+        ])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(merged.stdout.contains("\"copy\":\"sequential\"") && merged.stdout.contains("\"rowsCopiedInBinary\":0"))
+        #expect(
+            try ScheduleCommandTests.psql(
+                "SELECT count(*) || ' ' || length(note) || ' ' || (note = repeat('a', \(size))) FROM \(arena.schema).notes GROUP BY note"
+            )
+                == "1 \(size) true")
         try arena.expectIntact(after: "a 100 MB field", extra: ["notes"])
     }
 }
