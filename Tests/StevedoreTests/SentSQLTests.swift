@@ -60,15 +60,20 @@ struct SentSQLTests {
             // The ledger first, in a transaction of its own.
             let ledger = try #require(Self.index(sent, #"CREATE TABLE IF NOT EXISTS "stevedore"."load_history""#))
             #expect(sent[ledger + 1].sql == "COMMIT")
-            // Then the load: the table exists before it is locked, and the rows go in under the lock.
+            // Then the new table, in a transaction of its own, so that the load's can lock it first.
             let create = try #require(Self.index(sent, #"CREATE TABLE IF NOT EXISTS "analytics"."sales""#))
-            let lock = try #require(Self.index(sent, #"LOCK "analytics"."sales""#))
+            #expect(sent[create - 2].sql == "BEGIN" && sent[create - 1].sql.hasPrefix("CREATE SCHEMA"))
+            #expect(sent[create + 1].sql == "COMMIT")
+            // The load's transaction locks the target and the ledger before anything else, as
+            // Redshift's serializable isolation advises; the rows go in under the lock.
+            let lock = try #require(Self.index(sent, #"LOCK "analytics"."sales", "stevedore"."load_history""#))
+            let begin = lock - 1
+            #expect(sent[begin].sql == "BEGIN" && begin == create + 2)
             let delete = try #require(Self.index(sent, #"DELETE FROM "analytics"."sales" WHERE "day" = $1"#))
             let copy = try #require(Self.index(sent, #"COPY "analytics"."sales""#))
             let insert = try #require(Self.index(sent, #"INSERT INTO "stevedore"."load_history""#))
-            let begin = try #require(sent[..<create].lastIndex { $0.sql == "BEGIN" })
-            #expect(begin > ledger + 1)
-            #expect(create < lock && lock < delete && delete < copy && copy < insert)
+            #expect(create > ledger + 1)
+            #expect(lock < delete && delete < copy && copy < insert)
             #expect(Self.endsWithCommit(sent) && Self.index(sent, "COMMIT", from: begin) == sent.count - 2)
             #expect(sent[create].sql.contains(#""amount" DECIMAL(12,2)"#), "the frame's own type: \(sent[create].sql)")
             #expect(sent[delete].parameters == ["2024-01-02"])
@@ -216,9 +221,62 @@ struct SentSQLTests {
             #expect(error.message.contains("Invalid digit"), "the load errors are in the message: \(error.message)")
             let sent = session.sent
             let copy = try #require(Self.index(sent, "COPY "))
-            #expect(sent[copy + 1].sql.contains("stl_load_errors"))
-            #expect(sent.last?.sql == "ROLLBACK")
+            // The failed transaction takes nothing but ROLLBACK; the load errors are read after it,
+            // by the load's id in the parts' names (a rolled-back COPY leaves pg_last_copy_id() alone).
+            #expect(sent[copy + 1].sql == "ROLLBACK")
+            #expect(sent[copy + 2].sql.contains("stl_load_errors") && !sent[copy + 2].sql.contains("pg_last_copy_id"))
+            let loadID = try #require(sent[copy + 2].parameters.first ?? nil)
+            #expect(error.stagePrefix?.hasSuffix("/\(loadID)/") == true, "\(String(describing: error.stagePrefix))")
+            #expect(sent.count == copy + 3)
             #expect(!sent.contains { $0.sql.hasPrefix(#"INSERT INTO "stevedore"."load_history""#) })
+        }
+    }
+
+    @Test(
+        "Redshift, keys ending in a blank: a partition key is refused before anything runs, a merge key after the COPY")
+    func redshiftTrailingBlanks() async throws {
+        let session = ScriptedSession { sql, _ in
+            if sql.contains("information_schema.columns") {
+                return QueryResult(rows: [
+                    ["code", "character varying", "256", nil, nil, "YES", "varchar", nil],
+                    ["qty", "bigint", nil, "64", "0", "YES", "int8", nil],
+                ])
+            }
+            if sql.hasPrefix("SELECT count(*)") { return QueryResult(rows: [["0"]]) }
+            if sql.contains("RTRIM(") { return QueryResult(rows: [["b  "]]) }
+            return QueryResult()
+        }
+        let prefix = "tests/sent-sql-blanks-\(UInt32.random(in: 0...UInt32.max))"
+        let loader = try Self.redshiftLoader(session, prefix: prefix)
+        let table = TableRef(schema: "analytics", table: "stock")
+        let batch = try TextBatch(columnNames: ["code", "qty"], rows: [["a", "1"], ["b  ", "2"]])
+        func source() -> LoadSource {
+            var handed = false
+            return .reading {
+                defer { handed = true }
+                return handed ? nil : batch
+            }
+        }
+        try await withCleanUp({
+            _ = try? await loader.stage.deleteMany(try await loader.stage.listKeys(prefix: prefix))
+        }) {
+            let partition = try await #require(throws: StevedoreError.self) {
+                try await loader.store(source(), into: table, partition: .value("eu ", column: "region"))
+            }
+            #expect(partition.step == .plan && partition.code == .invalidRequest)
+            #expect(partition.message.contains("the partition key region='eu ' ends in a blank"), "\(partition)")
+            #expect(session.sent.isEmpty, "refused before connecting")
+
+            let merge = try await #require(throws: StevedoreError.self) {
+                try await loader.store(source(), into: table, mode: .merge(keys: ["code"]))
+            }
+            #expect(
+                merge.step == .copy && merge.message.contains("the merge key code='b  ' ends in a blank"), "\(merge)")
+            let sent = session.sent
+            let check = try #require(sent.firstIndex { $0.sql.contains("RTRIM(") })
+            #expect(sent[check].sql.contains(#"LENGTH("code") <> LENGTH(RTRIM("code"))"#))
+            #expect(!sent[check...].contains { $0.sql.hasPrefix("DELETE") }, "nothing is replaced")
+            #expect(sent.last?.sql == "ROLLBACK")
         }
     }
 
