@@ -64,3 +64,28 @@ extension LoadRun {
             table: table.description, partition: partitionLabel)
     }
 }
+
+extension LoadRun {
+    /// Runs `body` in a transaction on `connection`, and again while it fails on a serializable
+    /// isolation conflict and `ConflictRetry` allows (the rollback undid all of it, so it is safe);
+    /// returns how many times it ran again.
+    func retryingConflicts(
+        _ connection: any WarehouseSession, _ body: (any WarehouseSession) async throws -> Void
+    ) async throws -> Int {
+        let rule = loader.options.conflictRetry
+        var retries = 0
+        while true {
+            do {
+                try await connection.transaction(body)
+                return retries
+            } catch {
+                guard let delay = rule.delay(after: error, retries: retries) else { throw error }
+                retries += 1
+                loader.logger.info(
+                    "serializable isolation conflict: the load's transaction runs again",
+                    metadata: ["table": "\(table)", "retry": "\(retries)", "seconds": "\(delay.seconds)"])
+                try await rule.sleep(delay)
+            }
+        }
+    }
+}

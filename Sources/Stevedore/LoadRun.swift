@@ -223,7 +223,7 @@ struct LoadRun {
         var step = StevedoreError.Step.lock
         var commitStarted = clock.now
         do {
-            try await connection.transaction { connection in
+            report.conflictRetries = try await retryingConflicts(connection) { connection in
                 let types: [String: SQLType]
                 if let locks = dialect.advisoryLocks {
                     step = .lock

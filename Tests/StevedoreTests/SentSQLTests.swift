@@ -232,6 +232,53 @@ struct SentSQLTests {
         }
     }
 
+    @Test("Redshift, a COPY that meets ERROR 1023 once: the transaction rolls back, waits, runs again and commits")
+    func redshiftConflictRetried() async throws {
+        let copies = LockedBox(0)
+        let session = ScriptedSession { sql, _ in
+            let first =
+                sql.hasPrefix("COPY ")
+                && copies.withLock { count in
+                    count += 1
+                    return count == 1
+                }
+            if first {
+                throw WarehouseError(
+                    code: .serverError, message: "1023", sqlState: "XX000",
+                    detail:
+                        "Serializable isolation violation on table - 142209, transactions forming the cycle are: 1, 2")
+            }
+            return QueryResult()
+        }
+        let prefix = "tests/sent-sql-conflict-\(UInt32.random(in: 0...UInt32.max))"
+        var loader = try Self.redshiftLoader(session, prefix: prefix)
+        let waits = LockedBox<[Duration]>([])
+        var options = loader.options
+        options.conflictRetry = ConflictRetry(
+            maxRetries: 3, baseDelay: .milliseconds(200), random: { 0.25 },
+            sleep: { wait in waits.withLock { $0.append(wait) } })
+        loader = loader.with(options: options)
+        let frame = try LoaderFixture.sales(days: ["2024-01-05"], rowsPerDay: 5)
+        let report = try await loader.store(
+            frame, into: TableRef(schema: "analytics", table: "sales"), partition: .day("2024-01-05", column: "day"))
+        try await withCleanUp({
+            _ = try? await loader.stage.deleteMany(try await loader.stage.listKeys(prefix: prefix))
+        }) {
+            #expect(report.conflictRetries == 1 && report.rows == 5)
+            #expect(waits.withLock { $0 } == [.milliseconds(50)])
+            let sent = session.sent
+            let copies = sent.indices.filter { sent[$0].sql.hasPrefix("COPY ") }
+            #expect(copies.count == 2)
+            let first = try #require(copies.first)
+            #expect(sent[first + 1].sql == "ROLLBACK", "the conflict rolls the first attempt back")
+            #expect(!sent[first...].contains { $0.sql.contains("stl_load_errors") }, "a conflict is no load error")
+            let locks = sent.indices.filter { sent[$0].sql.hasPrefix("LOCK ") }
+            #expect(locks.count == 2 && sent[locks[1] - 1].sql == "BEGIN" && locks[1] > first)
+            #expect(sent.filter { $0.sql.hasPrefix(#"INSERT INTO "stevedore"."load_history""#) }.count == 1)
+            #expect(Self.endsWithCommit(sent))
+        }
+    }
+
     @Test(
         "Redshift, keys ending in a blank: a partition key is refused before anything runs, a merge key after the COPY")
     func redshiftTrailingBlanks() async throws {
