@@ -24,18 +24,26 @@ extension LoadRun {
         }
     }
 
-    /// `error` with the rows Redshift's load-error table holds for this load's parts in its
-    /// detail, when it is a COPY's failure from the stage; read after the ROLLBACK, since a failed
-    /// transaction takes no more statements. Any other error comes back as it was.
-    func withLoadErrors(_ error: any Error, step: StevedoreError.Step, _ connection: any WarehouseSession) async
-        -> any Error
-    {
+    /// `error` with the rows Redshift rejected, when it is a COPY's failure from the stage: read
+    /// after the ROLLBACK (a failed transaction takes no more statements) from
+    /// `SYS_LOAD_ERROR_DETAIL`, or `STL_LOAD_ERRORS` when that holds none, each row's part and line
+    /// told as the input's file and line. Any other error comes back as it was.
+    func withLoadErrors(
+        _ error: any Error, step: StevedoreError.Step, staging: StagingResult, _ connection: any WarehouseSession
+    ) async -> any Error {
         guard step == .copy, case .stage(let stageCopy) = dialect.copyRoute, var failure = error as? WarehouseError
         else { return error }
-        let query = stageCopy.loadErrors(loadID: loadID.rawValue, limit: 20)
-        let details = (try? await connection.execute(query.sql, query.parameters))?.rows
-            .map { $0.compactMap { $0 }.joined(separator: " ") }.joined(separator: "; ")
-        if let details, !details.isEmpty { failure.detail = details }
+        var rows: [LoadErrorRow] = []
+        for query in stageCopy.loadErrorQueries(loadID: loadID.rawValue, limit: 20) where rows.isEmpty {
+            // A table this cluster lacks, or may not show this user, leaves the next to try.
+            let result = try? await connection.execute(query.sql, query.parameters)
+            rows = result?.rows.compactMap(LoadErrorRow.init) ?? []
+        }
+        guard !rows.isEmpty else { return failure }
+        let origins = Dictionary(
+            staging.parts.map { (String($0.key.split(separator: "/").last ?? ""), $0.origins) },
+            uniquingKeysWith: { first, _ in first })
+        failure.detail = rows.map { $0.described(origins: origins) }.joined(separator: "; ")
         return failure
     }
 }

@@ -280,7 +280,7 @@ struct LoadRun {
             return report
         } catch {
             // The transaction has rolled back: only now can the load-error tables be read.
-            throw fail(step, await withLoadErrors(error, step: step, connection), staged: true)
+            throw fail(step, await withLoadErrors(error, step: step, staging: staging, connection), staged: true)
         }
         phases.append(LoadReport.Phase(name: "commit", duration: clock.now - commitStarted))
         if !loader.options.keepStage {

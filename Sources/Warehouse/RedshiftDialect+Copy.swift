@@ -47,6 +47,25 @@ extension RedshiftDialect: StageCopySQL {
             [loadID])
     }
 
+    /// The same five columns from `SYS_LOAD_ERROR_DETAIL`, which also holds the COPYs of Redshift
+    /// Serverless and of concurrency-scaling clusters that `STL_LOAD_ERRORS` misses
+    /// (https://docs.aws.amazon.com/redshift/latest/dg/SYS_LOAD_ERROR_DETAIL.html,
+    /// https://docs.aws.amazon.com/redshift/latest/dg/r_STL_LOAD_ERRORS.html). It has no raw field
+    /// value: that column is NULL.
+    public func loadErrorDetails(loadID: String, limit: Int = 20) -> SQLStatement {
+        SQLStatement(
+            "SELECT TRIM(file_name) AS filename, line_number, TRIM(column_name) AS colname, "
+                + "NULL AS raw_field_value, TRIM(error_message) AS err_reason "
+                + "FROM sys_load_error_detail WHERE STRPOS(file_name, $1) > 0 ORDER BY start_time DESC, line_number "
+                + "LIMIT \(max(limit, 1))",
+            [loadID])
+    }
+
+    /// The load-error queries in the order to try them: `SYS_LOAD_ERROR_DETAIL`, then `STL_LOAD_ERRORS`.
+    public func loadErrorQueries(loadID: String, limit: Int) -> [SQLStatement] {
+        [loadErrorDetails(loadID: loadID, limit: limit), loadErrors(loadID: loadID, limit: limit)]
+    }
+
     /// `SELECT pg_last_copy_count()`: the rows the last COPY of this session loaded.
     public func lastCopyCount() -> SQLStatement {
         SQLStatement("SELECT pg_last_copy_count()")

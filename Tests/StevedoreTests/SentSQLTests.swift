@@ -200,8 +200,10 @@ struct SentSQLTests {
             if sql.hasPrefix("COPY ") {
                 throw WarehouseError(code: .serverError, message: "Load into table 'sales' failed.", sqlState: "XX000")
             }
+            // Recorded as the tables hold them: SYS_LOAD_ERROR_DETAIL has none here, STL_LOAD_ERRORS one.
+            if sql.contains("sys_load_error_detail") { return QueryResult(rows: []) }
             if sql.contains("stl_load_errors") {
-                return QueryResult(rows: [["s3://stage/part-00000.csv.gz", "7", "amount", "abc", "Invalid digit"]])
+                return QueryResult(rows: [["s3://stage/x/part-00001.csv.gz", "7", "amount", "abc", "Invalid digit"]])
             }
             return QueryResult()
         }
@@ -224,10 +226,15 @@ struct SentSQLTests {
             // The failed transaction takes nothing but ROLLBACK; the load errors are read after it,
             // by the load's id in the parts' names (a rolled-back COPY leaves pg_last_copy_id() alone).
             #expect(sent[copy + 1].sql == "ROLLBACK")
-            #expect(sent[copy + 2].sql.contains("stl_load_errors") && !sent[copy + 2].sql.contains("pg_last_copy_id"))
-            let loadID = try #require(sent[copy + 2].parameters.first ?? nil)
+            #expect(sent[copy + 2].sql.contains("sys_load_error_detail"), "SYS_LOAD_ERROR_DETAIL first")
+            #expect(sent[copy + 3].sql.contains("stl_load_errors") && !sent[copy + 3].sql.contains("pg_last_copy_id"))
+            let loadID = try #require(sent[copy + 3].parameters.first ?? nil)
             #expect(error.stagePrefix?.hasSuffix("/\(loadID)/") == true, "\(String(describing: error.stagePrefix))")
-            #expect(sent.count == copy + 3)
+            #expect(sent.count == copy + 4)
+            // A frame has no input lines: the part and its line, the column, the value and the reason.
+            #expect(
+                error.message.contains("column 'amount', value 'abc' (part-00001.csv.gz, line 7): Invalid digit"),
+                "\(error.message)")
             #expect(!sent.contains { $0.sql.hasPrefix(#"INSERT INTO "stevedore"."load_history""#) })
         }
     }

@@ -171,6 +171,12 @@ struct RedshiftDialectTests {
         let errors = dialect.loadErrors(loadID: "20240612T093015123Z-9f3a61c2")
         try Self.expectGolden(errors.sql, "load_errors.sql")
         #expect(errors.parameters == ["20240612T093015123Z-9f3a61c2"])
+        let details = dialect.loadErrorDetails(loadID: "20240612T093015123Z-9f3a61c2")
+        try Self.expectGolden(details.sql, "load_error_detail.sql")
+        #expect(
+            dialect.loadErrorQueries(loadID: "x", limit: 20).map(\.sql) == [
+                dialect.loadErrorDetails(loadID: "x").sql, dialect.loadErrors(loadID: "x").sql,
+            ], "SYS_LOAD_ERROR_DETAIL first, then STL_LOAD_ERRORS")
     }
 
     @Test("a merge key ending in a blank is found by LENGTH against RTRIM; Redshift ignores such blanks in =")
