@@ -32,6 +32,8 @@ public struct AttemptLog: Sendable, Hashable {
         public var instance: String
         public var startedAt: Date
         public var finishedAt: Date
+        /// Times the load's transaction ran again after a serializable isolation conflict.
+        public var conflictRetries = 0
     }
 
     /// The attempts table's statements in `dialect`.
@@ -55,6 +57,6 @@ public struct AttemptLog: Sendable, Hashable {
                 rowCount: attempt.rows,
                 error: attempt.error.map { String($0.prefix(4000)) }, instance: attempt.instance,
                 startedAt: formatter.string(from: attempt.startedAt),
-                finishedAt: formatter.string(from: attempt.finishedAt)))
+                finishedAt: formatter.string(from: attempt.finishedAt), conflictRetries: attempt.conflictRetries))
     }
 }

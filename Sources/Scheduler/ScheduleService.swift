@@ -351,7 +351,7 @@ public actor ScheduleService: Service {
         let row = AttemptLog.Attempt(
             job: scheduled.job.name, partition: key.description, attempt: attempt, outcome: outcome,
             loadID: report?.loadID.rawValue, rows: report?.rows, error: error, instance: options.instance,
-            startedAt: started, finishedAt: clock.now())
+            startedAt: started, finishedAt: clock.now(), conflictRetries: report?.conflictRetries ?? 0)
         let logger = self.logger
         await Task {
             do {

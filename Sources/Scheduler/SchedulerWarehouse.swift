@@ -114,6 +114,11 @@ public actor SchedulerWarehouse {
                     lockName: "stevedore attempts \(attempts.table)",
                     statements: attempts.createStatements(for: dialect))
             }
+            // A table an older version made lacks the newer columns: they are added, nullable.
+            let columns = Set(try await run(dialect.tableColumns(attempts.table)).rows.compactMap { $0.first ?? nil })
+            for added in attempts.sql(dialect).addedColumns where !columns.contains(added.name) {
+                _ = try await run(added.statement)
+            }
             attemptsTableReady = true
         }
         _ = try await run(attempts.insert(attempt, table: table, dialect: dialect))

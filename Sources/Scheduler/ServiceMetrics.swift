@@ -41,6 +41,7 @@ private struct Counters {
     var bytes: [String: Int] = [:]
     var phaseSeconds: [String: Double] = [:]
     var phaseCounts: [String: Int] = [:]
+    var conflictRetries: [String: Int] = [:]
     var due: [String: Int] = [:]
     var running = 0
     var lastTick: Date?
@@ -53,6 +54,7 @@ private struct Counters {
     mutating func recordAttempt(job: String, outcome: AttemptLog.Outcome, report: LoadReport?) {
         do {
             attempts[Pair(job: job, outcome: outcome.rawValue), default: 0] += 1
+            if let report { conflictRetries[job, default: 0] += report.conflictRetries }
             guard let report, outcome == .ok else { return }
             rows[job, default: 0] += report.rows
             bytes[job, default: 0] += report.compressedBytes
@@ -98,6 +100,12 @@ private struct Counters {
             family("stevedore_bytes_total", "counter", "Compressed bytes staged and loaded by job.")
             for (job, count) in bytes.sorted(by: { $0.key < $1.key }) {
                 out += "stevedore_bytes_total{job=\"\(label(job))\"} \(count)\n"
+            }
+            family(
+                "stevedore_conflict_retries_total", "counter",
+                "Load transactions run again after a serializable isolation conflict (Redshift ERROR 1023), by job.")
+            for (job, count) in conflictRetries.sorted(by: { $0.key < $1.key }) {
+                out += "stevedore_conflict_retries_total{job=\"\(label(job))\"} \(count)\n"
             }
             family("stevedore_phase_seconds", "summary", "Time spent in each load phase.")
             for (phase, seconds) in phaseSeconds.sorted(by: { $0.key < $1.key }) {

@@ -32,6 +32,9 @@ public struct LoadReport: Sendable, Hashable, CustomStringConvertible {
     public var changedWhileCopying: [String] = []
     /// Rows the pipelined copy sent in PostgreSQL's binary COPY format (the rest went as CSV).
     public var rowsCopiedInBinary = 0
+    /// Times the load's transaction ran again after a serializable isolation conflict (Redshift's
+    /// ERROR 1023; see `ConflictRetry`).
+    public var conflictRetries = 0
 
     /// How a load's rows reached the table.
     public enum CopyMode: String, Sendable, Hashable {

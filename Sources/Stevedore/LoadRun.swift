@@ -71,6 +71,7 @@ struct LoadRun {
 
     func execute(_ source: LoadSource) async throws -> LoadReport {
         try table.validate(for: dialect)
+        try partition?.validateKeys(for: dialect, table: table)
         if case .merge(let keys) = mode, keys.isEmpty {
             throw StevedoreError(
                 code: .invalidRequest, step: .plan, message: "a merge needs at least one key column",
@@ -206,6 +207,7 @@ struct LoadRun {
         let incoming = staging.inference
         do {
             try await widenOutsideTransaction(incoming, connection)
+            try await createBeforeTransaction(incoming, connection)
         } catch {
             throw fail(.ddl, error, staged: true)
         }
@@ -221,11 +223,11 @@ struct LoadRun {
         var step = StevedoreError.Step.lock
         var commitStarted = clock.now
         do {
-            try await connection.transaction { connection in
-                let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partitionLabel ?? "_all")")
+            report.conflictRetries = try await retryingConflicts(connection) { connection in
                 let evolved: (types: [String: SQLType], executed: SchemaPlan?)
                 if let locks = dialect.advisoryLocks {
                     step = .lock
+                    let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partitionLabel ?? "_all")")
                     // Whole-table loads exclude partition loads of the same table, and wait for them.
                     let tableLock = locks.tableLock(table.tableName, shared: partition != nil)
                     try await connection.execute(tableLock.sql, tableLock.parameters)
@@ -233,11 +235,15 @@ struct LoadRun {
                     step = .ddl
                     evolved = try await timed("ddl") { try await evolveSchema(incoming, connection) }
                 } else {
-                    // Without advisory locks the lock is on the table itself, so it must exist first.
+                    // Without advisory locks the lock is on the tables themselves: the target (created
+                    // before, see createBeforeTransaction) and the ledger, first, before the catalog
+                    // and ledger reads and any DDL, as Redshift's serializable isolation advises
+                    // (https://docs.aws.amazon.com/redshift/latest/dg/c_serial_isolation.html).
+                    step = .lock
+                    let locks = dialect.lock([table.tableName, loader.options.ledger.table])
+                    try await connection.execute(locks.sql, locks.parameters)
                     step = .ddl
                     evolved = try await timed("ddl") { try await evolveSchema(incoming, connection) }
-                    step = .lock
-                    try await connection.execute(lock.sql, lock.parameters)
                 }
 
                 if loader.options.skipIfLoaded {
@@ -275,7 +281,8 @@ struct LoadRun {
             loader.logger.info("the partition was loaded meanwhile: rolled back", metadata: ["table": "\(table)"])
             return report
         } catch {
-            throw fail(step, error, staged: true)
+            // The transaction has rolled back: only now can the load-error tables be read.
+            throw fail(step, await withLoadErrors(error, step: step, staging: staging, connection), staged: true)
         }
         phases.append(LoadReport.Phase(name: "commit", duration: clock.now - commitStarted))
         if !loader.options.keepStage {
@@ -424,6 +431,7 @@ struct LoadRun {
                     code: .duplicateMergeKey, step: .copy,
                     message: "\(nulls.scalar ?? "some") rows have a NULL merge key", table: table.description)
             }
+            try await refuseTrailingBlanks(keys: keys, types: types, in: target, connection)
             step = .delete
             let delete = dialect.mergeDelete(target: table.tableName, staging: target, keys: keys)
             try await connection.execute(delete.sql, delete.parameters)
@@ -593,17 +601,8 @@ struct LoadRun {
             target, columns: columns,
             manifestURL: stage.manifestURLPrefix + staging.manifestKey,
             authorization: authorization, region: loader.options.redshiftRegion)
-        do {
-            try await connection.execute(sql, [])
-        } catch let error as WarehouseError {
-            // The rows Redshift rejected are in its load-error table.
-            let errors = stageCopy.loadErrors(limit: 20)
-            let details = (try? await connection.execute(errors.sql, errors.parameters))?.rows
-                .map { $0.compactMap { $0 }.joined(separator: " ") }.joined(separator: "; ")
-            var enriched = error
-            if let details, !details.isEmpty { enriched.detail = details }
-            throw enriched
-        }
+        // A failure is told with the rows Redshift rejected after the ROLLBACK (withLoadErrors).
+        try await connection.execute(sql, [])
     }
 
     /// Removes the load's staged objects (all under its prefix); failures are logged, not thrown.

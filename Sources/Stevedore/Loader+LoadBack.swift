@@ -68,6 +68,7 @@ extension Loader {
         to sink: @escaping @Sendable ([UInt8]) async throws -> Void
     ) async throws -> Schema {
         try table.validate(for: dialect)
+        try partition?.validateKeys(for: dialect, table: table)
         let connection = try await connect()
         do {
             let schema = try await export(
@@ -105,8 +106,9 @@ extension Loader {
                     let lock = client.readLock(table.tableName)
                     try await connection.execute(lock.sql, lock.parameters)
                 }
-                let (schema, select) = try await selection(
+                let (schema, selection, _) = try await selection(
                     table, partition: partition, columns: requested, on: connection)
+                let select = selection.statement
                 try await prepare(schema)
                 let (settings, sql) = client.settingsForm(select)
                 try await connection.execute(settings.sql, settings.parameters)
@@ -116,9 +118,16 @@ extension Loader {
                 return schema
             }
         case .stage(let stageCopy):
-            let (schema, select) = try await selection(table, partition: partition, columns: requested, on: connection)
+            let (schema, select, picked) = try await selection(
+                table, partition: partition, columns: requested, on: connection)
             try await prepare(schema)
-            try await unloadThroughStage(stageCopy, select: select, table: table, connection: connection, sink: sink)
+            let flagged = picked.indices.filter { UnloadedCSV.flagsNulls(of: picked[$0].type) }
+            let unloadSelect = stageCopy.unloadSelect(
+                picked.map(\.name), flaggingNulls: flagged.map { picked[$0].name }, from: table.tableName,
+                where: select.condition)
+            try await unloadThroughStage(
+                stageCopy, select: unloadSelect, rewriter: UnloadedCSV(columnCount: picked.count, flagged: flagged),
+                table: table, connection: connection, sink: sink)
             return schema
         }
     }
@@ -133,7 +142,7 @@ extension Loader {
     private func selection(
         _ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
         on connection: any WarehouseSession
-    ) async throws -> (Schema, SQLStatement) {
+    ) async throws -> (Schema, (statement: SQLStatement, condition: SQLCondition?), [ColumnDefinition]) {
         guard let existing = try await existingColumns(table, on: connection) else {
             throw Self.missingTable(table)
         }
@@ -154,12 +163,14 @@ extension Loader {
             })
         let types = Dictionary(existing.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         let condition = partition?.condition(dialect: dialect, types: types)
-        return (schema, dialect.select(picked.map(\.name), from: table.tableName, where: condition, orderBy: []))
+        let select = dialect.select(picked.map(\.name), from: table.tableName, where: condition, orderBy: [])
+        return (schema, (select, condition), picked)
     }
 
-    /// A stage-route warehouse (Redshift): UNLOAD to the stage as gzip CSV with a manifest, then read the parts back in order.
+    /// A stage-route warehouse (Redshift): UNLOAD to the stage as gzip CSV with a manifest, then read
+    /// the parts back in order, each rewritten by `rewriter` into the staged CSV's spelling of NULL.
     private func unloadThroughStage(
-        _ stageCopy: any StageCopySQL, select: SQLStatement, table: TableRef,
+        _ stageCopy: any StageCopySQL, select: SQLStatement, rewriter: UnloadedCSV, table: TableRef,
         connection: any WarehouseSession, sink: @escaping @Sendable ([UInt8]) async throws -> Void
     )
         async throws
@@ -182,13 +193,16 @@ extension Loader {
         for url in urls {
             let key = String(url.dropFirst(stage.manifestURLPrefix.count))
             let reader = try GzipReader()
+            var csv = rewriter
             var output = try reader.read(try await stage.getBytes(key))
             while true {
-                try await sink(output)
+                try await sink(try csv.rewrite(output))
                 guard reader.hasPendingInput else { break }
                 output = try reader.read([])
             }
             try reader.finish()
+            let last = try csv.finish()
+            if !last.isEmpty { try await sink(last) }
         }
         let keys = try await stage.listKeys(prefix: prefix)
         _ = try await stage.deleteMany(keys)

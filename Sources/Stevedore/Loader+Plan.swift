@@ -28,6 +28,7 @@ extension Loader {
         mode: WriteMode? = nil
     ) async throws -> LoadPlan {
         try table.validate(for: dialect)
+        try partition?.validateKeys(for: dialect, table: table)
         let mode = mode ?? (partition == nil ? .replace : .replacePartition)
         let membership = PartitionMembership(partition)
         let connection = try await connect()
@@ -78,12 +79,18 @@ extension Loader {
         var types: [String: SQLType] = [:]
         for column in existing ?? [] { types[column.name] = folded[key(column.name)] ?? column.type }
         for column in (schemaPlan.createColumns ?? []) + schemaPlan.addColumns { types[column.name] = column.type }
-        let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partition?.label ?? "_all")")
-        var statements = [dialect.transactionBounds.begin, lock.sql]
-        if let columns = schemaPlan.createColumns {
-            statements += [
-                dialect.createSchema(table.schema).sql, dialect.createTable(table.tableName, columns: columns).sql,
-            ]
+        let bounds = dialect.transactionBounds
+        var statements: [String] = []
+        let create = schemaPlan.createColumns.map {
+            [dialect.createSchema(table.schema).sql, dialect.createTable(table.tableName, columns: $0).sql]
+        }
+        if dialect.advisoryLocks != nil {
+            let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partition?.label ?? "_all")")
+            statements = [bounds.begin, lock.sql] + (create ?? [])
+        } else {
+            // The table is created in a transaction of its own, so that the load's can lock it first.
+            if let create { statements = [bounds.begin] + create + [bounds.commit] }
+            statements += [bounds.begin, dialect.lock([table.tableName, options.ledger.table]).sql]
         }
         statements += schemaPlan.addColumns.map { dialect.addColumn(table.tableName, $0).sql }
         statements += schemaPlan.widenColumns.map {

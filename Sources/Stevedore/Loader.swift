@@ -53,6 +53,8 @@ public struct Loader: Sendable {
         public var redshiftRegion: String?
         /// Called as the load goes (after each staged batch and at each phase), from the loading task.
         public var progress: (@Sendable (LoadProgress) -> Void)?
+        /// How a transaction ended by a serializable isolation conflict (Redshift's ERROR 1023) is run again.
+        public var conflictRetry = ConflictRetry()
 
         public init() {}
     }

@@ -57,6 +57,7 @@ struct PartWriter: Sendable {
         var parts: [StagedPart] = []
         var builder = try GzipPartBuilder(partSize: partSize, gzipLevel: gzipLevel, bodies: bodies)
         var partColumns = 0
+        var partOrigins = PartOrigins()
         var totalUncompressed = 0
         var rowsWritten = 0
         var last: (columns: [String], schema: Schema, inference: SchemaInference)?
@@ -73,7 +74,8 @@ struct PartWriter: Sendable {
                     key: GzipPartBuilder.key(prefix: prefix, number: parts.count + inFlight + 1),
                     rowCount: rows, uncompressedByteCount: summary.uncompressedByteCount,
                     compressedByteCount: summary.compressedByteCount, sha256: summary.sha256.hex,
-                    columnCount: partColumns)
+                    columnCount: partColumns, origins: partOrigins)
+                partOrigins = PartOrigins()
                 if inFlight >= uploadConcurrency, let done = try await group.next() {
                     parts.append(done)
                     inFlight -= 1
@@ -99,6 +101,7 @@ struct PartWriter: Sendable {
                 content.update(batch.csv)
                 totalUncompressed += batch.csv.count
                 rowsWritten += batch.rowCount
+                partOrigins.append(lines: batch.lineCount, origins: batch.origins)
                 let partIsFull = try builder.write(batch.csv, rows: batch.rowCount)
                 if partIsFull {
                     try await finishPart()

@@ -95,6 +95,28 @@ public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
             })
     }
 
+    /// Refuses a key ending in a blank where the warehouse ignores trailing blanks in text
+    /// comparisons (Redshift): its DELETE would also remove the rows of the key without them.
+    public func validateKeys(for dialect: any Dialect, table: TableRef) throws {
+        guard dialect.ignoresTrailingBlanks else { return }
+        for dimension in dimensions {
+            let keys: [String] =
+                switch dimension.key {
+                case .value(let value): [value]
+                case .values(let values): values
+                case .range(let first, let last): [first, last]
+                case .window(let start, let end): [start, end]
+                }
+            guard let key = keys.first(where: { $0.hasSuffix(" ") }) else { continue }
+            throw StevedoreError(
+                code: .invalidRequest, step: .plan,
+                message: "the partition key \(dimension.name)='\(key)' ends in a blank, which \(dialect.name) "
+                    + "ignores when it compares text, so it would match the rows of '\(key.trimmingTrailingBlanks)' "
+                    + "too; trim the key",
+                table: table.description, partition: label)
+        }
+    }
+
     /// `day=2024-01-02/region=eu`; sets as `{eu,us}`, ranges as `first..last`, windows as
     /// `[start,end)`.
     public var label: String {
@@ -152,6 +174,11 @@ public struct PartitionSpec: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension String {
+    /// The string without its trailing blanks (spaces).
+    var trimmingTrailingBlanks: String {
+        String(self[..<(lastIndex { $0 != " " }.map { index(after: $0) } ?? startIndex)])
+    }
+
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }

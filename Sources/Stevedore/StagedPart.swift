@@ -10,6 +10,8 @@ public struct StagedPart: Sendable, Hashable {
     public var sha256: String
     /// How many leading columns of the load the part's rows hold (JSON Lines can add columns midway).
     public var columnCount: Int
+    /// Where its lines came from, for naming a rejected line's input file and line.
+    var origins = PartOrigins()
 }
 
 /// Redshift's manifest format, which lists every part with its byte length; written next to the

@@ -21,6 +21,8 @@ enum ReportJSON {
         var changedWhileCopying: [String]
         /// Rows sent in PostgreSQL's binary COPY format.
         var rowsCopiedInBinary: Int
+        /// Times the transaction ran again after a serializable isolation conflict (Redshift).
+        var conflictRetries: Int
         var fallbackReason: String?
         /// The table's columns and types after the load.
         var columns: [Column]
@@ -45,7 +47,7 @@ enum ReportJSON {
                 skipped: report.skipped,
                 phases: report.phases.map { Phase(name: $0.name, seconds: $0.seconds) }, copy: report.copy.rawValue,
                 changedWhileCopying: report.changedWhileCopying, rowsCopiedInBinary: report.rowsCopiedInBinary,
-                fallbackReason: report.fallbackReason,
+                conflictRetries: report.conflictRetries, fallbackReason: report.fallbackReason,
                 columns: report.columns.map { Column(name: $0.name, type: "\($0.type)") }))
     }
 

@@ -21,6 +21,8 @@ public struct AttemptsSQL: Sendable, Hashable {
         public var rowCount: Int?
         public var error: String?
         public var instance: String
+        /// Times the load's transaction ran again after a serializable isolation conflict.
+        public var conflictRetries: Int
         /// ISO 8601 with fractional seconds.
         public var startedAt: String
         public var finishedAt: String
@@ -28,8 +30,9 @@ public struct AttemptsSQL: Sendable, Hashable {
         public init(
             job: String, partitionKey: String, attempt: Int, outcome: String, target: TableName,
             loadID: String?, rowCount: Int?, error: String?, instance: String, startedAt: String,
-            finishedAt: String
+            finishedAt: String, conflictRetries: Int = 0
         ) {
+            self.conflictRetries = conflictRetries
             self.job = job
             self.partitionKey = partitionKey
             self.attempt = attempt
@@ -61,7 +64,8 @@ public struct AttemptsSQL: Sendable, Hashable {
                 error \(types.text),
                 instance \(types.text(maxBytes: 256)) NOT NULL,
                 started_at \(types.timestamp) NOT NULL,
-                finished_at \(types.timestamp) NOT NULL
+                finished_at \(types.timestamp) NOT NULL,
+                conflict_retries INTEGER DEFAULT 0
             )
             """,
         ]
@@ -74,15 +78,26 @@ public struct AttemptsSQL: Sendable, Hashable {
         return statements
     }
 
+    /// The column an attempts table made before it lacks, and the statement that adds it.
+    public var addedColumns: [(name: String, statement: SQLStatement)] {
+        [
+            (
+                "conflict_retries",
+                SQLStatement("ALTER TABLE \(table.quoted) ADD COLUMN conflict_retries INTEGER DEFAULT 0")
+            )
+        ]
+    }
+
     /// The INSERT of one attempt, values as parameters.
     public func insert(_ row: Row) -> SQLStatement {
         SQLStatement(
             "INSERT INTO \(table.quoted) (job, partition_key, attempt, outcome, table_schema, table_name, load_id, "
-                + "row_count, error, instance, started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-                + "\(types.timestampParameter("$11")), \(types.timestampParameter("$12")))",
+                + "row_count, error, instance, started_at, finished_at, conflict_retries) VALUES ($1, $2, $3, $4, $5, "
+                + "$6, $7, $8, $9, $10, \(types.timestampParameter("$11")), \(types.timestampParameter("$12")), $13)",
             [
                 row.job, row.partitionKey, String(row.attempt), row.outcome, row.target.schema, row.target.table,
                 row.loadID, row.rowCount.map(String.init), row.error, row.instance, row.startedAt, row.finishedAt,
+                String(row.conflictRetries),
             ])
     }
 

@@ -34,8 +34,17 @@ public protocol StageCopySQL: Sendable {
     ) throws -> String
     /// The COPY as `plan` shows it before anything is staged.
     func copyFromManifestOutline(_ table: TableName) -> String
-    /// The rows the last COPY of this session rejected, with their file, line, column and reason.
-    func loadErrors(limit: Int) -> SQLStatement
+    /// The rows a COPY of the parts named with `loadID` rejected, with their file, line, column
+    /// and reason; run after the load's transaction rolled back.
+    func loadErrors(loadID: String, limit: Int) -> SQLStatement
+    /// The queries of such rows in the order to try them (the first that answers with rows wins),
+    /// each with the columns `loadErrors` has: file, line, column, raw value, reason.
+    func loadErrorQueries(loadID: String, limit: Int) -> [SQLStatement]
+    /// The SELECT of `columns` an UNLOAD runs, followed by a NULL flag (`1` or `0`) for each of
+    /// `flagged`, whose NULL the unloaded CSV cannot tell from a value.
+    func unloadSelect(
+        _ columns: [String], flaggingNulls flagged: [String], from table: TableName, where condition: SQLCondition?
+    ) -> SQLStatement
     /// `UNLOAD ('query') TO '<prefix>' …` as gzip CSV with a manifest at `<prefix>manifest`.
     func unload(
         query: String, to prefix: String, authorization: RedshiftAuthorization, region: String?,

@@ -15,6 +15,15 @@ extension Dialect {
                 + keys.map { "\(quoteIdentifier($0)) IS NULL" }.joined(separator: " OR "))
     }
 
+    /// One row of `staging` whose text `keys` end in a blank, which `=` would match with other keys
+    /// where `ignoresTrailingBlanks` (`LENGTH` counts the blanks, `RTRIM` removes them); no row when none does.
+    public func trailingBlankKey(in staging: String, keys: [String]) -> SQLStatement {
+        let list = keys.map(quoteIdentifier).joined(separator: ", ")
+        let tests = keys.map { "LENGTH(\(quoteIdentifier($0))) <> LENGTH(RTRIM(\(quoteIdentifier($0))))" }
+        return SQLStatement(
+            "SELECT \(list) FROM \(quoteIdentifier(staging)) WHERE \(tests.joined(separator: " OR ")) LIMIT 1")
+    }
+
     /// How many rows of `staging` `condition` does not hold for (NULL counts as not holding).
     public func countOutside(_ staging: String, condition: SQLCondition) -> SQLStatement {
         SQLStatement(

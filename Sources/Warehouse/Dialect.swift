@@ -81,6 +81,12 @@ public protocol Dialect: Sendable {
     /// Serializes loads of one table+partition until the transaction ends: an advisory transaction
     /// lock on the hash of `lockName` (PostgreSQL), or `LOCK table` (Redshift).
     func lock(_ table: TableName, lockName: String) -> SQLStatement
+    /// `LOCK` of the tables themselves, in the order given, until the transaction ends; what a
+    /// load runs first where there are no advisory locks (Redshift).
+    func lock(_ tables: [TableName]) -> SQLStatement
+    /// Whether `=` on VARCHAR ignores trailing blanks (Redshift: `'x' = 'x  '`), so that keys
+    /// ending in blanks would match other keys' rows.
+    var ignoresTrailingBlanks: Bool { get }
     /// `DELETE FROM table [WHERE condition]`.
     func delete(_ table: TableName, where condition: SQLCondition?) -> SQLStatement
     /// A temporary table shaped like `table`, dropped at commit, for merge loads.

@@ -175,6 +175,14 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
         transactionLock(lockName, shared: false)
     }
 
+    /// `LOCK TABLE "a"."b", … IN ACCESS EXCLUSIVE MODE` (loads use advisory locks instead).
+    public func lock(_ tables: [TableName]) -> SQLStatement {
+        SQLStatement("LOCK TABLE " + tables.map(\.quoted).joined(separator: ", ") + " IN ACCESS EXCLUSIVE MODE")
+    }
+
+    /// Trailing blanks count in `text` and `varchar` comparisons.
+    public var ignoresTrailingBlanks: Bool { false }
+
     /// `DELETE FROM table [WHERE condition]`.
     public func delete(_ table: TableName, where condition: SQLCondition?) -> SQLStatement {
         CommonSQL.delete(table, where: condition)

@@ -33,14 +33,37 @@ extension RedshiftDialect: StageCopySQL {
         "COPY \(table.quoted) (…) FROM '<stage>/manifest.json' … MANIFEST FORMAT AS CSV GZIP …"
     }
 
-    /// The rows `STL_LOAD_ERRORS` holds for the last COPY of this session (`pg_last_copy_id()`),
-    /// first lines first: `filename`, `line_number`, `colname`, `raw_field_value`, `err_reason`,
-    /// with the CHAR padding trimmed. (Redshift Serverless keeps them in `SYS_LOAD_ERROR_DETAIL`.)
-    public func loadErrors(limit: Int = 20) -> SQLStatement {
+    /// The rows `STL_LOAD_ERRORS` holds for the parts whose names contain `loadID`, first lines
+    /// first: `filename`, `line_number`, `colname`, `raw_field_value`, `err_reason`, with the CHAR
+    /// padding trimmed. Run after the ROLLBACK (a failed transaction takes no more statements), so
+    /// not by `pg_last_copy_id()`, which a rolled-back COPY does not update
+    /// (https://docs.aws.amazon.com/redshift/latest/dg/PG_LAST_COPY_ID.html).
+    public func loadErrors(loadID: String, limit: Int = 20) -> SQLStatement {
         SQLStatement(
             "SELECT TRIM(filename) AS filename, line_number, TRIM(colname) AS colname, "
                 + "TRIM(raw_field_value) AS raw_field_value, TRIM(err_reason) AS err_reason "
-                + "FROM stl_load_errors WHERE query = pg_last_copy_id() ORDER BY line_number LIMIT \(max(limit, 1))")
+                + "FROM stl_load_errors WHERE STRPOS(filename, $1) > 0 ORDER BY starttime DESC, line_number "
+                + "LIMIT \(max(limit, 1))",
+            [loadID])
+    }
+
+    /// The same five columns from `SYS_LOAD_ERROR_DETAIL`, which also holds the COPYs of Redshift
+    /// Serverless and of concurrency-scaling clusters that `STL_LOAD_ERRORS` misses
+    /// (https://docs.aws.amazon.com/redshift/latest/dg/SYS_LOAD_ERROR_DETAIL.html,
+    /// https://docs.aws.amazon.com/redshift/latest/dg/r_STL_LOAD_ERRORS.html). It has no raw field
+    /// value: that column is NULL.
+    public func loadErrorDetails(loadID: String, limit: Int = 20) -> SQLStatement {
+        SQLStatement(
+            "SELECT TRIM(file_name) AS filename, line_number, TRIM(column_name) AS colname, "
+                + "NULL AS raw_field_value, TRIM(error_message) AS err_reason "
+                + "FROM sys_load_error_detail WHERE STRPOS(file_name, $1) > 0 ORDER BY start_time DESC, line_number "
+                + "LIMIT \(max(limit, 1))",
+            [loadID])
+    }
+
+    /// The load-error queries in the order to try them: `SYS_LOAD_ERROR_DETAIL`, then `STL_LOAD_ERRORS`.
+    public func loadErrorQueries(loadID: String, limit: Int) -> [SQLStatement] {
+        [loadErrorDetails(loadID: loadID, limit: limit), loadErrors(loadID: loadID, limit: limit)]
     }
 
     /// `SELECT pg_last_copy_count()`: the rows the last COPY of this session loaded.

@@ -23,4 +23,18 @@ extension RedshiftDialect {
         if let region { sql += " REGION \(try Self.literal(region, option: "REGION"))" }
         return sql
     }
+
+    /// `SELECT cols, <flags> FROM table [WHERE condition]` for an UNLOAD: after the columns, one
+    /// flag per column of `flaggingNulls`, `1` where it is NULL and `0` elsewhere. UNLOAD's CSV
+    /// quotes only fields holding a delimiter, quote or newline, so a text `\N` would come out as
+    /// the NULL AS string; and SUPER ignores NULL AS (https://docs.aws.amazon.com/redshift/latest/dg/r_UNLOAD.html,
+    /// https://docs.aws.amazon.com/redshift/latest/dg/unload-super-csv.html). The flags decide instead.
+    public func unloadSelect(
+        _ columns: [String], flaggingNulls flagged: [String], from table: TableName, where condition: SQLCondition?
+    ) -> SQLStatement {
+        let flags = flagged.map { "CASE WHEN \(quoteIdentifier($0)) IS NULL THEN 1 ELSE 0 END" }
+        var sql = "SELECT \((columns.map(quoteIdentifier) + flags).joined(separator: ", ")) FROM \(table.quoted)"
+        if let condition { sql += " WHERE \(condition.sql)" }
+        return SQLStatement(sql, condition?.parameters ?? [])
+    }
 }

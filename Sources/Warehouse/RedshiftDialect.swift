@@ -220,6 +220,18 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
         SQLStatement("LOCK \(table.quoted)")
     }
 
+    /// `LOCK "a"."b", "c"."d"`: every table in one statement, in the order given. Redshift's
+    /// serializable isolation advises locking every table a transaction touches at its start
+    /// (https://docs.aws.amazon.com/redshift/latest/dg/c_serial_isolation.html); the syntax is
+    /// `LOCK [ TABLE ] table_name [, ...]` (https://docs.aws.amazon.com/redshift/latest/dg/r_LOCK.html).
+    public func lock(_ tables: [TableName]) -> SQLStatement {
+        SQLStatement("LOCK " + tables.map(\.quoted).joined(separator: ", "))
+    }
+
+    /// Trailing blanks are insignificant when VARCHAR values are compared, though LENGTH counts
+    /// them (https://docs.aws.amazon.com/redshift/latest/dg/r_Examples_with_character_types.html).
+    public var ignoresTrailingBlanks: Bool { true }
+
     /// `DELETE FROM table [WHERE condition]`.
     public func delete(_ table: TableName, where condition: SQLCondition?) -> SQLStatement {
         CommonSQL.delete(table, where: condition)

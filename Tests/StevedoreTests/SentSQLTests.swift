@@ -60,15 +60,20 @@ struct SentSQLTests {
             // The ledger first, in a transaction of its own.
             let ledger = try #require(Self.index(sent, #"CREATE TABLE IF NOT EXISTS "stevedore"."load_history""#))
             #expect(sent[ledger + 1].sql == "COMMIT")
-            // Then the load: the table exists before it is locked, and the rows go in under the lock.
+            // Then the new table, in a transaction of its own, so that the load's can lock it first.
             let create = try #require(Self.index(sent, #"CREATE TABLE IF NOT EXISTS "analytics"."sales""#))
-            let lock = try #require(Self.index(sent, #"LOCK "analytics"."sales""#))
+            #expect(sent[create - 2].sql == "BEGIN" && sent[create - 1].sql.hasPrefix("CREATE SCHEMA"))
+            #expect(sent[create + 1].sql == "COMMIT")
+            // The load's transaction locks the target and the ledger before anything else, as
+            // Redshift's serializable isolation advises; the rows go in under the lock.
+            let lock = try #require(Self.index(sent, #"LOCK "analytics"."sales", "stevedore"."load_history""#))
+            let begin = lock - 1
+            #expect(sent[begin].sql == "BEGIN" && begin == create + 2)
             let delete = try #require(Self.index(sent, #"DELETE FROM "analytics"."sales" WHERE "day" = $1"#))
             let copy = try #require(Self.index(sent, #"COPY "analytics"."sales""#))
             let insert = try #require(Self.index(sent, #"INSERT INTO "stevedore"."load_history""#))
-            let begin = try #require(sent[..<create].lastIndex { $0.sql == "BEGIN" })
-            #expect(begin > ledger + 1)
-            #expect(create < lock && lock < delete && delete < copy && copy < insert)
+            #expect(create > ledger + 1)
+            #expect(lock < delete && delete < copy && copy < insert)
             #expect(Self.endsWithCommit(sent) && Self.index(sent, "COMMIT", from: begin) == sent.count - 2)
             #expect(sent[create].sql.contains(#""amount" DECIMAL(12,2)"#), "the frame's own type: \(sent[create].sql)")
             #expect(sent[delete].parameters == ["2024-01-02"])
@@ -195,8 +200,10 @@ struct SentSQLTests {
             if sql.hasPrefix("COPY ") {
                 throw WarehouseError(code: .serverError, message: "Load into table 'sales' failed.", sqlState: "XX000")
             }
+            // Recorded as the tables hold them: SYS_LOAD_ERROR_DETAIL has none here, STL_LOAD_ERRORS one.
+            if sql.contains("sys_load_error_detail") { return QueryResult(rows: []) }
             if sql.contains("stl_load_errors") {
-                return QueryResult(rows: [["s3://stage/part-00000.csv.gz", "7", "amount", "abc", "Invalid digit"]])
+                return QueryResult(rows: [["s3://stage/x/part-00001.csv.gz", "7", "amount", "abc", "Invalid digit"]])
             }
             return QueryResult()
         }
@@ -216,9 +223,114 @@ struct SentSQLTests {
             #expect(error.message.contains("Invalid digit"), "the load errors are in the message: \(error.message)")
             let sent = session.sent
             let copy = try #require(Self.index(sent, "COPY "))
-            #expect(sent[copy + 1].sql.contains("stl_load_errors"))
-            #expect(sent.last?.sql == "ROLLBACK")
+            // The failed transaction takes nothing but ROLLBACK; the load errors are read after it,
+            // by the load's id in the parts' names (a rolled-back COPY leaves pg_last_copy_id() alone).
+            #expect(sent[copy + 1].sql == "ROLLBACK")
+            #expect(sent[copy + 2].sql.contains("sys_load_error_detail"), "SYS_LOAD_ERROR_DETAIL first")
+            #expect(sent[copy + 3].sql.contains("stl_load_errors") && !sent[copy + 3].sql.contains("pg_last_copy_id"))
+            let loadID = try #require(sent[copy + 3].parameters.first ?? nil)
+            #expect(error.stagePrefix?.hasSuffix("/\(loadID)/") == true, "\(String(describing: error.stagePrefix))")
+            #expect(sent.count == copy + 4)
+            // A frame has no input lines: the part and its line, the column, the value and the reason.
+            #expect(
+                error.message.contains("column 'amount', value 'abc' (part-00001.csv.gz, line 7): Invalid digit"),
+                "\(error.message)")
             #expect(!sent.contains { $0.sql.hasPrefix(#"INSERT INTO "stevedore"."load_history""#) })
+        }
+    }
+
+    @Test("Redshift, a COPY that meets ERROR 1023 once: the transaction rolls back, waits, runs again and commits")
+    func redshiftConflictRetried() async throws {
+        let copies = LockedBox(0)
+        let session = ScriptedSession { sql, _ in
+            let first =
+                sql.hasPrefix("COPY ")
+                && copies.withLock { count in
+                    count += 1
+                    return count == 1
+                }
+            if first {
+                throw WarehouseError(
+                    code: .serverError, message: "1023", sqlState: "XX000",
+                    detail:
+                        "Serializable isolation violation on table - 142209, transactions forming the cycle are: 1, 2")
+            }
+            return QueryResult()
+        }
+        let prefix = "tests/sent-sql-conflict-\(UInt32.random(in: 0...UInt32.max))"
+        var loader = try Self.redshiftLoader(session, prefix: prefix)
+        let waits = LockedBox<[Duration]>([])
+        var options = loader.options
+        options.conflictRetry = ConflictRetry(
+            maxRetries: 3, baseDelay: .milliseconds(200), random: { 0.25 },
+            sleep: { wait in waits.withLock { $0.append(wait) } })
+        loader = loader.with(options: options)
+        let frame = try LoaderFixture.sales(days: ["2024-01-05"], rowsPerDay: 5)
+        let report = try await loader.store(
+            frame, into: TableRef(schema: "analytics", table: "sales"), partition: .day("2024-01-05", column: "day"))
+        try await withCleanUp({
+            _ = try? await loader.stage.deleteMany(try await loader.stage.listKeys(prefix: prefix))
+        }) {
+            #expect(report.conflictRetries == 1 && report.rows == 5)
+            #expect(waits.withLock { $0 } == [.milliseconds(50)])
+            let sent = session.sent
+            let copies = sent.indices.filter { sent[$0].sql.hasPrefix("COPY ") }
+            #expect(copies.count == 2)
+            let first = try #require(copies.first)
+            #expect(sent[first + 1].sql == "ROLLBACK", "the conflict rolls the first attempt back")
+            #expect(!sent[first...].contains { $0.sql.contains("stl_load_errors") }, "a conflict is no load error")
+            let locks = sent.indices.filter { sent[$0].sql.hasPrefix("LOCK ") }
+            #expect(locks.count == 2 && sent[locks[1] - 1].sql == "BEGIN" && locks[1] > first)
+            #expect(sent.filter { $0.sql.hasPrefix(#"INSERT INTO "stevedore"."load_history""#) }.count == 1)
+            #expect(Self.endsWithCommit(sent))
+        }
+    }
+
+    @Test(
+        "Redshift, keys ending in a blank: a partition key is refused before anything runs, a merge key after the COPY")
+    func redshiftTrailingBlanks() async throws {
+        let session = ScriptedSession { sql, _ in
+            if sql.contains("information_schema.columns") {
+                return QueryResult(rows: [
+                    ["code", "character varying", "256", nil, nil, "YES", "varchar", nil],
+                    ["qty", "bigint", nil, "64", "0", "YES", "int8", nil],
+                ])
+            }
+            if sql.hasPrefix("SELECT count(*)") { return QueryResult(rows: [["0"]]) }
+            if sql.contains("RTRIM(") { return QueryResult(rows: [["b  "]]) }
+            return QueryResult()
+        }
+        let prefix = "tests/sent-sql-blanks-\(UInt32.random(in: 0...UInt32.max))"
+        let loader = try Self.redshiftLoader(session, prefix: prefix)
+        let table = TableRef(schema: "analytics", table: "stock")
+        let batch = try TextBatch(columnNames: ["code", "qty"], rows: [["a", "1"], ["b  ", "2"]])
+        func source() -> LoadSource {
+            var handed = false
+            return .reading {
+                defer { handed = true }
+                return handed ? nil : batch
+            }
+        }
+        try await withCleanUp({
+            _ = try? await loader.stage.deleteMany(try await loader.stage.listKeys(prefix: prefix))
+        }) {
+            let partition = try await #require(throws: StevedoreError.self) {
+                try await loader.store(source(), into: table, partition: .value("eu ", column: "region"))
+            }
+            #expect(partition.step == .plan && partition.code == .invalidRequest)
+            #expect(partition.message.contains("the partition key region='eu ' ends in a blank"), "\(partition)")
+            #expect(session.sent.isEmpty, "refused before connecting")
+
+            let merge = try await #require(throws: StevedoreError.self) {
+                try await loader.store(source(), into: table, mode: .merge(keys: ["code"]))
+            }
+            #expect(
+                merge.step == .copy && merge.message.contains("the merge key code='b  ' ends in a blank"), "\(merge)")
+            let sent = session.sent
+            let check = try #require(sent.firstIndex { $0.sql.contains("RTRIM(") })
+            #expect(sent[check].sql.contains(#"LENGTH("code") <> LENGTH(RTRIM("code"))"#))
+            #expect(!sent[check...].contains { $0.sql.hasPrefix("DELETE") }, "nothing is replaced")
+            #expect(sent.last?.sql == "ROLLBACK")
         }
     }
 

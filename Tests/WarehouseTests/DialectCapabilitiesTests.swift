@@ -77,7 +77,18 @@ struct DialectCapabilitiesTests {
         #expect(redshift.count == 2)
         #expect(redshift[1].contains("outcome VARCHAR(16) NOT NULL"))
         #expect(redshift[1].contains("error VARCHAR(65535),"))
-        #expect(redshift[1].contains("finished_at TIMESTAMPTZ NOT NULL"))
+        #expect(redshift[1].contains("finished_at TIMESTAMPTZ NOT NULL,\n    conflict_retries INTEGER DEFAULT 0\n)"))
+        let sql = AttemptsSQL(schema: "ops", dialect: RedshiftDialect())
+        #expect(sql.addedColumns.map(\.name) == ["conflict_retries"])
+        #expect(
+            sql.addedColumns[0].statement.sql
+                == #"ALTER TABLE "ops"."load_attempts" ADD COLUMN conflict_retries INTEGER DEFAULT 0"#)
+        let insert = sql.insert(
+            AttemptsSQL.Row(
+                job: "daily", partitionKey: "2024-01-02", attempt: 1, outcome: "ok",
+                target: TableName(schema: "a", table: "b"), loadID: "x", rowCount: 3, error: nil, instance: "h:1",
+                startedAt: "2024-01-02T00:00:00.000Z", finishedAt: "2024-01-02T00:00:01.000Z", conflictRetries: 2))
+        #expect(insert.sql.contains("finished_at, conflict_retries) VALUES") && insert.parameters.last == "2")
     }
 
     @Test("the ledger's newest loads, for one table or all, and its committed-load probe")

@@ -150,12 +150,41 @@ struct RedshiftDialectTests {
         try Self.expectGolden(sql, "unload.sql")
     }
 
-    @Test("LOCK and the load-error query")
+    @Test("UNLOAD of text columns with NULL flags, so a text \\N never reads as NULL")
+    func unloadNullFlags() throws {
+        let select = dialect.unloadSelect(
+            ["id", "note", "amount"], flaggingNulls: ["note"], from: sales, where: saleDay)
+        #expect(select.parameters == ["2024-01-02"])
+        let sql = try dialect.unload(
+            query: try dialect.inlineParameters(select),
+            to: "s3://stevedore-stage/unload/analytics/sales/01J0ABCDEF/", authorization: role, region: nil)
+        try Self.expectGolden(sql, "unload_null_flags.sql")
+    }
+
+    @Test("LOCK of one table, LOCK of the target and the ledger, and the load-error query")
     func lockAndLoadErrors() throws {
         let lock = dialect.lock(sales, lockName: "analytics.sales/2024-01-02")
         try Self.expectGolden(lock.sql, "lock.sql")
         #expect(lock.parameters.isEmpty)
-        try Self.expectGolden(dialect.loadErrors().sql, "load_errors.sql")
+        let both = dialect.lock([sales, TableName(schema: "stevedore", table: "load_history")])
+        try Self.expectGolden(both.sql, "lock_target_and_ledger.sql")
+        let errors = dialect.loadErrors(loadID: "20240612T093015123Z-9f3a61c2")
+        try Self.expectGolden(errors.sql, "load_errors.sql")
+        #expect(errors.parameters == ["20240612T093015123Z-9f3a61c2"])
+        let details = dialect.loadErrorDetails(loadID: "20240612T093015123Z-9f3a61c2")
+        try Self.expectGolden(details.sql, "load_error_detail.sql")
+        #expect(
+            dialect.loadErrorQueries(loadID: "x", limit: 20).map(\.sql) == [
+                dialect.loadErrorDetails(loadID: "x").sql, dialect.loadErrors(loadID: "x").sql,
+            ], "SYS_LOAD_ERROR_DETAIL first, then STL_LOAD_ERRORS")
+    }
+
+    @Test("a merge key ending in a blank is found by LENGTH against RTRIM; Redshift ignores such blanks in =")
+    func trailingBlankKeys() throws {
+        #expect(dialect.ignoresTrailingBlanks && !PostgresDialect().ignoresTrailingBlanks)
+        try Self.expectGolden(
+            dialect.trailingBlankKey(in: "stevedore_load_01j0abcdef", keys: ["id", "region"]).sql,
+            "merge_trailing_blank_key.sql")
     }
 
     @Test("the authorization never prints the secret or the session token")

@@ -1,1 +1,1 @@
-SELECT TRIM(filename) AS filename, line_number, TRIM(colname) AS colname, TRIM(raw_field_value) AS raw_field_value, TRIM(err_reason) AS err_reason FROM stl_load_errors WHERE query = pg_last_copy_id() ORDER BY line_number LIMIT 20
+SELECT TRIM(filename) AS filename, line_number, TRIM(colname) AS colname, TRIM(raw_field_value) AS raw_field_value, TRIM(err_reason) AS err_reason FROM stl_load_errors WHERE STRPOS(filename, $1) > 0 ORDER BY starttime DESC, line_number LIMIT 20

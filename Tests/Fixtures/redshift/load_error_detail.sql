@@ -1,0 +1,1 @@
+SELECT TRIM(file_name) AS filename, line_number, TRIM(column_name) AS colname, NULL AS raw_field_value, TRIM(error_message) AS err_reason FROM sys_load_error_detail WHERE STRPOS(file_name, $1) > 0 ORDER BY start_time DESC, line_number LIMIT 20

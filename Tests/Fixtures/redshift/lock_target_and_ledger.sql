@@ -1,0 +1,1 @@
+LOCK "analytics"."sales", "stevedore"."load_history"

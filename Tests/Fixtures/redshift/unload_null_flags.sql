@@ -1,0 +1,1 @@
+UNLOAD ('SELECT "id", "note", "amount", CASE WHEN "note" IS NULL THEN 1 ELSE 0 END FROM "analytics"."sales" WHERE "sale_date" = CAST(''2024-01-02'' AS DATE)') TO 's3://stevedore-stage/unload/analytics/sales/01J0ABCDEF/' IAM_ROLE 'arn:aws:iam::123456789012:role/StevedoreLoader' FORMAT AS CSV GZIP NULL AS '\N' MANIFEST VERBOSE ALLOWOVERWRITE MAXFILESIZE 1 GB
