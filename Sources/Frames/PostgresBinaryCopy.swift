@@ -1,3 +1,5 @@
+import Digest
+
 /// Rewrites rows of staged CSV (`StagedCSVEncoder` with `NullMarker.emptyField`: an empty unquoted
 /// field is NULL) in PostgreSQL's binary COPY format, each field in its column type's send format.
 /// A field whose text is not one of the forms it sends exactly, as the server would read that
@@ -292,20 +294,13 @@ public struct PostgresBinaryCopy: Sendable {
         output.int(Int32(text.count / 2 - 1))
         var index = text.startIndex + 2
         while index < text.endIndex {
-            guard let high = hexDigit(text[index]), let low = hexDigit(text[index + 1]) else { return false }
+            guard let high = Hex.digitValue(text[index]), let low = Hex.digitValue(text[index + 1]) else {
+                return false
+            }
             output.byte(high << 4 | low)
             index += 2
         }
         return true
-    }
-
-    private static func hexDigit(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case zero...(zero + 9): byte - zero
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     /// True for `infinity`, false for `-infinity` (any case), nil for anything else.
