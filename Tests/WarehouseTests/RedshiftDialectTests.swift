@@ -134,6 +134,13 @@ struct RedshiftDialectTests {
         #expect(!postgres.createTable(sales, columns: Self.designColumns).sql.contains("DISTSTYLE"))
     }
 
+    @Test("the slice count query")
+    func sliceCount() throws {
+        let statement = try #require(dialect.sliceCount())
+        try Self.expectGolden(statement.sql, "slice_count.sql")
+        #expect(statement.parameters.isEmpty)
+    }
+
     @Test("ADD COLUMN and VARCHAR widening")
     func alterTable() throws {
         try Self.expectGolden(
