@@ -1,6 +1,7 @@
 import Foundation
 import Frames
 import Stevedore
+import Warehouse
 
 /// A scheduled job: which table it keeps up to date, how that table is partitioned, where each
 /// partition's rows come from, when it runs, and how it retries. `stevedore.yml` lists them under `jobs`.
@@ -19,6 +20,8 @@ public struct Job: Sendable, Hashable {
     public var catchUp: Int
     /// Skip the COPY (attempt recorded as skipped) when the rows equal the partition's last load.
     public var skipUnchanged: Bool
+    /// How the table is laid out when a load of this job creates it (Redshift only).
+    public var tableDesign = TableDesign()
 
     public init(
         name: String, table: TableRef, partitions: PartitionDefinition, mode: WriteMode = .replacePartition,
@@ -50,6 +53,9 @@ public struct Job: Sendable, Hashable {
             throw SchedulerError.invalidConfiguration(
                 "the query has {\(inside)} inside a quoted string; write it alone ('{\(inside)}' or {\(inside)}) "
                     + "and build the text in SQL, e.g. 'raw/' || {\(inside)} || '%'", job: name)
+        }
+        if let problem = tableDesign.combinationProblem {
+            throw SchedulerError.invalidConfiguration(problem, job: name)
         }
         guard catchUp >= 1 else {
             throw SchedulerError.invalidConfiguration("catch_up must be at least 1", job: name)

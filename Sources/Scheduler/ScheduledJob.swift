@@ -8,11 +8,12 @@ public struct ScheduledJob: Sendable {
     public let loader: Loader
     public let warehouse: SchedulerWarehouse
 
-    /// `loader` is used with the job's own `skipUnchanged`.
+    /// `loader` is used with the job's own `skipUnchanged` and `tableDesign`.
     public init(job: Job, loader: Loader, warehouse: SchedulerWarehouse) {
         self.job = job
         var options = loader.options
         options.skipUnchanged = job.skipUnchanged
+        options.tableDesign = job.tableDesign
         self.loader = loader.with(options: options)
         self.warehouse = warehouse
     }

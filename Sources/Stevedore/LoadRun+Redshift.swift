@@ -10,16 +10,24 @@ extension LoadRun {
     /// the load reads the catalog again and adds what a concurrent first load left out. A table
     /// created here stays, empty, if the load then fails.
     func createBeforeTransaction(_ incoming: SchemaInference, _ connection: any WarehouseSession) async throws {
-        guard dialect.advisoryLocks == nil, try await loader.existingColumns(table, on: connection) == nil else {
+        guard dialect.advisoryLocks == nil else { return }
+        guard try await loader.existingColumns(table, on: connection) == nil else {
+            if !loader.options.tableDesign.isDefault {
+                loader.logger.info(
+                    "the table exists: its distribution and sort keys stay as they are",
+                    metadata: ["table": "\(table)", "design": "\(loader.options.tableDesign)"])
+            }
             return
         }
         let plan = try SchemaPlan.make(existing: nil, incoming: incoming, dialect: dialect, table: table)
         guard let columns = plan.createColumns else { return }
+        let design = try loader.options.tableDesign.resolved(
+            against: columns.map(\.name), dialect: dialect, table: table)
         for note in plan.notes { loader.logger.info("\(note)", metadata: ["table": "\(table)"]) }
         try await connection.transaction { connection in
             let schema = dialect.createSchema(table.schema)
             try await connection.execute(schema.sql, schema.parameters)
-            let create = dialect.createTable(table.tableName, columns: columns)
+            let create = dialect.createTable(table.tableName, columns: columns, design: design)
             try await connection.execute(create.sql, create.parameters)
         }
     }

@@ -72,6 +72,7 @@ struct LoadRun {
     func execute(_ source: LoadSource) async throws -> LoadReport {
         try table.validate(for: dialect)
         try partition?.validateKeys(for: dialect, table: table)
+        try loader.checkTableDesign(for: table)
         if case .merge(let keys) = mode, keys.isEmpty {
             throw StevedoreError(
                 code: .invalidRequest, step: .plan, message: "a merge needs at least one key column",
@@ -208,6 +209,10 @@ struct LoadRun {
         do {
             try await widenOutsideTransaction(incoming, connection)
             try await createBeforeTransaction(incoming, connection)
+        } catch let error as StevedoreError where error.code == .invalidRequest {
+            // A table design naming a column the data lacks: nothing ran, nothing to keep.
+            await removeStage(staging)
+            throw fail(error.step, error, staged: false)
         } catch {
             throw fail(.ddl, error, staged: true)
         }
@@ -352,7 +357,9 @@ struct LoadRun {
         var statements: [SQLStatement] = []
         if let columns = plan.createColumns {
             statements.append(dialect.createSchema(table.schema))
-            statements.append(dialect.createTable(table.tableName, columns: columns))
+            let design = try loader.options.tableDesign.resolved(
+                against: columns.map(\.name), dialect: dialect, table: table)
+            statements.append(dialect.createTable(table.tableName, columns: columns, design: design))
         }
         statements += plan.addColumns.map { dialect.addColumn(table.tableName, $0) }
         for column in plan.widenColumns {

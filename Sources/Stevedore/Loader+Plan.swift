@@ -29,6 +29,7 @@ extension Loader {
     ) async throws -> LoadPlan {
         try table.validate(for: dialect)
         try partition?.validateKeys(for: dialect, table: table)
+        try checkTableDesign(for: table)
         let mode = mode ?? (partition == nil ? .replace : .replacePartition)
         let membership = PartitionMembership(partition)
         let connection = try await connect()
@@ -81,8 +82,12 @@ extension Loader {
         for column in (schemaPlan.createColumns ?? []) + schemaPlan.addColumns { types[column.name] = column.type }
         let bounds = dialect.transactionBounds
         var statements: [String] = []
-        let create = schemaPlan.createColumns.map {
-            [dialect.createSchema(table.schema).sql, dialect.createTable(table.tableName, columns: $0).sql]
+        let create = try schemaPlan.createColumns.map {
+            let design = try options.tableDesign.resolved(against: $0.map(\.name), dialect: dialect, table: table)
+            return [
+                dialect.createSchema(table.schema).sql,
+                dialect.createTable(table.tableName, columns: $0, design: design).sql,
+            ]
         }
         if dialect.advisoryLocks != nil {
             let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partition?.label ?? "_all")")
@@ -130,6 +135,11 @@ extension Loader {
                     : "this changes only the catalog")
         }
         notes += schemaPlan.notes
+        if existing != nil, !options.tableDesign.isDefault {
+            notes.append(
+                "the table exists: its distribution and sort keys stay as they are (\(options.tableDesign) applies only to a table the load creates)"
+            )
+        }
         return LoadPlan(
             table: table, partition: partition, mode: mode, rows: encoder.rowCount, columns: columns,
             notes: notes, statements: statements)

@@ -55,6 +55,9 @@ public struct Loader: Sendable {
         public var progress: (@Sendable (LoadProgress) -> Void)?
         /// How a transaction ended by a serializable isolation conflict (Redshift's ERROR 1023) is run again.
         public var conflictRetry = ConflictRetry()
+        /// How a table the load creates is laid out (Redshift only: distribution style and key,
+        /// compound sort key). The keys must be columns of the data; a table that exists keeps its own.
+        public var tableDesign = TableDesign()
 
         public init() {}
     }

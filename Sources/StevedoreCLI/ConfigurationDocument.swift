@@ -148,7 +148,7 @@ struct JobList: Decodable {
 struct JobSection: Decodable {
     static let keys: Set<String> = [
         "table", "partitions", "schedule", "timezone", "source", "mode", "keys", "retry",
-        "catch_up", "skip_unchanged", "warehouse", "stage",
+        "catch_up", "skip_unchanged", "warehouse", "stage", "dist_key", "dist_style", "sort_key",
     ]
 
     var name: String
@@ -166,6 +166,10 @@ struct JobSection: Decodable {
     var skipUnchanged: String?
     var warehouse: String?
     var stage: String?
+    var distKey: String?
+    var distStyle: String?
+    /// One column, or a list of them (the compound sort key, in order).
+    var sortKey: [String]?
 
     init(from decoder: any Decoder) throws {
         name = decoder.jobName
@@ -183,6 +187,14 @@ struct JobSection: Decodable {
         skipUnchanged = try mapping.text("skip_unchanged", job: name)
         warehouse = try mapping.text("warehouse", job: name)
         stage = try mapping.text("stage", job: name)
+        distKey = try mapping.text("dist_key", job: name)
+        distStyle = try mapping.text("dist_style", job: name)
+        let notColumns = ConfigurationProblem(job: name, "'sort_key' must be a column or a list of columns")
+        if let one = try? mapping.section("sort_key", String.self) {
+            sortKey = [one]
+        } else {
+            sortKey = try mapping.texts("sort_key", orElse: notColumns)
+        }
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Frames
 import Scheduler
 import Stevedore
+import Warehouse
 
 /// One job of `stevedore.yml`'s `jobs`, with the warehouse and stage it names (nil: the defaults).
 struct JobEntry: Sendable, Hashable {
@@ -130,6 +131,7 @@ struct JobConfiguration {
         if let skip = section.skipUnchanged {
             job.skipUnchanged = try flag(skip, job: name, key: "skip_unchanged")
         }
+        job.tableDesign = try tableDesign(section, job: name)
         do {
             try job.validate()
         } catch {
@@ -138,6 +140,23 @@ struct JobConfiguration {
         return JobEntry(
             job: job, warehouse: try string(section.warehouse, "warehouse", job: name),
             stage: try string(section.stage, "stage", job: name))
+    }
+
+    /// `dist_key`, `dist_style` and `sort_key`: how a table the job creates is laid out (Redshift).
+    private func tableDesign(_ section: JobSection, job: String) throws -> TableDesign {
+        var design = TableDesign()
+        design.distributionKey = try string(section.distKey, "dist_key", job: job)
+        if let text = try string(section.distStyle, "dist_style", job: job) {
+            guard let style = TableDesign.DistributionStyle(rawValue: text.lowercased()) else {
+                let known = TableDesign.DistributionStyle.allCases.map(\.rawValue).joined(separator: ", ")
+                throw error(job, "dist_style '\(text)' is not one of \(known)")
+            }
+            design.distributionStyle = style
+        }
+        design.sortKeys = try (section.sortKey ?? []).enumerated().map {
+            try string($0.element, "sort_key[\($0.offset)]", job: job) ?? $0.element
+        }
+        return design
     }
 
     private func timeZone(_ identifier: String, job: String) throws -> TimeZone {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Frames
 import Stevedore
+import Warehouse
 
 /// The arguments `load` and `plan` share: what to read, where it goes, how.
 struct LoadArguments: ParsableArguments {
@@ -47,6 +48,26 @@ struct LoadArguments: ParsableArguments {
         name: .customLong("type"), help: ArgumentHelp("Pin a column's type, e.g. zip=text.", valueName: "column=type"))
     var types: [String] = []
 
+    @Option(
+        name: .customLong("dist-key"),
+        help: ArgumentHelp(
+            "Redshift: the distribution key of a table the load creates (DISTSTYLE KEY).", valueName: "column"))
+    var distKey: String?
+
+    @Option(
+        name: .customLong("dist-style"),
+        help: ArgumentHelp(
+            "Redshift: the distribution style of a table the load creates: auto (default), even, key or all.",
+            valueName: "style"))
+    var distStyle: String?
+
+    @Option(
+        name: .customLong("sort-key"),
+        help: ArgumentHelp(
+            "Redshift: a column of the compound sort key of a table the load creates; repeat, in order.",
+            valueName: "column"))
+    var sortKey: [String] = []
+
     @OptionGroup(title: "CSV dialect") var dialect: CSVDialectOptions
 
     /// The flags' values and combinations, before anything is read or connected.
@@ -56,6 +77,7 @@ struct LoadArguments: ParsableArguments {
             _ = try writeMode(for: try partitionSpec())
             _ = try pinnedTypes()
             _ = try sourceFormat()
+            _ = try tableDesign()
             if files.contains("-") && files.count > 1 {
                 throw Failure.usageError("- (stdin) cannot be loaded with other files")
             }
@@ -72,6 +94,21 @@ struct LoadArguments: ParsableArguments {
     }
 
     func tableRef() throws -> TableRef { try TableRef(parsing: table) }
+
+    /// `--dist-key`, `--dist-style` and `--sort-key`; whether the warehouse has them is the
+    /// loader's check (PostgreSQL refuses them, exit 64).
+    func tableDesign() throws -> TableDesign {
+        var design = TableDesign(distributionKey: distKey, sortKeys: sortKey)
+        if let distStyle {
+            guard let style = TableDesign.DistributionStyle(rawValue: distStyle.lowercased()) else {
+                let known = TableDesign.DistributionStyle.allCases.map(\.rawValue).joined(separator: ", ")
+                throw Failure.usageError("--dist-style '\(distStyle)' is not one of \(known)")
+            }
+            design.distributionStyle = style
+        }
+        if let problem = design.combinationProblem { throw Failure.usageError(problem) }
+        return design
+    }
 
     func partitionSpec() throws -> PartitionSpec? {
         try ArgumentParsing.partition(partition, expressions: partitionExpr)

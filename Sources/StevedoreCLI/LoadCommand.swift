@@ -35,12 +35,14 @@ struct LoadCommand: AsyncParsableCommand {
             let pinned = try load.pinnedTypes()
             let writeMode = try load.writeMode(for: spec)
             let tableRef = try load.tableRef()
+            let design = try load.tableDesign()
             let display = dryRun ? nil : ProgressDisplay.make(progress, quiet: output.quiet)
             defer { display?.finish() }
             let loader = try await target.loader(verbose: output.verbose) { options in
                 options.pinnedTypes = pinned
                 options.keepStage = keepStage
                 options.skipUnchanged = skipUnchanged
+                options.tableDesign = design
                 if let display { options.progress = { display.report($0) } }
             }
             if dryRun {

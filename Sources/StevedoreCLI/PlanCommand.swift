@@ -16,7 +16,11 @@ struct PlanCommand: AsyncParsableCommand {
         try await Failure.report(verbose: output.verbose) {
             let spec = try load.partitionSpec()
             let pinned = try load.pinnedTypes()
-            let loader = try await target.loader(verbose: output.verbose) { $0.pinnedTypes = pinned }
+            let design = try load.tableDesign()
+            let loader = try await target.loader(verbose: output.verbose) {
+                $0.pinnedTypes = pinned
+                $0.tableDesign = design
+            }
             let plan = try await loader.plan(
                 try await load.source(caBundle: target.caBundle), into: try load.tableRef(), partition: spec,
                 mode: try load.writeMode(for: spec))

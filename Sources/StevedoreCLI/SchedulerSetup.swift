@@ -44,6 +44,9 @@ struct SchedulerSetup {
                     logger: logger)
             sessions[loader.warehouse] = session
             var job = entry.job
+            if let refusal = loader.dialect.refusal(ofTableDesign: job.tableDesign) {
+                throw Failure.usageError("job \(job.name): \(refusal)")
+            }
             if case .query(let database, let sql) = job.source {
                 // A database may be a name from `warehouses`.
                 let url = file.warehouses[database] ?? database

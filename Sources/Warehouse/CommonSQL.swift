@@ -9,13 +9,16 @@ enum CommonSQL {
         SQLStatement("CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(schema))")
     }
 
-    static func createTable(_ table: TableName, columns: [ColumnDefinition], typeName: (SQLType) -> String)
-        -> SQLStatement
-    {
+    /// `attributes` follow the column list (Redshift's table attributes), after a space.
+    static func createTable(
+        _ table: TableName, columns: [ColumnDefinition], typeName: (SQLType) -> String, attributes: String = ""
+    ) -> SQLStatement {
         let definitions = columns.map { column in
             "\(quoteIdentifier(column.name)) \(typeName(column.type))" + (column.isNullable ? "" : " NOT NULL")
         }
-        return SQLStatement("CREATE TABLE IF NOT EXISTS \(table.quoted) (\(definitions.joined(separator: ", ")))")
+        return SQLStatement(
+            "CREATE TABLE IF NOT EXISTS \(table.quoted) (\(definitions.joined(separator: ", ")))"
+                + (attributes.isEmpty ? "" : " " + attributes))
     }
 
     static func addColumn(_ table: TableName, _ column: ColumnDefinition, typeName: (SQLType) -> String)

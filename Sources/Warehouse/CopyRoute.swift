@@ -34,6 +34,9 @@ public protocol StageCopySQL: Sendable {
     ) throws -> String
     /// The COPY as `plan` shows it before anything is staged.
     func copyFromManifestOutline(_ table: TableName) -> String
+    /// The number of slices the COPY spreads the parts over, as one row of one column; nil when
+    /// the warehouse has no such query.
+    func sliceCount() -> SQLStatement?
     /// The rows a COPY of the parts named with `loadID` rejected, with their file, line, column
     /// and reason; run after the load's transaction rolled back.
     func loadErrors(loadID: String, limit: Int) -> SQLStatement

@@ -66,8 +66,11 @@ public protocol Dialect: Sendable {
 
     /// `CREATE SCHEMA IF NOT EXISTS "schema"`.
     func createSchema(_ schema: String) -> SQLStatement
-    /// `CREATE TABLE IF NOT EXISTS "schema"."table" ("a" type [NOT NULL], …)`.
-    func createTable(_ table: TableName, columns: [ColumnDefinition]) -> SQLStatement
+    /// `CREATE TABLE IF NOT EXISTS "schema"."table" ("a" type [NOT NULL], …)`, laid out as `design`
+    /// says (Redshift: `DISTSTYLE …`, `ENCODE AUTO`); `design` must be one the dialect does not refuse.
+    func createTable(_ table: TableName, columns: [ColumnDefinition], design: TableDesign) -> SQLStatement
+    /// Why the warehouse cannot create a table laid out as `design`, or nil when it can.
+    func refusal(ofTableDesign design: TableDesign) -> String?
     /// One `ALTER TABLE … ADD COLUMN …` (always nullable: older rows read NULL).
     func addColumn(_ table: TableName, _ column: ColumnDefinition) -> SQLStatement
     /// `ALTER TABLE … ALTER COLUMN … TYPE …`, for a widening `widening(from:to:)` allows.
@@ -106,6 +109,13 @@ public protocol Dialect: Sendable {
     /// `SELECT cols FROM table [WHERE condition] [ORDER BY …]` for loading back.
     func select(_ columns: [String], from table: TableName, where condition: SQLCondition?, orderBy: [String])
         -> SQLStatement
+}
+
+extension Dialect {
+    /// `createTable(_:columns:design:)` with the default design.
+    public func createTable(_ table: TableName, columns: [ColumnDefinition]) -> SQLStatement {
+        createTable(table, columns: columns, design: TableDesign())
+    }
 }
 
 /// Whether a type change may run inside the load's transaction (PostgreSQL) or must run before it

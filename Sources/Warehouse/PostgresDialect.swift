@@ -150,9 +150,17 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
     /// `CREATE SCHEMA IF NOT EXISTS "schema"`.
     public func createSchema(_ schema: String) -> SQLStatement { CommonSQL.createSchema(schema) }
 
-    /// `CREATE TABLE IF NOT EXISTS "s"."t" ("a" type [NOT NULL], …)`.
-    public func createTable(_ table: TableName, columns: [ColumnDefinition]) -> SQLStatement {
+    /// `CREATE TABLE IF NOT EXISTS "s"."t" ("a" type [NOT NULL], …)`. PostgreSQL tables have no
+    /// distribution or sort keys: `design` is the default one (any other is refused before).
+    public func createTable(_ table: TableName, columns: [ColumnDefinition], design: TableDesign) -> SQLStatement {
         CommonSQL.createTable(table, columns: columns, typeName: typeName)
+    }
+
+    /// Any design but the default: distribution and sort keys are Redshift's.
+    public func refusal(ofTableDesign design: TableDesign) -> String? {
+        guard !design.isDefault else { return nil }
+        return "distribution and sort keys (--dist-key, --dist-style, --sort-key) are Redshift's: a postgres "
+            + "table has none"
     }
 
     /// `ALTER TABLE … ADD COLUMN …`, always nullable.

@@ -67,6 +67,13 @@ extension RedshiftDialect: StageCopySQL {
     }
 
     /// `SELECT pg_last_copy_count()`: the rows the last COPY of this session loaded.
+    /// `SELECT COUNT(*) FROM STV_SLICES`: one row per slice of a provisioned cluster
+    /// (https://docs.aws.amazon.com/redshift/latest/dg/r_STV_SLICES.html). Where it cannot be read
+    /// (Serverless; a user not allowed to see it) the caller keeps its default part size: AWS
+    /// documents no slice count for Serverless, whose capacity it gives in RPUs only
+    /// (https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-capacity.html).
+    public func sliceCount() -> SQLStatement? { SQLStatement("SELECT COUNT(*) FROM STV_SLICES") }
+
     public func lastCopyCount() -> SQLStatement {
         SQLStatement("SELECT pg_last_copy_count()")
     }

@@ -194,10 +194,26 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
     /// `CREATE SCHEMA IF NOT EXISTS "schema"`.
     public func createSchema(_ schema: String) -> SQLStatement { CommonSQL.createSchema(schema) }
 
-    /// `CREATE TABLE IF NOT EXISTS`, leaving distribution and sort keys to Redshift's AUTO.
-    public func createTable(_ table: TableName, columns: [ColumnDefinition]) -> SQLStatement {
-        CommonSQL.createTable(table, columns: columns, typeName: typeName)
+    /// `CREATE TABLE IF NOT EXISTS "s"."t" (…) DISTSTYLE … [DISTKEY("k")] [COMPOUND SORTKEY("a", …)] ENCODE AUTO`,
+    /// the table attributes in the order of the syntax
+    /// (https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_NEW.html). The style is
+    /// always written, AUTO by default, so the table is laid out the same whatever the cluster's
+    /// defaults. `ENCODE AUTO` is the table attribute: no column gets an encoding of its own, since
+    /// naming one for any column turns automatic encoding off for the whole table
+    /// (https://docs.aws.amazon.com/redshift/latest/dg/c_Compression_encodings.html), and `AUTO` is
+    /// not one of the column encodings listed there. Without a sort key Redshift chooses (SORTKEY AUTO).
+    public func createTable(_ table: TableName, columns: [ColumnDefinition], design: TableDesign) -> SQLStatement {
+        var attributes = "DISTSTYLE \(design.effectiveStyle.rawValue.uppercased())"
+        if let key = design.distributionKey { attributes += " DISTKEY(\(quoteIdentifier(key)))" }
+        if !design.sortKeys.isEmpty {
+            attributes += " COMPOUND SORTKEY(\(design.sortKeys.map(quoteIdentifier).joined(separator: ", ")))"
+        }
+        attributes += " ENCODE AUTO"
+        return CommonSQL.createTable(table, columns: columns, typeName: typeName, attributes: attributes)
     }
+
+    /// The combination's own problems (a key needs style KEY, at most 400 sort key columns).
+    public func refusal(ofTableDesign design: TableDesign) -> String? { design.combinationProblem }
 
     /// One column per `ALTER TABLE` (Redshift's limit), always nullable.
     public func addColumn(_ table: TableName, _ column: ColumnDefinition) -> SQLStatement {

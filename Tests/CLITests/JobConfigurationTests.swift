@@ -3,6 +3,7 @@ import Frames
 import Scheduler
 import Stevedore
 import Testing
+import Warehouse
 
 @testable import StevedoreCLI
 
@@ -231,6 +232,53 @@ struct JobConfigurationTests {
                         print("got: \(error)")
                         return false
                     }()
+            }
+        }
+    }
+
+    @Test("dist_key, dist_style and sort_key: the table design of a table the job creates")
+    func tableDesign() throws {
+        let jobs = try parse(
+            """
+              keyed:
+                table: analytics.sales
+                partitions: {daily: 2026-01-01, column: sale_date}
+                source: {file: x.csv}
+                dist_key: customer_id
+                sort_key: [sale_date, id]
+              even:
+                table: analytics.events
+                partitions: {daily: 2026-01-01, column: at}
+                source: {file: x.csv}
+                dist_style: EVEN
+                sort_key: at
+              plain:
+                table: analytics.plain
+                partitions: {daily: 2026-01-01, column: at}
+                source: {file: x.csv}
+            """
+        ).jobs.map(\.job)
+        let byName = Dictionary(uniqueKeysWithValues: jobs.map { ($0.name, $0.tableDesign) })
+        #expect(byName["keyed"] == TableDesign(distributionKey: "customer_id", sortKeys: ["sale_date", "id"]))
+        #expect(byName["even"] == TableDesign(distributionStyle: .even, sortKeys: ["at"]))
+        #expect(byName["plain"] == TableDesign())
+        let job = "  j:\n    table: t\n    partitions: {daily: 2026-01-01}\n    source: {file: x.csv}\n"
+        let cases: [(String, String)] = [
+            (job + "    dist_style: diagonal\n", "job j: dist_style 'diagonal' is not one of auto, even, key, all"),
+            (
+                job + "    dist_style: key\n",
+                "job j: the distribution style key (--dist-style) needs a distribution key"
+            ),
+            (job + "    dist_style: all\n    dist_key: id\n", "the distribution key 'id' (--dist-key) needs the"),
+            (job + "    sort_key: [a, a]\n", "the sort key names the column 'a' twice"),
+            (job + "    sort_key: {a: 1}\n", "job j: 'sort_key' must be a column or a list of columns"),
+        ]
+        for (yaml, fragment) in cases {
+            #expect(throws: (any Error).self, "\(fragment)") { try parse(yaml) }
+            do {
+                _ = try parse(yaml)
+            } catch {
+                #expect("\(error)".contains(fragment), "\(error)")
             }
         }
     }

@@ -236,6 +236,35 @@ struct BadInputTests {
         }
     }
 
+    @Test("--dist-key, --dist-style and --sort-key: combinations refused by validate(), exit 64")
+    func tableDesignFlags() async throws {
+        let nowhere = ["PGHOST": "127.0.0.1", "PGPORT": "1", "STEVEDORE_WAREHOUSE": ""]
+        let cases: [([String], String, String)] = [
+            (["--dist-style", "diagonal"], "load", "--dist-style 'diagonal' is not one of auto, even, key, all"),
+            (["--dist-style", "key"], "plan", "the distribution style key (--dist-style) needs a distribution key"),
+            (["--dist-style", "even", "--dist-key", "id"], "load", "needs the distribution style key, not even"),
+            (["--sort-key", "day", "--sort-key", "day"], "plan", "the sort key names the column 'day' twice"),
+        ]
+        for (flags, command, text) in cases {
+            let result = try await CLI.run([command, "missing.csv", "--table", "s.t"] + flags, environment: nowhere)
+            Self.expectUsageError(result, command: command, mentioning: text)
+        }
+    }
+
+    @Test("--dist-key, --dist-style and --sort-key on PostgreSQL: Redshift's, exit 64, nothing changed")
+    func tableDesignOnPostgres() async throws {
+        let guarded = try await Guarded()
+        let file = try CLI.file("sales.csv", LoadCommandTests.sales)
+        for (command, flags) in [
+            ("load", ["--sort-key", "sale_date"]), ("plan", ["--dist-key", "id"]), ("load", ["--dist-style", "auto"]),
+        ] {
+            let result = try await CLI.run(
+                [command, file.path, "--table", guarded.table, "--stage", guarded.stage] + flags)
+            Self.expectOneLineError(result, status: 64, mentioning: "are Redshift's: a postgres table has none")
+        }
+        try await guarded.expectUnchanged()
+    }
+
     @Test("a malformed CSV names file and line, exit 65")
     func malformedCSV() async throws {
         let guarded = try await Guarded()

@@ -395,6 +395,31 @@ struct ScheduleCommandTests {
     }
 }
 
+/// A job's table design is Redshift's: on PostgreSQL the service does not start.
+@Suite("schedule: a table design on PostgreSQL", .timeLimit(.minutes(5)))
+struct ScheduleTableDesignTests {
+    @Test("a job with sort_key on a PostgreSQL warehouse is refused before anything runs, exit 64")
+    func refusedOnPostgres() async throws {
+        let folder = try ScheduleCommandTests.project(
+            schema: "unused",
+            jobs: """
+                sales:
+                  table: analytics.sales
+                  partitions: {daily: 2026-01-01, column: sale_date}
+                  source: {file: "data/{date}.csv"}
+                  sort_key: [sale_date]
+                """)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try await CLI.run([
+            "schedule", "list", "--config", folder.appendingPathComponent("stevedore.yml").path,
+            "--warehouse", "postgres://127.0.0.1:1/none",
+        ])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("job sales: distribution and sort keys"), "\(result.stderr)")
+        #expect(result.stderr.contains("are Redshift's"), "\(result.stderr)")
+    }
+}
+
 /// docs/scheduling.md's complete example is a configuration `stevedore` accepts.
 @Suite("docs/scheduling.md example", .timeLimit(.minutes(5)))
 struct SchedulingDocumentationTests {

@@ -36,7 +36,7 @@ struct CreatedTypesTests {
         #expect(
             sql == #"CREATE TABLE IF NOT EXISTS "analytics"."t" ("id" BIGINT, "qty" BIGINT, "price" DECIMAL(38,3), "#
                 + #""ratio" DOUBLE PRECISION, "code" VARCHAR(256), "note" VARCHAR(512), "doc" SUPER, "big" DECIMAL(38,1), "#
-                + #""day" DATE, "pinned" SMALLINT)"#)
+                + #""day" DATE, "pinned" SMALLINT) DISTSTYLE AUTO ENCODE AUTO"#)
         #expect(plan.notes.isEmpty)
         // 39 digits are beyond every Redshift DECIMAL: text, and the plan says so.
         let wide = try Self.inference([["1234567890123456789012345678901234567.89"]], names: ["n"])

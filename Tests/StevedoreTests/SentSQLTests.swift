@@ -114,7 +114,8 @@ struct SentSQLTests {
             let create = try #require(Self.index(sent, #"CREATE TABLE IF NOT EXISTS "analytics"."events""#))
             #expect(
                 sent[create].sql.hasSuffix(
-                    #"("id" INTEGER, "score" REAL, "at" TIME, "payload" VARBYTE(65535), "big" DECIMAL(20,0))"#),
+                    #"("id" INTEGER, "score" REAL, "at" TIME, "payload" VARBYTE(65535), "big" DECIMAL(20,0)) DISTSTYLE AUTO ENCODE AUTO"#
+                ),
                 "\(sent[create].sql)")
             let part = try #require(try await loader.stage.listKeys(prefix: prefix).first { $0.hasSuffix(".csv.gz") })
             let csv = String(decoding: try Gzip.decompress(try await loader.stage.getBytes(part)), as: UTF8.self)
@@ -127,7 +128,8 @@ struct SentSQLTests {
                 try await .arrow(path: nested.path), into: TableRef(schema: "analytics", table: "lists"))
             let lists = try #require(
                 session.sent.last { $0.sql.hasPrefix(#"CREATE TABLE IF NOT EXISTS "analytics"."lists""#) })
-            #expect(lists.sql.hasSuffix(#""bool" BOOLEAN, "list_i64" SUPER)"#), "\(lists.sql)")
+            #expect(
+                lists.sql.hasSuffix(#""bool" BOOLEAN, "list_i64" SUPER) DISTSTYLE AUTO ENCODE AUTO"#), "\(lists.sql)")
         }
 
         let durations = try Frame(columns: [Column(name: "took", type: .interval, values: [.interval(1_000_000)])])
@@ -156,7 +158,7 @@ struct SentSQLTests {
             #expect(report.rows == 6)
             let create = try #require(
                 session.sent.first { $0.sql.hasPrefix(#"CREATE TABLE IF NOT EXISTS "analytics"."wide""#) })
-            #expect(create.sql.hasSuffix(#"("dec256_50_5" VARCHAR(52))"#), "\(create.sql)")
+            #expect(create.sql.hasSuffix(#"("dec256_50_5" VARCHAR(52)) DISTSTYLE AUTO ENCODE AUTO"#), "\(create.sql)")
 
             // A CSV column pinned to numeric: its values' digits, not DECIMAL(38,0), which would round them.
             var options = loader.options
@@ -170,7 +172,97 @@ struct SentSQLTests {
                 }, into: TableRef(schema: "analytics", table: "prices"))
             let prices = try #require(
                 session.sent.first { $0.sql.hasPrefix(#"CREATE TABLE IF NOT EXISTS "analytics"."prices""#) })
-            #expect(prices.sql.hasSuffix(#"("price" DECIMAL(38,2))"#), "\(prices.sql)")
+            #expect(prices.sql.hasSuffix(#"("price" DECIMAL(38,2)) DISTSTYLE AUTO ENCODE AUTO"#), "\(prices.sql)")
+        }
+    }
+
+    @Test("Redshift, a table design: the new table's CREATE carries it; a key the data lacks stops the load first")
+    func redshiftTableDesign() async throws {
+        let session = ScriptedSession()
+        let prefix = "tests/sent-sql-design-\(UInt32.random(in: 0...UInt32.max))"
+        let plain = try Self.redshiftLoader(session, prefix: prefix)
+        var options = plain.options
+        // Redshift folds names: "ID" is the data's "id", and the DDL names it so.
+        options.tableDesign = TableDesign(distributionKey: "ID", sortKeys: ["day", "id"])
+        let loader = plain.with(options: options)
+        let table = TableRef(schema: "analytics", table: "sales")
+        let frame = try LoaderFixture.sales(days: ["2024-01-02"], rowsPerDay: 5)
+        try await withCleanUp({
+            _ = try? await loader.stage.deleteMany(try await loader.stage.listKeys(prefix: prefix))
+        }) {
+            _ = try await loader.store(frame, into: table, partition: .day("2024-01-02", column: "day"))
+            let sent = session.sent
+            let create = try #require(Self.index(sent, #"CREATE TABLE IF NOT EXISTS "analytics"."sales""#))
+            #expect(
+                sent[create].sql.hasSuffix(#") DISTSTYLE KEY DISTKEY("id") COMPOUND SORTKEY("day", "id") ENCODE AUTO"#),
+                "\(sent[create].sql)")
+            #expect(sent[create + 1].sql == "COMMIT" && Self.endsWithCommit(sent))
+            // The plan shows the same CREATE.
+            let plan = try await loader.plan(.frame(frame), into: table, partition: .day("2024-01-02", column: "day"))
+            #expect(plan.statements.contains(sent[create].sql), "\(plan.statements)")
+
+            // A sort key the data lacks: refused after staging, before any DDL; the parts are removed.
+            let missing = ScriptedSession()
+            let missingPrefix = prefix + "/missing"
+            var refusedOptions = try Self.redshiftLoader(missing, prefix: missingPrefix).options
+            refusedOptions.tableDesign = TableDesign(sortKeys: ["day", "store_id"])
+            let refused = try Self.redshiftLoader(missing, prefix: missingPrefix).with(options: refusedOptions)
+            await #expect {
+                try await refused.store(frame, into: table, partition: .day("2024-01-02", column: "day"))
+            } throws: { error in
+                guard let error = error as? StevedoreError else { return false }
+                return error.code == .invalidRequest && error.stagePrefix == nil
+                    && error.message.contains("the sort key (--sort-key) column 'store_id' is not a column of the data")
+            }
+            #expect(Self.index(missing.sent, #"CREATE TABLE IF NOT EXISTS "analytics"."sales""#) == nil)
+            #expect(Self.index(missing.sent, "COPY ") == nil && Self.index(missing.sent, "LOCK ") == nil)
+            #expect(try await loader.stage.listKeys(prefix: missingPrefix).isEmpty, "the staged parts are removed")
+
+            // A table that exists keeps its layout: no CREATE, whatever the design says.
+            let existing = ScriptedSession { sql, _ in
+                guard sql.contains("information_schema.columns") else { return QueryResult() }
+                return QueryResult(rows: [
+                    ["id", "bigint", nil, "64", "0", "YES", "int8", nil],
+                    ["day", "date", nil, nil, nil, "YES", "date", nil],
+                    ["region", "character varying", "256", nil, nil, "YES", "varchar", nil],
+                    ["amount", "numeric", nil, "12", "2", "YES", "numeric", nil],
+                    ["note", "character varying", "65535", nil, nil, "YES", "varchar", nil],
+                ])
+            }
+            let onExisting = try Self.redshiftLoader(existing, prefix: prefix + "/existing").with(options: options)
+            _ = try await onExisting.store(frame, into: table, partition: .day("2024-01-02", column: "day"))
+            #expect(Self.index(existing.sent, #"CREATE TABLE IF NOT EXISTS "analytics"."sales""#) == nil)
+            #expect(Self.index(existing.sent, #"COPY "analytics"."sales""#) != nil)
+            let existingPlan = try await onExisting.plan(
+                .frame(frame), into: table, partition: .day("2024-01-02", column: "day"))
+            #expect(!existingPlan.statements.contains { $0.hasPrefix("CREATE TABLE") })
+            #expect(
+                existingPlan.notes.contains { $0.hasPrefix("the table exists: its distribution and sort keys stay") })
+        }
+    }
+
+    @Test("PostgreSQL refuses a table design before it connects")
+    func postgresRefusesTableDesign() async throws {
+        let session = ScriptedSession()
+        var options = Loader.Options()
+        options.tableDesign = TableDesign(sortKeys: ["day"])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sent-sql-\(UUID().uuidString)")
+        let loader = Loader(stage: try FileStore(root: folder), options: options, sessions: .custom { session })
+        let frame = try LoaderFixture.sales(days: ["2024-01-04"], rowsPerDay: 3)
+        try await withCleanUp({ try? FileManager.default.removeItem(at: folder) }) {
+            for attempt in 0..<2 {
+                await #expect {
+                    if attempt == 0 {
+                        _ = try await loader.store(frame, into: TableRef(schema: "s", table: "t"))
+                    } else {
+                        _ = try await loader.plan(.frame(frame), into: TableRef(schema: "s", table: "t"))
+                    }
+                } throws: { error in
+                    guard let error = error as? StevedoreError else { return false }
+                    return error.code == .invalidRequest && error.message.contains("are Redshift's")
+                }
+            }
+            #expect(session.sent.isEmpty, "nothing was sent: \(session.sent.map(\.sql))")
         }
     }
 

@@ -66,6 +66,81 @@ struct RedshiftDialectTests {
         #expect(dialect.refusal(ofColumnType: .decimal(precision: 38, scale: 37)) == nil)
     }
 
+    /// The columns of the table-design goldens: a key column with a hostile name among them.
+    static let designColumns = [
+        ColumnDefinition(name: "id", type: .bigint, isNullable: false),
+        ColumnDefinition(name: "customer_id", type: .bigint),
+        ColumnDefinition(name: "sale_date", type: .date, isNullable: false),
+        ColumnDefinition(name: "amount", type: .decimal(precision: 38, scale: 2)),
+        ColumnDefinition(name: #"we"ird"#, type: .varchar(maxBytes: 256)),
+    ]
+
+    @Test(
+        "CREATE TABLE with each distribution style and sort key",
+        arguments: [
+            (TableDesign(sortKeys: ["sale_date"]), "create_table_sort_key.sql"),
+            (TableDesign(distributionStyle: .auto, sortKeys: ["sale_date"]), "create_table_sort_key.sql"),
+            (TableDesign(distributionStyle: .even), "create_table_dist_even.sql"),
+            (
+                TableDesign(distributionStyle: .even, sortKeys: ["sale_date", "id"]),
+                "create_table_dist_even_sort_keys.sql"
+            ),
+            (TableDesign(distributionStyle: .all), "create_table_dist_all.sql"),
+            (TableDesign(distributionStyle: .all, sortKeys: ["sale_date"]), "create_table_dist_all_sort_key.sql"),
+            (TableDesign(distributionKey: "customer_id"), "create_table_dist_key.sql"),
+            (TableDesign(distributionStyle: .key, distributionKey: "customer_id"), "create_table_dist_key.sql"),
+            (
+                TableDesign(
+                    distributionStyle: .key, distributionKey: #"we"ird"#, sortKeys: ["sale_date", #"we"ird"#, "id"]),
+                "create_table_dist_key_sort_keys.sql"
+            ),
+        ])
+    func createTableDesign(design: TableDesign, golden: String) throws {
+        #expect(dialect.refusal(ofTableDesign: design) == nil)
+        let statement = dialect.createTable(sales, columns: Self.designColumns, design: design)
+        try Self.expectGolden(statement.sql, golden)
+        #expect(statement.parameters.isEmpty)
+    }
+
+    @Test("Table designs Redshift refuses, and PostgreSQL refuses every design but the default")
+    func tableDesignRefusals() {
+        let refused: [(TableDesign, String)] = [
+            (TableDesign(distributionStyle: .key), "needs a distribution key column (--dist-key)"),
+            (
+                TableDesign(distributionStyle: .even, distributionKey: "id"),
+                "needs the distribution style key, not even"
+            ),
+            (TableDesign(distributionStyle: .all, distributionKey: "id"), "not all (--dist-style)"),
+            (TableDesign(distributionStyle: .auto, distributionKey: "id"), "not auto (--dist-style)"),
+            (TableDesign(sortKeys: ["a", "b", "a"]), "names the column 'a' twice"),
+            (TableDesign(sortKeys: (0...400).map { "c\($0)" }), "at most 400 columns, not 401"),
+            (TableDesign(distributionKey: ""), "is empty"),
+            (TableDesign(sortKeys: [""]), "is empty"),
+        ]
+        for (design, message) in refused {
+            let refusal = dialect.refusal(ofTableDesign: design)
+            #expect(refusal?.contains(message) == true, "\(design): \(refusal ?? "nil")")
+        }
+        #expect(dialect.refusal(ofTableDesign: TableDesign(sortKeys: (1...400).map { "c\($0)" })) == nil)
+        #expect(dialect.refusal(ofTableDesign: TableDesign()) == nil)
+        let postgres = PostgresDialect()
+        #expect(postgres.refusal(ofTableDesign: TableDesign()) == nil)
+        for design in [
+            TableDesign(distributionKey: "id"), TableDesign(distributionStyle: .auto), TableDesign(sortKeys: ["d"]),
+        ] {
+            #expect(postgres.refusal(ofTableDesign: design)?.contains("are Redshift's") == true)
+        }
+        // PostgreSQL's DDL has no table attributes.
+        #expect(!postgres.createTable(sales, columns: Self.designColumns).sql.contains("DISTSTYLE"))
+    }
+
+    @Test("the slice count query")
+    func sliceCount() throws {
+        let statement = try #require(dialect.sliceCount())
+        try Self.expectGolden(statement.sql, "slice_count.sql")
+        #expect(statement.parameters.isEmpty)
+    }
+
     @Test("ADD COLUMN and VARCHAR widening")
     func alterTable() throws {
         try Self.expectGolden(
