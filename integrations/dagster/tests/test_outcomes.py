@@ -191,7 +191,7 @@ def test_merge_and_append_and_other_output_types(warehouse: Warehouse, io_manage
 
 
 def test_a_partitioned_job_from_definitions(warehouse: Warehouse, io_manager: StevedoreIOManager) -> None:
-    job = define_asset_job("daily_sales", selection=[sales], partitions_def=DAYS)
+    job = define_asset_job("daily_sales", selection=[sales])
     defs = Definitions(assets=[sales], jobs=[job], resources={"io_manager": io_manager})
     for day in ["2024-03-04", "2024-03-05"]:
         assert defs.resolve_job_def("daily_sales").execute_in_process(partition_key=day).success
