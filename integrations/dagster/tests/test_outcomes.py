@@ -265,6 +265,9 @@ def test_loading_a_table_that_does_not_exist_fails_clearly(
     events = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     message = events[0].event_specific_data.error.message
     assert "stevedore unload failed" in message and f"{warehouse.schema}.sales" in message
+    # Nothing was created on the way: neither the missing upstream table nor the downstream one.
+    for table in ("sales", "reads_missing"):
+        assert warehouse.rows("SELECT to_regclass(%s)::text", f'"{warehouse.schema}".{table}') == [(None,)]
 
 
 def test_a_missing_stevedore_command_is_named(warehouse: Warehouse, io_manager: StevedoreIOManager) -> None:
@@ -273,3 +276,4 @@ def test_a_missing_stevedore_command_is_named(warehouse: Warehouse, io_manager: 
     assert not result.success
     error = failure_of(result)
     assert error is not None and "no stevedore command at '/nonexistent/stevedore'" in error.message
+    assert warehouse.rows("SELECT to_regclass(%s)::text", f'"{warehouse.schema}".sales') == [(None,)]
