@@ -190,22 +190,85 @@ extension Loader {
         let urls = manifest.components(separatedBy: "\"url\":\"").dropFirst().compactMap {
             $0.split(separator: "\"").first
         }
-        for url in urls {
-            let key = String(url.dropFirst(stage.manifestURLPrefix.count))
-            let reader = try GzipReader()
-            var csv = rewriter
-            var output = try reader.read(try await stage.getBytes(key))
+        // Each part streams from its download (a channel of a few chunks), and the next part's
+        // download starts while this one is read: at most two parts' chunks in memory, not a part.
+        let keys = urls.map { String($0.dropFirst(stage.manifestURLPrefix.count)) }
+        var next = keys.first.map { PartDownload(key: $0, from: stage) }
+        for index in keys.indices {
+            guard let current = next else { break }
+            next = index + 1 < keys.count ? PartDownload(key: keys[index + 1], from: stage) : nil
+            do {
+                try await current.read(rewriting: rewriter, to: sink)
+            } catch {
+                current.cancel()
+                next?.cancel()
+                throw error
+            }
+        }
+        let written = try await stage.listKeys(prefix: prefix)
+        _ = try await stage.deleteMany(written)
+    }
+}
+
+/// One unloaded part downloading into a channel (a few chunks), read as it arrives.
+private struct PartDownload: Sendable {
+    let key: String
+    private let channel = ByteChannel()
+    private let task: Task<Void, Never>
+
+    init(key: String, from stage: any ObjectStore) {
+        self.key = key
+        let channel = self.channel
+        task = Task {
+            do {
+                // The sink runs on the transfer's pool thread: waiting there for the reader blocks no
+                // cooperative thread.
+                try await stage.get(key, range: nil) { chunk in
+                    if !chunk.isEmpty { try channel.sendBlocking(chunk) }
+                }
+                channel.finish()
+            } catch {
+                channel.finish(throwing: error)
+            }
+        }
+    }
+
+    /// Gunzips the part as it arrives, hands `rewriter`'s CSV of it to `sink`, and checks the end.
+    func read(rewriting rewriter: UnloadedCSV, to sink: @escaping @Sendable ([UInt8]) async throws -> Void)
+        async throws
+    {
+        let reader = try GzipReader()
+        var csv = rewriter
+        while true {
+            // Up to 1 MiB of the download a hop to the pool, so that a part is not read chunk by chunk.
+            let channel = self.channel
+            let compressed = try await BlockingPool.shared.run { () throws -> [UInt8] in
+                var gathered: [UInt8] = []
+                while gathered.count < 1 << 20 {
+                    let chunk = try channel.read()
+                    if chunk.isEmpty { break }
+                    gathered += chunk
+                }
+                return gathered
+            }
+            if compressed.isEmpty { break }
+            var output = try reader.read(compressed)
             while true {
-                try await sink(try csv.rewrite(output))
+                if !output.isEmpty { try await sink(try csv.rewrite(output)) }
                 guard reader.hasPendingInput else { break }
                 output = try reader.read([])
             }
-            try reader.finish()
-            let last = try csv.finish()
-            if !last.isEmpty { try await sink(last) }
         }
-        let keys = try await stage.listKeys(prefix: prefix)
-        _ = try await stage.deleteMany(keys)
+        try reader.finish()
+        let last = try csv.finish()
+        if !last.isEmpty { try await sink(last) }
+        await task.value
+    }
+
+    /// Stops the download: its sends fail, and the task ends.
+    func cancel() {
+        channel.closeReader()
+        task.cancel()
     }
 }
 

@@ -14,12 +14,17 @@ final class ScriptedSession: WarehouseSession {
 
     private let log = LockedBox<(sent: [Sent], closed: Bool)>(([], false))
     private let answer: @Sendable (_ sql: String, _ parameters: [String?]) throws -> QueryResult
+    /// Runs before each statement is answered: what a statement does beside its result (an
+    /// UNLOAD's files, say).
+    private let effect: @Sendable (_ sql: String) async throws -> Void
 
     init(
         answer: @escaping @Sendable (_ sql: String, _ parameters: [String?]) throws -> QueryResult = { _, _ in
             QueryResult()
-        }
+        },
+        effect: @escaping @Sendable (_ sql: String) async throws -> Void = { _ in }
     ) {
+        self.effect = effect
         self.answer = answer
     }
 
@@ -33,6 +38,7 @@ final class ScriptedSession: WarehouseSession {
     @discardableResult
     func execute(_ sql: String, _ parameters: [String?]) async throws -> QueryResult {
         log.withLock { $0.sent.append(Sent(sql: sql, parameters: parameters)) }
+        try await effect(sql)
         return try answer(sql, parameters)
     }
 

@@ -39,6 +39,62 @@ struct SentSQLTests {
             options: options, sessions: .custom { session })
     }
 
+    @Test("Redshift, load back: the UNLOAD's parts stream back in the manifest's order, NULL flags read")
+    func redshiftLoadBack() async throws {
+        let bucket = try TestServices.value("STEVEDORE_TEST_BUCKET")
+        let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
+        // The second part is a few MB of gzip that does not compress well: its download arrives in
+        // many chunks, read as they come.
+        var random: UInt64 = 7
+        func noise() -> String {
+            (0..<40).map { _ in
+                random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return String(UnicodeScalar(UInt8(97 + (random >> 33) % 26)))
+            }.joined()
+        }
+        let first = "1,\\N,1\n2,\\N,0\n3,\"\",0\n"
+        let second = (4..<80_004).map { "\($0),\(noise()),0\n" }.joined()
+        let written = LockedBox<[String]>([])
+        let session = ScriptedSession(
+            answer: { sql, _ in
+                guard sql.contains("information_schema.columns") else { return QueryResult() }
+                return QueryResult(rows: [
+                    ["id", "integer", nil, "32", "0", "YES", "int4", nil],
+                    ["note", "character varying", "256", nil, nil, "YES", "varchar", nil],
+                ])
+            },
+            effect: { sql in
+                guard sql.hasPrefix("UNLOAD"), let to = sql.range(of: "TO 's3://\(bucket)/") else { return }
+                let prefix = String(sql[to.upperBound...].prefix { $0 != "'" })
+                var entries: [String] = []
+                for (name, csv) in [("0000_part_00.gz", first), ("0001_part_00.gz", second)] {
+                    let gzip = try GzipWriter()
+                    try gzip.write(Array(csv.utf8))
+                    _ = try gzip.finish()
+                    let bytes = gzip.drain()
+                    try await store.put(prefix + name, body: .bytes(bytes))
+                    entries.append(
+                        #"{"url":"s3://\#(bucket)/\#(prefix)\#(name)","meta":{"content_length":\#(bytes.count)}}"#)
+                }
+                try await store.put(
+                    prefix + "manifest", body: .bytes(Array("{\"entries\":[\(entries.joined(separator: ","))]}".utf8)))
+                written.withLock { $0.append(prefix) }
+            })
+        let loader = try Self.redshiftLoader(session, prefix: "tests/sent-sql-\(UInt32.random(in: 0...UInt32.max))")
+        let frame = try await loader.load(TableRef(schema: "analytics", table: "notes"))
+        #expect(frame.rowCount == 80_003)
+        let notes = frame.columns[1].values
+        #expect(notes[0] == nil, "flagged NULL")
+        #expect(notes[1] == .text("\\N"), "a text \\N, not NULL")
+        #expect(notes[2] == .text(""))
+        #expect(frame.columns[0].values.last == .integer(80_003))
+        let unload = try #require(session.sent.first { $0.sql.hasPrefix("UNLOAD") })
+        #expect(unload.sql.contains(#"CASE WHEN "note" IS NULL THEN 1 ELSE 0 END"#))
+        // The unload's files are removed once read.
+        let prefix = try #require(written.withLock { $0.first })
+        #expect(try await store.listKeys(prefix: prefix).isEmpty)
+    }
+
     @Test("Redshift, a new table: ledger, CREATE before LOCK, DELETE, COPY from the manifest, ledger row, COMMIT")
     func redshiftPartitionLoad() async throws {
         let session = ScriptedSession()
