@@ -213,24 +213,12 @@ extension Loader {
 /// One unloaded part downloading into a channel (a few chunks), read as it arrives.
 private struct PartDownload: Sendable {
     let key: String
-    private let channel = ByteChannel()
+    private let channel: ByteChannel
     private let task: Task<Void, Never>
 
     init(key: String, from stage: any ObjectStore) {
         self.key = key
-        let channel = self.channel
-        task = Task {
-            do {
-                // The sink runs on the transfer's pool thread: waiting there for the reader blocks no
-                // cooperative thread.
-                try await stage.get(key, range: nil) { chunk in
-                    if !chunk.isEmpty { try channel.sendBlocking(chunk) }
-                }
-                channel.finish()
-            } catch {
-                channel.finish(throwing: error)
-            }
-        }
+        (channel, task) = ByteChannel.downloading(key, from: stage)
     }
 
     /// Gunzips the part as it arrives, hands `rewriter`'s CSV of it to `sink`, and checks the end.

@@ -50,20 +50,10 @@ enum ObjectInputs {
     private static func download(
         _ key: String, named name: String, from store: any ObjectStore, into downloads: CurrentChannel
     ) -> any ByteSource {
-        let channel = ByteChannel()
-        downloads.set(channel)
-        Task {
-            do {
-                // The sink runs on a pool thread (the transfer's): waiting there for the reader
-                // blocks no cooperative thread.
-                try await store.get(key, range: nil) { chunk in
-                    if !chunk.isEmpty { try channel.sendBlocking(chunk) }
-                }
-                channel.finish()
-            } catch {
-                channel.finish(throwing: FrameError(kind: .io, file: name, message: "cannot read the object: \(error)"))
-            }
+        let (channel, _) = ByteChannel.downloading(key, from: store) { error in
+            FrameError(kind: .io, file: name, message: "cannot read the object: \(error)")
         }
+        downloads.set(channel)
         return channel
     }
 
