@@ -4,16 +4,73 @@ import Frames
 /// dimensions that are plain columns. Values compare as what they are (integers, decimals, dates,
 /// timestamps) when both sides parse as such, and as text otherwise.
 struct PartitionMembership: Sendable {
-    private let dimensions: [(column: String, key: PartitionSpec.Key)]
+    private let dimensions: [(column: String, key: Key)]
     private let label: String
 
     init(_ partition: PartitionSpec?) {
         dimensions =
             partition?.dimensions.compactMap { dimension in
-                if case .column(let column) = dimension.expression { return (column, dimension.key) }
+                if case .column(let column) = dimension.expression { return (column, Key(dimension.key)) }
                 return nil
             } ?? []
         label = partition?.label ?? ""
+    }
+
+    /// A partition's key with each bound read once, not once a row.
+    struct Key: Sendable {
+        let lower: Bound?
+        let lowerIncluded: Bool
+        let upper: Bound?
+        let upperIncluded: Bool
+        /// The values of a set (or the one value), when the key is one.
+        let members: [Bound]
+
+        init(_ key: PartitionSpec.Key) {
+            switch key {
+            case .value(let value):
+                (lower, lowerIncluded, upper, upperIncluded, members) = (nil, true, nil, true, [Bound(value)])
+            case .values(let values):
+                (lower, lowerIncluded, upper, upperIncluded, members) = (nil, true, nil, true, values.map(Bound.init))
+            case .range(let first, let last):
+                (lower, lowerIncluded, upper, upperIncluded, members) = (Bound(first), true, Bound(last), true, [])
+            case .window(let start, let end):
+                (lower, lowerIncluded, upper, upperIncluded, members) = (Bound(start), true, Bound(end), false, [])
+            }
+        }
+
+        func contains(_ value: String) -> Bool {
+            if lower == nil && upper == nil { return members.contains { compare(value, $0) == 0 } }
+            if let lower {
+                let order = compare(value, lower)
+                guard order > 0 || (order == 0 && lowerIncluded) else { return false }
+            }
+            if let upper {
+                let order = compare(value, upper)
+                guard order < 0 || (order == 0 && upperIncluded) else { return false }
+            }
+            return true
+        }
+    }
+
+    /// A partition's bound in each form a row's value may be compared in.
+    struct Bound: Sendable {
+        let text: [UInt8]
+        let hasLeadingZero: Bool
+        let integer: Int64?
+        let decimal: ExactDecimal?
+        /// As the warehouse casts it to a date or a timestamp without time zone: its wall clock.
+        let wallClock: Timestamp?
+        /// As it casts it to a timestamp with time zone: a bound without offset is UTC.
+        let instant: Timestamp?
+
+        init(_ text: String) {
+            self.text = Array(text.utf8)
+            hasLeadingZero = PartitionMembership.hasLeadingZero(text)
+            integer = Int64(text)
+            decimal = ExactDecimal(text)
+            wallClock = Timestamp(wallClock: text)
+            instant = Timestamp(text, instant: true)
+        }
     }
 
     var isEmpty: Bool { dimensions.isEmpty }
@@ -27,7 +84,7 @@ struct PartitionMembership: Sendable {
             }
             for row in 0..<batch.rowCount {
                 let value = batch.string(row: row, column: index)
-                if !Self.contains(key, value) {
+                if !(value.map(key.contains) ?? false) {
                     throw outside(column: column, value: value, line: batch.line(ofRow: row), file: batch.file)
                 }
             }
@@ -43,7 +100,7 @@ struct PartitionMembership: Sendable {
             }
             for (row, value) in frame.columns[index].values.enumerated() {
                 let text = value.map(\.description)
-                if !Self.contains(key, text) {
+                if !(text.map(key.contains) ?? false) {
                     throw outside(column: column, value: text, line: row + 1, file: nil)
                 }
             }
@@ -52,16 +109,7 @@ struct PartitionMembership: Sendable {
 
     static func contains(_ key: PartitionSpec.Key, _ value: String?) -> Bool {
         guard let value else { return false }
-        switch key {
-        case .value(let expected):
-            return compare(value, expected) == 0
-        case .values(let expected):
-            return expected.contains { compare(value, $0) == 0 }
-        case .range(let first, let last):
-            return compare(value, first) >= 0 && compare(value, last) <= 0
-        case .window(let start, let end):
-            return compare(value, start) >= 0 && compare(value, end) < 0
-        }
+        return Key(key).contains(value)
     }
 
     /// -1, 0 or 1 for a row's `value` against a partition's `bound`: typed when both parse as the
@@ -69,29 +117,24 @@ struct PartitionMembership: Sendable {
     /// `column op CAST(bound AS column type)` does: against a date or a timestamp without time zone
     /// the bound's wall clock counts and its offset is ignored; against an instant a bound without
     /// offset is UTC (the session's time zone).
-    static func compare(_ value: String, _ bound: String) -> Int {
+    static func compare(_ value: String, _ bound: Bound) -> Int {
         func order<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x == y ? 0 : 1) }
         // Leading zeros mean text (zip codes, codes): "07" is not the partition "7".
-        if !hasLeadingZero(value) && !hasLeadingZero(bound) {
-            if let x = Int64(value), let y = Int64(bound) { return order(x, y) }
-            if let x = ExactDecimal(value), let y = ExactDecimal(bound) { return order(x, y) }
+        if !hasLeadingZero(value) && !bound.hasLeadingZero {
+            if let y = bound.integer, let x = Int64(value) { return order(x, y) }
+            if let y = bound.decimal, let x = ExactDecimal(value) { return order(x, y) }
         }
-        if let date = CivilDate(value), let wallClock = Timestamp(wallClock: bound) {
-            return order(date, wallClock.date)
+        if let wallClock = bound.wallClock {
+            if let date = CivilDate(value) { return order(date, wallClock.date) }
+            if let timestamp = Timestamp(value) { return order(timestamp, wallClock) }
         }
-        if let timestamp = Timestamp(value), let wallClock = Timestamp(wallClock: bound) {
-            return order(timestamp, wallClock)
-        }
-        if let instant = Timestamp(value, instant: true), let other = Timestamp(bound, instant: true) {
-            return order(instant, other)
-        }
+        if let other = bound.instant, let instant = Timestamp(value, instant: true) { return order(instant, other) }
         let x = Array(value.utf8)
-        let y = Array(bound.utf8)
-        if x == y { return 0 }
-        return x.lexicographicallyPrecedes(y) ? -1 : 1
+        if x == bound.text { return 0 }
+        return x.lexicographicallyPrecedes(bound.text) ? -1 : 1
     }
 
-    private static func hasLeadingZero(_ text: String) -> Bool {
+    static func hasLeadingZero(_ text: String) -> Bool {
         let digits = text.drop { $0 == "-" || $0 == "+" }
         return digits.count > 1 && digits.first == "0" && digits.dropFirst().first?.isNumber == true
     }
