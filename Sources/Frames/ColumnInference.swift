@@ -312,12 +312,6 @@ public struct ColumnInference: Sendable, Hashable {
         return .firstTargetMisfit
     }
 
-    /// `infinity` or `-infinity` in any case: PostgreSQL's dates and timestamps beyond all others.
-    static func isInfinity<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool {
-        let lowered = bytes.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
-        return lowered.elementsEqual("infinity".utf8) || lowered.elementsEqual("-infinity".utf8)
-    }
-
     /// True when `bytes` spell a value of `type` exactly, as that column's COPY would read it.
     /// `classified` is the value's classification, when the caller has it (leading zeros refused);
     /// `reading`, what the warehouse's COPY takes beyond the common forms (a decimal column `1.5e3`,
@@ -334,7 +328,7 @@ public struct ColumnInference: Sendable, Hashable {
         case .real, .time, .interval, .binary:
             return Value.parse(ArraySlice(bytes), as: type) != nil
         case .date, .timestamp, .timestamptz:
-            if reading.datesReadInfinity && isInfinity(bytes) { return true }
+            if reading.datesReadInfinity && ISODateTime.infinity(bytes) != nil { return true }
         case .double:
             // The warehouse refuses a literal that overflows to infinity or underflows to zero.
             guard let value = Value.parseFiniteNumber(bytes) ?? Value.parseDouble(bytes) else { return false }

@@ -68,6 +68,16 @@ enum ISODateTime {
             wallClockMicroseconds: micros)
     }
 
+    /// True for `infinity`, false for `-infinity` (in any case), nil for anything else: the dates
+    /// and timestamps PostgreSQL has beyond all others.
+    static func infinity<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool? where Bytes.Index == Int {
+        let negative = bytes.first == dash
+        let word = negative ? bytes.dropFirst() : bytes[...]
+        guard word.count == 8 else { return nil }
+        let lowered = word.lazy.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
+        return lowered.elementsEqual("infinity".utf8) ? !negative : nil
+    }
+
     /// The digits of fractional seconds of a timestamp `parse` accepts (0 for none): its seconds end
     /// at the 19th byte, and a `.` there starts the fraction.
     static func fractionDigits<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int where Bytes.Index == Int {

@@ -218,7 +218,7 @@ public struct PostgresBinaryCopy: Sendable {
         case .numeric:
             return writeNumeric(text, to: &output)
         case .date:
-            if let infinite = infinity(text) {
+            if let infinite = ISODateTime.infinity(text) {
                 // DATEVAL_NOEND and DATEVAL_NOBEGIN.
                 output.int(Int32(4))
                 output.int(infinite ? Int32.max : Int32.min)
@@ -228,7 +228,7 @@ public struct PostgresBinaryCopy: Sendable {
             output.int(Int32(4))
             output.int(Int32(parsed.days - daysFrom1970To2000))
         case .timestamp, .timestamptz:
-            if let infinite = infinity(text) {
+            if let infinite = ISODateTime.infinity(text) {
                 // DT_NOEND and DT_NOBEGIN.
                 output.int(Int32(8))
                 output.int(infinite ? Int64.max : Int64.min)
@@ -301,15 +301,6 @@ public struct PostgresBinaryCopy: Sendable {
             index += 2
         }
         return true
-    }
-
-    /// True for `infinity`, false for `-infinity` (any case), nil for anything else.
-    private static func infinity(_ text: Bytes) -> Bool? {
-        guard text.count == 8 || text.count == 9 else { return nil }
-        let negative = text.first == minus
-        let word = negative ? text.dropFirst() : text
-        guard word.count == 8, word.map(lowercased).elementsEqual("infinity".utf8) else { return nil }
-        return !negative
     }
 
     /// Writes a quoted value's text with each `""` as one quote.
