@@ -3,10 +3,8 @@ import Warehouse
 
 extension PostgresBinaryCopy {
     /// The binary COPY of `columns` into a table whose columns have `types`, when each type has a
-    /// send format here; nil (copy CSV) otherwise. `jsonIsJsonb`: the load created the table, so
-    /// its JSON columns are `jsonb` (the catalog's `json` has another binary form, and both read as
-    /// `.json`).
-    static func into(_ columns: [String], types: [String: SQLType], jsonIsJsonb: Bool) -> PostgresBinaryCopy? {
+    /// send format here; nil (copy CSV) otherwise.
+    static func into(_ columns: [String], types: [String: SQLType]) -> PostgresBinaryCopy? {
         var fields: [Field] = []
         for column in columns {
             let field: Field
@@ -25,9 +23,9 @@ extension PostgresBinaryCopy {
             case .timestamptz: field = .timestamptz
             case .interval: field = .interval
             case .binary: field = .bytea
-            case .json:
-                guard jsonIsJsonb else { return nil }
-                field = .jsonb
+            case .json: field = .jsonb
+            // PostgreSQL's `json` receives its text as it is.
+            case .other("json"): field = .text
             case .coarseTimestamp, .other, nil: return nil
             }
             fields.append(field)

@@ -514,7 +514,7 @@ extension LoadRun {
     private func binaryCopy(_ columns: [String], _ machine: LoadStateMachine) -> PostgresBinaryCopy? {
         guard loader.options.binaryCopy, let table = machine.tableColumns else { return nil }
         let types = Dictionary(table.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
-        return PostgresBinaryCopy.into(columns, types: types, jsonIsJsonb: machine.createdTable)
+        return PostgresBinaryCopy.into(columns, types: types)
     }
 
     /// The facts of a chunk the state machine decides on.

@@ -229,7 +229,7 @@ struct LoadRun {
         var commitStarted = clock.now
         do {
             report.conflictRetries = try await retryingConflicts(connection) { connection in
-                let evolved: (types: [String: SQLType], executed: SchemaPlan?)
+                let types: [String: SQLType]
                 if let locks = dialect.advisoryLocks {
                     step = .lock
                     let lock = dialect.lock(table.tableName, lockName: "\(table)/\(partitionLabel ?? "_all")")
@@ -238,7 +238,7 @@ struct LoadRun {
                     try await connection.execute(tableLock.sql, tableLock.parameters)
                     try await connection.execute(lock.sql, lock.parameters)
                     step = .ddl
-                    evolved = try await timed("ddl") { try await evolveSchema(incoming, connection) }
+                    types = try await timed("ddl") { try await evolveSchema(incoming, connection).types }
                 } else {
                     // Without advisory locks the lock is on the tables themselves: the target (created
                     // before, see createBeforeTransaction) and the ledger, first, before the catalog
@@ -248,7 +248,7 @@ struct LoadRun {
                     let locks = dialect.lock([table.tableName, loader.options.ledger.table])
                     try await connection.execute(locks.sql, locks.parameters)
                     step = .ddl
-                    evolved = try await timed("ddl") { try await evolveSchema(incoming, connection) }
+                    types = try await timed("ddl") { try await evolveSchema(incoming, connection).types }
                 }
 
                 if loader.options.skipIfLoaded {
@@ -258,9 +258,7 @@ struct LoadRun {
                 }
                 step = .delete
                 report.rowsCopiedInBinary = try await timed("delete+copy") {
-                    try await replaceRows(
-                        staging, types: evolved.types, createdTable: evolved.executed?.createColumns != nil, connection,
-                        step: &step)
+                    try await replaceRows(staging, types: types, connection, step: &step)
                 }
 
                 step = .ledger
@@ -379,7 +377,7 @@ struct LoadRun {
     /// rows must be checked or merged first.
     /// Returns the rows the COPY sent in PostgreSQL's binary format.
     private func replaceRows(
-        _ staging: StagingResult, types: [String: SQLType], createdTable: Bool, _ connection: any WarehouseSession,
+        _ staging: StagingResult, types: [String: SQLType], _ connection: any WarehouseSession,
         step: inout StevedoreError.Step
     ) async throws -> Int {
         let columns = staging.schema.names
@@ -418,8 +416,7 @@ struct LoadRun {
 
         step = .copy
         let binaryRows = try await copyParts(
-            staging, into: target, isTemporary: target != table.quoted, columns: columns, types: types,
-            jsonIsJsonb: createdTable, connection)
+            staging, into: target, isTemporary: target != table.quoted, columns: columns, types: types, connection)
 
         guard target != table.quoted else { return binaryRows }
         if case .merge(let keys) = mode {
@@ -469,7 +466,7 @@ struct LoadRun {
     /// Returns the rows sent as binary.
     private func copyParts(
         _ staging: StagingResult, into target: String, isTemporary: Bool, columns: [String],
-        types: [String: SQLType], jsonIsJsonb: Bool, _ connection: any WarehouseSession
+        types: [String: SQLType], _ connection: any WarehouseSession
     ) async throws -> Int {
         let targetName = isTemporary ? TableName(schema: "", table: target) : table.tableName
         let client: any ClientCopySQL
@@ -488,7 +485,7 @@ struct LoadRun {
             let name = String(part.key.split(separator: "/").last ?? "")
             let csvSQL = client.copyFromStdin(targetName, columns: partColumns, binary: false)
             let binary =
-                binaryRefused ? nil : PostgresBinaryCopy.into(partColumns, types: types, jsonIsJsonb: jsonIsJsonb)
+                binaryRefused ? nil : PostgresBinaryCopy.into(partColumns, types: types)
             guard let binary else {
                 try await named(part: name) { try await copyPart(compressed, sql: csvSQL, connection) }
                 continue

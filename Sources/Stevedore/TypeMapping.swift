@@ -84,6 +84,7 @@ enum TypeMapping {
         case .time: return .time
         case .interval: return .interval
         case .binary: return .binary
+        case .other("json"): return .json
         case .varchar, .text, .other: return .text
         case .date: return .date
         case .timestamp: return .timestamp

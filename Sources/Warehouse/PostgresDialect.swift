@@ -91,7 +91,10 @@ public struct PostgresDialect: Dialect, Sendable, Hashable {
                 return .coarseTimestamp(fractionDigits: datetimePrecision, withTimeZone: zoned)
             }
             return zoned ? .timestamptz : .timestamp
-        case "jsonb", "json": return .json
+        case "jsonb": return .json
+        // `json` keeps its text as written and has another binary form than jsonb's; loaded and
+        // loaded back as JSON all the same (`TypeMapping`).
+        case "json": return .other("json")
         default: return nil
         }
     }
