@@ -330,7 +330,14 @@ public struct ColumnInference: Sendable, Hashable {
         case .date, .timestamp, .timestamptz:
             if reading.datesReadInfinity && ISODateTime.infinity(bytes) != nil { return true }
         case .double:
-            // The warehouse refuses a literal that overflows to infinity or underflows to zero.
+            // The warehouse refuses a literal that overflows to infinity or underflows to zero; a
+            // plain number of at most 300 digits either side of the point does neither.
+            switch classified {
+            case .integer(_, let shape), .decimal(let shape):
+                if shape.integerDigits <= 300 && shape.trimmedScale <= 300 { return true }
+            default:
+                break
+            }
             guard let value = Value.parseFiniteNumber(bytes) ?? Value.parseDouble(bytes) else { return false }
             if value.isInfinite { return ValueClassifier.isSpecialDouble(bytes) }
             if value == 0 {

@@ -90,17 +90,53 @@ struct DecimalForm: Equatable {
         exponent = digitCount == 0 ? 0 : pointPosition
     }
 
-    /// The double nearest the number, when one IEEE operation gives it exactly rounded: a
-    /// significand of at most 2^53 times or divided by a power of ten up to 10^22, each exact in a
-    /// double (Clinger's fast path). Nil otherwise, for `strtod` to decide.
+    /// The double nearest the number when it can be had without `strtod`: a significand of at most
+    /// 2^53 times or divided by a power of ten up to 10^22 is one exact IEEE operation (Clinger's
+    /// fast path); a longer one (Python's 17-digit floats) with a power up to 10^19 is rounded from
+    /// its exact quotient in 128-bit integers. Nil otherwise, for `strtod` to decide.
     var exactDouble: Double? {
         let power = exponent - digitCount
-        guard significand <= 1 << 53, abs(power) <= 22 else { return nil }
-        let magnitude =
-            power >= 0
-            ? Double(significand) * Self.powersOfTen[power]
-            : Double(significand) / Self.powersOfTen[-power]
+        if significand <= 1 << 53, abs(power) <= 22 {
+            let magnitude =
+                power >= 0
+                ? Double(significand) * Self.powersOfTen[power]
+                : Double(significand) / Self.powersOfTen[-power]
+            return isNegative ? -magnitude : magnitude
+        }
+        guard abs(power) <= 19 else { return nil }
+        let magnitude = Self.rounded(significand, timesTenToThe: power)
         return isNegative ? -magnitude : magnitude
+    }
+
+    /// `value × 10^power` (|power| ≤ 19, `value` above 2^53) correctly rounded to a double: the
+    /// exact product, or a quotient of at least 64 bits and whether a remainder was left, cut to 53
+    /// bits with ties to even.
+    private static func rounded(_ value: UInt64, timesTenToThe power: Int) -> Double {
+        var scaled: UInt128
+        var binaryExponent = 0
+        var inexact = false
+        if power >= 0 {
+            scaled = UInt128(value) * Self.integerPowersOfTen[power]
+        } else {
+            // The dividend's top bit at 127, so that the quotient keeps at least 64 bits.
+            let shift = value.leadingZeroBitCount + 64
+            let (quotient, remainder) = (UInt128(value) << shift).quotientAndRemainder(
+                dividingBy: Self.integerPowersOfTen[-power])
+            scaled = quotient
+            binaryExponent = -shift
+            inexact = remainder != 0
+        }
+        let dropped = 128 - scaled.leadingZeroBitCount - 53
+        guard dropped > 0 else { return Double(scaled) * Double(sign: .plus, exponent: binaryExponent, significand: 1) }
+        var mantissa = scaled >> dropped
+        let rest = scaled & ((1 << dropped) - 1)
+        let half: UInt128 = 1 << (dropped - 1)
+        if rest > half || (rest == half && (inexact || mantissa & 1 == 1)) { mantissa += 1 }
+        return Double(sign: .plus, exponent: binaryExponent + dropped, significand: Double(mantissa))
+    }
+
+    private static let integerPowersOfTen: [UInt128] = (0...19).map { exponent in
+        (0..<exponent).reduce(UInt128(1)) { product, _ in product * 10 }
     }
 
     private static let powersOfTen: [Double] = (0...22).map { exponent in

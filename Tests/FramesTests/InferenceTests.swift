@@ -156,6 +156,34 @@ struct InferenceTests {
         #expect(fastPathTaken > 5_000)
     }
 
+    @Test("17 to 19 significant digits read the same double as strtod, ties and Python's floats included")
+    func exactDoubleLongSignificands() throws {
+        var generator = SystemRandomNumberGenerator()
+        var texts = [
+            // Halfway between two doubles, below and above: ties to even, and a remainder past the tie.
+            "9007199254740993", "9007199254740995", "9007199254740993.001", "9999999999999999999",
+            "412.00614124872055", "364.2998976458547", "0.30000000000000004", "0.30000000000000005",
+            "1.7976931348623157", "2.2250738585072014", "12345678901234567.89", "-0.12345678901234567890",
+        ]
+        for _ in 0..<50_000 {
+            let digits = Int.random(in: 16...19, using: &generator)
+            let significand = UInt64.random(in: 1..<UInt64(pow(10.0, Double(digits))), using: &generator)
+            let power = Int.random(in: -19...19, using: &generator)
+            texts.append("\(Bool.random(using: &generator) ? "-" : "")\(significand)e\(power)")
+            // A Python float's repr, by way of Swift's shortest printing.
+            let double = Double(bitPattern: UInt64.random(in: 0x3F00_0000_0000_0000...0x4300_0000_0000_0000))
+            texts.append("\(double)")
+        }
+        var longPathTaken = 0
+        for text in texts {
+            let form = try #require(DecimalForm(Array(text.utf8)))
+            guard let value = form.exactDouble else { continue }
+            if form.significand > 1 << 53 { longPathTaken += 1 }
+            #expect(value.bitPattern == strtod(text, nil).bitPattern, "\(text)")
+        }
+        #expect(longPathTaken > 40_000)
+    }
+
     @Test("a decimal column takes exponent notation where the warehouse reads it, by the exact value")
     func exponentIntoDecimal() {
         let money = ColumnType.decimal(precision: 6, scale: 2)
