@@ -12,9 +12,16 @@ import Frames
 final class BlockingReader: Sendable {
     typealias Next = () throws -> TextBatch?
 
+    /// The reader's `next`, boxed: a bare closure taken out of the lock and put back after every
+    /// read gains two reabstraction thunks each time, and the stack a read needs grows with it.
+    private final class Reader {
+        let next: Next
+        init(_ next: @escaping Next) { self.next = next }
+    }
+
     private struct State {
         var open: (() throws -> Next)?
-        var next: Next?
+        var next: Reader?
         var reading = false
         /// The input ended, failed, or the load let go: no more reads.
         var ended = false
@@ -87,7 +94,7 @@ final class BlockingReader: Sendable {
     }
 
     private func readOne() throws -> TextBatch? {
-        let reader: (open: (() throws -> Next)?, next: Next?)? = state.withLock { state in
+        let reader: (open: (() throws -> Next)?, next: Reader?)? = state.withLock { state in
             guard !state.ended else { return nil }
             state.reading = true
             defer {
@@ -98,7 +105,7 @@ final class BlockingReader: Sendable {
         }
         guard let reader else { return nil }
         do {
-            guard let next = try reader.next ?? reader.open?() else {
+            guard let next = try reader.next ?? reader.open.map({ Reader(try $0()) }) else {
                 // Only when two reads overlap, which the one consumer never does: end cleanly.
                 state.withLock { state in
                     state.reading = false
@@ -107,7 +114,7 @@ final class BlockingReader: Sendable {
                 cleanUpOnce()
                 return nil
             }
-            let batch = try next()
+            let batch = try next.next()
             let finished = state.withLock { state in
                 state.reading = false
                 if batch == nil { state.ended = true }

@@ -10,6 +10,39 @@ import Warehouse
 /// blocking pool, so loads whose input stalls do not hold up the others.
 @Suite("Blocking input", .timeLimit(.minutes(2)))
 struct BlockingInputTests {
+    @Test("the thousandth read from a blocking reader needs no more stack than the first")
+    func readsDoNotDeepen() async throws {
+        // One thread, so that every read runs on the same stack.
+        let pool = BlockingPool(name: "stack-depth", maximumThreads: 1)
+        let rows = 20_000
+        let csv = "id\n" + (1...rows).map(String.init).joined(separator: "\n") + "\n"
+        let depths = LockedBox<[UInt]>([])
+        let source = LoadSource.reading(pool: pool) {
+            var options = CSVOptions()
+            options.batchRows = 1
+            let reader = try CSVReader(source: MemoryByteSource(Array(csv.utf8)), options: options)
+            return {
+                var marker = 0
+                let address = withUnsafePointer(to: &marker) { UInt(bitPattern: $0) }
+                depths.withLock { $0.append(address) }
+                return try reader.next()
+            }
+        }
+        guard case .batches(let batches) = source else {
+            Issue.record("a blocking reader is a stream of batches")
+            return
+        }
+        var count = 0
+        for try await batch in batches { count += batch.rowCount }
+        #expect(count == rows)
+        let addresses = depths.withLock { $0 }
+        #expect(addresses.count == rows + 1)
+        // Two reabstraction thunks per read would add megabytes by now; each read starts alike.
+        let spread = addresses.max()! - addresses.min()!
+        #expect(spread < 4096, "stack addresses spread over \(spread) bytes")
+        await pool.shutdown()
+    }
+
     @Test("a folder-stage load finishes while as many loads as there are cooperative threads wait on silent FIFOs")
     func stalledInputs() async throws {
         let fixture = try LoaderFixture(.folder)
