@@ -126,13 +126,13 @@ struct DecimalForm: Equatable {
             binaryExponent = -shift
             inexact = remainder != 0
         }
+        // Above 2^53 (a product) or of 64 bits at least (a quotient): bits to drop, always some.
         let dropped = 128 - scaled.leadingZeroBitCount - 53
-        guard dropped > 0 else { return Double(scaled) * Double(sign: .plus, exponent: binaryExponent, significand: 1) }
         var mantissa = scaled >> dropped
         let rest = scaled & ((1 << dropped) - 1)
         let half: UInt128 = 1 << (dropped - 1)
         if rest > half || (rest == half && (inexact || mantissa & 1 == 1)) { mantissa += 1 }
-        return Double(sign: .plus, exponent: binaryExponent + dropped, significand: Double(mantissa))
+        return Double(sign: .plus, exponent: binaryExponent + dropped, significand: Double(UInt64(truncatingIfNeeded: mantissa)))
     }
 
     private static let integerPowersOfTen: [UInt128] = (0...19).map { exponent in

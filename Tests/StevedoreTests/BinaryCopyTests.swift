@@ -246,7 +246,7 @@ struct BinaryCopyTests {
             let connection = try await fixture.connection()
             let target = fixture.table("binary").quoted
             for (id, place) in [
-                (1700, "(line 101 after row 599 of part-00002.csv.gz)"), (20, "(row 20 of part-00001.csv.gz)"),
+                (1700, "(line 101 after row 99 of part-00003.csv.gz)"), (20, "(row 20 of part-00001.csv.gz)"),
             ] {
                 try await connection.execute(
                     "ALTER TABLE \(target) ADD CONSTRAINT not_\(id) CHECK (id <> \(id)) NOT VALID")
