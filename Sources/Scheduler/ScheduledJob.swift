@@ -8,12 +8,16 @@ public struct ScheduledJob: Sendable {
     public let loader: Loader
     public let warehouse: SchedulerWarehouse
 
-    /// `loader` is used with the job's own `skipUnchanged` and `tableDesign`.
+    /// `loader` is used with the job's own `skipUnchanged`, `tableDesign` and `partSize`.
     public init(job: Job, loader: Loader, warehouse: SchedulerWarehouse) {
         self.job = job
         var options = loader.options
         options.skipUnchanged = job.skipUnchanged
         options.tableDesign = job.tableDesign
+        if let partSize = job.partSize {
+            options.partSize = partSize
+            options.sizePartsForCluster = false
+        }
         self.loader = loader.with(options: options)
         self.warehouse = warehouse
     }

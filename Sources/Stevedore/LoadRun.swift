@@ -143,7 +143,7 @@ struct LoadRun {
         }
 
         var stager = Stager(
-            store: stage, prefix: stagePrefix, partSize: loader.options.partSize,
+            store: stage, prefix: stagePrefix, partSize: await loader.stagedPartSize(on: connection),
             gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
             nullMarker: dialect.nullMarker,
             pinnedTypes: loader.options.pinnedTypes, membership: PartitionMembership(partition),

@@ -1,4 +1,5 @@
 import Foundation
+import IAMLogin
 import ObjectStore
 import Warehouse
 
@@ -10,6 +11,25 @@ public enum Locations {
     /// (`redshift://` is PostgreSQL's wire protocol under another name).
     public static func warehouse(_ url: String) -> (dialect: any Dialect, connectionString: String) {
         WarehouseURL.parse(url)
+    }
+
+    /// Where the sessions of a `redshift://…?iam=true` URL get their user and password: temporary
+    /// credentials fetched with the AWS credentials of `environment`, fetched again shortly before
+    /// they expire (`RefreshingLogin`, on `now`). Nil for any other URL; a usage error for wrong
+    /// IAM parameters. Reads nothing until a session opens.
+    public static func warehouseLogin(
+        _ url: String, environment: AWSEnvironment = AWSEnvironment(), caBundle: String? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws -> DatabaseLoginProvider? {
+        let iam: RedshiftIAMLogin?
+        do {
+            iam = try WarehouseURL.iamLogin(url)
+        } catch let error as WarehouseError {
+            throw StevedoreError(code: .invalidRequest, step: .plan, message: error.message, underlying: error)
+        }
+        guard let iam else { return nil }
+        let fetcher = RedshiftCredentialsFetcher(login: iam, environment: environment, caBundle: caBundle, now: now)
+        return RefreshingLogin(now: now) { try await fetcher.fetch() }.provider
     }
 
     /// The store a stage URL names and the key prefix inside it (no leading or trailing `/`).

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The size at which staged parts rotate so that a Redshift COPY spreads them evenly over the
 /// cluster's slices. Redshift does not split a gzip file: each part is read by one slice, so AWS
 /// advises files "about equal size, from 1 MB to 1 GB after compression", ideally 1–125 MB, their
@@ -15,6 +17,46 @@ public struct PartSizing: Sendable, Hashable {
     public static let idealMaximumPartBytes = 125_000_000
     /// The largest part AWS advises: 1 GB (decimal, so that it holds in either unit).
     public static let maximumPartBytes = 1_000_000_000
+
+    /// The slices assumed on Redshift Serverless, which refuses the STV tables
+    /// (https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-monitoring.html: "You can't query
+    /// STL, STV, SVCS, SVL, and some SVV system tables and views with Amazon Redshift Serverless")
+    /// and documents its capacity in RPUs only, with no slice count
+    /// (https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-capacity.html). Not a documented
+    /// number: 16 is a multiple of every power-of-two slice count up to it, so the parts still
+    /// spread evenly over a smaller workgroup, and a large load still makes several rounds of them
+    /// (docs/redshift.md, "Part sizes").
+    public static let serverlessSlices = 16
+
+    /// How much smaller gzip makes staged CSV than an uncompressed input, for the estimate: a
+    /// rough ratio for text data (4:1), not a promise; a `.gz` input counts at its own size.
+    public static let assumedCompressionRatio = 4
+
+    /// An estimate of the gzip bytes a load of `paths` (local files, already expanded) stages:
+    /// a `.gz` file's size as it is, any other's divided by `assumedCompressionRatio`; nil when a
+    /// size cannot be read. Reads the file system: call it on the blocking pool.
+    public static func estimatedStagedBytes(ofFiles paths: [String]) -> Int? {
+        guard !paths.isEmpty else { return nil }
+        var total = 0
+        for path in paths {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let size = (attributes[.size] as? NSNumber)?.intValue
+            else { return nil }
+            total += path.hasSuffix(".gz") ? size : size / assumedCompressionRatio
+        }
+        return total
+    }
+
+    /// The estimate for a load of the inputs the CLI names (files and globs, expanded as a load
+    /// expands them); nil when any is stdin or an object (`s3://`, `file://`), whose sizes are
+    /// not read ahead. Walks folders: call it on the blocking pool.
+    public static func estimatedStagedBytes(ofInputs patterns: [String]) -> Int? {
+        guard !patterns.contains(where: { $0 == "-" || $0.hasPrefix("s3://") || $0.hasPrefix("file://") }) else {
+            return nil
+        }
+        guard let paths = try? patterns.flatMap(LoadInput.files(matching:)) else { return nil }
+        return estimatedStagedBytes(ofFiles: paths)
+    }
 
     /// The part size used when the estimate or the slice count is unknown.
     public var defaultPartBytes: Int

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Blocking
 import Foundation
 import Frames
 import Stevedore
@@ -68,6 +69,13 @@ struct LoadArguments: ParsableArguments {
             valueName: "column"))
     var sortKey: [String] = []
 
+    @Option(
+        name: .customLong("part-size"),
+        help: ArgumentHelp(
+            "The compressed size each staged part rotates at, e.g. 64MiB (default: on Redshift, sized for the cluster's slices; else 16MiB).",
+            valueName: "size"))
+    var partSize: String?
+
     @OptionGroup(title: "CSV dialect") var dialect: CSVDialectOptions
 
     /// The flags' values and combinations, before anything is read or connected.
@@ -78,6 +86,7 @@ struct LoadArguments: ParsableArguments {
             _ = try pinnedTypes()
             _ = try sourceFormat()
             _ = try tableDesign()
+            _ = try partBytes()
             if files.contains("-") && files.count > 1 {
                 throw Failure.usageError("- (stdin) cannot be loaded with other files")
             }
@@ -94,6 +103,32 @@ struct LoadArguments: ParsableArguments {
     }
 
     func tableRef() throws -> TableRef { try TableRef(parsing: table) }
+
+    /// `--part-size` in bytes; nil when not given.
+    func partBytes() throws -> Int? {
+        guard let partSize else { return nil }
+        guard let bytes = ByteSize.parse(partSize) else {
+            throw Failure.usageError("--part-size '\(partSize)' is not a size such as 64MiB, 100MB or 1048576")
+        }
+        return bytes
+    }
+
+    /// Sets the part size on `options`: `--part-size` wins; else the inputs' estimated gzip bytes,
+    /// for Redshift's sizing by slices (read on the blocking pool: globs walk folders).
+    static func tuneParts(_ options: inout Loader.Options, partBytes: Int?, estimate: Int?) {
+        if let bytes = partBytes {
+            options.partSize = bytes
+            options.sizePartsForCluster = false
+        } else {
+            options.expectedStagedBytes = estimate
+        }
+    }
+
+    /// The estimate of the gzip bytes the inputs stage (`PartSizing.estimatedStagedBytes`).
+    func stagedBytesEstimate() async -> Int? {
+        let files = self.files
+        return (try? await BlockingPool.shared.run { PartSizing.estimatedStagedBytes(ofInputs: files) }) ?? nil
+    }
 
     /// `--dist-key`, `--dist-style` and `--sort-key`; whether the warehouse has them is the
     /// loader's check (PostgreSQL refuses them, exit 64).

@@ -36,6 +36,8 @@ struct LoadCommand: AsyncParsableCommand {
             let writeMode = try load.writeMode(for: spec)
             let tableRef = try load.tableRef()
             let design = try load.tableDesign()
+            let partBytes = try load.partBytes()
+            let estimate = partBytes == nil ? await load.stagedBytesEstimate() : nil
             let display = dryRun ? nil : ProgressDisplay.make(progress, quiet: output.quiet)
             defer { display?.finish() }
             let loader = try await target.loader(verbose: output.verbose) { options in
@@ -43,6 +45,7 @@ struct LoadCommand: AsyncParsableCommand {
                 options.keepStage = keepStage
                 options.skipUnchanged = skipUnchanged
                 options.tableDesign = design
+                LoadArguments.tuneParts(&options, partBytes: partBytes, estimate: estimate)
                 if let display { options.progress = { display.report($0) } }
             }
             if dryRun {

@@ -41,7 +41,7 @@ struct SchedulerSetup {
                 sessions[loader.warehouse]
                 ?? SchedulerWarehouse(
                     connectionString: loader.warehouse, dialect: loader.dialect, ledger: loader.options.ledger,
-                    logger: logger)
+                    logger: logger, login: loader.login)
             sessions[loader.warehouse] = session
             var job = entry.job
             if let refusal = loader.dialect.refusal(ofTableDesign: job.tableDesign) {

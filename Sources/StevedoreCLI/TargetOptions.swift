@@ -51,8 +51,11 @@ struct TargetOptions: ParsableArguments {
         let stageURL = try file.stage(stage) ?? environment["STEVEDORE_STAGE"] ?? "file://.stevedore/stage"
         let (dialect, connectionString) = Locations.warehouse(warehouseURL)
         let caBundle = self.caBundle
-        let (store, prefix) = try await BlockingPool.shared.run {
-            try Locations.stage(stageURL, caBundle: caBundle)
+        // The AWS profile files are read here, for the stage and for an IAM login.
+        let (store, prefix, login) = try await BlockingPool.shared.run {
+            let (store, prefix) = try Locations.stage(stageURL, caBundle: caBundle)
+            let login = try Locations.warehouseLogin(warehouseURL, caBundle: caBundle)
+            return (store, prefix, login)
         }
         var options = Loader.Options()
         if !prefix.isEmpty { options.stagePrefix = prefix }
@@ -60,7 +63,8 @@ struct TargetOptions: ParsableArguments {
         tune(&options)
         var logger = Logger(label: "stevedore")
         logger.logLevel = verbose ? .info : .error
-        return Loader(warehouse: connectionString, dialect: dialect, stage: store, options: options, logger: logger)
+        return Loader(
+            warehouse: connectionString, dialect: dialect, stage: store, options: options, logger: logger, login: login)
     }
 
     /// `stevedore.yml` (or the file `--config` names), read on the blocking pool.

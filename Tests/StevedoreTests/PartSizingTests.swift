@@ -1,3 +1,4 @@
+import Foundation
 import Stevedore
 import Testing
 
@@ -46,5 +47,25 @@ struct PartSizingTests {
         #expect(sizing.partBytes(estimatedBytes: 0, slices: 4) == 16 * Self.mib)
         #expect(sizing.partBytes(estimatedBytes: 64 * Self.mib, slices: 0) == 16 * Self.mib)
         #expect(PartSizing(defaultPartBytes: 5 * Self.mib).partBytes(estimatedBytes: nil, slices: nil) == 5 * Self.mib)
+    }
+}
+
+/// The estimate of the staged gzip bytes from the inputs' sizes on disk.
+@Suite("The staged-bytes estimate")
+struct StagedBytesEstimateTests {
+    @Test("a .gz file counts as it is, any other at a quarter; stdin and objects are unknown")
+    func estimate() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("estimate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = folder.appendingPathComponent("a.csv").path
+        let gz = folder.appendingPathComponent("b.csv.gz").path
+        #expect(FileManager.default.createFile(atPath: csv, contents: Data(count: 4000)))
+        #expect(FileManager.default.createFile(atPath: gz, contents: Data(count: 1000)))
+        #expect(PartSizing.estimatedStagedBytes(ofFiles: [csv, gz]) == 2000)
+        #expect(PartSizing.estimatedStagedBytes(ofInputs: [folder.path + "/*"]) == 2000)
+        #expect(PartSizing.estimatedStagedBytes(ofInputs: ["-"]) == nil)
+        #expect(PartSizing.estimatedStagedBytes(ofInputs: [csv, "s3://bucket/x.csv"]) == nil)
+        #expect(PartSizing.estimatedStagedBytes(ofFiles: [folder.path + "/missing.csv"]) == nil)
     }
 }
