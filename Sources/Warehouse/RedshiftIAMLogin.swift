@@ -1,12 +1,7 @@
 import Foundation
 
 /// What a `redshift://…?iam=true` URL asks for: temporary database credentials for a provisioned
-/// cluster (`GetClusterCredentialsWithIAM`) or a Serverless workgroup (`GetCredentials`), with the
-/// query parameters that choose them. The URL libpq gets has these parameters removed.
-///
-///     redshift://examplecluster.abc123xyz789.us-west-2.redshift.amazonaws.com:5439/dev?iam=true
-///     redshift://analytics.123456789012.eu-west-1.redshift-serverless.amazonaws.com:5439/dev?iam=true
-///     redshift://10.0.0.5:5439/dev?iam=true&cluster_id=examplecluster&region=us-west-2&duration=3600
+/// cluster or a Serverless workgroup (docs/redshift.md, "The connection URL").
 public struct RedshiftIAMLogin: Sendable, Hashable {
     /// Whose credentials: a provisioned cluster's or a Serverless workgroup's.
     public enum Target: Sendable, Hashable {
@@ -48,15 +43,22 @@ public struct RedshiftIAMLogin: Sendable, Hashable {
         for item in components.queryItems ?? [] where parameters.contains(item.name) {
             values[item.name] = item.value ?? ""
         }
+        let others = values.keys.filter { $0 != "iam" }.sorted()
         guard let iam = values["iam"] else {
-            if let stray = values.keys.sorted().first {
-                throw invalid("'\(stray)' applies only with iam=true")
-            }
+            if let stray = others.first { throw invalid("'\(stray)' applies only with iam=true") }
             return nil
         }
         guard ["true", "1", "yes"].contains(iam.lowercased()) else {
-            if ["false", "0", "no"].contains(iam.lowercased()), values.count == 1 { return nil }
-            throw invalid("iam must be true or false, not '\(iam)'")
+            guard ["false", "0", "no"].contains(iam.lowercased()) else {
+                throw invalid("iam must be true or false, not '\(iam)'")
+            }
+            if let stray = others.first { throw invalid("'\(stray)' applies only with iam=true, not iam=\(iam)") }
+            return nil
+        }
+        if components.user != nil || components.password != nil {
+            throw invalid(
+                "iam=true logs in as the IAM identity with a fetched password: remove the user and password "
+                    + "from the URL")
         }
         let host = Endpoint(host: components.host ?? "")
         let target: Target
@@ -93,17 +95,47 @@ public struct RedshiftIAMLogin: Sendable, Hashable {
         }
         let region = values["region"].flatMap { $0.isEmpty ? nil : $0 } ?? host.region
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let endpoint = values["iam_endpoint"].flatMap { $0.isEmpty ? nil : $0 }
+        if let endpoint { try checkEndpoint(endpoint) }
         return RedshiftIAMLogin(
             target: target, region: region, database: path.isEmpty ? nil : path, durationSeconds: duration,
-            endpoint: values["iam_endpoint"].flatMap { $0.isEmpty ? nil : $0 })
+            endpoint: endpoint)
     }
 
-    /// `url` without the parameters this type reads (libpq refuses parameters it does not know).
+    /// Refuses an `iam_endpoint` that is not an http(s) URL with a host, or is plain http to a host
+    /// other than loopback: the request carries the session token, which must not travel in clear.
+    static func checkEndpoint(_ endpoint: String) throws {
+        guard let components = URLComponents(string: endpoint), let scheme = components.scheme?.lowercased(),
+            let host = components.host, !host.isEmpty
+        else { throw invalid("iam_endpoint '\(endpoint)' is not a URL such as https://host[:port]") }
+        switch scheme {
+        case "https": return
+        case "http":
+            let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+            guard loopback else {
+                throw invalid(
+                    "iam_endpoint '\(endpoint)' is plain http to another host: use https (the request carries "
+                        + "the AWS session token)")
+            }
+        default:
+            throw invalid("iam_endpoint '\(endpoint)' must be an https:// (or loopback http://) URL")
+        }
+    }
+
+    /// `url` without the parameters this type reads (libpq refuses parameters it does not know): the
+    /// same bytes when it has none of them, else its raw query split on `&` and those items dropped.
     public static func removingParameters(from url: String) -> String {
-        guard var components = URLComponents(string: url), let items = components.queryItems else { return url }
-        let kept = items.filter { !parameters.contains($0.name) }
-        components.queryItems = kept.isEmpty ? nil : kept
-        return components.string ?? url
+        guard let mark = url.firstIndex(of: "?") else { return url }
+        let queryEnd = url[mark...].firstIndex(of: "#") ?? url.endIndex
+        let items = url[url.index(after: mark)..<queryEnd].split(separator: "&", omittingEmptySubsequences: false)
+        func name(_ item: Substring) -> String {
+            let raw = item.prefix { $0 != "=" }
+            return raw.removingPercentEncoding ?? String(raw)
+        }
+        guard items.contains(where: { parameters.contains(name($0)) }) else { return url }
+        let kept = items.filter { !parameters.contains(name($0)) }
+        let query = kept.isEmpty ? "" : "?" + kept.joined(separator: "&")
+        return String(url[..<mark]) + query + url[queryEnd...]
     }
 
     private static func invalid(_ message: String) -> WarehouseError {

@@ -42,10 +42,17 @@ struct RedshiftIAMLoginTests {
             ("redshift://10.0.0.5/dev?iam=true", "needs the cluster or workgroup"),
             ("redshift://h/dev?iam=true&cluster_id=a&workgroup=bbb", "give one"),
             ("redshift://h/dev?iam=true&cluster_id=a&duration=60", "900 to 3600"),
-            ("redshift://h/dev?iam=maybe&cluster_id=a", "true or false"),
+            ("redshift://h/dev?iam=maybe&cluster_id=a", "true or false, not 'maybe'"),
             ("redshift://h/dev?cluster_id=a", "only with iam=true"),
+            ("redshift://h/dev?iam=false&cluster_id=x", "'cluster_id' applies only with iam=true, not iam=false"),
+            ("redshift://loader@h/dev?iam=true&cluster_id=a", "remove the user and password"),
+            ("redshift://loader:secret@h/dev?iam=true&cluster_id=a", "remove the user and password"),
+            ("redshift://h/dev?iam=true&cluster_id=a&iam_endpoint=http://10.0.0.9:80", "plain http to another host"),
+            ("redshift://h/dev?iam=true&cluster_id=a&iam_endpoint=ftp://127.0.0.1", "must be an https://"),
+            ("redshift://h/dev?iam=true&cluster_id=a&iam_endpoint=not%20a%20url", "is not a URL"),
         ])
     func refused(url: String, message: String) {
+        #expect(!message.contains("secret"))
         #expect(throws: WarehouseError.self) { try RedshiftIAMLogin.parse(url) }
         do {
             _ = try RedshiftIAMLogin.parse(url)
@@ -54,5 +61,31 @@ struct RedshiftIAMLoginTests {
         } catch {
             Issue.record("\(error)")
         }
+    }
+
+    @Test("an https endpoint, or plain http to loopback only, is accepted")
+    func endpoints() throws {
+        for endpoint in [
+            "https://vpce-1.redshift.eu-west-1.vpce.amazonaws.com", "http://127.0.0.1:8080", "http://localhost:1",
+        ] {
+            let login = try #require(
+                try RedshiftIAMLogin.parse("redshift://h/dev?iam=true&cluster_id=a&iam_endpoint=\(endpoint)"))
+            #expect(login.endpoint == endpoint)
+        }
+    }
+
+    @Test("libpq gets the URL's own bytes: unchanged without IAM parameters, only those items removed with them")
+    func untouchedBytes() {
+        let plain = "redshift://loader:p%40ss%2Fw%3Ard@host:5439/dev?options=-c%20search_path%3Dx&sslmode=require"
+        #expect(RedshiftIAMLogin.removingParameters(from: plain) == plain)
+        #expect(WarehouseURL.parse(plain).connectionString == "postgres://" + plain.dropFirst("redshift://".count))
+        let iam = "redshift://host:5439/dev?options=-c%20search_path%3Dx&iam=true&cluster_id=c&sslmode=require"
+        #expect(
+            RedshiftIAMLogin.removingParameters(from: iam)
+                == "redshift://host:5439/dev?options=-c%20search_path%3Dx&sslmode=require")
+        #expect(
+            RedshiftIAMLogin.removingParameters(from: "redshift://h/dev?iam=true&cluster_id=c") == "redshift://h/dev")
+        #expect(
+            RedshiftIAMLogin.removingParameters(from: "redshift://h/dev?cluster%5Fid=c&a=b") == "redshift://h/dev?a=b")
     }
 }

@@ -34,10 +34,16 @@ struct RedshiftDocumentationTests {
         #expect(checked >= 8, "\(checked) SQL blocks")
     }
 
-    @Test("the loading user's grants")
+    @Test("the loading user's grants: none names a schema an empty cluster does not have")
     func grants() throws {
-        let sql = RedshiftDialect().loaderGrants(
-            user: "IAMR:StevedoreLoader", database: "dev", schemas: ["analytics", "stevedore"])
-        try RedshiftDialectTests.expectGolden(sql.joined(separator: "\n"), "loader_grants.sql")
+        let empty = RedshiftDialect().loaderGrants(user: "IAMR:StevedoreRunner", database: "dev")
+        try RedshiftDialectTests.expectGolden(empty.joined(separator: "\n"), "loader_grants.sql")
+        #expect(empty.allSatisfy { !$0.contains("SCHEMA") })
+        #expect(
+            empty.first == "CREATE USER \"IAMR:StevedoreRunner\" PASSWORD DISABLE", "the user exists before a GRANT")
+        let existing = RedshiftDialect().loaderGrants(
+            user: "IAMR:StevedoreRunner", database: "dev", existingSchemas: ["analytics"])
+        try RedshiftDialectTests.expectGolden(
+            existing.dropFirst(2).joined(separator: "\n"), "loader_grants_existing_schema.sql")
     }
 }

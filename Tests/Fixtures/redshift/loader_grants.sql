@@ -1,3 +1,2 @@
-GRANT CREATE ON DATABASE "dev" TO "IAMR:StevedoreLoader"
-GRANT USAGE, CREATE ON SCHEMA "analytics" TO "IAMR:StevedoreLoader"
-GRANT USAGE, CREATE ON SCHEMA "stevedore" TO "IAMR:StevedoreLoader"
+CREATE USER "IAMR:StevedoreRunner" PASSWORD DISABLE
+GRANT CREATE ON DATABASE "dev" TO "IAMR:StevedoreRunner"
