@@ -25,8 +25,7 @@ public struct LoginRefresh: Sendable, Hashable {
 }
 
 /// Keeps the last fetched login and fetches a new one when `LoginRefresh` says so, one fetch at a
-/// time however many sessions open at once. Its `provider` is what a loader or the scheduler's
-/// session is given, so a long-running service that reconnects later never uses an expired login.
+/// time however many sessions open at once; its `provider` is what sessions are given.
 public actor RefreshingLogin {
     private let fetch: @Sendable () async throws -> DatabaseLogin
     private let now: @Sendable () -> Date
@@ -35,6 +34,8 @@ public actor RefreshingLogin {
     private var fetching: Task<DatabaseLogin, any Error>?
     /// How many fetches were made (for tests and logs).
     public private(set) var fetchCount = 0
+    /// How many callers wait for the fetch in flight (for tests and logs).
+    public private(set) var waitingCallers = 0
 
     public init(
         rule: LoginRefresh = LoginRefresh(), now: @escaping @Sendable () -> Date = { Date() },
@@ -45,21 +46,58 @@ public actor RefreshingLogin {
         self.fetch = fetch
     }
 
-    /// The cached login while it is good, else a new one.
+    /// The cached login while it is good, else a new one. A cancelled caller stops waiting and
+    /// cancels the fetch in flight; the other callers then fetch again.
     public func login() async throws -> DatabaseLogin {
-        if let current, !rule.needsRefresh(current.login, fetchedAt: current.fetchedAt, now: now()) {
-            return current.login
+        while true {
+            try Task.checkCancellation()
+            if let current, !rule.needsRefresh(current.login, fetchedAt: current.fetchedAt, now: now()) {
+                return current.login
+            }
+            let task = fetching ?? start()
+            waitingCallers += 1
+            do {
+                let login = try await withTaskCancellationHandler {
+                    try await task.value
+                } onCancel: {
+                    task.cancel()
+                }
+                waitingCallers -= 1
+                return login
+            } catch is CancellationError where !Task.isCancelled {
+                // Another caller's cancellation ended the fetch: fetch again for this one.
+                waitingCallers -= 1
+            } catch {
+                waitingCallers -= 1
+                throw error
+            }
         }
-        if let fetching { return try await fetching.value }
+    }
+
+    /// Starts a fetch whose end, success or not, is recorded before any caller sees it.
+    private func start() -> Task<DatabaseLogin, any Error> {
         let fetch = self.fetch
-        let task = Task { try await fetch() }
-        fetching = task
-        defer { fetching = nil }
         let fetchedAt = now()
-        let login = try await task.value
-        fetchCount += 1
-        current = (login, fetchedAt)
-        return login
+        let task = Task<DatabaseLogin, any Error> {
+            do {
+                let login = try await fetch()
+                await self.finished(login, fetchedAt: fetchedAt)
+                return login
+            } catch {
+                await self.finished(nil, fetchedAt: fetchedAt)
+                throw error
+            }
+        }
+        fetching = task
+        return task
+    }
+
+    private func finished(_ login: DatabaseLogin?, fetchedAt: Date) {
+        fetching = nil
+        if let login {
+            fetchCount += 1
+            current = (login, fetchedAt)
+        }
     }
 
     /// A provider that asks this cache.

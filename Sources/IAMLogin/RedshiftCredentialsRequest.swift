@@ -3,14 +3,8 @@ import Foundation
 import ObjectStore
 import Warehouse
 
-/// The unsigned HTTP request of one credentials action, as its API reference shapes it:
-/// - a provisioned cluster: `GetClusterCredentialsWithIAM`, the Redshift Query API (a form-encoded
-///   POST to `redshift.<region>.amazonaws.com`, `Version=2012-12-01`), parameters `ClusterIdentifier`,
-///   `DbName`, `DurationSeconds`
-///   (https://docs.aws.amazon.com/redshift/latest/APIReference/API_GetClusterCredentialsWithIAM.html);
-/// - a Serverless workgroup: `GetCredentials`, JSON 1.1 (`X-Amz-Target: RedshiftServerless.GetCredentials`
-///   to `redshift-serverless.<region>.amazonaws.com`), fields `workgroupName`, `dbName`, `durationSeconds`
-///   (https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_GetCredentials.html).
+/// The unsigned HTTP request of one credentials action: `GetClusterCredentialsWithIAM` (a form) for
+/// a cluster, Serverless `GetCredentials` (JSON 1.1) for a workgroup.
 public struct RedshiftCredentialsRequest: Sendable {
     /// The action's name, for errors.
     public var action: String
@@ -20,6 +14,8 @@ public struct RedshiftCredentialsRequest: Sendable {
     public var body: [UInt8]
 
     public init(login: RedshiftIAMLogin, region: String) throws {
+        // https://docs.aws.amazon.com/redshift/latest/APIReference/API_GetClusterCredentialsWithIAM.html
+        // https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_GetCredentials.html
         switch login.target {
         case .cluster(let identifier):
             action = "GetClusterCredentialsWithIAM"
@@ -44,7 +40,7 @@ public struct RedshiftCredentialsRequest: Sendable {
         }
     }
 
-    /// Signs the request with `signer`'s credentials at `date`; the body's SHA-256 is signed too.
+    /// The request signed with `credentials` for `region` at `date`; the body's SHA-256 is signed too.
     public func signed(with credentials: AWSCredentials, region: String, date: Date) -> HTTPRequest {
         var request = http
         SigV4Signer(credentials: credentials, region: region, service: signingName).sign(

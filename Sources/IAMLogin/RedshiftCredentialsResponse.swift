@@ -2,10 +2,8 @@ import Foundation
 import ObjectStore
 import Warehouse
 
-/// Reads a credentials action's answer: the user, password and expiration of a success, or AWS's
-/// error code, message and request id. The Query API answers in XML (`<DbUser>`, `<DbPassword>`,
-/// `<Expiration>` as ISO 8601; errors as `<ErrorResponse><Error><Code>…`), JSON 1.1 in JSON
-/// (`dbUser`, `dbPassword`, `expiration` in epoch seconds; errors as `__type` and `message`).
+/// Reads a credentials action's answer (XML from the Query API, JSON from JSON 1.1): the user,
+/// password and expiration of a success, or AWS's error code, message and request id.
 enum RedshiftCredentialsResponse {
     static func login(_ response: HTTPResponse, action: String) throws -> DatabaseLogin {
         guard (200..<300).contains(response.status) else { throw error(response, action: action) }

@@ -13,10 +13,9 @@ public enum Locations {
         WarehouseURL.parse(url)
     }
 
-    /// Where the sessions of a `redshift://…?iam=true` URL get their user and password: temporary
-    /// credentials fetched with the AWS credentials of `environment`, fetched again shortly before
-    /// they expire (`RefreshingLogin`, on `now`). Nil for any other URL; a usage error for wrong
-    /// IAM parameters. Reads nothing until a session opens.
+    /// Where the sessions of a `redshift://…?iam=true` URL get their user and password (temporary
+    /// credentials, fetched again before they expire); nil for any other URL. Reads the AWS profile
+    /// files (call it on the blocking pool); each fetch reads the credential chain again.
     public static func warehouseLogin(
         _ url: String, environment: AWSEnvironment = AWSEnvironment(), caBundle: String? = nil,
         now: @escaping @Sendable () -> Date = { Date() }

@@ -15,20 +15,19 @@ struct RedshiftCredentialsTests {
         ])
     }
 
-    static let signedAt = Date(timeIntervalSince1970: 1_796_755_500)
-
     func fetcher(_ url: String, _ fixture: CredentialsFixture, secret: String = CredentialsFixture.secret) throws
         -> RedshiftCredentialsFetcher
     {
         let login = try #require(try RedshiftIAMLogin.parse(url + "&iam_endpoint=\(fixture.endpoint)"))
-        // A fixed clock near the recorded answers' time: the fixture checks the signature, not the skew.
+        // Quick retries, so the transient-failure test does not wait for the default backoff.
         return RedshiftCredentialsFetcher(
-            login: login, environment: Self.environment(secret: secret), now: { Date() })
+            login: login, environment: Self.environment(secret: secret),
+            retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50)))
     }
 
     @Test("a provisioned cluster: GetClusterCredentialsWithIAM's form, signed for redshift, its XML read")
     func provisioned() async throws {
-        let fixture = try CredentialsFixture()
+        let fixture = try await CredentialsFixture(region: "us-west-2")
         let fetcher = try fetcher(
             "redshift://examplecluster.abc123xyz789.us-west-2.redshift.amazonaws.com:5439/dev?iam=true&duration=1800",
             fixture)
@@ -53,7 +52,7 @@ struct RedshiftCredentialsTests {
 
     @Test("a Serverless workgroup: GetCredentials as JSON 1.1, signed for redshift-serverless, its JSON read")
     func serverless() async throws {
-        let fixture = try CredentialsFixture()
+        let fixture = try await CredentialsFixture(region: "eu-west-1")
         let fetcher = try fetcher(
             "redshift://analytics.123456789012.eu-west-1.redshift-serverless.amazonaws.com:5439/sales?iam=true", fixture
         )
@@ -66,12 +65,14 @@ struct RedshiftCredentialsTests {
         let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any])
         #expect(body["workgroupName"] as? String == "analytics" && body["dbName"] as? String == "sales")
         #expect(body["durationSeconds"] == nil, "the API's default when the URL sets none")
-        #expect(try #require(request.headers["authorization"]).contains("/eu-west-1/redshift-serverless/aws4_request"))
+        let authorization = try #require(request.headers["authorization"])
+        #expect(authorization.contains("/eu-west-1/redshift-serverless/aws4_request"))
+        #expect(authorization.contains("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target"))
     }
 
     @Test("a wrong secret: the fixture refuses the signature; the error names the action and code, no secret")
     func wrongSecret() async throws {
-        let fixture = try CredentialsFixture()
+        let fixture = try await CredentialsFixture(region: "us-west-2")
         let wrong = "not-the-secret-0123456789"
         for (url, action, code) in [
             (
@@ -79,7 +80,7 @@ struct RedshiftCredentialsTests {
                 "GetClusterCredentialsWithIAM", "SignatureDoesNotMatch"
             ),
             (
-                "redshift://analytics.123456789012.eu-west-1.redshift-serverless.amazonaws.com/dev?iam=true",
+                "redshift://analytics.123456789012.us-west-2.redshift-serverless.amazonaws.com/dev?iam=true",
                 "GetCredentials", "InvalidSignatureException"
             ),
         ] {
@@ -99,7 +100,7 @@ struct RedshiftCredentialsTests {
 
     @Test("AWS's error answers: ClusterNotFound (404, XML) and ResourceNotFoundException (400, JSON)")
     func notFound() async throws {
-        let fixture = try CredentialsFixture()
+        let fixture = try await CredentialsFixture(region: "us-east-1")
         let cluster = try await #require(throws: IAMLoginError.self) {
             try await fetcher(
                 "redshift://10.0.0.5:5439/dev?iam=true&cluster_id=missing-cluster&region=us-east-1", fixture
@@ -116,5 +117,49 @@ struct RedshiftCredentialsTests {
         #expect(workgroup.action == "GetCredentials")
         #expect(workgroup.awsCode == "ResourceNotFoundException" && workgroup.httpStatus == 400)
         #expect(workgroup.message == "Workgroup missing not found.")
+        #expect(try fixture.received().count == 2, "a 4xx is not retried")
+    }
+
+    @Test("a request signed for another region than the endpoint's is refused, for either action")
+    func wrongRegion() async throws {
+        let fixture = try await CredentialsFixture(region: "us-west-2")
+        for (target, code) in [
+            ("cluster_id=examplecluster", "SignatureDoesNotMatch"),
+            ("workgroup=analytics", "InvalidSignatureException"),
+        ] {
+            let error = try await #require(throws: IAMLoginError.self) {
+                try await fetcher("redshift://10.0.0.5/dev?iam=true&\(target)&region=eu-central-1", fixture).fetch()
+            }
+            #expect(error.awsCode == code && error.httpStatus == 403)
+            #expect(error.message.contains("valid region, not 'eu-central-1'"), "\(error.message)")
+        }
+        #expect(try fixture.received().isEmpty, "nothing was answered")
+    }
+
+    @Test("a 503 is retried, signed anew, and the second answer is read")
+    func retriesUnavailable() async throws {
+        let fixture = try await CredentialsFixture(region: "us-west-2", mode: .unavailableOnce)
+        let login = try await fetcher(
+            "redshift://examplecluster.abc123xyz789.us-west-2.redshift.amazonaws.com/dev?iam=true", fixture
+        ).fetch()
+        #expect(login.user == "IAMR:loader")
+        let received = try fixture.received()
+        #expect(received.count == 2 && received.allSatisfy { $0.body.contains("ClusterIdentifier=examplecluster") })
+    }
+
+    @Test("an AWS message quoting the session token reaches the error redacted, and is not retried")
+    func echoedTokenRedacted() async throws {
+        let fixture = try await CredentialsFixture(region: "eu-west-1", mode: .echoToken)
+        for url in [
+            "redshift://examplecluster.abc123xyz789.eu-west-1.redshift.amazonaws.com/dev?iam=true",
+            "redshift://analytics.123456789012.eu-west-1.redshift-serverless.amazonaws.com/dev?iam=true",
+        ] {
+            let error = try await #require(throws: IAMLoginError.self) { try await fetcher(url, fixture).fetch() }
+            #expect(error.awsCode == "AccessDenied" && error.httpStatus == 403)
+            #expect(error.message == "not authorized with session token ***", "\(error.message)")
+            #expect(!"\(error)".contains(CredentialsFixture.sessionToken))
+            #expect(!String(reflecting: error).contains(CredentialsFixture.sessionToken))
+        }
+        #expect(try fixture.received().count == 2, "one request each: a 403 is not retried")
     }
 }

@@ -1,17 +1,23 @@
 """A stand-in for the Redshift and Redshift Serverless credentials APIs, on 127.0.0.1, for tests.
 
 It verifies each request's SigV4 signature with botocore's signer (not Stevedore's), for the one
-key it is given, then answers with the recorded responses beside it, shaped as the API references
-show them (GetClusterCredentialsWithIAM: XML; GetCredentials: JSON 1.1). A wrong signature gets
-AWS's answer: 403 SignatureDoesNotMatch (Query API, XML) or InvalidSignatureException (JSON).
-ClusterIdentifier `missing-cluster` gets 404 ClusterNotFound; workgroup `missing` gets 400
-ResourceNotFoundException. Every verified request is appended to LOG as one JSON line.
-Usage: aws_credentials_fixture.py ACCESS_KEY_ID SECRET_ACCESS_KEY SESSION_TOKEN|- LOG
+key it is given, the service of the request's shape (`redshift` for a form, `redshift-serverless`
+for JSON) and the region on its command line; host, content-type, x-amz-date, x-amz-target (JSON)
+and x-amz-security-token (when sent) must be among the signed headers. Then it answers with the
+recorded responses beside it, shaped as the API references show them (GetClusterCredentialsWithIAM:
+XML; GetCredentials: JSON 1.1). A refused signature gets AWS's answer: 403 SignatureDoesNotMatch
+(Query API, XML) or InvalidSignatureException (JSON). ClusterIdentifier `missing-cluster` gets 404
+ClusterNotFound; workgroup `missing` gets 400 ResourceNotFoundException. Every verified request is
+appended to LOG as one JSON line.
+Modes: `normal`; `unavailable-once` answers the first verified request 503 ServiceUnavailable;
+`echo-token` refuses every verified request with a message quoting its session token.
+Usage: aws_credentials_fixture.py ACCESS_KEY_ID SECRET_ACCESS_KEY SESSION_TOKEN|- LOG REGION [MODE]
 Prints the port it listens on, then serves until killed.
 """
 import json
 import os
 import sys
+import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
@@ -22,6 +28,10 @@ from botocore.credentials import Credentials
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ACCESS_KEY, SECRET, TOKEN, LOG = sys.argv[1], sys.argv[2], (None if sys.argv[3] == "-" else sys.argv[3]), sys.argv[4]
+REGION = sys.argv[5]
+MODE = sys.argv[6] if len(sys.argv) > 6 else "normal"
+STATE = {"unavailable": MODE == "unavailable-once"}
+LOCK = threading.Lock()
 
 
 def recorded(name):
@@ -51,8 +61,8 @@ class Handler(BaseHTTPRequestHandler):
                 "</ErrorResponse>").encode()
         return self.reply(status, body, "text/xml", request_id)
 
-    def signature_problem(self, body):
-        """None when the request is signed with the expected key, else AWS's error message."""
+    def signature_problem(self, body, is_json):
+        """None when the request is signed with the expected key, service and region, else AWS's error message."""
         authorization = self.headers.get("Authorization", "")
         if not authorization.startswith("AWS4-HMAC-SHA256 "):
             return "Missing Authentication Token"
@@ -62,14 +72,25 @@ class Handler(BaseHTTPRequestHandler):
             return "The security token included in the request is invalid."
         if TOKEN is not None and self.headers.get("X-Amz-Security-Token") != TOKEN:
             return "The security token included in the request is invalid."
+        expected_service = "redshift-serverless" if is_json else "redshift"
+        if service != expected_service:
+            return f"Credential should be scoped to correct service: '{expected_service}'."
+        if region != REGION:
+            return f"Credential should be scoped to a valid region, not '{region}'. Expected '{REGION}'."
         signed = fields["SignedHeaders"].split(";")
+        required = ["host", "content-type", "x-amz-date"] + (["x-amz-target"] if is_json else [])
+        if self.headers.get("X-Amz-Security-Token") is not None:
+            required.append("x-amz-security-token")
+        unsigned = [name for name in required if name not in signed]
+        if unsigned:
+            return f"Signed headers must include {', '.join(unsigned)}."
         headers = {name: self.headers.get(name, "") for name in signed}
         request = AWSRequest(method=self.command, url=f"http://{self.headers['Host']}{self.path}",
                              headers=headers, data=body)
         request.context["timestamp"] = self.headers.get("X-Amz-Date", "")
         if not request.context["timestamp"].startswith(date) or terminator != "aws4_request":
             return "Credential should be scoped to a valid date and aws4_request."
-        auth = SigV4Auth(Credentials(ACCESS_KEY, SECRET, TOKEN), service, region)
+        auth = SigV4Auth(Credentials(ACCESS_KEY, SECRET, TOKEN), expected_service, REGION)
         expected = auth.signature(auth.string_to_sign(request, auth.canonical_request(request)), request)
         if expected != fields["Signature"]:
             return ("The request signature we calculated does not match the signature you provided. "
@@ -79,14 +100,22 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         is_json = self.headers.get("Content-Type", "").startswith("application/x-amz-json")
-        problem = self.signature_problem(body)
+        problem = self.signature_problem(body, is_json)
         if problem is not None:
             code = "InvalidSignatureException" if is_json else "SignatureDoesNotMatch"
             return self.refuse(is_json, 403, code, problem)
-        with open(LOG, "a") as log:
-            log.write(json.dumps({"method": self.command, "path": self.path,
-                                  "headers": {k.lower(): v for k, v in self.headers.items()},
-                                  "body": body.decode()}) + "\n")
+        with LOCK:
+            with open(LOG, "a") as log:
+                log.write(json.dumps({"method": self.command, "path": self.path,
+                                      "headers": {k.lower(): v for k, v in self.headers.items()},
+                                      "body": body.decode()}) + "\n")
+            unavailable = STATE["unavailable"]
+            STATE["unavailable"] = False
+        if unavailable:
+            return self.refuse(is_json, 503, "ServiceUnavailable", "Service is unavailable; try again.")
+        if MODE == "echo-token":
+            token = self.headers.get("X-Amz-Security-Token", "")
+            return self.refuse(is_json, 403, "AccessDenied", f"not authorized with session token {token}")
         if is_json:
             if self.headers.get("X-Amz-Target") != "RedshiftServerless.GetCredentials":
                 return self.refuse(True, 400, "UnknownOperationException", "unknown target")
