@@ -24,9 +24,12 @@ public struct Loader: Sendable {
         /// On Redshift, rotate parts at the size `PartSizing` gives for the cluster's slices and
         /// `expectedStagedBytes`. Off (`--part-size`): every part rotates at `partSize`.
         public var sizePartsForCluster = true
-        /// An estimate of the gzip bytes the load stages, for `sizePartsForCluster`; nil: unknown
-        /// (stdin, a frame), and parts rotate at `partSize`. See `PartSizing.estimatedStagedBytes`.
+        /// An estimate of the gzip bytes the load stages, for `sizePartsForCluster`; nil: a frame's
+        /// is measured, other sources' unknown (parts at `partSize`). See `LoadSource.estimatedStagedBytes`.
         public var expectedStagedBytes: Int?
+        /// Whether the Redshift warehouse is Serverless (no STV_SLICES); nil: judged from the
+        /// warehouse's host (`WarehouseURL.isRedshiftServerless`).
+        public var redshiftServerless: Bool?
         public var gzipLevel = GzipWriter.defaultLevel
         /// Parts uploaded at once while the next is encoded.
         public var uploadConcurrency = 2

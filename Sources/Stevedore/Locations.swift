@@ -13,6 +13,11 @@ public enum Locations {
         WarehouseURL.parse(url)
     }
 
+    /// Whether a warehouse URL names a Redshift Serverless workgroup (no slice count to read).
+    public static func isRedshiftServerless(_ url: String) -> Bool {
+        WarehouseURL.isRedshiftServerless(url)
+    }
+
     /// Where the sessions of a `redshift://…?iam=true` URL get their user and password (temporary
     /// credentials, fetched again before they expire); nil for any other URL. Reads the AWS profile
     /// files (call it on the blocking pool); each fetch reads the credential chain again.

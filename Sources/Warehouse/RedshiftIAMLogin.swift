@@ -125,17 +125,28 @@ public struct RedshiftIAMLogin: Sendable, Hashable {
     /// `url` without the parameters this type reads (libpq refuses parameters it does not know): the
     /// same bytes when it has none of them, else its raw query split on `&` and those items dropped.
     public static func removingParameters(from url: String) -> String {
-        guard let mark = url.firstIndex(of: "?") else { return url }
-        let queryEnd = url[mark...].firstIndex(of: "#") ?? url.endIndex
-        let items = url[url.index(after: mark)..<queryEnd].split(separator: "&", omittingEmptySubsequences: false)
-        func name(_ item: Substring) -> String {
-            let raw = item.prefix { $0 != "=" }
-            return raw.removingPercentEncoding ?? String(raw)
-        }
-        guard items.contains(where: { parameters.contains(name($0)) }) else { return url }
-        let kept = items.filter { !parameters.contains(name($0)) }
+        guard let (mark, queryEnd, items) = rawQuery(of: url) else { return url }
+        guard items.contains(where: { parameters.contains(name(of: $0)) }) else { return url }
+        let kept = items.filter { !parameters.contains(name(of: $0)) }
         let query = kept.isEmpty ? "" : "?" + kept.joined(separator: "&")
         return String(url[..<mark]) + query + url[queryEnd...]
+    }
+
+    /// The names of `url`'s query items, percent-decoded.
+    static func queryNames(of url: String) -> [String] {
+        rawQuery(of: url)?.items.map(name(of:)) ?? []
+    }
+
+    /// Where `url`'s query starts (its `?`) and ends, and its raw items split on `&`.
+    private static func rawQuery(of url: String) -> (mark: String.Index, end: String.Index, items: [Substring])? {
+        guard let mark = url.firstIndex(of: "?") else { return nil }
+        let end = url[mark...].firstIndex(of: "#") ?? url.endIndex
+        return (mark, end, url[url.index(after: mark)..<end].split(separator: "&", omittingEmptySubsequences: false))
+    }
+
+    private static func name(of item: Substring) -> String {
+        let raw = item.prefix { $0 != "=" }
+        return raw.removingPercentEncoding ?? String(raw)
     }
 
     private static func invalid(_ message: String) -> WarehouseError {

@@ -17,4 +17,9 @@ public enum WarehouseURL {
     public static func iamLogin(_ url: String) throws -> RedshiftIAMLogin? {
         try RedshiftIAMLogin.parse(url)
     }
+
+    /// Whether `url` is a Redshift Serverless workgroup's (its host, or an IAM login's `workgroup=`).
+    public static func isRedshiftServerless(_ url: String) -> Bool {
+        RedshiftDialect.isServerless(url)
+    }
 }

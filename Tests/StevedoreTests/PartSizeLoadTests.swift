@@ -13,15 +13,19 @@ struct PartSizeLoadTests {
 
     /// About 1.6 MB of gzip: 30,000 rows of 100 random hex digits (which compress about 2:1).
     static func incompressible() throws -> Frame {
+        try Frame(columns: [.text("payload", payloads())])
+    }
+
+    static func payloads() -> [String] {
         var generator = SeededGenerator(seed: 23)
         let digits = Array("0123456789abcdef")
-        let values = (0..<30_000).map { _ in
+        return (0..<30_000).map { _ in
             String((0..<100).map { _ in digits[Int(generator.next() % 16)] })
         }
-        return try Frame(columns: [.text("payload", values)])
     }
 
     func load(
+        _ source: LoadSource? = nil,
         answer: @escaping @Sendable (String, [String?]) throws -> QueryResult, _ tune: (inout Loader.Options) -> Void
     ) async throws -> (report: LoadReport, sent: [ScriptedSession.Sent]) {
         let session = ScriptedSession(answer: answer)
@@ -30,9 +34,16 @@ struct PartSizeLoadTests {
         var options = loader.options
         tune(&options)
         loader = loader.with(options: options)
-        let report = try await loader.store(
-            try Self.incompressible(), into: TableRef(schema: "analytics", table: "blobs"))
-        _ = try? await loader.stage.deleteMany(try await loader.stage.listKeys(prefix: prefix))
+        let stage = loader.stage
+        let report: LoadReport
+        do {
+            report = try await loader.store(
+                try source ?? .frame(Self.incompressible()), into: TableRef(schema: "analytics", table: "blobs"))
+        } catch {
+            _ = try? await stage.deleteMany(try await stage.listKeys(prefix: prefix))
+            throw error
+        }
+        _ = try? await stage.deleteMany(try await stage.listKeys(prefix: prefix))
         return (report, session.sent)
     }
 
@@ -55,8 +66,8 @@ struct PartSizeLoadTests {
         #expect(report.compressedBytes > 1 << 20 && report.compressedBytes < 2 << 20)
     }
 
-    @Test("Serverless refuses STV_SLICES: 16 slices are assumed and the load goes on")
-    func serverless() async throws {
+    @Test("a refused slice query (no right to STV_SLICES): the default part size, and the load goes on")
+    func refusedQuery() async throws {
         let refuse: @Sendable (String, [String?]) throws -> QueryResult = { sql, _ in
             guard sql != Self.sliceQuery else {
                 throw WarehouseError(
@@ -64,10 +75,9 @@ struct PartSizeLoadTests {
             }
             return QueryResult()
         }
-        // 4 MiB over 16 slices would be parts of 256 KiB: held at the 1 MiB minimum instead.
         let (report, sent) = try await load(answer: refuse) { $0.expectedStagedBytes = 4 << 20 }
         #expect(SentSQLTests.index(sent, Self.sliceQuery) != nil)
-        #expect(report.parts == 2 && report.rows == 30_000)
+        #expect(report.parts == 1 && report.rows == 30_000)
     }
 
     @Test("--part-size wins: no slice query, every part at the fixed size")
@@ -81,9 +91,58 @@ struct PartSizeLoadTests {
         #expect(report.parts == 4, "1.6 MB at 512 KiB a part: \(report.parts)")
     }
 
-    @Test("an unknown input size (stdin, a frame): no slice query, the default part size")
-    func unknownSize() async throws {
+    @Test("a frame without an estimate is measured: the slice query runs and parts get the planned size")
+    func frameMeasured() async throws {
         let (report, sent) = try await load(answer: Self.slices("4")) { _ in }
+        #expect(SentSQLTests.index(sent, Self.sliceQuery) != nil)
+        // 3 MB of text is estimated at 750 KB: parts of 1 MiB, so the 1.6 MB of gzip makes two.
+        #expect(report.parts == 2, "\(report.parts) parts")
+    }
+
+    @Test("a slice count of zero or below is unknown: the default part size")
+    func zeroSlices() async throws {
+        for count in ["0", "-3"] {
+            let (report, sent) = try await load(answer: Self.slices(count)) { $0.expectedStagedBytes = 4 << 20 }
+            #expect(SentSQLTests.index(sent, Self.sliceQuery) != nil)
+            #expect(report.parts == 1, "\(count) slices: \(report.parts) parts")
+        }
+    }
+
+    @Test("Serverless (by its URL) is not asked for STV_SLICES: 16 slices assumed")
+    func serverlessByURL() async throws {
+        let (report, sent) = try await load(answer: Self.slices("4")) {
+            $0.expectedStagedBytes = 4 << 20
+            $0.redshiftServerless = true
+        }
+        #expect(SentSQLTests.index(sent, Self.sliceQuery) == nil)
+        // 4 MiB over 16 slices would be parts of 256 KiB: held at the 1 MiB minimum.
+        #expect(report.parts == 2)
+        #expect(
+            WarehouseURL.isRedshiftServerless(
+                "postgres://wg.123456789012.eu-west-1.redshift-serverless.amazonaws.com/dev"))
+        #expect(WarehouseURL.isRedshiftServerless("redshift://10.0.0.5/dev?iam=true&workgroup=wg"))
+        #expect(!WarehouseURL.isRedshiftServerless("postgres://c.abc.eu-west-1.redshift.amazonaws.com/dev"))
+    }
+
+    @Test("a cancelled slice query cancels the load instead of falling back")
+    func cancelled() async throws {
+        let cancel: @Sendable (String, [String?]) throws -> QueryResult = { sql, _ in
+            if sql == Self.sliceQuery { throw CancellationError() }
+            return QueryResult()
+        }
+        await #expect(throws: CancellationError.self) {
+            _ = try await load(answer: cancel) { $0.expectedStagedBytes = 4 << 20 }
+        }
+    }
+
+    @Test("an unknown input size (stdin, a command): no slice query, the default part size")
+    func unknownSize() async throws {
+        let batch = try TextBatch(columnNames: ["payload"], rows: Self.payloads().map { [$0] })
+        let stream = AsyncThrowingStream<TextBatch, any Error> { continuation in
+            continuation.yield(batch)
+            continuation.finish()
+        }
+        let (report, sent) = try await load(.batches(stream), answer: Self.slices("4")) { _ in }
         #expect(SentSQLTests.index(sent, Self.sliceQuery) == nil)
         #expect(report.parts == 1)
     }

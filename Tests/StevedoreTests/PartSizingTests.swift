@@ -1,4 +1,5 @@
 import Foundation
+import Frames
 import Stevedore
 import Testing
 
@@ -50,11 +51,11 @@ struct PartSizingTests {
     }
 }
 
-/// The estimate of the staged gzip bytes from the inputs' sizes on disk.
+/// The estimate of the staged gzip bytes: the inputs' sizes on disk or in a listing, a frame's text.
 @Suite("The staged-bytes estimate")
 struct StagedBytesEstimateTests {
-    @Test("a .gz file counts as it is, any other at a quarter; stdin and objects are unknown")
-    func estimate() throws {
+    @Test("a .gz input counts as it is, any other at a quarter, files and objects alike; stdin is unknown")
+    func estimate() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("estimate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -63,9 +64,21 @@ struct StagedBytesEstimateTests {
         #expect(FileManager.default.createFile(atPath: csv, contents: Data(count: 4000)))
         #expect(FileManager.default.createFile(atPath: gz, contents: Data(count: 1000)))
         #expect(PartSizing.estimatedStagedBytes(ofFiles: [csv, gz]) == 2000)
-        #expect(PartSizing.estimatedStagedBytes(ofInputs: [folder.path + "/*"]) == 2000)
-        #expect(PartSizing.estimatedStagedBytes(ofInputs: ["-"]) == nil)
-        #expect(PartSizing.estimatedStagedBytes(ofInputs: [csv, "s3://bucket/x.csv"]) == nil)
+        #expect(try await LoadSource.estimatedStagedBytes([folder.path + "/*"]) == 2000)
+        // An object glob: the sizes come from the folder store's listing.
+        #expect(try await LoadSource.estimatedStagedBytes(["file://" + folder.path + "/*.csv*"]) == 2000)
+        #expect(try await LoadSource.estimatedStagedBytes([csv, "file://" + gz]) == 2000)
+        #expect(try await LoadSource.estimatedStagedBytes(["-"]) == nil)
+        #expect(try await LoadSource.estimatedStagedBytes([folder.path + "/missing.csv"]) == nil)
         #expect(PartSizing.estimatedStagedBytes(ofFiles: [folder.path + "/missing.csv"]) == nil)
+    }
+
+    @Test("a frame's estimate is its values' text over the compression ratio, sampled rows scaled up")
+    func frame() throws {
+        let frame = try Frame(columns: [.text("t", Array(repeating: String(repeating: "x", count: 99), count: 400))])
+        // 400 rows of 99 bytes and a separator: 40,000 bytes of text, a quarter of it staged.
+        #expect(PartSizing.estimatedStagedBytes(of: frame) == 10_000)
+        #expect(PartSizing.estimatedStagedBytes(of: frame, sampledRows: 100) == 10_000)
+        #expect(PartSizing.estimatedStagedBytes(of: try Frame(columns: [.text("t", [])])) == nil)
     }
 }
