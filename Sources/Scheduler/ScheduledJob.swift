@@ -31,6 +31,20 @@ public struct ScheduledJob: Sendable {
         return loader.with(options: options)
     }
 
+    /// Loads one partition from `source`: a files or objects source's sizes are the estimate a
+    /// Redshift load sizes its parts by (`LoadSource.estimatedStagedBytes`); other sources' is unknown.
+    func load(_ source: PartitionSource, partition spec: PartitionSpec?, exactlyOnce: Bool) async throws
+        -> LoadReport
+    {
+        var loader = self.loader(exactlyOnce: exactlyOnce)
+        if loader.sizesPartsForCluster, let estimate = try await source.estimatedStagedBytes() {
+            var options = loader.options
+            options.expectedStagedBytes = estimate
+            loader = loader.with(options: options)
+        }
+        return try await loader.store(try await source.open(), into: job.table, partition: spec, mode: job.mode)
+    }
+
     /// The ledger's label of each of `keys` (keys the definition does not know are left out).
     func labels(_ keys: [PartitionDefinition.Key]) -> [PartitionDefinition.Key: String] {
         var labels: [PartitionDefinition.Key: String] = [:]
