@@ -72,7 +72,7 @@ struct LoadArguments: ParsableArguments {
     @Option(
         name: .customLong("part-size"),
         help: ArgumentHelp(
-            "The compressed size each staged part rotates at, e.g. 64MiB (default: on Redshift, sized for the cluster's slices; else 16MiB).",
+            "The compressed size of each staged part, e.g. 64MiB (default: Redshift sizes for its slices; else 16MiB).",
             valueName: "size"))
     var partSize: String?
 
@@ -113,21 +113,19 @@ struct LoadArguments: ParsableArguments {
         return bytes
     }
 
-    /// Sets the part size on `options`: `--part-size` wins; else the inputs' estimated gzip bytes,
-    /// for Redshift's sizing by slices (read on the blocking pool: globs walk folders).
-    static func tuneParts(_ options: inout Loader.Options, partBytes: Int?, estimate: Int?) {
-        if let bytes = partBytes {
+    /// `loader` with `--part-size` (refused, exit 64, where the warehouse advises against it), or
+    /// else with the inputs' estimated gzip bytes when the warehouse reads the stage (Redshift).
+    func sizingParts(_ loader: Loader, caBundle: String?) async throws -> Loader {
+        var options = loader.options
+        if let bytes = try partBytes() {
+            if let refusal = loader.refusal(ofPartSize: bytes) { throw Failure.usageError("--part-size: \(refusal)") }
             options.partSize = bytes
             options.sizePartsForCluster = false
-        } else {
-            options.expectedStagedBytes = estimate
+        } else if loader.sizesPartsForCluster {
+            // Folders walked and objects listed on the blocking pool; nil for stdin.
+            options.expectedStagedBytes = try await LoadSource.estimatedStagedBytes(files, caBundle: caBundle)
         }
-    }
-
-    /// The estimate of the gzip bytes the inputs stage (`PartSizing.estimatedStagedBytes`).
-    func stagedBytesEstimate() async -> Int? {
-        let files = self.files
-        return (try? await BlockingPool.shared.run { PartSizing.estimatedStagedBytes(ofInputs: files) }) ?? nil
+        return loader.with(options: options)
     }
 
     /// `--dist-key`, `--dist-style` and `--sort-key`; whether the warehouse has them is the

@@ -17,12 +17,9 @@ struct PlanCommand: AsyncParsableCommand {
             let spec = try load.partitionSpec()
             let pinned = try load.pinnedTypes()
             let design = try load.tableDesign()
-            let partBytes = try load.partBytes()
-            let estimate = partBytes == nil ? await load.stagedBytesEstimate() : nil
             let loader = try await target.loader(verbose: output.verbose) {
                 $0.pinnedTypes = pinned
                 $0.tableDesign = design
-                LoadArguments.tuneParts(&$0, partBytes: partBytes, estimate: estimate)
             }
             let plan = try await loader.plan(
                 try await load.source(caBundle: target.caBundle), into: try load.tableRef(), partition: spec,
