@@ -46,4 +46,49 @@ struct RedshiftDocumentationTests {
         try RedshiftDialectTests.expectGolden(
             existing.dropFirst(2).joined(separator: "\n"), "loader_grants_existing_schema.sql")
     }
+
+    /// Every ```json block of the page, parsed.
+    static func jsonBlocks() throws -> [Any] {
+        let text = try String(contentsOf: page, encoding: .utf8)
+        return try text.components(separatedBy: "```json\n").dropFirst().map { block in
+            let body = block.components(separatedBy: "```").first ?? ""
+            return try JSONSerialization.jsonObject(with: Data(body.utf8))
+        }
+    }
+
+    /// The statements of every policy on the page whose actions include `action`.
+    static func statements(allowing action: String, in blocks: [Any]) -> [[String: Any]] {
+        blocks.compactMap { ($0 as? [String: Any])?["Statement"] as? [[String: Any]] }.joined().filter { statement in
+            let actions = (statement["Action"] as? [String]) ?? [(statement["Action"] as? String) ?? ""]
+            return statement["Effect"] as? String == "Allow" && actions.contains(action)
+        }
+    }
+
+    @Test("every JSON block parses; the policies allow what the loader, COPY and the IAM login call")
+    func policies() throws {
+        let blocks = try Self.jsonBlocks()
+        #expect(blocks.count >= 5, "\(blocks.count) JSON blocks")
+        // The runner's credentials actions, on the resources their API pages name.
+        let cluster = Self.statements(allowing: "redshift:GetClusterCredentialsWithIAM", in: blocks)
+        #expect(cluster.contains { ($0["Resource"] as? String)?.contains(":dbname:examplecluster/dev") == true })
+        let serverless = Self.statements(allowing: "redshift-serverless:GetCredentials", in: blocks)
+        #expect(serverless.contains { ($0["Resource"] as? String)?.contains(":workgroup/") == true })
+        // Redshift may assume the COPY role.
+        let trust = Self.statements(allowing: "sts:AssumeRole", in: blocks)
+        let services = trust.compactMap { ($0["Principal"] as? [String: Any])?["Service"] as? [String] }.joined()
+        #expect(Set(services) == ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"])
+        // The stage: parts written, read by COPY and removed; the bucket listed.
+        for action in ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"] {
+            #expect(
+                Self.statements(allowing: action, in: blocks).count >= 3, "\(action): the role, the runner, the bucket")
+        }
+        // The bucket policy names both identities as principals.
+        let principals = Self.statements(allowing: "s3:PutObject", in: blocks).compactMap {
+            ($0["Principal"] as? [String: Any])?["AWS"] as? [String]
+        }.joined()
+        #expect(
+            Set(principals) == [
+                "arn:aws:iam::123456789012:role/StevedoreLoader", "arn:aws:iam::123456789012:role/StevedoreRunner",
+            ])
+    }
 }
