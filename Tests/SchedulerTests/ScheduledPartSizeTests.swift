@@ -109,7 +109,14 @@ struct ScheduledPartSizeTests {
         // 3 MB of CSV is estimated at 750 KB staged: parts of 1 MiB, so the 1.6 MB of gzip makes two.
         #expect(files.report.parts == 2, "\(files.report.parts) parts")
 
-        let objects = try await load(.objects(url: "file://" + folder.path + "/*.csv", format: .bySuffix), slices: "4")
+        let bucket = try TestServices.value("STEVEDORE_TEST_BUCKET")
+        let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
+        let prefix = "tests/scheduled-sources-\(UUID().uuidString)"
+        try await store.put(
+            "\(prefix)/eu.csv", body: .bytes(Array(try Data(contentsOf: folder.appendingPathComponent("eu.csv")))))
+        let objects = try await load(
+            .objects(url: "s3://\(bucket)/\(prefix)/{region}.csv", format: .bySuffix), slices: "4")
+        _ = try? await store.deleteMany(try await store.listKeys(prefix: prefix))
         #expect(objects.sent.contains("SELECT COUNT(*) FROM STV_SLICES"))
         #expect(objects.report.parts == 2, "\(objects.report.parts) parts")
 

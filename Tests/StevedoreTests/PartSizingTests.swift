@@ -1,6 +1,8 @@
 import Foundation
 import Frames
+import ObjectStore
 import Stevedore
+import TestSupport
 import Testing
 
 /// The part size rule: the number of parts a multiple of the slices, each between 1 MiB and 1 GB,
@@ -54,7 +56,7 @@ struct PartSizingTests {
 /// The estimate of the staged gzip bytes: the inputs' sizes on disk or in a listing, a frame's text.
 @Suite("The staged-bytes estimate")
 struct StagedBytesEstimateTests {
-    @Test("a .gz input counts as it is, any other at a quarter, files and objects alike; stdin is unknown")
+    @Test("a .gz input counts as it is, any other at a quarter, files and S3 objects alike; stdin is unknown")
     func estimate() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("estimate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -65,9 +67,16 @@ struct StagedBytesEstimateTests {
         #expect(FileManager.default.createFile(atPath: gz, contents: Data(count: 1000)))
         #expect(PartSizing.estimatedStagedBytes(ofFiles: [csv, gz]) == 2000)
         #expect(try await LoadSource.estimatedStagedBytes([folder.path + "/*"]) == 2000)
-        // An object glob: the sizes come from the folder store's listing.
-        #expect(try await LoadSource.estimatedStagedBytes(["file://" + folder.path + "/*.csv*"]) == 2000)
-        #expect(try await LoadSource.estimatedStagedBytes([csv, "file://" + gz]) == 2000)
+        // An object glob: the sizes come from the bucket's listing.
+        let bucket = try TestServices.value("STEVEDORE_TEST_BUCKET")
+        let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
+        let prefix = "tests/estimate-\(UUID().uuidString)"
+        try await store.put("\(prefix)/a.csv", body: .bytes(Array(repeating: 0, count: 4000)))
+        try await store.put("\(prefix)/b.csv.gz", body: .bytes(Array(repeating: 0, count: 1000)))
+        let estimate = try await LoadSource.estimatedStagedBytes(["s3://\(bucket)/\(prefix)/*.csv*"])
+        let mixed = try await LoadSource.estimatedStagedBytes([csv, "s3://\(bucket)/\(prefix)/b.csv.gz"])
+        _ = try? await store.deleteMany(try await store.listKeys(prefix: prefix))
+        #expect(estimate == 2000 && mixed == 2000)
         #expect(try await LoadSource.estimatedStagedBytes(["-"]) == nil)
         #expect(try await LoadSource.estimatedStagedBytes([folder.path + "/missing.csv"]) == nil)
         #expect(PartSizing.estimatedStagedBytes(ofFiles: [folder.path + "/missing.csv"]) == nil)
