@@ -81,10 +81,10 @@ public actor RefreshingLogin {
         let task = Task<DatabaseLogin, any Error> {
             do {
                 let login = try await fetch()
-                await self.finished(login, fetchedAt: fetchedAt)
+                self.finished(login, fetchedAt: fetchedAt)
                 return login
             } catch {
-                await self.finished(nil, fetchedAt: fetchedAt)
+                self.finished(nil, fetchedAt: fetchedAt)
                 throw error
             }
         }
