@@ -46,10 +46,13 @@ let package = Package(
             dependencies: [
                 "Blocking", "CLibPQ", .product(name: "Logging", package: "swift-log"),
             ]),
+        // Temporary database credentials for Redshift's IAM logins: AWS's APIs over ObjectStore's
+        // signer and transport, handed to Warehouse as a DatabaseLoginProvider.
+        .target(name: "IAMLogin", dependencies: ["Digest", "ObjectStore", "Warehouse"]),
         .target(
             name: "Stevedore",
             dependencies: [
-                "Blocking", "Digest", "Frames", "ObjectStore", "Warehouse",
+                "Blocking", "Digest", "Frames", "IAMLogin", "ObjectStore", "Warehouse",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
@@ -95,6 +98,8 @@ let package = Package(
                 "Warehouse", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]),
+        .testTarget(
+            name: "IAMLoginTests", dependencies: ["Blocking", "IAMLogin", "ObjectStore", "Warehouse", "TestSupport"]),
         .testTarget(
             name: "StevedoreTests",
             dependencies: ["Blocking", "Stevedore", "Frames", "ObjectStore", "Warehouse", "TestSupport"]),

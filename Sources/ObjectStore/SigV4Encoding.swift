@@ -1,8 +1,8 @@
 /// The percent-encoding rules of SigV4 for S3: every byte except `A-Z a-z 0-9 - . _ ~` becomes
 /// `%XX` (uppercase), encoded once; the path keeps its `/` and is never normalized.
-enum SigV4Encoding {
+package enum SigV4Encoding {
     /// Encodes `text` byte by byte; `/` is kept when `keepSlash` (paths) and encoded otherwise.
-    static func encode(_ text: String, keepSlash: Bool) -> String {
+    package static func encode(_ text: String, keepSlash: Bool) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {

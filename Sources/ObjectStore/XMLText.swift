@@ -1,7 +1,7 @@
 /// Minimal reading of the flat XML S3 answers with: the text of named elements, entities decoded.
-enum XMLText {
+package enum XMLText {
     /// The text of the first `<name>…</name>` in `text`.
-    static func firstElement(_ name: String, in text: String) -> String? {
+    package static func firstElement(_ name: String, in text: String) -> String? {
         elements(name, in: text).first
     }
 

@@ -22,6 +22,9 @@ public struct Job: Sendable, Hashable {
     public var skipUnchanged: Bool
     /// How the table is laid out when a load of this job creates it (Redshift only).
     public var tableDesign = TableDesign()
+    /// The compressed size its staged parts rotate at, whatever the warehouse (`--part-size`);
+    /// nil: the loader's choice (on Redshift, sized for the cluster's slices).
+    public var partSize: Int?
 
     public init(
         name: String, table: TableRef, partitions: PartitionDefinition, mode: WriteMode = .replacePartition,

@@ -53,6 +53,20 @@ struct PartitionSource: Sendable {
         }
     }
 
+    /// An estimate of the gzip bytes the partition's files or objects stage, from their sizes;
+    /// nil for a command or a query, whose size is not known ahead, or when a size cannot be read.
+    func estimatedStagedBytes() async throws -> Int? {
+        switch job.source {
+        case .files(let pattern, _):
+            return try await LoadSource.estimatedStagedBytes([placeholders.fill(pattern)])
+        case .objects(let url, _):
+            return try await LoadSource.estimatedStagedBytes(
+                [placeholders.fill(url)], environment: awsEnvironment, caBundle: caBundle)
+        case .command, .query:
+            return nil
+        }
+    }
+
     /// The reader of `bytes` in `format` (resolved for `name`), named `name` in its errors.
     static func reader(_ format: SourceFormat, bytes: any ByteSource, name: String) throws -> () throws -> TextBatch? {
         try format.reader(for: name, bytes: bytes).next

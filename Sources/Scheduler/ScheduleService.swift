@@ -289,12 +289,10 @@ public actor ScheduleService: Service {
             options.events?(.attemptStarted(job: job.name, key: key, attempt: attempt))
             let started = clock.now()
             do {
-                let source = try await PartitionSource(
+                let source = PartitionSource(
                     job: job, key: key, awsEnvironment: options.awsEnvironment, caBundle: options.caBundle,
-                    processEnvironment: options.processEnvironment, logger: logger
-                ).open()
-                let loader = scheduled.loader(exactlyOnce: !force)
-                let report = try await loader.store(source, into: job.table, partition: spec, mode: job.mode)
+                    processEnvironment: options.processEnvironment, logger: logger)
+                let report = try await scheduled.load(source, partition: spec, exactlyOnce: !force)
                 if report.alreadyLoaded {
                     // Another instance committed it while this one staged: rolled back, nothing changed.
                     outcome.result = .loadedElsewhere

@@ -8,12 +8,16 @@ public struct ScheduledJob: Sendable {
     public let loader: Loader
     public let warehouse: SchedulerWarehouse
 
-    /// `loader` is used with the job's own `skipUnchanged` and `tableDesign`.
+    /// `loader` is used with the job's own `skipUnchanged`, `tableDesign` and `partSize`.
     public init(job: Job, loader: Loader, warehouse: SchedulerWarehouse) {
         self.job = job
         var options = loader.options
         options.skipUnchanged = job.skipUnchanged
         options.tableDesign = job.tableDesign
+        if let partSize = job.partSize {
+            options.partSize = partSize
+            options.sizePartsForCluster = false
+        }
         self.loader = loader.with(options: options)
         self.warehouse = warehouse
     }
@@ -25,6 +29,20 @@ public struct ScheduledJob: Sendable {
         var options = loader.options
         options.skipIfLoaded = true
         return loader.with(options: options)
+    }
+
+    /// Loads one partition from `source`: a files or objects source's sizes are the estimate a
+    /// Redshift load sizes its parts by (`LoadSource.estimatedStagedBytes`); other sources' is unknown.
+    func load(_ source: PartitionSource, partition spec: PartitionSpec?, exactlyOnce: Bool) async throws
+        -> LoadReport
+    {
+        var loader = self.loader(exactlyOnce: exactlyOnce)
+        if loader.sizesPartsForCluster, let estimate = try await source.estimatedStagedBytes() {
+            var options = loader.options
+            options.expectedStagedBytes = estimate
+            loader = loader.with(options: options)
+        }
+        return try await loader.store(try await source.open(), into: job.table, partition: spec, mode: job.mode)
     }
 
     /// The ledger's label of each of `keys` (keys the definition does not know are left out).

@@ -8,6 +8,7 @@ import Warehouse
 /// loading one partition at once. Reconnects on the next call after the connection was lost.
 public actor SchedulerWarehouse {
     public let connectionString: String
+    private let login: DatabaseLoginProvider?
     public let dialect: any Dialect
     public let attempts: AttemptLog
     private let logger: Logger
@@ -18,8 +19,14 @@ public actor SchedulerWarehouse {
     /// The partition locks this session holds, by name.
     private var heldLocks: Set<String> = []
 
-    public init(connectionString: String, dialect: any Dialect, ledger: LoadLedger = LoadLedger(), logger: Logger) {
+    /// `login` hands out the user and password of each connection when the URL asks for temporary
+    /// credentials (a `RefreshingLogin`'s provider: fetched again before they expire).
+    public init(
+        connectionString: String, dialect: any Dialect, ledger: LoadLedger = LoadLedger(), logger: Logger,
+        login: DatabaseLoginProvider? = nil
+    ) {
         self.connectionString = connectionString
+        self.login = login
         self.dialect = dialect
         self.attempts = AttemptLog(ledger: ledger)
         self.logger = logger
@@ -45,10 +52,12 @@ public actor SchedulerWarehouse {
         connection = nil
         heldLocks.removeAll()
         let connectionString = self.connectionString
+        let login = self.login
         let logger = self.logger
         let setup = dialect.sessionSetup
         let task = Task {
-            let connection = try await Connection.connect(connectionString, logger: logger)
+            let connection = try await Connection.connect(
+                connectionString, login: try await login?.login(), logger: logger)
             for statement in setup { try await connection.execute(statement.sql, statement.parameters) }
             return connection
         }
@@ -107,7 +116,8 @@ public actor SchedulerWarehouse {
             if try await !exists(attempts.table) {
                 // On a connection of its own: a transaction on the shared session would take in
                 // whatever other tasks run on it meanwhile.
-                let connection = try await Connection.connect(connectionString, logger: logger)
+                let connection = try await Connection.connect(
+                    connectionString, login: try await login?.login(), logger: logger)
                 defer { Task { await connection.close() } }
                 try await connection.createIfMissing(
                     attempts.table, dialect: dialect,

@@ -142,8 +142,10 @@ struct LoadRun {
             throw fail(.ledger, error, staged: false)
         }
 
+        // Throws only CancellationError.
+        let partSize = try await loader.stagedPartSize(on: connection, source: source)
         var stager = Stager(
-            store: stage, prefix: stagePrefix, partSize: loader.options.partSize,
+            store: stage, prefix: stagePrefix, partSize: partSize,
             gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
             nullMarker: dialect.nullMarker,
             pinnedTypes: loader.options.pinnedTypes, membership: PartitionMembership(partition),

@@ -1,4 +1,5 @@
 import Blocking
+import Foundation
 import Frames
 import ObjectStore
 
@@ -106,5 +107,42 @@ extension SourceFormat.Resolved {
         case .jsonLines: "JSON Lines"
         case .arrow: "Arrow"
         }
+    }
+}
+
+extension LoadSource {
+    /// An estimate of the gzip bytes a load of `patterns` (as `inputs` takes them) stages, from
+    /// the files' sizes on disk and the object listings' (`PartSizing.estimatedStagedBytes`); nil
+    /// for stdin or when a size cannot be read. Walks folders and lists objects on `pool`.
+    public static func estimatedStagedBytes(
+        _ patterns: [String], environment: AWSEnvironment = AWSEnvironment(), caBundle: String? = nil,
+        pool: BlockingPool = .shared
+    ) async throws -> Int? {
+        guard !patterns.contains("-") else { return nil }
+        var sizes: [(name: String, size: Int)] = []
+        do {
+            for pattern in patterns {
+                if pattern.hasPrefix("s3://") || pattern.hasPrefix("file://") {
+                    sizes += try await ObjectInputs.sizes(
+                        pattern, environment: environment, caBundle: caBundle, pool: pool)
+                } else {
+                    guard
+                        let files = try await pool.run({ () -> [(name: String, size: Int)]? in
+                            let paths = try LoadInput.files(matching: pattern)
+                            return try paths.map { path in
+                                let attributes = try FileManager.default.attributesOfItem(atPath: path)
+                                return (path, (attributes[.size] as? NSNumber)?.intValue ?? 0)
+                            }
+                        })
+                    else { return nil }
+                    sizes += files
+                }
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            return nil
+        }
+        return PartSizing.estimatedStagedBytes(ofSizes: sizes)
     }
 }

@@ -6,14 +6,19 @@ extension Loader {
     /// hands out sessions of the caller's (a test's scripted one, to check the SQL a load sends
     /// without a server).
     public struct Sessions: Sendable {
-        let open: @Sendable (_ connectionString: String, _ logger: Logger) async throws -> any WarehouseSession
+        let open:
+            @Sendable (_ connectionString: String, _ login: DatabaseLoginProvider?, _ logger: Logger) async throws ->
+                any WarehouseSession
 
-        /// libpq connections to the loader's `warehouse`.
-        public static let live = Sessions { try await Connection.connect($0, logger: $1) }
+        /// libpq connections to the loader's `warehouse`, as the user and password the loader's
+        /// `login` hands out when it has one (Redshift's IAM logins).
+        public static let live = Sessions { connectionString, login, logger in
+            try await Connection.connect(connectionString, login: try await login?.login(), logger: logger)
+        }
 
         /// Sessions that `open` makes.
         public static func custom(_ open: @escaping @Sendable () async throws -> any WarehouseSession) -> Sessions {
-            Sessions { _, _ in try await open() }
+            Sessions { _, _, _ in try await open() }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Digest
 import Foundation
 import Frames
+import IAMLogin
 import Logging
 import ObjectStore
 import Warehouse
@@ -16,8 +17,19 @@ public struct Loader: Sendable {
     /// How a loader stages and records its loads.
     public struct Options: Sendable {
         /// Parts rotate once their compressed size reaches this: within Redshift's advised size per
-        /// file, and several files for its slices (docs/performance.md has the measurements).
+        /// file, and several files for its slices (docs/performance.md has the measurements). On
+        /// Redshift, with `sizePartsForCluster`, it is the size used when the slices or the input's
+        /// size are unknown.
         public var partSize = 16 * 1024 * 1024
+        /// On Redshift, rotate parts at the size `PartSizing` gives for the cluster's slices and
+        /// `expectedStagedBytes`. Off (`--part-size`): every part rotates at `partSize`.
+        public var sizePartsForCluster = true
+        /// An estimate of the gzip bytes the load stages, for `sizePartsForCluster`; nil: a frame's
+        /// is measured, other sources' unknown (parts at `partSize`). See `LoadSource.estimatedStagedBytes`.
+        public var expectedStagedBytes: Int?
+        /// Whether the Redshift warehouse is Serverless (no STV_SLICES); nil: judged from the
+        /// warehouse's host (`WarehouseURL.isRedshiftServerless`).
+        public var redshiftServerless: Bool?
         public var gzipLevel = GzipWriter.defaultLevel
         /// Parts uploaded at once while the next is encoded.
         public var uploadConcurrency = 2
@@ -70,10 +82,14 @@ public struct Loader: Sendable {
     public let logger: Logger
     /// How sessions with the warehouse are opened (`.live`: libpq).
     public let sessions: Sessions
+    /// Where each session's user and password come from when the URL asks for temporary
+    /// credentials (`Locations.warehouseLogin`); nil: the connection string's own.
+    public let login: DatabaseLoginProvider?
 
     public init(
         warehouse: String = "", dialect: any Dialect = PostgresDialect(), stage: any ObjectStore,
-        options: Options = Options(), logger: Logger = Logger(label: "stevedore.loader"), sessions: Sessions = .live
+        options: Options = Options(), logger: Logger = Logger(label: "stevedore.loader"), sessions: Sessions = .live,
+        login: DatabaseLoginProvider? = nil
     ) {
         // Before libpq or curl touch OpenSSL (see CryptoRuntime).
         CryptoRuntime.prepare()
@@ -83,12 +99,14 @@ public struct Loader: Sendable {
         self.options = options
         self.logger = logger
         self.sessions = sessions
+        self.login = login
     }
 
     /// The same loader with other options: the warehouse, dialect, stage, logger and sessions stay.
     public func with(options: Options) -> Loader {
         Loader(
-            warehouse: warehouse, dialect: dialect, stage: stage, options: options, logger: logger, sessions: sessions)
+            warehouse: warehouse, dialect: dialect, stage: stage, options: options, logger: logger, sessions: sessions,
+            login: login)
     }
 
     /// Stores `frame` into `table`. With a partition, the default mode replaces that partition;
@@ -116,7 +134,7 @@ public struct Loader: Sendable {
     /// Opens a session for this loader's warehouse, in UTC so naive timestamps read as written.
     func connect() async throws -> any WarehouseSession {
         do {
-            let connection = try await sessions.open(warehouse, logger)
+            let connection = try await sessions.open(warehouse, login, logger)
             for statement in dialect.sessionSetup {
                 try await connection.execute(statement)
             }
@@ -125,6 +143,9 @@ public struct Loader: Sendable {
             throw StevedoreError(
                 code: .warehouse, step: .plan, message: "cannot connect to the warehouse: \(error.message)",
                 underlying: error)
+        } catch let error as IAMLoginError {
+            throw StevedoreError(
+                code: .warehouse, step: .plan, message: "cannot log in to the warehouse: \(error)", underlying: error)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import IAMLogin
 import ObjectStore
 import Warehouse
 
@@ -10,6 +11,29 @@ public enum Locations {
     /// (`redshift://` is PostgreSQL's wire protocol under another name).
     public static func warehouse(_ url: String) -> (dialect: any Dialect, connectionString: String) {
         WarehouseURL.parse(url)
+    }
+
+    /// Whether a warehouse URL names a Redshift Serverless workgroup (no slice count to read).
+    public static func isRedshiftServerless(_ url: String) -> Bool {
+        WarehouseURL.isRedshiftServerless(url)
+    }
+
+    /// Where the sessions of a `redshift://…?iam=true` URL get their user and password (temporary
+    /// credentials, fetched again before they expire); nil for any other URL. Reads the AWS profile
+    /// files (call it on the blocking pool); each fetch reads the credential chain again.
+    public static func warehouseLogin(
+        _ url: String, environment: AWSEnvironment = AWSEnvironment(), caBundle: String? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws -> DatabaseLoginProvider? {
+        let iam: RedshiftIAMLogin?
+        do {
+            iam = try WarehouseURL.iamLogin(url)
+        } catch let error as WarehouseError {
+            throw StevedoreError(code: .invalidRequest, step: .plan, message: error.message, underlying: error)
+        }
+        guard let iam else { return nil }
+        let fetcher = RedshiftCredentialsFetcher(login: iam, environment: environment, caBundle: caBundle, now: now)
+        return RefreshingLogin(now: now) { try await fetcher.fetch() }.provider
     }
 
     /// The store a stage URL names and the key prefix inside it (no leading or trailing `/`).

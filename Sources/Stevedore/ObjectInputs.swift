@@ -13,6 +13,33 @@ enum ObjectInputs {
     static func resolve(
         _ url: String, environment: AWSEnvironment, caBundle: String?, pool: BlockingPool
     ) async throws -> (inputs: [LoadInput], downloads: CurrentChannel) {
+        let (store, bucketURL, objects) = try await matching(
+            url, environment: environment, caBundle: caBundle, pool: pool)
+        let downloads = CurrentChannel()
+        let inputs = objects.map { object in
+            let key = object.key
+            let name = bucketURL.hasPrefix("s3://") ? "\(bucketURL)/\(key)" : "\(bucketURL)\(key)"
+            if let folder = store as? FileStore {
+                return LoadInput(name: name) { try FileByteSource(path: try folder.fileURL(for: key).path) }
+            }
+            return LoadInput(name: name) { download(key, named: name, from: store, into: downloads) }
+        }
+        return (inputs, downloads)
+    }
+
+    /// The objects matching `url` with their sizes, as a listing gives them, in key order.
+    static func sizes(_ url: String, environment: AWSEnvironment, caBundle: String?, pool: BlockingPool)
+        async throws -> [(name: String, size: Int)]
+    {
+        try await matching(url, environment: environment, caBundle: caBundle, pool: pool).objects.map {
+            ($0.key, Int($0.size))
+        }
+    }
+
+    /// The store of `url`'s bucket or folder, its URL, and the objects whose keys match the rest.
+    private static func matching(
+        _ url: String, environment: AWSEnvironment, caBundle: String?, pool: BlockingPool
+    ) async throws -> (store: any ObjectStore, bucketURL: String, objects: [(key: String, size: Int64)]) {
         let bucketURL: String
         if url.hasPrefix("s3://") {
             bucketURL = "s3://" + url.dropFirst(5).prefix { $0 != "/" }
@@ -34,16 +61,7 @@ enum ObjectInputs {
         }
         var keyPattern = String(url.dropFirst(bucketURL.count))
         if keyPattern.hasPrefix("/") { keyPattern.removeFirst() }
-        let keys = try await matchingKeys(keyPattern, in: store, url: url)
-        let downloads = CurrentChannel()
-        let inputs = keys.map { key in
-            let name = bucketURL.hasPrefix("s3://") ? "\(bucketURL)/\(key)" : "\(bucketURL)\(key)"
-            if let folder = store as? FileStore {
-                return LoadInput(name: name) { try FileByteSource(path: try folder.fileURL(for: key).path) }
-            }
-            return LoadInput(name: name) { download(key, named: name, from: store, into: downloads) }
-        }
-        return (inputs, downloads)
+        return (store, bucketURL, try await matchingKeys(keyPattern, in: store, url: url))
     }
 
     /// Starts downloading `key` into a new channel, which the reader reads as the bytes come.
@@ -57,19 +75,20 @@ enum ObjectInputs {
         return channel
     }
 
-    /// The keys matching `pattern` (a glob, or one key), in key order; an error when there are none.
+    /// The keys matching `pattern` (a glob, or one key) and their sizes, in key order; an error
+    /// when there are none.
     private static func matchingKeys(_ pattern: String, in store: any ObjectStore, url: String) async throws
-        -> [String]
+        -> [(key: String, size: Int64)]
     {
         let glob = GlobPattern(pattern)
-        var keys: [String] = []
+        var keys: [(key: String, size: Int64)] = []
         do {
             if glob.hasWildcards {
                 for try await object in store.list(prefix: glob.literalPrefix) where glob.matches(object.key) {
-                    keys.append(object.key)
+                    keys.append((object.key, object.size))
                 }
-            } else if try await store.head(pattern) != nil {
-                keys = [pattern]
+            } else if let object = try await store.head(pattern) {
+                keys = [(pattern, object.size)]
             }
         } catch {
             throw StevedoreError(code: .stage, step: .encode, message: "cannot list \(url): \(error)")
@@ -77,7 +96,7 @@ enum ObjectInputs {
         guard !keys.isEmpty else {
             throw StevedoreError(code: .input, step: .encode, message: "no object matches \(url)")
         }
-        return keys.sorted()
+        return keys.sorted { $0.key < $1.key }
     }
 }
 

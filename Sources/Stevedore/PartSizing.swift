@@ -1,13 +1,8 @@
+import Foundation
+import Frames
+
 /// The size at which staged parts rotate so that a Redshift COPY spreads them evenly over the
-/// cluster's slices. Redshift does not split a gzip file: each part is read by one slice, so AWS
-/// advises files "about equal size, from 1 MB to 1 GB after compression", ideally 1–125 MB, their
-/// number "a multiple of the number of slices in your cluster"
-/// (https://docs.aws.amazon.com/redshift/latest/dg/c_best-practices-use-multiple-files.html,
-/// https://docs.aws.amazon.com/redshift/latest/dg/t_splitting-data-files.html).
-///
-/// Pure arithmetic over an estimate of the compressed bytes the load stages and the slice count;
-/// without either it returns the default, and it never guesses one. The parts come out as counted
-/// only as far as the estimate is right: the last part is the remainder.
+/// cluster's slices: arithmetic over an estimate of the staged gzip bytes and the slice count.
 public struct PartSizing: Sendable, Hashable {
     /// The smallest part AWS advises: 1 MB, taken as 1 MiB so that it holds in either unit.
     public static let minimumPartBytes = 1024 * 1024
@@ -15,6 +10,54 @@ public struct PartSizing: Sendable, Hashable {
     public static let idealMaximumPartBytes = 125_000_000
     /// The largest part AWS advises: 1 GB (decimal, so that it holds in either unit).
     public static let maximumPartBytes = 1_000_000_000
+
+    /// The slices assumed on Redshift Serverless, which has no STV_SLICES and documents no slice
+    /// count (docs/redshift.md, "Part sizes").
+    public static let serverlessSlices = 16
+
+    /// How much smaller gzip makes staged CSV than an uncompressed input, for the estimate: a
+    /// rough ratio for text data (4:1), not a promise; a `.gz` input counts at its own size.
+    public static let assumedCompressionRatio = 4
+
+    /// An estimate of the gzip bytes a load of inputs of these sizes stages: a `.gz` input at its
+    /// size, any other at `1 / assumedCompressionRatio` of it; nil without inputs.
+    public static func estimatedStagedBytes(ofSizes inputs: [(name: String, size: Int)]) -> Int? {
+        guard !inputs.isEmpty else { return nil }
+        return inputs.reduce(0) { $0 + ($1.name.hasSuffix(".gz") ? $1.size : $1.size / assumedCompressionRatio) }
+    }
+
+    /// The estimate for local files (already expanded); nil when a size cannot be read. Reads the
+    /// file system: call it on the blocking pool.
+    public static func estimatedStagedBytes(ofFiles paths: [String]) -> Int? {
+        var sizes: [(name: String, size: Int)] = []
+        for path in paths {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let size = (attributes[.size] as? NSNumber)?.intValue
+            else { return nil }
+            sizes.append((path, size))
+        }
+        return estimatedStagedBytes(ofSizes: sizes)
+    }
+
+    /// The estimate for a frame: its values' text (binary as hex) measured over up to
+    /// `sampledRows` rows, scaled to all of them; nil for a frame without rows.
+    public static func estimatedStagedBytes(of frame: Frame, sampledRows: Int = 10_000) -> Int? {
+        guard frame.rowCount > 0 else { return nil }
+        let sample = min(frame.rowCount, max(1, sampledRows))
+        var bytes = 0
+        for column in frame.columns {
+            for value in column.values.prefix(sample) {
+                switch value {
+                case nil: bytes += 2
+                case .text(let text), .json(let text): bytes += text.utf8.count + 1
+                case .binary(let data): bytes += 2 * data.count + 1
+                case let value?: bytes += value.description.utf8.count + 1
+                }
+            }
+        }
+        let total = Int((Double(bytes) * Double(frame.rowCount) / Double(sample)).rounded(.up))
+        return max(1, total / assumedCompressionRatio)
+    }
 
     /// The part size used when the estimate or the slice count is unknown.
     public var defaultPartBytes: Int

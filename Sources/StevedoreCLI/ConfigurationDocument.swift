@@ -149,6 +149,7 @@ struct JobSection: Decodable {
     static let keys: Set<String> = [
         "table", "partitions", "schedule", "timezone", "source", "mode", "keys", "retry",
         "catch_up", "skip_unchanged", "warehouse", "stage", "dist_key", "dist_style", "sort_key",
+        "part_size",
     ]
 
     var name: String
@@ -170,6 +171,7 @@ struct JobSection: Decodable {
     var distStyle: String?
     /// One column, or a list of them (the compound sort key, in order).
     var sortKey: [String]?
+    var partSize: String?
 
     init(from decoder: any Decoder) throws {
         name = decoder.jobName
@@ -189,6 +191,7 @@ struct JobSection: Decodable {
         stage = try mapping.text("stage", job: name)
         distKey = try mapping.text("dist_key", job: name)
         distStyle = try mapping.text("dist_style", job: name)
+        partSize = try mapping.text("part_size", job: name)
         let notColumns = ConfigurationProblem(job: name, "'sort_key' must be a column or a list of columns")
         if let one = try? mapping.section("sort_key", String.self) {
             sortKey = [one]

@@ -132,6 +132,12 @@ struct JobConfiguration {
             job.skipUnchanged = try flag(skip, job: name, key: "skip_unchanged")
         }
         job.tableDesign = try tableDesign(section, job: name)
+        if let text = try string(section.partSize, "part_size", job: name) {
+            guard let bytes = ByteSize.parse(text) else {
+                throw error(name, "part_size '\(text)' is not a size such as 64MiB, 100MB or 1048576")
+            }
+            job.partSize = bytes
+        }
         do {
             try job.validate()
         } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Blocking
 import Foundation
 import Frames
 import Stevedore
@@ -68,6 +69,13 @@ struct LoadArguments: ParsableArguments {
             valueName: "column"))
     var sortKey: [String] = []
 
+    @Option(
+        name: .customLong("part-size"),
+        help: ArgumentHelp(
+            "The compressed size of each staged part, e.g. 64MiB (default: Redshift sizes for its slices; else 16MiB).",
+            valueName: "size"))
+    var partSize: String?
+
     @OptionGroup(title: "CSV dialect") var dialect: CSVDialectOptions
 
     /// The flags' values and combinations, before anything is read or connected.
@@ -78,6 +86,7 @@ struct LoadArguments: ParsableArguments {
             _ = try pinnedTypes()
             _ = try sourceFormat()
             _ = try tableDesign()
+            _ = try partBytes()
             if files.contains("-") && files.count > 1 {
                 throw Failure.usageError("- (stdin) cannot be loaded with other files")
             }
@@ -94,6 +103,30 @@ struct LoadArguments: ParsableArguments {
     }
 
     func tableRef() throws -> TableRef { try TableRef(parsing: table) }
+
+    /// `--part-size` in bytes; nil when not given.
+    func partBytes() throws -> Int? {
+        guard let partSize else { return nil }
+        guard let bytes = ByteSize.parse(partSize) else {
+            throw Failure.usageError("--part-size '\(partSize)' is not a size such as 64MiB, 100MB or 1048576")
+        }
+        return bytes
+    }
+
+    /// `loader` with `--part-size` (refused, exit 64, where the warehouse advises against it), or
+    /// else with the inputs' estimated gzip bytes when the warehouse reads the stage (Redshift).
+    func sizingParts(_ loader: Loader, caBundle: String?) async throws -> Loader {
+        var options = loader.options
+        if let bytes = try partBytes() {
+            if let refusal = loader.refusal(ofPartSize: bytes) { throw Failure.usageError("--part-size: \(refusal)") }
+            options.partSize = bytes
+            options.sizePartsForCluster = false
+        } else if loader.sizesPartsForCluster {
+            // Folders walked and objects listed on the blocking pool; nil for stdin.
+            options.expectedStagedBytes = try await LoadSource.estimatedStagedBytes(files, caBundle: caBundle)
+        }
+        return loader.with(options: options)
+    }
 
     /// `--dist-key`, `--dist-style` and `--sort-key`; whether the warehouse has them is the
     /// loader's check (PostgreSQL refuses them, exit 64).

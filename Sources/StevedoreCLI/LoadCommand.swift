@@ -38,13 +38,14 @@ struct LoadCommand: AsyncParsableCommand {
             let design = try load.tableDesign()
             let display = dryRun ? nil : ProgressDisplay.make(progress, quiet: output.quiet)
             defer { display?.finish() }
-            let loader = try await target.loader(verbose: output.verbose) { options in
+            let tuned = try await target.loader(verbose: output.verbose) { options in
                 options.pinnedTypes = pinned
                 options.keepStage = keepStage
                 options.skipUnchanged = skipUnchanged
                 options.tableDesign = design
                 if let display { options.progress = { display.report($0) } }
             }
+            let loader = try await load.sizingParts(tuned, caBundle: target.caBundle)
             if dryRun {
                 let plan = try await loader.plan(
                     try await load.source(caBundle: target.caBundle), into: tableRef, partition: spec, mode: writeMode)

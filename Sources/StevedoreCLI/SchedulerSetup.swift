@@ -13,8 +13,10 @@ struct SchedulerSetup {
     /// `--ca-bundle`, for the jobs' S3 object sources as for their stages.
     let caBundle: String?
     let jobs: [ScheduledJob]
-    /// One session per warehouse, shared by its jobs.
+    /// One session per warehouse URL, shared by its jobs.
     let warehouses: [SchedulerWarehouse]
+    /// One IAM login per warehouse URL, shared by its jobs and its session.
+    let logins: WarehouseLogins
     /// The service's defaults, made on the blocking pool: they read the AWS profile files.
     private let defaultOptions: ScheduleService.Options
 
@@ -30,22 +32,30 @@ struct SchedulerSetup {
         }
         var logger = Logger(label: "stevedore.scheduler")
         logger.logLevel = verbose ? .info : .warning
+        // Keyed by the URL as written: two URLs that differ only in an IAM parameter (cluster_id=,
+        // workgroup=) have the same connection string but are different logins.
         var sessions: [String: SchedulerWarehouse] = [:]
         var jobs: [ScheduledJob] = []
+        let logins = WarehouseLogins()
+        self.logins = logins
         for entry in file.jobs {
             var jobTarget = target
             jobTarget.warehouse = target.warehouse ?? entry.warehouse
             jobTarget.stage = target.stage ?? entry.stage
-            let loader = try await jobTarget.loader(verbose: verbose, file: file)
+            let url = jobTarget.warehouseURL(file, environment: environment)
+            let loader = try await jobTarget.loader(verbose: verbose, file: file, logins: logins)
             let session =
-                sessions[loader.warehouse]
+                sessions[url]
                 ?? SchedulerWarehouse(
                     connectionString: loader.warehouse, dialect: loader.dialect, ledger: loader.options.ledger,
-                    logger: logger)
-            sessions[loader.warehouse] = session
+                    logger: logger, login: loader.login)
+            sessions[url] = session
             var job = entry.job
             if let refusal = loader.dialect.refusal(ofTableDesign: job.tableDesign) {
                 throw Failure.usageError("job \(job.name): \(refusal)")
+            }
+            if let bytes = job.partSize, let refusal = loader.refusal(ofPartSize: bytes) {
+                throw Failure.usageError("job \(job.name): part_size: \(refusal)")
             }
             if case .query(let database, let sql) = job.source {
                 // A database may be a name from `warehouses`.

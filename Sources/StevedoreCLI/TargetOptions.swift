@@ -37,8 +37,10 @@ struct TargetOptions: ParsableArguments {
     /// file, which wins over the environment's defaults. The files this reads (the configuration,
     /// the AWS profile) and the stage folder it creates are touched on the blocking pool. `file` is
     /// the configuration when the caller has read it already (one read for all the jobs).
+    /// `logins` shares one IAM login per warehouse URL among the loaders made with it.
     func loader(
-        verbose: Bool, file loaded: ConfigurationFile? = nil, _ tune: (inout Loader.Options) -> Void = { _ in }
+        verbose: Bool, file loaded: ConfigurationFile? = nil, logins: WarehouseLogins = WarehouseLogins(),
+        _ tune: (inout Loader.Options) -> Void = { _ in }
     ) async throws -> Loader {
         let environment = ProcessInfo.processInfo.environment
         let file: ConfigurationFile
@@ -47,20 +49,33 @@ struct TargetOptions: ParsableArguments {
         } else {
             file = try await Self.configuration(config, environment: environment)
         }
-        let warehouseURL = file.warehouse(warehouse) ?? environment["STEVEDORE_WAREHOUSE"] ?? ""
+        let warehouseURL = self.warehouseURL(file, environment: environment)
         let stageURL = try file.stage(stage) ?? environment["STEVEDORE_STAGE"] ?? "file://.stevedore/stage"
         let (dialect, connectionString) = Locations.warehouse(warehouseURL)
         let caBundle = self.caBundle
-        let (store, prefix) = try await BlockingPool.shared.run {
-            try Locations.stage(stageURL, caBundle: caBundle)
+        // The AWS profile files are read here, for the stage and for an IAM login.
+        let (store, prefix, login) = try await BlockingPool.shared.run {
+            let (store, prefix) = try Locations.stage(stageURL, caBundle: caBundle)
+            let login = try logins.provider(for: warehouseURL) {
+                try Locations.warehouseLogin(warehouseURL, caBundle: caBundle)
+            }
+            return (store, prefix, login)
         }
         var options = Loader.Options()
         if !prefix.isEmpty { options.stagePrefix = prefix }
+        options.redshiftServerless = Locations.isRedshiftServerless(warehouseURL)
         if let role = iamRole ?? file.iamRole { options.redshiftAuthorization = .iamRole(role) }
         tune(&options)
         var logger = Logger(label: "stevedore")
         logger.logLevel = verbose ? .info : .error
-        return Loader(warehouse: connectionString, dialect: dialect, stage: store, options: options, logger: logger)
+        return Loader(
+            warehouse: connectionString, dialect: dialect, stage: store, options: options, logger: logger, login: login)
+    }
+
+    /// The warehouse URL as the user wrote it: `--warehouse` (a URL or a name from `file`), else
+    /// `STEVEDORE_WAREHOUSE`, else empty (libpq's `PG*` variables).
+    func warehouseURL(_ file: ConfigurationFile, environment: [String: String]) -> String {
+        file.warehouse(warehouse) ?? environment["STEVEDORE_WAREHOUSE"] ?? ""
     }
 
     /// `stevedore.yml` (or the file `--config` names), read on the blocking pool.

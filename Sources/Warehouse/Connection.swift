@@ -88,13 +88,17 @@ public actor Connection {
     /// `postgres://` URI; what it leaves out comes from libpq's `PG*` environment variables and
     /// `~/.pgpass`, so an empty string connects the way `psql` with no arguments would.
     /// A connection timeout of 10 seconds applies unless the string or `PGCONNECT_TIMEOUT` sets one.
+    /// `login` (fetched temporary credentials) replaces the string's user and password.
     /// Its libpq calls run on `pool`'s threads.
     public static func connect(
         _ connectionString: String = "",
+        login: DatabaseLogin? = nil,
         logger: Logger = Logger(label: "stevedore.warehouse"),
         pool: BlockingPool = .shared
     ) async throws -> Connection {
-        let secrets = try ConnectionSecrets(connectionString: connectionString)
+        var found = try ConnectionSecrets(connectionString: connectionString)
+        if let login { found.add(login.password) }
+        let secrets = found
         let lane = SerialLane(pool: pool)
         var keywords: [String?] = []
         var values: [String?] = []
@@ -102,8 +106,15 @@ public actor Connection {
             keywords.append("connect_timeout")
             values.append("10")
         }
-        keywords += ["dbname", "client_encoding", "fallback_application_name", nil]
-        values += [connectionString, "UTF8", "stevedore", nil]
+        keywords += ["dbname", "client_encoding", "fallback_application_name"]
+        values += [connectionString, "UTF8", "stevedore"]
+        if let login {
+            // After the expanded `dbname`: libpq takes a keyword's last value.
+            keywords += ["user", "password"]
+            values += [login.user, login.password]
+        }
+        keywords.append(nil)
+        values.append(nil)
         let opened = try await lane.run { [keywords, values] () -> Result<LibPQHandle, WarehouseError> in
             let connection = withCStringArray(keywords) { keywords in
                 withCStringArray(values) { values in PQconnectdbParams(keywords, values, 1) }

@@ -1,15 +1,16 @@
 internal import CLibPQ
 import Foundation
 
-/// The password a connection string carries, kept only to scrub it from any text the connection
-/// reports (libpq's messages, server errors), so it never reaches an error or a log line.
+/// The passwords a connection uses (the connection string's, a fetched login's), kept only to
+/// scrub them from any text the connection reports (libpq's messages, server errors), so they
+/// never reach an error or a log line.
 struct ConnectionSecrets: Sendable {
-    private let password: String?
+    private var passwords: [String]
 
     /// Parses `connectionString` with libpq's own parser (key=value or a postgres:// URI).
     init(connectionString: String) throws {
         guard !connectionString.isEmpty else {
-            password = nil
+            passwords = []
             return
         }
         var errorMessage: UnsafeMutablePointer<CChar>?
@@ -30,13 +31,17 @@ struct ConnectionSecrets: Sendable {
             }
             option += 1
         }
-        password = found
+        passwords = found.map { [$0] } ?? []
     }
 
-    /// `text` with every occurrence of the password replaced by `***`.
+    /// Scrubs `password` too.
+    mutating func add(_ password: String) {
+        passwords.append(password)
+    }
+
+    /// `text` with every occurrence of a password replaced by `***`.
     func scrub(_ text: String) -> String {
-        guard let password, password.count >= 3 else { return text }
-        return text.replacingOccurrences(of: password, with: "***")
+        passwords.filter { $0.count >= 3 }.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
     }
 
     private static func maskQuoted(_ message: String) -> String {

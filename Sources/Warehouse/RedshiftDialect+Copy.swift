@@ -66,14 +66,12 @@ extension RedshiftDialect: StageCopySQL {
         [loadErrorDetails(loadID: loadID, limit: limit), loadErrors(loadID: loadID, limit: limit)]
     }
 
-    /// `SELECT pg_last_copy_count()`: the rows the last COPY of this session loaded.
     /// `SELECT COUNT(*) FROM STV_SLICES`: one row per slice of a provisioned cluster
-    /// (https://docs.aws.amazon.com/redshift/latest/dg/r_STV_SLICES.html). Where it cannot be read
-    /// (Serverless; a user not allowed to see it) the caller keeps its default part size: AWS
-    /// documents no slice count for Serverless, whose capacity it gives in RPUs only
-    /// (https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-capacity.html).
+    /// (https://docs.aws.amazon.com/redshift/latest/dg/r_STV_SLICES.html); docs/redshift.md, "Part
+    /// sizes", says what the loader assumes where it cannot be read.
     public func sliceCount() -> SQLStatement? { SQLStatement("SELECT COUNT(*) FROM STV_SLICES") }
 
+    /// `SELECT pg_last_copy_count()`: the rows the last COPY of this session loaded.
     public func lastCopyCount() -> SQLStatement {
         SQLStatement("SELECT pg_last_copy_count()")
     }

@@ -43,10 +43,11 @@ public struct RedshiftDialect: Dialect, Sendable, Hashable {
             hasIndexes: false)
     }
 
-    /// `redshift://…`, which libpq takes as `postgres://…` (Redshift speaks PostgreSQL's protocol).
+    /// `redshift://…`, which libpq takes as `postgres://…` (Redshift speaks PostgreSQL's protocol),
+    /// without the IAM login's parameters (`RedshiftIAMLogin`), which libpq does not know.
     public func connectionString(forURL url: String) -> String? {
         guard url.hasPrefix("redshift://") else { return nil }
-        return "postgres://" + url.dropFirst("redshift://".count)
+        return "postgres://" + RedshiftIAMLogin.removingParameters(from: url).dropFirst("redshift://".count)
     }
 
     /// Redshift has no column for a length of time, nor a decimal of more than 37 digits after the

@@ -11,4 +11,15 @@ public enum WarehouseURL {
         }
         return (PostgresDialect(), url)
     }
+
+    /// The temporary-credentials login `url` asks for (`redshift://…?iam=true`), nil for a login
+    /// with the URL's own user and password; an `invalidRequest` error when its parameters are wrong.
+    public static func iamLogin(_ url: String) throws -> RedshiftIAMLogin? {
+        try RedshiftIAMLogin.parse(url)
+    }
+
+    /// Whether `url` is a Redshift Serverless workgroup's (its host, or an IAM login's `workgroup=`).
+    public static func isRedshiftServerless(_ url: String) -> Bool {
+        RedshiftDialect.isServerless(url)
+    }
 }

@@ -1,4 +1,8 @@
+import Foundation
+import Frames
+import ObjectStore
 import Stevedore
+import TestSupport
 import Testing
 
 /// The part size rule: the number of parts a multiple of the slices, each between 1 MiB and 1 GB,
@@ -46,5 +50,44 @@ struct PartSizingTests {
         #expect(sizing.partBytes(estimatedBytes: 0, slices: 4) == 16 * Self.mib)
         #expect(sizing.partBytes(estimatedBytes: 64 * Self.mib, slices: 0) == 16 * Self.mib)
         #expect(PartSizing(defaultPartBytes: 5 * Self.mib).partBytes(estimatedBytes: nil, slices: nil) == 5 * Self.mib)
+    }
+}
+
+/// The estimate of the staged gzip bytes: the inputs' sizes on disk or in a listing, a frame's text.
+@Suite("The staged-bytes estimate")
+struct StagedBytesEstimateTests {
+    @Test("a .gz input counts as it is, any other at a quarter, files and S3 objects alike; stdin is unknown")
+    func estimate() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("estimate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = folder.appendingPathComponent("a.csv").path
+        let gz = folder.appendingPathComponent("b.csv.gz").path
+        #expect(FileManager.default.createFile(atPath: csv, contents: Data(count: 4000)))
+        #expect(FileManager.default.createFile(atPath: gz, contents: Data(count: 1000)))
+        #expect(PartSizing.estimatedStagedBytes(ofFiles: [csv, gz]) == 2000)
+        #expect(try await LoadSource.estimatedStagedBytes([folder.path + "/*"]) == 2000)
+        // An object glob: the sizes come from the bucket's listing.
+        let bucket = try TestServices.value("STEVEDORE_TEST_BUCKET")
+        let store = S3Store(try S3Configuration.fromEnvironment(bucket: bucket))
+        let prefix = "tests/estimate-\(UUID().uuidString)"
+        try await store.put("\(prefix)/a.csv", body: .bytes(Array(repeating: 0, count: 4000)))
+        try await store.put("\(prefix)/b.csv.gz", body: .bytes(Array(repeating: 0, count: 1000)))
+        let estimate = try await LoadSource.estimatedStagedBytes(["s3://\(bucket)/\(prefix)/*.csv*"])
+        let mixed = try await LoadSource.estimatedStagedBytes([csv, "s3://\(bucket)/\(prefix)/b.csv.gz"])
+        _ = try? await store.deleteMany(try await store.listKeys(prefix: prefix))
+        #expect(estimate == 2000 && mixed == 2000)
+        #expect(try await LoadSource.estimatedStagedBytes(["-"]) == nil)
+        #expect(try await LoadSource.estimatedStagedBytes([folder.path + "/missing.csv"]) == nil)
+        #expect(PartSizing.estimatedStagedBytes(ofFiles: [folder.path + "/missing.csv"]) == nil)
+    }
+
+    @Test("a frame's estimate is its values' text over the compression ratio, sampled rows scaled up")
+    func frame() throws {
+        let frame = try Frame(columns: [.text("t", Array(repeating: String(repeating: "x", count: 99), count: 400))])
+        // 400 rows of 99 bytes and a separator: 40,000 bytes of text, a quarter of it staged.
+        #expect(PartSizing.estimatedStagedBytes(of: frame) == 10_000)
+        #expect(PartSizing.estimatedStagedBytes(of: frame, sampledRows: 100) == 10_000)
+        #expect(PartSizing.estimatedStagedBytes(of: try Frame(columns: [.text("t", [])])) == nil)
     }
 }

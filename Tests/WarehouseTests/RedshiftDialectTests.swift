@@ -148,7 +148,7 @@ struct RedshiftDialectTests {
                 .sql,
             "add_column.sql")
         try Self.expectGolden(
-            dialect.alterColumnType(sales, column: "code", to: .varchar(maxBytes: 128)).sql, "widen_varchar.sql")
+            dialect.alterColumnType(sales, column: "code", to: .varchar(maxBytes: 512)).sql, "widen_varchar.sql")
     }
 
     @Test("DELETE of one partition value")

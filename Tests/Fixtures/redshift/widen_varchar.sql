@@ -1,1 +1,1 @@
-ALTER TABLE "analytics"."sales" ALTER COLUMN "code" TYPE VARCHAR(128)
+ALTER TABLE "analytics"."sales" ALTER COLUMN "code" TYPE VARCHAR(512)
