@@ -132,7 +132,8 @@ struct DecimalForm: Equatable {
         let rest = scaled & ((1 << dropped) - 1)
         let half: UInt128 = 1 << (dropped - 1)
         if rest > half || (rest == half && (inexact || mantissa & 1 == 1)) { mantissa += 1 }
-        return Double(sign: .plus, exponent: binaryExponent + dropped, significand: Double(UInt64(truncatingIfNeeded: mantissa)))
+        return Double(
+            sign: .plus, exponent: binaryExponent + dropped, significand: Double(UInt64(truncatingIfNeeded: mantissa)))
     }
 
     private static let integerPowersOfTen: [UInt128] = (0...19).map { exponent in
