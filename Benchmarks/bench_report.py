@@ -14,6 +14,7 @@ REFERENCES = {
     ADBC: "psql \\copy FROM",
     ADBC_NEW_TABLE: "psql \\copy FROM",
     "stevedore load (S3 stage)": "psql \\copy FROM",
+    "stevedore load new table (S3 stage)": "psql \\copy FROM",
     "stevedore load (folder stage)": "psql \\copy FROM",
     "stevedore load replacing (S3 stage)": "psql DELETE + \\copy FROM",
     # The first load: Stevedore creates the table from types that settle late in the file; psql
@@ -37,6 +38,7 @@ REFERENCES = {
 # of table: pre-created and empty, or created by the load. (The replacing load has no ADBC peer.)
 ADBC_PEERS = {
     "stevedore load (S3 stage)": ADBC,
+    "stevedore load new table (S3 stage)": ADBC_NEW_TABLE,
     "stevedore load (folder stage)": ADBC,
     "stevedore load arrow (S3 stage)": ADBC,
     "stevedore load arrow new table (S3 stage)": ADBC_NEW_TABLE,
