@@ -4,10 +4,8 @@ import Digest
 /// the compressed bytes that an upload needs to sign its body. One file at a time: `restart` begins
 /// the next.
 public final class GzipWriter {
-    /// Level 1, measured (`scripts/bench-frames`, 1,000,000 rows, 148 MB of mixed CSV, 2 shared
-    /// cores): staging with gzip 1 ran at 76 MB/s for 37.4% of the input size, with gzip 6 at
-    /// 23 MB/s for 29.9%. Six buys 20% smaller parts for 3.3× the CPU, and staging is CPU-bound
-    /// long before an upload to S3 in the warehouse's region is; pass a level to trade otherwise.
+    /// The level staging uses: the fastest, Stevedore's own deflate (docs/performance.md, "Defaults
+    /// and why").
     public static let defaultLevel = 1
 
     /// The compression level (0 = stored, 1 = fastest, 9 = smallest).
