@@ -14,11 +14,11 @@ final class DeflateEncoder {
     private static let noPosition = Int32.min / 2
 
     /// The last 32 KiB of input already compressed, then the input being compressed; 8 bytes of
-    /// slack let a match be compared eight bytes at a time up to its end.
+    /// slack let positions near its end be read eight bytes at a time.
     private let window: UnsafeMutablePointer<UInt8>
     private let windowCapacity = DeflateEncoder.windowSize + DeflateEncoder.chunkSize
     private var filled = 0
-    /// The latest position of each hash of four bytes, as its index in `window` plus `positionBias`
+    /// The latest position of each hash of six bytes, as its index in `window` plus `positionBias`
     /// (so that sliding the window changes the bias, not the table).
     private let positions: UnsafeMutablePointer<Int32>
     private var positionBias = 0
@@ -105,6 +105,13 @@ final class DeflateEncoder {
         }
     }
 
+    /// The table slot of the six bytes at the start of `eight` (read little-endian): six, not
+    /// four, so that short chance matches do not displace the ones worth finding.
+    @inline(__always)
+    private static func hash(_ eight: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((eight &<< 16) &* 0x9E37_79B1_7F4A_7C15) &>> UInt64(64 - hashBits))
+    }
+
     /// Keeps only the last 32 KiB of the window, at its start.
     private func slide() {
         let kept = min(filled, Self.windowSize)
@@ -128,7 +135,6 @@ final class DeflateEncoder {
         let literalCounts = self.literalCounts
         let distanceCounts = self.distanceCounts
         let lengthSymbols = self.lengthSymbols
-        let shift = UInt32(32 - Self.hashBits)
         let bias = positionBias
         var position = start
         var blockStart = start
@@ -146,8 +152,9 @@ final class DeflateEncoder {
                 distanceCounts.update(repeating: 0, count: 30)
             }
             if position <= lastHashed {
-                let four = bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)
-                let hash = Int((four &* 0x9E37_79B1) >> shift)
+                let eight = bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                let four = UInt32(truncatingIfNeeded: eight)
+                let hash = Self.hash(eight)
                 let candidate = Int(positions[hash]) - bias
                 positions[hash] = Int32(truncatingIfNeeded: position + bias)
                 let distance = position - candidate
@@ -181,8 +188,8 @@ final class DeflateEncoder {
                     let next = position + length
                     var inserted = max(position + 1, next - 2)
                     while inserted < next && inserted <= lastHashed {
-                        let bytes4 = bytes.loadUnaligned(fromByteOffset: inserted, as: UInt32.self)
-                        positions[Int((bytes4 &* 0x9E37_79B1) >> shift)] = Int32(truncatingIfNeeded: inserted + bias)
+                        let next8 = bytes.loadUnaligned(fromByteOffset: inserted, as: UInt64.self)
+                        positions[Self.hash(next8)] = Int32(truncatingIfNeeded: inserted + bias)
                         inserted += 1
                     }
                     position = next
