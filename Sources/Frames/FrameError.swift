@@ -42,6 +42,9 @@ public struct FrameError: Error, Sendable, Hashable, CustomStringConvertible {
         case malformedArrow
         /// A well-formed Arrow input Stevedore does not read (a compressed body, a union).
         case unsupportedArrow
+        /// PostgreSQL binary COPY data that breaks the format: a wrong signature, a tuple of the
+        /// wrong width, a value of the wrong length, data after the trailer or none.
+        case malformedCopy
     }
 
     public var kind: Kind

@@ -1,17 +1,21 @@
 import Blocking
 import Foundation
 import Frames
+import Warehouse
 
 extension Loader {
     /// Streams `table` (or one partition) to `sink` as Arrow IPC typed from the catalog, one record
     /// batch at a time as the rows arrive (memory holds one batch); returns the schema and the
-    /// number of rows. See `ArrowWriter.arrowType` for each column's Arrow type.
+    /// number of rows. See `ArrowWriter.arrowType` for each column's Arrow type. On PostgreSQL the
+    /// rows come in the binary COPY format when every column's type has a decoder
+    /// (`Options.binaryUnload`), as CSV otherwise; the Arrow is the same.
     @discardableResult
     public func unloadArrow(
         _ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,
         format: ArrowWriter.Format = .stream, to sink: @escaping @Sendable ([UInt8]) async throws -> Void
     ) async throws -> (schema: Schema, rows: Int) {
-        let transcoder = ArrowTranscoding(nullMarker: dialect.nullMarker, format: format, name: table.description)
+        let transcoder = ArrowTranscoding(
+            nullMarker: dialect.nullMarker, format: format, name: table.description, binary: options.binaryUnload)
         // The rows arrive while earlier ones are converted and written: a queue of a few COPY
         // chunks between the warehouse's output and the conversion, each in a task of its own.
         let chunks = BoundedQueue<[UInt8]>(capacity: 4)
@@ -33,7 +37,7 @@ extension Loader {
             let schema: Schema
             do {
                 schema = try await export(
-                    table, partition: partition, columns: columns, prepare: { await transcoder.start($0) },
+                    table, partition: partition, columns: columns, prepare: { await transcoder.start($0, types: $1) },
                     to: { try await chunks.send($0) })
             } catch {
                 await chunks.finish(throwing: error)
@@ -88,35 +92,71 @@ extension Loader {
     }
 }
 
-/// The CSV-to-Arrow conversion of one unload, fed the export's chunks in order.
+/// The CSV-to-Arrow or binary-COPY-to-Arrow conversion of one unload, fed the export's chunks in
+/// order.
 private actor ArrowTranscoding {
+    private enum Transcoder: Sendable {
+        case csv(ArrowFromCSV)
+        case binary(ArrowFromPostgresBinary)
+
+        var rowCount: Int {
+            switch self {
+            case .csv(let csv): csv.rowCount
+            case .binary(let binary): binary.rowCount
+            }
+        }
+    }
+
     private let nullMarker: NullMarker
     private let format: ArrowWriter.Format
     private let name: String
-    private var transcoder: ArrowFromCSV?
+    private let allowsBinary: Bool
+    private var transcoder: Transcoder?
 
-    init(nullMarker: NullMarker, format: ArrowWriter.Format, name: String) {
+    init(nullMarker: NullMarker, format: ArrowWriter.Format, name: String, binary: Bool) {
         self.nullMarker = nullMarker
         self.format = format
         self.name = name
+        allowsBinary = binary
     }
 
     var rowCount: Int { transcoder?.rowCount ?? 0 }
 
-    func start(_ schema: Schema) {
-        transcoder = ArrowFromCSV(schema: schema, nullMarker: nullMarker, format: format, name: name)
+    /// Prepares for `schema`'s rows; true when they should come in the binary COPY format (the
+    /// catalog `types` are given, and each has a decoder).
+    func start(_ schema: Schema, types: [SQLType]?) -> Bool {
+        if allowsBinary, let types, let fields = PostgresBinaryCopy.unloading(types),
+            let binary = ArrowFromPostgresBinary(schema: schema, fields: fields, format: format, name: name)
+        {
+            transcoder = .binary(binary)
+            return true
+        }
+        transcoder = .csv(ArrowFromCSV(schema: schema, nullMarker: nullMarker, format: format, name: name))
+        return false
     }
 
     func convert(_ chunk: [UInt8]) throws -> [UInt8] {
         // Moved out while it works, so that its buffers are not copied on write.
-        guard var working = transcoder.take() else { return [] }
-        defer { transcoder = working }
-        return try working.append(chunk)
+        switch transcoder.take() {
+        case .csv(var working):
+            defer { transcoder = .csv(working) }
+            return try working.append(chunk)
+        case .binary(var working):
+            defer { transcoder = .binary(working) }
+            return try working.append(chunk)
+        case nil: return []
+        }
     }
 
     func finish() throws -> [UInt8] {
-        guard var working = transcoder.take() else { return [] }
-        defer { transcoder = working }
-        return try working.finish()
+        switch transcoder.take() {
+        case .csv(var working):
+            defer { transcoder = .csv(working) }
+            return try working.finish()
+        case .binary(var working):
+            defer { transcoder = .binary(working) }
+            return try working.finish()
+        case nil: return []
+        }
     }
 }

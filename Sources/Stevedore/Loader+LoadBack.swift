@@ -61,10 +61,12 @@ extension Loader {
     }
 
     /// Streams the rows as CSV chunks (the dialect's NULL marker) to `sink`, after handing their
-    /// schema to `prepare`; returns the schema.
+    /// schema and catalog types to `prepare`; returns the schema. On a client-route warehouse the
+    /// types are given, and `prepare` returning true asks for PostgreSQL's binary COPY format
+    /// instead of CSV; on a stage route they are nil and the rows are CSV.
     func export(
         _ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
-        prepare: @escaping @Sendable (Schema) async throws -> Void = { _ in },
+        prepare: @escaping @Sendable (Schema, [SQLType]?) async throws -> Bool = { _, _ in false },
         to sink: @escaping @Sendable ([UInt8]) async throws -> Void
     ) async throws -> Schema {
         try table.validate(for: dialect)
@@ -89,7 +91,7 @@ extension Loader {
 
     private func export(
         _ table: TableRef, partition: PartitionSpec?, columns requested: [String]?,
-        on connection: any WarehouseSession, prepare: @escaping @Sendable (Schema) async throws -> Void,
+        on connection: any WarehouseSession, prepare: @escaping @Sendable (Schema, [SQLType]?) async throws -> Bool,
         to sink: @escaping @Sendable ([UInt8]) async throws -> Void
     ) async throws
         -> Schema
@@ -106,13 +108,14 @@ extension Loader {
                     let lock = client.readLock(table.tableName)
                     try await connection.execute(lock.sql, lock.parameters)
                 }
-                let (schema, selection, _) = try await selection(
+                let (schema, selection, picked) = try await selection(
                     table, partition: partition, columns: requested, on: connection)
                 let select = selection.statement
-                try await prepare(schema)
+                let binary = try await prepare(schema, picked.map(\.type))
                 let (settings, sql) = client.settingsForm(select)
                 try await connection.execute(settings.sql, settings.parameters)
-                _ = try await connection.copyOut(client.copyToStdout(sql), chunkSize: 1 << 20) { chunk in
+                let copy = client.copyToStdout(sql, binary: binary)
+                _ = try await connection.copyOut(copy, chunkSize: 1 << 20) { chunk in
                     try await sink(chunk)
                 }
                 return schema
@@ -120,7 +123,7 @@ extension Loader {
         case .stage(let stageCopy):
             let (schema, select, picked) = try await selection(
                 table, partition: partition, columns: requested, on: connection)
-            try await prepare(schema)
+            _ = try await prepare(schema, nil)
             let flagged = picked.indices.filter { UnloadedCSV.flagsNulls(of: picked[$0].type) }
             let unloadSelect = stageCopy.unloadSelect(
                 picked.map(\.name), flaggingNulls: flagged.map { picked[$0].name }, from: table.tableName,

@@ -46,6 +46,10 @@ public struct Loader: Sendable {
         /// when every column's type has a send format, pipelined or sequential; from a value that
         /// has no exact binary form on, the rows go as CSV. Off: always CSV.
         public var binaryCopy = true
+        /// On PostgreSQL, `unloadArrow` reads the rows as `COPY … TO STDOUT (FORMAT binary)` when
+        /// every column's type has a decoder (`ArrowFromPostgresBinary`), the same Arrow as from
+        /// CSV with no text parsed. Off: always CSV.
+        public var binaryUnload = true
         /// The part size (gzip bytes) of the pipelined copy: the COPY starts once the first part is
         /// encoded (its types, or those of its first 8 MiB of CSV, decide the DDL), and the parts being
         /// written and uploaded are in memory (`uploadConcurrency` + 1); after the first part the COPY

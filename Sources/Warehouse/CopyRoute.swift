@@ -12,8 +12,9 @@ public enum CopyRoute: Sendable {
 public protocol ClientCopySQL: Sendable {
     /// `COPY table (cols) FROM STDIN`, as CSV with the dialect's NULL, or in the binary format.
     func copyFromStdin(_ table: TableName, columns: [String], binary: Bool) -> String
-    /// `COPY (query) TO STDOUT` as CSV; `query` is trusted SQL text with no bind parameters.
-    func copyToStdout(_ query: String) -> String
+    /// `COPY (query) TO STDOUT` as CSV, or in the binary format (each column type's send format);
+    /// `query` is trusted SQL text with no bind parameters.
+    func copyToStdout(_ query: String, binary: Bool) -> String
     /// `statement` for a context that takes no bind parameters, its values set as session settings
     /// by `settings` (run first, in the same transaction).
     func settingsForm(_ statement: SQLStatement) -> (settings: SQLStatement, sql: String)

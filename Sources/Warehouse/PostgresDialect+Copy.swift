@@ -7,10 +7,11 @@ extension PostgresDialect: ClientCopySQL {
         return "COPY \(table.quoted)\(list) FROM STDIN (FORMAT \(binary ? "binary" : "csv"))"
     }
 
-    /// `COPY (query) TO STDOUT (FORMAT csv)` for loading back; `query` is trusted SQL text with no
-    /// bind parameters (COPY takes none), such as a `select` statement with its values inlined.
-    public func copyToStdout(_ query: String) -> String {
-        "COPY (\(query)) TO STDOUT (FORMAT csv)"
+    /// `COPY (query) TO STDOUT (FORMAT csv)` for loading back, `(FORMAT binary)` when `binary`;
+    /// `query` is trusted SQL text with no bind parameters (COPY takes none), such as a `select`
+    /// statement with its values read from session settings (`settingsForm`).
+    public func copyToStdout(_ query: String, binary: Bool = false) -> String {
+        "COPY (\(query)) TO STDOUT (FORMAT \(binary ? "binary" : "csv"))"
     }
 
     /// `COPY (statement) TO STDOUT WITH (FORMAT csv, HEADER true)`, its values written in as literals

@@ -91,5 +91,6 @@ struct DialectRulesTests {
             dialect.copyFromStdin(TableName(schema: "s", table: "t"), columns: ["a", "b"])
                 == #"COPY "s"."t" ("a", "b") FROM STDIN (FORMAT csv)"#)
         #expect(dialect.copyToStdout("SELECT 1") == "COPY (SELECT 1) TO STDOUT (FORMAT csv)")
+        #expect(dialect.copyToStdout("SELECT 1", binary: true) == "COPY (SELECT 1) TO STDOUT (FORMAT binary)")
     }
 }

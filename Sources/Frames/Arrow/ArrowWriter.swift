@@ -115,6 +115,12 @@ public struct ArrowWriter: Sendable {
         return recordBatch(columns, rows: frame.rowCount)
     }
 
+    /// One record batch of columns already filled with typed values (one builder per schema
+    /// field, each holding `rows` values): a binary COPY's rows.
+    mutating func write(_ columns: [ArrowColumnBuilder], rows: Int) -> [UInt8] {
+        recordBatch(columns, rows: rows)
+    }
+
     /// The bytes that end the output: the end-of-stream marker, and for a file its footer.
     public mutating func finish() -> [UInt8] {
         var output: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]
@@ -382,6 +388,40 @@ struct ArrowColumnBuilder {
             data.append(contentsOf: text)
             appendLittleEndian(Int32(data.count), to: &offsets)
         }
+        count += 1
+    }
+
+    /// Appends a value already in its Arrow form: an integer, a float's bits, days or microseconds.
+    @inline(__always)
+    mutating func appendFixed<Fixed: FixedWidthInteger>(_ value: Fixed) {
+        setValid(true)
+        appendLittleEndian(value, to: &values)
+        count += 1
+    }
+
+    /// Appends a boolean.
+    @inline(__always)
+    mutating func appendBit(_ bit: Bool) {
+        setValid(true)
+        setBit(bit)
+        count += 1
+    }
+
+    /// Appends a decimal128 (the value times 10^scale).
+    @inline(__always)
+    mutating func appendDecimal128(_ value: Int128) {
+        setValid(true)
+        appendLittleEndian(UInt64(truncatingIfNeeded: value), to: &values)
+        appendLittleEndian(UInt64(truncatingIfNeeded: value >> 64), to: &values)
+        count += 1
+    }
+
+    /// Appends a string's or binary's bytes as they are.
+    @inline(__always)
+    mutating func appendVariable(_ bytes: UnsafeRawBufferPointer) {
+        setValid(true)
+        data.append(contentsOf: bytes)
+        appendLittleEndian(Int32(data.count), to: &offsets)
         count += 1
     }
 
