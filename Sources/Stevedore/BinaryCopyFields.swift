@@ -7,62 +7,54 @@ extension PostgresBinaryCopy {
     static func into(_ columns: [String], types: [String: SQLType]) -> PostgresBinaryCopy? {
         var fields: [Field] = []
         for column in columns {
-            let field: Field
-            switch types[column] {
-            case .boolean: field = .boolean
-            case .smallint: field = .int2
-            case .integer: field = .int4
-            case .bigint: field = .int8
-            case .decimal, .numeric: field = .numeric
-            case .real: field = .float4
-            case .double: field = .float8
-            case .varchar, .text: field = .text
-            case .date: field = .date
-            case .time: field = .time
-            case .timestamp: field = .timestamp
-            case .timestamptz: field = .timestamptz
-            case .interval: field = .interval
-            case .binary: field = .bytea
-            case .json: field = .jsonb
-            // PostgreSQL's `json` receives its text as it is.
-            case .other("json"): field = .text
-            case .coarseTimestamp, .other, nil: return nil
-            }
+            // A `timestamp(p)` column has no send format for loading here: its rows go as CSV.
+            guard let type = types[column], let field = sendFormat(of: type) else { return nil }
             fields.append(field)
         }
         return PostgresBinaryCopy(fields: fields)
     }
-}
 
-extension PostgresBinaryCopy {
     /// The send format of each column of `types` that a `COPY … TO STDOUT (FORMAT binary)` writes,
     /// when every one has a decoder (`ArrowFromPostgresBinary`); nil (read CSV) otherwise.
     static func unloading(_ types: [SQLType]) -> [Field]? {
         var fields: [Field] = []
         for type in types {
-            let field: Field
+            let field: Field?
             switch type {
-            case .boolean: field = .boolean
-            case .smallint: field = .int2
-            case .integer: field = .int4
-            case .bigint: field = .int8
-            case .decimal, .numeric: field = .numeric
-            case .real: field = .float4
-            case .double: field = .float8
-            // bpchar (the catalog's `character`) and json send their text as it is.
-            case .varchar, .text, .other("json"), .other("character"): field = .text
-            case .date: field = .date
-            case .time: field = .time
-            case .timestamp, .coarseTimestamp(_, withTimeZone: false): field = .timestamp
-            case .timestamptz, .coarseTimestamp(_, withTimeZone: true): field = .timestamptz
-            case .interval: field = .interval
-            case .binary: field = .bytea
-            case .json: field = .jsonb
-            case .other: return nil
+            case .coarseTimestamp(_, let withTimeZone): field = withTimeZone ? .timestamptz : .timestamp
+            // bpchar (the catalog's `character`) sends its padded text.
+            case .other("character"): field = .text
+            default: field = sendFormat(of: type)
             }
+            guard let field else { return nil }
             fields.append(field)
         }
         return fields
+    }
+
+    /// The send format of a column of `type`, the same into the table and out of it; nil where
+    /// there is none here.
+    private static func sendFormat(of type: SQLType) -> Field? {
+        switch type {
+        case .boolean: .boolean
+        case .smallint: .int2
+        case .integer: .int4
+        case .bigint: .int8
+        case .decimal, .numeric: .numeric
+        case .real: .float4
+        case .double: .float8
+        case .varchar, .text: .text
+        case .date: .date
+        case .time: .time
+        case .timestamp: .timestamp
+        case .timestamptz: .timestamptz
+        case .interval: .interval
+        case .binary: .bytea
+        case .json: .jsonb
+        // PostgreSQL's `json` takes and gives its text as it is.
+        case .other("json"): .text
+        case .coarseTimestamp, .other: nil
+        }
     }
 }
 
