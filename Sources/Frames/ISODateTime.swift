@@ -127,19 +127,61 @@ enum ISODateTime {
     /// Appends `YYYY-MM-DD`.
     static func appendDate(_ days: Int, to output: inout [UInt8]) {
         let (year, month, day) = CivilDate.civil(days: days)
-        appendPadded(year, width: 4, to: &output)
-        output.append(dash)
-        appendPadded(month, width: 2, to: &output)
-        output.append(dash)
-        appendPadded(day, width: 2, to: &output)
+        guard (0...9999).contains(year) else {
+            appendPadded(year, width: 4, to: &output)
+            output.append(dash)
+            appendPadded(month, width: 2, to: &output)
+            output.append(dash)
+            appendPadded(day, width: 2, to: &output)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { text in
+            var digits = DigitWriter(text)
+            digits.date(year: year, month: month, day: day)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<digits.count]))
+        }
     }
 
     /// Appends `YYYY-MM-DD HH:MM:SS`, then `.ffffff` when there are microseconds, then `+00` when
     /// `utcOffset` (an instant).
     static func appendTimestamp(_ timestamp: Timestamp, utcOffset: Bool, to output: inout [UInt8]) {
-        appendDate(timestamp.date.daysSinceEpoch, to: &output)
-        output.append(space)
-        let ofDay = timestamp.microsecondOfDay
+        let (year, month, day) = CivilDate.civil(days: timestamp.date.daysSinceEpoch)
+        guard (0...9999).contains(year) else {
+            appendDate(timestamp.date.daysSinceEpoch, to: &output)
+            output.append(space)
+            appendClock(timestamp.microsecondOfDay, utcOffset: utcOffset, to: &output)
+            return
+        }
+        // The whole value into one stack buffer, then one append: an append per digit checked the
+        // array's uniqueness and room each time.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { text in
+            var digits = DigitWriter(text)
+            digits.date(year: year, month: month, day: day)
+            digits.byte(space)
+            let ofDay = timestamp.microsecondOfDay
+            let seconds = Int(ofDay / 1_000_000)
+            digits.two(seconds / 3600)
+            digits.byte(colon)
+            digits.two(seconds / 60 % 60)
+            digits.byte(colon)
+            digits.two(seconds % 60)
+            let micros = Int(ofDay % 1_000_000)
+            if micros != 0 {
+                digits.byte(dot)
+                digits.two(micros / 10_000)
+                digits.two(micros / 100 % 100)
+                digits.two(micros % 100)
+            }
+            if utcOffset {
+                digits.byte(plus)
+                digits.two(0)
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<digits.count]))
+        }
+    }
+
+    /// `HH:MM:SS[.ffffff][+00]` of a microsecond of the day, digit by digit (years outside 0...9999).
+    private static func appendClock(_ ofDay: Int64, utcOffset: Bool, to output: inout [UInt8]) {
         let seconds = Int(ofDay / 1_000_000)
         appendPadded(seconds / 3600, width: 2, to: &output)
         output.append(colon)
@@ -155,6 +197,36 @@ enum ISODateTime {
             output.append(plus)
             output.append(zero)
             output.append(zero)
+        }
+    }
+
+    /// Writes a date's or timestamp's digits into a small buffer the caller owns.
+    private struct DigitWriter {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var count = 0
+
+        init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+
+        mutating func byte(_ value: UInt8) {
+            buffer[count] = value
+            count += 1
+        }
+
+        /// Two digits of `value` (0...99).
+        mutating func two(_ value: Int) {
+            buffer[count] = zero + UInt8(truncatingIfNeeded: value / 10)
+            buffer[count + 1] = zero + UInt8(truncatingIfNeeded: value % 10)
+            count += 2
+        }
+
+        /// `YYYY-MM-DD` of a year in 0...9999.
+        mutating func date(year: Int, month: Int, day: Int) {
+            two(year / 100)
+            two(year % 100)
+            byte(dash)
+            two(month)
+            byte(dash)
+            two(day)
         }
     }
 
