@@ -56,6 +56,14 @@ extension Loader {
     /// naming the table; other errors (the sink's) as they are.
     private static func conversionFailure(_ error: any Error, table: TableRef, partition: PartitionSpec?) -> any Error {
         guard let frameError = error as? FrameError else { return error }
+        if frameError.kind == .malformedCopy {
+            // The server's binary COPY data, not the table's values, is what could not be read.
+            return StevedoreError(
+                code: .warehouse, step: .loadBack,
+                message: "\(frameError): the server's binary COPY data could not be read "
+                    + "(Loader.Options.binaryUnload = false reads it as CSV)",
+                table: table.description, partition: partition?.label, underlying: frameError)
+        }
         return StevedoreError(
             code: .input, step: .loadBack,
             message: "\(frameError): Arrow has no form for this value; unload as CSV or JSON Lines instead",

@@ -239,6 +239,130 @@ struct ArrowBinaryUnloadTests {
         }
     }
 
+    @Test("more rows than a record batch, and numerics of every shape: the same bytes as the CSV path's")
+    func manyBatchesAndNumericShapes() async throws {
+        try await ArrowLoadTests.withLoader { fixture, connection in
+            let table = fixture.table("many_batches")
+            try await connection.execute("CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(table.schema))")
+            // 140,000 rows: two full record batches of 65,536 rows and a third, on both paths.
+            try await connection.execute(
+                """
+                CREATE TABLE \(table.quoted) AS SELECT g AS id, g / 7.0::double precision AS ratio,
+                  (g * 1.25)::numeric(12,2) AS price, 'row ' || g AS label,
+                  CASE WHEN g % 3 = 0 THEN NULL ELSE date '2000-01-01' + g % 9000 END AS day,
+                  (ARRAY['10000', '1e20', '1.000000', '0.0001', '-10000.5', '100000000', '0', '-0.000000001',
+                    '123456789012345678901234567890.5'])[g % 9 + 1]::numeric AS shape
+                FROM generate_series(1, 140000) g
+                """)
+            let binary = try await Self.unload(table, fixture: fixture, binary: true)
+            let csv = try await Self.unload(table, fixture: fixture, binary: false)
+            #expect(binary.copy.hasSuffix("(FORMAT binary)") && csv.copy.hasSuffix("(FORMAT csv)"))
+            #expect(binary.rows == 140_000 && csv.rows == 140_000)
+            #expect(binary.bytes == csv.bytes, "\(binary.bytes.count) bytes ≠ \(csv.bytes.count)")
+        }
+    }
+
+    @Test("ten bytes of numeric on the wire spelled as 100,001 digits: record batches end by the text")
+    func longNumericText() throws {
+        let schema = Schema([Schema.Field(name: "n", type: .numeric, isNullable: true)])
+        var decoder = try #require(ArrowFromPostgresBinary(schema: schema, fields: [.numeric], format: .stream))
+        func bigEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.bigEndian, Array.init) }
+        // 10^100000: one base-10,000 digit (1) of weight 25,000, sign +, no display scale.
+        let tuple =
+            bigEndian(Int16(1)) + bigEndian(Int32(10)) + bigEndian(Int16(1)) + bigEndian(Int16(25_000))
+            + bigEndian(UInt16(0)) + bigEndian(UInt16(0)) + bigEndian(Int16(1))
+        let rows = 400
+        var batchesBeforeTheEnd = 0
+        var outputBytes = try decoder.append(PostgresBinaryCopy.header).count
+        for _ in 0..<rows {
+            let output = try decoder.append(tuple)
+            if !output.isEmpty { batchesBeforeTheEnd += 1 }
+            outputBytes += output.count
+        }
+        outputBytes += try decoder.append(bigEndian(Int16(-1))).count
+        outputBytes += try decoder.finish().count
+        #expect(decoder.rowCount == rows)
+        #expect(outputBytes > rows * 100_001)
+        // 8 MiB of text a batch: about 83 rows each, so four batches before the end (none, when the
+        // limit counted the ten bytes on the wire).
+        #expect(batchesBeforeTheEnd >= 4, "\(batchesBeforeTheEnd) record batches before the end")
+    }
+
+    @Test("hostile field counts, lengths, flags, versions and digits are malformed, never a crash")
+    func hostileStreams() throws {
+        let schema = Schema([
+            Schema.Field(name: "n", type: .numeric, isNullable: true),
+            Schema.Field(name: "j", type: .json, isNullable: true),
+            Schema.Field(name: "i", type: .bigint, isNullable: true),
+        ])
+        func bigEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.bigEndian, Array.init) }
+        func numeric(count: Int16, weight: Int16 = 0, sign: UInt16 = 0, scale: UInt16 = 0, digits: [Int16]) -> [UInt8] {
+            let body =
+                bigEndian(count) + bigEndian(weight) + bigEndian(sign) + bigEndian(scale) + digits.flatMap(bigEndian)
+            return bigEndian(Int32(body.count)) + body
+        }
+        let json = bigEndian(Int32(3)) + [1] + Array("{}".utf8)
+        let integer = bigEndian(Int32(8)) + bigEndian(Int64(7))
+        let good = bigEndian(Int16(3)) + numeric(count: 1, digits: [12]) + json + integer
+        let header = Array(PostgresBinaryCopy.header)
+        let trailer = bigEndian(Int16(-1))
+        var decoder = try #require(
+            ArrowFromPostgresBinary(schema: schema, fields: [.numeric, .jsonb, .int8], format: .stream))
+        _ = try decoder.append(header + good + trailer)
+        _ = try decoder.finish()
+        #expect(decoder.rowCount == 1, "the well-formed stream")
+        let broken: [(String, [UInt8])] = [
+            ("two fields of three", header + bigEndian(Int16(2)) + numeric(count: 1, digits: [12]) + json + trailer),
+            ("a field length of -2", header + bigEndian(Int16(3)) + bigEndian(Int32(-2)) + json + integer + trailer),
+            ("a field of 2 GB", header + bigEndian(Int16(3)) + bigEndian(Int32.max) + trailer),
+            ("OIDs in the flags", Array(header.prefix(11)) + bigEndian(UInt32(1 << 16)) + bigEndian(Int32(0)) + good),
+            ("a 1 GB header extension", Array(header.prefix(15)) + bigEndian(Int32(1 << 30)) + good),
+            (
+                "a bigint of 4 bytes",
+                header + bigEndian(Int16(3)) + numeric(count: 1, digits: [12]) + json
+                    + bigEndian(Int32(4)) + bigEndian(Int32(7)) + trailer
+            ),
+            (
+                "jsonb version 2",
+                header + bigEndian(Int16(3)) + numeric(count: 1, digits: [12])
+                    + bigEndian(Int32(3)) + [2] + Array("{}".utf8) + integer + trailer
+            ),
+            (
+                "a numeric digit of 10000",
+                header + bigEndian(Int16(3)) + numeric(count: 1, digits: [10_000]) + json
+                    + integer + trailer
+            ),
+            (
+                "a negative digit count",
+                header + bigEndian(Int16(3)) + numeric(count: -1, digits: []) + json
+                    + integer + trailer
+            ),
+            (
+                "a display scale past 0x3FFF",
+                header + bigEndian(Int16(3)) + numeric(count: 1, scale: 0x4000, digits: [1])
+                    + json + integer + trailer
+            ),
+            (
+                "a sign of 0x1234",
+                header + bigEndian(Int16(3)) + numeric(count: 1, sign: 0x1234, digits: [1]) + json
+                    + integer + trailer
+            ),
+        ]
+        for (name, bytes) in broken {
+            var decoder = try #require(
+                ArrowFromPostgresBinary(schema: schema, fields: [.numeric, .jsonb, .int8], format: .stream))
+            #expect(throws: FrameError.self, "\(name)") {
+                do {
+                    _ = try decoder.append(bytes)
+                    _ = try decoder.finish()
+                } catch let error as FrameError {
+                    #expect(error.kind == .malformedCopy, "\(name): \(error)")
+                    throw error
+                }
+            }
+        }
+    }
+
     @Test("a partition and a column selection unload the same through binary COPY as through CSV")
     func partitionAndColumns() async throws {
         try await ArrowLoadTests.withLoader { fixture, connection in

@@ -37,6 +37,8 @@ public struct ArrowFromPostgresBinary: Sendable {
     /// A record batch ends after this many rows, or once its tuples reach this many bytes.
     static let batchRows = ArrowFromCSV.batchRows
     static let batchBytes = ArrowFromCSV.batchBytes
+    /// The longest field PostgreSQL sends (a varlena holds at most 1 GB).
+    static let longestField = 1 << 30
 
     /// Arrow of `schema`'s columns from binary COPY rows whose fields have the send formats
     /// `fields`; nil when a field's format is not one its column's Arrow type is made from.
@@ -74,8 +76,11 @@ public struct ArrowFromPostgresBinary: Sendable {
         }
     }
 
+    /// Builders with room for the rows a batch of this width holds before its byte limit, at most
+    /// `batchRows`: a wide table would otherwise reserve 65,536 rows in every column.
     private static func emptyBuilders(_ schema: Schema) -> [ArrowColumnBuilder] {
-        schema.fields.map { ArrowColumnBuilder(type: $0.type, rows: batchRows) }
+        let rows = min(batchRows, max(1, batchBytes / (2 + 4 * max(1, schema.fields.count))))
+        return schema.fields.map { ArrowColumnBuilder(type: $0.type, rows: rows) }
     }
 
     /// Arrow bytes for `chunk`'s complete tuples (the start of the output first); often empty
@@ -153,7 +158,10 @@ public struct ArrowFromPostgresBinary: Sendable {
                     break
                 }
                 let length = Int(Int32(bitPattern: Self.load(UInt32.self, raw, cursor)))
-                guard length >= -1 else { throw malformed(at: consumed + cursor, "a field length of \(length)") }
+                // PostgreSQL sends no field over 1 GB.
+                guard length >= -1, length <= Self.longestField else {
+                    throw malformed(at: consumed + cursor, "a field length of \(length)")
+                }
                 cursor += 4
                 if length > 0 {
                     guard end - cursor >= length else {
@@ -187,7 +195,10 @@ public struct ArrowFromPostgresBinary: Sendable {
             throw malformed(at: 11, "binary COPY flags \(flags) (OIDs or an unknown format) are not read here")
         }
         let extensionLength = Int(Int32(bitPattern: Self.load(UInt32.self, raw, 15)))
-        guard extensionLength >= 0 else { throw malformed(at: 15, "a header extension of \(extensionLength) bytes") }
+        // PostgreSQL writes none; a reader skips what it does not know, up to a small bound.
+        guard extensionLength >= 0, extensionLength <= 1 << 16 else {
+            throw malformed(at: 15, "a header extension of \(extensionLength) bytes")
+        }
         return raw.count >= 19 + extensionLength ? 19 + extensionLength : nil
     }
 
@@ -276,6 +287,8 @@ public struct ArrowFromPostgresBinary: Sendable {
             try numericText(value, column: column, at: offset)
             let text = scratch
             text.withUnsafeBytes { builders[column].appendVariable($0) }
+            // Ten bytes on the wire can be 100,000 digits of text: the batch's limit counts the text.
+            batchBytes += text.count
         case .decimal(let scale):
             try numericText(value, column: column, at: offset)
             let scaled = scratch.withUnsafeBufferPointer { ArrowColumnBuilder.scaledInteger($0, scale: scale) }
@@ -302,7 +315,8 @@ public struct ArrowFromPostgresBinary: Sendable {
         let weight = Int(Int16(bitPattern: load(UInt16.self, value, 2)))
         let sign = load(UInt16.self, value, 4)
         let scale = Int(load(UInt16.self, value, 6))
-        guard count >= 0, value.count == 8 + 2 * count else { return false }
+        // numeric_recv's checks: the display scale fits NUMERIC_DSCALE_MASK (0x3FFF).
+        guard count >= 0, value.count == 8 + 2 * count, scale <= 0x3FFF else { return false }
         switch sign {
         case 0xC000:
             output.append(contentsOf: "NaN".utf8)
