@@ -8,7 +8,7 @@ extension Loader {
     /// batch at a time as the rows arrive (memory holds one batch); returns the schema and the
     /// number of rows. See `ArrowWriter.arrowType` for each column's Arrow type. On PostgreSQL the
     /// rows come in the binary COPY format when every column's type has a decoder
-    /// (`Options.binaryUnload`), as CSV otherwise; the Arrow is the same.
+    /// (`Options.binaryUnload`), as CSV otherwise; the values are the same either way.
     @discardableResult
     public func unloadArrow(
         _ table: TableRef, partition: PartitionSpec? = nil, columns: [String]? = nil,

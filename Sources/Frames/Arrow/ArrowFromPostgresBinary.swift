@@ -1,5 +1,5 @@
 /// Turns PostgreSQL's binary COPY output (`COPY … TO STDOUT (FORMAT binary)`), fed in chunks cut
-/// anywhere, into the Arrow IPC `ArrowFromCSV` makes of the same rows as CSV, a record batch at a time.
+/// anywhere, into Arrow IPC of the values `ArrowFromCSV` makes of the same rows as CSV, a record batch at a time.
 public struct ArrowFromPostgresBinary: Sendable {
     /// How one column's send format becomes its Arrow values.
     enum Conversion: Sendable, Hashable {
