@@ -90,7 +90,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BlockingTests", dependencies: ["Blocking"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
-        .testTarget(name: "FramesTests", dependencies: ["Frames", "Warehouse", "TestSupport"]),
+        .testTarget(name: "FramesTests", dependencies: ["Blocking", "Frames", "Warehouse", "TestSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Digest", "TestSupport"]),
         .testTarget(
             name: "WarehouseTests",

@@ -3,8 +3,10 @@ import Foundation
 import Testing
 
 /// The pool of threads for blocking work: results, cancellation of waiting work, threads started
-/// on demand, shutdown that drains and joins, and the serial lane an actor runs on.
-@Suite("Blocking pool", .timeLimit(.minutes(1)))
+/// on demand, shutdown that drains and joins, and the serial lane an actor runs on. The limit
+/// catches a deadlock; it is generous because in the full suite a test here can wait most of a
+/// minute for a cooperative thread before its first line runs.
+@Suite("Blocking pool", .timeLimit(.minutes(3)))
 struct BlockingPoolTests {
     struct Failure: Error, Equatable {}
 

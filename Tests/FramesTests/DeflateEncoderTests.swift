@@ -1,15 +1,22 @@
+import Blocking
 import Digest
 import Foundation
 import Testing
 
 @testable import Frames
 
-/// Level 1's own deflate, read back by zlib's inflate and by the `gzip` program's. Serialized: its
-/// compressions would otherwise hold every cooperative thread of a debug build for seconds.
+/// Level 1's own deflate, read back by zlib's inflate and by the `gzip` program's. The compressions
+/// run on the blocking pool: in a debug build they would hold cooperative threads for seconds.
 @Suite("Stevedore's deflate (gzip level 1)", .serialized)
 struct DeflateEncoderTests {
-    /// Compresses `input` with level 1, written in pieces of `piece` bytes.
-    static func compress(_ input: [UInt8], piece: Int, writer: GzipWriter? = nil) throws -> [UInt8] {
+    /// A gzip file a writer made, and the writer's summary of it.
+    struct Compressed: Sendable {
+        var bytes: [UInt8]
+        var summary: GzipSummary
+    }
+
+    /// Compresses `input` with `writer` (level 1 when nil), written in pieces of `piece` bytes.
+    static func compress(_ input: [UInt8], piece: Int, writer: GzipWriter? = nil) throws -> Compressed {
         let writer = try writer ?? GzipWriter(level: 1)
         var compressed: [UInt8] = []
         var offset = 0
@@ -21,9 +28,18 @@ struct DeflateEncoderTests {
         }
         let summary = try writer.finish()
         compressed += writer.drain()
-        #expect(summary.compressedByteCount == compressed.count)
-        #expect(summary.sha256 == SHA256.hash(compressed))
-        return compressed
+        return Compressed(bytes: compressed, summary: summary)
+    }
+
+    /// The summary's counts and hash are the file's.
+    static func check(_ compressed: Compressed) {
+        #expect(compressed.summary.compressedByteCount == compressed.bytes.count)
+        #expect(compressed.summary.sha256 == SHA256.hash(compressed.bytes))
+    }
+
+    /// `body`'s result, computed on the blocking pool.
+    static func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await BlockingPool.shared.run(body)
     }
 
     /// Bytes from a fixed seed, each drawn from `alphabet` with the given weights.
@@ -63,78 +79,92 @@ struct DeflateEncoderTests {
     @Test(
         "every input, written in pieces of any size, inflates to itself with zlib",
         arguments: inputs.indices, [1, 4_099, 65_536, 300_001, 2_000_000])
-    func roundTrip(input index: Int, piece: Int) throws {
+    func roundTrip(input index: Int, piece: Int) async throws {
         let (name, input) = Self.inputs[index]
         guard piece > 1 || input.count <= 20_000 else { return }
-        let compressed = try Self.compress(input, piece: piece)
-        #expect(try Gzip.decompress(compressed) == input, "\(name) in pieces of \(piece)")
+        let (compressed, back) = try await Self.offThePool {
+            let compressed = try Self.compress(input, piece: piece)
+            return (compressed, try Gzip.decompress(compressed.bytes))
+        }
+        Self.check(compressed)
+        #expect(back == input, "\(name) in pieces of \(piece)")
     }
 
     @Test("the gzip program reads what level 1 writes")
-    func gzipProgramReadsIt() throws {
+    func gzipProgramReadsIt() async throws {
         let input = GzipTests.sampleText(bytes: 800_000) + Self.drawn(200_000, weights: Self.fibonacci(27))
-        let compressed = try Self.compress(input, piece: 262_144)
+        let compressed = try await Self.offThePool { try Self.compress(input, piece: 262_144) }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deflate-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("part.csv.gz")
-        try Data(compressed).write(to: file)
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        gzip.arguments = ["-t", file.path]
-        try gzip.run()
-        gzip.waitUntilExit()
-        #expect(gzip.terminationStatus == 0)
-        let unzip = Process()
-        unzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        unzip.arguments = ["-d", file.path]
-        try unzip.run()
-        unzip.waitUntilExit()
-        #expect(unzip.terminationStatus == 0)
+        try Data(compressed.bytes).write(to: file)
+        let statuses = try await Self.offThePool { () throws -> [Int32] in
+            try [["-t", file.path], ["-d", file.path]].map { arguments in
+                let gzip = Process()
+                gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+                gzip.arguments = arguments
+                try gzip.run()
+                gzip.waitUntilExit()
+                return gzip.terminationStatus
+            }
+        }
+        #expect(statuses == [0, 0])
         #expect(try [UInt8](Data(contentsOf: folder.appendingPathComponent("part.csv"))) == input)
     }
 
     @Test("CSV compresses within 6% of zlib's level 1; random bytes go stored, barely larger")
-    func sizes() throws {
+    func sizes() async throws {
         let csv = GzipTests.sampleText(bytes: 1_500_000)
-        let ours = try Self.compress(csv, piece: 262_144)
-        let zlib = try Self.compress(csv, piece: 262_144, writer: GzipWriter(level: 1, usingZlib: true))
+        let random = Self.drawn(400_000, weights: [Int](repeating: 1, count: 256))
+        let (ours, zlib, stored) = try await Self.offThePool {
+            (
+                try Self.compress(csv, piece: 262_144).bytes,
+                try Self.compress(csv, piece: 262_144, writer: GzipWriter(level: 1, usingZlib: true)).bytes,
+                try Self.compress(random, piece: 262_144).bytes
+            )
+        }
         #expect(Double(ours.count) <= Double(zlib.count) * 1.06)
         #expect(ours.count < csv.count / 4)
-        let random = Self.drawn(400_000, weights: [Int](repeating: 1, count: 256))
-        let stored = try Self.compress(random, piece: 262_144)
         // Header and trailer, and five bytes per stored block: a block holds at most 32,767 symbols.
         #expect(stored.count <= random.count + 18 + 5 * (random.count / 32_767 + 4))
     }
 
     @Test("matches across many window slides, with the table's positions rebased along the way")
-    func rebase() throws {
-        let encoder = DeflateEncoder(rebasingAfter: 1 << 19)
+    func rebase() async throws {
         let input = GzipTests.sampleText(bytes: 2_500_000)
-        var raw: [UInt8] = []
-        for piece in stride(from: 0, to: input.count, by: 100_003) {
-            let slice = Array(input[piece..<min(piece + 100_003, input.count)])
-            slice.withUnsafeBytes { encoder.compress($0, into: &raw) }
+        let (raw, back) = try await Self.offThePool {
+            let encoder = DeflateEncoder(rebasingAfter: 1 << 19)
+            var raw: [UInt8] = []
+            for piece in stride(from: 0, to: input.count, by: 100_003) {
+                let slice = Array(input[piece..<min(piece + 100_003, input.count)])
+                slice.withUnsafeBytes { encoder.compress($0, into: &raw) }
+            }
+            encoder.finish(into: &raw)
+            var crc = CRC32()
+            crc.update(input)
+            var file: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 4, 3] + raw
+            for value in [crc.value, UInt32(input.count)] { withUnsafeBytes(of: value.littleEndian) { file += $0 } }
+            return (raw, try Gzip.decompress(file))
         }
-        encoder.finish(into: &raw)
-        var crc = CRC32()
-        crc.update(input)
-        var file: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 4, 3] + raw
-        for value in [crc.value, UInt32(input.count)] { withUnsafeBytes(of: value.littleEndian) { file += $0 } }
-        #expect(try Gzip.decompress(file) == input)
+        #expect(back == input)
         #expect(raw.count < input.count / 4)
     }
 
     @Test("a restarted writer begins a new file that stands alone")
-    func restart() throws {
-        let writer = try GzipWriter(level: 1)
+    func restart() async throws {
         let first = GzipTests.sampleText(bytes: 400_000)
         let second = Array(first.reversed())
-        let firstFile = try Self.compress(first, piece: 70_001, writer: writer)
-        try writer.restart()
-        let secondFile = try Self.compress(second, piece: 70_001, writer: writer)
-        #expect(try Gzip.decompress(firstFile) == first)
-        #expect(try Gzip.decompress(secondFile) == second)
+        let (firstFile, secondFile) = try await Self.offThePool {
+            let writer = try GzipWriter(level: 1)
+            let firstFile = try Self.compress(first, piece: 70_001, writer: writer)
+            try writer.restart()
+            return (firstFile, try Self.compress(second, piece: 70_001, writer: writer))
+        }
+        Self.check(firstFile)
+        Self.check(secondFile)
+        #expect(try Gzip.decompress(firstFile.bytes) == first)
+        #expect(try Gzip.decompress(secondFile.bytes) == second)
     }
 }
 

@@ -244,20 +244,19 @@ struct ArrowBinaryUnloadTests {
         try await ArrowLoadTests.withLoader { fixture, connection in
             let table = fixture.table("many_batches")
             try await connection.execute("CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(table.schema))")
-            // 140,000 rows: two full record batches of 65,536 rows and a third, on both paths.
+            // 70,000 rows: a full record batch of 65,536 rows and a second, on both paths.
             try await connection.execute(
                 """
-                CREATE TABLE \(table.quoted) AS SELECT g AS id, g / 7.0::double precision AS ratio,
-                  (g * 1.25)::numeric(12,2) AS price, 'row ' || g AS label,
+                CREATE TABLE \(table.quoted) AS SELECT g AS id,
                   CASE WHEN g % 3 = 0 THEN NULL ELSE date '2000-01-01' + g % 9000 END AS day,
                   (ARRAY['10000', '1e20', '1.000000', '0.0001', '-10000.5', '100000000', '0', '-0.000000001',
                     '123456789012345678901234567890.5'])[g % 9 + 1]::numeric AS shape
-                FROM generate_series(1, 140000) g
+                FROM generate_series(1, 70000) g
                 """)
             let binary = try await Self.unload(table, fixture: fixture, binary: true)
             let csv = try await Self.unload(table, fixture: fixture, binary: false)
             #expect(binary.copy.hasSuffix("(FORMAT binary)") && csv.copy.hasSuffix("(FORMAT csv)"))
-            #expect(binary.rows == 140_000 && csv.rows == 140_000)
+            #expect(binary.rows == 70_000 && csv.rows == 70_000)
             #expect(binary.bytes == csv.bytes, "\(binary.bytes.count) bytes ≠ \(csv.bytes.count)")
         }
     }
