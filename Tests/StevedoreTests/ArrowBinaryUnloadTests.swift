@@ -227,14 +227,7 @@ struct ArrowBinaryUnloadTests {
                 ("nothing", []),
             ]
             for (name, bytes) in broken {
-                #expect(throws: FrameError.self, "\(name)") {
-                    do {
-                        _ = try Self.convert([bytes[...]], with: decoder)
-                    } catch let error as FrameError {
-                        #expect(error.kind == .malformedCopy, "\(name): \(error)")
-                        throw error
-                    }
-                }
+                Self.expectMalformed(name) { _ = try Self.convert([bytes[...]], with: decoder) }
             }
         }
     }
@@ -350,14 +343,21 @@ struct ArrowBinaryUnloadTests {
         for (name, bytes) in broken {
             var decoder = try #require(
                 ArrowFromPostgresBinary(schema: schema, fields: [.numeric, .jsonb, .int8], format: .stream))
-            #expect(throws: FrameError.self, "\(name)") {
-                do {
-                    _ = try decoder.append(bytes)
-                    _ = try decoder.finish()
-                } catch let error as FrameError {
-                    #expect(error.kind == .malformedCopy, "\(name): \(error)")
-                    throw error
-                }
+            Self.expectMalformed(name) {
+                _ = try decoder.append(bytes)
+                _ = try decoder.finish()
+            }
+        }
+    }
+
+    /// `decode` throws a `FrameError` of kind `malformedCopy`.
+    static func expectMalformed(_ name: String, _ decode: () throws -> Void) {
+        #expect(throws: FrameError.self, "\(name)") {
+            do {
+                try decode()
+            } catch let error as FrameError {
+                #expect(error.kind == .malformedCopy, "\(name): \(error)")
+                throw error
             }
         }
     }
