@@ -146,57 +146,15 @@ enum ISODateTime {
     /// `utcOffset` (an instant).
     static func appendTimestamp(_ timestamp: Timestamp, utcOffset: Bool, to output: inout [UInt8]) {
         let (year, month, day) = CivilDate.civil(days: timestamp.date.daysSinceEpoch)
-        guard (0...9999).contains(year) else {
-            appendDate(timestamp.date.daysSinceEpoch, to: &output)
-            output.append(space)
-            appendClock(timestamp.microsecondOfDay, utcOffset: utcOffset, to: &output)
-            return
-        }
-        // The whole value into one stack buffer, then one append: an append per digit checked the
-        // array's uniqueness and room each time.
+        let fourDigitYear = (0...9999).contains(year)
+        if !fourDigitYear { appendDate(timestamp.date.daysSinceEpoch, to: &output) }
+        // Into one stack buffer, then one append: an append per digit checked the array's
+        // uniqueness and room each time.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { text in
             var digits = DigitWriter(text)
-            digits.date(year: year, month: month, day: day)
-            digits.byte(space)
-            let ofDay = timestamp.microsecondOfDay
-            let seconds = Int(ofDay / 1_000_000)
-            digits.two(seconds / 3600)
-            digits.byte(colon)
-            digits.two(seconds / 60 % 60)
-            digits.byte(colon)
-            digits.two(seconds % 60)
-            let micros = Int(ofDay % 1_000_000)
-            if micros != 0 {
-                digits.byte(dot)
-                digits.two(micros / 10_000)
-                digits.two(micros / 100 % 100)
-                digits.two(micros % 100)
-            }
-            if utcOffset {
-                digits.byte(plus)
-                digits.two(0)
-            }
+            if fourDigitYear { digits.date(year: year, month: month, day: day) }
+            digits.clock(timestamp.microsecondOfDay, utcOffset: utcOffset)
             output.append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<digits.count]))
-        }
-    }
-
-    /// `HH:MM:SS[.ffffff][+00]` of a microsecond of the day, digit by digit (years outside 0...9999).
-    private static func appendClock(_ ofDay: Int64, utcOffset: Bool, to output: inout [UInt8]) {
-        let seconds = Int(ofDay / 1_000_000)
-        appendPadded(seconds / 3600, width: 2, to: &output)
-        output.append(colon)
-        appendPadded(seconds / 60 % 60, width: 2, to: &output)
-        output.append(colon)
-        appendPadded(seconds % 60, width: 2, to: &output)
-        let micros = Int(ofDay % 1_000_000)
-        if micros != 0 {
-            output.append(dot)
-            appendPadded(micros, width: 6, to: &output)
-        }
-        if utcOffset {
-            output.append(plus)
-            output.append(zero)
-            output.append(zero)
         }
     }
 
@@ -217,6 +175,28 @@ enum ISODateTime {
             buffer[count] = zero + UInt8(truncatingIfNeeded: value / 10)
             buffer[count + 1] = zero + UInt8(truncatingIfNeeded: value % 10)
             count += 2
+        }
+
+        /// ` HH:MM:SS`, then `.ffffff` when there are microseconds, then `+00` when `utcOffset`.
+        mutating func clock(_ ofDay: Int64, utcOffset: Bool) {
+            byte(space)
+            let seconds = Int(ofDay / 1_000_000)
+            two(seconds / 3600)
+            byte(colon)
+            two(seconds / 60 % 60)
+            byte(colon)
+            two(seconds % 60)
+            let micros = Int(ofDay % 1_000_000)
+            if micros != 0 {
+                byte(dot)
+                two(micros / 10_000)
+                two(micros / 100 % 100)
+                two(micros % 100)
+            }
+            if utcOffset {
+                byte(plus)
+                two(0)
+            }
         }
 
         /// `YYYY-MM-DD` of a year in 0...9999.
