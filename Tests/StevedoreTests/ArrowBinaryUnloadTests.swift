@@ -154,6 +154,17 @@ struct ArrowBinaryUnloadTests {
         }
     }
 
+    /// The every-type table created as `table`, its binary COPY as the server sends it, and the
+    /// decoder `unloadArrow` would make for it.
+    static func recordedEveryType(_ table: TableRef, fixture: LoaderFixture, on connection: Connection)
+        async throws -> (recorded: [UInt8], decoder: ArrowFromPostgresBinary)
+    {
+        try await createEveryType(table, on: connection)
+        return (
+            try await recordedCopy(table, on: connection), try await decoder(table, fixture: fixture, on: connection)
+        )
+    }
+
     /// The raw binary COPY of `table`, as the server sends it.
     static func recordedCopy(_ table: TableRef, on connection: Connection) async throws -> [UInt8] {
         var recorded: [UInt8] = []
@@ -186,9 +197,7 @@ struct ArrowBinaryUnloadTests {
     func chunkBoundaries() async throws {
         try await ArrowLoadTests.withLoader { fixture, connection in
             let table = fixture.table("every_type")
-            try await Self.createEveryType(table, on: connection)
-            let recorded = try await Self.recordedCopy(table, on: connection)
-            let decoder = try await Self.decoder(table, fixture: fixture, on: connection)
+            let (recorded, decoder) = try await Self.recordedEveryType(table, fixture: fixture, on: connection)
             let whole = try Self.convert([recorded[...]], with: decoder)
             let unloaded = try await Self.unload(table, fixture: fixture, binary: false)
             #expect(whole == unloaded.bytes, "the recorded stream converts to the CSV path's Arrow")
@@ -216,9 +225,7 @@ struct ArrowBinaryUnloadTests {
     func malformedStreams() async throws {
         try await ArrowLoadTests.withLoader { fixture, connection in
             let table = fixture.table("every_type")
-            try await Self.createEveryType(table, on: connection)
-            let recorded = try await Self.recordedCopy(table, on: connection)
-            let decoder = try await Self.decoder(table, fixture: fixture, on: connection)
+            let (recorded, decoder) = try await Self.recordedEveryType(table, fixture: fixture, on: connection)
             let broken: [(String, [UInt8])] = [
                 ("no trailer", Array(recorded.dropLast(2))),
                 ("cut inside a tuple", Array(recorded.prefix(recorded.count / 2))),
