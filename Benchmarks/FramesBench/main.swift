@@ -9,6 +9,7 @@ import Frames
 //   FramesBench parse PATH        only reads PATH in batches, for RSS and profiles
 //   FramesBench stage PATH        reads PATH and stages it (parse + encode + gzip -1), for RSS
 //   FramesBench arrow PATH        reads an Arrow stream or file and times reading, then encoding
+//   FramesBench pieces PATH       times each CPU stage of a load on PATH's batches held in memory
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -140,6 +141,85 @@ func stageFile(_ path: String) throws {
     print("schema: \(encoder.schema)")
 }
 
+/// The binary send format the benchmark gives an inferred column.
+func sendFormat(_ type: ColumnType) -> PostgresBinaryCopy.Field {
+    switch type {
+    case .boolean: .boolean
+    case .smallint: .int2
+    case .integer: .int4
+    case .bigint: .int8
+    case .decimal, .numeric: .numeric
+    case .real: .float4
+    case .double: .float8
+    case .date: .date
+    case .timestamp: .timestamp
+    case .timestamptz: .timestamptz
+    case .time: .time
+    case .interval: .interval
+    case .binary: .bytea
+    case .json: .jsonb
+    default: .text
+    }
+}
+
+/// Each CPU stage of a load into a table created before, on a file's batches held in memory (best
+/// of 3 each): the staged CSV encoder checking values against the table's types, the binary rewrite of its output, and gzip level 1.
+func timePieces(_ path: String) throws {
+    var batches: [TextBatch] = []
+    let parse = try best(of: 1) { batches = try readBatches(path) }
+    // The load into a table created before: the inferred types, integers as bigint, decimals as numeric.
+    var inferring = StagedCSVEncoder(nullMarker: .emptyField)
+    for batch in batches { try inferring.append(batch) }
+    var targets: [String: ColumnType] = [:]
+    for field in inferring.schema.fields {
+        switch field.type {
+        case .smallint, .integer: targets[field.name] = .bigint
+        case .decimal: targets[field.name] = .numeric
+        default: targets[field.name] = field.type
+        }
+    }
+    var staged: [[UInt8]] = []
+    var schema = Schema([])
+    let encode = try best(of: 3) {
+        var encoder = StagedCSVEncoder(nullMarker: .emptyField, targetTypes: targets)
+        staged = []
+        for batch in batches {
+            try encoder.append(batch)
+            staged.append(encoder.takeOutput())
+        }
+        schema = encoder.schema
+    }
+    let copy = PostgresBinaryCopy(fields: schema.fields.map { sendFormat(targets[$0.name] ?? $0.type) })
+    var binaryBytes = 0
+    let binary = try best(of: 3) {
+        var buffer: [UInt8] = []
+        binaryBytes = 0
+        for (batch, csv) in zip(batches, staged) {
+            guard let written = copy.encode(csv: csv, rows: batch.rowCount, into: &buffer) else {
+                throw BenchFailure(message: "the binary rewrite refused a batch")
+            }
+            binaryBytes += written
+        }
+    }
+    let writer = try GzipWriter(level: 1)
+    var compressed = 0
+    let deflate = try best(of: 3) {
+        try writer.restart(output: [])
+        for csv in staged {
+            try writer.write(csv)
+            _ = writer.drain()
+        }
+        compressed = try writer.finish().compressedByteCount
+    }
+    let total = staged.reduce(0) { $0 + $1.count }
+    print("schema: \(schema)")
+    print(
+        String(
+            format:
+                "parse %.3f s, encode+inference %.3f s, binary rewrite %.3f s (%d bytes), gzip -1 %.3f s (%d → %d bytes)",
+            parse, encode, binary, binaryBytes, deflate, total, compressed))
+}
+
 /// Level 1 (Stevedore's deflate) beside zlib's tuned level 1 over a file's staged CSV in 256 KiB writes:
 /// MB/s, output size, and the round trip through zlib's inflate.
 func compareDeflate(_ path: String) throws {
@@ -220,6 +300,11 @@ do {
             throw BenchFailure(message: "usage: FramesBench deflate PATH")
         }
         try compareDeflate(path)
+    case "pieces":
+        guard let path = arguments.dropFirst().first else {
+            throw BenchFailure(message: "usage: FramesBench pieces PATH")
+        }
+        try timePieces(path)
     case "stage":
         guard let path = arguments.dropFirst().first else {
             throw BenchFailure(message: "usage: FramesBench stage PATH")

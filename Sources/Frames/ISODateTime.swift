@@ -17,13 +17,22 @@ enum ISODateTime {
     /// The value of `bytes`, or nil when they are not one of the accepted forms (or not a real date,
     /// or a fraction finer than microseconds, which the warehouse would round).
     static func parse<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Parsed? where Bytes.Index == Int {
-        let count = bytes.count
-        guard count >= 10 else { return nil }
-        let s = bytes.startIndex
-        guard let year = digits(bytes, s, 4), bytes[s + 4] == dash,
-            let month = digits(bytes, s + 5, 2), bytes[s + 7] == dash,
-            let day = digits(bytes, s + 8, 2),
-            let date = CivilDate(year: year, month: month, day: day)
+        if let parsed = bytes.withContiguousStorageIfAvailable({ parse(contiguous: $0) }) { return parsed }
+        return Array(bytes).withUnsafeBufferPointer { parse(contiguous: $0) }
+    }
+
+    /// `parse` over bytes in memory: the digits are read at fixed offsets, without a bounds check or
+    /// an optional per digit (dates and timestamps are a large part of a load's values).
+    private static func parse(contiguous text: UnsafeBufferPointer<UInt8>) -> Parsed? {
+        let count = text.count
+        guard count >= 10, let base = text.baseAddress else { return nil }
+        // A byte minus "0" is above 9 for anything but a digit (the subtraction wraps).
+        func digit(_ offset: Int) -> Int { Int(base[offset] &- zero) }
+        let (y0, y1, y2, y3) = (digit(0), digit(1), digit(2), digit(3))
+        let (m0, m1, d0, d1) = (digit(5), digit(6), digit(8), digit(9))
+        guard max(max(y0, y1), max(y2, y3)) <= 9, max(max(m0, m1), max(d0, d1)) <= 9,
+            base[4] == dash, base[7] == dash,
+            let date = CivilDate(year: y0 * 1000 + y1 * 100 + y2 * 10 + y3, month: m0 * 10 + m1, day: d0 * 10 + d1)
         else { return nil }
         let dayMicros = Int64(date.daysSinceEpoch) * Timestamp.microsecondsPerDay
         if count == 10 {
@@ -31,21 +40,23 @@ enum ISODateTime {
                 kind: .date, days: date.daysSinceEpoch, microsecondsSinceEpoch: dayMicros,
                 wallClockMicroseconds: dayMicros)
         }
-        guard count >= 19, bytes[s + 10] == space || bytes[s + 10] == letterT || bytes[s + 10] == letterLowerT,
-            let hour = digits(bytes, s + 11, 2), bytes[s + 13] == colon,
-            let minute = digits(bytes, s + 14, 2), bytes[s + 16] == colon,
-            let second = digits(bytes, s + 17, 2),
-            hour < 24, minute < 60, second < 60
+        guard count >= 19 else { return nil }
+        let separator = base[10]
+        let (h0, h1, n0, n1, s0, s1) = (digit(11), digit(12), digit(14), digit(15), digit(17), digit(18))
+        guard separator == space || separator == letterT || separator == letterLowerT,
+            max(max(h0, h1), max(n0, n1), max(s0, s1)) <= 9, base[13] == colon, base[16] == colon
         else { return nil }
+        let (hour, minute, second) = (h0 * 10 + h1, n0 * 10 + n1, s0 * 10 + s1)
+        guard hour < 24, minute < 60, second < 60 else { return nil }
         var micros = dayMicros + Int64(hour * 3600 + minute * 60 + second) * 1_000_000
-        var index = s + 19
-        if index < bytes.endIndex && bytes[index] == dot {
+        var index = 19
+        if index < count && base[index] == dot {
             index += 1
             var fraction = 0
             var fractionDigits = 0
-            while index < bytes.endIndex, let digit = digit(bytes[index]) {
+            while index < count, digit(index) <= 9 {
                 // Digits past the sixth make the value no timestamp; adding them up would overflow.
-                if fractionDigits < 6 { fraction = fraction * 10 + digit }
+                if fractionDigits < 6 { fraction = fraction * 10 + digit(index) }
                 fractionDigits += 1
                 index += 1
             }
@@ -53,24 +64,29 @@ enum ISODateTime {
             for _ in fractionDigits..<6 { fraction *= 10 }
             micros += Int64(fraction)
         }
-        if index == bytes.endIndex {
+        if index == count {
             return Parsed(
                 kind: .timestamp, days: date.daysSinceEpoch, microsecondsSinceEpoch: micros,
                 wallClockMicroseconds: micros)
         }
-        guard let offset = parseOffset(bytes[index...]) else { return nil }
+        guard let offset = parseOffset(text[index...]) else { return nil }
         let instant = micros - Int64(offset) * 1_000_000
-        let first = Int64(CivilDate.days(year: 1, month: 1, day: 1)) * Timestamp.microsecondsPerDay
-        let end = Int64(CivilDate.days(year: 10000, month: 1, day: 1)) * Timestamp.microsecondsPerDay
-        guard instant >= first && instant < end else { return nil }
+        guard instant >= firstInstant && instant < endInstant else { return nil }
         return Parsed(
             kind: .timestamptz, days: date.daysSinceEpoch, microsecondsSinceEpoch: instant,
             wallClockMicroseconds: micros)
     }
 
+    /// 0001-01-01 00:00 and 10000-01-01 00:00 UTC, in microseconds since the epoch: the instants a
+    /// `timestamptz` may hold.
+    /// (Literals: a computed static is initialized lazily and checked on every read.)
+    static let firstInstant: Int64 = -62_135_596_800_000_000
+    static let endInstant: Int64 = 253_402_300_800_000_000
+
     /// True for `infinity`, false for `-infinity` (in any case), nil for anything else: the dates
     /// and timestamps PostgreSQL has beyond all others.
     static func infinity<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool? where Bytes.Index == Int {
+        guard bytes.count == 8 || bytes.count == 9 else { return nil }
         let negative = bytes.first == dash
         let word = negative ? bytes.dropFirst() : bytes[...]
         guard word.count == 8 else { return nil }
