@@ -28,8 +28,9 @@ final class DeflateEncoder {
     private let symbols: UnsafeMutablePointer<UInt32>
     private let literalCounts: UnsafeMutablePointer<UInt32>
     private let distanceCounts: UnsafeMutablePointer<UInt32>
-    /// Each literal/length and distance symbol's code for the block being written: code | bits << 16.
-    private let literalCodes: UnsafeMutablePointer<UInt32>
+    /// For the block being written: each literal's and match length's code (see `writeBlock`), and
+    /// each distance symbol's code | bits << 16.
+    private let symbolCodes: UnsafeMutablePointer<UInt64>
     private let distanceCodes: UnsafeMutablePointer<UInt32>
     /// By match length - 3: its length code, extra bits and their value (code | bits << 8 | value << 16).
     private let lengthSymbols: UnsafeMutablePointer<UInt32>
@@ -46,7 +47,7 @@ final class DeflateEncoder {
         symbols = .allocate(capacity: Self.blockSymbols)
         literalCounts = .allocate(capacity: 286)
         distanceCounts = .allocate(capacity: 30)
-        literalCodes = .allocate(capacity: 286)
+        symbolCodes = .allocate(capacity: 512)
         distanceCodes = .allocate(capacity: 30)
         lengthSymbols = .allocate(capacity: 256)
         distanceBases = .allocate(capacity: 30)
@@ -65,7 +66,7 @@ final class DeflateEncoder {
         symbols.deallocate()
         literalCounts.deallocate()
         distanceCounts.deallocate()
-        literalCodes.deallocate()
+        symbolCodes.deallocate()
         distanceCodes.deallocate()
         lengthSymbols.deallocate()
         distanceBases.deallocate()
@@ -232,17 +233,27 @@ final class DeflateEncoder {
         }
         let useFixed = fixedBits <= dynamicBits
         let code = useFixed ? (DeflateTables.fixedLiterals, DeflateTables.fixedDistances) : (literals, distances)
-        for symbol in 0..<286 {
-            literalCodes[symbol] = UInt32(code.0.codes[symbol]) | UInt32(code.0.lengths[symbol]) << 16
+        // One entry per literal (0...255) and per match length (256 + length - 3): the code with
+        // a length's extra bits above it, and their bit count (value | count << 32).
+        for literal in 0..<256 {
+            symbolCodes[literal] = UInt64(code.0.codes[literal]) | UInt64(code.0.lengths[literal]) << 32
+        }
+        for length in 0..<256 {
+            let entry = lengthSymbols[length]
+            let symbol = 257 + Int(entry & 0xFF)
+            let codeBits = Int(code.0.lengths[symbol])
+            let extraBits = Int((entry >> 8) & 0xFF)
+            symbolCodes[256 + length] =
+                (UInt64(code.0.codes[symbol]) | UInt64(entry >> 16) << codeBits) | UInt64(codeBits + extraBits) << 32
         }
         for symbol in 0..<30 {
             distanceCodes[symbol] = UInt32(code.1.codes[symbol]) | UInt32(code.1.lengths[symbol]) << 16
         }
         let symbols = self.symbols
-        let literalCodes = self.literalCodes
+        let symbolCodes = self.symbolCodes
         let distanceCodes = self.distanceCodes
-        let lengthSymbols = self.lengthSymbols
         let distanceBases = self.distanceBases
+        let endOfBlock = (UInt64(code.0.codes[256]), Int(code.0.lengths[256]))
         write(into: &output, atMost: min(dynamicBits, fixedBits) / 8 + 16) { writer in
             if useFixed {
                 writer.write(0b010, 3)
@@ -252,30 +263,27 @@ final class DeflateEncoder {
             }
             var local = writer
             defer { writer = local }
+            local.flushWholeBytes()
             for index in 0..<symbolCount {
                 let symbol = symbols[index]
                 let distance = Int(symbol >> 8)
                 if distance == 0 {
-                    let entry = literalCodes[Int(symbol & 0xFF)]
-                    local.write(UInt64(entry & 0xFFFF), Int(entry >> 16))
+                    let entry = symbolCodes[Int(symbol & 0xFF)]
+                    local.writeWide(entry & 0xFFFF_FFFF, Int(entry >> 32))
                     continue
                 }
-                let length = lengthSymbols[Int(symbol & 0xFF)]
-                let lengthEntry = literalCodes[257 + Int(length & 0xFF)]
-                let lengthBits = Int(lengthEntry >> 16)
-                local.write(
-                    UInt64(lengthEntry & 0xFFFF) | UInt64(length >> 16) << lengthBits,
-                    lengthBits + Int((length >> 8) & 0xFF))
+                let first = symbolCodes[256 + Int(symbol & 0xFF)]
+                let firstCount = Int(first >> 32)
                 let distanceCode = DeflateTables.distanceCode(distance)
                 let distanceEntry = distanceCodes[distanceCode]
                 let distanceBits = Int(distanceEntry >> 16)
                 let extra = UInt64(UInt32(truncatingIfNeeded: distance) &- distanceBases[distanceCode])
-                local.write(
-                    UInt64(distanceEntry & 0xFFFF) | extra << distanceBits,
-                    distanceBits + DeflateTables.distanceExtraBits(distanceCode))
+                let second = UInt64(distanceEntry & 0xFFFF) | extra << distanceBits
+                local.writeWide(
+                    (first & 0xFFFF_FFFF) | second << firstCount,
+                    firstCount + distanceBits + DeflateTables.distanceExtraBits(distanceCode))
             }
-            let endOfBlock = literalCodes[256]
-            local.write(UInt64(endOfBlock & 0xFFFF), Int(endOfBlock >> 16))
+            local.write(endOfBlock.0, endOfBlock.1)
         }
     }
 
@@ -333,6 +341,20 @@ struct DeflateBitWriter {
             bits &>>= 32
             bitCount &-= 32
         }
+    }
+
+    /// Writes the low `count` (at most 56) bits of `value` when fewer than eight bits are held (as
+    /// after `flushWholeBytes`, and after this): eight bytes stored whatever the count, and the
+    /// cursor moved past the whole ones (the caller leaves eight bytes of room past its bound).
+    @inline(__always)
+    mutating func writeWide(_ value: UInt64, _ count: Int) {
+        bits |= value &<< UInt64(bitCount)
+        bitCount &+= count
+        UnsafeMutableRawPointer(cursor).storeBytes(of: bits.littleEndian, as: UInt64.self)
+        let whole = bitCount &>> 3
+        cursor += whole
+        bits &>>= UInt64(whole &<< 3)
+        bitCount &= 7
     }
 
     /// Writes out the whole bytes held, keeping fewer than eight bits.
