@@ -52,6 +52,67 @@ public struct PostgresBinaryCopy: Sendable {
             consumed: progress.consumed, rows: progress.rows, written: progress.written, refused: outcome == .refused)
     }
 
+    /// Writes the binary rows of `batch` into `buffer` from its start (growing it when it is too
+    /// small); the number of bytes written. The rows are those of the staged CSV that
+    /// `StagedCSVEncoder` (with `NullMarker.emptyField` and the `\x` prefix) writes of `batch`, read
+    /// from the batch's fields instead of from that CSV. Nil as for `encode(csv:rows:into:)`.
+    public func encode(_ batch: TextBatch, into buffer: inout [UInt8]) -> Int? {
+        guard !fields.isEmpty, batch.columnCount == fields.count else { return nil }
+        let rows = batch.rowCount
+        let typical = typicalSize(of: batch)
+        // Grown in place: a buffer from a pool comes empty, with its capacity.
+        if buffer.count < typical { buffer.append(contentsOf: repeatElement(0, count: typical - buffer.count)) }
+        var progress = Progress()
+        while true {
+            let outcome = buffer.withUnsafeMutableBufferPointer { buffer in
+                batch.bytes.withUnsafeBufferPointer { bytes in
+                    batch.fields.withUnsafeBufferPointer { spans in
+                        var output = Output(buffer: buffer, position: progress.written)
+                        return encode(rows: rows, of: bytes, spans, into: &output, progress: &progress)
+                    }
+                }
+            }
+            switch outcome {
+            case .done: return progress.written
+            case .full: buffer += [UInt8](repeating: 0, count: buffer.count)
+            case .refused, .incomplete: return nil
+            }
+        }
+    }
+
+    /// The room `encode(_:into:)` starts with for `batch`: its text, and each row's field count and
+    /// each field's length. Most batches fit; a batch that does not grows the buffer and goes on.
+    public func typicalSize(of batch: TextBatch) -> Int {
+        batch.byteCount + batch.rowCount * (2 + 4 * fields.count) + 64
+    }
+
+    /// Writes rows from `progress.rows` on; `progress.consumed` counts fields.
+    private func encode(
+        rows: Int, of bytes: UnsafeBufferPointer<UInt8>, _ spans: UnsafeBufferPointer<FieldSpan>,
+        into output: inout Output, progress: inout Progress
+    ) -> Outcome {
+        var index = progress.consumed
+        let fieldCount = fields.count
+        for _ in progress.rows..<rows {
+            guard output.has(room: 2) else { return .full }
+            output.int(Int16(fieldCount))
+            for field in fields {
+                let span = spans[index]
+                index += 1
+                if span.isNull {
+                    guard output.has(room: 4) else { return .full }
+                    output.int(Int32(-1))
+                    continue
+                }
+                let text = bytes[span.range]
+                guard output.has(room: 16 + text.count) else { return .full }
+                guard Self.write(text, as: field, to: &output) else { return .refused }
+            }
+            progress = Progress(consumed: index, written: output.position, rows: progress.rows + 1)
+        }
+        return .done
+    }
+
     private func run(_ csv: ArraySlice<UInt8>, expectedRows rows: Int, partial: Bool, into buffer: inout [UInt8])
         -> (Outcome, Progress)
     {

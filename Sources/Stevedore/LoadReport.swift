@@ -32,6 +32,9 @@ public struct LoadReport: Sendable, Hashable, CustomStringConvertible {
     public var changedWhileCopying: [String] = []
     /// Rows the pipelined copy sent in PostgreSQL's binary COPY format (the rest went as CSV).
     public var rowsCopiedInBinary = 0
+    /// Of those, the rows the encoder wrote in binary from the input's fields as it staged them; the
+    /// others were converted from their staged CSV (the table's types were not yet known, or changed).
+    public var rowsBinaryFromInput = 0
     /// Times the load's transaction ran again after a serializable isolation conflict (Redshift's
     /// ERROR 1023; see `ConflictRetry`).
     public var conflictRetries = 0

@@ -40,7 +40,9 @@ extension LoadRun {
         } catch {
             throw fail(.ledger, error, staged: false)
         }
-        let queue = BoundedQueue<CopyChunk>(capacity: Self.queuedCSVBytes) { $0.csv.count }
+        let queue = BoundedQueue<CopyChunk>(capacity: Self.queuedCSVBytes) {
+            $0.csv.count + ($0.binary?.bytes.count ?? 0)
+        }
         var configured = Stager(
             store: stage, prefix: stagePrefix,
             partSize: min(loader.options.partSize, loader.options.pipelinedPartSize),
@@ -96,6 +98,7 @@ extension LoadRun {
                     throw StepError(step: .ddl, error: error, staged: false)
                 }
                 configured.targetTypes = TypeMapping.targetTypes(existing, dialect: dialect)
+                configured.binaryRows = expectedBinaryCopy(existing)
                 configured.reading = dialect.copyReading
                 let stager = configured
                 var staging: StagingResult?
@@ -152,6 +155,7 @@ extension LoadRun {
                     result.copy = .pipelined
                     result.changedWhileCopying = copied.changes
                     result.rowsCopiedInBinary = copied.binaryRows
+                    result.rowsBinaryFromInput = copied.binaryRowsFromInput
                     report = result
                 }
             } catch {
@@ -285,6 +289,7 @@ extension LoadRun {
         var fallbackReason: String?
         var changes: [String] = []
         var binaryRows = 0
+        var binaryRowsFromInput = 0
     }
 
     /// Copies each batch as staging hands it over, performing what `LoadStateMachine` decides; on a
@@ -321,25 +326,29 @@ extension LoadRun {
         }
         do {
             var action = LoadStateMachine.Action.hold
-            // Hold the first part.
+            // Hold the first part. Past its size (rows held until a new column has a value), the
+            // held batches keep only their CSV, so that what is held stays within the hold's limit.
+            var heldCSV = 0
             while true {
-                guard let chunk = try await queue.next() else {
+                guard var chunk = try await queue.next() else {
                     action = machine.inputEnded()
                     break
                 }
                 action = machine.batchArrived(batch(chunk))
                 if case .hold = action {
+                    heldCSV += chunk.csv.count
+                    if heldCSV > Self.firstPartCSVLimit, let rows = chunk.binary.take() {
+                        csvBuffers.recycle(rows.bytes)
+                    }
                     unsent.append(chunk)
                     continue
                 }
                 if case .skip = action {
-                    var skipped = chunk
-                    csvBuffers.recycle(skipped.takeCSV())
+                    chunk.recycle(into: csvBuffers)
                     continue
                 }
                 if case .fallBack = action {
-                    var dropped = chunk
-                    csvBuffers.recycle(dropped.takeCSV())
+                    chunk.recycle(into: csvBuffers)
                 }
                 if case .prepareTable = action, chunk.rowCount > 0 { unsent.append(chunk) }
                 if case .prepareTableBefore = action { undecided = chunk }
@@ -363,6 +372,7 @@ extension LoadRun {
             var binaryRefused = false
             var binaryBuffer: [UInt8] = []
             var binaryRows = 0
+            var binaryRowsFromInput = 0
             while case .startCopy(let columns) = action {
                 action = .finish
                 let binary = binaryRefused ? nil : binaryCopy(columns, machine)
@@ -376,7 +386,12 @@ extension LoadRun {
                         /// Sends a batch; false when it has no binary form (nothing was sent).
                         func copy(_ chunk: inout CopyChunk) async throws -> Bool {
                             var binaryCount = 0
-                            if let binary {
+                            // The rows the encoder wrote in binary, if for these formats; else
+                            // the CSV converted here.
+                            let encoded = chunk.binary.take()
+                            let fromEncoder =
+                                binary != nil && chunk.columns == columns && encoded?.fields == binary?.fields
+                            if let binary, !fromEncoder {
                                 guard
                                     let count = binary.encode(csv: chunk.csv, rows: chunk.rowCount, into: &binaryBuffer)
                                 else { return false }
@@ -396,16 +411,20 @@ extension LoadRun {
                             if copiedBatches.count > Self.rememberedBatches { copiedBatches.removeFirst() }
                             lines += binary == nil ? chunk.lineCount - uncounted : chunk.rowCount
                             if binary != nil { binaryRows += chunk.rowCount }
+                            if fromEncoder { binaryRowsFromInput += chunk.rowCount }
                             linesPerPart[part, default: 0] += chunk.lineCount
                             rowsPerPart[part, default: 0] += chunk.rowCount
                             // The staged object's content without the gunzip: the CSV it is made from.
                             let csv = chunk.takeCSV()
-                            if binary != nil {
+                            if fromEncoder, let encoded {
+                                try await write(encoded.bytes[...], to: writer)
+                            } else if binary != nil {
                                 try await write(binaryBuffer[..<binaryCount], to: writer)
                             } else {
                                 try await write(csv[...], to: writer)
                             }
                             csvBuffers.recycle(consume csv)
+                            if let encoded { csvBuffers.recycle(encoded.bytes) }
                             return true
                         }
                         func nextChunk() async throws -> CopyChunk? {
@@ -428,7 +447,7 @@ extension LoadRun {
                                 let next = machine.batchArrived(batch(chunk))
                                 switch next {
                                 case .skip:
-                                    csvBuffers.recycle(chunk.takeCSV())
+                                    chunk.recycle(into: csvBuffers)
                                     continue
                                 case .write:
                                     guard try await copy(&chunk) else {
@@ -481,7 +500,9 @@ extension LoadRun {
                     break
                 }
             }
-            return CopyOutcome(changes: describe(machine.changesWhileCopying), binaryRows: binaryRows)
+            return CopyOutcome(
+                changes: describe(machine.changesWhileCopying), binaryRows: binaryRows,
+                binaryRowsFromInput: binaryRowsFromInput)
         } catch let error as StepError {
             _ = machine.failed()
             await queue.finish(throwing: ReceiverGone())
@@ -504,6 +525,25 @@ extension LoadRun {
             let end = min(bytes.endIndex, offset + (1 << 20))
             try await writer.write(bytes[offset..<end])
             offset = end
+        }
+    }
+
+    /// The binary COPY the encoder writes each batch's rows for beside their CSV, when `binaryCopy`
+    /// is on: by the type of each column the table had before the load (this load changes none of
+    /// them), or of the column the load creates or changes from what is inferred so far. The COPY
+    /// uses those rows when its own formats are the same.
+    private func expectedBinaryCopy(
+        _ existing: [ColumnDefinition]?
+    ) -> (@Sendable ([String], SchemaInference) -> PostgresBinaryCopy?)? {
+        guard loader.options.binaryCopy else { return nil }
+        let known = Dictionary((existing ?? []).map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        let dialect = self.dialect
+        return { columns, inference in
+            var types = known
+            for (name, column) in zip(inference.names, inference.columns) where types[name] == nil {
+                types[name] = TypeMapping.createdType(column, dialect: dialect)
+            }
+            return PostgresBinaryCopy.into(columns, types: types)
         }
     }
 
@@ -563,9 +603,9 @@ extension LoadRun {
     )
         async throws
     {
-        for index in unsent.indices { csvBuffers.recycle(unsent[index].takeCSV()) }
+        for index in unsent.indices { unsent[index].recycle(into: csvBuffers) }
         unsent = []
-        while var chunk = try await queue.next() { csvBuffers.recycle(chunk.takeCSV()) }
+        while var chunk = try await queue.next() { chunk.recycle(into: csvBuffers) }
     }
 
     /// The table's columns now (nil when it does not exist).

@@ -15,6 +15,8 @@ struct EncodedBatch: Sendable {
     var schema: Schema
     var inference: SchemaInference
     var origins: RowOrigins?
+    /// Its rows in binary, when the encoder wrote them (`Stager.binaryRows`).
+    var binary: BinaryRows? = nil
 }
 
 /// What the part writer made of the encoded batches.
@@ -114,9 +116,10 @@ struct PartWriter: Sendable {
                         CopyChunk(
                             partKey: partKey, endsPart: partIsFull, csv: csv, rowCount: batch.rowCount,
                             lineCount: batch.lineCount, columns: batch.columns, schema: batch.schema,
-                            inference: batch.inference, origins: batch.origins))
+                            inference: batch.inference, origins: batch.origins, binary: batch.binary.take()))
                 } else {
                     csvBuffers.recycle(consume csv)
+                    if let rows = batch.binary.take() { csvBuffers.recycle(rows.bytes) }
                 }
                 progress?(
                     LoadProgress(

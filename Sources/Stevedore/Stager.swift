@@ -42,6 +42,8 @@ struct CopyChunk: Sendable {
     var inference: SchemaInference
     /// The input's file and line of each row (nil for a frame).
     var origins: RowOrigins? = nil
+    /// The same rows in PostgreSQL's binary COPY format, when the encoder wrote them.
+    var binary: BinaryRows? = nil
 
     /// The batch's CSV, moved out (the chunk keeps an empty buffer), so that it can go back to a
     /// pool unshared once written.
@@ -50,6 +52,19 @@ struct CopyChunk: Sendable {
         swap(&taken, &csv)
         return taken
     }
+
+    /// Hands the chunk's buffers back to `pool`.
+    mutating func recycle(into pool: PartBufferPool) {
+        pool.recycle(takeCSV())
+        if let rows = binary.take() { pool.recycle(rows.bytes) }
+    }
+}
+
+/// A batch's rows in PostgreSQL's binary COPY format, written by the encoder from the input's
+/// fields beside their CSV, for the send formats the pipelined COPY is expected to use.
+struct BinaryRows: Sendable {
+    var fields: [PostgresBinaryCopy.Field]
+    var bytes: [UInt8]
 }
 
 /// Encodes rows into gzip CSV parts, rotated at `partSize` compressed bytes, and uploads each part
@@ -80,6 +95,10 @@ struct Stager: Sendable {
     /// COPY on PostgreSQL), after the part it ends, if any, has started uploading; at the end of
     /// the input, a batch of no rows that ends the last part. Staging waits while it waits.
     var chunkSink: (@Sendable (CopyChunk) async throws -> Void)? = nil
+    /// The binary COPY each input batch's rows are also written for, given the batch's columns and
+    /// what the encoder has inferred up to its end (the pipelined COPY's expected send formats);
+    /// nil, or a nil answer: CSV only, which the COPY converts if it copies in binary.
+    var binaryRows: (@Sendable ([String], SchemaInference) -> PostgresBinaryCopy?)? = nil
     /// Buffers for the parts' gzip bytes, handed back once a part is uploaded.
     var bodies = PartBufferPool()
     /// Buffers for each batch's CSV, from the encoder to the COPY; its receiver hands them back here.
@@ -123,11 +142,23 @@ struct Stager: Sendable {
                 linesWritten = encoder.lineCount
                 let origins = input.map { RowOrigins($0, rowsWithLineFeeds: encoder.rowsWithLineFeeds) }
                 let csv = encoder.takeOutput(leaving: csvBuffers.take(capacity: bufferSize))
+                let names = Array(encoder.columnNames.prefix(columns))
+                var binary: BinaryRows?
+                if let input, input.columnNames == names, let copy = binaryRows?(names, encoder.inference) {
+                    // From the input's fields: the CSV just written need not be read again.
+                    var bytes = csvBuffers.take(capacity: copy.typicalSize(of: input))
+                    if let written = copy.encode(input, into: &bytes) {
+                        bytes.removeLast(bytes.count - written)
+                        binary = BinaryRows(fields: copy.fields, bytes: bytes)
+                    } else {
+                        csvBuffers.recycle(consume bytes)
+                    }
+                }
                 bufferSize = Self.chunkCapacity(csv.count)
                 try await encoded.send(
                     EncodedBatch(
-                        csv: csv, rowCount: rows, lineCount: lines, columns: Array(encoder.columnNames.prefix(columns)),
-                        schema: encoder.schema, inference: encoder.inference, origins: origins))
+                        csv: csv, rowCount: rows, lineCount: lines, columns: names,
+                        schema: encoder.schema, inference: encoder.inference, origins: origins, binary: binary))
             }
 
             do {

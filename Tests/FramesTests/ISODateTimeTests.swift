@@ -16,12 +16,12 @@ struct ISODateTimeTests {
         #expect(ISODateTime.parse(Array("9999-12-31 23:59:59-00:00:01".utf8)) == nil)
     }
 
-    @Test("dates and timestamps of 20,000 random instants parse to Foundation's values")
+    @Test("dates and timestamps of 5,000 random instants parse to Foundation's values")
     func agreesWithFoundation() throws {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
         var generator = SystemRandomNumberGenerator()
-        for _ in 0..<20_000 {
+        for _ in 0..<5_000 {
             // After 1582, where Foundation's Gregorian calendar is proleptic no more.
             let seconds = Int64.random(in: -12_000_000_000...250_000_000_000, using: &generator)
             let micros = Int.random(in: 0..<1_000_000, using: &generator)

@@ -89,6 +89,7 @@ struct BinaryCopyTests {
             let binary = try await load(fixture, Self.csv, into: fixture.table("binary"), binary: true)
             let text = try await load(fixture, Self.csv, into: fixture.table("text"), binary: false)
             #expect(binary.rowsCopiedInBinary == 9 && text.rowsCopiedInBinary == 0)
+            #expect(binary.rowsBinaryFromInput == 9, "the encoder wrote them as it staged them")
             #expect(
                 try await types(fixture, "binary")
                     == "id bigint, big bigint, num numeric, dbl double precision, day date, "
@@ -173,6 +174,7 @@ struct BinaryCopyTests {
             }
             #expect(reports[0].copy == (pipelined ? .pipelined : .sequential))
             #expect(reports[0].rowsCopiedInBinary == 7, "\(reports[0])")
+            #expect(reports[0].rowsBinaryFromInput == (pipelined ? 7 : 0))
             #expect(reports[1].rowsCopiedInBinary == 0)
             let rows = try await fixture.rows(fixture.table("binary"))
             #expect(rows == (try await fixture.rows(fixture.table("text"))))
@@ -203,6 +205,23 @@ struct BinaryCopyTests {
             #expect(csv.rowsCopiedInBinary == 0)
             #expect(try await types(fixture, "binary") == "id bigint, n numeric, note text")
             #expect(try await fixture.checksum(fixture.table("binary")) == fixture.checksum(fixture.table("text")))
+        }
+    }
+
+    @Test("after a column changes while copying, the encoder's binary rows go on in its new format")
+    func binaryFromInputAfterAlter() async throws {
+        let fixture = try LoaderFixture()
+        try await withCleanUp({ try? await fixture.dropSchema() }) {
+            var text = "id,n\n"
+            for row in 1...4000 { text += "\(row),\(row <= 2000 ? "\(row)" : "\(row).25")\n" }
+            let binary = try await load(fixture, text, into: fixture.table("binary"), binary: true)
+            let csv = try await load(fixture, text, into: fixture.table("text"), binary: false)
+            #expect(binary.copy == .pipelined && binary.changedWhileCopying == ["n: bigint → numeric"])
+            #expect(binary.rowsCopiedInBinary == 4000)
+            #expect(binary.rowsBinaryFromInput == 4000)
+            #expect(try await types(fixture, "binary") == "id bigint, n numeric")
+            #expect(try await fixture.checksum(fixture.table("binary")) == fixture.checksum(fixture.table("text")))
+            #expect(csv.rowsCopiedInBinary == 0 && csv.rowsBinaryFromInput == 0)
         }
     }
 
@@ -416,6 +435,79 @@ struct PostgresBinaryCopyTests {
         #expect(Array(buffer[(41_958)..<42_000]) == [0, 10] + Array(repeating: 0xFF, count: 40))
         #expect(copy.encode(csv: csv, rows: 999, into: &buffer) == nil, "the chunk says 999 rows")
         #expect(PostgresBinaryCopy(fields: []).encode(csv: Array("\n".utf8), rows: 1, into: &buffer) == nil)
+    }
+
+    /// The batches a CSV reader makes of `csv`, each with the staged CSV the encoder writes of it.
+    func stagedBatches(_ csv: String) throws -> [(batch: TextBatch, staged: [UInt8])] {
+        let reader = try CSVReader(source: MemoryByteSource(Array(csv.utf8), chunkSize: 7))
+        var encoder = StagedCSVEncoder(nullMarker: .emptyField)
+        var batches: [(TextBatch, [UInt8])] = []
+        while let batch = try reader.next() {
+            try encoder.append(batch)
+            batches.append((batch, encoder.takeOutput()))
+        }
+        return batches
+    }
+
+    @Test("a batch's fields encode as its staged CSV does: every type, quotes, line feeds, NULL and empty")
+    func batchAsStaged() throws {
+        let existing = BinaryCopyTests.existingColumns
+        var text = existing.map(\.name).joined(separator: ",") + "\n"
+        for row in 0..<existing[0].values.count {
+            text += existing.map { $0.values[row] }.joined(separator: ",") + "\n"
+        }
+        text += String(repeating: ",", count: existing.count - 1) + "\n"
+        let fields: [PostgresBinaryCopy.Field] = [
+            .int4, .int2, .int8, .numeric, .numeric, .float4, .float8, .text, .date, .time, .timestamp, .timestamptz,
+            .interval, .bytea, .boolean,
+        ]
+        let cases: [(String, [PostgresBinaryCopy.Field])] = [
+            (text, fields),
+            (
+                BinaryCopyTests.csv,
+                [.int8, .int8, .numeric, .float8, .date, .timestamp, .timestamptz, .boolean, .text]
+            ),
+            ("t,j\n\"a \"\"b\"\"\",\"{\"\"k\"\": \"\"v\"\"}\"\n\"\",\"[1,\n2]\"\n,\n", [.text, .jsonb]),
+        ]
+        for (csv, fields) in cases {
+            let copy = PostgresBinaryCopy(fields: fields)
+            var fromBatch: [UInt8] = []
+            var fromCSV: [UInt8] = []
+            for (batch, staged) in try stagedBatches(csv) {
+                let batchCount = copy.encode(batch, into: &fromBatch)
+                let csvCount = copy.encode(csv: staged, rows: batch.rowCount, into: &fromCSV)
+                #expect(batchCount != nil && batchCount == csvCount)
+                #expect(fromBatch[..<(batchCount ?? 0)] == fromCSV[..<(csvCount ?? 0)])
+            }
+        }
+        // What the rewrite of the staged CSV leaves to CSV, the batch does too.
+        for (field, value) in [
+            (PostgresBinaryCopy.Field.float8, "1e-400"), (.numeric, "NaN"), (.date, "2024-02-30"), (.int8, "\"\""),
+            (.timestamp, "2024-01-01 10:00:00+02"), (.int2, "40000"), (.bytea, "\\xabc"), (.int8, "\"1\"\"\""),
+        ] {
+            let staged = try stagedBatches("v\n\(value)\n")
+            var buffer: [UInt8] = []
+            #expect(
+                staged.count == 1 && PostgresBinaryCopy(fields: [field]).encode(staged[0].batch, into: &buffer) == nil)
+            #expect(PostgresBinaryCopy(fields: [field]).encode(csv: staged[0].staged, rows: 1, into: &buffer) == nil)
+        }
+    }
+
+    @Test("a batch's rows that outgrow the room they start with go on in a larger buffer; another width is refused")
+    func batchGrows() throws {
+        // "1," is 2 bytes of CSV and 12 of binary: the buffer grows mid-batch.
+        let header = (1...10).map { "c\($0)" }.joined(separator: ",")
+        let staged = try stagedBatches(header + "\n" + String(repeating: "1,1,1,1,1,1,1,1,1,1\n", count: 1000))
+        let copy = PostgresBinaryCopy(fields: Array(repeating: .int8, count: 10))
+        var buffer: [UInt8] = []
+        var total = 0
+        for (batch, _) in staged {
+            #expect(copy.typicalSize(of: batch) < batch.rowCount * 122)
+            total += try #require(copy.encode(batch, into: &buffer))
+            #expect(Array(buffer[..<14]) == [0, 10, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 1])
+        }
+        #expect(total == 1000 * 122)
+        #expect(PostgresBinaryCopy(fields: [.int8]).encode(staged[0].batch, into: &buffer) == nil)
     }
 
     @Test("rows of another width, or a row without its line feed, are refused")
