@@ -50,9 +50,29 @@ public final class FileByteSource: ByteSource {
         if closesHandle { try? handle.close() }
     }
 
+    /// Reads with `read(2)` straight into the chunk's array: through `FileHandle.read(upToCount:)`
+    /// each chunk was a `Data` grown by reallocation and then copied into an array.
     public func read() throws -> [UInt8] {
-        guard let data = try handle.read(upToCount: chunkSize) else { return [] }
-        return Array(data)
+        let descriptor = handle.fileDescriptor
+        var failure: Int32 = 0
+        let chunk = [UInt8](unsafeUninitializedCapacity: chunkSize) { buffer, count in
+            count = 0
+            // Until the chunk is full or the input ends (a pipe gives what it has at each read).
+            while count < buffer.count {
+                let got = Foundation.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+                if got > 0 {
+                    count += got
+                } else if got == 0 {
+                    break
+                } else if errno != EINTR {
+                    failure = errno
+                    break
+                }
+            }
+        }
+        // `read(naming:)` names the file.
+        if failure != 0 { throw POSIXError(POSIXErrorCode(rawValue: failure) ?? .EIO) }
+        return chunk
     }
 }
 
