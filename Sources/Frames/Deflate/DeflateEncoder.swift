@@ -156,9 +156,9 @@ final class DeflateEncoder {
                 let eight = bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)
                 let four = UInt32(truncatingIfNeeded: eight)
                 let hash = Self.hash(eight)
-                let candidate = Int(positions[hash]) - bias
-                positions[hash] = Int32(truncatingIfNeeded: position + bias)
-                let distance = position - candidate
+                let candidate = Int(positions[hash]) &- bias
+                positions[hash] = Int32(truncatingIfNeeded: position &+ bias)
+                let distance = position &- candidate
                 if distance <= Self.windowSize
                     && bytes.loadUnaligned(fromByteOffset: candidate, as: UInt32.self) == four
                 {
@@ -181,10 +181,10 @@ final class DeflateEncoder {
                             length += 1
                         }
                     }
-                    symbols[count] = UInt32(length - 3) | UInt32(distance) << 8
-                    count += 1
-                    literalCounts[257 + Int(lengthSymbols[length - 3] & 0xFF)] += 1
-                    distanceCounts[DeflateTables.distanceCode(distance)] += 1
+                    symbols[count] = UInt32(truncatingIfNeeded: length &- 3) | UInt32(truncatingIfNeeded: distance) << 8
+                    count &+= 1
+                    literalCounts[257 &+ Int(lengthSymbols[length &- 3] & 0xFF)] &+= 1
+                    distanceCounts[DeflateTables.distanceCode(distance)] &+= 1
                     // The match's last positions, so that the next repeat of what follows is found.
                     let next = position + length
                     var inserted = max(position + 1, next - 2)
