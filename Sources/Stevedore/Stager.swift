@@ -106,8 +106,8 @@ struct Stager: Sendable {
     var csvBuffers = PartBufferPool(limit: 72)
 
     /// Batches read ahead of the encoder, and encoded batches waiting for the part writer.
-    static let readAhead = 2
-    static let encodedAhead = 2
+    static let readAhead = 4
+    static let encodedAhead = 4
 
     /// What each stage's task ends with.
     private enum StageEnd: Sendable {
