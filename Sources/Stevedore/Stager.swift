@@ -68,7 +68,7 @@ struct BinaryRows: Sendable {
 }
 
 /// Encodes rows into gzip CSV parts, rotated at `partSize` compressed bytes, and uploads each part
-/// as soon as it is complete. Three stages overlap: the input is read (parsed) a batch ahead, the
+/// as soon as it is complete. Three stages overlap: the input is read (parsed) a few batches ahead, the
 /// encoder types and writes each batch's CSV, and a `PartWriter` compresses and uploads it. Memory
 /// holds a few batches in each hand-off, one part being written and the parts in flight.
 struct Stager: Sendable {
