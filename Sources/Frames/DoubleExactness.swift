@@ -10,8 +10,11 @@ enum DoubleExactness {
         }
         // `description` is the shortest text that reads back to the same bits; it is read through
         // its contiguous UTF-8 (a generic walk over `String.UTF8View` costs more than the printing).
+        // Python and Swift print most doubles alike: the same bytes need no second parse.
         var shortest = value.description
-        return shortest.withUTF8 { DecimalForm($0) } == given
+        return shortest.withUTF8 { text in
+            (text.count == bytes.count && text.elementsEqual(bytes)) || DecimalForm(text) == given
+        }
     }
 
     /// The integers a double holds exactly, without looking at their text.
