@@ -3,7 +3,8 @@ import Frames
 /// libFuzzer entry for the CSV reader: reads the input in chunks and small batches, in any dialect
 /// and encoding, as a load does, and feeds every batch to the staged-CSV encoder. Bad input may throw `FrameError`; any
 /// other error or a crash is a bug. A batch that reads and encodes must read back from its staged
-/// CSV as the same rows (the staged CSV is what COPY sees).
+/// CSV as the same rows (the staged CSV is what COPY sees), and its binary COPY rows written from
+/// its fields must be those written from its staged CSV.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func csvReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = FuzzInput(data, size, controlBytes: 3)
@@ -33,6 +34,7 @@ public func csvReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 return 0
             }
             let staged = encoder.takeOutput()
+            if nullMarker == .emptyField { checkBinaryRows(batch, staged, formatSeed: Int(input.control[0] >> 3)) }
             let back = try CSVReader(
                 source: MemoryByteSource(staged, chunkSize: chunkSize), file: "staged.csv",
                 options: CSVOptions(
@@ -47,4 +49,21 @@ public func csvReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         fuzzCheck(false, "an error that is not a FrameError: \(error)")
     }
     return 0
+}
+
+/// The binary rows of `batch`'s fields and of its staged CSV, in send formats picked from
+/// `formatSeed`, are the same bytes, or both refused.
+func checkBinaryRows(_ batch: TextBatch, _ staged: [UInt8], formatSeed: Int) {
+    let formats: [PostgresBinaryCopy.Field] = [
+        .text, .int8, .numeric, .float8, .date, .timestamptz, .boolean, .bytea, .jsonb, .time, .interval, .int2,
+    ]
+    let copy = PostgresBinaryCopy(fields: (0..<batch.columnCount).map { formats[(formatSeed + $0) % formats.count] })
+    var fromBatch: [UInt8] = []
+    var fromCSV: [UInt8] = []
+    let batchCount = copy.encode(batch, into: &fromBatch)
+    let csvCount = copy.encode(csv: staged, rows: batch.rowCount, into: &fromCSV)
+    fuzzCheck(
+        batchCount == csvCount && fromBatch.prefix(batchCount ?? 0) == fromCSV.prefix(csvCount ?? 0),
+        "binary rows from the batch (\(String(describing: batchCount)) bytes) differ from the staged CSV's "
+            + "(\(String(describing: csvCount)))")
 }
