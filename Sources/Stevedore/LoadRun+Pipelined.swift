@@ -338,7 +338,7 @@ extension LoadRun {
                 if case .hold = action {
                     heldCSV += chunk.csv.count
                     if heldCSV > Self.firstPartCSVLimit, let rows = chunk.binary.take() {
-                        csvBuffers.recycle(rows.bytes)
+                        csvBuffers.recycle(rows.takeBytes())
                     }
                     unsent.append(chunk)
                     continue
@@ -424,7 +424,7 @@ extension LoadRun {
                                 try await write(csv[...], to: writer)
                             }
                             csvBuffers.recycle(consume csv)
-                            if let encoded { csvBuffers.recycle(encoded.bytes) }
+                            if let encoded { csvBuffers.recycle(encoded.takeBytes()) }
                             return true
                         }
                         func nextChunk() async throws -> CopyChunk? {

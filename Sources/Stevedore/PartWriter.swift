@@ -119,7 +119,7 @@ struct PartWriter: Sendable {
                             inference: batch.inference, origins: batch.origins, binary: batch.binary.take()))
                 } else {
                     csvBuffers.recycle(consume csv)
-                    if let rows = batch.binary.take() { csvBuffers.recycle(rows.bytes) }
+                    if let rows = batch.binary.take() { csvBuffers.recycle(rows.takeBytes()) }
                 }
                 progress?(
                     LoadProgress(

@@ -56,7 +56,7 @@ struct CopyChunk: Sendable {
     /// Hands the chunk's buffers back to `pool`.
     mutating func recycle(into pool: PartBufferPool) {
         pool.recycle(takeCSV())
-        if let rows = binary.take() { pool.recycle(rows.bytes) }
+        if let rows = binary.take() { pool.recycle(rows.takeBytes()) }
     }
 }
 
@@ -65,6 +65,9 @@ struct CopyChunk: Sendable {
 struct BinaryRows: Sendable {
     var fields: [PostgresBinaryCopy.Field]
     var bytes: [UInt8]
+
+    /// The bytes, moved out, so that they go back to a pool unshared.
+    consuming func takeBytes() -> [UInt8] { bytes }
 }
 
 /// Encodes rows into gzip CSV parts, rotated at `partSize` compressed bytes, and uploads each part
