@@ -9,6 +9,28 @@ public struct PostgresBinaryCopy: Sendable {
     public enum Field: Sendable, Hashable {
         case boolean, int2, int4, int8, float4, float8, numeric, text, jsonb, date, time, timestamp, timestamptz
         case interval, bytea
+
+        /// The send format of PostgreSQL's column type for a frame type (text for text, JSON as
+        /// `jsonb`, decimals as `numeric`).
+        public init(sending type: ColumnType) {
+            switch type {
+            case .boolean: self = .boolean
+            case .smallint: self = .int2
+            case .integer: self = .int4
+            case .bigint: self = .int8
+            case .decimal, .numeric: self = .numeric
+            case .real: self = .float4
+            case .double: self = .float8
+            case .text: self = .text
+            case .date: self = .date
+            case .time: self = .time
+            case .timestamp: self = .timestamp
+            case .timestamptz: self = .timestamptz
+            case .interval: self = .interval
+            case .binary: self = .bytea
+            case .json: self = .jsonb
+            }
+        }
     }
 
     public let fields: [Field]
@@ -58,26 +80,14 @@ public struct PostgresBinaryCopy: Sendable {
     /// from the batch's fields instead of from that CSV. Nil as for `encode(csv:rows:into:)`.
     public func encode(_ batch: TextBatch, into buffer: inout [UInt8]) -> Int? {
         guard !fields.isEmpty, batch.columnCount == fields.count else { return nil }
-        let rows = batch.rowCount
-        let typical = typicalSize(of: batch)
-        // Grown in place: a buffer from a pool comes empty, with its capacity.
-        if buffer.count < typical { buffer.append(contentsOf: repeatElement(0, count: typical - buffer.count)) }
-        var progress = Progress()
-        while true {
-            let outcome = buffer.withUnsafeMutableBufferPointer { buffer in
-                batch.bytes.withUnsafeBufferPointer { bytes in
-                    batch.fields.withUnsafeBufferPointer { spans in
-                        var output = Output(buffer: buffer, position: progress.written)
-                        return encode(rows: rows, of: bytes, spans, into: &output, progress: &progress)
-                    }
+        let (outcome, progress) = Self.writeGrowing(into: &buffer, room: typicalSize(of: batch)) { output, progress in
+            batch.bytes.withUnsafeBufferPointer { bytes in
+                batch.fields.withUnsafeBufferPointer { spans in
+                    encode(rows: batch.rowCount, of: bytes, spans, into: &output, progress: &progress)
                 }
             }
-            switch outcome {
-            case .done: return progress.written
-            case .full: buffer += [UInt8](repeating: 0, count: buffer.count)
-            case .refused, .incomplete: return nil
-            }
         }
+        return outcome == .done ? progress.written : nil
     }
 
     /// The room `encode(_:into:)` starts with for `batch`: its text, and each row's field count and
@@ -116,22 +126,28 @@ public struct PostgresBinaryCopy: Sendable {
     private func run(_ csv: ArraySlice<UInt8>, expectedRows rows: Int, partial: Bool, into buffer: inout [UInt8])
         -> (Outcome, Progress)
     {
-        // Most batches fit this; a row that does not is written again into a buffer twice as large.
-        let typical = csv.count + csv.count / 2 + 2 * rows + 64
-        if buffer.count < typical { buffer = [UInt8](repeating: 0, count: typical) }
+        let (outcome, progress) = Self.writeGrowing(into: &buffer, room: csv.count + csv.count / 2 + 2 * rows + 64) {
+            output, progress in
+            csv.withUnsafeBufferPointer { bytes in encode(bytes, into: &output, progress: &progress) }
+        }
+        return (outcome == .incomplete ? (partial ? .done : .refused) : outcome, progress)
+    }
+
+    /// Runs `body` over `buffer` from its start, with `room` bytes to begin with (most inputs fit):
+    /// when it stops with `.full`, the buffer doubles and `body` goes on from its progress, the
+    /// last row's end. The buffer grows in place: one from a pool comes empty, with its capacity.
+    private static func writeGrowing(
+        into buffer: inout [UInt8], room: Int, _ body: (inout Output, inout Progress) -> Outcome
+    ) -> (Outcome, Progress) {
+        if buffer.count < room { buffer.append(contentsOf: repeatElement(0, count: room - buffer.count)) }
         var progress = Progress()
         while true {
             let outcome = buffer.withUnsafeMutableBufferPointer { buffer in
-                csv.withUnsafeBufferPointer { bytes in
-                    var output = Output(buffer: buffer, position: progress.written)
-                    return encode(bytes, into: &output, progress: &progress)
-                }
+                var output = Output(buffer: buffer, position: progress.written)
+                return body(&output, &progress)
             }
-            switch outcome {
-            case .done, .refused: return (outcome, progress)
-            case .incomplete: return (partial ? .done : .refused, progress)
-            case .full: buffer += [UInt8](repeating: 0, count: buffer.count)
-            }
+            guard outcome == .full else { return (outcome, progress) }
+            buffer.append(contentsOf: repeatElement(0, count: buffer.count))
         }
     }
 
