@@ -141,27 +141,6 @@ func stageFile(_ path: String) throws {
     print("schema: \(encoder.schema)")
 }
 
-/// The binary send format the benchmark gives an inferred column.
-func sendFormat(_ type: ColumnType) -> PostgresBinaryCopy.Field {
-    switch type {
-    case .boolean: .boolean
-    case .smallint: .int2
-    case .integer: .int4
-    case .bigint: .int8
-    case .decimal, .numeric: .numeric
-    case .real: .float4
-    case .double: .float8
-    case .date: .date
-    case .timestamp: .timestamp
-    case .timestamptz: .timestamptz
-    case .time: .time
-    case .interval: .interval
-    case .binary: .bytea
-    case .json: .jsonb
-    default: .text
-    }
-}
-
 /// Each CPU stage of a load into a table created before, on a file's batches held in memory (best
 /// of 3 each): the staged CSV encoder checking values against the table's types, the binary rewrite of its output, and gzip level 1.
 func timePieces(_ path: String) throws {
@@ -189,7 +168,7 @@ func timePieces(_ path: String) throws {
         }
         schema = encoder.schema
     }
-    let copy = PostgresBinaryCopy(fields: schema.fields.map { sendFormat(targets[$0.name] ?? $0.type) })
+    let copy = PostgresBinaryCopy(fields: schema.fields.map { .init(sending: targets[$0.name] ?? $0.type) })
     var binaryBytes = 0
     let binary = try best(of: 3) {
         var buffer: [UInt8] = []

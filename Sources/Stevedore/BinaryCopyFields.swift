@@ -32,28 +32,14 @@ extension PostgresBinaryCopy {
         return fields
     }
 
-    /// The send format of a column of `type`, the same into the table and out of it; nil where
-    /// there is none here.
+    /// The send format of a column of `type`, the same into the table and out of it: its frame
+    /// type's; nil where there is none here.
     private static func sendFormat(of type: SQLType) -> Field? {
         switch type {
-        case .boolean: .boolean
-        case .smallint: .int2
-        case .integer: .int4
-        case .bigint: .int8
-        case .decimal, .numeric: .numeric
-        case .real: .float4
-        case .double: .float8
-        case .varchar, .text: .text
-        case .date: .date
-        case .time: .time
-        case .timestamp: .timestamp
-        case .timestamptz: .timestamptz
-        case .interval: .interval
-        case .binary: .bytea
-        case .json: .jsonb
         // PostgreSQL's `json` takes and gives its text as it is.
         case .other("json"): .text
         case .coarseTimestamp, .other: nil
+        default: Field(sending: TypeMapping.columnType(type))
         }
     }
 }
