@@ -87,7 +87,7 @@ let package = Package(
             name: "LoadBench", dependencies: ["Stevedore", "Frames", "ObjectStore"], path: "Benchmarks/LoadBench"),
 
         // What several test targets share: seeded randomness, the reliability suites' case plan, the fault proxy.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Blocking", "Warehouse"], path: "Tests/TestSupport"),
         .testTarget(name: "BlockingTests", dependencies: ["Blocking"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "FramesTests", dependencies: ["Blocking", "Frames", "Warehouse", "TestSupport"]),

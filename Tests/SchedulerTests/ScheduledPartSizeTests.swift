@@ -10,55 +10,6 @@ import Warehouse
 
 @testable import Scheduler
 
-/// A session that answers every statement with nothing and records what it was sent: the
-/// warehouse side of a Redshift load, which these tests only watch for the slice query.
-final class RecordingSession: WarehouseSession {
-    private let log = LockedBox<[String]>([])
-    private let slices: String
-
-    init(slices: String) { self.slices = slices }
-
-    var sent: [String] { log.withLock { $0 } }
-    let endpoint = Connection.Endpoint(host: "recorded", port: "0", database: "none", user: "test")
-    var isOpen: Bool { true }
-
-    @discardableResult
-    func execute(_ sql: String, _ parameters: [String?]) async throws -> QueryResult {
-        log.withLock { $0.append(sql) }
-        return sql == "SELECT COUNT(*) FROM STV_SLICES"
-            ? QueryResult(columns: [.init(name: "count")], rows: [[slices]]) : QueryResult()
-    }
-
-    func begin() async throws { try await execute("BEGIN", []) }
-    func commit() async throws { try await execute("COMMIT", []) }
-    func rollback() async throws { try await execute("ROLLBACK", []) }
-
-    func copyIn(_ sql: String, isolation: isolated (any Actor)?, body: (CopyInWriter) async throws -> Void)
-        async throws -> Int
-    {
-        try await execute(sql, [])
-        return 0
-    }
-
-    func copyOut(
-        _ sql: String, chunkSize: Int, isolation: isolated (any Actor)?, body: ([UInt8]) async throws -> Void
-    ) async throws -> Int {
-        try await execute(sql, [])
-        return 0
-    }
-
-    func transaction<T>(isolation: isolated (any Actor)?, body: (any WarehouseSession) async throws -> T)
-        async throws -> T
-    {
-        try await begin()
-        let value = try await body(self)
-        try await commit()
-        return value
-    }
-
-    func close() async {}
-}
-
 /// A scheduled Redshift job sizes its parts from its files' or objects' sizes, as the CLI does.
 @Suite("Scheduled part sizes", .timeLimit(.minutes(5)))
 struct ScheduledPartSizeTests {
@@ -78,7 +29,11 @@ struct ScheduledPartSizeTests {
         var options = Loader.Options()
         options.stagePrefix = "tests/scheduled-part-size-\(UInt32.random(in: 0...UInt32.max))"
         options.redshiftAuthorization = .iamRole("arn:aws:iam::123456789012:role/StevedoreLoader")
-        let session = RecordingSession(slices: slices)
+        // The warehouse side of a Redshift load, watched here for the slice query.
+        let session = ScriptedSession { sql, _ in
+            sql == "SELECT COUNT(*) FROM STV_SLICES"
+                ? QueryResult(columns: [.init(name: "count")], rows: [[slices]]) : QueryResult()
+        }
         let loader = Loader(
             dialect: RedshiftDialect(), stage: S3Store(try S3Configuration.fromEnvironment(bucket: bucket)),
             options: options, sessions: .custom { session })
@@ -94,7 +49,7 @@ struct ScheduledPartSizeTests {
         let partition = PartitionSource(
             job: job, key: key, awsEnvironment: AWSEnvironment(), processEnvironment: [:], logger: logger)
         let report = try await scheduled.load(partition, partition: job.partitions.spec(for: key), exactlyOnce: false)
-        return (report, session.sent)
+        return (report, session.sent.map(\.sql))
     }
 
     @Test("a files source: the slice query runs and the parts get the planned size; a command's do not")

@@ -4,12 +4,18 @@ import Warehouse
 /// A warehouse session with no server behind it: it records every statement and COPY a load sends
 /// and answers each statement from `answer` (by default an empty result), for tests about the SQL
 /// itself, such as Redshift's, which no server here speaks.
-final class ScriptedSession: WarehouseSession {
+public final class ScriptedSession: WarehouseSession {
     /// One thing the load sent: a statement with its parameters, or a COPY with the bytes it streamed.
-    struct Sent: Sendable, Equatable {
-        var sql: String
-        var parameters: [String?] = []
-        var copied: [UInt8] = []
+    public struct Sent: Sendable, Equatable {
+        public var sql: String
+        public var parameters: [String?] = []
+        public var copied: [UInt8] = []
+
+        public init(sql: String, parameters: [String?] = [], copied: [UInt8] = []) {
+            self.sql = sql
+            self.parameters = parameters
+            self.copied = copied
+        }
     }
 
     private let log = LockedBox<(sent: [Sent], closed: Bool)>(([], false))
@@ -18,7 +24,7 @@ final class ScriptedSession: WarehouseSession {
     /// UNLOAD's files, say).
     private let effect: @Sendable (_ sql: String) async throws -> Void
 
-    init(
+    public init(
         answer: @escaping @Sendable (_ sql: String, _ parameters: [String?]) throws -> QueryResult = { _, _ in
             QueryResult()
         },
@@ -29,24 +35,24 @@ final class ScriptedSession: WarehouseSession {
     }
 
     /// Everything sent so far, in order.
-    var sent: [Sent] { log.withLock { $0.sent } }
+    public var sent: [Sent] { log.withLock { $0.sent } }
 
-    let endpoint = Connection.Endpoint(host: "scripted", port: "0", database: "none", user: "test")
+    public let endpoint = Connection.Endpoint(host: "scripted", port: "0", database: "none", user: "test")
 
-    var isOpen: Bool { !log.withLock { $0.closed } }
+    public var isOpen: Bool { !log.withLock { $0.closed } }
 
     @discardableResult
-    func execute(_ sql: String, _ parameters: [String?]) async throws -> QueryResult {
+    public func execute(_ sql: String, _ parameters: [String?]) async throws -> QueryResult {
         log.withLock { $0.sent.append(Sent(sql: sql, parameters: parameters)) }
         try await effect(sql)
         return try answer(sql, parameters)
     }
 
-    func begin() async throws { try await execute("BEGIN", []) }
-    func commit() async throws { try await execute("COMMIT", []) }
-    func rollback() async throws { try await execute("ROLLBACK", []) }
+    public func begin() async throws { try await execute("BEGIN", []) }
+    public func commit() async throws { try await execute("COMMIT", []) }
+    public func rollback() async throws { try await execute("ROLLBACK", []) }
 
-    func copyIn(_ sql: String, isolation: isolated (any Actor)?, body: (CopyInWriter) async throws -> Void)
+    public func copyIn(_ sql: String, isolation: isolated (any Actor)?, body: (CopyInWriter) async throws -> Void)
         async throws -> Int
     {
         let bytes = LockedBox<[UInt8]>([])
@@ -57,14 +63,14 @@ final class ScriptedSession: WarehouseSession {
         return copied.count { $0 == UInt8(ascii: "\n") }
     }
 
-    func copyOut(
+    public func copyOut(
         _ sql: String, chunkSize: Int, isolation: isolated (any Actor)?, body: ([UInt8]) async throws -> Void
     ) async throws -> Int {
         try await execute(sql, [])
         return 0
     }
 
-    func transaction<T>(isolation: isolated (any Actor)?, body: (any WarehouseSession) async throws -> T)
+    public func transaction<T>(isolation: isolated (any Actor)?, body: (any WarehouseSession) async throws -> T)
         async throws -> T
     {
         try await begin()
@@ -79,7 +85,7 @@ final class ScriptedSession: WarehouseSession {
         return value
     }
 
-    func close() async {
+    public func close() async {
         log.withLock { $0.closed = true }
     }
 }
