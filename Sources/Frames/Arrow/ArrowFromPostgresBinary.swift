@@ -290,9 +290,13 @@ public struct ArrowFromPostgresBinary: Sendable {
             // Ten bytes on the wire can be 100,000 digits of text: the batch's limit counts the text.
             batchBytes += text.count
         case .decimal(let scale):
-            try numericText(value, column: column, at: offset)
-            let scaled = scratch.withUnsafeBufferPointer { ArrowColumnBuilder.scaledInteger($0, scale: scale) }
-            guard let scaled else {
+            guard let parts = Self.numericParts(value) else {
+                throw malformed(
+                    at: consumed + offset, "a numeric value of \(value.count) bytes that is not one", column)
+            }
+            guard let scaled = Self.scaledInteger(parts, scale: scale) else {
+                // Only a value that does not fit is spelled out, for the message.
+                try numericText(value, column: column, at: offset)
                 throw refusal(column: column, value: String(decoding: scratch, as: UTF8.self))
             }
             builders[column].appendDecimal128(scaled)
@@ -306,18 +310,79 @@ public struct ArrowFromPostgresBinary: Sendable {
         }
     }
 
-    /// Writes numeric's send format (digit count, weight, sign, display scale, base-10,000 digits)
-    /// into `output` as numeric_out spells it; false when the bytes are not such a value.
+    /// numeric's send format: digit count, weight (of the first digit, in powers of 10,000), sign
+    /// (`0x0000`, `0x4000` negative, or NaN and the infinities), display scale, and the base-10,000
+    /// digits.
+    struct NumericParts {
+        var count: Int
+        var weight: Int
+        var sign: UInt16
+        var scale: Int
+        var value: UnsafeRawBufferPointer
+
+        var isNegative: Bool { sign == 0x4000 }
+        var isFinite: Bool { sign == 0x0000 || sign == 0x4000 }
+
+        /// The digit at `index`, 0 outside the ones sent.
+        func digit(_ index: Int) -> Int {
+            guard index >= 0, index < count else { return 0 }
+            return Int(ArrowFromPostgresBinary.load(UInt16.self, value, 8 + 2 * index))
+        }
+    }
+
+    /// The parts of `value`, checked as numeric_recv checks them (the display scale fits
+    /// NUMERIC_DSCALE_MASK, 0x3FFF; each digit is below 10,000); nil when the bytes are not a numeric.
+    static func numericParts(_ value: UnsafeRawBufferPointer) -> NumericParts? {
+        guard value.count >= 8 else { return nil }
+        let count = Int(Int16(bitPattern: load(UInt16.self, value, 0)))
+        let parts = NumericParts(
+            count: count, weight: Int(Int16(bitPattern: load(UInt16.self, value, 2))),
+            sign: load(UInt16.self, value, 4), scale: Int(load(UInt16.self, value, 6)), value: value)
+        guard count >= 0, value.count == 8 + 2 * count, parts.scale <= 0x3FFF,
+            parts.isFinite || [0xC000, 0xD000, 0xF000].contains(parts.sign),
+            (0..<count).allSatisfy({ parts.digit($0) < 10_000 })
+        else { return nil }
+        return parts
+    }
+
+    /// A finite numeric times 10^`scale`, as a decimal128 holds it: its digits as numeric_out
+    /// prints them (the display scale's), read as `ArrowColumnBuilder.scaledInteger` reads that
+    /// text; nil when the display scale is above `scale` or the result has more than 38 digits.
+    static func scaledInteger(_ parts: NumericParts, scale: Int) -> Int128? {
+        guard parts.isFinite, parts.scale <= scale else { return nil }
+        // Group by group from the highest one before the point to the last one the display scale
+        // reaches (of which only the digits it reaches), then the scale made up.
+        let fractionGroups = (parts.scale + 3) / 4
+        var value: Int128 = 0
+        var position = max(parts.weight, 0)
+        while position >= -fractionGroups {
+            let group = parts.digit(parts.weight - position)
+            let kept = position == -fractionGroups ? parts.scale - 4 * (fractionGroups - 1) : 4
+            let (shifted, over) = value.multipliedReportingOverflow(by: integerPowerOfTen(kept))
+            guard !over else { return nil }
+            value = shifted + Int128(group) / integerPowerOfTen(4 - kept)
+            position -= 1
+        }
+        let (scaled, over) = value.multipliedReportingOverflow(by: integerPowerOfTen(scale - parts.scale))
+        guard !over, scaled < integerPowerOfTen(38) else { return nil }
+        return parts.isNegative ? -scaled : scaled
+    }
+
+    /// 10^`exponent`, for 0...38.
+    private static func integerPowerOfTen(_ exponent: Int) -> Int128 {
+        powersOfTen[exponent]
+    }
+
+    private static let powersOfTen: [Int128] = (0...38).map { exponent in
+        (0..<exponent).reduce(Int128(1)) { power, _ in power * 10 }
+    }
+
+    /// Writes numeric's send format into `output` as numeric_out spells it; false when the bytes
+    /// are not such a value.
     static func appendNumericText(_ value: UnsafeRawBufferPointer, to output: inout [UInt8]) -> Bool {
         output.removeAll(keepingCapacity: true)
-        guard value.count >= 8 else { return false }
-        let count = Int(Int16(bitPattern: load(UInt16.self, value, 0)))
-        let weight = Int(Int16(bitPattern: load(UInt16.self, value, 2)))
-        let sign = load(UInt16.self, value, 4)
-        let scale = Int(load(UInt16.self, value, 6))
-        // numeric_recv's checks: the display scale fits NUMERIC_DSCALE_MASK (0x3FFF).
-        guard count >= 0, value.count == 8 + 2 * count, scale <= 0x3FFF else { return false }
-        switch sign {
+        guard let parts = numericParts(value) else { return false }
+        switch parts.sign {
         case 0xC000:
             output.append(contentsOf: "NaN".utf8)
             return true
@@ -327,34 +392,27 @@ public struct ArrowFromPostgresBinary: Sendable {
         case 0xF000:
             output.append(contentsOf: "-Infinity".utf8)
             return true
-        case 0x0000, 0x4000: break
-        default: return false
+        default: break
         }
-        func digit(_ index: Int) -> Int? {
-            guard index >= 0, index < count else { return 0 }
-            let group = Int(load(UInt16.self, value, 8 + 2 * index))
-            return group < 10_000 ? group : nil
-        }
-        if sign == 0x4000 { output.append(UInt8(ascii: "-")) }
+        if parts.isNegative { output.append(UInt8(ascii: "-")) }
         var index: Int
-        if weight < 0 {
-            index = weight + 1
+        if parts.weight < 0 {
+            index = parts.weight + 1
             output.append(UInt8(ascii: "0"))
         } else {
             index = 0
-            while index <= weight {
-                guard let group = digit(index) else { return false }
-                appendGroup(group, leadingZeros: index > 0, to: &output)
+            while index <= parts.weight {
+                appendGroup(parts.digit(index), leadingZeros: index > 0, to: &output)
                 index += 1
             }
         }
-        if scale > 0 {
+        if parts.scale > 0 {
             output.append(UInt8(ascii: "."))
             var written = 0
-            while written < scale {
-                guard let group = digit(index) else { return false }
+            while written < parts.scale {
+                let group = parts.digit(index)
                 var divisor = 1000
-                while divisor > 0 && written < scale {
+                while divisor > 0 && written < parts.scale {
                     output.append(UInt8(ascii: "0") + UInt8(group / divisor % 10))
                     divisor /= 10
                     written += 1
@@ -443,7 +501,7 @@ public struct ArrowFromPostgresBinary: Sendable {
     // MARK: reading and errors
 
     @inline(__always)
-    private static func load<Integer: FixedWidthInteger>(
+    fileprivate static func load<Integer: FixedWidthInteger>(
         _ type: Integer.Type, _ raw: UnsafeRawBufferPointer, _ offset: Int
     ) -> Integer {
         Integer(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Integer.self))
