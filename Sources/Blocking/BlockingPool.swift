@@ -33,9 +33,12 @@ public final class BlockingPool: Sendable {
         let job = Job()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                submit(job) { outcome in
+                submit(job) { [self] outcome in
                     switch outcome {
-                    case .run: continuation.resume(with: Result { try body() })
+                    case .run:
+                        let result = Result { try body() }
+                        bodyReturned(job)
+                        continuation.resume(with: result)
                     case .cancelled: continuation.resume(throwing: CancellationError())
                     case .shutDown: continuation.resume(throwing: ShutDown())
                     }
@@ -49,8 +52,11 @@ public final class BlockingPool: Sendable {
     /// Queues `body` without waiting for it; false when the pool is shut down (it will not run).
     @discardableResult
     public func submit(_ body: @escaping @Sendable () -> Void) -> Bool {
-        submit(Job()) { outcome in
-            if case .run = outcome { body() }
+        let job = Job()
+        return submit(job) { [self] outcome in
+            guard case .run = outcome else { return }
+            body()
+            bodyReturned(job)
         }
     }
 
@@ -96,6 +102,8 @@ public final class BlockingPool: Sendable {
         enum State { case new, queued, running, cancelled }
         var state = State.new
         var work: (@Sendable (Outcome) -> Void)?
+        /// Its body has returned; its thread, resuming the caller, takes the next job soon.
+        var bodyReturned = false
     }
 
     /// The queue, the threads and the lock they share.
@@ -106,6 +114,9 @@ public final class BlockingPool: Sendable {
         var head = 0
         var threads = 0
         var idle = 0
+        /// Threads whose job's body has returned, on their way to the next job: a job queued now
+        /// is theirs, as it would be an idle thread's.
+        var finishing = 0
         var stopping = false
         var joined: [CheckedContinuation<Void, Never>] = []
     }
@@ -128,7 +139,7 @@ public final class BlockingPool: Sendable {
         // A thread for every job that no idle thread will take: a job never waits behind another
         // that blocks, until the pool has all its threads.
         let waiting = storage.queue.count - storage.head
-        let start = waiting > storage.idle && storage.threads < maximumThreads
+        let start = waiting > storage.idle + storage.finishing && storage.threads < maximumThreads
         if start { storage.threads += 1 }
         let number = storage.threads
         storage.condition.signal()
@@ -169,16 +180,32 @@ public final class BlockingPool: Sendable {
     }
 
     private func runJobs(_ storage: Storage) {
-        while let job = take(storage) {
+        var previous: Job?
+        while let job = take(storage, after: previous) {
             job.work?(.run)
             job.work = nil
+            previous = job
         }
     }
 
+    /// Records that `job`'s body returned, before its caller is resumed (whose next job, queued at
+    /// once, must not start a thread of its own).
+    private func bodyReturned(_ job: Job) {
+        storage.condition.lock()
+        job.bodyReturned = true
+        storage.finishing += 1
+        storage.condition.unlock()
+    }
+
     /// The next job to run, marked running; nil once the pool stops and its queue is empty.
-    private func take(_ storage: Storage) -> Job? {
+    /// `previous`, the job this thread ran last, no longer counts as finishing.
+    private func take(_ storage: Storage, after previous: Job?) -> Job? {
         storage.condition.lock()
         defer { storage.condition.unlock() }
+        if let previous, previous.bodyReturned {
+            previous.bodyReturned = false
+            storage.finishing -= 1
+        }
         while true {
             while storage.head < storage.queue.count {
                 let job = storage.queue[storage.head]

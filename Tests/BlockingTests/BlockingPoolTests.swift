@@ -66,6 +66,18 @@ struct BlockingPoolTests {
         await pool.shutdown()
     }
 
+    @Test("work that follows other work, one job at a time, runs on one thread")
+    func sequentialWorkOneThread() async throws {
+        let pool = BlockingPool(name: "sequential", maximumThreads: 8)
+        // Each job is queued the moment the one before resumes its caller: the thread that ran
+        // it is still on its way back, and no second thread may start for it.
+        for value in 0..<2_000 {
+            #expect(try await pool.run { value } == value)
+        }
+        #expect(pool.threadCount == 1)
+        await pool.shutdown()
+    }
+
     @Test("shutdown lets queued work finish, joins the threads, then refuses work")
     func shutdown() async throws {
         let pool = BlockingPool(name: "test-shutdown", maximumThreads: 1)
