@@ -2,8 +2,8 @@ import Foundation
 
 /// The threads that run Stevedore's blocking work (libpq and libcurl calls, file and pipe reads and
 /// writes), so that none of it holds a thread of Swift's cooperative pool, in the manner of
-/// swift-nio's `NIOThreadPool`. Threads start when work waits and none is idle, up to
-/// `maximumThreads`, and stay until `shutdown`, which lets queued work finish and joins them.
+/// swift-nio's `NIOThreadPool`. Threads start when work waits and none is idle or finishing a
+/// job, up to `maximumThreads`, and stay until `shutdown`, which lets queued work finish and joins them.
 public final class BlockingPool: Sendable {
     /// The process's pool, started on first use and never shut down. Each blocked call holds a
     /// thread (a lock wait, a silent pipe), so the bound is far above what loads use (a CLI load:
