@@ -8,6 +8,15 @@ enum DoubleExactness {
         guard let given = DecimalForm(bytes), let value = given.exactDouble ?? Value.parseFiniteNumber(bytes) else {
             return false
         }
+        if let decided = isShortest(given, of: value) { return decided }
+        return isShortestByPrinting(given, bytes, of: value)
+    }
+
+    /// `isExact` by printing `value`'s shortest form and comparing it with `given` (its text
+    /// `bytes`): the reference the arithmetic of `isShortest` is tested against.
+    static func isShortestByPrinting<Bytes: RandomAccessCollection<UInt8>>(
+        _ given: DecimalForm, _ bytes: Bytes, of value: Double
+    ) -> Bool where Bytes.Index == Int {
         // `description` is the shortest text that reads back to the same bits; it is read through
         // its contiguous UTF-8 (a generic walk over `String.UTF8View` costs more than the printing).
         // Python and Swift print most doubles alike: the same bytes need no second parse.
@@ -15,6 +24,64 @@ enum DoubleExactness {
         return shortest.withUTF8 { text in
             (text.count == bytes.count && text.elementsEqual(bytes)) || DecimalForm(text) == given
         }
+    }
+
+    /// Whether `given`, which reads as `value`, is `value`'s shortest round-trip form (the fewest
+    /// significant digits that read back as `value`, and of those the nearest to it), decided in
+    /// 128-bit integers without printing; nil where that takes wider numbers or a boundary case
+    /// (a power of two, a tie, a neighbour at a power of ten), for printing to decide.
+    ///
+    /// With `given` as m × 10^p (m of n digits, the last nonzero) and `value` as M × 2^E, it is the
+    /// shortest form when it is the nearest n-digit number (|d − x| below half of 10^p) and no
+    /// number of n − 1 digits reads as `value`: neither multiple of 10^(p+1) beside it lies within
+    /// half an ulp (2^(E−1)) of `value`. Every quantity is scaled by 2^a × 10^b to an integer.
+    static func isShortest(_ given: DecimalForm, of value: Double) -> Bool? {
+        let magnitude = value.magnitude
+        guard magnitude.isNormal, magnitude.significandBitPattern != 0, given.significand != 0 else { return nil }
+        let digits = given.significand
+        if given.digitCount == 1 { return true }
+        // Beside a power of ten the neighbours have other spacings.
+        let lowNeighbour = digits - digits % 10
+        guard given.digitCount < 19, lowNeighbour != tenToThe[given.digitCount - 1],
+            digits < tenToThe[given.digitCount] - 10
+        else { return nil }
+        let power = given.exponent - given.digitCount
+        let binaryExponent = Int(magnitude.exponent) - 52
+        let twos = binaryExponent < 1 ? 1 - binaryExponent : 0
+        let tens = power < 0 ? -power : 0
+        guard power + tens < tenToThe.count, tens < tenToThe.count else { return nil }
+        // 10^p and 2^(E−1) scaled: the spacing of n-digit numbers and half an ulp.
+        guard let spacing = scaled(UInt128(tenToThe[power + tens]), twos: twos, tens: 0),
+            spacing.leadingZeroBitCount > 4,
+            let halfUlp = scaled(1, twos: binaryExponent + twos - 1, tens: tens),
+            let x = scaled(UInt128(magnitude.significandBitPattern | 1 << 52), twos: binaryExponent + twos, tens: tens),
+            let d = product(UInt128(digits), spacing),
+            let low = product(UInt128(lowNeighbour), spacing)
+        else { return nil }
+        let (high, past) = low.addingReportingOverflow(10 * spacing)
+        let offset = d > x ? d - x : x - d
+        guard !past, offset.leadingZeroBitCount > 1 else { return nil }
+        guard 2 * offset < spacing else { return 2 * offset == spacing ? nil : false }
+        // Within half of 10^p of d, x lies strictly between its neighbours.
+        let toLow = x - low
+        let toHigh = high - x
+        guard toLow != halfUlp, toHigh != halfUlp else { return nil }
+        return toLow > halfUlp && toHigh > halfUlp
+    }
+
+    private static func product(_ left: UInt128, _ right: UInt128) -> UInt128? {
+        let (value, overflow) = left.multipliedReportingOverflow(by: right)
+        return overflow ? nil : value
+    }
+
+    /// `value × 2^twos × 10^tens`, nil when it does not fit 128 bits.
+    private static func scaled(_ value: UInt128, twos: Int, tens: Int) -> UInt128? {
+        guard twos >= 0, twos < 128, value.leadingZeroBitCount > twos else { return nil }
+        return product(value << twos, UInt128(tenToThe[tens]))
+    }
+
+    private static let tenToThe: [UInt64] = (0...19).map { exponent in
+        (0..<exponent).reduce(UInt64(1)) { product, _ in product * 10 }
     }
 
     /// The integers a double holds exactly, without looking at their text.

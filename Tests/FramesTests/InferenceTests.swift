@@ -184,6 +184,51 @@ struct InferenceTests {
         #expect(longPathTaken > 40_000)
     }
 
+    @Test("the shortest-form check in integers decides as printing does, and decides most numbers")
+    func shortestWithoutPrinting() throws {
+        var generator = SystemRandomNumberGenerator()
+        var texts = [
+            "0.1", "0.30000000000000004", "0.30000000000000005", "1e23", "9007199254740993", "123.456",
+            "364.2998976458547", "364.29989764585470", "364.2998976458546", "2.2250738585072014e-308",
+            "1.7976931348623157e308", "0.9999999999999999", "1.0000000000000002", "99999999999999.99",
+        ]
+        for _ in 0..<30_000 {
+            // A double as Python, Swift and JavaScript print it, then the same with a last digit
+            // off by one, cut to fewer digits, or printed with 17 digits (mostly not shortest).
+            let double = Double(bitPattern: UInt64.random(in: 0x0010_0000_0000_0000...0x7FEF_FFFF_FFFF_FFFF))
+            let near = Double(bitPattern: UInt64.random(in: 0x3E00_0000_0000_0000...0x4330_0000_0000_0000))
+            for value in [double, near] {
+                let shortest = "\(value)"
+                texts.append(shortest)
+                texts.append(String(format: "%.17g", value))
+                texts.append(String(format: "%.16g", value))
+                texts.append(String(format: "%.15g", value))
+                if let last = shortest.firstIndex(of: "e").map({ shortest.index(before: $0) }) ?? shortest.indices.last,
+                    let digit = shortest[last].wholeNumberValue, digit > 0, digit < 9
+                {
+                    texts.append(shortest.replacingCharacters(in: last...last, with: "\(digit + 1)"))
+                    texts.append(shortest.replacingCharacters(in: last...last, with: "\(digit - 1)"))
+                }
+            }
+            let digits = Int.random(in: 2...18, using: &generator)
+            let significand = UInt64.random(in: 1..<UInt64(pow(10.0, Double(digits))), using: &generator)
+            texts.append("\(significand)e\(Int.random(in: -30...30, using: &generator))")
+        }
+        // Numbers of the sizes data holds (1e-4 to 1e15) are decided without printing.
+        var (common, commonDecided) = (0, 0)
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let form = try #require(DecimalForm(bytes), "\(text)")
+            guard let value = form.exactDouble ?? Value.parseFiniteNumber(bytes) else { continue }
+            let isCommon = (1e-4...1e15).contains(value.magnitude)
+            if isCommon { common += 1 }
+            guard let fast = DoubleExactness.isShortest(form, of: value) else { continue }
+            if isCommon { commonDecided += 1 }
+            #expect(fast == DoubleExactness.isShortestByPrinting(form, bytes, of: value), "\(text)")
+        }
+        #expect(commonDecided > common * 95 / 100, "\(commonDecided) of \(common) decided without printing")
+    }
+
     @Test("a decimal column takes exponent notation where the warehouse reads it, by the exact value")
     func exponentIntoDecimal() {
         let money = ColumnType.decimal(precision: 6, scale: 2)
