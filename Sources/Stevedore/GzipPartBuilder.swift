@@ -4,7 +4,12 @@ import Frames
 /// part size (measured on the compressed bytes, flushing zlib when it may be holding a block back).
 struct GzipPartBuilder {
     let partSize: Int
+    /// The size of the first part (a pipelined COPY starts when it ends).
+    let firstPartSize: Int
     let gzipLevel: Int
+    /// The size the part being built ends at.
+    private var limit: Int
+    private var partsFinished = 0
     private var writer: GzipWriter
     /// Rows written into the current part.
     private(set) var rowCount = 0
@@ -13,8 +18,10 @@ struct GzipPartBuilder {
     /// Where the part buffers come from and go back to.
     let bodies: PartBufferPool
 
-    init(partSize: Int, gzipLevel: Int, bodies: PartBufferPool = PartBufferPool()) throws {
+    init(partSize: Int, firstPartSize: Int? = nil, gzipLevel: Int, bodies: PartBufferPool = PartBufferPool()) throws {
         self.partSize = partSize
+        self.firstPartSize = min(firstPartSize ?? partSize, partSize)
+        limit = self.firstPartSize
         self.gzipLevel = gzipLevel
         self.bodies = bodies
         writer = try GzipWriter(level: gzipLevel)
@@ -27,11 +34,11 @@ struct GzipPartBuilder {
     mutating func write(_ bytes: [UInt8], rows: Int) throws -> Bool {
         try writer.write(bytes)
         rowCount += rows
-        if writer.compressedByteCount < partSize && writer.uncompressedByteCount - flushedAt >= partSize {
+        if writer.compressedByteCount < limit && writer.uncompressedByteCount - flushedAt >= limit {
             try writer.flush()
             flushedAt = writer.uncompressedByteCount
         }
-        return writer.compressedByteCount >= partSize
+        return writer.compressedByteCount >= limit
     }
 
     /// Ends the part: its gzip bytes and summary, and a fresh builder state for the next part. The
@@ -39,14 +46,16 @@ struct GzipPartBuilder {
     mutating func finish() throws -> (body: [UInt8], summary: GzipSummary, rows: Int) {
         let summary = try writer.finish()
         let finished = (writer.drain(), summary, rowCount)
+        partsFinished += 1
         try startPart()
         return finished
     }
 
     /// Empties the builder for the next part, with a buffer from the pool sized for a whole part.
     private mutating func startPart() throws {
+        limit = partsFinished == 0 ? firstPartSize : partSize
         // A part ends at its size or just past it: by a batch's bytes, at most a few megabytes.
-        try writer.restart(output: bodies.take(capacity: partSize + partSize / 4 + (1 << 20)))
+        try writer.restart(output: bodies.take(capacity: limit + limit / 4 + (1 << 20)))
         rowCount = 0
         flushedAt = 0
     }

@@ -49,6 +49,7 @@ extension LoadRun {
             gzipLevel: loader.options.gzipLevel, uploadConcurrency: loader.options.uploadConcurrency,
             nullMarker: dialect.nullMarker, pinnedTypes: loader.options.pinnedTypes,
             membership: PartitionMembership(partition), progress: loader.options.progress)
+        configured.firstPartSize = Self.firstPartSize
         configured.chunkSink = { try await queue.send($0) }
         let csvBuffers = configured.csvBuffers
         if let progress = loader.options.progress {
@@ -235,6 +236,9 @@ extension LoadRun {
     /// The CSV of the first part held before the table's DDL is decided, at most: a part of data
     /// that compresses very well holds more.
     static var firstPartCSVLimit: Int { 8 << 20 }
+    /// The first part's gzip bytes, at most: the COPY waits for it (later parts are
+    /// `pipelinedPartSize`).
+    static var firstPartSize: Int { 1 << 20 }
 
     /// The CSV held, at most, while a column the load would create has had no value yet: a column
     /// NULL for its first tens of thousands of rows is then created with its type, where a text

@@ -50,11 +50,11 @@ public struct Loader: Sendable {
         /// every column's type has a decoder (`ArrowFromPostgresBinary`), the same Arrow as from
         /// CSV with no text parsed. Off: always CSV.
         public var binaryUnload = true
-        /// The part size (gzip bytes) of the pipelined copy: the COPY starts once the first part is
-        /// encoded (its types, or those of its first 8 MiB of CSV, decide the DDL), and the parts being
-        /// written and uploaded are in memory (`uploadConcurrency` + 1); after the first part the COPY
-        /// holds only a few batches. Larger parts mean fewer requests to S3 (docs/performance.md).
-        public var pipelinedPartSize = 1024 * 1024
+        /// The part size (gzip bytes) of the pipelined copy after its first part (1 MiB at most): the
+        /// COPY starts once the first part is encoded (its types, or those of its first 8 MiB of
+        /// CSV, decide the DDL), and the parts being written and uploaded are in memory
+        /// (`uploadConcurrency` + 1). Larger parts mean fewer requests to S3 (docs/performance.md).
+        public var pipelinedPartSize = 4 * 1024 * 1024
         /// Load nothing when the ledger already holds a load of the partition, checked inside the
         /// load's transaction under the partition's lock (the scheduler's exactly-once guarantee).
         public var skipIfLoaded = false

@@ -36,6 +36,8 @@ struct PartWriter: Sendable {
     /// Key prefix ending in `/`.
     let prefix: String
     let partSize: Int
+    /// The first part's size, when smaller (see `Stager.firstPartSize`).
+    let firstPartSize: Int?
     let gzipLevel: Int
     let uploadConcurrency: Int
     let bodies: PartBufferPool
@@ -57,7 +59,8 @@ struct PartWriter: Sendable {
     private func writeParts(_ batches: BoundedQueue<EncodedBatch>) async throws -> WrittenParts {
         var content = StreamingHash(.sha256)
         var parts: [StagedPart] = []
-        var builder = try GzipPartBuilder(partSize: partSize, gzipLevel: gzipLevel, bodies: bodies)
+        var builder = try GzipPartBuilder(
+            partSize: partSize, firstPartSize: firstPartSize, gzipLevel: gzipLevel, bodies: bodies)
         var partColumns = 0
         var partOrigins = PartOrigins()
         var totalUncompressed = 0

@@ -79,6 +79,9 @@ struct Stager: Sendable {
     /// Key prefix ending in `/`.
     let prefix: String
     let partSize: Int
+    /// A smaller size for the first part: a pipelined COPY holds the first part's batches until it
+    /// ends, and starts no sooner.
+    var firstPartSize: Int? = nil
     let gzipLevel: Int
     let uploadConcurrency: Int
     let nullMarker: NullMarker
@@ -125,7 +128,7 @@ struct Stager: Sendable {
             reading: reading, binaryHexPrefix: binaryHexPrefix)
         let encoded = BoundedQueue<EncodedBatch>(capacity: Self.encodedAhead)
         let writer = PartWriter(
-            store: store, prefix: prefix, partSize: partSize, gzipLevel: gzipLevel,
+            store: store, prefix: prefix, partSize: partSize, firstPartSize: firstPartSize, gzipLevel: gzipLevel,
             uploadConcurrency: uploadConcurrency, bodies: bodies, csvBuffers: csvBuffers,
             chunkSink: chunkSink, progress: progress)
         let csvBuffers = self.csvBuffers

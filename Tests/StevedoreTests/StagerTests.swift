@@ -39,6 +39,25 @@ struct StagerTests {
         #expect(manifest.components(separatedBy: "content_length").count == result.parts.count + 1)
     }
 
+    @Test("a smaller first part ends at its own size, the parts after it at the part size")
+    func smallerFirstPart() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stager-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try FileStore(root: folder)
+        var stager = Stager(
+            store: store, prefix: "p/", partSize: 32 * 1024, gzipLevel: 1, uploadConcurrency: 2,
+            nullMarker: .emptyField, pinnedTypes: [:], membership: PartitionMembership(nil))
+        stager.firstPartSize = 2 * 1024
+        let frame = try LoaderFixture.sales(days: ["2024-01-01", "2024-01-02"], rowsPerDay: 8000)
+        let result = try await stager.stage(.frame(frame))
+        #expect(result.parts.map(\.rowCount).reduce(0, +) == 16000)
+        #expect(result.parts.count >= 3)
+        // A part ends after the batch that fills it (about 9 KiB of gzip here).
+        let sizes = result.parts.map(\.compressedByteCount)
+        #expect(sizes[0] >= 2 * 1024 && sizes[0] < 16 * 1024, "\(sizes)")
+        for size in sizes.dropFirst().dropLast() { #expect(size >= 32 * 1024, "\(sizes)") }
+    }
+
     @Test("through S3, the part buffers are reused: allocations follow the parts in flight, not the part count")
     func partBuffersComeBack() async throws {
         let environment = ProcessInfo.processInfo.environment
