@@ -11,10 +11,15 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// The date `year-month-day`, or nil when it is not a real date in years 1...9999.
     public init?(year: Int, month: Int, day: Int) {
-        guard CivilDate.supportedYears.contains(year), (1...12).contains(month),
-            (1...CivilDate.daysIn(month: month, year: year)).contains(day)
-        else { return nil }
+        guard CivilDate.isValid(year: year, month: month, day: day) else { return nil }
         daysSinceEpoch = CivilDate.days(year: year, month: month, day: day)
+    }
+
+    /// Whether `year-month-day` is a real date in years 1...9999 (`supportedYears`, written out:
+    /// a static is read through a lazy initializer's check).
+    @inline(__always)
+    static func isValid(year: Int, month: Int, day: Int) -> Bool {
+        year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month: month, year: year)
     }
 
     /// Parses `YYYY-MM-DD`.

@@ -17,28 +17,38 @@ enum ISODateTime {
     /// The value of `bytes`, or nil when they are not one of the accepted forms (or not a real date,
     /// or a fraction finer than microseconds, which the warehouse would round).
     static func parse<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Parsed? where Bytes.Index == Int {
-        if let parsed = bytes.withContiguousStorageIfAvailable({ parse(contiguous: $0) }) { return parsed }
-        return Array(bytes).withUnsafeBufferPointer { parse(contiguous: $0) }
+        if let parsed = bytes.withContiguousStorageIfAvailable({ read($0, values: true) }) { return parsed }
+        return Array(bytes).withUnsafeBufferPointer { read($0, values: true) }
+    }
+
+    /// What `parse` would make of `bytes`, without working out the days and microseconds (type
+    /// inference asks only this).
+    static func kind<Bytes: RandomAccessCollection<UInt8>>(of bytes: Bytes) -> Kind? where Bytes.Index == Int {
+        if let kind = bytes.withContiguousStorageIfAvailable({ read($0, values: false)?.kind }) { return kind }
+        return Array(bytes).withUnsafeBufferPointer { read($0, values: false)?.kind }
     }
 
     /// `parse` over bytes in memory: the digits are read at fixed offsets, without a bounds check or
-    /// an optional per digit (dates and timestamps are a large part of a load's values).
-    private static func parse(contiguous text: UnsafeBufferPointer<UInt8>) -> Parsed? {
+    /// an optional per digit (dates and timestamps are a large part of a load's values). Without
+    /// `values`, only the kind is right: the day count is worked out only where an offset might
+    /// move the instant out of range (years 1 and 9999).
+    @inline(__always)
+    private static func read(_ text: UnsafeBufferPointer<UInt8>, values: Bool) -> Parsed? {
         let count = text.count
         guard count >= 10, let base = text.baseAddress else { return nil }
         // A byte minus "0" is above 9 for anything but a digit (the subtraction wraps).
         func digit(_ offset: Int) -> Int { Int(base[offset] &- zero) }
         let (y0, y1, y2, y3) = (digit(0), digit(1), digit(2), digit(3))
         let (m0, m1, d0, d1) = (digit(5), digit(6), digit(8), digit(9))
+        let (year, month, day) = (y0 * 1000 + y1 * 100 + y2 * 10 + y3, m0 * 10 + m1, d0 * 10 + d1)
         guard max(max(y0, y1), max(y2, y3)) <= 9, max(max(m0, m1), max(d0, d1)) <= 9,
-            base[4] == dash, base[7] == dash,
-            let date = CivilDate(year: y0 * 1000 + y1 * 100 + y2 * 10 + y3, month: m0 * 10 + m1, day: d0 * 10 + d1)
+            base[4] == dash, base[7] == dash, CivilDate.isValid(year: year, month: month, day: day)
         else { return nil }
-        let dayMicros = Int64(date.daysSinceEpoch) * Timestamp.microsecondsPerDay
+        let valuesNeeded = values || year == 1 || year == 9999
+        let days = valuesNeeded ? CivilDate.days(year: year, month: month, day: day) : 0
+        let dayMicros = Int64(days) * Timestamp.microsecondsPerDay
         if count == 10 {
-            return Parsed(
-                kind: .date, days: date.daysSinceEpoch, microsecondsSinceEpoch: dayMicros,
-                wallClockMicroseconds: dayMicros)
+            return Parsed(kind: .date, days: days, microsecondsSinceEpoch: dayMicros, wallClockMicroseconds: dayMicros)
         }
         guard count >= 19 else { return nil }
         let separator = base[10]
@@ -65,16 +75,13 @@ enum ISODateTime {
             micros += Int64(fraction)
         }
         if index == count {
-            return Parsed(
-                kind: .timestamp, days: date.daysSinceEpoch, microsecondsSinceEpoch: micros,
-                wallClockMicroseconds: micros)
+            return Parsed(kind: .timestamp, days: days, microsecondsSinceEpoch: micros, wallClockMicroseconds: micros)
         }
         guard let offset = parseOffset(text[index...]) else { return nil }
         let instant = micros - Int64(offset) * 1_000_000
-        guard instant >= firstInstant && instant < endInstant else { return nil }
-        return Parsed(
-            kind: .timestamptz, days: date.daysSinceEpoch, microsecondsSinceEpoch: instant,
-            wallClockMicroseconds: micros)
+        // An offset (under 16 hours) moves only an instant in year 1 or 9999 out of range.
+        guard !valuesNeeded || (instant >= firstInstant && instant < endInstant) else { return nil }
+        return Parsed(kind: .timestamptz, days: days, microsecondsSinceEpoch: instant, wallClockMicroseconds: micros)
     }
 
     /// 0001-01-01 00:00 and 10000-01-01 00:00 UTC, in microseconds since the epoch: the instants a

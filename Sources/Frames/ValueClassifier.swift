@@ -41,8 +41,8 @@ enum ValueClassifier {
             break
         }
         if bytes.count >= 10 && bytes[bytes.startIndex + 4] == UInt8(ascii: "-") {
-            guard let parsed = ISODateTime.parse(bytes) else { return .text }
-            switch parsed.kind {
+            guard let kind = ISODateTime.kind(of: bytes) else { return .text }
+            switch kind {
             case .date: return .date
             case .timestamp: return .timestamp
             case .timestamptz: return .timestamptz

@@ -14,6 +14,12 @@ struct ISODateTimeTests {
         #expect(ISODateTime.parse(Array("0001-01-01 00:00:00+01".utf8)) == nil)
         #expect(ISODateTime.parse(Array("9999-12-31 23:59:59.999999+00".utf8)) != nil)
         #expect(ISODateTime.parse(Array("9999-12-31 23:59:59-00:00:01".utf8)) == nil)
+        // The kind alone, without the day count, refuses the same instants.
+        #expect(ISODateTime.kind(of: Array("0001-01-01 00:00:00+00".utf8)) == .timestamptz)
+        #expect(ISODateTime.kind(of: Array("0001-01-01 00:00:00+01".utf8)) == nil)
+        #expect(ISODateTime.kind(of: Array("0002-01-01 00:00:00+15:59:59".utf8)) == .timestamptz)
+        #expect(ISODateTime.kind(of: Array("9998-12-31 23:59:59.999999-15:59:59".utf8)) == .timestamptz)
+        #expect(ISODateTime.kind(of: Array("9999-12-31 23:59:59-00:00:01".utf8)) == nil)
     }
 
     @Test("dates and timestamps of 5,000 random instants parse to Foundation's values")
@@ -49,6 +55,9 @@ struct ISODateTimeTests {
             #expect(zoned.kind == .timestamptz, "\(text)")
             #expect(zoned.microsecondsSinceEpoch == wall - Int64(offsetMinutes) * 60_000_000, "\(text)")
             #expect(zoned.wallClockMicroseconds == wall, "\(text)")
+            for spelled in [day, "\(day)T\(clock)\(fraction)", text] {
+                #expect(ISODateTime.kind(of: Array(spelled.utf8)) == ISODateTime.parse(Array(spelled.utf8))?.kind)
+            }
         }
     }
 
@@ -61,6 +70,7 @@ struct ISODateTimeTests {
                 var changed = text
                 changed[index] = replacement
                 let parsed = ISODateTime.parse(changed)
+                #expect(ISODateTime.kind(of: changed) == parsed?.kind, "\(String(decoding: changed, as: UTF8.self))")
                 let isDigitPlace = ![4, 7, 10, 13, 16, 19].contains(index)
                 if isDigitPlace && replacement != UInt8(ascii: "0") {
                     #expect(parsed == nil, "\(String(decoding: changed, as: UTF8.self))")
@@ -76,6 +86,7 @@ struct ISODateTimeTests {
             "2024-01-01 23:59:5", "2024-01-01x23:59:59", "2024-1-01", "２０２４-01-01",
         ] {
             #expect(ISODateTime.parse(Array(invalid.utf8)) == nil, "\(invalid)")
+            #expect(ISODateTime.kind(of: Array(invalid.utf8)) == nil, "\(invalid)")
         }
         #expect(ISODateTime.parse(Array("2024-01-01t00:00:00z".utf8))?.kind == .timestamptz)
     }
