@@ -101,6 +101,90 @@ struct DecimalForm: Equatable {
     /// Reads `[+-]digits[.digits][e[+-]digits]`; nil for anything else, or for more than 19
     /// significant digits.
     init?<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+        if let read = bytes.withContiguousStorageIfAvailable({ Self.reading(contiguous: $0) }), let form = read {
+            self = form
+            return
+        }
+        self.init(reading: bytes)
+    }
+
+    init() {}
+
+    /// `init?(_:)` over bytes in memory when they hold at most 19 digits after the leading zeros
+    /// (every number a double prints): the digits taken as one integer, trailing zeros divided
+    /// out at the end. Nil when the bytes are anything else, for the general reader to decide.
+    private static func reading(contiguous text: UnsafeBufferPointer<UInt8>) -> DecimalForm? {
+        let count = text.count
+        var index = 0
+        var form = DecimalForm()
+        if count > 0 && (text[0] == UInt8(ascii: "-") || text[0] == UInt8(ascii: "+")) {
+            form.isNegative = text[0] == UInt8(ascii: "-")
+            index = 1
+        }
+        let digitsStart = index
+        while index < count && text[index] == UInt8(ascii: "0") { index += 1 }
+        var value: UInt64 = 0
+        var digits = 0
+        while index < count {
+            let digit = text[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            value = value &* 10 &+ UInt64(digit)
+            digits += 1
+            index += 1
+        }
+        var pointPosition = digits
+        var sawDigit = index > digitsStart
+        if index < count && text[index] == UInt8(ascii: ".") {
+            index += 1
+            let fractionStart = index
+            if digits == 0 {
+                while index < count && text[index] == UInt8(ascii: "0") { index += 1 }
+                pointPosition = fractionStart - index
+            }
+            while index < count {
+                let digit = text[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                value = value &* 10 &+ UInt64(digit)
+                digits += 1
+                index += 1
+            }
+            sawDigit = sawDigit || index > fractionStart
+        }
+        // Past 19 digits the integer has wrapped: the general reader counts trailing zeros.
+        guard sawDigit, digits <= 19 else { return nil }
+        if index < count {
+            guard text[index] == UInt8(ascii: "e") || text[index] == UInt8(ascii: "E") else { return nil }
+            index += 1
+            var negativeExponent = false
+            if index < count && (text[index] == UInt8(ascii: "-") || text[index] == UInt8(ascii: "+")) {
+                negativeExponent = text[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            let exponentStart = index
+            var written = 0
+            while index < count {
+                let digit = text[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                // Far beyond any double's range; clamping keeps the arithmetic in bounds.
+                written = min(written * 10 + Int(digit), 1_000_000)
+                index += 1
+            }
+            guard index > exponentStart else { return nil }
+            pointPosition += negativeExponent ? -written : written
+        }
+        guard value != 0 else { return form }
+        while value % 10 == 0 {
+            value /= 10
+            digits -= 1
+        }
+        form.significand = value
+        form.digitCount = digits
+        form.exponent = pointPosition
+        return form
+    }
+
+    /// `init?(_:)` for any collection, a byte at a time.
+    private init?<Bytes: Collection<UInt8>>(reading bytes: Bytes) {
         var index = bytes.startIndex
         if index < bytes.endIndex, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
             isNegative = bytes[index] == UInt8(ascii: "-")

@@ -184,6 +184,29 @@ struct InferenceTests {
         #expect(longPathTaken > 40_000)
     }
 
+    @Test("a number read from memory has the same form as read a byte at a time")
+    func decimalFormContiguous() {
+        var generator = SystemRandomNumberGenerator()
+        var texts = [
+            "", "-", ".", "0", "-0", "0.000", "00120", "1.50", "+.5", "5.", "1.2.3", "1e", "1e+", "0e5", "-0.0e5",
+            "12345678901234567890", "1234567890123456789", "1.0000000000000000000000", "0.00000000000000000001234",
+            "9999999999999999999", "99999999999999999999", "1e1000000000", "-1.5E-3", "00.05", "10.05", "1 ", "0x10",
+        ]
+        let alphabet = Array("00001234567899..-+eE".utf8)
+        for _ in 0..<40_000 {
+            let length = Int.random(in: 0...26, using: &generator)
+            texts.append(String(decoding: (0..<length).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self))
+            let double = Double(bitPattern: UInt64.random(in: 0...0x7FEF_FFFF_FFFF_FFFF, using: &generator))
+            texts.append("\(double)")
+            texts.append(String(format: "%.17g", double))
+            texts.append(String(format: "%.2f", Double.random(in: -1e6...1e6, using: &generator)))
+        }
+        for text in texts {
+            let bytes = Array(text.utf8)
+            #expect(DecimalForm(bytes) == DecimalForm(bytes.lazy.map { $0 }), "\(text)")
+        }
+    }
+
     @Test("the shortest-form check in integers decides as printing does, and decides most numbers")
     func shortestWithoutPrinting() throws {
         var generator = SystemRandomNumberGenerator()
