@@ -195,7 +195,8 @@ struct InferenceTests {
         let alphabet = Array("00001234567899..-+eE".utf8)
         for _ in 0..<40_000 {
             let length = Int.random(in: 0...26, using: &generator)
-            texts.append(String(decoding: (0..<length).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self))
+            texts.append(
+                String(decoding: (0..<length).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self))
             let double = Double(bitPattern: UInt64.random(in: 0...0x7FEF_FFFF_FFFF_FFFF, using: &generator))
             texts.append("\(double)")
             texts.append(String(format: "%.17g", double))
