@@ -70,72 +70,72 @@ struct CSVParser {
             while index < count {
                 switch state {
                 case .fieldStart:
-                    fieldStartLine = line
-                    fieldHighBits = 0
-                    fieldEscaped = false
                     if bytes[index] == quote {
-                        fieldQuoted = true
-                        state = .quoted
                         flush(index, &batch)
                         index += 1
                         run = index
-                        fieldStartOffset = batch.bytes.count
+                        beginField(at: batch.bytes.count, quoted: true)
                     } else {
-                        fieldQuoted = false
-                        state = .unquoted
-                        fieldStartOffset = batch.bytes.count + index - run
+                        beginField(at: batch.bytes.count + index - run, quoted: false)
+                        // Straight on, not through the switch's jump table again (most fields).
+                        fallthrough
                     }
                 case .unquoted:
-                    var high: UInt8 = 0
-                    var byte: UInt8 = 0
-                    // Eight bytes at a time while no separator is among them.
-                    let raw = UnsafeRawBufferPointer(bytes)
-                    while index + 8 <= count {
-                        let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                        let hits =
-                            Self.matches(word, delimiterPattern) | Self.matches(word, Self.lineFeedPattern)
-                            | Self.matches(word, Self.carriageReturnPattern) | Self.matches(word, escapePattern)
-                        if hits != 0 {
-                            let before = hits.trailingZeroBitCount / 8
-                            let kept = before == 0 ? 0 : word & (UInt64.max >> (64 - 8 * before))
-                            high |= Self.highBits(kept)
-                            index += before
-                            break
+                    // Field after field while each ends at a delimiter and the next is unquoted.
+                    while true {
+                        var high: UInt8 = 0
+                        var byte: UInt8 = 0
+                        // Eight bytes at a time while no separator is among them.
+                        let raw = UnsafeRawBufferPointer(bytes)
+                        while index + 8 <= count {
+                            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                            let hits =
+                                Self.matches(word, delimiterPattern) | Self.matches(word, Self.lineFeedPattern)
+                                | Self.matches(word, Self.carriageReturnPattern) | Self.matches(word, escapePattern)
+                            if hits != 0 {
+                                let before = hits.trailingZeroBitCount / 8
+                                let kept = before == 0 ? 0 : word & (UInt64.max >> (64 - 8 * before))
+                                high |= Self.highBits(kept)
+                                index += before
+                                break
+                            }
+                            high |= Self.highBits(word)
+                            index += 8
                         }
-                        high |= Self.highBits(word)
-                        index += 8
-                    }
-                    while index < count {
-                        byte = bytes[index]
-                        if byte == delimiter || byte == Self.lineFeed || byte == Self.carriageReturn
-                            || byte == unquotedEscape
+                        while index < count {
+                            byte = bytes[index]
+                            if byte == delimiter || byte == Self.lineFeed || byte == Self.carriageReturn
+                                || byte == unquotedEscape
+                            {
+                                break
+                            }
+                            high |= byte
+                            index += 1
+                        }
+                        fieldHighBits |= high
+                        if index == count { break }
+                        if escape != nil && byte == unquotedEscape {
+                            // The escape and the byte after it stay in the run; the field drops the escape at its end.
+                            fieldEscaped = true
+                            index += 1
+                            if index == count {
+                                state = .escapedUnquoted
+                                break
+                            }
+                            keepEscaped(bytes[index], at: &index)
+                            continue
+                        }
+                        if fieldHighBits >= 0x80 || flushesEachField || fieldEscaped { flush(index, &batch) }
+                        let end = batch.bytes.count + index - run
+                        if try separator(
+                            byte, fieldEnd: end, at: &index, into: &batch, rowLimit: rowLimit,
+                            byteLimit: byteLimit - (index - run))
                         {
-                            break
+                            flush(index, &batch)
+                            return index
                         }
-                        high |= byte
-                        index += 1
-                    }
-                    fieldHighBits |= high
-                    if index == count { break }
-                    if escape != nil && byte == unquotedEscape {
-                        // The escape and the byte after it stay in the run; the field drops the escape at its end.
-                        fieldEscaped = true
-                        index += 1
-                        if index == count {
-                            state = .escapedUnquoted
-                            break
-                        }
-                        keepEscaped(bytes[index], at: &index)
-                        continue
-                    }
-                    if fieldHighBits >= 0x80 || flushesEachField || fieldEscaped { flush(index, &batch) }
-                    let end = batch.bytes.count + index - run
-                    if try separator(
-                        byte, fieldEnd: end, at: &index, into: &batch, rowLimit: rowLimit,
-                        byteLimit: byteLimit - (index - run))
-                    {
-                        flush(index, &batch)
-                        return index
+                        guard state == .fieldStart, index < count, bytes[index] != quote else { break }
+                        beginField(at: batch.bytes.count + index - run, quoted: false)
                     }
                 case .quoted:
                     var high: UInt8 = 0
@@ -194,6 +194,17 @@ struct CSVParser {
             flush(count, &batch)
             return count
         }
+    }
+
+    /// Starts a field whose content begins at batch offset `offset` (after its opening quote).
+    @inline(__always)
+    private mutating func beginField(at offset: Int, quoted: Bool) {
+        fieldStartLine = line
+        fieldHighBits = 0
+        fieldEscaped = false
+        fieldQuoted = quoted
+        state = quoted ? .quoted : .unquoted
+        fieldStartOffset = offset
     }
 
     /// Steps over the byte after an escape, which is part of the field whatever it is.
