@@ -168,6 +168,12 @@ public struct ColumnInference: Sendable, Hashable {
     /// True when the column held a NULL.
     public var isNullable: Bool { nullCount > 0 }
 
+    /// True when every value observed was classified a boolean, number, date or timestamp: none
+    /// holds a comma, quote, line end, NUL or edge space (the last value observed among them).
+    var holdsOnlyPlainValues: Bool {
+        family == .boolean || family == .numeric || family == .temporal
+    }
+
     /// True when the column's type was inferred (neither pinned nor declared by a frame).
     public var isInferred: Bool { pinnedType == nil }
 

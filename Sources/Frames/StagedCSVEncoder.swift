@@ -152,7 +152,9 @@ public struct StagedCSVEncoder: Sendable {
                             }
                             inference.locateMisfit(column: column, file: batch.file, line: batch.line(ofRow: row))
                         }
-                        guard let spelling = StagedCSVField.spelling(of: field) else {
+                        // A value inference read as a number, date or boolean is written as it is.
+                        let classifiedPlain = inference.columns[column].holdsOnlyPlainValues
+                        guard let spelling = classifiedPlain ? .plain : StagedCSVField.spelling(of: field) else {
                             throw Self.nulError(
                                 file: batch.file, line: batch.line(ofRow: row), column: column,
                                 name: batch.columnNames[column])
