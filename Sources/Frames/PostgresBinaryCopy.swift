@@ -551,9 +551,15 @@ public struct PostgresBinaryCopy: Sendable {
             return Int16(digit(first) * 1000 + digit(first + 1) * 100 + digit(first + 2) * 10 + digit(first + 3))
         }
         var first = 0
-        while first < groupCount && group(first) == 0 { first += 1 }
+        var firstGroup: Int16 = 0
+        while first < groupCount {
+            firstGroup = group(first)
+            if firstGroup != 0 { break }
+            first += 1
+        }
         var last = groupCount
-        while last > first && group(last - 1) == 0 { last -= 1 }
+        while last > first + 1 && group(last - 1) == 0 { last -= 1 }
+        if first == groupCount { last = first }
         let kept = last - first
         let weight = kept == 0 ? 0 : (point + leading) / 4 - 1 - first
         guard displayScale <= 0x3FFF, kept <= 3000, let weight16 = Int16(exactly: weight) else { return false }
@@ -562,7 +568,11 @@ public struct PostgresBinaryCopy: Sendable {
         output.int(weight16)
         output.int(UInt16(negative && kept > 0 ? 0x4000 : 0x0000))
         output.int(Int16(displayScale))
-        for number in first..<last { output.int(group(number)) }
+        // The first group was read finding it.
+        if kept > 0 { output.int(firstGroup) }
+        if kept > 1 {
+            for number in first + 1..<last { output.int(group(number)) }
+        }
         return true
     }
 
