@@ -4,10 +4,23 @@ enum ValueClassifier {
     /// The shape of an exact number: digits before the point (without leading zeros), digits after
     /// it as written and without trailing zeros, and significant digits.
     struct NumberShape: Sendable, Hashable {
-        var integerDigits: Int
-        var scale: Int
-        var trimmedScale: Int
-        var significantDigits: Int
+        var integerDigits: Int { Int(storedIntegerDigits) }
+        var scale: Int { Int(storedScale) }
+        var trimmedScale: Int { Int(storedTrimmedScale) }
+        var significantDigits: Int { Int(storedSignificantDigits) }
+        // Kept in 32 bits, so that an `Observation` is small enough to be returned in registers
+        // (returned through memory, it was read back before its stores had landed: a stall per value).
+        private let storedIntegerDigits: Int32
+        private let storedScale: Int32
+        private let storedTrimmedScale: Int32
+        private let storedSignificantDigits: Int32
+
+        init(integerDigits: Int, scale: Int, trimmedScale: Int, significantDigits: Int) {
+            storedIntegerDigits = Int32(clamping: integerDigits)
+            storedScale = Int32(clamping: scale)
+            storedTrimmedScale = Int32(clamping: trimmedScale)
+            storedSignificantDigits = Int32(clamping: significantDigits)
+        }
     }
 
     enum Observation: Sendable, Hashable {
