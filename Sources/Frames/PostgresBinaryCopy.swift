@@ -259,6 +259,7 @@ public struct PostgresBinaryCopy: Sendable {
     private typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
 
     /// Writes the length and send format of a non-NULL value; false when there is none for `text`.
+    @inline(__always)
     private static func write(_ text: Bytes, as field: Field, to output: inout Output) -> Bool {
         switch field {
         case .text:
