@@ -235,6 +235,7 @@ struct CSVParser {
 
     /// Handles the delimiter, LF or CR at `index` that ends a field ending at batch offset
     /// `fieldEnd`. True when the batch is full.
+    @inline(__always)
     private mutating func separator(
         _ byte: UInt8, fieldEnd: Int, at index: inout Int, into batch: inout TextBatch,
         rowLimit: Int, byteLimit: Int
@@ -280,6 +281,7 @@ struct CSVParser {
 
     /// Records the field `fieldStartOffset..<end` (its bytes must be in the batch when they are
     /// checked: non-ASCII, a possible NULL marker, or escaped, when they end the batch's bytes).
+    @inline(__always)
     private mutating func endField(end fieldEnd: Int, into batch: inout TextBatch) throws(FrameError) {
         fieldsInRow += 1
         if let expectedColumns, fieldsInRow > expectedColumns {
