@@ -298,7 +298,8 @@ struct TypeFitTests {
         // its batches were held until its dates came, and it was created as date: no cast, no rewrite.
         let changes = report["changedWhileCopying"] as? [String] ?? []
         #expect(changes == ["amount: bigint → numeric"], "\(changes)")
-        #expect((report["parts"] as? Int ?? 0) > 2)
+        // The first part (1 MiB of gzip) and at least one of 4 MiB after it: the parts filled.
+        #expect((report["parts"] as? Int ?? 0) >= 2, "\(report)")
         #expect(try Self.types(schema, "late") == "id bigint, amount numeric, late date, counter bigint, noise text")
         #expect(
             try Self.psql("SELECT count(*) || ' ' || count(late) || ' ' || sum(amount) FROM \(schema).late")
