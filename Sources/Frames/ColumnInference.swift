@@ -168,8 +168,8 @@ public struct ColumnInference: Sendable, Hashable {
     /// True when the column held a NULL.
     public var isNullable: Bool { nullCount > 0 }
 
-    /// True when every value observed was classified a boolean, number, date or timestamp: none
-    /// holds a comma, quote, line end, NUL or edge space (the last value observed among them).
+    /// True while every value observed has read as a boolean, number, date or timestamp (the last
+    /// one too): such a value holds no comma, quote, line end, NUL or edge space.
     var holdsOnlyPlainValues: Bool {
         family == .boolean || family == .numeric || family == .temporal
     }

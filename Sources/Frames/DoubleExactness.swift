@@ -125,13 +125,17 @@ struct DecimalForm: Equatable {
         while index < count && text[index] == UInt8(ascii: "0") { index += 1 }
         var value: UInt64 = 0
         var digits = 0
-        while index < count {
-            let digit = text[index] &- UInt8(ascii: "0")
-            guard digit < 10 else { break }
-            value = value &* 10 &+ UInt64(digit)
-            digits += 1
-            index += 1
+        /// Takes the digits from `index` on into `value`.
+        func takeDigits() {
+            while index < count {
+                let digit = text[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                value = value &* 10 &+ UInt64(digit)
+                digits += 1
+                index += 1
+            }
         }
+        takeDigits()
         var pointPosition = digits
         var sawDigit = index > digitsStart
         if index < count && text[index] == UInt8(ascii: ".") {
@@ -141,13 +145,7 @@ struct DecimalForm: Equatable {
                 while index < count && text[index] == UInt8(ascii: "0") { index += 1 }
                 pointPosition = fractionStart - index
             }
-            while index < count {
-                let digit = text[index] &- UInt8(ascii: "0")
-                guard digit < 10 else { break }
-                value = value &* 10 &+ UInt64(digit)
-                digits += 1
-                index += 1
-            }
+            takeDigits()
             sawDigit = sawDigit || index > fractionStart
         }
         // Past 19 digits the integer has wrapped: the general reader counts trailing zeros.

@@ -7,9 +7,8 @@ struct GzipPartBuilder {
     /// The size of the first part (a pipelined COPY starts when it ends).
     let firstPartSize: Int
     let gzipLevel: Int
-    /// The size the part being built ends at.
+    /// The size the part being built ends at: the first part's, then `partSize`.
     private var limit: Int
-    private var partsFinished = 0
     private var writer: GzipWriter
     /// Rows written into the current part.
     private(set) var rowCount = 0
@@ -46,14 +45,13 @@ struct GzipPartBuilder {
     mutating func finish() throws -> (body: [UInt8], summary: GzipSummary, rows: Int) {
         let summary = try writer.finish()
         let finished = (writer.drain(), summary, rowCount)
-        partsFinished += 1
+        limit = partSize
         try startPart()
         return finished
     }
 
     /// Empties the builder for the next part, with a buffer from the pool sized for a whole part.
     private mutating func startPart() throws {
-        limit = partsFinished == 0 ? firstPartSize : partSize
         // A part ends at its size or just past it: by a batch's bytes, at most a few megabytes.
         try writer.restart(output: bodies.take(capacity: limit + limit / 4 + (1 << 20)))
         rowCount = 0

@@ -13,10 +13,7 @@ struct StagerTests {
     func rotation() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stager-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try FileStore(root: folder)
-        let stager = Stager(
-            store: store, prefix: "p/", partSize: 8 * 1024, gzipLevel: 1, uploadConcurrency: 2,
-            nullMarker: .emptyField, pinnedTypes: [:], membership: PartitionMembership(nil))
+        let (stager, store) = try Self.stager(in: folder, partSize: 8 * 1024)
         let frame = try LoaderFixture.sales(days: ["2024-01-01", "2024-01-02"], rowsPerDay: 1500)
         let result = try await stager.stage(.frame(frame))
         #expect(result.rowCount == 3000)
@@ -43,10 +40,7 @@ struct StagerTests {
     func smallerFirstPart() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stager-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try FileStore(root: folder)
-        var stager = Stager(
-            store: store, prefix: "p/", partSize: 32 * 1024, gzipLevel: 1, uploadConcurrency: 2,
-            nullMarker: .emptyField, pinnedTypes: [:], membership: PartitionMembership(nil))
+        var (stager, _) = try Self.stager(in: folder, partSize: 32 * 1024)
         stager.firstPartSize = 2 * 1024
         let frame = try LoaderFixture.sales(days: ["2024-01-01", "2024-01-02"], rowsPerDay: 8000)
         let result = try await stager.stage(.frame(frame))
@@ -56,6 +50,15 @@ struct StagerTests {
         let sizes = result.parts.map(\.compressedByteCount)
         #expect(sizes[0] >= 2 * 1024 && sizes[0] < 16 * 1024, "\(sizes)")
         for size in sizes.dropFirst().dropLast() { #expect(size >= 32 * 1024, "\(sizes)") }
+    }
+
+    /// A stager writing parts of `partSize` under `p/` in a `FileStore` at `folder`.
+    private static func stager(in folder: URL, partSize: Int) throws -> (Stager, FileStore) {
+        let store = try FileStore(root: folder)
+        let stager = Stager(
+            store: store, prefix: "p/", partSize: partSize, gzipLevel: 1, uploadConcurrency: 2,
+            nullMarker: .emptyField, pinnedTypes: [:], membership: PartitionMembership(nil))
+        return (stager, store)
     }
 
     @Test("through S3, the part buffers are reused: allocations follow the parts in flight, not the part count")
