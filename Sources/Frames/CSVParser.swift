@@ -116,13 +116,7 @@ struct CSVParser {
                         if index == count { break }
                         if escape != nil && byte == unquotedEscape {
                             // The escape and the byte after it stay in the run; the field drops the escape at its end.
-                            fieldEscaped = true
-                            index += 1
-                            if index == count {
-                                state = .escapedUnquoted
-                                break
-                            }
-                            keepEscaped(bytes[index], at: &index)
+                            guard stepOverEscape(bytes, at: &index, orAwait: .escapedUnquoted) else { break }
                             continue
                         }
                         if fieldHighBits >= 0x80 || flushesEachField || fieldEscaped { flush(index, &batch) }
@@ -150,13 +144,7 @@ struct CSVParser {
                     fieldHighBits |= high
                     line += lines
                     if index < count && escape != nil && bytes[index] == quotedEscape {
-                        fieldEscaped = true
-                        index += 1
-                        if index == count {
-                            state = .escapedQuoted
-                            break
-                        }
-                        keepEscaped(bytes[index], at: &index)
+                        _ = stepOverEscape(bytes, at: &index, orAwait: .escapedQuoted)
                     } else if index < count {
                         flush(index, &batch)
                         state = .quoteInQuoted
@@ -205,6 +193,22 @@ struct CSVParser {
         fieldQuoted = quoted
         state = quoted ? .quoted : .unquoted
         fieldStartOffset = offset
+    }
+
+    /// Steps over the escape at `index` and the byte after it; when the chunk ends between them,
+    /// waits in `pending` for the next chunk's first byte and returns false.
+    @inline(__always)
+    private mutating func stepOverEscape(
+        _ bytes: UnsafeBufferPointer<UInt8>, at index: inout Int, orAwait pending: State
+    ) -> Bool {
+        fieldEscaped = true
+        index += 1
+        guard index < bytes.count else {
+            state = pending
+            return false
+        }
+        keepEscaped(bytes[index], at: &index)
+        return true
     }
 
     /// Steps over the byte after an escape, which is part of the field whatever it is.

@@ -42,8 +42,9 @@ enum DoubleExactness {
         if given.digitCount == 1 { return true }
         // Beside a power of ten the neighbours have other spacings.
         let lowNeighbour = digits - digits % 10
-        guard given.digitCount < 19, lowNeighbour != tenToThe[given.digitCount - 1],
-            digits < tenToThe[given.digitCount] - 10
+        let tenToThe = DecimalForm.integerPowersOfTen
+        guard given.digitCount < 19, UInt128(lowNeighbour) != tenToThe[given.digitCount - 1],
+            UInt128(digits) < tenToThe[given.digitCount] - 10
         else { return nil }
         let power = given.exponent - given.digitCount
         let binaryExponent = Int(magnitude.exponent) - 52
@@ -51,7 +52,7 @@ enum DoubleExactness {
         let tens = power < 0 ? -power : 0
         guard power + tens < tenToThe.count, tens < tenToThe.count else { return nil }
         // 10^p and 2^(E−1) scaled: the spacing of n-digit numbers and half an ulp.
-        guard let spacing = scaled(UInt128(tenToThe[power + tens]), twos: twos, tens: 0),
+        guard let spacing = scaled(tenToThe[power + tens], twos: twos, tens: 0),
             spacing.leadingZeroBitCount > 4,
             let halfUlp = scaled(1, twos: binaryExponent + twos - 1, tens: tens),
             let x = scaled(UInt128(magnitude.significandBitPattern | 1 << 52), twos: binaryExponent + twos, tens: tens),
@@ -77,11 +78,7 @@ enum DoubleExactness {
     /// `value × 2^twos × 10^tens`, nil when it does not fit 128 bits.
     private static func scaled(_ value: UInt128, twos: Int, tens: Int) -> UInt128? {
         guard twos >= 0, twos < 128, value.leadingZeroBitCount > twos else { return nil }
-        return product(value << twos, UInt128(tenToThe[tens]))
-    }
-
-    private static let tenToThe: [UInt64] = (0...19).map { exponent in
-        (0..<exponent).reduce(UInt64(1)) { product, _ in product * 10 }
+        return product(value << twos, DecimalForm.integerPowersOfTen[tens])
     }
 
     /// The integers a double holds exactly, without looking at their text.
@@ -288,7 +285,8 @@ struct DecimalForm: Equatable {
             sign: .plus, exponent: binaryExponent + dropped, significand: Double(UInt64(truncatingIfNeeded: mantissa)))
     }
 
-    private static let integerPowersOfTen: [UInt128] = (0...19).map { exponent in
+    /// 10^0 ... 10^19.
+    fileprivate static let integerPowersOfTen: [UInt128] = (0...19).map { exponent in
         (0..<exponent).reduce(UInt128(1)) { product, _ in product * 10 }
     }
 

@@ -560,7 +560,6 @@ public struct PostgresBinaryCopy: Sendable {
         }
         var last = groupCount
         while last > first + 1 && group(last - 1) == 0 { last -= 1 }
-        if first == groupCount { last = first }
         let kept = last - first
         let weight = kept == 0 ? 0 : (point + leading) / 4 - 1 - first
         guard displayScale <= 0x3FFF, kept <= 3000, let weight16 = Int16(exactly: weight) else { return false }
